@@ -1,0 +1,35 @@
+//===- Passes.td - conversion passes of the encoder compiler -*- tablegen -*-===//
+//
+// Every dialect conversion of the project, one folder each under
+// lib/Conversion/.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_CONVERSION_PASSES_TD
+#define ENCODER_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertEncToLinalg : Pass<"convert-enc-to-linalg"> {
+  let summary = "Lower enc ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every `enc` op except `enc.param` into upstream ops on tensors:
+    named `linalg` ops where one fits (`linalg.matmul` for `enc.linear`),
+    `linalg.generic` otherwise, `tensor` ops for reshapes and slices, and
+    `arith` / `math` for the scalar bodies. Shapes may be dynamic.
+    `enc.param` is left in place: `enc-lift-params` turns it into a function
+    argument first in the compile pipelines.
+
+    The patterns are split by op family (layers, attention, embeddings,
+    pooling, losses) and exposed as `populate...ToLinalgPatterns` so other
+    pipelines can reuse them.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // ENCODER_CONVERSION_PASSES_TD

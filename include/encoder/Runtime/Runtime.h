@@ -1,0 +1,236 @@
+/*===- Runtime.h - C API of the encoder runtime (libencrt) -------*- C -*-===*
+ *
+ * The runtime loads an artifact written by encoder-compile, binds its named
+ * parameters (weights) and runs its functions on host buffers. It links
+ * neither MLIR nor LLVM: only the C/C++ standard library and libdl.
+ *
+ * Conventions:
+ *  - Every fallible call returns an encrt_status*: NULL on success, otherwise
+ *    an error object that the caller frees with encrt_status_free().
+ *  - Objects are reference counted where they are shared (artifacts,
+ *    weights); a module keeps alive what it was built from.
+ *  - Tensors are row-major and contiguous; dims use ENCRT_DYNAMIC_DIM for a
+ *    dimension that an artifact fixes only at call time.
+ *
+ * The artifact side of the contract is docs/artifact-abi.md.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef ENCODER_RUNTIME_RUNTIME_H
+#define ENCODER_RUNTIME_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define ENCRT_API __attribute__((visibility("default")))
+#else
+#define ENCRT_API
+#endif
+
+#define ENCRT_DYNAMIC_DIM (-1)
+
+/*===--- Status -----------------------------------------------------------===*/
+
+typedef enum encrt_status_code {
+  ENCRT_INVALID_ARGUMENT = 1, /* wrong shape, dtype, name, option */
+  ENCRT_NOT_FOUND = 2,        /* missing file, function or parameter */
+  ENCRT_DATA_ERROR = 3,       /* truncated or malformed file */
+  ENCRT_UNAVAILABLE = 4,      /* e.g. no CUDA driver on this machine */
+  ENCRT_INTERNAL = 5,         /* out of memory, or an invariant broken */
+} encrt_status_code;
+
+typedef struct encrt_status encrt_status;
+
+ENCRT_API encrt_status_code encrt_status_get_code(const encrt_status *status);
+/* One line, naming the object at fault (file, function, argument). */
+ENCRT_API const char *encrt_status_message(const encrt_status *status);
+ENCRT_API void encrt_status_free(encrt_status *status);
+
+/*===--- Element types ----------------------------------------------------===*/
+
+typedef enum encrt_dtype {
+  ENCRT_F32 = 0,
+  ENCRT_F64 = 1,
+  ENCRT_F16 = 2,
+  ENCRT_BF16 = 3,
+  ENCRT_I64 = 4,
+  ENCRT_I32 = 5,
+  ENCRT_I16 = 6,
+  ENCRT_I8 = 7,
+  ENCRT_U8 = 8,
+  ENCRT_BOOL = 9, /* one byte per element, 0 or 1; "i1" in metadata */
+} encrt_dtype;
+
+/* "f32", "i64", ... as in artifact metadata. */
+ENCRT_API const char *encrt_dtype_name(encrt_dtype dtype);
+ENCRT_API size_t encrt_dtype_size(encrt_dtype dtype);
+
+/* A tensor over memory the caller owns (row-major, contiguous). */
+typedef struct encrt_tensor_view {
+  encrt_dtype dtype;
+  size_t rank;
+  const int64_t *dims;
+  const void *data;
+} encrt_tensor_view;
+
+/*===--- Artifacts and their functions ------------------------------------===*/
+
+typedef struct encrt_artifact encrt_artifact;
+typedef struct encrt_function encrt_function;
+
+/* Describes one input, output or parameter of a function. Strings and arrays
+ * belong to the artifact and live as long as it does. */
+typedef struct encrt_value_info {
+  const char *name;
+  encrt_dtype dtype;
+  size_t rank;
+  const int64_t *dims; /* ENCRT_DYNAMIC_DIM where fixed at call time */
+  int has_range;       /* integer inputs that index something: */
+  int64_t range_lo;    /*   valid values are [range_lo, range_hi) */
+  int64_t range_hi;
+  int has_ignore_value; /*   plus ignore_value, when has_ignore_value */
+  int64_t ignore_value;
+} encrt_value_info;
+
+/* dlopens `path` and reads its metadata; fails on anything that is not an
+ * artifact of a supported ABI version. */
+ENCRT_API encrt_status *encrt_artifact_load(const char *path,
+                                            encrt_artifact **out);
+ENCRT_API void encrt_artifact_retain(encrt_artifact *artifact);
+ENCRT_API void encrt_artifact_release(encrt_artifact *artifact);
+
+/* "cpu" or "cuda". */
+ENCRT_API const char *encrt_artifact_target(const encrt_artifact *artifact);
+/* The raw metadata JSON, for tools that want to show it. */
+ENCRT_API const char *encrt_artifact_metadata(const encrt_artifact *artifact);
+ENCRT_API size_t encrt_artifact_function_count(const encrt_artifact *artifact);
+ENCRT_API const encrt_function *
+encrt_artifact_function(const encrt_artifact *artifact, size_t index);
+/* NOT_FOUND names the functions the artifact does have. */
+ENCRT_API encrt_status *
+encrt_artifact_find_function(const encrt_artifact *artifact, const char *name,
+                             const encrt_function **out);
+
+ENCRT_API const char *encrt_function_name(const encrt_function *function);
+ENCRT_API size_t encrt_function_input_count(const encrt_function *function);
+ENCRT_API const encrt_value_info *
+encrt_function_input(const encrt_function *function, size_t index);
+ENCRT_API size_t encrt_function_output_count(const encrt_function *function);
+ENCRT_API const encrt_value_info *
+encrt_function_output(const encrt_function *function, size_t index);
+ENCRT_API size_t encrt_function_param_count(const encrt_function *function);
+ENCRT_API const encrt_value_info *
+encrt_function_param(const encrt_function *function, size_t index);
+
+/*===--- Weights (safetensors) --------------------------------------------===*/
+
+typedef struct encrt_weights encrt_weights;
+
+/* Memory-maps a .safetensors file read-only and validates its header (every
+ * tensor's dtype, shape and byte range). Nothing is copied. */
+ENCRT_API encrt_status *encrt_weights_open(const char *path,
+                                           encrt_weights **out);
+ENCRT_API void encrt_weights_retain(encrt_weights *weights);
+ENCRT_API void encrt_weights_release(encrt_weights *weights);
+ENCRT_API size_t encrt_weights_count(const encrt_weights *weights);
+/* Name and view of tensor `index` (in file order); the view points into the
+ * mapping and lives as long as `weights`. */
+ENCRT_API const char *encrt_weights_name(const encrt_weights *weights,
+                                         size_t index);
+ENCRT_API encrt_tensor_view encrt_weights_view(const encrt_weights *weights,
+                                               size_t index);
+ENCRT_API encrt_status *encrt_weights_find(const encrt_weights *weights,
+                                           const char *name,
+                                           encrt_tensor_view *out);
+
+/*===--- Modules: an artifact with its parameters bound -------------------===*/
+
+typedef enum encrt_device_kind {
+  ENCRT_DEVICE_CPU = 0,
+  ENCRT_DEVICE_CUDA = 1,
+} encrt_device_kind;
+
+typedef struct encrt_module_options {
+  encrt_device_kind device;
+  int device_ordinal; /* which GPU, for ENCRT_DEVICE_CUDA */
+  int num_threads;    /* 0: one per core */
+} encrt_module_options;
+
+ENCRT_API void encrt_module_options_init(encrt_module_options *options);
+
+typedef struct encrt_module encrt_module;
+
+/* INVALID_ARGUMENT when the artifact was compiled for another target than
+ * the requested device; UNAVAILABLE when the device cannot be used (no CUDA
+ * driver). `options` may be NULL. */
+ENCRT_API encrt_status *encrt_module_create(encrt_artifact *artifact,
+                                            const encrt_module_options *options,
+                                            encrt_module **out);
+ENCRT_API void encrt_module_release(encrt_module *module);
+
+/* Binds, from `weights`, every parameter of every function in the artifact,
+ * checking dtype and shape. Parameters the file lacks stay unbound (a call
+ * that needs one fails and names it); tensors the artifact does not use are
+ * ignored. A tensor of the wrong dtype or shape fails the call and nothing
+ * from the file is bound. The module keeps `weights` alive; tensors not
+ * aligned to their element size in the file are copied. */
+ENCRT_API encrt_status *encrt_module_bind_weights(encrt_module *module,
+                                                  encrt_weights *weights);
+
+/* Binds one parameter to caller memory without copying; the data must be
+ * aligned to its element size. `release`, when not NULL, is called with
+ * `user_data` once the module no longer needs the memory (rebinding or module
+ * release); when binding fails it is not called. */
+ENCRT_API encrt_status *
+encrt_module_bind_parameter(encrt_module *module, const char *name,
+                            const encrt_tensor_view *view,
+                            void (*release)(void *user_data), void *user_data);
+
+/* NOT_FOUND naming the first parameter of `function` that is still unbound,
+ * or NULL when all are bound. */
+ENCRT_API encrt_status *
+encrt_module_check_parameters(const encrt_module *module,
+                              const encrt_function *function);
+
+/*===--- Results and calls ------------------------------------------------===*/
+
+/* A result tensor owned by the runtime. */
+typedef struct encrt_buffer encrt_buffer;
+
+ENCRT_API encrt_tensor_view encrt_buffer_view(const encrt_buffer *buffer);
+/* Writable access to the data (for callers that take ownership of it). */
+ENCRT_API void *encrt_buffer_data(encrt_buffer *buffer);
+ENCRT_API void encrt_buffer_release(encrt_buffer *buffer);
+/* A buffer holding a copy of `view` (inputs read from files, tests). */
+ENCRT_API encrt_status *encrt_buffer_create(const encrt_tensor_view *view,
+                                            encrt_buffer **out);
+
+/* Runs `function` on `inputs` (exactly encrt_function_input_count of them, in
+ * order). Checks each input's dtype, rank, static dims and index range, and
+ * that every parameter is bound, before running anything. On success
+ * `outputs` (an array of encrt_function_output_count slots) receives one new
+ * buffer per result, which the caller releases. Thread-safe. */
+ENCRT_API encrt_status *encrt_module_call(encrt_module *module,
+                                          const encrt_function *function,
+                                          const encrt_tensor_view *inputs,
+                                          size_t num_inputs,
+                                          encrt_buffer **outputs);
+
+/*===--- NumPy files ------------------------------------------------------===*/
+
+/* Reads a .npy file (format 1.0 to 3.0, little-endian, C order). */
+ENCRT_API encrt_status *encrt_npy_read(const char *path, encrt_buffer **out);
+/* Writes a .npy file (format 1.0). bf16 has no NumPy dtype: INVALID_ARGUMENT. */
+ENCRT_API encrt_status *encrt_npy_write(const char *path,
+                                        const encrt_tensor_view *view);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ENCODER_RUNTIME_RUNTIME_H */

@@ -1,0 +1,36 @@
+//===- Passes.h - transforms of the encoder compiler ------------*- C++ -*-===//
+
+#ifndef ENCODER_TRANSFORMS_PASSES_H
+#define ENCODER_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace enc {
+
+/// What an artifact's code runs on; written to its metadata.
+enum class ArtifactTarget { cpu, cuda };
+
+/// Module attribute holding the recorded signatures (enc-record-abi).
+constexpr llvm::StringLiteral kFunctionsAttrName = "enc.functions";
+/// Argument/result attribute naming an input or output.
+constexpr llvm::StringLiteral kNameAttrName = "enc.name";
+/// Argument attribute naming the parameter an argument carries.
+constexpr llvm::StringLiteral kParamAttrName = "enc.param";
+/// Prefix of the packed entry point of each public function.
+constexpr llvm::StringLiteral kEntryPointPrefix = "__enc_entry_";
+/// The exported metadata global.
+constexpr llvm::StringLiteral kMetadataSymbol = "enc_artifact_metadata";
+/// The ABI version written to the metadata (docs/artifact-abi.md).
+constexpr int kArtifactABIVersion = 1;
+
+#define GEN_PASS_DECL
+#include "encoder/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "encoder/Transforms/Passes.h.inc"
+
+} // namespace enc
+} // namespace mlir
+
+#endif // ENCODER_TRANSFORMS_PASSES_H

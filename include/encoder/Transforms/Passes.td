@@ -1,0 +1,125 @@
+//===- Passes.td - transforms of the encoder compiler ------*- tablegen -*-===//
+//
+// Passes that rewrite within a level of abstraction: on `enc` before
+// lowering, and on the LLVM dialect when the artifact is put together.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_TRANSFORMS_PASSES_TD
+#define ENCODER_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def EncLiftParams : Pass<"enc-lift-params", "::mlir::ModuleOp"> {
+  let summary = "Turn enc.param ops into trailing function arguments";
+  let description = [{
+    Weights are never constants in the code: each distinct `enc.param` name
+    used in a function becomes one new argument, appended after the existing
+    ones in order of first use and marked `{enc.param = "<name>"}`, and every
+    `enc.param` of that name is replaced by it. The runtime passes the bound
+    tensor in that argument.
+
+    Two `enc.param` ops of one name with different types are an error, as is
+    a parameter in a function that is called from elsewhere in the module
+    (inline it first; the CPU pipeline does).
+  }];
+}
+
+def EncRecordABI : Pass<"enc-record-abi", "::mlir::ModuleOp"> {
+  let summary = "Record each public function's signature as artifact metadata";
+  let description = [{
+    Runs on tensors, after `enc-lift-params` and before lowering, while
+    names, shapes and element types are still visible. For every public
+    function it records, in the module attribute `enc.functions`, the
+    function's name and its inputs, parameters and outputs: names (from the
+    `enc.name` argument and result attributes, else `arg<i>` /
+    `result<i>`), element types and shapes (`-1` for dynamic dimensions).
+
+    An integer input used as `enc.embedding` indices or `enc.cross_entropy`
+    labels also gets the range of values it may hold, which the runtime
+    checks before a call (docs/artifact-abi.md).
+
+    It also marks each public function `llvm.emit_c_interface`, the calling
+    convention `enc-emit-entry-points` builds on.
+  }];
+}
+
+def EncApproximateMath : Pass<"enc-approximate-math"> {
+  let summary = "Replace math functions by inline polynomial approximations";
+  let description = [{
+    Rewrites `math.erf`, `math.exp`, `math.tanh`, `math.log` and their
+    relatives into arithmetic (MLIR's polynomial approximations), so that
+    vectorized code stays vectorized and artifacts do not call libm once per
+    lane. Operations on f16 and bf16 are computed in f32.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def EncLowerDynamicExpandShape
+    : Pass<"enc-lower-dynamic-expand-shape"> {
+  let summary = "Lower expand_shape with several dynamic sizes in one group";
+  let description = [{
+    Rewrites a `memref.expand_shape` of a contiguous (identity-layout)
+    memref whose reassociation group holds more than one dynamic size (a
+    `[batch * seq, d]` buffer split back into `[batch, seq, d]` when both are
+    dynamic) into a `memref.reinterpret_cast` with row-major strides
+    computed from its `output_shape`.
+
+    LLVM 22's `expand-strided-metadata` crashes on such ops
+    (llvm-project#186830, fixed in LLVM 23), and dynamic batch and sequence
+    length produce them on every reshape. Other expand_shape ops are left
+    to `expand-strided-metadata`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def EncLowerStridedCopies : Pass<"enc-lower-strided-copies"> {
+  let summary = "Rewrite memref.copy of strided memrefs as linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between contiguous
+    memrefs to `llvm.memcpy`, but any other copy (from a slice, say) to a
+    call of `memrefCopy`, a function of MLIR's C runner utilities that is
+    absent where only the runtime is installed. This pass rewrites those
+    copies as `linalg.copy`, which becomes loops like every other linalg
+    op; contiguous copies keep the memcpy.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def EncEmitEntryPoints : Pass<"enc-emit-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Add the artifact ABI: packed entry points and metadata";
+  let description = [{
+    Runs on the LLVM dialect, after `convert-func-to-llvm`. For each function
+    recorded in `enc.functions` it adds the entry point
+    `__enc_entry_<name>(ptr args, ptr results)` that unpacks the argument
+    descriptors and calls the function's `_mlir_ciface_` wrapper, then
+    writes the metadata as the NUL-terminated JSON global
+    `enc_artifact_metadata`. Every other function defined in the module gets
+    internal linkage, so an artifact exports its entry points and metadata
+    and nothing else. The layout is specified in docs/artifact-abi.md.
+  }];
+  let options = [
+    Option<"targetKind", "target", "::mlir::enc::ArtifactTarget",
+           /*default=*/"::mlir::enc::ArtifactTarget::cpu",
+           "Target kind written to the metadata",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::enc::ArtifactTarget::cpu, "cpu",
+                        "host code only"),
+             clEnumValN(::mlir::enc::ArtifactTarget::cuda, "cuda",
+                        "host code launching embedded PTX kernels"))}]>,
+    Option<"targetTriple", "triple", "std::string", /*default=*/"",
+           "Target triple written to the metadata">,
+    Option<"targetCpu", "cpu", "std::string", /*default=*/"",
+           "Target CPU written to the metadata">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // ENCODER_TRANSFORMS_PASSES_TD

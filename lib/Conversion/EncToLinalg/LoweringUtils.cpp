@@ -1,0 +1,113 @@
+//===- LoweringUtils.cpp - helpers shared by the enc-to-linalg patterns ------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+
+SmallVector<OpFoldResult> lowering::sizesOf(OpBuilder &b, Location loc,
+                                            Value tensor) {
+  return tensor::getMixedSizes(b, loc, tensor);
+}
+
+Value lowering::emptyTensor(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> sizes, Type elementType) {
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value lowering::filledTensor(OpBuilder &b, Location loc,
+                             ArrayRef<OpFoldResult> sizes, Value value) {
+  Value empty = emptyTensor(b, loc, sizes, value.getType());
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value lowering::floatConstant(OpBuilder &b, Location loc, Type type,
+                              double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value lowering::negativeInfinity(OpBuilder &b, Location loc, Type type) {
+  auto floatType = cast<FloatType>(type);
+  APFloat inf = APFloat::getInf(floatType.getFloatSemantics(),
+                                /*Negative=*/true);
+  return arith::ConstantOp::create(b, loc, type,
+                                   b.getFloatAttr(type, inf));
+}
+
+Value lowering::dimAsFloat(OpBuilder &b, Location loc, Value tensor,
+                           int64_t dim, Type type) {
+  auto tensorType = cast<RankedTensorType>(tensor.getType());
+  if (!tensorType.isDynamicDim(dim))
+    return floatConstant(b, loc, type,
+                         static_cast<double>(tensorType.getDimSize(dim)));
+  Value size = tensor::DimOp::create(b, loc, tensor, dim);
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+  return arith::SIToFPOp::create(b, loc, type, asInt);
+}
+
+SmallVector<utils::IteratorType> lowering::iterators(unsigned parallel,
+                                                     unsigned reduction) {
+  SmallVector<utils::IteratorType> result(parallel,
+                                          utils::IteratorType::parallel);
+  result.append(reduction, utils::IteratorType::reduction);
+  return result;
+}
+
+AffineMap lowering::projection(MLIRContext *ctx, unsigned numDims,
+                               ArrayRef<unsigned> results) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : results)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
+AffineMap lowering::leadingDims(MLIRContext *ctx, unsigned numDims,
+                                unsigned count) {
+  return AffineMap::getMultiDimIdentityMap(numDims, ctx).getMajorSubMap(count);
+}
+
+SmallVector<Value> lowering::buildGeneric(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
+    ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iteratorTypes,
+    GenericBody body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, outputs.getTypes(), inputs, outputs, maps, iteratorTypes,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        SmallVector<Value> yielded = body(nested, nestedLoc, args);
+        linalg::YieldOp::create(nested, nestedLoc, yielded);
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+Value lowering::clampedIndex(OpBuilder &b, Location loc, Value id,
+                             Value size) {
+  Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = arith::SubIOp::create(b, loc, size, one);
+  Value low = arith::MaxSIOp::create(b, loc, index, zero);
+  return arith::MinSIOp::create(b, loc, low, last);
+}
+
+Value lowering::maskToWeight(OpBuilder &b, Location loc, Value element,
+                             Type type) {
+  Type elementType = element.getType();
+  if (isa<FloatType>(elementType)) {
+    unsigned from = elementType.getIntOrFloatBitWidth();
+    unsigned to = type.getIntOrFloatBitWidth();
+    if (elementType == type)
+      return element;
+    if (from < to)
+      return arith::ExtFOp::create(b, loc, type, element);
+    return arith::TruncFOp::create(b, loc, type, element);
+  }
+  Value zero = arith::ConstantOp::create(b, loc, elementType,
+                                         b.getIntegerAttr(elementType, 0));
+  Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                        element, zero);
+  return arith::UIToFPOp::create(b, loc, type, nonzero);
+}

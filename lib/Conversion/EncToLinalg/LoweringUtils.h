@@ -1,0 +1,68 @@
+//===- LoweringUtils.h - helpers shared by the enc-to-linalg patterns -*- C++ -*-===//
+//
+// Small builders for the tensors and linalg.generic ops that every op family
+// needs. Shapes may be dynamic: sizes travel as OpFoldResults.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H
+#define ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::enc::lowering {
+
+/// The sizes of a ranked tensor, static where known.
+SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value tensor);
+
+/// A `tensor.empty` of the given sizes.
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+
+/// A `tensor.empty` filled with `value` (a scalar of the element type).
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   Value value);
+
+/// A scalar float constant of type `type`.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// -inf of float type `type`.
+Value negativeInfinity(OpBuilder &b, Location loc, Type type);
+
+/// Dimension `dim` of `tensor` as a float of type `type` (for averages).
+Value dimAsFloat(OpBuilder &b, Location loc, Value tensor, int64_t dim,
+                 Type type);
+
+/// `parallel` iterators followed by `reduction` ones.
+SmallVector<utils::IteratorType> iterators(unsigned parallel,
+                                           unsigned reduction = 0);
+
+/// The map (d0, ..., d{numDims-1}) -> (d{results[0]}, d{results[1]}, ...).
+AffineMap projection(MLIRContext *ctx, unsigned numDims,
+                     ArrayRef<unsigned> results);
+
+/// The map from numDims loop dims onto their first `count` dims.
+AffineMap leadingDims(MLIRContext *ctx, unsigned numDims, unsigned count);
+
+/// Builds a linalg.generic with one result per output and returns its
+/// results. `body` receives the block arguments (inputs, then outputs) and
+/// returns the values to yield.
+using GenericBody =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+SmallVector<Value> buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                                ValueRange outputs, ArrayRef<AffineMap> maps,
+                                ArrayRef<utils::IteratorType> iteratorTypes,
+                                GenericBody body);
+
+/// Converts an integer index value (any width) to `index`, clamped to
+/// [0, size - 1] so that a bad id can never address outside a tensor.
+Value clampedIndex(OpBuilder &b, Location loc, Value id, Value size);
+
+/// Converts a mask element (i1, integer or float) to a float weight of type
+/// `type`: floats pass through, others become 1.0 when nonzero.
+Value maskToWeight(OpBuilder &b, Location loc, Value element, Type type);
+
+} // namespace mlir::enc::lowering
+
+#endif // ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H

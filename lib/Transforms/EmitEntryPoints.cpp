@@ -1,0 +1,168 @@
+//===- EmitEntryPoints.cpp - the enc-emit-entry-points pass -----------------===//
+//
+// The runtime calls every function through one signature,
+// `void(void *const *args, void *results)`, so that it needs no code per
+// function and no libffi: the packed entry point unpacks the descriptor
+// pointers and calls the `_mlir_ciface_` wrapper that func-to-llvm made.
+// The layout is docs/artifact-abi.md; this file is its compiler side.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCEMITENTRYPOINTS
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+llvm::json::Array valuesToJson(ArrayAttr values) {
+  llvm::json::Array result;
+  for (auto value : values.getAsRange<DictionaryAttr>()) {
+    llvm::json::Object object;
+    object["name"] = value.getAs<StringAttr>("name").getValue();
+    object["dtype"] = value.getAs<StringAttr>("dtype").getValue();
+    llvm::json::Array shape;
+    for (int64_t d : value.getAs<DenseI64ArrayAttr>("shape").asArrayRef())
+      shape.push_back(d);
+    object["shape"] = std::move(shape);
+    if (auto range = value.getAs<DenseI64ArrayAttr>("range"))
+      object["range"] = llvm::json::Array{range[0], range[1]};
+    if (auto ignore = value.getAs<IntegerAttr>("ignore_value"))
+      object["ignore_value"] = ignore.getInt();
+    result.push_back(std::move(object));
+  }
+  return result;
+}
+
+StringRef targetName(ArtifactTarget target) {
+  switch (target) {
+  case ArtifactTarget::cpu:
+    return "cpu";
+  case ArtifactTarget::cuda:
+    return "cuda";
+  }
+  llvm_unreachable("unknown artifact target");
+}
+
+struct EncEmitEntryPointsPass
+    : enc::impl::EncEmitEntryPointsBase<EncEmitEntryPointsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto functions = module->getAttrOfType<ArrayAttr>(kFunctionsAttrName);
+    if (!functions) {
+      module.emitError("module has no '")
+          << kFunctionsAttrName << "' attribute; run enc-record-abi first";
+      return signalPassFailure();
+    }
+
+    MLIRContext *ctx = &getContext();
+    auto ptrType = LLVM::LLVMPointerType::get(ctx);
+    auto entryType = LLVM::LLVMFunctionType::get(
+        LLVM::LLVMVoidType::get(ctx), {ptrType, ptrType});
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = module.getLoc();
+
+    llvm::json::Array jsonFunctions;
+    llvm::StringSet<> entryPoints;
+    for (auto function : functions.getAsRange<DictionaryAttr>()) {
+      StringRef name = function.getAs<StringAttr>("name").getValue();
+      auto inputs = function.getAs<ArrayAttr>("inputs");
+      auto params = function.getAs<ArrayAttr>("params");
+      auto outputs = function.getAs<ArrayAttr>("outputs");
+      std::string cifaceName = ("_mlir_ciface_" + name).str();
+      auto ciface = module.lookupSymbol<LLVM::LLVMFuncOp>(cifaceName);
+      if (!ciface) {
+        module.emitError("no '")
+            << cifaceName << "' for recorded function '" << name
+            << "'; lower func to LLVM with llvm.emit_c_interface first";
+        return signalPassFailure();
+      }
+      unsigned numArgs = inputs.size() + params.size();
+      // The C interface returns results through a leading pointer.
+      bool resultsFirst = !outputs.empty();
+      if (ciface.getNumArguments() != numArgs + (resultsFirst ? 1 : 0)) {
+        ciface.emitError("expected ")
+            << numArgs << " descriptor arguments"
+            << (resultsFirst ? " after the result pointer" : "") << ", got "
+            << ciface.getNumArguments() << " arguments";
+        return signalPassFailure();
+      }
+
+      std::string entryName = (kEntryPointPrefix + name).str();
+      auto entry = LLVM::LLVMFuncOp::create(b, ciface.getLoc(), entryName,
+                                            entryType);
+      entryPoints.insert(entryName);
+      Block *body = entry.addEntryBlock(b);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(body);
+      Value args = body->getArgument(0), results = body->getArgument(1);
+      SmallVector<Value> operands;
+      if (resultsFirst)
+        operands.push_back(results);
+      for (unsigned i = 0; i < numArgs; ++i) {
+        Value slot = LLVM::GEPOp::create(b, loc, ptrType, ptrType, args,
+                                         ArrayRef<LLVM::GEPArg>{int32_t(i)});
+        operands.push_back(LLVM::LoadOp::create(b, loc, ptrType, slot));
+      }
+      LLVM::CallOp::create(b, loc, ciface, operands);
+      LLVM::ReturnOp::create(b, loc, ValueRange{});
+
+      llvm::json::Object jsonFunction;
+      jsonFunction["name"] = name;
+      jsonFunction["entry"] = entryName;
+      jsonFunction["inputs"] = valuesToJson(inputs);
+      jsonFunction["params"] = valuesToJson(params);
+      jsonFunction["outputs"] = valuesToJson(outputs);
+      jsonFunctions.push_back(std::move(jsonFunction));
+    }
+
+    // Export the entry points and the metadata only, and drop the enc
+    // argument attributes, which mean nothing to LLVM.
+    auto nameAttr = StringAttr::get(ctx, kNameAttrName);
+    auto paramAttr = StringAttr::get(ctx, kParamAttrName);
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+      if (!func.isExternal() && !entryPoints.contains(func.getSymName()))
+        func.setLinkage(LLVM::Linkage::Internal);
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+        func.removeArgAttr(i, nameAttr);
+        func.removeArgAttr(i, paramAttr);
+      }
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        func.removeResultAttr(i, nameAttr);
+    }
+
+    llvm::json::Object target{{"kind", targetName(targetKind)}};
+    if (!targetTriple.empty())
+      target["triple"] = targetTriple;
+    if (!targetCpu.empty())
+      target["cpu"] = targetCpu;
+    llvm::json::Object root{{"format", "encoder-artifact"},
+                            {"abi_version", kArtifactABIVersion},
+                            {"producer", "encoder-compile"},
+                            {"target", std::move(target)},
+                            {"functions", std::move(jsonFunctions)}};
+    std::string json;
+    llvm::raw_string_ostream(json) << llvm::json::Value(std::move(root));
+    json.push_back('\0');
+    auto arrayType =
+        LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), json.size());
+    LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                           LLVM::Linkage::External, kMetadataSymbol,
+                           b.getStringAttr(json));
+    module->removeAttr(kFunctionsAttrName);
+  }
+};
+
+} // namespace

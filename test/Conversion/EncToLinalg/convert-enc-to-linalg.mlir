@@ -1,0 +1,270 @@
+// RUN: encoder-opt %s -convert-enc-to-linalg -split-input-file | FileCheck %s
+
+// The [out, in] weight is read through a transposed indexing map, never
+// transposed in memory; the bias is the matmul's initial accumulator.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @linear_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<2x5x3xf32>, %[[W:.*]]: tensor<4x3xf32>, %[[BIAS:.*]]: tensor<4xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x5x3xf32> into tensor<10x3xf32>
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[BIAS]] : tensor<4xf32>) outs(%{{.*}} : tensor<10x4xf32>) dimensions = [0]
+// CHECK: %[[MM:.*]] = linalg.matmul indexing_maps = [#[[A]], #[[B]], #[[C]]] ins(%[[ROWS]], %[[W]] : tensor<10x3xf32>, tensor<4x3xf32>) outs(%[[INIT]] : tensor<10x4xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[MM]] {{\[\[}}0, 1], [2]] output_shape [2, 5, 4] : tensor<10x4xf32> into tensor<2x5x4xf32>
+// CHECK: return %[[OUT]]
+func.func @linear_bias(%x: tensor<2x5x3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -> tensor<2x5x4xf32> {
+  %0 = enc.linear %x, %w, %b : (tensor<2x5x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x5x4xf32>
+  return %0 : tensor<2x5x4xf32>
+}
+
+// -----
+
+// Dynamic batch and sequence: the sizes flow from tensor.dim into the
+// reshapes.
+// CHECK-LABEL: func.func @linear_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x3xf32>, %[[W:.*]]: tensor<4x3xf32>)
+// CHECK-DAG: %[[D0:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[D1:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{.*}} into tensor<?x3xf32>
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x4xf32>)
+// CHECK: %[[MM:.*]] = linalg.matmul {{.*}} ins(%[[ROWS]], %[[W]] : tensor<?x3xf32>, tensor<4x3xf32>) outs(%[[ZERO]] : tensor<?x4xf32>)
+// CHECK: tensor.expand_shape %[[MM]] {{.*}} output_shape [%[[D0]], %[[D1]], 4] : tensor<?x4xf32> into tensor<?x?x4xf32>
+func.func @linear_dynamic(%x: tensor<?x?x3xf32>, %w: tensor<4x3xf32>) -> tensor<?x?x4xf32> {
+  %0 = enc.linear %x, %w : (tensor<?x?x3xf32>, tensor<4x3xf32>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @linear_vector
+// CHECK: linalg.matvec ins(%{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<4xf32>)
+func.func @linear_vector(%x: tensor<3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = enc.linear %x, %w, %b : (tensor<3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Two reductions (sum, then squared deviations from the mean), then one
+// elementwise pass with the affine parameters.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:   arith.addf
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%{{.*}}, %[[SUM]] :
+// CHECK:   %[[MEAN:.*]] = arith.divf %{{.*}}, %[[N:.*]] : f32
+// CHECK:   %[[DEV:.*]] = arith.subf %{{.*}}, %[[MEAN]]
+// CHECK:   arith.mulf %[[DEV]], %[[DEV]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%{{.*}}, %[[SUM]], %[[SQ]], %{{.*}}, %{{.*}} : tensor<2x5x3xf32>, tensor<2x5xf32>, tensor<2x5xf32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK:   arith.addf %{{.*}}, %[[EPS:.*]] : f32
+// CHECK:   math.sqrt
+func.func @layer_norm(%x: tensor<2x5x3xf32>, %g: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<2x5x3xf32> {
+  %0 = enc.layer_norm %x scale %g bias %b {epsilon = 1.0e-12 : f64} : (tensor<2x5x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x5x3xf32>
+  return %0 : tensor<2x5x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gelu
+// CHECK: linalg.generic
+// CHECK:   %[[S:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK:   math.erf %[[S]]
+func.func @gelu(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
+  %0 = enc.activation gelu %x : tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gelu_tanh
+// CHECK: math.tanh
+func.func @gelu_tanh(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = enc.activation gelu_tanh %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @relu
+// CHECK: arith.maximumf
+func.func @relu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = enc.activation relu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @silu
+// CHECK: %[[NEG:.*]] = arith.negf %[[IN:.*]] : f32
+// CHECK: %[[E:.*]] = math.exp %[[NEG]]
+// CHECK: %[[D:.*]] = arith.addf %{{.*}}, %[[E]]
+// CHECK: %[[SIG:.*]] = arith.divf %{{.*}}, %[[D]]
+// CHECK: arith.mulf %[[IN]], %[[SIG]]
+func.func @silu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = enc.activation silu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Scores, then scale + mask + causal in one elementwise pass, a stable
+// softmax (max, exp, sum, divide), then P V.
+// CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG: #[[V:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[MASK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[QA:.*]]: tensor<2x4x8x16xf32>, %[[KA:.*]]: tensor<2x4x6x16xf32>, %[[VA:.*]]: tensor<2x4x6x32xf32>, %[[MA:.*]]: tensor<2x1x1x6xf32>)
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK: %[[SCORES:.*]] = linalg.generic {indexing_maps = [#[[Q]], #[[K]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QA]], %[[KA]] :
+// CHECK: %[[MASKED:.*]] = linalg.generic {indexing_maps = [{{.*}}, #[[MASK]], {{.*}}]{{.*}} ins(%[[SCORES]], %[[MA]] :
+// CHECK:   arith.mulf %{{.*}}, %[[SCALE]]
+// CHECK:   arith.addf
+// CHECK:   %[[I:.*]] = linalg.index 2
+// CHECK:   %[[J:.*]] = linalg.index 3
+// CHECK:   %[[FUTURE:.*]] = arith.cmpi ugt, %[[J]], %[[I]]
+// CHECK:   arith.select %[[FUTURE]], %[[NEGINF]]
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[MASKED]] :
+// CHECK:   arith.maximumf
+// CHECK: %[[EXP:.*]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MAX]] :
+// CHECK:   math.exp
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[EXP]] :
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[EXP]], %[[SUM]] :
+// CHECK:   arith.divf
+// CHECK: %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[Q]], #[[V]], {{.*}}]{{.*}} ins(%[[P]], %[[VA]] :
+// CHECK: return %[[OUT]]
+func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: tensor<2x4x6x32xf32>, %m: tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32> {
+  %0 = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64, causal} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32>
+  return %0 : tensor<2x4x8x32xf32>
+}
+
+// -----
+
+// A boolean mask selects; the default scale is 1/sqrt(head_dim).
+// CHECK-LABEL: func.func @attention_bool_mask
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[KEEP:.*]]: i1, %{{.*}}: f32):
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[S]], %[[SCALE]]
+// CHECK:   arith.select %[[KEEP]], %[[SCALED]], %[[NEGINF]] : f32
+func.func @attention_bool_mask(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x8x8xi1>) -> tensor<1x2x8x16xf32> {
+  %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x8x8xi1>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+// A gather whose ids are clamped into the table.
+// CHECK-LABEL: func.func @embedding
+// CHECK-SAME: (%[[IDS:.*]]: tensor<2x?xi64>, %[[TABLE:.*]]: tensor<100x16xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[IDS]] : tensor<2x?xi64>) outs(%{{.*}} : tensor<2x?x16xf32>)
+// CHECK: ^bb0(%[[ID:.*]]: i64, %{{.*}}: f32):
+// CHECK:   %[[INDEX:.*]] = arith.index_cast %[[ID]] : i64 to index
+// CHECK:   %[[LOW:.*]] = arith.maxsi %[[INDEX]], %c0
+// CHECK:   %[[ROW:.*]] = arith.minsi %[[LOW]], %{{.*}}
+// CHECK:   %[[COL:.*]] = linalg.index 2
+// CHECK:   tensor.extract %[[TABLE]][%[[ROW]], %[[COL]]]
+func.func @embedding(%ids: tensor<2x?xi64>, %table: tensor<100x16xf32>) -> tensor<2x?x16xf32> {
+  %0 = enc.embedding %ids, %table : (tensor<2x?xi64>, tensor<100x16xf32>) -> tensor<2x?x16xf32>
+  return %0 : tensor<2x?x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pool_cls
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 1, 16] [1, 1, 1] : tensor<2x8x16xf32> to tensor<2x16xf32>
+func.func @pool_cls(%h: tensor<2x8x16xf32>) -> tensor<2x16xf32> {
+  %0 = enc.pool cls %h : (tensor<2x8x16xf32>) -> tensor<2x16xf32>
+  return %0 : tensor<2x16xf32>
+}
+
+// -----
+
+// Weighted sum over the sequence, divided by the clamped token count.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// CHECK-DAG: #[[M:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @pool_mean_masked
+// CHECK: %[[SUMS:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[M]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK:   %[[NZ:.*]] = arith.cmpi ne
+// CHECK:   %[[WEIGHT:.*]] = arith.uitofp %[[NZ]] : i1 to f32
+// CHECK:   arith.mulf %{{.*}}, %[[WEIGHT]]
+// CHECK: %[[COUNTS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} ins(%[[SUMS]], %[[COUNTS]] :
+// CHECK:   %[[COUNT:.*]] = arith.maximumf %{{.*}}, %cst{{.*}} : f32
+// CHECK:   arith.divf %{{.*}}, %[[COUNT]]
+func.func @pool_mean_masked(%h: tensor<2x8x16xf32>, %mask: tensor<2x8xi64>) -> tensor<2x16xf32> {
+  %0 = enc.pool mean %h mask %mask : (tensor<2x8x16xf32>, tensor<2x8xi64>) -> tensor<2x16xf32>
+  return %0 : tensor<2x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pool_max_masked
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: linalg.generic
+// CHECK:   %[[KEEP:.*]] = arith.cmpf une, %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[X:.*]] = arith.select %[[KEEP]], %{{.*}}, %[[NEGINF]]
+// CHECK:   arith.maximumf %{{.*}}, %[[X]]
+func.func @pool_max_masked(%h: tensor<2x8x16xf32>, %mask: tensor<2x8xf32>) -> tensor<2x16xf32> {
+  %0 = enc.pool max %h mask %mask : (tensor<2x8x16xf32>, tensor<2x8xf32>) -> tensor<2x16xf32>
+  return %0 : tensor<2x16xf32>
+}
+
+// -----
+
+// Row max, sum of exp(x - max), then per position log-sum-exp minus the
+// target logit (clamped label), masked where the label is ignored; mean
+// divides by the count of positions that are not ignored.
+// CHECK-LABEL: func.func @cross_entropy_mean
+// CHECK-SAME: (%[[LOGITS:.*]]: tensor<2x8x30xf32>, %[[LABELS:.*]]: tensor<2x8xi64>)
+// CHECK-DAG: %[[IGNORE:.*]] = arith.constant -100 : i64
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[LOGITS]] :
+// CHECK:   arith.maximumf
+// CHECK: %[[SUMEXP:.*]] = linalg.generic {{.*}} ins(%[[LOGITS]], %[[MAX]] :
+// CHECK: %[[PER:.*]]:2 = linalg.generic {{.*}} ins(%[[LABELS]], %[[MAX]], %[[SUMEXP]] :
+// CHECK:   %[[TARGET:.*]] = tensor.extract %[[LOGITS]]
+// CHECK:   %[[LSE:.*]] = arith.addf
+// CHECK:   arith.subf %[[LSE]], %[[TARGET]]
+// CHECK:   %[[IGNORED:.*]] = arith.cmpi eq, %{{.*}}, %[[IGNORE]] : i64
+// CHECK: %[[TOT:.*]]:2 = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[PER]]#0, %[[PER]]#1 :
+// CHECK: linalg.generic {{.*}} ins(%[[TOT]]#0, %[[TOT]]#1 : tensor<f32>, tensor<f32>)
+// CHECK:   arith.divf
+func.func @cross_entropy_mean(%logits: tensor<2x8x30xf32>, %labels: tensor<2x8xi64>) -> tensor<f32> {
+  %0 = enc.cross_entropy %logits, %labels : (tensor<2x8x30xf32>, tensor<2x8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cross_entropy_none
+// CHECK: %[[PER:.*]]:2 = linalg.generic
+// CHECK: return %[[PER]]#0 : tensor<4xf32>
+func.func @cross_entropy_none(%logits: tensor<4x10xf32>, %labels: tensor<4xi32>) -> tensor<4xf32> {
+  %0 = enc.cross_entropy %logits, %labels {reduction = #enc<reduction none>} : (tensor<4x10xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// enc.param is left for enc-lift-params.
+// CHECK-LABEL: func.func @param_untouched
+// CHECK: enc.param "w" : tensor<4x3xf32>
+func.func @param_untouched() -> tensor<4x3xf32> {
+  %w = enc.param "w" : tensor<4x3xf32>
+  return %w : tensor<4x3xf32>
+}
+
+// -----
+
+// An integer mask (a Hugging Face attention_mask) keeps nonzero positions.
+// CHECK-LABEL: func.func @attention_int_mask
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[M:.*]]: i64, %{{.*}}: f32):
+// CHECK:   %[[KEEP:.*]] = arith.cmpi ne, %[[M]], %{{.*}} : i64
+// CHECK:   arith.select %[[KEEP]], %{{.*}}, %{{.*}} : f32
+func.func @attention_int_mask(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x1x8xi64>) -> tensor<1x2x8x16xf32> {
+  %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x1x8xi64>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}

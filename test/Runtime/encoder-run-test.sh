@@ -1,0 +1,266 @@
+#!/bin/sh
+# encoder-run-test.sh ENCODER_RUN FAKE_ARTIFACT WORKDIR CASE
+#
+# One end-to-end case of encoder-run on the fake artifact (fake_artifact.c):
+# happy paths compare stdout exactly; error cases check the exit code and
+# that stderr is the single line "encoder-run: error: ..." naming the
+# problem.
+set -u
+
+RUN=$1
+MODEL=$2
+CASE=$4
+DIR=$3/$CASE
+rm -rf "$DIR"
+mkdir -p "$DIR" || exit 1
+cd "$DIR" || exit 1
+
+fail() {
+  echo "FAIL ($CASE): $*"
+  echo "--- stdout"; cat out 2>/dev/null
+  echo "--- stderr"; cat err 2>/dev/null
+  exit 1
+}
+
+# Runs encoder-run with the given arguments, capturing out, err and rc.
+run() {
+  echo "+ encoder-run $*" | cut -c1-240
+  "$RUN" "$@" >out 2>err
+  RC=$?
+}
+
+expect_ok() {
+  [ "$RC" -eq 0 ] || fail "exit code $RC, expected 0"
+  [ -s err ] && fail "unexpected stderr"
+  return 0
+}
+
+# expect_stdout LINE...: stdout is exactly these lines.
+expect_stdout() {
+  : >expected
+  [ $# -eq 0 ] || printf '%s\n' "$@" >expected
+  cmp -s out expected || {
+    echo "--- expected stdout"; cat expected
+    fail "stdout differs"
+  }
+}
+
+# expect_error CODE NEEDLE...: exit code CODE and one error line on stderr
+# (plus the usage line for usage errors) containing every NEEDLE.
+expect_error() {
+  code=$1
+  shift
+  [ "$RC" -eq "$code" ] || fail "exit code $RC, expected $code"
+  lines=$(wc -l <err)
+  first=$(head -n 1 err)
+  case "$first" in
+  "encoder-run: error: "*) ;;
+  *) fail "stderr does not start with 'encoder-run: error: '" ;;
+  esac
+  if [ "$code" -eq 2 ]; then
+    [ "$lines" -eq 2 ] || fail "expected an error line and a usage line"
+    sed -n 2p err | grep -q '^usage: encoder-run MODEL.so' ||
+      fail "second line is not the usage line"
+  else
+    [ "$lines" -eq 1 ] || fail "expected exactly one line on stderr"
+  fi
+  for needle in "$@"; do
+    printf '%s' "$first" | grep -qF -- "$needle" ||
+      fail "error does not mention: $needle"
+  done
+  echo "ok: $first"
+}
+
+# Writes a safetensors file $1 with one F32 tensor "bias" of $2 elements
+# (bytes $3, as printf octal escapes) and "table" = [10, 20, 30, 40].
+write_weights() {
+  file=$1
+  bias_n=$2
+  bias_bytes=$3
+  bias_end=$((bias_n * 4))
+  table_end=$((bias_end + 16))
+  header="{\"bias\":{\"dtype\":\"F32\",\"shape\":[$bias_n],\"data_offsets\":[0,$bias_end]},\"table\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[$bias_end,$table_end]}}"
+  while [ $((${#header} % 8)) -ne 0 ]; do header="$header "; done
+  len=${#header}
+  {
+    printf "\\$(printf '%03o' $((len % 256)))\\$(printf '%03o' $((len / 256)))"
+    printf '\000\000\000\000\000\000'
+    printf '%s' "$header"
+    printf "$bias_bytes"
+    printf '\000\000\040\101\000\000\240\101\000\000\360\101\000\000\040\102'
+  } >"$file"
+}
+
+# bias = [0.5, -1, 2]
+write_weights w.safetensors 3 '\000\000\000\077\000\000\200\277\000\000\000\100'
+W=--weights=w.safetensors
+
+case "$CASE" in
+list)
+  run "$MODEL" --list
+  expect_ok
+  expect_stdout "artifact '$MODEL': target cpu, 4 functions" \
+    "function add_bias" \
+    "  input  x: ?x3xf32" \
+    "  param  bias: 3xf32" \
+    "  output y: ?x3xf32" \
+    "function lookup" \
+    "  input  ids: ?xi64 range [0, 4) ignore -100" \
+    "  param  table: 4xf32" \
+    "  output total: f32" \
+    "function transpose" \
+    "  input  x: 2x3xf32" \
+    "  output y: 3x2xf32" \
+    "function aliasing" \
+    "  input  x: ?xf32" \
+    "  output same: ?xf32" \
+    "  output doubled: ?xf32" \
+    "  output doubled_again: ?xf32" \
+    "  output constant: 3xf32"
+  ;;
+literal)
+  run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3,4,5,6
+  expect_ok
+  expect_stdout "result[0] y: 2x3xf32=[[1.5, 1, 5], [4.5, 4, 8]]"
+  run "$MODEL" $W --function=add_bias "--input=1x3xf32=1e-7 2.25, -3"
+  expect_ok
+  expect_stdout "result[0] y: 1x3xf32=[[0.5, 1.25, -1]]"
+  ;;
+npy-roundtrip)
+  run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3,4,5,6 \
+    --output=@y.npy
+  expect_ok
+  expect_stdout
+  [ "$(head -c 6 y.npy | tail -c 5)" = "NUMPY" ] || fail "y.npy is not .npy"
+  run "$MODEL" $W --function=add_bias --input=@y.npy
+  expect_ok
+  expect_stdout "result[0] y: 2x3xf32=[[2, 0, 7], [5, 3, 10]]"
+  ;;
+scalar-result)
+  run "$MODEL" $W --function=lookup --input=3xi64=0,3,-100
+  expect_ok
+  expect_stdout "result[0] total: f32=50"
+  ;;
+summarize)
+  values=$(seq -s, 0 1999)
+  run "$MODEL" --function=aliasing "--input=2000xf32=$values" \
+    --output=@same.npy
+  expect_ok
+  expect_stdout "result[1] doubled: 2000xf32=[0, 2, 4, ..., 3994, 3996, 3998]" \
+    "result[2] doubled_again: 2000xf32=[0, 2, 4, ..., 3994, 3996, 3998]" \
+    "result[3] constant: 3xf32=[7, 8, 9]"
+  values=$(seq -s, 1 1200)
+  run "$MODEL" $W --function=add_bias "--input=400x3xf32=$values"
+  expect_ok
+  expect_stdout "result[0] y: 400x3xf32=[[1.5, 1, 5], [4.5, 4, 8], [7.5, 7, 11], ..., [1192.5, 1192, 1196], [1195.5, 1195, 1199], [1198.5, 1198, 1202]]"
+  ;;
+benchmark)
+  run "$MODEL" $W --function=add_bias --input=1x3xf32=0,0,0 --benchmark=5
+  expect_ok
+  [ "$(head -n 1 out)" = "result[0] y: 1x3xf32=[[0.5, -1, 2]]" ] ||
+    fail "first call's result not printed"
+  sed -n 2p out | grep -Eq "^benchmark: function 'add_bias', 5 runs after 3 warm-up runs: median [0-9.]+ ms, min [0-9.]+ ms, max [0-9.]+ ms$" ||
+    fail "no benchmark line"
+  ;;
+unknown-option)
+  run "$MODEL" --frobnicate
+  expect_error 2 "unknown option '--frobnicate'"
+  ;;
+missing-model)
+  run --list
+  expect_error 2 "no MODEL.so given"
+  ;;
+bad-benchmark)
+  run "$MODEL" --benchmark=fast
+  expect_error 2 "--benchmark expects a positive number of runs, got 'fast'"
+  ;;
+unknown-function)
+  run "$MODEL" $W --function=nope
+  expect_error 1 "no function 'nope'" "add_bias, lookup, transpose, aliasing"
+  ;;
+no-default-function)
+  run "$MODEL" $W --input=f32=1
+  expect_error 1 "none is called 'main'" "--function" "add_bias, lookup"
+  ;;
+not-an-artifact)
+  echo "just text" >model.so
+  run model.so --list
+  expect_error 1 "'model.so' is not an encoder artifact"
+  ;;
+missing-weights-file)
+  run "$MODEL" --weights=missing.safetensors --function=add_bias \
+    --input=1x3xf32=1,2,3
+  expect_error 1 "cannot open weights file 'missing.safetensors'"
+  ;;
+unbound-parameter)
+  run "$MODEL" --function=add_bias --input=1x3xf32=1,2,3
+  expect_error 1 "parameter 'bias' of function 'add_bias' is not bound"
+  ;;
+wrong-param-shape)
+  write_weights w4.safetensors 4 '\000\000\000\077\000\000\000\077\000\000\000\077\000\000\000\077'
+  run "$MODEL" --weights=w4.safetensors --function=add_bias \
+    --input=1x3xf32=1,2,3
+  expect_error 1 "weights file 'w4.safetensors': tensor 'bias' has shape 4, the artifact expects 3"
+  ;;
+input-count)
+  run "$MODEL" $W --function=add_bias
+  expect_error 1 "function 'add_bias' takes 1 input (x), got 0"
+  ;;
+value-count)
+  run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3
+  expect_error 1 "input 'x' (#0)" "2x3xf32 needs 6 values, got 3"
+  ;;
+bad-value)
+  run "$MODEL" $W --function=add_bias --input=1x3xf32=1,abc,3
+  expect_error 1 "input 'x' (#0)" "value #1 'abc' is not a number"
+  run "$MODEL" $W --function=lookup --input=2xi8=1,300
+  expect_error 1 "value #1 '300' is out of range for i8"
+  ;;
+bad-dtype)
+  run "$MODEL" $W --function=add_bias --input=2x3xq7=1,2,3,4,5,6
+  expect_error 1 "unknown dtype 'q7'"
+  run "$MODEL" $W --function=add_bias --input=2xyx3xf32=1
+  expect_error 1 "bad dimension 'y'"
+  run "$MODEL" $W --function=add_bias --input=1,2,3
+  expect_error 1 "expected @FILE.npy or TYPE=VALUES"
+  ;;
+wrong-static-dim)
+  run "$MODEL" $W --function=add_bias --input=2x4xf32=1,2,3,4,5,6,7,8
+  expect_error 1 "input 'x' (#0) of function 'add_bias': expected shape ?x3xf32, got 2x4xf32"
+  ;;
+wrong-dtype)
+  run "$MODEL" $W --function=add_bias --input=2x3xi32=1,2,3,4,5,6
+  expect_error 1 "input 'x' (#0) of function 'add_bias': expected dtype f32"
+  run "$MODEL" $W --function=add_bias --input=f32=1
+  expect_error 1 "expected rank 2"
+  ;;
+out-of-range)
+  run "$MODEL" $W --function=lookup --input=3xi64=0,7,-100
+  expect_error 1 "input 'ids' (#0) of function 'lookup'" "element [1] is 7" \
+    "outside the valid range [0, 4)"
+  ;;
+missing-npy)
+  run "$MODEL" $W --function=add_bias --input=@nope.npy
+  expect_error 1 "'nope.npy'" "No such file"
+  ;;
+bad-npy)
+  echo "not numpy" >bad.npy
+  run "$MODEL" $W --function=add_bias --input=@bad.npy
+  expect_error 1 "'bad.npy' is not a .npy file"
+  ;;
+too-many-outputs)
+  run "$MODEL" $W --function=add_bias --input=1x3xf32=1,2,3 --output=@a.npy \
+    --output=@b.npy
+  expect_error 1 "2 --output files given, but function 'add_bias' has 1 result"
+  ;;
+cuda-device)
+  run "$MODEL" $W --function=add_bias --input=1x3xf32=1,2,3 --device=cuda
+  expect_error 1 "compiled for cpu"
+  run "$MODEL" --device=tpu
+  expect_error 2 "--device expects cpu or cuda, got 'tpu'"
+  ;;
+*)
+  fail "unknown case"
+  ;;
+esac
+echo "PASS ($CASE)"

@@ -1,0 +1,29 @@
+# -*- Python -*-
+# lit configuration of the encoder compiler's tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "ENCODER"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+# Numerics/ and Runtime/ hold Catch2 tests, run by ctest directly.
+config.excludes = ["Inputs", "Numerics", "Runtime", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.encoder_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+# The interpreter with NumPy (and PyTorch) from Debian, for test helpers.
+config.substitutions.append(("%python", config.python_reference))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.encoder_tools_dir, config.llvm_tools_dir]
+tools = ["encoder-opt", "encoder-compile", "encoder-run"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

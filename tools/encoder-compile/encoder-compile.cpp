@@ -1,0 +1,236 @@
+//===- encoder-compile.cpp - compile an encoder model to an artifact --------===//
+//
+//   encoder-compile MODEL.mlir -o MODEL.so [--target=cpu] [--cpu=host]
+//   encoder-compile MODEL.mlir --emit=enc|linalg|llvm|llvm-ir|asm [-o FILE]
+//
+// Runs the stages of the pipeline one pass manager each, so that --emit can
+// stop after any of them; MLIR's own flags (--mlir-print-ir-after-all,
+// --mlir-timing, ...) apply to every stage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/InitAll.h"
+#include "encoder/Pipelines/Pipelines.h"
+#include "encoder/Target/CPUTarget.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { artifact, enc, linalg, llvm, llvmIR, assembly };
+enum class Target { cpu, cuda };
+
+cl::OptionCategory category("encoder-compile options");
+
+cl::opt<std::string> inputFilename(cl::Positional,
+                                   cl::desc("<model.mlir | ->"),
+                                   cl::init("-"), cl::cat(category));
+cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
+                                    cl::value_desc("file"), cl::init(""),
+                                    cl::cat(category));
+cl::opt<Target> target(
+    "target", cl::desc("What the artifact runs on"), cl::init(Target::cpu),
+    cl::values(clEnumValN(Target::cpu, "cpu", "the host CPU (default)"),
+               clEnumValN(Target::cuda, "cuda", "NVIDIA GPUs through PTX")),
+    cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stop after a stage and print it"),
+    cl::init(Emit::artifact),
+    cl::values(
+        clEnumValN(Emit::artifact, "artifact", "the shared object (default)"),
+        clEnumValN(Emit::enc, "enc",
+                   "enc IR after the graph-level passes"),
+        clEnumValN(Emit::linalg, "linalg", "linalg on tensors"),
+        clEnumValN(Emit::llvm, "llvm", "the LLVM dialect, ABI included"),
+        clEnumValN(Emit::llvmIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(Emit::assembly, "asm", "target assembly")),
+    cl::cat(category));
+cl::opt<std::string> cpu("cpu",
+                         cl::desc("Target CPU: `host` (default) or an LLVM "
+                                  "CPU name such as skylake-avx512"),
+                         cl::init("host"), cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
+                           cl::init(3), cl::Prefix, cl::cat(category));
+cl::opt<std::string> linker("linker",
+                            cl::desc("ld.lld to link the artifact with"),
+                            cl::init(""), cl::cat(category));
+
+/// Prints `module` to the output file (stdout when none was given).
+LogicalResult printModule(ModuleOp module) {
+  std::string error;
+  auto output = openOutputFile(outputFilename.empty() ? std::string("-") : outputFilename.getValue(),
+                               &error);
+  if (!output) {
+    llvm::errs() << "encoder-compile: error: " << error << "\n";
+    return failure();
+  }
+  module.print(output->os());
+  output->keep();
+  return success();
+}
+
+LogicalResult runStage(ModuleOp module, MLIRContext &context,
+                       function_ref<void(OpPassManager &)> build) {
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  build(pm);
+  return pm.run(module);
+}
+
+LogicalResult compile(ModuleOp module, MLIRContext &context) {
+  if (target == Target::cuda) {
+    llvm::errs() << "encoder-compile: error: --target=cuda is not "
+                    "implemented yet; use --target=cpu\n";
+    return failure();
+  }
+  bool hasPublicFunction = llvm::any_of(
+      module.getOps<func::FuncOp>(),
+      [](func::FuncOp f) { return f.isPublic() && !f.isExternal(); });
+  if (!hasPublicFunction) {
+    module.emitError("the module has no public function to compile");
+    return failure();
+  }
+
+  std::string error;
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = cpu;
+  targetOptions.optLevel = optLevel;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createCPUTargetMachine(targetOptions, error);
+  if (!machine) {
+    llvm::errs() << "encoder-compile: error: " << error << "\n";
+    return failure();
+  }
+
+  if (failed(runStage(module, context, buildEncPreparationPipeline)))
+    return failure();
+  if (emit == Emit::enc)
+    return printModule(module);
+  if (failed(runStage(module, context, buildEncToLinalgConversionPipeline)))
+    return failure();
+  if (emit == Emit::linalg)
+    return printModule(module);
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.triple = machine->getTargetTriple().str();
+  pipelineOptions.cpu = machine->getTargetCPU().str();
+  if (failed(runStage(module, context, [&](OpPassManager &pm) {
+        buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+      })))
+    return failure();
+  if (emit == Emit::llvm)
+    return printModule(module);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, llvmContext, *machine, optLevel);
+  if (!llvmModule)
+    return failure();
+
+  if (emit == Emit::llvmIR || emit == Emit::assembly) {
+    auto output = openOutputFile(
+        outputFilename.empty() ? std::string("-") : outputFilename.getValue(), &error);
+    if (!output) {
+      llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return failure();
+    }
+    if (emit == Emit::llvmIR) {
+      llvmModule->print(output->os(), nullptr);
+    } else if (failed(emitMachineCode(*llvmModule, *machine, output->os(),
+                                      /*assembly=*/true, error))) {
+      llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return failure();
+    }
+    output->keep();
+    return success();
+  }
+
+  // The artifact: an object file in a temporary, linked into the output.
+  SmallString<128> objectPath;
+  int objectFd;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "encoder-artifact", "o", objectFd, objectPath)) {
+    llvm::errs() << "encoder-compile: error: cannot create a temporary "
+                    "file: "
+                 << ec.message() << "\n";
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  {
+    llvm::raw_fd_ostream objectStream(objectFd, /*shouldClose=*/true);
+    if (failed(emitMachineCode(*llvmModule, *machine, objectStream,
+                               /*assembly=*/false, error))) {
+      llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return failure();
+    }
+  }
+  if (failed(linkSharedObject(objectPath, outputFilename, linker, error))) {
+    llvm::errs() << "encoder-compile: error: " << error << "\n";
+    return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  // Pass names in --mlir-print-ir-after=... resolve through the registry.
+  enc::registerAllPasses();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "encoder-compile: compile an enc-dialect model into an artifact\n");
+
+  if (emit == Emit::artifact && outputFilename.empty()) {
+    llvm::errs() << "encoder-compile: error: no output file; pass -o "
+                    "MODEL.so (or --emit=STAGE to print a stage)\n";
+    return 2;
+  }
+
+  DialectRegistry registry;
+  enc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::errs() << "encoder-compile: error: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  return failed(compile(*module, context)) ? 1 : 0;
+}
