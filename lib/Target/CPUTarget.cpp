@@ -2,12 +2,14 @@
 
 #include "encoder/Target/CPUTarget.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -61,6 +63,33 @@ mlir::enc::createCPUTargetMachine(const CPUTargetOptions &options,
   return machine;
 }
 
+/// LLVM's default module pipeline, without loop unrolling. Full unrolling
+/// of the loop nests that linalg-to-loops produces (every trip count is
+/// static) made blocks of thousands of instructions: the tiny_bert example
+/// took 12 s to compile, 0.85 s without, and ran 15% slower with it.
+static void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+                     unsigned optLevel) {
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = false;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&machine, tuning);
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgsccs;
+  llvm::ModuleAnalysisManager modules;
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgsccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgsccs, modules);
+  llvm::OptimizationLevel level = optLevel >= 3   ? llvm::OptimizationLevel::O3
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O1;
+  builder.buildPerModuleDefaultPipeline(level).run(module, modules);
+}
+
 std::unique_ptr<llvm::Module>
 mlir::enc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                                 llvm::TargetMachine &machine,
@@ -73,6 +102,18 @@ mlir::enc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   }
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
+  // Reductions in the loop nests accumulate in one scalar; LLVM vectorizes
+  // them along the contiguous reduction dimension only when it may
+  // reassociate (tiny_bert: 9.7 ms without, 1.0 ms with). No other
+  // fast-math freedom is given: attention masks and max-pooling rely on
+  // infinities, and NaN must propagate.
+  for (llvm::Function &function : *llvmModule)
+    for (llvm::Instruction &inst : llvm::instructions(function))
+      if (llvm::isa<llvm::FPMathOperator>(inst)) {
+        inst.setHasAllowReassoc(true);
+        inst.setHasAllowContract(true);
+      }
+
   // Per-function attributes, so that LLVM's cost models see the CPU.
   std::string cpu = machine.getTargetCPU().str();
   std::string features = machine.getTargetFeatureString().str();
@@ -84,13 +125,8 @@ mlir::enc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
       function.addFnAttr("target-features", features);
   }
 
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                            &machine);
-  if (llvm::Error err = optimize(llvmModule.get())) {
-    module.emitError("LLVM optimization failed: ")
-        << llvm::toString(std::move(err));
-    return nullptr;
-  }
+  if (optLevel > 0)
+    optimize(*llvmModule, machine, optLevel);
   return llvmModule;
 }
 

@@ -75,8 +75,11 @@ std::string shapeOf(const encrt_tensor_view &view) {
   return s.empty() ? "scalar" : s;
 }
 
-/// Compiles models/<name>.mlir, computes the PyTorch reference and compares.
-void checkAgainstPyTorch(const std::string &name) {
+/// Compiles `model` (models/<name>.mlir by default), computes the PyTorch
+/// reference for case `name` and compares.
+void checkAgainstPyTorch(const std::string &name, std::string model = "") {
+  if (model.empty())
+    model = std::string(ENCODER_MODELS_DIR) + "/" + name + ".mlir";
   unsigned seed = testSeed();
   INFO("model " << name << ", seed " << seed
                 << " (rerun with ENCODER_TEST_SEED=" << seed << ")");
@@ -85,8 +88,7 @@ void checkAgainstPyTorch(const std::string &name) {
   fs::create_directories(dir);
   fs::path artifact = dir / (name + ".so");
 
-  std::string compile = std::string(ENCODER_COMPILE) + " " +
-                        ENCODER_MODELS_DIR "/" + name + ".mlir -o " +
+  std::string compile = std::string(ENCODER_COMPILE) + " " + model + " -o " +
                         artifact.string();
   INFO(compile);
   REQUIRE(std::system(compile.c_str()) == 0);
@@ -158,6 +160,10 @@ void checkAgainstPyTorch(const std::string &name) {
 
 TEST_CASE("encoder block matches PyTorch", "[numerics]") {
   checkAgainstPyTorch("encoder_block");
+}
+TEST_CASE("the tiny_bert example matches nn.TransformerEncoderLayer",
+          "[numerics]") {
+  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir");
 }
 TEST_CASE("enc.linear matches F.linear", "[numerics]") {
   checkAgainstPyTorch("linear");

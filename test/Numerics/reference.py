@@ -119,6 +119,53 @@ def encoder_block(c):
     return [F.cross_entropy(logits, labels), logits, pooled]
 
 
+def tiny_bert(c):
+    """examples/tiny_bert.mlir: BERT layers are nn.TransformerEncoderLayer
+    (post-LN, GELU), the pooler is tanh(Linear) on the first token."""
+    batch, seq, vocab, dim, heads, ffn, layers, classes = 2, 16, 1000, 64, 4, 256, 2, 3
+    ids = c.input(c.rng.integers(0, vocab, (batch, seq), dtype=np.int64))
+    mask_np = np.ones((batch, seq), dtype=np.int64)
+    mask_np[1, 11:] = 0
+    mask = c.input(mask_np)
+
+    def dense(name, n_out, n_in):
+        return (c.weight(f"{name}.weight", c.normal((n_out, n_in), n_in**-0.5)),
+                c.weight(f"{name}.bias", c.normal((n_out,), 0.1)))
+
+    def norm(name):
+        return (c.weight(f"{name}.weight", c.normal((dim,), 0.1, 1.0)),
+                c.weight(f"{name}.bias", c.normal((dim,), 0.1)))
+
+    words = c.weight("bert.embeddings.word_embeddings.weight", c.normal((vocab, dim)))
+    positions = c.weight("bert.embeddings.position_embeddings.weight", c.normal((512, dim)))
+    emb_norm = norm("bert.embeddings.LayerNorm")
+    h = F.embedding(ids, words) + positions[:seq]
+    h = F.layer_norm(h, (dim,), *emb_norm, eps=1e-12)
+    for i in range(layers):
+        p = f"bert.encoder.layer.{i}"
+        q, k, v = (dense(f"{p}.attention.self.{n}", dim, dim) for n in ["query", "key", "value"])
+        layer = torch.nn.TransformerEncoderLayer(
+            dim, heads, ffn, dropout=0.0, activation="gelu", layer_norm_eps=1e-12,
+            batch_first=True, dtype=torch.float64)
+        params = {
+            "self_attn.in_proj_weight": torch.cat([q[0], k[0], v[0]]),
+            "self_attn.in_proj_bias": torch.cat([q[1], k[1], v[1]]),
+        }
+        for ours, theirs in [("attention.output.dense", "self_attn.out_proj"),
+                             ("intermediate.dense", "linear1"), ("output.dense", "linear2")]:
+            n_out, n_in = {"linear1": (ffn, dim), "linear2": (dim, ffn)}.get(theirs, (dim, dim))
+            params[f"{theirs}.weight"], params[f"{theirs}.bias"] = dense(f"{p}.{ours}", n_out, n_in)
+        for ours, theirs in [("attention.output.LayerNorm", "norm1"), ("output.LayerNorm", "norm2")]:
+            params[f"{theirs}.weight"], params[f"{theirs}.bias"] = norm(f"{p}.{ours}")
+        layer.load_state_dict(params)
+        layer.eval()
+        with torch.no_grad():
+            h = layer(h, src_key_padding_mask=(mask == 0))
+    pooled = torch.tanh(F.linear(h[:, 0], *dense("bert.pooler.dense", dim, dim)))
+    logits = F.linear(pooled, *dense("classifier", classes, dim))
+    return [logits, pooled]
+
+
 def linear(c):
     x = c.input(c.normal((3, 5, 7)))
     v = c.input(c.normal((7,)))
@@ -228,7 +275,7 @@ def cross_entropy(c):
 
 CASES = {
     f.__name__: f
-    for f in [encoder_block, linear, layer_norm, activations, attention, embedding, pool, cross_entropy]
+    for f in [encoder_block, tiny_bert, linear, layer_norm, activations, attention, embedding, pool, cross_entropy]
 }
 
 

@@ -17,12 +17,15 @@
 // CHECK-DAG: llvm.mlir.global external constant @enc_artifact_metadata
 // CHECK-DAG: llvm.call @free
 func.func @main(%ids: tensor<2x8xi64> {enc.name = "input_ids"},
-                %mask: tensor<2x8xi64> {enc.name = "attention_mask"})
-    -> (tensor<2x16xf32> {enc.name = "pooled"}) {
+                %mask: tensor<2x8xi64> {enc.name = "attention_mask"},
+                %hidden: tensor<2x8x16xf32> {enc.name = "hidden"})
+    -> (tensor<2x16xf32> {enc.name = "pooled"}, tensor<2x16xf32> {enc.name = "cls"}) {
   %table = enc.param "emb" : tensor<50x16xf32>
   %e = enc.embedding %ids, %table : (tensor<2x8xi64>, tensor<50x16xf32>) -> tensor<2x8x16xf32>
   %h = enc.layer_norm %e : (tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   %a = enc.activation gelu %h : tensor<2x8x16xf32>
   %p = enc.pool mean %a mask %mask : (tensor<2x8x16xf32>, tensor<2x8xi64>) -> tensor<2x16xf32>
-  return %p : tensor<2x16xf32>
+  // A slice of a read-only input returned as it is: a strided copy.
+  %c = enc.pool cls %hidden : (tensor<2x8x16xf32>) -> tensor<2x16xf32>
+  return %p, %c : tensor<2x16xf32>, tensor<2x16xf32>
 }

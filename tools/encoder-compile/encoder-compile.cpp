@@ -197,12 +197,13 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // Pass names in --mlir-print-ir-after=... resolve through the registry,
+  // which must be filled before the options are.
+  enc::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  // Pass names in --mlir-print-ir-after=... resolve through the registry.
-  enc::registerAllPasses();
   cl::ParseCommandLineOptions(
       argc, argv,
       "encoder-compile: compile an enc-dialect model into an artifact\n");

@@ -28,7 +28,7 @@ const char *const Usage =
     "usage: encoder-run MODEL.so [--weights=W.safetensors]... "
     "[--input=@x.npy | --input=2x3xf32=1,2,3,4,5,6 | --input=f32=1.5]... "
     "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--list] "
-    "[--device=cpu|cuda]";
+    "[--metadata] [--device=cpu|cuda]";
 
 constexpr int WarmupRuns = 3;
 constexpr int64_t SummarizeThreshold = 1024;
@@ -85,6 +85,7 @@ struct Options {
   bool HasFunction = false;
   long Benchmark = 0;
   bool List = false;
+  bool Metadata = false;
   encrt_device_kind Device = ENCRT_DEVICE_CPU;
 };
 
@@ -113,6 +114,9 @@ Options parseCommandLine(int Argc, char **Argv) {
     }
     if (Arg == "--list") {
       Opts.List = true;
+    } else if (Arg == "--metadata") {
+      // The raw JSON of docs/artifact-abi.md, for scripts.
+      Opts.Metadata = true;
     } else if (matchValue(Arg, "weights", Value)) {
       Opts.Weights.push_back(Value);
     } else if (matchValue(Arg, "input", Value)) {
@@ -587,6 +591,10 @@ int run(const Options &Opts) {
   ArtifactPtr Artifact(RawArtifact);
   if (Opts.List) {
     listFunctions(Opts.Model, Artifact.get());
+    return 0;
+  }
+  if (Opts.Metadata) {
+    std::printf("%s\n", encrt_artifact_metadata(Artifact.get()));
     return 0;
   }
   const encrt_function *F = selectFunction(Opts, Artifact.get());

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""Random weights and inputs for a compiled artifact, from its metadata.
+
+  make_random_data.py MODEL.so --encoder-run=PATH --weights=W.safetensors
+                      [--inputs=DIR] [--function=main] [--seed=0]
+
+Reads the artifact's signature (`encoder-run MODEL.so --metadata`) and writes
+every parameter as a safetensors file, and with --inputs one .npy file per
+input (input_0.npy, ...). Weights are N(0, 0.02) as in BERT's
+initialisation, except normalization scales (1) and biases (0). Integer
+inputs with a recorded range (token ids) are drawn from it; other integer
+inputs (attention masks) are all ones; float inputs are N(0, 1). Only NumPy
+is needed.
+"""
+
+import argparse
+import json
+import os
+import struct
+import subprocess
+
+import numpy as np
+
+NUMPY = {"f32": np.float32, "f64": np.float64, "f16": np.float16, "i64": np.int64,
+         "i32": np.int32, "i16": np.int16, "i8": np.int8, "u8": np.uint8, "i1": np.bool_}
+SAFETENSORS = {"f32": "F32", "f64": "F64", "f16": "F16", "i64": "I64", "i32": "I32",
+               "i16": "I16", "i8": "I8", "u8": "U8", "i1": "BOOL"}
+
+
+def save_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, (dtype, array) in tensors.items():
+        data = np.ascontiguousarray(array).tobytes()
+        header[name] = {"dtype": SAFETENSORS[dtype], "shape": list(array.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+
+
+def random_weight(rng, name, dtype, shape):
+    lowered = name.lower()
+    if len(shape) == 1 and "norm" in lowered and lowered.endswith("weight"):
+        return np.ones(shape, NUMPY[dtype])
+    if lowered.endswith("bias"):
+        return np.zeros(shape, NUMPY[dtype])
+    return (rng.standard_normal(shape) * 0.02).astype(NUMPY[dtype])
+
+
+def random_input(rng, value):
+    shape = [1 if d < 0 else d for d in value["shape"]]
+    dtype = value["dtype"]
+    if dtype.startswith("f"):
+        return rng.standard_normal(shape).astype(NUMPY[dtype])
+    if "range" in value:
+        lo, hi = value["range"]
+        return rng.integers(lo, hi, shape).astype(NUMPY[dtype])
+    return np.ones(shape, NUMPY[dtype])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--encoder-run", required=True)
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--inputs")
+    parser.add_argument("--function", default="main")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    metadata = json.loads(subprocess.run(
+        [args.encoder_run, args.model, "--metadata"],
+        check=True, capture_output=True, text=True).stdout)
+    functions = {f["name"]: f for f in metadata["functions"]}
+    if args.function not in functions:
+        parser.error(f"no function '{args.function}'; the artifact has {', '.join(functions)}")
+    rng = np.random.default_rng(args.seed)
+
+    weights = {}
+    for function in metadata["functions"]:
+        for param in function["params"]:
+            weights.setdefault(param["name"], (param["dtype"], random_weight(
+                rng, param["name"], param["dtype"], param["shape"])))
+    save_safetensors(args.weights, weights)
+
+    if args.inputs:
+        os.makedirs(args.inputs, exist_ok=True)
+        for i, value in enumerate(functions[args.function]["inputs"]):
+            np.save(os.path.join(args.inputs, f"input_{i}.npy"), random_input(rng, value))
+
+
+if __name__ == "__main__":
+    main()
