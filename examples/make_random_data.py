@@ -16,29 +16,16 @@ is needed.
 import argparse
 import json
 import os
-import struct
 import subprocess
+import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python-bindings"))
+from encoder import safetensors  # noqa: E402
+
 NUMPY = {"f32": np.float32, "f64": np.float64, "f16": np.float16, "i64": np.int64,
          "i32": np.int32, "i16": np.int16, "i8": np.int8, "u8": np.uint8, "i1": np.bool_}
-SAFETENSORS = {"f32": "F32", "f64": "F64", "f16": "F16", "i64": "I64", "i32": "I32",
-               "i16": "I16", "i8": "I8", "u8": "U8", "i1": "BOOL"}
-
-
-def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, (dtype, array) in tensors.items():
-        data = np.ascontiguousarray(array).tobytes()
-        header[name] = {"dtype": SAFETENSORS[dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
 
 
 def random_weight(rng, name, dtype, shape):
@@ -82,9 +69,9 @@ def main():
     weights = {}
     for function in metadata["functions"]:
         for param in function["params"]:
-            weights.setdefault(param["name"], (param["dtype"], random_weight(
-                rng, param["name"], param["dtype"], param["shape"])))
-    save_safetensors(args.weights, weights)
+            weights.setdefault(param["name"], random_weight(
+                rng, param["name"], param["dtype"], param["shape"]))
+    safetensors.save_file(weights, args.weights)
 
     if args.inputs:
         os.makedirs(args.inputs, exist_ok=True)

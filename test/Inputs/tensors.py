@@ -8,14 +8,15 @@ DIMS is like 4x3 (empty for a scalar); without FILL the values are
 0, 1, 2, ... in row-major order.
 """
 
-import json
-import struct
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python-bindings"))
+from encoder import safetensors  # noqa: E402
+
 DTYPES = {"f32": np.float32, "f64": np.float64, "i64": np.int64, "i32": np.int32}
-SAFETENSORS = {"f32": "F32", "f64": "F64", "i64": "I64", "i32": "I32"}
 
 
 def parse(spec):
@@ -26,27 +27,19 @@ def parse(spec):
         array = np.full(shape, float(fill), dtype=DTYPES[dtype])
     else:
         array = np.arange(int(np.prod(shape)), dtype=DTYPES[dtype]).reshape(shape)
-    return dtype, array
+    return array
 
 
 def main():
     kind, out, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
     if kind == "npy":
-        np.save(out, parse(specs[0])[1])
+        np.save(out, parse(specs[0]))
         return
-    header, blobs, offset = {}, [], 0
+    tensors = {}
     for spec in specs:
         name, _, rest = spec.partition("=")
-        dtype, array = parse(rest)
-        data = array.tobytes()
-        header[name] = {"dtype": SAFETENSORS[dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(out, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+        tensors[name] = parse(rest)
+    safetensors.save_file(tensors, out)
 
 
 if __name__ == "__main__":

@@ -16,43 +16,16 @@ from the code under test.
 Usage: reference.py CASE OUT_DIR SEED
 """
 
-import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-SAFETENSORS_DTYPES = {
-    np.dtype(np.float32): "F32",
-    np.dtype(np.float64): "F64",
-    np.dtype(np.int64): "I64",
-    np.dtype(np.int32): "I32",
-}
-
-
-def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array).tobytes()
-        header[name] = {
-            "dtype": SAFETENSORS_DTYPES[array.dtype],
-            "shape": list(array.shape),
-            "data_offsets": [offset, offset + len(data)],
-        }
-        offset += len(data)
-        blobs.append(data)
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python-bindings"))
+from encoder import safetensors  # noqa: E402
 
 class Case:
     """Random float32 weights and inputs, with float64 torch views."""
@@ -287,7 +260,7 @@ def main():
     c = Case(seed)
     outputs = CASES[name](c)
     os.makedirs(out_dir, exist_ok=True)
-    save_safetensors(os.path.join(out_dir, "weights.safetensors"), c.weights)
+    safetensors.save_file(c.weights, os.path.join(out_dir, "weights.safetensors"))
     for i, array in enumerate(c.inputs):
         np.save(os.path.join(out_dir, f"input_{i}.npy"), array)
     for i, tensor in enumerate(outputs):
