@@ -110,7 +110,8 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
       module.getOps<func::FuncOp>(),
       [](func::FuncOp f) { return f.isPublic() && !f.isExternal(); });
   if (!hasPublicFunction) {
-    module.emitError("the module has no public function to compile");
+    llvm::errs() << "encoder-compile: error: '" << inputFilename
+                 << "' has no public function to compile\n";
     return failure();
   }
 

@@ -27,7 +27,6 @@ def Enc_Dialect : Dialect {
     them).
   }];
   let useDefaultAttributePrinterParser = 1;
-  let dependentDialects = [];
 }
 
 class Enc_Op<string mnemonic, list<Trait> traits = []>
