@@ -72,6 +72,27 @@ def Enc_Reduction : I32EnumAttr<"Reduction", "loss reduction", [
 }
 def Enc_ReductionAttr : EnumAttr<Enc_Dialect, Enc_Reduction, "reduction">;
 
+def Enc_PositionKind : I32EnumAttr<"PositionKind", "position encoding", [
+      I32EnumAttrCase<"learned", 0>,
+      I32EnumAttrCase<"sinusoidal", 1>,
+      I32EnumAttrCase<"sinusoidal_concat", 2>,
+    ]> {
+  let cppNamespace = "::mlir::enc";
+  let genSpecializedAttr = 0;
+}
+def Enc_PositionKindAttr
+    : EnumAttr<Enc_Dialect, Enc_PositionKind, "position">;
+
+def Enc_SimilarityKind : I32EnumAttr<"SimilarityKind", "similarity measure", [
+      I32EnumAttrCase<"dot", 0>,
+      I32EnumAttrCase<"cosine", 1>,
+    ]> {
+  let cppNamespace = "::mlir::enc";
+  let genSpecializedAttr = 0;
+}
+def Enc_SimilarityKindAttr
+    : EnumAttr<Enc_Dialect, Enc_SimilarityKind, "similarity">;
+
 //===----------------------------------------------------------------------===//
 // Type constraints
 //===----------------------------------------------------------------------===//

@@ -341,3 +341,539 @@ func.func @cross_entropy_float_labels(%l: tensor<4x10xf32>, %y: tensor<4xf32>) -
   %0 = enc.cross_entropy %l, %y : (tensor<4x10xf32>, tensor<4xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+func.func @group_norm_rank(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{input must have rank >= 2 ([batch, channels, ...])}}
+  %0 = enc.group_norm %x {num_groups = 2 : i64} : (tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @group_norm_groups(%x: tensor<2x6x4xf32>) -> tensor<2x6x4xf32> {
+  // expected-error @+1 {{channels (6) must be a multiple of num_groups (4)}}
+  %0 = enc.group_norm %x {num_groups = 4 : i64} : (tensor<2x6x4xf32>) -> tensor<2x6x4xf32>
+  return %0 : tensor<2x6x4xf32>
+}
+
+// -----
+
+func.func @group_norm_scale(%x: tensor<2x6x4xf32>, %g: tensor<4xf32>) -> tensor<2x6x4xf32> {
+  // expected-error @+1 {{scale must have shape [6], got 'tensor<4xf32>'}}
+  %0 = enc.group_norm %x scale %g {num_groups = 2 : i64} : (tensor<2x6x4xf32>, tensor<4xf32>) -> tensor<2x6x4xf32>
+  return %0 : tensor<2x6x4xf32>
+}
+
+// -----
+
+func.func @group_norm_zero_groups(%x: tensor<2x6x4xf32>) -> tensor<2x6x4xf32> {
+  // expected-error @+1 {{attribute 'num_groups' failed to satisfy constraint}}
+  %0 = enc.group_norm %x {num_groups = 0 : i64} : (tensor<2x6x4xf32>) -> tensor<2x6x4xf32>
+  return %0 : tensor<2x6x4xf32>
+}
+
+// -----
+
+func.func @conv1d_rank(%x: tensor<2x100xf32>, %w: tensor<4x1x3xf32>) -> tensor<2x4x98xf32> {
+  // expected-error @+1 {{input must have rank 3 ([batch, in, time])}}
+  %0 = enc.conv1d %x, %w : (tensor<2x100xf32>, tensor<4x1x3xf32>) -> tensor<2x4x98xf32>
+  return %0 : tensor<2x4x98xf32>
+}
+
+// -----
+
+func.func @conv1d_groups(%x: tensor<2x6x100xf32>, %w: tensor<4x3x3xf32>) -> tensor<2x4x98xf32> {
+  // expected-error @+1 {{input channels (6) must be a multiple of groups (4)}}
+  %0 = enc.conv1d %x, %w {groups = 4 : i64} : (tensor<2x6x100xf32>, tensor<4x3x3xf32>) -> tensor<2x4x98xf32>
+  return %0 : tensor<2x4x98xf32>
+}
+
+// -----
+
+func.func @conv1d_in_channels(%x: tensor<2x6x100xf32>, %w: tensor<4x2x3xf32>) -> tensor<2x4x98xf32> {
+  // expected-error @+1 {{weight must be [out, in / groups, kernel] with in / groups = 6}}
+  %0 = enc.conv1d %x, %w : (tensor<2x6x100xf32>, tensor<4x2x3xf32>) -> tensor<2x4x98xf32>
+  return %0 : tensor<2x4x98xf32>
+}
+
+// -----
+
+func.func @conv1d_short(%x: tensor<2x1x2xf32>, %w: tensor<4x1x3xf32>) -> tensor<2x4x1xf32> {
+  // expected-error @+1 {{input of 2 steps (padded: 2) is shorter than the kernel (3)}}
+  %0 = enc.conv1d %x, %w : (tensor<2x1x2xf32>, tensor<4x1x3xf32>) -> tensor<2x4x1xf32>
+  return %0 : tensor<2x4x1xf32>
+}
+
+// -----
+
+func.func @conv1d_result(%x: tensor<2x1x100xf32>, %w: tensor<4x1x10xf32>) -> tensor<2x4x20xf32> {
+  // expected-error @+1 {{result must have shape [2, 4, 19], got 'tensor<2x4x20xf32>'}}
+  %0 = enc.conv1d %x, %w {stride = 5 : i64} : (tensor<2x1x100xf32>, tensor<4x1x10xf32>) -> tensor<2x4x20xf32>
+  return %0 : tensor<2x4x20xf32>
+}
+
+// -----
+
+func.func @conv1d_bias(%x: tensor<2x1x100xf32>, %w: tensor<4x1x10xf32>, %b: tensor<3xf32>) -> tensor<2x4x91xf32> {
+  // expected-error @+1 {{bias must have shape [4], got 'tensor<3xf32>'}}
+  %0 = enc.conv1d %x, %w bias %b : (tensor<2x1x100xf32>, tensor<4x1x10xf32>, tensor<3xf32>) -> tensor<2x4x91xf32>
+  return %0 : tensor<2x4x91xf32>
+}
+
+// -----
+
+func.func @weight_norm_dim(%g: tensor<1x1x4xf32>, %v: tensor<8x2x4xf32>) -> tensor<8x2x4xf32> {
+  // expected-error @+1 {{dim 3 is out of range for v of rank 3}}
+  %0 = enc.weight_norm %g, %v {dim = 3 : i64} : (tensor<1x1x4xf32>, tensor<8x2x4xf32>) -> tensor<8x2x4xf32>
+  return %0 : tensor<8x2x4xf32>
+}
+
+// -----
+
+func.func @weight_norm_g(%g: tensor<8x1x1xf32>, %v: tensor<8x2x4xf32>) -> tensor<8x2x4xf32> {
+  // expected-error @+1 {{g must have shape [1, 1, 4], got 'tensor<8x1x1xf32>'}}
+  %0 = enc.weight_norm %g, %v {dim = 2 : i64} : (tensor<8x1x1xf32>, tensor<8x2x4xf32>) -> tensor<8x2x4xf32>
+  return %0 : tensor<8x2x4xf32>
+}
+
+// -----
+
+func.func @rotary_odd(%q: tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32> {
+  // expected-error @+1 {{rotates pairs: rotary_dim must be even, got 3}}
+  %0 = enc.rotary %q {rotary_dim = 3 : i64} : tensor<1x2x4x6xf32>
+  return %0 : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+func.func @rotary_too_wide(%q: tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32> {
+  // expected-error @+1 {{rotary_dim 8 exceeds head_dim 6}}
+  %0 = enc.rotary %q {rotary_dim = 8 : i64} : tensor<1x2x4x6xf32>
+  return %0 : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+func.func @rotary_rank(%q: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  // expected-error @+1 {{input must have rank 4 ([batch, heads, seq, head_dim])}}
+  %0 = enc.rotary %q : tensor<2x4x6xf32>
+  return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
+func.func @rotary_dynamic(%q: tensor<1x2x4x?xf32>) -> tensor<1x2x4x?xf32> {
+  // expected-error @+1 {{needs rotary_dim when head_dim is dynamic}}
+  %0 = enc.rotary %q : tensor<1x2x4x?xf32>
+  return %0 : tensor<1x2x4x?xf32>
+}
+
+// -----
+
+func.func @rotary_base(%q: tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32> {
+  // expected-error @+1 {{base must be finite and greater than 1, got 1}}
+  %0 = enc.rotary %q {base = 1.0 : f64} : tensor<1x2x4x6xf32>
+  return %0 : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+func.func @rel_bias_rows(%t: tensor<16x4xf32>, %n: index) -> tensor<1x4x?x?xf32> {
+  // expected-error @+1 {{table has 16 rows for 32 buckets}}
+  %0 = enc.relative_position_bias %t, %n, %n {num_buckets = 32 : i64, max_distance = 128 : i64} : (tensor<16x4xf32>, index, index) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+func.func @rel_bias_few(%t: tensor<2x4xf32>, %n: index) -> tensor<1x4x?x?xf32> {
+  // expected-error @+1 {{needs at least 4 buckets, got 2}}
+  %0 = enc.relative_position_bias %t, %n, %n {num_buckets = 2 : i64, max_distance = 8 : i64, bidirectional} : (tensor<2x4xf32>, index, index) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+func.func @rel_bias_distance(%t: tensor<32x4xf32>, %n: index) -> tensor<1x4x?x?xf32> {
+  // expected-error @+1 {{max_distance must exceed the 8 exactly-bucketed offsets, got 4}}
+  %0 = enc.relative_position_bias %t, %n, %n {num_buckets = 32 : i64, max_distance = 4 : i64, bidirectional} : (tensor<32x4xf32>, index, index) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+func.func @rel_bias_result(%t: tensor<32x4xf32>, %n: index) -> tensor<1x8x?x?xf32> {
+  // expected-error @+1 {{result must have shape [1, 4, ?, ?], got 'tensor<1x8x?x?xf32>'}}
+  %0 = enc.relative_position_bias %t, %n, %n {num_buckets = 32 : i64, max_distance = 128 : i64} : (tensor<32x4xf32>, index, index) -> tensor<1x8x?x?xf32>
+  return %0 : tensor<1x8x?x?xf32>
+}
+
+// -----
+
+func.func @positions_rank(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{input must have rank 3 ([batch, seq, dim])}}
+  %0 = enc.positional_encoding sinusoidal %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @positions_sin_table(%x: tensor<2x4x8xf32>, %t: tensor<16x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{sinusoidal positions take no table}}
+  %0 = enc.positional_encoding sinusoidal %x table %t : (tensor<2x4x8xf32>, tensor<16x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @positions_sin_odd(%x: tensor<2x4x7xf32>) -> tensor<2x4x7xf32> {
+  // expected-error @+1 {{sinusoidal positions need an even dim, got 7}}
+  %0 = enc.positional_encoding sinusoidal %x : (tensor<2x4x7xf32>) -> tensor<2x4x7xf32>
+  return %0 : tensor<2x4x7xf32>
+}
+
+// -----
+
+func.func @positions_concat_small(%x: tensor<2x4x2xf32>) -> tensor<2x4x2xf32> {
+  // expected-error @+1 {{sinusoidal_concat positions need dim >= 4, got 2}}
+  %0 = enc.positional_encoding sinusoidal_concat %x : (tensor<2x4x2xf32>) -> tensor<2x4x2xf32>
+  return %0 : tensor<2x4x2xf32>
+}
+
+// -----
+
+func.func @positions_no_table(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{learned positions need a table}}
+  %0 = enc.positional_encoding learned %x : (tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @positions_table_dim(%x: tensor<2x4x8xf32>, %t: tensor<16x6xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{table must be [max_positions, 8], got 'tensor<16x6xf32>'}}
+  %0 = enc.positional_encoding learned %x table %t : (tensor<2x4x8xf32>, tensor<16x6xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @positions_overflow(%x: tensor<2x16x8xf32>, %t: tensor<16x8xf32>) -> tensor<2x16x8xf32> {
+  // expected-error @+1 {{positions 2 to 17 do not fit a table of 16}}
+  %0 = enc.positional_encoding learned %x table %t {offset = 2 : i64} : (tensor<2x16x8xf32>, tensor<16x8xf32>) -> tensor<2x16x8xf32>
+  return %0 : tensor<2x16x8xf32>
+}
+
+// -----
+
+func.func @patch_size(%p: tensor<1x3x32x32xf32>, %w: tensor<8x3x8x8xf32>, %b: tensor<8xf32>) -> tensor<1x16x8xf32> {
+  // expected-error @+1 {{patch_size must be two positive sizes}}
+  %0 = enc.patch_embed %p, %w, %b {patch_size = array<i64: 8>} : (tensor<1x3x32x32xf32>, tensor<8x3x8x8xf32>, tensor<8xf32>) -> tensor<1x16x8xf32>
+  return %0 : tensor<1x16x8xf32>
+}
+
+// -----
+
+func.func @patch_divisible(%p: tensor<1x3x30x32xf32>, %w: tensor<8x3x8x8xf32>, %b: tensor<8xf32>) -> tensor<1x12x8xf32> {
+  // expected-error @+1 {{image height (30) must be a multiple of the patch height (8)}}
+  %0 = enc.patch_embed %p, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<1x3x30x32xf32>, tensor<8x3x8x8xf32>, tensor<8xf32>) -> tensor<1x12x8xf32>
+  return %0 : tensor<1x12x8xf32>
+}
+
+// -----
+
+func.func @patch_weight(%p: tensor<1x3x32x32xf32>, %w: tensor<8x1x8x8xf32>, %b: tensor<8xf32>) -> tensor<1x16x8xf32> {
+  // expected-error @+1 {{weight must have shape [8, 3, 8, 8], got 'tensor<8x1x8x8xf32>'}}
+  %0 = enc.patch_embed %p, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<1x3x32x32xf32>, tensor<8x1x8x8xf32>, tensor<8xf32>) -> tensor<1x16x8xf32>
+  return %0 : tensor<1x16x8xf32>
+}
+
+// -----
+
+func.func @patch_cls(%p: tensor<1x3x32x32xf32>, %w: tensor<8x3x8x8xf32>, %b: tensor<8xf32>, %c: tensor<8xf32>) -> tensor<1x17x8xf32> {
+  // expected-error @+1 {{class_token must have shape [1, 1, 8], got 'tensor<8xf32>'}}
+  %0 = enc.patch_embed %p, %w, %b class_token %c {patch_size = array<i64: 8, 8>} : (tensor<1x3x32x32xf32>, tensor<8x3x8x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x17x8xf32>
+  return %0 : tensor<1x17x8xf32>
+}
+
+// -----
+
+func.func @patch_result(%p: tensor<1x3x32x32xf32>, %w: tensor<8x3x8x8xf32>, %b: tensor<8xf32>) -> tensor<1x17x8xf32> {
+  // expected-error @+1 {{result must have shape [1, 16, 8], got 'tensor<1x17x8xf32>'}}
+  %0 = enc.patch_embed %p, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<1x3x32x32xf32>, tensor<8x3x8x8xf32>, tensor<8xf32>) -> tensor<1x17x8xf32>
+  return %0 : tensor<1x17x8xf32>
+}
+
+// -----
+
+func.func @patchify_result(%p: tensor<1x3x32x32xf32>) -> tensor<1x16x64xf32> {
+  // expected-error @+1 {{result must have shape [1, 16, 192], got 'tensor<1x16x64xf32>'}}
+  %0 = enc.patchify %p {patch_size = array<i64: 8, 8>} : (tensor<1x3x32x32xf32>) -> tensor<1x16x64xf32>
+  return %0 : tensor<1x16x64xf32>
+}
+
+// -----
+
+func.func @mask_ratio(%t: tensor<2x16x8xf32>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{mask_ratio must be in [0, 1), got 1}}
+  %0, %1, %2 = enc.random_mask %t {mask_ratio = 1.0 : f64} : (tensor<2x16x8xf32>) -> (tensor<2x0xi64>, tensor<2x16xf32>, tensor<2x16xi64>)
+  return %1 : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @mask_keep_none(%t: tensor<2x2x8xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{keeps no patch of 2 with mask_ratio}}
+  %0, %1, %2 = enc.random_mask %t {mask_ratio = 0.75 : f64} : (tensor<2x2x8xf32>) -> (tensor<2x0xi64>, tensor<2x2xf32>, tensor<2x2xi64>)
+  return %1 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @mask_keep_shape(%t: tensor<2x16x8xf32>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{ids_keep must have shape [2, 4], got 'tensor<2x5xi64>'}}
+  %0, %1, %2 = enc.random_mask %t {mask_ratio = 0.75 : f64} : (tensor<2x16x8xf32>) -> (tensor<2x5xi64>, tensor<2x16xf32>, tensor<2x16xi64>)
+  return %1 : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @mask_noise(%t: tensor<2x16x8xf32>, %n: tensor<2x8xf32>) -> tensor<2x16xf32> {
+  // expected-error @+1 {{noise must have shape [2, 16], got 'tensor<2x8xf32>'}}
+  %0, %1, %2 = enc.random_mask %t noise %n {mask_ratio = 0.75 : f64} : (tensor<2x16x8xf32>, tensor<2x8xf32>) -> (tensor<2x4xi64>, tensor<2x16xf32>, tensor<2x16xi64>)
+  return %1 : tensor<2x16xf32>
+}
+
+// -----
+
+func.func @gather_batch(%t: tensor<2x16x8xf32>, %i: tensor<3x4xi64>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{indices have batch 3, tokens 2}}
+  %0 = enc.gather_visible %t, %i : (tensor<2x16x8xf32>, tensor<3x4xi64>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @gather_result(%t: tensor<2x16x8xf32>, %i: tensor<2x4xi64>) -> tensor<2x16x8xf32> {
+  // expected-error @+1 {{result must have shape [2, 4, 8], got 'tensor<2x16x8xf32>'}}
+  %0 = enc.gather_visible %t, %i : (tensor<2x16x8xf32>, tensor<2x4xi64>) -> tensor<2x16x8xf32>
+  return %0 : tensor<2x16x8xf32>
+}
+
+// -----
+
+func.func @log_mel_rank(%a: tensor<16000xf32>) -> tensor<80x100xf32> {
+  // expected-error @+1 {{audio must have rank 2 ([batch, samples])}}
+  %0 = enc.log_mel %a : (tensor<16000xf32>) -> tensor<80x100xf32>
+  return %0 : tensor<80x100xf32>
+}
+
+// -----
+
+func.func @log_mel_odd_fft(%a: tensor<1x16000xf32>) -> tensor<1x80x100xf32> {
+  // expected-error @+1 {{n_fft must be even, got 401}}
+  %0 = enc.log_mel %a {n_fft = 401 : i64} : (tensor<1x16000xf32>) -> tensor<1x80x100xf32>
+  return %0 : tensor<1x80x100xf32>
+}
+
+// -----
+
+func.func @log_mel_bins(%a: tensor<1x16000xf32>) -> tensor<1x80x100xf32> {
+  // expected-error @+1 {{asks for 80 mel bins from 33 frequency bins}}
+  %0 = enc.log_mel %a {n_fft = 64 : i64} : (tensor<1x16000xf32>) -> tensor<1x80x100xf32>
+  return %0 : tensor<1x80x100xf32>
+}
+
+// -----
+
+func.func @log_mel_short(%a: tensor<1x100xf32>) -> tensor<1x80x0xf32> {
+  // expected-error @+1 {{needs more than 200 samples (n_fft / 2), got 100}}
+  %0 = enc.log_mel %a : (tensor<1x100xf32>) -> tensor<1x80x0xf32>
+  return %0 : tensor<1x80x0xf32>
+}
+
+// -----
+
+func.func @log_mel_frames(%a: tensor<1x16000xf32>) -> tensor<1x80x101xf32> {
+  // expected-error @+1 {{result must have shape [1, 80, 100], got 'tensor<1x80x101xf32>'}}
+  %0 = enc.log_mel %a : (tensor<1x16000xf32>) -> tensor<1x80x101xf32>
+  return %0 : tensor<1x80x101xf32>
+}
+
+// -----
+
+func.func @l2_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{input must have rank >= 1}}
+  %0 = enc.l2_normalize %x : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @similarity_dims(%a: tensor<4x8xf32>, %b: tensor<5x6xf32>) -> tensor<4x5xf32> {
+  // expected-error @+1 {{lhs and rhs embed in 8 and 6 dimensions}}
+  %0 = enc.similarity dot %a, %b : (tensor<4x8xf32>, tensor<5x6xf32>) -> tensor<4x5xf32>
+  return %0 : tensor<4x5xf32>
+}
+
+// -----
+
+func.func @similarity_scale(%a: tensor<4x8xf32>, %s: tensor<2xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{scale must hold one value (shape [] or [1]), got 'tensor<2xf32>'}}
+  %0 = enc.similarity dot %a, %a scale %s : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<2xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @similarity_exp(%a: tensor<4x8xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{exp_scale needs a scale operand}}
+  %0 = enc.similarity dot %a, %a {exp_scale} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @similarity_result(%a: tensor<4x8xf32>, %b: tensor<5x8xf32>) -> tensor<5x4xf32> {
+  // expected-error @+1 {{result must have shape [4, 5], got 'tensor<5x4xf32>'}}
+  %0 = enc.similarity cosine %a, %b : (tensor<4x8xf32>, tensor<5x8xf32>) -> tensor<5x4xf32>
+  return %0 : tensor<5x4xf32>
+}
+
+// -----
+
+func.func @contrastive_square(%l: tensor<4x5xf32>) -> tensor<f32> {
+  // expected-error @+1 {{logits must be square (pairs on the diagonal), got 'tensor<4x5xf32>'}}
+  %0 = enc.contrastive %l : (tensor<4x5xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @sigmoid_contrastive_result(%l: tensor<4x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{result must have shape [], got 'tensor<4xf32>'}}
+  %0 = enc.sigmoid_contrastive %l : (tensor<4x4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @mse_target(%p: tensor<2x4x8xf32>, %t: tensor<2x4x6xf32>) -> tensor<f32> {
+  // expected-error @+1 {{target must have shape [2, 4, 8], got 'tensor<2x4x6xf32>'}}
+  %0 = enc.mse %p, %t : (tensor<2x4x8xf32>, tensor<2x4x6xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @mse_mask(%p: tensor<2x4x8xf32>, %m: tensor<2x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{mask must have shape [2, 4], got 'tensor<2x8xf32>'}}
+  %0 = enc.mse %p, %p mask %m : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @mse_mask_scalar(%p: tensor<f32>, %m: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{a mask needs a prediction of rank >= 1}}
+  %0 = enc.mse %p, %p mask %m : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @kl_logvar(%m: tensor<4x8xf32>, %v: tensor<4x6xf32>) -> tensor<f32> {
+  // expected-error @+1 {{logvar must have shape [4, 8], got 'tensor<4x6xf32>'}}
+  %0 = enc.kl_divergence %m, %v : (tensor<4x8xf32>, tensor<4x6xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @kl_none(%m: tensor<4x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{result with reduction none must have shape [4], got 'tensor<f32>'}}
+  %0 = enc.kl_divergence %m, %m {reduction = #enc<reduction none>} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @kl_scalar(%m: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{mu must have rank >= 1 ([batch, ...])}}
+  %0 = enc.kl_divergence %m, %m : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @reparam_noise(%m: tensor<4x8xf32>, %n: tensor<4x7xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{noise must have shape [4, 8], got 'tensor<4x7xf32>'}}
+  %0 = enc.reparameterize %m, %m noise %n : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x7xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @bce_targets(%l: tensor<2x9xf32>, %t: tensor<2x8xi64>) -> tensor<f32> {
+  // expected-error @+1 {{targets must have shape [2, 9], got 'tensor<2x8xi64>'}}
+  %0 = enc.binary_cross_entropy %l, %t : (tensor<2x9xf32>, tensor<2x8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @bce_mask(%l: tensor<2x9xf32>, %m: tensor<2xi64>) -> tensor<f32> {
+  // expected-error @+1 {{mask must have shape [2, 9], got 'tensor<2xi64>'}}
+  %0 = enc.binary_cross_entropy %l, %l mask %m : (tensor<2x9xf32>, tensor<2x9xf32>, tensor<2xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @bce_none(%l: tensor<2x9xf32>) -> tensor<f32> {
+  // expected-error @+1 {{result with reduction none must have shape [2, 9], got 'tensor<f32>'}}
+  %0 = enc.binary_cross_entropy %l, %l {reduction = #enc<reduction none>} : (tensor<2x9xf32>, tensor<2x9xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @triplet_shape(%a: tensor<4x8xf32>, %n: tensor<4x6xf32>) -> tensor<f32> {
+  // expected-error @+1 {{negative must have shape [4, 8], got 'tensor<4x6xf32>'}}
+  %0 = enc.triplet %a, %a, %n : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x6xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @triplet_rank(%a: tensor<8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{anchor must have rank 2 ([n, dim])}}
+  %0 = enc.triplet %a, %a, %a : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @dino_center(%s: tensor<4x8xf32>, %c: tensor<6xf32>) -> tensor<f32> {
+  // expected-error @+1 {{center must have shape [8], got 'tensor<6xf32>'}}
+  %0, %1 = enc.dino_loss %s, %s, %c : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<6xf32>) -> (tensor<f32>, tensor<6xf32>)
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @dino_temperature(%s: tensor<4x8xf32>, %c: tensor<8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{teacher_temperature must be positive and finite}}
+  %0, %1 = enc.dino_loss %s, %s, %c {teacher_temperature = 0.0 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @dino_momentum(%s: tensor<4x8xf32>, %c: tensor<8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{center_momentum must be in [0, 1], got 1.5}}
+  %0, %1 = enc.dino_loss %s, %s, %c {center_momentum = 1.5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
+  return %0 : tensor<f32>
+}

@@ -100,3 +100,101 @@ func.func @cross_entropy(%logits: tensor<2x8x30xf32>, %labels: tensor<2x8xi64>) 
   %2 = enc.cross_entropy %logits, %labels {reduction = #enc<reduction none>} : (tensor<2x8x30xf32>, tensor<2x8xi64>) -> tensor<2x8xf32>
   return %0, %1, %2 : tensor<f32>, tensor<f32>, tensor<2x8xf32>
 }
+
+// CHECK-LABEL: func.func @group_norm_conv
+func.func @group_norm_conv(%audio: tensor<2x1x400xf32>, %w: tensor<8x1x10xf32>, %g: tensor<8xf32>,
+                           %pw_g: tensor<1x1x4xf32>, %pw_v: tensor<8x2x4xf32>, %pb: tensor<8xf32>)
+    -> (tensor<2x8x79xf32>, tensor<2x8x80xf32>) {
+  // CHECK: enc.conv1d %{{.*}}, %{{.*}} {stride = 5 : i64} : (tensor<2x1x400xf32>, tensor<8x1x10xf32>) -> tensor<2x8x79xf32>
+  %0 = enc.conv1d %audio, %w {stride = 5 : i64} : (tensor<2x1x400xf32>, tensor<8x1x10xf32>) -> tensor<2x8x79xf32>
+  // CHECK: enc.group_norm %{{.*}} scale %{{.*}} bias %{{.*}} {num_groups = 8 : i64}
+  %1 = enc.group_norm %0 scale %g bias %g {num_groups = 8 : i64} : (tensor<2x8x79xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8x79xf32>
+  // CHECK: enc.weight_norm %{{.*}}, %{{.*}} {dim = 2 : i64} : (tensor<1x1x4xf32>, tensor<8x2x4xf32>) -> tensor<8x2x4xf32>
+  %w2 = enc.weight_norm %pw_g, %pw_v {dim = 2 : i64} : (tensor<1x1x4xf32>, tensor<8x2x4xf32>) -> tensor<8x2x4xf32>
+  // CHECK: enc.conv1d %{{.*}}, %{{.*}} bias %{{.*}} {groups = 4 : i64, padding = 2 : i64}
+  %2 = enc.conv1d %1, %w2 bias %pb {groups = 4 : i64, padding = 2 : i64} : (tensor<2x8x79xf32>, tensor<8x2x4xf32>, tensor<8xf32>) -> tensor<2x8x80xf32>
+  return %1, %2 : tensor<2x8x79xf32>, tensor<2x8x80xf32>
+}
+
+// CHECK-LABEL: func.func @positions
+func.func @positions(%x: tensor<?x?x64xf32>, %table: tensor<514x64xf32>, %q: tensor<2x4x?x16xf32>,
+                     %rel: tensor<32x4xf32>, %n: index)
+    -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<2x4x?x16xf32>, tensor<1x4x?x?xf32>) {
+  // CHECK: enc.positional_encoding learned %{{.*}} table %{{.*}} {offset = 2 : i64}
+  %0 = enc.positional_encoding learned %x table %table {offset = 2 : i64} : (tensor<?x?x64xf32>, tensor<514x64xf32>) -> tensor<?x?x64xf32>
+  // CHECK: enc.positional_encoding sinusoidal %{{.*}} : (tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  %1 = enc.positional_encoding sinusoidal %x : (tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  // CHECK: enc.positional_encoding sinusoidal_concat
+  %2 = enc.positional_encoding sinusoidal_concat %x : (tensor<?x?x64xf32>) -> tensor<?x?x64xf32>
+  // CHECK: enc.rotary %{{.*}} {rotary_dim = 8 : i64} : tensor<2x4x?x16xf32>
+  %3 = enc.rotary %q {rotary_dim = 8 : i64} : tensor<2x4x?x16xf32>
+  // CHECK: enc.relative_position_bias %{{.*}}, %{{.*}}, %{{.*}} {bidirectional, max_distance = 128 : i64, num_buckets = 32 : i64}
+  %4 = enc.relative_position_bias %rel, %n, %n {num_buckets = 32 : i64, max_distance = 128 : i64, bidirectional} : (tensor<32x4xf32>, index, index) -> tensor<1x4x?x?xf32>
+  return %0, %1, %2, %3, %4 : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<2x4x?x16xf32>, tensor<1x4x?x?xf32>
+}
+
+// CHECK-LABEL: func.func @patches
+func.func @patches(%pixels: tensor<?x3x32x32xf32>, %w: tensor<64x3x8x8xf32>, %b: tensor<64xf32>,
+                   %cls: tensor<1x1x64xf32>, %noise: tensor<?x16xf32>)
+    -> (tensor<?x17x64xf32>, tensor<?x16x192xf32>, tensor<?x4x64xf32>, tensor<?x16xf32>, tensor<?x16x64xf32>) {
+  // CHECK: enc.patch_embed %{{.*}}, %{{.*}}, %{{.*}} class_token %{{.*}} {patch_size = array<i64: 8, 8>}
+  %0 = enc.patch_embed %pixels, %w, %b class_token %cls {patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>, tensor<64x3x8x8xf32>, tensor<64xf32>, tensor<1x1x64xf32>) -> tensor<?x17x64xf32>
+  %t = enc.patch_embed %pixels, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>, tensor<64x3x8x8xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+  // CHECK: enc.patchify %{{.*}} {normalize, patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>) -> tensor<?x16x192xf32>
+  %1 = enc.patchify %pixels {patch_size = array<i64: 8, 8>, normalize} : (tensor<?x3x32x32xf32>) -> tensor<?x16x192xf32>
+  // CHECK: enc.random_mask %{{.*}} noise %{{.*}} {mask_ratio = 7.500000e-01 : f64}
+  %keep, %mask, %restore = enc.random_mask %t noise %noise {mask_ratio = 0.75 : f64} : (tensor<?x16x64xf32>, tensor<?x16xf32>) -> (tensor<?x4xi64>, tensor<?x16xf32>, tensor<?x16xi64>)
+  // CHECK: enc.random_mask %{{.*}} {mask_ratio = 7.500000e-01 : f64, seed = 3 : i64}
+  %k2, %m2, %r2 = enc.random_mask %t {mask_ratio = 0.75 : f64, seed = 3 : i64} : (tensor<?x16x64xf32>) -> (tensor<?x4xi64>, tensor<?x16xf32>, tensor<?x16xi64>)
+  // CHECK: enc.gather_visible %{{.*}}, %{{.*}} : (tensor<?x16x64xf32>, tensor<?x4xi64>) -> tensor<?x4x64xf32>
+  %2 = enc.gather_visible %t, %keep : (tensor<?x16x64xf32>, tensor<?x4xi64>) -> tensor<?x4x64xf32>
+  %3 = enc.gather_visible %t, %restore : (tensor<?x16x64xf32>, tensor<?x16xi64>) -> tensor<?x16x64xf32>
+  return %0, %1, %2, %mask, %3 : tensor<?x17x64xf32>, tensor<?x16x192xf32>, tensor<?x4x64xf32>, tensor<?x16xf32>, tensor<?x16x64xf32>
+}
+
+// CHECK-LABEL: func.func @log_mel
+func.func @log_mel(%audio: tensor<?x?xf32>, %fixed: tensor<1x16000xf32>) -> (tensor<?x80x?xf32>, tensor<1x80x100xf32>) {
+  // CHECK: enc.log_mel %{{.*}} : (tensor<?x?xf32>) -> tensor<?x80x?xf32>
+  %0 = enc.log_mel %audio : (tensor<?x?xf32>) -> tensor<?x80x?xf32>
+  // CHECK: enc.log_mel %{{.*}} : (tensor<1x16000xf32>) -> tensor<1x80x100xf32>
+  %1 = enc.log_mel %fixed {n_fft = 400 : i64, hop_length = 160 : i64} : (tensor<1x16000xf32>) -> tensor<1x80x100xf32>
+  return %0, %1 : tensor<?x80x?xf32>, tensor<1x80x100xf32>
+}
+
+// CHECK-LABEL: func.func @similarity
+func.func @similarity(%text: tensor<?x32xf32>, %image: tensor<?x32xf32>, %scale: tensor<f32>, %bias: tensor<1xf32>)
+    -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x32xf32>) {
+  // CHECK: enc.l2_normalize %{{.*}} : tensor<?x32xf32>
+  %n = enc.l2_normalize %text : tensor<?x32xf32>
+  // CHECK: enc.similarity dot %{{.*}}, %{{.*}} scale %{{.*}} {exp_scale}
+  %0 = enc.similarity dot %n, %image scale %scale {exp_scale} : (tensor<?x32xf32>, tensor<?x32xf32>, tensor<f32>) -> tensor<?x?xf32>
+  // CHECK: enc.similarity cosine %{{.*}}, %{{.*}} scale %{{.*}} bias %{{.*}} :
+  %1 = enc.similarity cosine %text, %image scale %scale bias %bias : (tensor<?x32xf32>, tensor<?x32xf32>, tensor<f32>, tensor<1xf32>) -> tensor<?x?xf32>
+  return %0, %1, %n : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x32xf32>
+}
+
+// CHECK-LABEL: func.func @losses
+func.func @losses(%logits: tensor<?x?xf32>, %pred: tensor<2x16x48xf32>, %mask: tensor<2x16xf32>,
+                  %mu: tensor<4x8xf32>, %rtd: tensor<2x9xf32>, %labels: tensor<2x9xi64>, %am: tensor<2x9xi64>,
+                  %emb: tensor<4x8xf32>, %center: tensor<8xf32>)
+    -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<8xf32>, tensor<4xf32>) {
+  // CHECK: enc.contrastive %{{.*}} {symmetric} : (tensor<?x?xf32>) -> tensor<f32>
+  %0 = enc.contrastive %logits {symmetric} : (tensor<?x?xf32>) -> tensor<f32>
+  // CHECK: enc.sigmoid_contrastive %{{.*}} : (tensor<?x?xf32>) -> tensor<f32>
+  %1 = enc.sigmoid_contrastive %logits : (tensor<?x?xf32>) -> tensor<f32>
+  // CHECK: enc.mse %{{.*}}, %{{.*}} mask %{{.*}} :
+  %2 = enc.mse %pred, %pred mask %mask : (tensor<2x16x48xf32>, tensor<2x16x48xf32>, tensor<2x16xf32>) -> tensor<f32>
+  // CHECK: enc.kl_divergence %{{.*}}, %{{.*}} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<f32>
+  %3 = enc.kl_divergence %mu, %mu : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<f32>
+  // CHECK: enc.kl_divergence %{{.*}}, %{{.*}} {reduction = #enc<reduction none>} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4xf32>
+  %9 = enc.kl_divergence %mu, %mu {reduction = #enc<reduction none>} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4xf32>
+  // CHECK: enc.reparameterize %{{.*}}, %{{.*}} noise %{{.*}} :
+  %4 = enc.reparameterize %mu, %mu noise %emb : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: enc.binary_cross_entropy %{{.*}}, %{{.*}} mask %{{.*}} : (tensor<2x9xf32>, tensor<2x9xi64>, tensor<2x9xi64>) -> tensor<f32>
+  %5 = enc.binary_cross_entropy %rtd, %labels mask %am : (tensor<2x9xf32>, tensor<2x9xi64>, tensor<2x9xi64>) -> tensor<f32>
+  // CHECK: enc.triplet %{{.*}}, %{{.*}}, %{{.*}} {margin = 5.000000e-01 : f64}
+  %6 = enc.triplet %emb, %mu, %mu {margin = 0.5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<f32>
+  // CHECK: enc.dino_loss %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
+  %7, %8 = enc.dino_loss %emb, %mu, %center : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<8xf32>, tensor<4xf32>
+}

@@ -1,0 +1,137 @@
+//===- EncAttentionOps.cpp - enc attention verifiers ---===//
+//
+// Verifiers of the ops in EncAttentionOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EncVerifyUtils.h"
+
+#include "Enc/IR/EncOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::enc;
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+double AttentionOp::getEffectiveScale() {
+  if (std::optional<APFloat> scale = getScale())
+    return scale->convertToDouble();
+  int64_t headDim = verify::tensorType(getQuery()).getDimSize(3);
+  return 1.0 / std::sqrt(static_cast<double>(headDim));
+}
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType q = verify::tensorType(getQuery());
+  RankedTensorType k = verify::tensorType(getKey());
+  RankedTensorType v = verify::tensorType(getValue());
+  for (auto [type, name] : {std::pair(q, "query"), std::pair(k, "key"),
+                            std::pair(v, "value")})
+    if (type.getRank() != 4)
+      return emitOpError() << name
+                           << " must have rank 4 ([batch, heads, seq, dim]), "
+                              "got "
+                           << type;
+  Value mask = getMask();
+  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
+  if (failed(verify::sameElementType(
+          *this, getQuery(),
+          {{getKey(), "key"},
+           {getValue(), "value"},
+           {getResult(), "result"},
+           {keepMask ? Value() : mask, "mask"}})))
+    return failure();
+
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
+  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
+  int64_t kvLen = k.getDimSize(2);
+  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
+      failed(verify::shape(*this, "value", v,
+                         {batch, heads, kvLen, v.getDimSize(3)})) ||
+      failed(verify::shape(*this, "result", verify::tensorType(getResult()),
+                         {batch, heads, qLen, v.getDimSize(3)})))
+    return failure();
+
+  if (mask) {
+    RankedTensorType m = verify::tensorType(mask);
+    if (m.getRank() != 4)
+      return emitOpError("mask must have rank 4 and broadcast to "
+                         "[batch, heads, q_len, kv_len], got ")
+             << m;
+    int64_t full[] = {batch, heads, qLen, kvLen};
+    for (auto [i, d] : llvm::enumerate(m.getShape()))
+      if (d != 1 && !verify::dimsMatch(d, full[i]))
+        return emitOpError("mask dimension ")
+               << i << " is " << verify::dimStr(d) << "; it must be 1 or "
+               << verify::dimStr(full[i]) << " to broadcast to [batch, heads, q_len, "
+               << "kv_len]";
+  }
+
+  if (std::optional<APFloat> scale = getScale()) {
+    if (!scale->isFiniteNonZero())
+      return emitOpError("scale must be finite and nonzero");
+  } else if (ShapedType::isDynamic(headDim)) {
+    return emitOpError("needs an explicit scale when head_dim is dynamic");
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RotaryOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RotaryOp::verify() {
+  RankedTensorType input = verify::tensorType(getInput());
+  if (failed(verify::rank(*this, "input", input, 4,
+                          "[batch, heads, seq, head_dim]")))
+    return failure();
+  int64_t headDim = input.getDimSize(3);
+  std::optional<int64_t> rotaryDim = getRotaryDim();
+  if (!rotaryDim) {
+    if (ShapedType::isDynamic(headDim))
+      return emitOpError("needs rotary_dim when head_dim is dynamic");
+    rotaryDim = headDim;
+  }
+  if (*rotaryDim % 2 != 0)
+    return emitOpError("rotates pairs: rotary_dim must be even, got ")
+           << *rotaryDim;
+  if (!ShapedType::isDynamic(headDim) && *rotaryDim > headDim)
+    return emitOpError("rotary_dim ")
+           << *rotaryDim << " exceeds head_dim " << headDim;
+  double base = getBase().convertToDouble();
+  if (!(base > 1.0) || !std::isfinite(base))
+    return emitOpError("base must be finite and greater than 1, got ") << base;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RelativePositionBiasOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RelativePositionBiasOp::verify() {
+  RankedTensorType table = verify::tensorType(getTable());
+  if (failed(verify::rank(*this, "table", table, 2, "[num_buckets, heads]")) ||
+      failed(verify::sameElementType(*this, getTable(),
+                                     {{getResult(), "result"}})))
+    return failure();
+  int64_t buckets = getNumBuckets();
+  if (!verify::dimsMatch(table.getDimSize(0), buckets))
+    return emitOpError("table has ")
+           << table.getDimSize(0) << " rows for " << buckets << " buckets";
+  // Half the buckets for each sign when bidirectional, half of those exact.
+  int64_t perSide = getBidirectional() ? buckets / 2 : buckets;
+  if (perSide < 2)
+    return emitOpError("needs at least ")
+           << (getBidirectional() ? 4 : 2) << " buckets, got " << buckets;
+  if (getMaxDistance() <= perSide / 2)
+    return emitOpError("max_distance must exceed the ")
+           << perSide / 2 << " exactly-bucketed offsets, got "
+           << getMaxDistance();
+  return verify::shape(*this, "result", verify::tensorType(getResult()),
+                       {1, table.getDimSize(1), ShapedType::kDynamic,
+                        ShapedType::kDynamic});
+}
+

@@ -1,0 +1,122 @@
+//===- EncAttentionOps.td - enc attention and position ops -*- tablegen -*-===//
+//
+// Attention, and the position encodings that act on queries and keys.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENC_ENCATTENTIONOPS_TD
+#define ENC_ENCATTENTIONOPS_TD
+
+include "Enc/IR/EncBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention over heads";
+  let description = [{
+    Computes `softmax(Q Kᵀ · scale + mask) V` for every batch and head, like
+    `torch.nn.functional.scaled_dot_product_attention`:
+
+    - `query` is `[batch, heads, q_len, head_dim]`, `key` is
+      `[batch, heads, kv_len, head_dim]`, `value` is
+      `[batch, heads, kv_len, v_dim]`; the result is
+      `[batch, heads, q_len, v_dim]`.
+    - `scale` defaults to `1 / sqrt(head_dim)`.
+    - The optional `mask` has rank 4 and broadcasts to
+      `[batch, heads, q_len, kv_len]` (each dimension is 1 or the full
+      size). A floating-point mask is added to the scores; an `i1` or
+      integer mask keeps the scores where it is nonzero and drops the others
+      (as `-inf`), so a Hugging Face `attention_mask` reshaped to
+      `[batch, 1, 1, kv_len]` can be used as it is.
+    - `causal` lets query `i` see only keys `j <= i` (top-left aligned, as
+      PyTorch's `is_causal`).
+
+    A row that sees no key (every score `-inf`) gives NaN, as in PyTorch.
+
+    Example:
+
+    ```mlir
+    %o = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64}
+        : (tensor<2x12x128x64xf32>, tensor<2x12x128x64xf32>,
+           tensor<2x12x128x64xf32>, tensor<2x1x1x128xf32>)
+        -> tensor<2x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$key,
+                       Enc_FloatTensor:$value,
+                       Optional<Enc_MaskTensor>:$mask,
+                       OptionalAttr<F64Attr>:$scale,
+                       UnitAttr:$causal);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The scale applied to Q Kᵀ: the attribute, or 1/sqrt(head_dim).
+    double getEffectiveScale();
+  }];
+}
+
+def Enc_RotaryOp : Enc_Op<"rotary",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "rotary position embedding (RoPE) of queries or keys";
+  let description = [{
+    Rotates pairs of features of `input` (`[batch, heads, seq, head_dim]`)
+    by an angle that grows with the position (`offset + s`), as in RoFormer
+    and the "rotate half" convention of GPT-NeoX and LLaMA: the first
+    `rotary_dim` features (default: all; must be even) are split into halves
+    `x1`, `x2` and become `x1 cos θ - x2 sin θ`, `x2 cos θ + x1 sin θ` with
+    `θ_i = position * base^(-2i / rotary_dim)`; the other features pass
+    through.
+
+    Example:
+
+    ```mlir
+    %q_rot = enc.rotary %q {base = 10000.0 : f64} : tensor<2x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$base,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$rotary_dim,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$offset);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Enc_RelativePositionBiasOp : Enc_Op<"relative_position_bias", [Pure]> {
+  let summary = "bucketed relative position bias (T5) for attention";
+  let description = [{
+    Builds the additive attention bias `[1, heads, q_len, kv_len]` of T5's
+    relative attention: the offset `j - i` of key `j` from query `i` falls
+    into one of `num_buckets` buckets (exact for small offsets, logarithmic
+    up to `max_distance`; signed when `bidirectional`, as in encoders), and
+    `table` (`[num_buckets, heads]`, an `nn.Embedding` weight) gives each
+    head's bias for that bucket. The result goes to `enc.attention` as its
+    mask.
+
+    Example:
+
+    ```mlir
+    %bias = enc.relative_position_bias %table, %q_len, %kv_len
+        {num_buckets = 32 : i64, max_distance = 128 : i64, bidirectional}
+        : (tensor<32x8xf32>, index, index) -> tensor<1x8x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$table, Index:$query_length,
+                       Index:$key_length,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_buckets,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$max_distance,
+                       UnitAttr:$bidirectional);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table `,` $query_length `,` $key_length attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+
+#endif // ENC_ENCATTENTIONOPS_TD

@@ -1,0 +1,218 @@
+//===- EncLayerOps.td - enc parameters and layers -*- tablegen -*-===//
+//
+// Parameters, dense layers, convolutions, normalizations and activations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENC_ENCLAYEROPS_TD
+#define ENC_ENCLAYEROPS_TD
+
+include "Enc/IR/EncBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def Enc_ParamOp : Enc_Op<"param", [Pure]> {
+  let summary = "a named weight, bound at run time by name";
+  let description = [{
+    Produces the parameter (weight) called `name`. Its value is not part of
+    the program: the runtime binds it by name, usually from a safetensors
+    file whose tensor names are the parameter names. The type must be
+    statically shaped; the runtime checks the bound tensor against it.
+
+    Several `enc.param` ops with one name denote the same tensor and must
+    agree on its type.
+
+    Example:
+
+    ```mlir
+    %w = enc.param "encoder.layer.0.output.dense.weight" : tensor<768x3072xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs Enc_ParamTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+def Enc_LinearOp : Enc_Op<"linear", [Pure]> {
+  let summary = "fully connected layer: input * weight^T + bias";
+  let description = [{
+    Applies `y = x Wᵀ + b` over the last dimension of `input`, like
+    `torch.nn.functional.linear`: `input` is `[..., in]`, `weight` is
+    `[out, in]` (the PyTorch and Hugging Face checkpoint layout), the
+    optional `bias` is `[out]`, and the result is `[..., out]`.
+
+    Example:
+
+    ```mlir
+    %y = enc.linear %x, %w, %b
+        : (tensor<2x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>)
+        -> tensor<2x128x3072xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input, Enc_FloatTensor:$weight,
+                       Optional<Enc_FloatTensor>:$bias);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_LayerNormOp : Enc_Op<"layer_norm",
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>]> {
+  let summary = "layer normalization over the last dimension";
+  let description = [{
+    Normalizes each vector along the last dimension of `input` to zero mean
+    and unit variance (biased variance, as PyTorch computes it), with
+    `epsilon` added to the variance, then applies the optional elementwise
+    affine transform: `y = (x - mean) / sqrt(var + epsilon) * scale + bias`.
+    `scale` and `bias` have the shape of the last dimension.
+
+    Example:
+
+    ```mlir
+    %y = enc.layer_norm %x scale %gamma bias %beta {epsilon = 1.0e-12 : f64}
+        : (tensor<2x128x768xf32>, tensor<768xf32>, tensor<768xf32>)
+        -> tensor<2x128x768xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$scale,
+                       Optional<Enc_FloatTensor>:$bias,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`scale` $scale^)? (`bias` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_ActivationOp : Enc_Op<"activation",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "elementwise activation function";
+  let description = [{
+    Applies an activation function elementwise:
+
+    | kind | definition |
+    |---|---|
+    | `gelu` | `x * Φ(x) = 0.5 x (1 + erf(x / √2))` (exact GELU) |
+    | `gelu_tanh` | `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))` |
+    | `quick_gelu` | `x * sigmoid(1.702 x)` (CLIP) |
+    | `relu` | `max(x, 0)` |
+    | `silu` | `x * sigmoid(x)` |
+    | `sigmoid` | `1 / (1 + exp(-x))` |
+    | `tanh` | `tanh(x)` |
+
+    Example:
+
+    ```mlir
+    %y = enc.activation gelu %x : tensor<2x128x3072xf32>
+    ```
+  }];
+  let arguments = (ins Enc_ActivationKindAttr:$kind, Enc_FloatTensor:$input);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    custom<EnumKeyword>($kind) $input attr-dict `:` type($input)
+  }];
+}
+
+def Enc_GroupNormOp : Enc_Op<"group_norm",
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>]> {
+  let summary = "group normalization over channel groups";
+  let description = [{
+    Like `torch.nn.functional.group_norm`: `input` is `[batch, channels,
+    ...]`; the channels are split into `num_groups` groups, and each group
+    of each sample is normalized over its channels and all trailing
+    dimensions (biased variance, `epsilon` added), then the optional
+    per-channel `scale` and `bias` (`[channels]`) are applied. wav2vec 2.0's
+    first feature-encoder layer is a group norm with one group per channel.
+
+    Example:
+
+    ```mlir
+    %y = enc.group_norm %x scale %g bias %b {num_groups = 512 : i64, epsilon = 1.0e-5 : f64}
+        : (tensor<2x512x3199xf32>, tensor<512xf32>, tensor<512xf32>) -> tensor<2x512x3199xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$scale,
+                       Optional<Enc_FloatTensor>:$bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_groups,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`scale` $scale^)? (`bias` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_Conv1dOp : Enc_Op<"conv1d", [Pure]> {
+  let summary = "1-D convolution over [batch, channels, time]";
+  let description = [{
+    Like `torch.nn.functional.conv1d`: `input` is `[batch, in, time]`,
+    `weight` is `[out, in / groups, kernel]`, the optional `bias` is `[out]`,
+    and the result is `[batch, out, (time + 2 padding - kernel) / stride +
+    1]`. Zero padding is applied on both sides. With `groups > 1` the
+    channels are split into independent groups (wav2vec 2.0's positional
+    convolution uses 16).
+
+    Example:
+
+    ```mlir
+    %y = enc.conv1d %audio, %w {stride = 5 : i64}
+        : (tensor<2x1x16000xf32>, tensor<512x1x10xf32>) -> tensor<2x512x3199xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input, Enc_FloatTensor:$weight,
+                       Optional<Enc_FloatTensor>:$bias,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
+                                         "1">:$stride,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$padding,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntPositive]>,
+                                         "1">:$groups);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_WeightNormOp : Enc_Op<"weight_norm", [Pure]> {
+  let summary = "weight normalization: g * v / ||v||";
+  let description = [{
+    Rebuilds a weight stored in `torch.nn.utils.weight_norm` form: the norm
+    of `v` is taken over every dimension except `dim`, and `g` (shape 1
+    everywhere but `dim`, where it has `v`'s size) scales each slice:
+    `w = g * v / ||v||`. Checkpoints of wav2vec 2.0 store its positional
+    convolution this way (`weight_g`, `weight_v`, `dim = 2`).
+
+    Example:
+
+    ```mlir
+    %w = enc.weight_norm %g, %v {dim = 2 : i64}
+        : (tensor<1x1x128xf32>, tensor<768x48x128xf32>) -> tensor<768x48x128xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$g, Enc_FloatTensor:$v,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$dim);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $g `,` $v attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+
+#endif // ENC_ENCLAYEROPS_TD

@@ -1,0 +1,199 @@
+//===- EncLossOps.cpp - enc loss verifiers ---===//
+//
+// Verifiers of the ops in EncLossOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EncVerifyUtils.h"
+
+#include "Enc/IR/EncOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::enc;
+
+//===----------------------------------------------------------------------===//
+// CrossEntropyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CrossEntropyOp::verify() {
+  RankedTensorType logits = verify::tensorType(getLogits());
+  if (logits.getRank() < 1)
+    return emitOpError("logits must have rank >= 1 ([..., classes]), got ")
+           << logits;
+  if (failed(verify::sameElementType(*this, getLogits(),
+                                   {{getResult(), "result"}})))
+    return failure();
+  ArrayRef<int64_t> positions = logits.getShape().drop_back();
+  if (failed(verify::shape(*this, "labels", verify::tensorType(getLabels()), positions)))
+    return failure();
+  if (getReduction() == Reduction::none)
+    return verify::shape(*this, "result with reduction none",
+                       verify::tensorType(getResult()), positions);
+  return verify::shape(*this, "reduced result", verify::tensorType(getResult()), {});
+}
+
+/// A square [n, n] similarity matrix and a 0-d result.
+static LogicalResult verifyPairLoss(Operation *op, Value logits,
+                                    Value result) {
+  RankedTensorType type = verify::tensorType(logits);
+  if (failed(verify::rank(op, "logits", type, 2, "[n, n]")) ||
+      failed(verify::sameElementType(op, logits, {{result, "result"}})))
+    return failure();
+  if (!verify::dimsMatch(type.getDimSize(0), type.getDimSize(1)))
+    return op->emitOpError("logits must be square (pairs on the diagonal), "
+                           "got ")
+           << type;
+  return verify::shape(op, "result", verify::tensorType(result), {});
+}
+
+//===----------------------------------------------------------------------===//
+// ContrastiveOp, SigmoidContrastiveOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ContrastiveOp::verify() {
+  return verifyPairLoss(*this, getLogits(), getResult());
+}
+
+LogicalResult SigmoidContrastiveOp::verify() {
+  return verifyPairLoss(*this, getLogits(), getResult());
+}
+
+//===----------------------------------------------------------------------===//
+// MseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MseOp::verify() {
+  RankedTensorType prediction = verify::tensorType(getPrediction());
+  if (failed(verify::sameElementType(*this, getPrediction(),
+                                     {{getTarget(), "target"},
+                                      {getMask(), "mask"},
+                                      {getResult(), "result"}})) ||
+      failed(verify::shape(*this, "target", verify::tensorType(getTarget()),
+                           prediction.getShape())))
+    return failure();
+  if (getMask()) {
+    if (prediction.getRank() < 1)
+      return emitOpError("a mask needs a prediction of rank >= 1");
+    if (failed(verify::shape(*this, "mask", verify::tensorType(getMask()),
+                             prediction.getShape().drop_back())))
+      return failure();
+  }
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}
+
+//===----------------------------------------------------------------------===//
+// KlDivergenceOp, ReparameterizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult KlDivergenceOp::verify() {
+  RankedTensorType mu = verify::tensorType(getMu());
+  if (mu.getRank() < 1)
+    return emitOpError("mu must have rank >= 1 ([batch, ...]), got ") << mu;
+  if (failed(verify::sameElementType(*this, getMu(),
+                                     {{getLogvar(), "logvar"},
+                                      {getResult(), "result"}})) ||
+      failed(verify::shape(*this, "logvar", verify::tensorType(getLogvar()),
+                           mu.getShape())))
+    return failure();
+  if (getReduction() == Reduction::none)
+    return verify::shape(*this, "result with reduction none",
+                         verify::tensorType(getResult()), {mu.getDimSize(0)});
+  return verify::shape(*this, "reduced result",
+                       verify::tensorType(getResult()), {});
+}
+
+LogicalResult ReparameterizeOp::verify() {
+  RankedTensorType mu = verify::tensorType(getMu());
+  if (failed(verify::sameElementType(*this, getMu(),
+                                     {{getLogvar(), "logvar"},
+                                      {getNoise(), "noise"}})) ||
+      failed(verify::shape(*this, "logvar", verify::tensorType(getLogvar()),
+                           mu.getShape())))
+    return failure();
+  if (getNoise())
+    return verify::shape(*this, "noise", verify::tensorType(getNoise()),
+                         mu.getShape());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BinaryCrossEntropyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BinaryCrossEntropyOp::verify() {
+  RankedTensorType logits = verify::tensorType(getLogits());
+  if (failed(verify::sameElementType(*this, getLogits(),
+                                     {{getResult(), "result"}})) ||
+      failed(verify::shape(*this, "targets", verify::tensorType(getTargets()),
+                           logits.getShape())))
+    return failure();
+  if (getMask() && failed(verify::shape(*this, "mask",
+                                        verify::tensorType(getMask()),
+                                        logits.getShape())))
+    return failure();
+  if (getReduction() == Reduction::none)
+    return verify::shape(*this, "result with reduction none",
+                         verify::tensorType(getResult()), logits.getShape());
+  return verify::shape(*this, "reduced result",
+                       verify::tensorType(getResult()), {});
+}
+
+//===----------------------------------------------------------------------===//
+// TripletOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TripletOp::verify() {
+  RankedTensorType anchor = verify::tensorType(getAnchor());
+  if (failed(verify::rank(*this, "anchor", anchor, 2, "[n, dim]")) ||
+      failed(verify::sameElementType(*this, getAnchor(),
+                                     {{getPositive(), "positive"},
+                                      {getNegative(), "negative"},
+                                      {getResult(), "result"}})) ||
+      failed(verify::shape(*this, "positive",
+                           verify::tensorType(getPositive()),
+                           anchor.getShape())) ||
+      failed(verify::shape(*this, "negative",
+                           verify::tensorType(getNegative()),
+                           anchor.getShape())))
+    return failure();
+  double margin = getMargin().convertToDouble();
+  if (!std::isfinite(margin))
+    return emitOpError("margin must be finite");
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}
+
+//===----------------------------------------------------------------------===//
+// DinoLossOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DinoLossOp::verify() {
+  RankedTensorType student = verify::tensorType(getStudent());
+  if (failed(verify::rank(*this, "student", student, 2,
+                          "[batch, prototypes]")) ||
+      failed(verify::sameElementType(*this, getStudent(),
+                                     {{getTeacher(), "teacher"},
+                                      {getCenter(), "center"},
+                                      {getLoss(), "loss"},
+                                      {getNewCenter(), "new_center"}})) ||
+      failed(verify::shape(*this, "teacher", verify::tensorType(getTeacher()),
+                           student.getShape())) ||
+      failed(verify::shape(*this, "center", verify::tensorType(getCenter()),
+                           {student.getDimSize(1)})) ||
+      failed(verify::shape(*this, "loss", verify::tensorType(getLoss()), {})) ||
+      failed(verify::shape(*this, "new_center",
+                           verify::tensorType(getNewCenter()),
+                           {student.getDimSize(1)})))
+    return failure();
+  for (auto [value, name] :
+       {std::pair(getStudentTemperature(), "student_temperature"),
+        std::pair(getTeacherTemperature(), "teacher_temperature")})
+    if (!(value.convertToDouble() > 0.0) ||
+        !std::isfinite(value.convertToDouble()))
+      return emitOpError() << name << " must be positive and finite";
+  double momentum = getCenterMomentum().convertToDouble();
+  if (!(momentum >= 0.0 && momentum <= 1.0))
+    return emitOpError("center_momentum must be in [0, 1], got ") << momentum;
+  return success();
+}
