@@ -18,6 +18,7 @@ namespace enc {
 void populateLayersToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmbeddingsToLinalgPatterns(RewritePatternSet &patterns);
+void populateAudioToLinalgPatterns(RewritePatternSet &patterns);
 void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 void populateLossesToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above.

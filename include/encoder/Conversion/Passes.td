@@ -21,7 +21,7 @@ def ConvertEncToLinalg : Pass<"convert-enc-to-linalg"> {
     argument first in the compile pipelines.
 
     The patterns are split by op family (layers, attention, embeddings,
-    pooling, losses) and exposed as `populate...ToLinalgPatterns` so other
+    audio, pooling, losses) and exposed as `populate...ToLinalgPatterns` so other
     pipelines can reuse them.
   }];
   let dependentDialects = [

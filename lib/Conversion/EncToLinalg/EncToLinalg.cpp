@@ -28,6 +28,7 @@ void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns) {
   populateLayersToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
   populateEmbeddingsToLinalgPatterns(patterns);
+  populateAudioToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateLossesToLinalgPatterns(patterns);
 }

@@ -3,6 +3,7 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -110,4 +111,56 @@ Value lowering::maskToWeight(OpBuilder &b, Location loc, Value element,
   Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                         element, zero);
   return arith::UIToFPOp::create(b, loc, type, nonzero);
+}
+
+/// The top 24 bits of splitmix64(seed * golden + counter), as an i64.
+static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
+                      Value counter) {
+  Type i64 = b.getI64Type();
+  auto constant = [&](uint64_t v) {
+    return arith::ConstantOp::create(b, loc, i64,
+                                     b.getI64IntegerAttr(static_cast<int64_t>(v)));
+  };
+  auto mixStep = [&](Value z, uint64_t shift, uint64_t multiplier) {
+    Value shifted = arith::ShRUIOp::create(b, loc, z, constant(shift));
+    return arith::MulIOp::create(b, loc,
+                                 arith::XOrIOp::create(b, loc, z, shifted),
+                                 constant(multiplier));
+  };
+  Value index = arith::IndexCastUIOp::create(b, loc, i64, counter);
+  Value z = arith::AddIOp::create(b, loc, index,
+                                  constant(seed * 0x9E3779B97F4A7C15ull));
+  z = mixStep(z, 30, 0xBF58476D1CE4E5B9ull);
+  z = mixStep(z, 27, 0x94D049BB133111EBull);
+  z = arith::XOrIOp::create(b, loc, z,
+                            arith::ShRUIOp::create(b, loc, z, constant(31)));
+  return arith::ShRUIOp::create(b, loc, z, constant(40));
+}
+
+Value lowering::hashUniform(OpBuilder &b, Location loc, uint64_t seed,
+                            Value counter, Type type) {
+  Value bits = hashBits(b, loc, seed, counter);
+  Value asFloat = arith::UIToFPOp::create(b, loc, type, bits);
+  return arith::MulFOp::create(b, loc, asFloat,
+                               floatConstant(b, loc, type, 0x1p-24));
+}
+
+Value lowering::hashNormal(OpBuilder &b, Location loc, uint64_t seed,
+                           Value counter, Type type) {
+  Value two = arith::ConstantIndexOp::create(b, loc, 2);
+  Value first = arith::MulIOp::create(b, loc, counter, two);
+  Value second = arith::AddIOp::create(
+      b, loc, first, arith::ConstantIndexOp::create(b, loc, 1));
+  // u1 in (0, 1] so that its log is finite.
+  Value u1 = arith::AddFOp::create(b, loc,
+                                   hashUniform(b, loc, seed, first, type),
+                                   floatConstant(b, loc, type, 0x1p-24));
+  Value u2 = hashUniform(b, loc, seed, second, type);
+  Value radius = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, floatConstant(b, loc, type, -2.0),
+                            math::LogOp::create(b, loc, u1)));
+  Value angle = arith::MulFOp::create(
+      b, loc, u2, floatConstant(b, loc, type, 6.283185307179586));
+  return arith::MulFOp::create(b, loc, radius, math::CosOp::create(b, loc, angle));
 }

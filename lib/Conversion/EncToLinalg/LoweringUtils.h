@@ -63,6 +63,18 @@ Value clampedIndex(OpBuilder &b, Location loc, Value id, Value size);
 /// `type`: floats pass through, others become 1.0 when nonzero.
 Value maskToWeight(OpBuilder &b, Location loc, Value element, Type type);
 
+/// A float of type `type` in [0, 1) that depends only on `seed` and
+/// `counter` (an index): the top 24 bits of the splitmix64 finalizer of
+/// `seed * 2^64/phi + counter`. Seeded ops (random_mask, reparameterize)
+/// draw their noise this way, so a call is deterministic and needs no state.
+Value hashUniform(OpBuilder &b, Location loc, uint64_t seed, Value counter,
+                  Type type);
+
+/// A standard normal float from the uniforms of counters 2c and 2c + 1
+/// (Box-Muller).
+Value hashNormal(OpBuilder &b, Location loc, uint64_t seed, Value counter,
+                 Type type);
+
 } // namespace mlir::enc::lowering
 
 #endif // ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H

@@ -1,15 +1,17 @@
-//===- NumericsTest.cpp - compiled models against PyTorch -------------------===//
+//===- NumericsHarness.cpp - compile, run and compare with PyTorch ----------===//
 //
-// For each model under models/: compile it with encoder-compile, let
-// reference.py draw fresh weights and inputs and compute the expected
-// outputs with PyTorch (float64), run the artifact through the runtime's C
-// API and compare: ||out - ref|| / ||ref|| < 1e-5 for every output, and no
-// NaN. The seed is new on every run and printed, so a failure can be
-// reproduced with ENCODER_TEST_SEED=<seed>.
+// Compiles a model with encoder-compile, lets reference.py draw fresh
+// weights and inputs and compute the expected outputs with PyTorch
+// (float64), runs the artifact through the runtime's C API and compares:
+// ||out - ref|| / ||ref|| under the tolerance for every output, and no NaN.
+// The seed is new on every run and printed, so a failure can be reproduced
+// with ENCODER_TEST_SEED=<seed>.
 //
 //===----------------------------------------------------------------------===//
 
 #include "encoder/Runtime/Runtime.h"
+
+#include "NumericsHarness.h"
 
 #include <catch2/catch.hpp>
 
@@ -23,8 +25,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr double kTolerance = 1e-5;
 
 std::string statusMessage(encrt_status *status) {
   std::string message = status ? encrt_status_message(status) : "";
@@ -75,9 +75,10 @@ std::string shapeOf(const encrt_tensor_view &view) {
   return s.empty() ? "scalar" : s;
 }
 
-/// Compiles `model` (models/<name>.mlir by default), computes the PyTorch
-/// reference for case `name` and compares.
-void checkAgainstPyTorch(const std::string &name, std::string model = "") {
+} // namespace
+
+void checkAgainstPyTorch(const std::string &name, std::string model,
+                         double tolerance) {
   if (model.empty())
     model = std::string(ENCODER_MODELS_DIR) + "/" + name + ".mlir";
   unsigned seed = testSeed();
@@ -144,7 +145,7 @@ void checkAgainstPyTorch(const std::string &name, std::string model = "") {
     double relative = std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
     INFO("relative error " << relative);
     CHECK(finite);
-    CHECK(relative < kTolerance);
+    CHECK(relative < tolerance);
     encrt_buffer_release(expectedBuffer);
     encrt_buffer_release(outputs[i]);
   }
@@ -156,33 +157,3 @@ void checkAgainstPyTorch(const std::string &name, std::string model = "") {
   encrt_artifact_release(loaded);
 }
 
-} // namespace
-
-TEST_CASE("encoder block matches PyTorch", "[numerics]") {
-  checkAgainstPyTorch("encoder_block");
-}
-TEST_CASE("the tiny_bert example matches nn.TransformerEncoderLayer",
-          "[numerics]") {
-  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir");
-}
-TEST_CASE("enc.linear matches F.linear", "[numerics]") {
-  checkAgainstPyTorch("linear");
-}
-TEST_CASE("enc.layer_norm matches F.layer_norm", "[numerics]") {
-  checkAgainstPyTorch("layer_norm");
-}
-TEST_CASE("enc.activation matches PyTorch activations", "[numerics]") {
-  checkAgainstPyTorch("activations");
-}
-TEST_CASE("enc.attention matches softmax(QKᵀ·s + mask)V", "[numerics]") {
-  checkAgainstPyTorch("attention");
-}
-TEST_CASE("enc.embedding matches F.embedding", "[numerics]") {
-  checkAgainstPyTorch("embedding");
-}
-TEST_CASE("enc.pool matches masked reductions", "[numerics]") {
-  checkAgainstPyTorch("pool");
-}
-TEST_CASE("enc.cross_entropy matches F.cross_entropy", "[numerics]") {
-  checkAgainstPyTorch("cross_entropy");
-}

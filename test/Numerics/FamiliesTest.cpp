@@ -1,0 +1,5 @@
+//===- FamiliesTest.cpp - against PyTorch ---------------------------------------===//
+
+#include "NumericsHarness.h"
+
+#include <catch2/catch.hpp>

@@ -1,0 +1,5 @@
+//===- LossOpsTest.cpp - against PyTorch ---------------------------------------===//
+
+#include "NumericsHarness.h"
+
+#include <catch2/catch.hpp>

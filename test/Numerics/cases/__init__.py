@@ -1,0 +1,1 @@
+"""Numerics cases, one module per group of ops or models."""
