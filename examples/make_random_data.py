@@ -9,8 +9,8 @@ every parameter as a safetensors file, and with --inputs one .npy file per
 input (input_0.npy, ...). Weights are N(0, 0.02) as in BERT's
 initialisation, except normalization scales (1) and biases (0). Integer
 inputs with a recorded range (token ids) are drawn from it; other integer
-inputs (attention masks) are all ones; float inputs are N(0, 1). Only NumPy
-is needed.
+inputs (attention masks) are all ones; float inputs are N(0, 1). Dynamic
+dimensions get a small size. Only NumPy is needed.
 """
 
 import argparse
@@ -37,8 +37,26 @@ def random_weight(rng, name, dtype, shape):
     return (rng.standard_normal(shape) * 0.02).astype(NUMPY[dtype])
 
 
+def concrete_shape(value):
+    """Dynamic dims: a short sequence (within the recorded bound), a batch of
+    2, one second of 16 kHz audio."""
+    names = value.get("dim_names", [""] * len(value["shape"]))
+    bounds = value.get("dim_max", [-1] * len(value["shape"]))
+    shape = []
+    for size, name, bound in zip(value["shape"], names, bounds):
+        if size >= 0:
+            shape.append(size)
+        elif name == "samples":
+            shape.append(16000)
+        elif name == "sequence":
+            shape.append(min(16, bound) if bound > 0 else 16)
+        else:
+            shape.append(2)
+    return shape
+
+
 def random_input(rng, value):
-    shape = [1 if d < 0 else d for d in value["shape"]]
+    shape = concrete_shape(value)
     dtype = value["dtype"]
     if dtype.startswith("f"):
         return rng.standard_normal(shape).astype(NUMPY[dtype])

@@ -26,4 +26,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.encoder_tools_dir, config.llvm_tools_dir]
 tools = ["encoder-opt", "encoder-compile", "encoder-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+# The runner's path, for scripts that call it themselves.
+config.substitutions.append(
+    ("%encoder_run_path", os.path.join(config.encoder_tools_dir, "encoder-run")))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -189,6 +189,31 @@ private:
       Info.range_lo = R[0].getInt();
       Info.range_hi = R[1].getInt();
     }
+    if (const json::Value *Names = V.get("dim_names")) {
+      if (!Names->isArray() || Names->getArray().size() != Out.Dims.size())
+        return bad(At, " has \"dim_names\" that is not one string per "
+                       "dimension");
+      for (const json::Value &N : Names->getArray()) {
+        if (!N.isString())
+          return bad(At, " has a \"dim_names\" entry that is not a string");
+        Out.DimNames.push_back(N.getString());
+      }
+      for (const std::string &N : Out.DimNames)
+        Out.DimNamePtrs.push_back(N.c_str());
+      Info.dim_names = Out.DimNamePtrs.data();
+    }
+    if (const json::Value *Max = V.get("dim_max")) {
+      if (!Max->isArray() || Max->getArray().size() != Out.Dims.size())
+        return bad(At, " has \"dim_max\" that is not one bound per "
+                       "dimension");
+      for (const json::Value &M : Max->getArray()) {
+        if (!M.isInt() || M.getInt() < -1)
+          return bad(At, " has a \"dim_max\" entry that is neither a size "
+                         "nor -1");
+        Out.DimMax.push_back(M.getInt());
+      }
+      Info.dim_max = Out.DimMax.data();
+    }
     if (const json::Value *Ignore = V.get("ignore_value")) {
       if (!isIntegerDType(D))
         return bad(At, " has an \"ignore_value\" but dtype ",

@@ -29,6 +29,9 @@ using EntryFn = void (*)(void *const *, void *);
 struct ValueDesc {
   std::string Name;
   std::vector<int64_t> Dims;
+  std::vector<std::string> DimNames; // empty, or one per dim
+  std::vector<const char *> DimNamePtrs;
+  std::vector<int64_t> DimMax; // empty, or one per dim
   encrt_value_info Info{};
 };
 

@@ -229,6 +229,42 @@ std::string formatIndex(const std::vector<int64_t> &Dims, int64_t Flat) {
   return Out + "]";
 }
 
+/// " ('sequence')" for a named dimension, "" otherwise.
+std::string dimLabel(const encrt_value_info &Info, size_t I) {
+  if (!Info.dim_names || !*Info.dim_names[I])
+    return "";
+  return strCat(" (", quote(Info.dim_names[I]), ")");
+}
+
+/// Dimensions of one name must have one size across a call's inputs.
+encrt_status *checkNamedDims(const encrt_function &F,
+                             const encrt_tensor_view *Inputs) {
+  struct Seen {
+    int64_t Size;
+    size_t Input, Dim;
+  };
+  std::map<std::string, Seen> Sizes;
+  for (size_t In = 0; In < F.Inputs.size(); ++In) {
+    const encrt_value_info &Info = F.Inputs[In]->Info;
+    for (size_t D = 0; Info.dim_names && D < Info.rank; ++D) {
+      if (!*Info.dim_names[D])
+        continue;
+      auto [It, Inserted] =
+          Sizes.emplace(Info.dim_names[D], Seen{Inputs[In].dims[D], In, D});
+      if (Inserted || It->second.Size == Inputs[In].dims[D])
+        continue;
+      const encrt_value_info &First = F.Inputs[It->second.Input]->Info;
+      return error(ENCRT_INVALID_ARGUMENT, "function ", quote(F.Name),
+                   ": dimension ", quote(Info.dim_names[D]), " is ",
+                   It->second.Size, " in input ", quote(First.name),
+                   " (dimension ", It->second.Dim, ") but ",
+                   Inputs[In].dims[D], " in input ", quote(Info.name),
+                   " (dimension ", D, ")");
+    }
+  }
+  return nullptr;
+}
+
 encrt_status *checkInput(const encrt_function &F, size_t Index,
                          const encrt_tensor_view &View) {
   const encrt_value_info &Info = F.Inputs[Index]->Info;
@@ -250,6 +286,12 @@ encrt_status *checkInput(const encrt_function &F, size_t Index,
     if (Info.dims[I] != ENCRT_DYNAMIC_DIM && Info.dims[I] != View.dims[I])
       return error(ENCRT_INVALID_ARGUMENT, What, ": expected shape ", Expected,
                    ", got ", Got, " (dimension ", I, ")");
+  for (size_t I = 0; Info.dim_max && I < Info.rank; ++I)
+    if (Info.dim_max[I] >= 0 && View.dims[I] > Info.dim_max[I])
+      return error(ENCRT_INVALID_ARGUMENT, What, ": dimension ", I,
+                   dimLabel(Info, I), " is ", View.dims[I],
+                   ", more than the maximum ", Info.dim_max[I],
+                   " the artifact was compiled for");
 
   if (!Info.has_range && !Info.has_ignore_value)
     return nullptr;
@@ -378,6 +420,8 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
   for (size_t I = 0; I < NumInputs; ++I)
     if (encrt_status *S = checkInput(F, I, Inputs[I]))
       return S;
+  if (encrt_status *S = checkNamedDims(F, Inputs))
+    return S;
   std::vector<std::shared_ptr<const Binding>> Params;
   if (encrt_status *S = collectParams(M, F, &Params))
     return S;

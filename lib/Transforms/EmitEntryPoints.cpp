@@ -39,6 +39,18 @@ llvm::json::Array valuesToJson(ArrayAttr values) {
       object["range"] = llvm::json::Array{range[0], range[1]};
     if (auto ignore = value.getAs<IntegerAttr>("ignore_value"))
       object["ignore_value"] = ignore.getInt();
+    if (auto names = value.getAs<ArrayAttr>("dim_names")) {
+      llvm::json::Array list;
+      for (auto n : names.getAsRange<StringAttr>())
+        list.push_back(n.getValue());
+      object["dim_names"] = std::move(list);
+    }
+    if (auto max = value.getAs<DenseI64ArrayAttr>("dim_max")) {
+      llvm::json::Array list;
+      for (int64_t m : max.asArrayRef())
+        list.push_back(m);
+      object["dim_max"] = std::move(list);
+    }
     result.push_back(std::move(object));
   }
   return result;
@@ -131,14 +143,13 @@ struct EncEmitEntryPointsPass
     // Export the entry points and the metadata only, and drop the enc
     // argument attributes, which mean nothing to LLVM.
     auto nameAttr = StringAttr::get(ctx, kNameAttrName);
-    auto paramAttr = StringAttr::get(ctx, kParamAttrName);
     for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
       if (!func.isExternal() && !entryPoints.contains(func.getSymName()))
         func.setLinkage(LLVM::Linkage::Internal);
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-        func.removeArgAttr(i, nameAttr);
-        func.removeArgAttr(i, paramAttr);
-      }
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        for (StringRef attr : {kNameAttrName, kParamAttrName,
+                               kDimNamesAttrName, kDimMaxAttrName})
+          func.removeArgAttr(i, StringAttr::get(ctx, attr));
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(i, nameAttr);
     }

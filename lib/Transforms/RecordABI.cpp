@@ -151,7 +151,28 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
         recordValue(func, arg.getType(), name, "input", arg);
     if (failed(record))
       return failure();
-    inputs.push_back(*record);
+    // Dimension names and bounds, from the frontend or the author.
+    SmallVector<NamedAttribute> fields(record->getValue());
+    int64_t rank = cast<RankedTensorType>(arg.getType()).getRank();
+    if (auto names = func.getArgAttrOfType<ArrayAttr>(i, kDimNamesAttrName)) {
+      if (static_cast<int64_t>(names.size()) != rank ||
+          !llvm::all_of(names, [](Attribute a) { return isa<StringAttr>(a); }))
+        return func.emitError("public function '")
+               << func.getSymName() << "': " << kDimNamesAttrName
+               << " of input '" << name << "' must be " << rank
+               << " strings";
+      fields.push_back(b.getNamedAttr("dim_names", names));
+    }
+    if (auto max = func.getArgAttrOfType<DenseI64ArrayAttr>(i,
+                                                            kDimMaxAttrName)) {
+      if (static_cast<int64_t>(max.size()) != rank)
+        return func.emitError("public function '")
+               << func.getSymName() << "': " << kDimMaxAttrName
+               << " of input '" << name << "' must have " << rank
+               << " entries";
+      fields.push_back(b.getNamedAttr("dim_max", max));
+    }
+    inputs.push_back(b.getDictionaryAttr(fields));
   }
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
     auto nameAttr = func.getResultAttrOfType<StringAttr>(i, kNameAttrName);

@@ -78,7 +78,8 @@ std::string shapeOf(const encrt_tensor_view &view) {
 } // namespace
 
 void checkAgainstPyTorch(const std::string &name, std::string model,
-                         double tolerance) {
+                         double tolerance, const std::string &functionName,
+                         const std::string &compileFlags) {
   if (model.empty())
     model = std::string(ENCODER_MODELS_DIR) + "/" + name + ".mlir";
   unsigned seed = testSeed();
@@ -89,20 +90,34 @@ void checkAgainstPyTorch(const std::string &name, std::string model,
   fs::create_directories(dir);
   fs::path artifact = dir / (name + ".so");
 
-  std::string compile = std::string(ENCODER_COMPILE) + " " + model + " -o " +
-                        artifact.string();
-  INFO(compile);
-  REQUIRE(std::system(compile.c_str()) == 0);
   std::string reference = std::string(ENCODER_PYTHON) + " " +
                           ENCODER_REFERENCE_SCRIPT + " " + name + " " +
                           dir.string() + " " + std::to_string(seed);
   INFO(reference);
   REQUIRE(std::system(reference.c_str()) == 0);
 
+  // A model config compiles as a checkpoint directory would: its
+  // config.json beside the weights as model.safetensors, so the frontend
+  // sees the tensor names as a user's checkpoint has them.
+  std::string source = model;
+  if (fs::path(model).extension() == ".json") {
+    fs::path checkpoint = dir / "checkpoint";
+    fs::create_directories(checkpoint);
+    fs::copy_file(model, checkpoint / "config.json");
+    fs::copy_file(dir / "weights.safetensors",
+                  checkpoint / "model.safetensors");
+    source = checkpoint.string();
+  }
+  std::string compile = std::string(ENCODER_COMPILE) + " " + source +
+                        " -o " + artifact.string() + " " + compileFlags;
+  INFO(compile);
+  REQUIRE(std::system(compile.c_str()) == 0);
+
   encrt_artifact *loaded = nullptr;
   REQUIRE_OK(encrt_artifact_load(artifact.c_str(), &loaded));
   const encrt_function *function = nullptr;
-  REQUIRE_OK(encrt_artifact_find_function(loaded, "main", &function));
+  REQUIRE_OK(encrt_artifact_find_function(loaded, functionName.c_str(),
+                                          &function));
   encrt_module *module = nullptr;
   REQUIRE_OK(encrt_module_create(loaded, nullptr, &module));
   encrt_weights *weights = nullptr;

@@ -32,12 +32,15 @@ module attributes {enc.functions = [{name = "main",
 
 // -----
 
-// A function without results gets no results pointer.
+// A function without results gets no results pointer; index ranges and
+// dimension names and bounds reach the JSON.
 // CHECK-LABEL: llvm.func @__enc_entry_sink(
 // CHECK: %[[X:.*]] = llvm.load
 // CHECK: llvm.call @_mlir_ciface_sink(%[[X]]) : (!llvm.ptr) -> ()
+// CHECK: \22inputs\22:[{\22dim_max\22:[-1,8],\22dim_names\22:[\22batch\22,\22sequence\22],\22dtype\22:\22i64\22,\22ignore_value\22:-1,\22name\22:\22x\22,\22range\22:[0,5],\22shape\22:[2,-1]}]
 module attributes {enc.functions = [{name = "sink",
-    inputs = [{dtype = "i64", name = "x", shape = array<i64: 2>, range = array<i64: 0, 5>, ignore_value = -1 : i64}],
+    inputs = [{dtype = "i64", name = "x", shape = array<i64: 2, -1>, range = array<i64: 0, 5>, ignore_value = -1 : i64,
+               dim_names = ["batch", "sequence"], dim_max = array<i64: -1, 8>}],
     params = [], outputs = []}]} {
   llvm.func @_mlir_ciface_sink(%x: !llvm.ptr) {
     llvm.return

@@ -66,3 +66,25 @@ func.func @param_first(%w: tensor<4xf32> {enc.param = "w"}, %x: tensor<4xf32>) -
 func.func @twice(%a: tensor<4xf32> {enc.name = "x"}, %b: tensor<4xf32> {enc.name = "x"}) -> tensor<4xf32> {
   return %a : tensor<4xf32>
 }
+
+// -----
+
+// Dimension names and bounds given on the arguments go into the record.
+// CHECK: inputs = [{dim_max = array<i64: -1, 512>, dim_names = ["batch", "sequence"], dtype = "i64", name = "ids", shape = array<i64: -1, -1>}]
+func.func @named_dims(%ids: tensor<?x?xi64> {enc.name = "ids", enc.dim_names = ["batch", "sequence"], enc.dim_max = array<i64: -1, 512>}) -> tensor<?x?xi64> {
+  return %ids : tensor<?x?xi64>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'bad_names': enc.dim_names of input 'arg0' must be 2 strings}}
+func.func @bad_names(%ids: tensor<?x?xi64> {enc.dim_names = ["batch"]}) -> tensor<?x?xi64> {
+  return %ids : tensor<?x?xi64>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'bad_max': enc.dim_max of input 'arg0' must have 2 entries}}
+func.func @bad_max(%ids: tensor<?x?xi64> {enc.dim_max = array<i64: 3>}) -> tensor<?x?xi64> {
+  return %ids : tensor<?x?xi64>
+}

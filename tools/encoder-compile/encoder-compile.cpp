@@ -1,6 +1,7 @@
 //===- encoder-compile.cpp - compile an encoder model to an artifact --------===//
 //
 //   encoder-compile MODEL.mlir -o MODEL.so [--target=cpu] [--cpu=host]
+//   encoder-compile MODEL_DIR|config.json -o MODEL.so [--pool=mean|cls]
 //   encoder-compile MODEL.mlir --emit=enc|linalg|llvm|llvm-ir|asm [-o FILE]
 //
 // Runs the stages of the pipeline one pass manager each, so that --emit can
@@ -9,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "encoder/Frontend/Frontend.h"
 #include "encoder/InitAll.h"
 #include "encoder/Pipelines/Pipelines.h"
 #include "encoder/Target/CPUTarget.h"
@@ -17,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -44,7 +47,8 @@ enum class Target { cpu, cuda };
 cl::OptionCategory category("encoder-compile options");
 
 cl::opt<std::string> inputFilename(cl::Positional,
-                                   cl::desc("<model.mlir | ->"),
+                                   cl::desc("<model.mlir | model dir | "
+                                            "config.json | ->"),
                                    cl::init("-"), cl::cat(category));
 cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                     cl::value_desc("file"), cl::init(""),
@@ -72,6 +76,26 @@ cl::opt<std::string> cpu("cpu",
                          cl::init("host"), cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
                            cl::init(3), cl::Prefix, cl::cat(category));
+cl::opt<SentencePooling> pool(
+    "pool",
+    cl::desc("Model configs: pool a text encoder's last hidden state into "
+             "`sentence_embedding` (Sentence-BERT)"),
+    cl::init(SentencePooling::none),
+    cl::values(clEnumValN(SentencePooling::none, "none",
+                          "no pooling (default)"),
+               clEnumValN(SentencePooling::mean, "mean",
+                          "mean over the attention mask"),
+               clEnumValN(SentencePooling::cls, "cls", "the first token")),
+    cl::cat(category));
+cl::opt<bool> normalize("normalize",
+                        cl::desc("Model configs: L2-normalize the pooled "
+                                 "sentence embedding"),
+                        cl::init(false), cl::cat(category));
+cl::opt<bool> audioInput(
+    "audio-input",
+    cl::desc("Model configs (whisper): take 16 kHz audio and compute the "
+             "log-mel features in the artifact"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
                             cl::init(""), cl::cat(category));
@@ -221,18 +245,35 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
 
   std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input) {
-    llvm::errs() << "encoder-compile: error: " << error << "\n";
-    return 1;
-  }
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  OwningOpRef<ModuleOp> module;
+  if (isModelConfigPath(inputFilename)) {
+    FrontendOptions options;
+    options.pool = pool;
+    options.normalize = normalize;
+    options.audioInput = audioInput;
+    module = importModelConfig(&context, inputFilename, options, error);
+    if (!module) {
+      llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return 1;
+    }
+    if (failed(verify(*module))) {
+      llvm::errs() << "encoder-compile: error: the IR built for '"
+                   << inputFilename << "' does not verify\n";
+      return 1;
+    }
+  } else {
+    std::unique_ptr<llvm::MemoryBuffer> input =
+        openInputFile(inputFilename, &error);
+    if (!input) {
+      llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return 1;
+  }
   return failed(compile(*module, context)) ? 1 : 0;
 }

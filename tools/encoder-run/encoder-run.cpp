@@ -513,6 +513,18 @@ void listFunctions(const std::string &Path, encrt_artifact *A) {
                 std::to_string(Info->range_hi) + ")";
       if (Info->has_ignore_value)
         Line += " ignore " + std::to_string(Info->ignore_value);
+      // Named dims, e.g. "(batch, sequence <= 512)".
+      std::string Dims;
+      for (size_t D = 0; (Info->dim_names || Info->dim_max) && D < Info->rank;
+           ++D) {
+        std::string One = Info->dim_names ? Info->dim_names[D] : "";
+        if (Info->dim_max && Info->dim_max[D] >= 0)
+          One += (One.empty() ? "" : " ") + std::string("<= ") +
+                 std::to_string(Info->dim_max[D]);
+        Dims += (D ? ", " : "") + (One.empty() ? std::string("-") : One);
+      }
+      if (!Dims.empty())
+        Line += " (" + Dims + ")";
       std::printf("%s\n", Line.c_str());
     };
     for (size_t I = 0; I < encrt_function_input_count(Fn); ++I)

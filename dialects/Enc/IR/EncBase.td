@@ -56,6 +56,7 @@ def Enc_PoolKind : I32EnumAttr<"PoolKind", "sequence pooling", [
       I32EnumAttrCase<"cls", 0>,
       I32EnumAttrCase<"mean", 1>,
       I32EnumAttrCase<"max", 2>,
+      I32EnumAttrCase<"last", 3>,
     ]> {
   let cppNamespace = "::mlir::enc";
   let genSpecializedAttr = 0;

@@ -22,7 +22,10 @@ def Enc_PoolOp : Enc_Op<"pool", [Pure]> {
       averages the real tokens only, dividing by `max(count, 1e-9)` as
       Sentence-BERT does;
     - `max` takes the elementwise maximum; with a `mask`, padded positions
-      are left out (a row with no real token gives `-inf`).
+      are left out (a row with no real token gives `-inf`);
+    - `last` takes the last position, or with a `mask` the last real token
+      (position `count - 1` for right-padded rows; position 0 when the row
+      has none): CLIP's end-of-text token, SigLIP's last position.
 
     `cls` takes no mask.
 

@@ -95,6 +95,12 @@ typedef struct encrt_value_info {
   int64_t range_hi;
   int has_ignore_value; /*   plus ignore_value, when has_ignore_value */
   int64_t ignore_value;
+  /* Inputs only, each NULL or `rank` entries: a name per dimension ("" for
+   * none; dimensions of one name must agree across a call's inputs, e.g.
+   * "batch") and an upper bound (-1: none; e.g. the maximum sequence
+   * length). */
+  const char *const *dim_names;
+  const int64_t *dim_max;
 } encrt_value_info;
 
 /* dlopens `path` and reads its metadata; fails on anything that is not an
@@ -211,8 +217,9 @@ ENCRT_API encrt_status *encrt_buffer_create(const encrt_tensor_view *view,
                                             encrt_buffer **out);
 
 /* Runs `function` on `inputs` (exactly encrt_function_input_count of them, in
- * order). Checks each input's dtype, rank, static dims and index range, and
- * that every parameter is bound, before running anything. On success
+ * order). Checks each input's dtype, rank, static dims, dimension bounds,
+ * that dimensions of one name agree across inputs, index ranges, and that
+ * every parameter is bound, before running anything. On success
  * `outputs` (an array of encrt_function_output_count slots) receives one new
  * buffer per result, which the caller releases. Thread-safe. */
 ENCRT_API encrt_status *encrt_module_call(encrt_module *module,

@@ -15,6 +15,10 @@ enum class ArtifactTarget { cpu, cuda };
 constexpr llvm::StringLiteral kFunctionsAttrName = "enc.functions";
 /// Argument/result attribute naming an input or output.
 constexpr llvm::StringLiteral kNameAttrName = "enc.name";
+/// Input attributes naming each dimension (dims of one name agree across
+/// a call's inputs) and bounding it (-1: no bound).
+constexpr llvm::StringLiteral kDimNamesAttrName = "enc.dim_names";
+constexpr llvm::StringLiteral kDimMaxAttrName = "enc.dim_max";
 /// Argument attribute naming the parameter an argument carries.
 constexpr llvm::StringLiteral kParamAttrName = "enc.param";
 /// Prefix of the packed entry point of each public function.

@@ -1,0 +1,242 @@
+//===- AudioEncoders.cpp - wav2vec 2.0 and the Whisper encoder --------------===//
+//
+// wav2vec 2.0: a 1-D convolutional feature encoder over raw 16 kHz audio
+// (group or layer norm, GELU), a feature projection, a grouped positional
+// convolution with weight norm, then post-LN (base) or pre-LN ("stable
+// layer norm", large) transformer layers.
+//
+// Whisper's encoder: two convolutions over the log-mel features, sinusoidal
+// positions, pre-LN layers. With FrontendOptions::audioInput the artifact
+// takes the audio and computes the features itself (enc.log_mel).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Families.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+using namespace mlir::enc::frontend;
+
+namespace {
+
+Value conv1d(GraphBuilder &g, Value x, Value weight, Value bias,
+             int64_t stride, int64_t padding, int64_t groups) {
+  OpBuilder &b = g.builder();
+  ArrayRef<int64_t> xs = GraphBuilder::shape(x), ws = GraphBuilder::shape(weight);
+  int64_t time = xs[2];
+  if (!ShapedType::isDynamic(time))
+    time = (time + 2 * padding - ws[2]) / stride + 1;
+  return Conv1dOp::create(b, g.location(), g.f32({xs[0], ws[0], time}), x,
+                          weight, bias, b.getI64IntegerAttr(stride),
+                          b.getI64IntegerAttr(padding),
+                          b.getI64IntegerAttr(groups));
+}
+
+/// [batch, channels, time] <-> [batch, time, channels].
+Value swapLastDims(GraphBuilder &g, Value x) {
+  return g.transpose(x, {0, 2, 1});
+}
+
+const AttentionNames kWav2Vec2Attention = {
+    "attention.q_proj", "attention.k_proj", "attention.v_proj",
+    "attention.out_proj"};
+
+LogicalResult buildWav2Vec2(FamilyContext &ctx) {
+  ConfigReader &r = ctx.config;
+  SmallVector<int64_t> convDim = r.integers("conv_dim");
+  SmallVector<int64_t> convKernel = r.integers("conv_kernel");
+  SmallVector<int64_t> convStride = r.integers("conv_stride");
+  bool convBias = r.boolean("conv_bias", false);
+  std::string featNorm = r.string("feat_extract_norm", "group");
+  ActivationKind featAct =
+      activationFromConfig(r, "feat_extract_activation", "gelu");
+  int64_t hidden = r.integer("hidden_size");
+  int64_t layers = r.integer("num_hidden_layers");
+  int64_t heads = r.integer("num_attention_heads");
+  int64_t intermediate = r.integer("intermediate_size");
+  ActivationKind act = activationFromConfig(r, "hidden_act", "gelu");
+  double eps = r.number("layer_norm_eps", 1e-5);
+  int64_t posKernel = r.integer("num_conv_pos_embeddings", 128);
+  int64_t posGroups = r.integer("num_conv_pos_embedding_groups", 16);
+  bool stable = r.boolean("do_stable_layer_norm", false);
+  checkHeads(r, hidden, heads, "hidden_size", "num_attention_heads");
+  if (convDim.size() != convKernel.size() ||
+      convDim.size() != convStride.size() || convDim.empty())
+    r.invalid("conv_dim", "conv_kernel and conv_stride must have one equal, "
+                          "non-zero length");
+  if (featNorm != "group" && featNorm != "layer")
+    r.invalid("feat_extract_norm", "must be \"group\" or \"layer\"");
+  if (posGroups <= 0 || hidden % posGroups != 0)
+    r.invalid("num_conv_pos_embedding_groups", "must divide hidden_size");
+  if (!r.ok())
+    return failure();
+
+  std::string prefix = checkpointPrefix(
+      ctx, "feature_extractor.conv_layers.0.conv.weight");
+  MLIRContext *mlirCtx = ctx.module.getContext();
+  ModelFunction fn(ctx.module, "main",
+                   {{"input_values",
+                     GraphBuilder::f32({kDynamic, kDynamic}, mlirCtx),
+                     {"batch", "samples"},
+                     {}}});
+  GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
+  OpBuilder &b = fn.builder();
+  Location loc = ctx.module.getLoc();
+
+  // Feature encoder: [batch, samples] -> [batch, 1, samples] -> convs.
+  Value audio = fn.input(0);
+  Value x = tensor::ExpandShapeOp::create(
+      b, loc, g.f32({kDynamic, 1, kDynamic}), audio,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+      ArrayRef<OpFoldResult>{g.size(audio, 0), b.getIndexAttr(1),
+                             g.size(audio, 1)});
+  int64_t channels = 1;
+  for (size_t i = 0; i < convDim.size(); ++i) {
+    std::string layer = "feature_extractor.conv_layers." + std::to_string(i);
+    Value weight =
+        g.param(layer + ".conv.weight", {convDim[i], channels, convKernel[i]});
+    Value bias = convBias ? g.param(layer + ".conv.bias", {convDim[i]}) : Value();
+    x = conv1d(g, x, weight, bias, convStride[i], 0, 1);
+    if (featNorm == "group" && i == 0) {
+      // One group per channel: each channel normalized over time.
+      x = GroupNormOp::create(
+          b, loc, x.getType(), x,
+          g.param(layer + ".layer_norm.weight", {convDim[i]}),
+          g.param(layer + ".layer_norm.bias", {convDim[i]}),
+          b.getI64IntegerAttr(convDim[i]), b.getF64FloatAttr(1e-5));
+    } else if (featNorm == "layer") {
+      x = swapLastDims(
+          g, g.layerNorm(swapLastDims(g, x), layer + ".layer_norm", 1e-5));
+    }
+    x = g.activation(x, featAct);
+    channels = convDim[i];
+  }
+
+  // Feature projection.
+  // Feature projection; Hugging Face returns its normalized input as
+  // `extract_features`.
+  Value features = g.layerNorm(swapLastDims(g, x),
+                               "feature_projection.layer_norm", eps);
+  Value h = g.linear(features, "feature_projection.projection", hidden,
+                     channels);
+
+  // Positional convolution, weight-normalized over the kernel dimension.
+  std::string conv = "encoder.pos_conv_embed.conv.";
+  bool legacyNames = ctx.checkpoint.contains(prefix + conv + "weight_g");
+  std::string gName = legacyNames ? "weight_g" : "parametrizations.weight.original0";
+  std::string vName = legacyNames ? "weight_v" : "parametrizations.weight.original1";
+  Value v = g.param(conv + vName, {hidden, hidden / posGroups, posKernel});
+  Value weight = WeightNormOp::create(b, loc, v.getType(),
+                                      g.param(conv + gName, {1, 1, posKernel}),
+                                      v, b.getI64IntegerAttr(2));
+  Value pos = conv1d(g, swapLastDims(g, h), weight,
+                     g.param(conv + "bias", {hidden}), 1, posKernel / 2,
+                     posGroups);
+  if (posKernel % 2 == 0) // SamePad: an even kernel makes one extra frame
+    pos = g.slice(pos, 2, b.getIndexAttr(0), g.size(h, 1));
+  pos = swapLastDims(g, g.activation(pos, ActivationKind::gelu));
+  h = g.add(h, pos);
+
+  if (!stable)
+    h = g.layerNorm(h, "encoder.layer_norm", eps);
+  for (int64_t i = 0; i < layers; ++i) {
+    std::string layer = "encoder.layers." + std::to_string(i);
+    if (stable) {
+      h = g.preNormLayer(h, layer, kWav2Vec2Attention, "layer_norm",
+                         "final_layer_norm", "feed_forward.intermediate_dense",
+                         "feed_forward.output_dense", heads, hidden,
+                         intermediate, act, eps, Value());
+      continue;
+    }
+    Value a = g.selfAttention(h, layer, kWav2Vec2Attention, heads, hidden,
+                              Value());
+    h = g.layerNorm(g.add(a, h), layer + ".layer_norm", eps);
+    Value m = g.mlp(h, layer + ".feed_forward.intermediate_dense",
+                    layer + ".feed_forward.output_dense", intermediate, hidden,
+                    act);
+    h = g.layerNorm(g.add(m, h), layer + ".final_layer_norm", eps);
+  }
+  if (stable)
+    h = g.layerNorm(h, "encoder.layer_norm", eps);
+
+  fn.addOutput("last_hidden_state", h);
+  fn.addOutput("extract_features", features);
+  fn.finish();
+  return success();
+}
+
+const AttentionNames kWhisperAttention = {"self_attn.q_proj",
+                                          "self_attn.k_proj",
+                                          "self_attn.v_proj",
+                                          "self_attn.out_proj",
+                                          /*keyBias=*/false};
+
+LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
+  ConfigReader &r = ctx.config;
+  int64_t mels = r.integer("num_mel_bins");
+  int64_t dim = r.integer("d_model");
+  int64_t layers = r.integer("encoder_layers");
+  int64_t heads = r.integer("encoder_attention_heads");
+  int64_t ffn = r.integer("encoder_ffn_dim");
+  int64_t positions = r.integer("max_source_positions");
+  ActivationKind act = activationFromConfig(r, "activation_function", "gelu");
+  checkHeads(r, dim, heads, "d_model", "encoder_attention_heads");
+  if (!r.ok())
+    return failure();
+
+  std::string prefix = checkpointPrefix(ctx, "encoder.conv1.weight");
+  MLIRContext *mlirCtx = ctx.module.getContext();
+  // The encoder takes exactly 2 * max_source_positions frames (30 s).
+  int64_t frames = 2 * positions;
+  InputSpec input =
+      ctx.options.audioInput
+          ? InputSpec{"audio",
+                      GraphBuilder::f32({kDynamic, frames * 160}, mlirCtx),
+                      {"batch", ""},
+                      {}}
+          : InputSpec{"input_features",
+                      GraphBuilder::f32({kDynamic, mels, frames}, mlirCtx),
+                      {"batch", "", ""},
+                      {}};
+  ModelFunction fn(ctx.module, "main", {input});
+  GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix + "encoder.");
+  OpBuilder &b = fn.builder();
+  Location loc = ctx.module.getLoc();
+
+  Value features = fn.input(0);
+  if (ctx.options.audioInput)
+    features = LogMelOp::create(b, loc, g.f32({kDynamic, mels, frames}),
+                                features, b.getI64IntegerAttr(400),
+                                b.getI64IntegerAttr(160),
+                                b.getI64IntegerAttr(mels),
+                                b.getI64IntegerAttr(16000));
+  Value x = conv1d(g, features, g.param("conv1.weight", {dim, mels, 3}),
+                   g.param("conv1.bias", {dim}), 1, 1, 1);
+  x = g.activation(x, ActivationKind::gelu);
+  x = conv1d(g, x, g.param("conv2.weight", {dim, dim, 3}),
+             g.param("conv2.bias", {dim}), 2, 1, 1);
+  x = g.activation(x, ActivationKind::gelu);
+  Value h = swapLastDims(g, x); // [batch, positions, dim]
+  h = PositionalEncodingOp::create(
+      b, loc, h.getType(),
+      PositionKindAttr::get(mlirCtx, PositionKind::sinusoidal_concat), h,
+      Value(), b.getI64IntegerAttr(0), b.getF64FloatAttr(10000.0));
+  for (int64_t i = 0; i < layers; ++i)
+    h = g.preNormLayer(h, "layers." + Twine(i), kWhisperAttention,
+                       "self_attn_layer_norm", "final_layer_norm", "fc1", "fc2",
+                       heads, dim, ffn, act, 1e-5, Value());
+  h = g.layerNorm(h, "layer_norm", 1e-5);
+  fn.addOutput("last_hidden_state", h);
+  fn.finish();
+  return success();
+}
+
+} // namespace
+
+LogicalResult frontend::buildAudioEncoder(FamilyContext &ctx) {
+  return ctx.modelType == "whisper" ? buildWhisperEncoder(ctx)
+                                    : buildWav2Vec2(ctx);
+}

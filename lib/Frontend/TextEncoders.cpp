@@ -1,0 +1,226 @@
+//===- TextEncoders.cpp - BERT and its family -------------------------------===//
+//
+// bert, roberta, distilbert, electra and albert: token (+ position, +
+// token type) embeddings, LayerNorm, post-LN transformer layers, and the
+// pooler or discriminator head when the checkpoint has one. The families
+// differ in names, in where the embedding width changes (ELECTRA, ALBERT),
+// in position offsets (RoBERTa) and in layer sharing (ALBERT); the layer
+// itself is one function.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Families.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+using namespace mlir::enc::frontend;
+
+namespace {
+
+/// Names of one post-LN layer's parts, relative to its prefix.
+struct PostNormLayerNames {
+  AttentionNames attention;
+  std::string attentionNorm, intermediate, output, outputNorm;
+};
+
+const PostNormLayerNames kBertLayer = {
+    {"attention.self.query", "attention.self.key", "attention.self.value",
+     "attention.output.dense"},
+    "attention.output.LayerNorm",
+    "intermediate.dense",
+    "output.dense",
+    "output.LayerNorm"};
+
+const PostNormLayerNames kDistilBertLayer = {
+    {"attention.q_lin", "attention.k_lin", "attention.v_lin",
+     "attention.out_lin"},
+    "sa_layer_norm",
+    "ffn.lin1",
+    "ffn.lin2",
+    "output_layer_norm"};
+
+const PostNormLayerNames kAlbertLayer = {
+    {"attention.query", "attention.key", "attention.value", "attention.dense"},
+    "attention.LayerNorm",
+    "ffn",
+    "ffn_output",
+    "full_layer_layer_norm"};
+
+struct TextConfig {
+  int64_t vocab, hidden, layers, heads, intermediate, maxPositions;
+  int64_t embedding;     // the embedding width (ELECTRA, ALBERT)
+  int64_t typeVocab;     // 0: no token type embeddings
+  int64_t positionOffset;
+  double epsilon;
+  ActivationKind activation;
+  int64_t groups = 1, innerGroups = 1; // ALBERT's layer sharing
+};
+
+Value postNormLayer(GraphBuilder &g, Value h, const Twine &layer,
+                    const PostNormLayerNames &names, const TextConfig &c,
+                    Value mask) {
+  std::string base = layer.str() + ".";
+  Value attention = g.selfAttention(h, layer, names.attention, c.heads,
+                                    c.hidden, mask);
+  h = g.layerNorm(g.add(attention, h), base + names.attentionNorm, c.epsilon);
+  Value ffn = g.mlp(h, base + names.intermediate, base + names.output,
+                    c.intermediate, c.hidden, c.activation);
+  return g.layerNorm(g.add(ffn, h), base + names.outputNorm, c.epsilon);
+}
+
+TextConfig readConfig(FamilyContext &ctx) {
+  ConfigReader &r = ctx.config;
+  TextConfig c;
+  StringRef type = ctx.modelType;
+  if (type == "distilbert") {
+    c.vocab = r.integer("vocab_size");
+    c.hidden = r.integer("dim");
+    c.layers = r.integer("n_layers");
+    c.heads = r.integer("n_heads");
+    c.intermediate = r.integer("hidden_dim");
+    c.maxPositions = r.integer("max_position_embeddings");
+    c.activation = activationFromConfig(r, "activation", "gelu");
+    c.epsilon = 1e-12; // fixed in DistilBERT's code
+    c.typeVocab = 0;
+    c.embedding = c.hidden;
+    c.positionOffset = 0;
+    checkHeads(r, c.hidden, c.heads, "dim", "n_heads");
+    return c;
+  }
+  c.vocab = r.integer("vocab_size");
+  c.hidden = r.integer("hidden_size");
+  c.layers = r.integer("num_hidden_layers");
+  c.heads = r.integer("num_attention_heads");
+  c.intermediate = r.integer("intermediate_size");
+  c.maxPositions = r.integer("max_position_embeddings");
+  c.typeVocab = r.integer("type_vocab_size", 2);
+  c.epsilon = r.number("layer_norm_eps", 1e-12);
+  c.activation = activationFromConfig(
+      r, "hidden_act", type == "albert" ? "gelu_new" : "gelu");
+  c.embedding = (type == "electra" || type == "albert")
+                    ? r.integer("embedding_size")
+                    : c.hidden;
+  // RoBERTa counts positions from padding_idx + 1.
+  c.positionOffset = type == "roberta" ? r.integer("pad_token_id", 1) + 1 : 0;
+  if (type == "albert") {
+    c.groups = r.integer("num_hidden_groups", 1);
+    c.innerGroups = r.integer("inner_group_num", 1);
+    if (c.groups < 1 || c.layers % c.groups != 0)
+      r.invalid("num_hidden_groups", "must divide num_hidden_layers");
+  }
+  checkHeads(r, c.hidden, c.heads, "hidden_size", "num_attention_heads");
+  if (c.maxPositions <= c.positionOffset)
+    r.invalid("max_position_embeddings", "leaves no position for tokens");
+  return c;
+}
+
+} // namespace
+
+LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
+  StringRef type = ctx.modelType;
+  TextConfig c = readConfig(ctx);
+  if (!ctx.config.ok())
+    return failure();
+
+  // The base model's names, after whatever prefix the checkpoint uses
+  // (`bert.`, `roberta.`, `electra.`, `distilbert.`, `albert.`).
+  std::string prefix =
+      checkpointPrefix(ctx, "embeddings.word_embeddings.weight");
+  MLIRContext *mlirCtx = ctx.module.getContext();
+  auto ids = RankedTensorType::get({kDynamic, kDynamic},
+                                   IntegerType::get(mlirCtx, 64));
+  int64_t maxSeq = c.maxPositions - c.positionOffset;
+  SmallVector<InputSpec> inputs = {
+      {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
+      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}}};
+  bool tokenTypesInput = c.typeVocab > 1;
+  if (tokenTypesInput)
+    inputs.push_back(
+        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}});
+  ModelFunction fn(ctx.module, "main", inputs);
+  GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
+  Value inputIds = fn.input(0), mask = fn.input(1);
+
+  // Embeddings.
+  Value h = g.embedding(inputIds,
+                        g.param("embeddings.word_embeddings.weight",
+                                {c.vocab, c.embedding}));
+  h = g.learnedPositions(h,
+                         g.param("embeddings.position_embeddings.weight",
+                                 {c.maxPositions, c.embedding}),
+                         c.positionOffset);
+  if (c.typeVocab > 0) {
+    // A single-type vocabulary (RoBERTa) adds its one row everywhere.
+    Value types = tokenTypesInput
+                      ? fn.input(2)
+                      : g.zeros(IntegerType::get(mlirCtx, 64),
+                                {g.size(inputIds, 0), g.size(inputIds, 1)});
+    h = g.add(h, g.embedding(types,
+                             g.param("embeddings.token_type_embeddings.weight",
+                                     {c.typeVocab, c.embedding})));
+  }
+  h = g.layerNorm(h, "embeddings.LayerNorm", c.epsilon);
+  if (type == "electra" && c.embedding != c.hidden)
+    h = g.linear(h, "embeddings_project", c.hidden, c.embedding);
+  if (type == "albert")
+    h = g.linear(h, "encoder.embedding_hidden_mapping_in", c.hidden,
+                 c.embedding);
+
+  // Layers.
+  Value attentionMask = g.attentionMask(mask);
+  for (int64_t i = 0; i < c.layers; ++i) {
+    if (type == "albert") {
+      // Layers share weights: layer i runs group i / (layers / groups).
+      int64_t group = i / (c.layers / c.groups);
+      for (int64_t j = 0; j < c.innerGroups; ++j)
+        h = postNormLayer(g,
+                          h,
+                          "encoder.albert_layer_groups." + Twine(group) +
+                              ".albert_layers." + Twine(j),
+                          kAlbertLayer, c, attentionMask);
+    } else if (type == "distilbert") {
+      h = postNormLayer(g, h, "transformer.layer." + Twine(i),
+                        kDistilBertLayer, c, attentionMask);
+    } else {
+      h = postNormLayer(g, h, "encoder.layer." + Twine(i), kBertLayer, c,
+                        attentionMask);
+    }
+  }
+
+  // Outputs.
+  if (addSentencePooling(ctx, g, fn, h, mask)) {
+    fn.finish();
+    return success();
+  }
+  fn.addOutput("last_hidden_state", h);
+  // Pooler: tanh(dense([CLS])); present in the base models by default.
+  std::string pooler = type == "albert" ? "pooler" : "pooler.dense";
+  bool hasPooler = type != "distilbert" && type != "electra" &&
+                   (ctx.checkpoint.empty() ||
+                    ctx.checkpoint.contains(prefix + pooler + ".weight"));
+  if (hasPooler) {
+    Value cls = g.pool(PoolKind::cls, h);
+    fn.addOutput("pooler_output",
+                 g.activation(g.linear(cls, pooler, c.hidden, c.hidden),
+                              ActivationKind::tanh));
+  }
+  // ELECTRA's replaced-token detection head, when the checkpoint has it.
+  if (type == "electra" &&
+      ctx.checkpoint.contains("discriminator_predictions.dense.weight")) {
+    GraphBuilder head(fn.builder(), ctx.module.getLoc(), "");
+    Value d = head.activation(
+        head.linear(h, "discriminator_predictions.dense", c.hidden, c.hidden),
+        c.activation);
+    Value logits =
+        head.linear(d, "discriminator_predictions.dense_prediction", 1,
+                    c.hidden);
+    fn.addOutput("logits",
+                 tensor::CollapseShapeOp::create(
+                     fn.builder(), ctx.module.getLoc(), logits,
+                     ArrayRef<ReassociationIndices>{{0}, {1, 2}}));
+  }
+  fn.finish();
+  return success();
+}
