@@ -28,10 +28,12 @@ def save_file(tensors, path):
     """Writes `tensors` (a dict of name -> NumPy array) to `path`."""
     header, blobs, offset = {}, [], 0
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
+        # np.asarray keeps 0-d arrays 0-d (ascontiguousarray makes them 1-d);
+        # tobytes() writes C order whatever the strides.
+        array = np.asarray(array)
         if array.dtype not in DTYPES:
             raise ValueError(f"tensor '{name}': dtype {array.dtype} has no safetensors equivalent")
-        data = array.astype(array.dtype.newbyteorder("<")).tobytes()
+        data = array.astype(array.dtype.newbyteorder("<")).tobytes(order="C")
         header[name] = {"dtype": DTYPES[array.dtype], "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(data)]}
         offset += len(data)

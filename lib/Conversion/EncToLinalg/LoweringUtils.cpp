@@ -68,6 +68,9 @@ AffineMap lowering::projection(MLIRContext *ctx, unsigned numDims,
 
 AffineMap lowering::leadingDims(MLIRContext *ctx, unsigned numDims,
                                 unsigned count) {
+  // getMajorSubMap(0) is a null map, not the map to no results.
+  if (count == 0)
+    return AffineMap::get(numDims, 0, {}, ctx);
   return AffineMap::getMultiDimIdentityMap(numDims, ctx).getMajorSubMap(count);
 }
 
@@ -139,28 +142,119 @@ static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
 
 Value lowering::hashUniform(OpBuilder &b, Location loc, uint64_t seed,
                             Value counter, Type type) {
+  // In f32 at least: f16 cannot hold the 24-bit integer.
+  Type wide = type.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : type;
   Value bits = hashBits(b, loc, seed, counter);
-  Value asFloat = arith::UIToFPOp::create(b, loc, type, bits);
-  return arith::MulFOp::create(b, loc, asFloat,
-                               floatConstant(b, loc, type, 0x1p-24));
+  Value asFloat = arith::UIToFPOp::create(b, loc, wide, bits);
+  Value uniform = arith::MulFOp::create(b, loc, asFloat,
+                                        floatConstant(b, loc, wide, 0x1p-24));
+  return wide == type ? uniform
+                      : arith::TruncFOp::create(b, loc, type, uniform).getResult();
 }
 
 Value lowering::hashNormal(OpBuilder &b, Location loc, uint64_t seed,
                            Value counter, Type type) {
+  // In f32 at least: in f16, u1 + 2^-24 would round back to 0.
+  Type wide = type.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : type;
   Value two = arith::ConstantIndexOp::create(b, loc, 2);
   Value first = arith::MulIOp::create(b, loc, counter, two);
   Value second = arith::AddIOp::create(
       b, loc, first, arith::ConstantIndexOp::create(b, loc, 1));
   // u1 in (0, 1] so that its log is finite.
   Value u1 = arith::AddFOp::create(b, loc,
-                                   hashUniform(b, loc, seed, first, type),
-                                   floatConstant(b, loc, type, 0x1p-24));
-  Value u2 = hashUniform(b, loc, seed, second, type);
+                                   hashUniform(b, loc, seed, first, wide),
+                                   floatConstant(b, loc, wide, 0x1p-24));
+  Value u2 = hashUniform(b, loc, seed, second, wide);
   Value radius = math::SqrtOp::create(
       b, loc,
-      arith::MulFOp::create(b, loc, floatConstant(b, loc, type, -2.0),
+      arith::MulFOp::create(b, loc, floatConstant(b, loc, wide, -2.0),
                             math::LogOp::create(b, loc, u1)));
   Value angle = arith::MulFOp::create(
-      b, loc, u2, floatConstant(b, loc, type, 6.283185307179586));
-  return arith::MulFOp::create(b, loc, radius, math::CosOp::create(b, loc, angle));
+      b, loc, u2, floatConstant(b, loc, wide, 6.283185307179586));
+  Value normal = arith::MulFOp::create(b, loc, radius,
+                                       math::CosOp::create(b, loc, angle));
+  return wide == type ? normal
+                      : arith::TruncFOp::create(b, loc, type, normal).getResult();
+}
+
+SmallVector<OpFoldResult>
+lowering::staticWhereKnown(OpBuilder &b, RankedTensorType type,
+                           ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> result(sizes);
+  for (auto [i, size] : llvm::enumerate(type.getShape()))
+    if (!ShapedType::isDynamic(size))
+      result[i] = b.getIndexAttr(size);
+  return result;
+}
+
+Value lowering::indexValue(OpBuilder &b, Location loc, OpFoldResult size) {
+  if (auto value = dyn_cast<Value>(size))
+    return value;
+  return arith::ConstantIndexOp::create(
+      b, loc, cast<IntegerAttr>(cast<Attribute>(size)).getInt());
+}
+
+OpFoldResult lowering::divideSize(OpBuilder &b, Location loc, OpFoldResult size,
+                                  int64_t divisor) {
+  if (auto attr = dyn_cast<Attribute>(size))
+    return b.getIndexAttr(cast<IntegerAttr>(attr).getInt() / divisor);
+  return arith::DivUIOp::create(b, loc, cast<Value>(size),
+                                arith::ConstantIndexOp::create(b, loc, divisor))
+      .getResult();
+}
+
+Value lowering::castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+Value lowering::floatTensorConstant(OpBuilder &b, Location loc,
+                                    ArrayRef<int64_t> shape,
+                                    ArrayRef<double> values, Type elementType) {
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(elementType).getFloatSemantics();
+  SmallVector<APFloat> elements;
+  elements.reserve(values.size());
+  for (double v : values) {
+    APFloat element(v);
+    bool losesInfo = false;
+    element.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+    elements.push_back(element);
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, elements));
+}
+
+Value lowering::intTensorConstant(OpBuilder &b, Location loc,
+                                  ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> values, Type elementType) {
+  unsigned width = elementType.getIntOrFloatBitWidth();
+  SmallVector<APInt> elements;
+  elements.reserve(values.size());
+  for (int64_t v : values)
+    elements.push_back(APInt(width, v, /*isSigned=*/true));
+  auto type = RankedTensorType::get(shape, elementType);
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, elements));
+}
+
+Value lowering::reducedAngle(OpBuilder &b, Location loc, Value angle,
+                             Type type) {
+  Type f64 = b.getF64Type();
+  constexpr double twoPi = 6.283185307179586;
+  // fptosi truncates, which is floor for the non-negative angles of
+  // positions; it needs no libm, unlike math.floor on f64 without SSE4.1.
+  Value turns = arith::MulFOp::create(b, loc, angle,
+                                      floatConstant(b, loc, f64, 1.0 / twoPi));
+  Value whole = arith::FPToSIOp::create(b, loc, b.getI64Type(), turns);
+  Value wholeAsFloat = arith::SIToFPOp::create(b, loc, f64, whole);
+  Value reduced = arith::SubFOp::create(
+      b, loc, angle,
+      arith::MulFOp::create(b, loc, wholeAsFloat,
+                            floatConstant(b, loc, f64, twoPi)));
+  if (type == f64)
+    return reduced;
+  return arith::TruncFOp::create(b, loc, type, reduced);
 }

@@ -75,6 +75,38 @@ Value hashUniform(OpBuilder &b, Location loc, uint64_t seed, Value counter,
 Value hashNormal(OpBuilder &b, Location loc, uint64_t seed, Value counter,
                  Type type);
 
+/// `sizes`, with every dimension that `type` has statically replaced by its
+/// constant: tensors built from computed sizes then get exactly `type`.
+SmallVector<OpFoldResult> staticWhereKnown(OpBuilder &b, RankedTensorType type,
+                                           ArrayRef<OpFoldResult> sizes);
+
+/// `size` as an `index` value (a constant where it is an attribute).
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
+
+/// `size / divisor`, folded where `size` is static.
+OpFoldResult divideSize(OpBuilder &b, Location loc, OpFoldResult size,
+                        int64_t divisor);
+
+/// `value` as tensor type `type`, through a tensor.cast when the two differ
+/// only in what they know statically (a lowering may know more than the
+/// op's declared result type).
+Value castTo(OpBuilder &b, Location loc, Value value, Type type);
+
+/// A constant tensor of float type `elementType` holding `values` (row-major,
+/// computed in double at compile time and rounded once).
+Value floatTensorConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          ArrayRef<double> values, Type elementType);
+
+/// A constant tensor of integer type `elementType` holding `values`.
+Value intTensorConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                        ArrayRef<int64_t> values, Type elementType);
+
+/// A non-negative f64 `angle` reduced modulo 2π, then converted to float
+/// type `type`. Sinusoids of large positions need this: an f32 angle of a
+/// few thousand radians is off by ~1e-4, while the reduction in f64 keeps
+/// the sine accurate to f32 precision whatever the position.
+Value reducedAngle(OpBuilder &b, Location loc, Value angle, Type type);
+
 } // namespace mlir::enc::lowering
 
 #endif // ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H

@@ -268,3 +268,33 @@ func.func @attention_int_mask(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x1x8xi64>)
   %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x1x8xi64>) -> tensor<1x2x8x16xf32>
   return %0 : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+// The last real token: count the mask, read position count - 1 (clamped).
+// CHECK-LABEL: func.func @pool_last_masked
+// CHECK-SAME: (%[[H:.*]]: tensor<?x?x16xf32>, %[[M:.*]]: tensor<?x?xi64>)
+// CHECK: %[[COUNTS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[M]] : tensor<?x?xi64>) outs(%{{.*}} : tensor<?xi64>)
+// CHECK:   arith.extui
+// CHECK: linalg.generic {{.*}} ins(%[[COUNTS]] : tensor<?xi64>) outs(%{{.*}} : tensor<?x16xf32>)
+// CHECK:   %[[LAST:.*]] = arith.subi %{{.*}}, %c1
+// CHECK:   arith.maxsi
+// CHECK:   %[[POS:.*]] = arith.minsi
+// CHECK:   tensor.extract %[[H]][%{{.*}}, %[[POS]], %{{.*}}]
+func.func @pool_last_masked(%h: tensor<?x?x16xf32>, %mask: tensor<?x?xi64>) -> tensor<?x16xf32> {
+  %0 = enc.pool last %h mask %mask : (tensor<?x?x16xf32>, tensor<?x?xi64>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+// Without a mask, a slice at the last position.
+// CHECK-LABEL: func.func @pool_last
+// CHECK: %[[S:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK-NOT: tensor.dim
+// CHECK: %[[LAST:.*]] = arith.subi %[[S]], %c1
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[LAST]], 0] [2, 1, 16] [1, 1, 1] : tensor<2x?x16xf32> to tensor<2x16xf32>
+func.func @pool_last(%h: tensor<2x?x16xf32>) -> tensor<2x16xf32> {
+  %0 = enc.pool last %h : (tensor<2x?x16xf32>) -> tensor<2x16xf32>
+  return %0 : tensor<2x16xf32>
+}

@@ -87,6 +87,8 @@ func.func @pool(%h: tensor<2x8x16xf32>, %mask: tensor<2x8xi64>, %fmask: tensor<2
   %2 = enc.pool max %h mask %fmask : (tensor<2x8x16xf32>, tensor<2x8xf32>) -> tensor<2x16xf32>
   // CHECK: enc.pool mean %{{.*}} : (tensor<2x8x16xf32>) -> tensor<2x16xf32>
   %3 = enc.pool mean %h : (tensor<2x8x16xf32>) -> tensor<2x16xf32>
+  // CHECK: enc.pool last %{{.*}} mask %{{.*}} : (tensor<2x8x16xf32>, tensor<2x8xi64>) -> tensor<2x16xf32>
+  %4 = enc.pool last %h mask %mask : (tensor<2x8x16xf32>, tensor<2x8xi64>) -> tensor<2x16xf32>
   return %0, %1, %2, %3 : tensor<2x16xf32>, tensor<2x16xf32>, tensor<2x16xf32>, tensor<2x16xf32>
 }
 

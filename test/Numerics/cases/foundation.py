@@ -186,6 +186,8 @@ def pool(c):
         (h * weights).sum(1) / weights.sum(1).clamp(min=1e-9),
         h.amax(1),
         masked_max,
+        h[:, -1],
+        h[torch.arange(3), mask.sum(1) - 1],  # the last real token
     ]
 
 

@@ -1,0 +1,48 @@
+//===- Losses.h - builders shared by the loss lowerings ---------*- C++ -*-===//
+//
+// The losses are split over Losses.cpp (cross entropy, regression, VAE,
+// binary) and ContrastiveLosses.cpp (pairwise and self-distillation); both
+// end in reductions to 0-d tensors, built here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_CONVERSION_ENCTOLINALG_LOSSES_H
+#define ENCODER_LIB_CONVERSION_ENCTOLINALG_LOSSES_H
+
+#include "LoweringUtils.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::enc {
+
+/// The patterns of ContrastiveLosses.cpp; populateLossesToLinalgPatterns
+/// adds them.
+void populateContrastiveLossesToLinalgPatterns(RewritePatternSet &patterns);
+
+namespace lowering {
+
+/// Sums per-element terms over all `numLoops` loops into `numResults` 0-d
+/// tensors (starting at 0). `terms` receives the input elements and
+/// returns one term per result.
+SmallVector<Value> sumToScalars(OpBuilder &b, Location loc, ValueRange inputs,
+                                ArrayRef<AffineMap> inputMaps,
+                                unsigned numLoops, unsigned numResults,
+                                Type elementType, GenericBody terms);
+
+/// A 0-d tensor computed from 0-d tensors by `body` (which receives their
+/// elements).
+Value mapScalars(OpBuilder &b, Location loc, ValueRange scalars,
+                 Type elementType, GenericBody body);
+
+/// The map from `numDims` loop dims onto their first `count` dims, also for
+/// count 0 (a 0-d operand), where leadingDims gives a null map.
+AffineMap firstDims(MLIRContext *ctx, unsigned numDims, unsigned count);
+
+/// `min(x, 0) - log1p(exp(-|x|))`: log(sigmoid(x)) without overflow for
+/// large |x| and without cancellation for large negative x.
+Value logSigmoid(OpBuilder &b, Location loc, Value x);
+
+} // namespace lowering
+} // namespace mlir::enc
+
+#endif // ENCODER_LIB_CONVERSION_ENCTOLINALG_LOSSES_H
