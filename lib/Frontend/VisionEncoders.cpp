@@ -87,18 +87,24 @@ VisionConfig readVisionConfig(ConfigReader &r, StringRef modelType) {
   return c;
 }
 
-/// `param` ([1, 1, d]) repeated over the batch of `like`: [batch, 1, d].
-Value broadcastToBatch(GraphBuilder &g, Value param, Value like) {
+/// A [1, 1, d] parameter as [d].
+Value vectorOf(GraphBuilder &g, Value param) {
+  return tensor::CollapseShapeOp::create(
+      g.builder(), g.location(), param,
+      ArrayRef<ReassociationIndices>{{0, 1, 2}});
+}
+
+/// `vector` ([d]) repeated into [sizes..., d].
+Value repeat(GraphBuilder &g, Value vector, ArrayRef<OpFoldResult> leading) {
   OpBuilder &b = g.builder();
-  Value row = g.collapseLeadingUnit(param); // [1, d]
-  int64_t d = GraphBuilder::shape(param)[2];
-  Value empty = tensor::EmptyOp::create(
-      b, g.location(),
-      ArrayRef<OpFoldResult>{g.size(like, 0), b.getIndexAttr(1),
-                             b.getIndexAttr(d)},
-      b.getF32Type());
-  return linalg::BroadcastOp::create(b, g.location(), row, empty,
-                                     ArrayRef<int64_t>{0})
+  SmallVector<OpFoldResult> sizes(leading);
+  sizes.push_back(b.getIndexAttr(GraphBuilder::shape(vector)[0]));
+  Value empty =
+      tensor::EmptyOp::create(b, g.location(), sizes, b.getF32Type());
+  SmallVector<int64_t> added;
+  for (size_t i = 0; i < leading.size(); ++i)
+    added.push_back(i);
+  return linalg::BroadcastOp::create(b, g.location(), vector, empty, added)
       .getResult()[0];
 }
 
@@ -131,17 +137,9 @@ void buildMaeDecoder(FamilyContext &ctx, GraphBuilder &g, ModelFunction &fn,
                               arith::ConstantIndexOp::create(b, loc, 1)));
   Value removed = b.createOrFold<arith::SubIOp>(
       loc, arith::ConstantIndexOp::create(b, loc, patches), g.dim(visible, 1));
-  Value maskToken = d.collapseLeadingUnit(
-      d.param("mask_token", {1, 1, dec.hidden})); // [1, hidden]
-  Value tokensEmpty = tensor::EmptyOp::create(
-      b, loc,
-      ArrayRef<OpFoldResult>{g.size(x, 0), OpFoldResult(removed),
-                             b.getIndexAttr(dec.hidden)},
-      b.getF32Type());
-  Value maskTokens = linalg::BroadcastOp::create(b, loc, maskToken,
-                                                 tokensEmpty,
-                                                 ArrayRef<int64_t>{1})
-                         .getResult()[0];
+  Value maskTokens =
+      repeat(d, vectorOf(d, d.param("mask_token", {1, 1, dec.hidden})),
+             {g.size(x, 0), OpFoldResult(removed)});
   Value shuffled = g.concat(1, {visible, maskTokens});
   Value unshuffled = GatherVisibleOp::create(
       b, loc, g.f32({kDynamic, patches, dec.hidden}), shuffled, idsRestore);
@@ -228,8 +226,9 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
     Value visible = GatherVisibleOp::create(
         b, loc, g.f32({kDynamic, keep, c.hidden}), tokens,
         masking.getIdsKeep());
-    Value clsTokens = g.learnedPositions(broadcastToBatch(g, cls, tokens),
-                                         positions, /*offset=*/0);
+    Value clsTokens = g.learnedPositions(
+        repeat(g, vectorOf(g, cls), {g.size(tokens, 0), b.getIndexAttr(1)}),
+        positions, /*offset=*/0);
     h = g.concat(1, {clsTokens, visible});
   } else {
     h = PatchEmbedOp::create(b, loc, g.f32({kDynamic, patches + 1, c.hidden}),

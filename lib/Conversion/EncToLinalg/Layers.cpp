@@ -1,9 +1,15 @@
-//===- Layers.cpp - enc.linear, enc.layer_norm, enc.activation to linalg ----===//
+//===- Layers.cpp - enc layers, convolutions and normalizations to linalg -===//
 //
 // Linear layers become a `linalg.matmul` with a transposed-B indexing map
 // (the [out, in] checkpoint layout is used as it is, never transposed in
 // memory), accumulating into the broadcast bias. Leading dimensions are
 // collapsed into one so that batch and sequence may be dynamic.
+//
+// conv1d zero-pads with tensor.pad, then uses `linalg.conv_1d_ncw_fcw`
+// (groups == 1) or a generic over [batch, group, out_per_group, time,
+// in_per_group, kernel] on views that split the channels into groups.
+// group_norm splits the channels the same way and reduces like layer_norm;
+// weight_norm is a sum of squares per slice and one elementwise pass.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -261,9 +268,275 @@ struct ActivationLowering : OpConversionPattern<ActivationOp> {
   }
 };
 
+/// Splits dimension `dim` of `tensor` into [groups, size / groups].
+Value splitGroups(OpBuilder &b, Location loc, Value tensor, int64_t dim,
+                  int64_t groups) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, tensor);
+  SmallVector<OpFoldResult> expanded;
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+    int64_t next = expanded.size();
+    if (i != dim) {
+      expanded.push_back(sizes[i]);
+      reassociation.push_back({next});
+      continue;
+    }
+    expanded.push_back(b.getIndexAttr(groups));
+    expanded.push_back(divideSize(b, loc, sizes[i], groups));
+    reassociation.push_back({next, next + 1});
+  }
+  SmallVector<int64_t> staticShape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(expanded, dynamic, staticShape);
+  auto expandedType = RankedTensorType::get(staticShape, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, expandedType, tensor,
+                                       reassociation, expanded);
+}
+
+/// The reassociation that merges dims `dim` and `dim + 1` of a rank-`rank`
+/// tensor (the inverse of splitGroups).
+SmallVector<ReassociationIndices> mergeGroups(int64_t rank, int64_t dim) {
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i == dim + 1)
+      continue;
+    if (i == dim)
+      reassociation.push_back({i, i + 1});
+    else
+      reassociation.push_back({i});
+  }
+  return reassociation;
+}
+
+struct GroupNormLowering : OpConversionPattern<GroupNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GroupNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type elementType = op.getType().getElementType();
+    int64_t groups = op.getNumGroups();
+
+    // [batch, channels, rest...] -> [batch, groups, channels / groups,
+    // rest...]: each group becomes the trailing dims of one (batch, group).
+    Value grouped = splitGroups(rewriter, loc, adaptor.getInput(), 1, groups);
+    unsigned rank = cast<RankedTensorType>(grouped.getType()).getRank();
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, grouped);
+    SmallVector<OpFoldResult> statSizes = {sizes[0], sizes[1]};
+    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
+    Value count = dimAsFloat(rewriter, loc, grouped, 2, elementType);
+    for (unsigned i = 3; i < rank; ++i)
+      count = arith::MulFOp::create(
+          rewriter, loc, count,
+          dimAsFloat(rewriter, loc, grouped, i, elementType));
+
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap stat = leadingDims(ctx, rank, 2);
+    auto reduceIters = iterators(2, rank - 2);
+    // Sum, then squared deviations from the mean, as layer_norm does.
+    Value sums = buildGeneric(
+        rewriter, loc, grouped, filledTensor(rewriter, loc, statSizes, zero),
+        {identity, stat}, reduceIters,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          return {arith::AddFOp::create(b, l, args[0], args[1])};
+        })[0];
+    Value squares = buildGeneric(
+        rewriter, loc, ValueRange{grouped, sums},
+        filledTensor(rewriter, loc, statSizes, zero), {identity, stat, stat},
+        reduceIters,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value mean = arith::DivFOp::create(b, l, args[1], count);
+          Value centered = arith::SubFOp::create(b, l, args[0], mean);
+          Value square = arith::MulFOp::create(b, l, centered, centered);
+          return {arith::AddFOp::create(b, l, args[2], square)};
+        })[0];
+
+    SmallVector<Value> inputs = {grouped, sums, squares};
+    SmallVector<AffineMap> maps = {identity, stat, stat};
+    AffineMap channel = projection(ctx, rank, {1, 2});
+    Value scale = adaptor.getScale(), bias = adaptor.getBias();
+    if (scale) {
+      inputs.push_back(splitGroups(rewriter, loc, scale, 0, groups));
+      maps.push_back(channel);
+    }
+    if (bias) {
+      inputs.push_back(splitGroups(rewriter, loc, bias, 0, groups));
+      maps.push_back(channel);
+    }
+    maps.push_back(identity);
+    Value epsilon = floatConstant(rewriter, loc, elementType,
+                                  op.getEpsilon().convertToDouble());
+    Value one = floatConstant(rewriter, loc, elementType, 1.0);
+    Value normalized = buildGeneric(
+        rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
+        maps, iterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value mean = arith::DivFOp::create(b, l, args[1], count);
+          Value variance = arith::DivFOp::create(b, l, args[2], count);
+          Value shifted = arith::AddFOp::create(b, l, variance, epsilon);
+          Value inverse = arith::DivFOp::create(
+              b, l, one, math::SqrtOp::create(b, l, shifted));
+          Value y = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, args[0], mean), inverse);
+          unsigned next = 3;
+          if (scale)
+            y = arith::MulFOp::create(b, l, y, args[next++]);
+          if (bias)
+            y = arith::AddFOp::create(b, l, y, args[next++]);
+          return {y};
+        })[0];
+    Value result = tensor::CollapseShapeOp::create(rewriter, loc, normalized,
+                                                   mergeGroups(rank, 1));
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+struct Conv1dLowering : OpConversionPattern<Conv1dOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(Conv1dOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    int64_t stride = op.getStride(), padding = op.getPadding();
+    int64_t groups = op.getGroups();
+    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
+
+    if (padding > 0) {
+      OpFoldResult none = rewriter.getIndexAttr(0);
+      OpFoldResult pad = rewriter.getIndexAttr(padding);
+      input = tensor::PadOp::create(rewriter, loc, /*resultType=*/Type(), input,
+                                    {none, none, pad}, {none, none, pad}, zero);
+    }
+
+    // out_time = (padded_time - kernel) / stride + 1
+    SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, input);
+    SmallVector<OpFoldResult> weightSizes = sizesOf(rewriter, loc, weight);
+    Value span = arith::SubIOp::create(
+        rewriter, loc, indexValue(rewriter, loc, inSizes[2]),
+        indexValue(rewriter, loc, weightSizes[2]));
+    Value steps = arith::DivUIOp::create(
+        rewriter, loc, span,
+        arith::ConstantIndexOp::create(rewriter, loc, stride));
+    Value outTime = arith::AddIOp::create(
+        rewriter, loc, steps, arith::ConstantIndexOp::create(rewriter, loc, 1));
+    SmallVector<OpFoldResult> outSizes = staticWhereKnown(
+        rewriter, resultType, {inSizes[0], weightSizes[0], outTime});
+
+    Value bias = adaptor.getBias();
+    auto initFor = [&](ArrayRef<OpFoldResult> sizes, Value biasView,
+                       ArrayRef<int64_t> broadcastDims) -> Value {
+      if (!biasView)
+        return filledTensor(rewriter, loc, sizes, zero);
+      return linalg::BroadcastOp::create(
+                 rewriter, loc, biasView,
+                 emptyTensor(rewriter, loc, sizes, elementType), broadcastDims)
+          .getResult()[0];
+    };
+
+    if (groups == 1) {
+      Value init = initFor(outSizes, bias, {0, 2});
+      Value result = linalg::Conv1DNcwFcwOp::create(
+                         rewriter, loc, TypeRange{init.getType()},
+                         ValueRange{input, weight}, ValueRange{init},
+                         rewriter.getI64TensorAttr({stride}),
+                         rewriter.getI64TensorAttr({1}))
+                         .getResult(0);
+      rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+      return success();
+    }
+
+    // Grouped: input [n, g, c, t], weight [g, o, c, k], out [n, g, o, t].
+    Value groupedInput = splitGroups(rewriter, loc, input, 1, groups);
+    Value groupedWeight = splitGroups(rewriter, loc, weight, 0, groups);
+    SmallVector<OpFoldResult> groupedOut = {
+        outSizes[0], rewriter.getIndexAttr(groups),
+        divideSize(rewriter, loc, outSizes[1], groups), outSizes[2]};
+    Value init = initFor(
+        groupedOut,
+        bias ? splitGroups(rewriter, loc, bias, 0, groups) : Value(), {0, 3});
+    // Loops (n, g, o, t, c, k).
+    AffineExpr n, g, o, t, c, k;
+    bindDims(ctx, n, g, o, t, c, k);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0, {n, g, c, t * stride + k}, ctx),
+        AffineMap::get(6, 0, {g, o, c, k}, ctx),
+        AffineMap::get(6, 0, {n, g, o, t}, ctx)};
+    Value result = buildGeneric(
+        rewriter, loc, ValueRange{groupedInput, groupedWeight}, init, maps,
+        iterators(4, 2),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          return {arith::AddFOp::create(b, l, args[2], product)};
+        })[0];
+    result = tensor::CollapseShapeOp::create(rewriter, loc, result,
+                                             mergeGroups(4, 1));
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+struct WeightNormLowering : OpConversionPattern<WeightNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(WeightNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value g = adaptor.getG(), v = adaptor.getV();
+    auto type = cast<RankedTensorType>(v.getType());
+    Type elementType = type.getElementType();
+    unsigned rank = type.getRank();
+    unsigned dim = op.getDim();
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, v);
+
+    // ||v|| over every dimension but `dim`: one sum of squares per slice.
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap slice = projection(ctx, rank, {dim});
+    SmallVector<utils::IteratorType> reduceIters(
+        rank, utils::IteratorType::reduction);
+    reduceIters[dim] = utils::IteratorType::parallel;
+    Value squares = buildGeneric(
+        rewriter, loc, v,
+        filledTensor(rewriter, loc, {sizes[dim]},
+                     floatConstant(rewriter, loc, elementType, 0.0)),
+        {identity, slice}, reduceIters,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value square = arith::MulFOp::create(b, l, args[0], args[0]);
+          return {arith::AddFOp::create(b, l, args[1], square)};
+        })[0];
+
+    // g is 1 everywhere but `dim`: read index 0 there.
+    SmallVector<AffineExpr> gExprs(rank, getAffineConstantExpr(0, ctx));
+    gExprs[dim] = getAffineDimExpr(dim, ctx);
+    AffineMap gMap = AffineMap::get(rank, 0, gExprs, ctx);
+    Value result = buildGeneric(
+        rewriter, loc, ValueRange{v, g, squares},
+        emptyTensor(rewriter, loc, sizes, elementType),
+        {identity, gMap, slice, identity}, iterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value norm = math::SqrtOp::create(b, l, args[2]);
+          Value factor = arith::DivFOp::create(b, l, args[1], norm);
+          return {arith::MulFOp::create(b, l, args[0], factor)};
+        })[0];
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::enc::populateLayersToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearLowering, LayerNormLowering, ActivationLowering>(
+  patterns.add<LinearLowering, LayerNormLowering, ActivationLowering,
+               GroupNormLowering, Conv1dLowering, WeightNormLowering>(
       patterns.getContext());
 }

@@ -1,0 +1,376 @@
+// RUN: encoder-opt %s -convert-enc-to-linalg -split-input-file | FileCheck %s
+
+// Channels split into [groups, channels / groups]; sum and squared
+// deviations reduce over the group's channels and time, then one
+// elementwise pass with the per-channel affine parameters.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[STAT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-LABEL: func.func @group_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<?x6x?xf32>, %[[G:.*]]: tensor<6xf32>, %[[B:.*]]: tensor<6xf32>)
+// CHECK: %[[XG:.*]] = tensor.expand_shape %[[X]] {{\[\[}}0], [1, 2], [3]] output_shape [%{{.*}}, 3, 2, %{{.*}}] : tensor<?x6x?xf32> into tensor<?x3x2x?xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[STAT]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[XG]] :
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} ins(%[[XG]], %[[SUM]] :
+// CHECK: %[[GG:.*]] = tensor.expand_shape %[[G]] {{\[\[}}0, 1]] output_shape [3, 2]
+// CHECK: %[[BG:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [3, 2]
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[STAT]], #[[STAT]], #[[CH]], #[[CH]], #[[ID]]]{{.*}} ins(%[[XG]], %[[SUM]], %[[SQ]], %[[GG]], %[[BG]] :
+// CHECK:   math.sqrt
+// CHECK: %[[OUT:.*]] = tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2], [3]] : tensor<?x3x2x?xf32> into tensor<?x6x?xf32>
+// CHECK: return %[[OUT]]
+func.func @group_norm(%x: tensor<?x6x?xf32>, %g: tensor<6xf32>, %b: tensor<6xf32>) -> tensor<?x6x?xf32> {
+  %0 = enc.group_norm %x scale %g bias %b {num_groups = 3 : i64, epsilon = 1.0e-5 : f64} : (tensor<?x6x?xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x?xf32>
+  return %0 : tensor<?x6x?xf32>
+}
+
+// -----
+
+// groups == 1: zero padding, then the upstream strided convolution
+// accumulating into the broadcast bias; the output length comes from the
+// padded length at run time.
+// CHECK-LABEL: func.func @conv1d
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x?xf32>, %[[W:.*]]: tensor<8x4x3xf32>, %[[B:.*]]: tensor<8xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1] high[0, 0, 1]
+// CHECK: %[[T:.*]] = tensor.dim %[[PAD]], %c2
+// CHECK: %[[SPAN:.*]] = arith.subi %[[T]], %c3
+// CHECK: %[[STEPS:.*]] = arith.divui %[[SPAN]], %c2
+// CHECK: %[[OUTT:.*]] = arith.addi %[[STEPS]], %c1
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%{{.*}}, %[[OUTT]]) : tensor<?x8x?xf32>
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<8xf32>) outs(%[[EMPTY]] : tensor<?x8x?xf32>) dimensions = [0, 2]
+// CHECK: %[[Y:.*]] = linalg.conv_1d_ncw_fcw {dilations = dense<1> : tensor<1xi64>, strides = dense<2> : tensor<1xi64>} ins(%[[PAD]], %[[W]] : tensor<?x4x?xf32>, tensor<8x4x3xf32>) outs(%[[INIT]] : tensor<?x8x?xf32>)
+// CHECK: return %[[Y]]
+func.func @conv1d(%x: tensor<?x4x?xf32>, %w: tensor<8x4x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x?xf32> {
+  %0 = enc.conv1d %x, %w bias %b {stride = 2 : i64, padding = 1 : i64} : (tensor<?x4x?xf32>, tensor<8x4x3xf32>, tensor<8xf32>) -> tensor<?x8x?xf32>
+  return %0 : tensor<?x8x?xf32>
+}
+
+// -----
+
+// groups > 1: a contraction over [batch, group, out_per_group, time,
+// in_per_group, kernel] on views that split the channels into groups.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv1d_grouped
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x16xf32>, %[[W:.*]]: tensor<8x2x4xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 2] high[0, 0, 2]
+// CHECK: %[[XG:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2], [3]] output_shape [2, 4, 2, 20]
+// CHECK: %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2], [3]] output_shape [4, 2, 2, 4]
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<2x4x2x9xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[WT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XG]], %[[WG]] : tensor<2x4x2x20xf32>, tensor<4x2x2x4xf32>) outs(%[[ZERO]] : tensor<2x4x2x9xf32>)
+// CHECK: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1, 2], [3]] : tensor<2x4x2x9xf32> into tensor<2x8x9xf32>
+func.func @conv1d_grouped(%x: tensor<2x8x16xf32>, %w: tensor<8x2x4xf32>) -> tensor<2x8x9xf32> {
+  %0 = enc.conv1d %x, %w {stride = 2 : i64, padding = 2 : i64, groups = 4 : i64} : (tensor<2x8x16xf32>, tensor<8x2x4xf32>) -> tensor<2x8x9xf32>
+  return %0 : tensor<2x8x9xf32>
+}
+
+// -----
+
+// ||v|| per slice of dim 2 (the other dims reduce), then g · v / ||v||
+// with g broadcast from its unit dims.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[SLICE:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[GMAP:.*]] = affine_map<(d0, d1, d2) -> (0, 0, d2)>
+// CHECK-LABEL: func.func @weight_norm
+// CHECK-SAME: (%[[G:.*]]: tensor<1x1x5xf32>, %[[V:.*]]: tensor<6x3x5xf32>)
+// CHECK: %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[SLICE]]], iterator_types = ["reduction", "reduction", "parallel"]} ins(%[[V]] :
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[GMAP]], #[[SLICE]], #[[ID]]]{{.*}} ins(%[[V]], %[[G]], %[[SQ]] :
+// CHECK:   %[[NORM:.*]] = math.sqrt
+// CHECK:   arith.divf %{{.*}}, %[[NORM]]
+func.func @weight_norm(%g: tensor<1x1x5xf32>, %v: tensor<6x3x5xf32>) -> tensor<6x3x5xf32> {
+  %0 = enc.weight_norm %g, %v {dim = 2 : i64} : (tensor<1x1x5xf32>, tensor<6x3x5xf32>) -> tensor<6x3x5xf32>
+  return %0 : tensor<6x3x5xf32>
+}
+
+// -----
+
+// Partial rotary: cos/sin tables over [seq, rotary_dim / 2] from constant
+// f64 frequencies and the offset position, the angle reduced modulo 2π in
+// f64; the partner feature is read through (d + half) mod rotary_dim, the
+// tables gathered at [s, d mod half], and the features past rotary_dim
+// pass through.
+// CHECK-DAG: #[[PARTNER:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, (d3 + 2) mod 4)>
+// CHECK-LABEL: func.func @rotary
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x?x8xf32>)
+// CHECK-DAG: %[[FREQ:.*]] = arith.constant dense<[1.000000e+00, 1.000000e-02]> : tensor<2xf64>
+// CHECK-DAG: %[[OFFSET:.*]] = arith.constant 3.000000e+00 : f64
+// CHECK: %[[TABLES:.*]]:2 = linalg.generic {{.*}} ins(%[[FREQ]] : tensor<2xf64>) outs(%{{.*}}, %{{.*}} : tensor<?x2xf32>, tensor<?x2xf32>)
+// CHECK:   %[[POS:.*]] = arith.addf %{{.*}}, %[[OFFSET]] : f64
+// CHECK:   %[[ANGLE:.*]] = arith.mulf %[[POS]], %{{.*}} : f64
+// CHECK:   arith.fptosi
+// CHECK:   %[[REDUCED:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK:   %[[COS:.*]] = math.cos %[[REDUCED]]
+// CHECK:   %[[SIN:.*]] = math.sin %[[REDUCED]]
+// CHECK:   linalg.yield %[[COS]], %[[SIN]]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PARTNER]], #{{.*}}]{{.*}} ins(%[[X]], %[[X]] :
+// CHECK: ^bb0(%[[SELF:.*]]: f32, %[[OTHER:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[S:.*]] = linalg.index 2
+// CHECK:   %[[D:.*]] = linalg.index 3
+// CHECK:   %[[I:.*]] = arith.remui %[[D]], %c2
+// CHECK:   %[[C:.*]] = tensor.extract %[[TABLES]]#0[%[[S]], %[[I]]]
+// CHECK:   %[[SN:.*]] = tensor.extract %[[TABLES]]#1[%[[S]], %[[I]]]
+// CHECK:   %[[FIRST:.*]] = arith.cmpi ult, %[[D]], %c2
+// CHECK:   %[[ROT:.*]] = arith.mulf %[[OTHER]], %[[SN]]
+// CHECK:   arith.negf %[[ROT]]
+// CHECK:   arith.mulf %[[SELF]], %[[C]]
+// CHECK:   %[[INSIDE:.*]] = arith.cmpi ult, %[[D]], %c4
+// CHECK:   arith.select %[[INSIDE]]
+func.func @rotary(%x: tensor<?x2x?x8xf32>) -> tensor<?x2x?x8xf32> {
+  %0 = enc.rotary %x {rotary_dim = 4 : i64, offset = 3 : i64} : tensor<?x2x?x8xf32>
+  return %0 : tensor<?x2x?x8xf32>
+}
+
+// -----
+
+// T5 buckets folded at compile time for offsets -6..6 (bidirectional, 8
+// buckets: 4 per side, 2 exact, log-spaced up to max_distance 6); the
+// offset j - i is clamped into the table, the bucket row gathered per head.
+// CHECK-LABEL: func.func @relative_position_bias
+// CHECK-SAME: (%[[TABLE:.*]]: tensor<8x2xf32>, %[[Q:.*]]: index, %[[K:.*]]: index)
+// CHECK-DAG: %[[BUCKETS:.*]] = arith.constant dense<[3, 3, 3, 2, 2, 1, 0, 5, 6, 6, 7, 7, 7]> : tensor<13xi64>
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[Q]], %[[K]]) : tensor<1x2x?x?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[EMPTY]] : tensor<1x2x?x?xf32>)
+// CHECK:   %[[H:.*]] = linalg.index 1
+// CHECK:   %[[I:.*]] = linalg.index 2
+// CHECK:   %[[J:.*]] = linalg.index 3
+// CHECK:   %[[R:.*]] = arith.subi %[[J]], %[[I]]
+// CHECK:   %[[LOW:.*]] = arith.maxsi %[[R]], %c-6
+// CHECK:   %[[HIGH:.*]] = arith.minsi %[[LOW]], %c6
+// CHECK:   %[[SLOT:.*]] = arith.addi %[[HIGH]], %c6
+// CHECK:   %[[BUCKET:.*]] = tensor.extract %[[BUCKETS]][%[[SLOT]]]
+// CHECK:   tensor.extract %[[TABLE]][%{{.*}}, %[[H]]]
+func.func @relative_position_bias(%table: tensor<8x2xf32>, %q: index, %k: index) -> tensor<1x2x?x?xf32> {
+  %0 = enc.relative_position_bias %table, %q, %k {num_buckets = 8 : i64, max_distance = 6 : i64, bidirectional} : (tensor<8x2xf32>, index, index) -> tensor<1x2x?x?xf32>
+  return %0 : tensor<1x2x?x?xf32>
+}
+
+// -----
+
+// Unidirectional: positive offsets (future keys) share bucket 0.
+// CHECK-LABEL: func.func @relative_position_bias_causal
+// CHECK: arith.constant dense<[3, 3, 3, 2, 2, 1, 0, 0, 0, 0, 0, 0, 0]> : tensor<13xi64>
+func.func @relative_position_bias_causal(%table: tensor<4x2xf32>, %q: index) -> tensor<1x2x?x?xf32> {
+  %0 = enc.relative_position_bias %table, %q, %q {num_buckets = 4 : i64, max_distance = 6 : i64} : (tensor<4x2xf32>, index, index) -> tensor<1x2x?x?xf32>
+  return %0 : tensor<1x2x?x?xf32>
+}
+
+// -----
+
+// Row offset + s of the table, clamped like an embedding id.
+// CHECK-LABEL: func.func @positional_learned
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x4xf32>, %[[T:.*]]: tensor<10x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[X]] : tensor<?x?x4xf32>)
+// CHECK:   %[[S:.*]] = linalg.index 1
+// CHECK:   %[[D:.*]] = linalg.index 2
+// CHECK:   %[[P:.*]] = arith.addi %[[S]], %c2
+// CHECK:   %[[ROW:.*]] = arith.minui %[[P]], %{{.*}}
+// CHECK:   %[[E:.*]] = tensor.extract %[[T]][%[[ROW]], %[[D]]]
+// CHECK:   arith.addf %{{.*}}, %[[E]]
+func.func @positional_learned(%x: tensor<?x?x4xf32>, %t: tensor<10x4xf32>) -> tensor<?x?x4xf32> {
+  %0 = enc.positional_encoding learned %x table %t {offset = 2 : i64} : (tensor<?x?x4xf32>, tensor<10x4xf32>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}
+
+// -----
+
+// Interleaved sinusoids: one sin per element, cos being a phase of π/2 on
+// the odd features; frequencies and phases are f64 constants.
+// CHECK-LABEL: func.func @positional_sinusoidal
+// CHECK-DAG: %[[FREQ:.*]] = arith.constant dense<[1.000000e+00, 1.000000e+00, 0.0{{.*}}, 0.0{{.*}}]> : tensor<4xf64>
+// CHECK-DAG: %[[PHASE:.*]] = arith.constant dense<[0.000000e+00, 1.5707963267948966, 0.000000e+00, 1.5707963267948966]> : tensor<4xf64>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[FREQ]], %[[PHASE]] : tensor<?x?x4xf32>, tensor<4xf64>, tensor<4xf64>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[F:.*]]: f64, %[[PH:.*]]: f64, %{{.*}}: f32):
+// CHECK:   %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[F]] : f64
+// CHECK:   %[[ANGLE:.*]] = arith.addf %[[SCALED]], %[[PH]] : f64
+// CHECK:   %[[R:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK:   %[[SIN:.*]] = math.sin %[[R]]
+// CHECK:   arith.addf %[[IN]], %[[SIN]]
+func.func @positional_sinusoidal(%x: tensor<?x?x4xf32>) -> tensor<?x?x4xf32> {
+  %0 = enc.positional_encoding sinusoidal %x : (tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  return %0 : tensor<?x?x4xf32>
+}
+
+// -----
+
+// Whisper's sinusoids (sines, then cosines) with a dynamic dim: the
+// frequency comes from an f32 exp at run time, the second half is cos.
+// CHECK-LABEL: func.func @positional_concat_dynamic_dim
+// CHECK: %[[DIM:.*]] = tensor.dim %{{.*}}, %c2
+// CHECK: linalg.generic
+// CHECK:   %[[D:.*]] = linalg.index 2
+// CHECK:   %[[HALF:.*]] = arith.divui %[[DIM]], %c2
+// CHECK:   %[[COS:.*]] = arith.cmpi uge, %[[D]], %[[HALF]]
+// CHECK:   arith.remui %[[D]], %[[HALF]]
+// CHECK:   math.exp %{{.*}} : f32
+// CHECK:   arith.select %[[COS]]
+// CHECK:   math.sin
+func.func @positional_concat_dynamic_dim(%x: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  %0 = enc.positional_encoding sinusoidal_concat %x : (tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// One contraction over (channel, patch row, patch column) read straight
+// from the image, accumulating into the broadcast bias; the [y, x] patch
+// grid is then listed row by row.
+// CHECK-DAG: #[[PIX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d1 * 4 + d5, d2 * 4 + d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d4, d5, d6)>
+// CHECK-DAG: #[[GRID:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @patch_embed
+// CHECK-SAME: (%[[P:.*]]: tensor<?x3x8x8xf32>, %[[WA:.*]]: tensor<5x3x4x4xf32>, %[[B:.*]]: tensor<5xf32>)
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<5xf32>) outs(%{{.*}} : tensor<?x2x2x5xf32>) dimensions = [0, 1, 2]
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[PIX]], #[[W]], #[[GRID]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[P]], %[[WA]] : {{.*}}) outs(%[[INIT]] : tensor<?x2x2x5xf32>)
+// CHECK: %[[OUT:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0], [1, 2], [3]] : tensor<?x2x2x5xf32> into tensor<?x4x5xf32>
+// CHECK: return %[[OUT]]
+func.func @patch_embed(%p: tensor<?x3x8x8xf32>, %w: tensor<5x3x4x4xf32>, %b: tensor<5xf32>) -> tensor<?x4x5xf32> {
+  %0 = enc.patch_embed %p, %w, %b {patch_size = array<i64: 4, 4>} : (tensor<?x3x8x8xf32>, tensor<5x3x4x4xf32>, tensor<5xf32>) -> tensor<?x4x5xf32>
+  return %0 : tensor<?x4x5xf32>
+}
+
+// -----
+
+// The class token, broadcast over the batch, goes to row 0; the patches
+// after it.
+// CHECK-LABEL: func.func @patch_embed_cls
+// CHECK-SAME: %[[CLS:[^:]*]]: tensor<1x1x5xf32>)
+// CHECK: %[[PATCHES:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<2x2x2x5xf32> into tensor<2x4x5xf32>
+// CHECK: %[[ROW:.*]] = tensor.collapse_shape %[[CLS]] {{\[\[}}0, 1, 2]] : tensor<1x1x5xf32> into tensor<5xf32>
+// CHECK: %[[ROWS:.*]] = linalg.broadcast ins(%[[ROW]] : tensor<5xf32>) outs(%{{.*}} : tensor<2x1x5xf32>) dimensions = [0, 1]
+// CHECK: %[[WITH_CLS:.*]] = tensor.insert_slice %[[ROWS]] into %{{.*}}[0, 0, 0] [2, 1, 5] [1, 1, 1] : tensor<2x1x5xf32> into tensor<2x5x5xf32>
+// CHECK: %[[OUT:.*]] = tensor.insert_slice %[[PATCHES]] into %[[WITH_CLS]][0, 1, 0] [2, 4, 5] [1, 1, 1] : tensor<2x4x5xf32> into tensor<2x5x5xf32>
+// CHECK: return %[[OUT]]
+func.func @patch_embed_cls(%p: tensor<2x3x8x8xf32>, %w: tensor<5x3x4x4xf32>, %b: tensor<5xf32>, %c: tensor<1x1x5xf32>) -> tensor<2x5x5xf32> {
+  %0 = enc.patch_embed %p, %w, %b class_token %c {patch_size = array<i64: 4, 4>} : (tensor<2x3x8x8xf32>, tensor<5x3x4x4xf32>, tensor<5xf32>, tensor<1x1x5xf32>) -> tensor<2x5x5xf32>
+  return %0 : tensor<2x5x5xf32>
+}
+
+// -----
+
+// MAE's patchify as one copy into [b, y, x, p, q, c], collapsed to
+// [b, y·x, p·q·c]; normalize divides the squared deviations by n - 1.
+// CHECK-DAG: #[[PIX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d5, d1 * 4 + d3, d2 * 4 + d4)>
+// CHECK-LABEL: func.func @patchify
+// CHECK-SAME: (%[[P:.*]]: tensor<?x3x8x8xf32>)
+// CHECK: %[[GRID:.*]] = linalg.generic {indexing_maps = [#[[PIX]], #{{.*}}]{{.*}} ins(%[[P]] : tensor<?x3x8x8xf32>) outs(%{{.*}} : tensor<?x2x2x4x4x3xf32>)
+// CHECK: %[[PATCHES:.*]] = tensor.collapse_shape %[[GRID]] {{\[\[}}0], [1, 2], [3, 4, 5]] : tensor<?x2x2x4x4x3xf32> into tensor<?x4x48xf32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[N:.*]] = arith.constant 4.800000e+01 : f32
+// CHECK: %[[DOF:.*]] = arith.subf %[[N]], %[[ONE]] : f32
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[PATCHES]] :
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} ins(%[[PATCHES]], %[[SUM]] :
+// CHECK: linalg.generic {{.*}} ins(%[[PATCHES]], %[[SUM]], %[[SQ]] :
+// CHECK:   arith.divf %{{.*}}, %[[DOF]] : f32
+// CHECK:   math.sqrt
+func.func @patchify(%p: tensor<?x3x8x8xf32>) -> tensor<?x4x48xf32> {
+  %0 = enc.patchify %p {patch_size = array<i64: 4, 4>, normalize} : (tensor<?x3x8x8xf32>) -> tensor<?x4x48xf32>
+  return %0 : tensor<?x4x48xf32>
+}
+
+// -----
+
+// With the noise operand: ranks by counting (a stable argsort), the mask
+// from the ranks, ids_keep as the patch of each kept rank.
+// CHECK-DAG: #[[BN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[BM:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @random_mask_noise
+// CHECK-SAME: (%{{.*}}: tensor<?x8x4xf32>, %[[NOISE:.*]]: tensor<?x8xf32>)
+// CHECK: %[[RANK:.*]] = linalg.generic {indexing_maps = [#[[BN]], #[[BM]], #[[BN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[NOISE]], %[[NOISE]] : tensor<?x8xf32>, tensor<?x8xf32>) outs(%{{.*}} : tensor<?x8xi64>)
+// CHECK: ^bb0(%[[MINE:.*]]: f32, %[[OTHER:.*]]: f32, %[[ACC:.*]]: i64):
+// CHECK:   %[[N:.*]] = linalg.index 1
+// CHECK:   %[[M:.*]] = linalg.index 2
+// CHECK:   %[[LT:.*]] = arith.cmpf olt, %[[OTHER]], %[[MINE]]
+// CHECK:   %[[EQ:.*]] = arith.cmpf oeq, %[[OTHER]], %[[MINE]]
+// CHECK:   %[[BEFORE:.*]] = arith.cmpi ult, %[[M]], %[[N]]
+// CHECK:   %[[TIE:.*]] = arith.andi %[[EQ]], %[[BEFORE]]
+// CHECK:   %[[COUNT:.*]] = arith.ori %[[LT]], %[[TIE]]
+// CHECK:   arith.extui %[[COUNT]] : i1 to i64
+// CHECK: %[[MASK:.*]] = linalg.generic {{.*}} ins(%[[RANK]] : tensor<?x8xi64>) outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK:   arith.cmpi slt, %{{.*}}, %{{.*}} : i64
+// CHECK: %[[KEEP:.*]] = linalg.generic {indexing_maps = [#[[BM]], #[[BN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[RANK]] : tensor<?x8xi64>) outs(%{{.*}} : tensor<?x2xi64>)
+// CHECK:   arith.cmpi eq
+// CHECK: return %[[KEEP]], %[[MASK]], %[[RANK]]
+func.func @random_mask_noise(%t: tensor<?x8x4xf32>, %n: tensor<?x8xf32>) -> (tensor<?x2xi64>, tensor<?x8xf32>, tensor<?x8xi64>) {
+  %0:3 = enc.random_mask %t noise %n {mask_ratio = 0.75 : f64} : (tensor<?x8x4xf32>, tensor<?x8xf32>) -> (tensor<?x2xi64>, tensor<?x8xf32>, tensor<?x8xi64>)
+  return %0#0, %0#1, %0#2 : tensor<?x2xi64>, tensor<?x8xf32>, tensor<?x8xi64>
+}
+
+// -----
+
+// Seeded, dynamic patch count: the noise hashes (seed, b · patches + n);
+// keep = floor(patches · (1 - mask_ratio)) at run time; ids_keep in i32.
+// CHECK-LABEL: func.func @random_mask_seed
+// CHECK: %[[PATCHES:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: %[[PF:.*]] = arith.sitofp %{{.*}} : i64 to f64
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[PF]], %{{.*}} : f64
+// CHECK: %[[KEEPI:.*]] = arith.fptosi %[[SCALED]] : f64 to i64
+// CHECK: %[[KEEP:.*]] = arith.index_cast %[[KEEPI]] : i64 to index
+// CHECK: %[[NOISE:.*]] = linalg.generic
+// CHECK:   %[[B:.*]] = linalg.index 0
+// CHECK:   %[[N:.*]] = linalg.index 1
+// CHECK:   %[[ROW:.*]] = arith.muli %[[B]], %[[PATCHES]]
+// CHECK:   arith.addi %[[ROW]], %[[N]]
+// CHECK:   arith.uitofp %{{.*}} : i64 to f32
+// CHECK: linalg.generic {{.*}} ins(%[[NOISE]], %[[NOISE]] :
+// CHECK: tensor.empty(%{{.*}}, %[[KEEP]]) : tensor<?x?xi32>
+func.func @random_mask_seed(%t: tensor<?x?x4xf32>) -> (tensor<?x?xi32>, tensor<?x?xf32>, tensor<?x?xi64>) {
+  %0:3 = enc.random_mask %t {mask_ratio = 0.5 : f64, seed = 7 : i64} : (tensor<?x?x4xf32>) -> (tensor<?x?xi32>, tensor<?x?xf32>, tensor<?x?xi64>)
+  return %0#0, %0#1, %0#2 : tensor<?x?xi32>, tensor<?x?xf32>, tensor<?x?xi64>
+}
+
+// -----
+
+// A per-sample gather along dim 1, indices clamped into [0, n).
+// CHECK-LABEL: func.func @gather_visible
+// CHECK-SAME: (%[[T:.*]]: tensor<?x8x4xf32>, %[[I:.*]]: tensor<?x2xi64>)
+// CHECK: linalg.generic {{.*}} ins(%[[I]] : tensor<?x2xi64>) outs(%{{.*}} : tensor<?x2x4xf32>)
+// CHECK: ^bb0(%[[ID:.*]]: i64, %{{.*}}: f32):
+// CHECK:   %[[B:.*]] = linalg.index 0
+// CHECK:   %[[INDEX:.*]] = arith.index_cast %[[ID]] : i64 to index
+// CHECK:   %[[LOW:.*]] = arith.maxsi %[[INDEX]], %{{.*}}
+// CHECK:   %[[ROW:.*]] = arith.minsi %[[LOW]], %{{.*}}
+// CHECK:   %[[D:.*]] = linalg.index 2
+// CHECK:   tensor.extract %[[T]][%[[B]], %[[ROW]], %[[D]]]
+func.func @gather_visible(%t: tensor<?x8x4xf32>, %i: tensor<?x2xi64>) -> tensor<?x2x4xf32> {
+  %0 = enc.gather_visible %t, %i : (tensor<?x8x4xf32>, tensor<?x2xi64>) -> tensor<?x2x4xf32>
+  return %0 : tensor<?x2x4xf32>
+}
+
+// -----
+
+// Frames gathered with the reflect padding in the index; a contraction
+// with the constant windowed DFT ([cos; sin] x n_fft) that reads the frames
+// with tensor.extract (out of reach of elementwise fusion); power from the
+// two halves; a contraction with the constant mel filterbank; log10 as a
+// natural log; the per-sample max; Whisper's floor and scaling.
+// CHECK-DAG: #[[DFT_MAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[SPEC_MAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[BANK_MAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-LABEL: func.func @log_mel
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?xf32>)
+// CHECK: %[[S:.*]] = tensor.dim %[[A]], %c1
+// CHECK: %[[FRAMES:.*]] = arith.divui %[[S]], %c4
+// CHECK: %[[LAST:.*]] = arith.subi %[[S]], %c1
+// CHECK: %[[FRAMED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x8xf32>)
+// CHECK:   arith.cmpi slt
+// CHECK:   arith.cmpi sgt, %{{.*}}, %[[LAST]]
+// CHECK:   tensor.extract %[[A]]
+// CHECK: %[[DFT:.*]] = arith.constant dense<{{.*}}> : tensor<10x8xf32>
+// CHECK: %[[SPEC:.*]] = linalg.generic {indexing_maps = [#[[DFT_MAP]], #[[SPEC_MAP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[DFT]] : tensor<10x8xf32>) outs(%{{.*}} : tensor<?x?x10xf32>)
+// CHECK:   tensor.extract %[[FRAMED]]
+// CHECK: %[[RE:.*]] = tensor.extract_slice %[[SPEC]][0, 0, 0] [%{{.*}}, %[[FRAMES]], 5] [1, 1, 1]
+// CHECK: %[[IM:.*]] = tensor.extract_slice %[[SPEC]][0, 0, 5] [%{{.*}}, %[[FRAMES]], 5] [1, 1, 1]
+// CHECK: %[[POWER:.*]] = linalg.generic {{.*}} ins(%[[RE]], %[[IM]] :
+// CHECK: %[[BANK:.*]] = arith.constant dense<{{.*}}> : tensor<4x5xf32>
+// CHECK: %[[MEL:.*]] = linalg.generic {indexing_maps = [#[[BANK_MAP]], #[[SPEC_MAP]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[BANK]] : tensor<4x5xf32>) outs(%{{.*}} : tensor<?x4x?xf32>)
+// CHECK:   tensor.extract %[[POWER]]
+// CHECK: %[[LOG:.*]] = linalg.generic {{.*}} ins(%[[MEL]] :
+// CHECK:   arith.maximumf
+// CHECK:   math.log
+// CHECK: %[[PEAK:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]} ins(%[[LOG]] : tensor<?x4x?xf32>) outs(%{{.*}} : tensor<?xf32>)
+// CHECK: %[[OUT:.*]] = linalg.generic {{.*}} ins(%[[LOG]], %[[PEAK]] :
+// CHECK:   arith.subf %{{.*}}, %cst
+// CHECK: return %[[OUT]]
+func.func @log_mel(%a: tensor<?x?xf32>) -> tensor<?x4x?xf32> {
+  %0 = enc.log_mel %a {n_fft = 8 : i64, hop_length = 4 : i64, n_mels = 4 : i64} : (tensor<?x?xf32>) -> tensor<?x4x?xf32>
+  return %0 : tensor<?x4x?xf32>
+}
