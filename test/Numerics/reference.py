@@ -78,7 +78,9 @@ def main():
     for i, array in enumerate(c.inputs):
         np.save(os.path.join(out_dir, f"input_{i}.npy"), array)
     for i, tensor in enumerate(outputs):
-        np.save(os.path.join(out_dir, f"expected_{i}.npy"), tensor.detach().numpy())
+        # C order: the runtime's .npy reader refuses Fortran-order files.
+        np.save(os.path.join(out_dir, f"expected_{i}.npy"),
+                np.ascontiguousarray(tensor.detach().numpy()))
 
 
 if __name__ == "__main__":
