@@ -78,9 +78,10 @@ def main():
     for i, array in enumerate(c.inputs):
         np.save(os.path.join(out_dir, f"input_{i}.npy"), array)
     for i, tensor in enumerate(outputs):
-        # C order: the runtime's .npy reader refuses Fortran-order files.
+        # C order (the runtime's .npy reader refuses Fortran order); copy()
+        # keeps 0-d arrays 0-d, unlike ascontiguousarray.
         np.save(os.path.join(out_dir, f"expected_{i}.npy"),
-                np.ascontiguousarray(tensor.detach().numpy()))
+                tensor.detach().numpy().copy(order="C"))
 
 
 if __name__ == "__main__":
