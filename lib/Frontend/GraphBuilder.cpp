@@ -42,13 +42,15 @@ Value GraphBuilder::linear(Value x, const Twine &name, int64_t out, int64_t in,
   Value biasValue = bias ? param(name + ".bias", {out}) : Value();
   SmallVector<int64_t> resultShape(shape(x));
   resultShape.back() = out;
-  return LinearOp::create(b, loc, f32(resultShape), x, weight, biasValue);
+  return LinearOp::create(b, loc, f32(resultShape), x, weight, biasValue,
+                          Value(), ActivationKindAttr());
 }
 
 Value GraphBuilder::linear(Value x, Value weight, Value bias) {
   SmallVector<int64_t> resultShape(shape(x));
   resultShape.back() = shape(weight)[0];
-  return LinearOp::create(b, loc, f32(resultShape), x, weight, bias);
+  return LinearOp::create(b, loc, f32(resultShape), x, weight, bias, Value(),
+                          ActivationKindAttr());
 }
 
 Value GraphBuilder::preNormLayer(Value h, const Twine &layer,
@@ -70,7 +72,7 @@ Value GraphBuilder::layerNorm(Value x, const Twine &name, double epsilon) {
   int64_t dim = shape(x).back();
   Value scale = param(name + ".weight", {dim});
   Value bias = param(name + ".bias", {dim});
-  return LayerNormOp::create(b, loc, x.getType(), x, scale, bias,
+  return LayerNormOp::create(b, loc, x.getType(), x, Value(), scale, bias,
                              b.getF64FloatAttr(epsilon));
 }
 

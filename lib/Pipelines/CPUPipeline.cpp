@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -22,10 +23,39 @@
 using namespace mlir;
 using namespace mlir::enc;
 
-void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm) {
+GraphOptions mlir::enc::graphOptionsOf(const CPUPipelineOptions &options) {
+  GraphOptions graph;
+  graph.recognizeAttention = options.recognizeAttention;
+  graph.mergeProjections = options.mergeProjections;
+  graph.fuseEpilogues = options.fuseEpilogues;
+  graph.fuseResidualNorm = options.fuseResidualNorm;
+  graph.packWeights = options.packWeights;
+  return graph;
+}
+
+void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
+                                            const GraphOptions &graph) {
   // Parameters can only become arguments of functions nobody calls.
   pm.addPass(createInlinerPass());
   pm.addPass(createCanonicalizerPass());
+  // Recognition first (it makes enc.attention), merging before epilogue
+  // fusion (which works on the merged linears), packing last (it changes
+  // the weights the other passes match on).
+  if (graph.recognizeAttention)
+    pm.addPass(createEncRecognizeAttention());
+  if (graph.mergeProjections)
+    pm.addPass(createEncMergeProjections());
+  if (graph.fuseEpilogues)
+    pm.addPass(createEncFuseLinearEpilogue());
+  if (graph.fuseResidualNorm)
+    pm.addPass(createEncFuseResidualNorm());
+  if (graph.packWeights) {
+    EncPackWeightsOptions pack;
+    pack.panel = graph.panel;
+    pm.addPass(createEncPackWeights(pack));
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createEncLiftParams());
   // Before lowering: the index ranges come from the enc ops.
   pm.addPass(createEncRecordABI());
@@ -40,7 +70,7 @@ void mlir::enc::buildEncToLinalgConversionPipeline(OpPassManager &pm) {
 }
 
 void mlir::enc::buildEncToLinalgPipeline(OpPassManager &pm) {
-  buildEncPreparationPipeline(pm);
+  buildEncPreparationPipeline(pm, GraphOptions());
   buildEncToLinalgConversionPipeline(pm);
 }
 
@@ -62,6 +92,8 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
   pm.addPass(createEncLowerStridedCopies());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel loops that were not made kernels run serially.
+  pm.addPass(createForallToForLoopPass());
   pm.addPass(createEncApproximateMath());
   pm.addPass(createEncLowerDynamicExpandShape());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -85,7 +117,8 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
 
 void mlir::enc::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
-  buildEncToLinalgPipeline(pm);
+  buildEncPreparationPipeline(pm, graphOptionsOf(options));
+  buildEncToLinalgConversionPipeline(pm);
   buildLinalgToLLVMCPUPipeline(pm, options);
 }
 

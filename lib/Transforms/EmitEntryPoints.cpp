@@ -45,6 +45,25 @@ llvm::json::Array valuesToJson(ArrayAttr values) {
         list.push_back(n.getValue());
       object["dim_names"] = std::move(list);
     }
+    if (auto pack = value.getAs<DictionaryAttr>("pack")) {
+      llvm::json::Array sources;
+      auto shapes = pack.getAs<ArrayAttr>("source_shapes");
+      for (auto [source, shape] :
+           llvm::zip(pack.getAs<ArrayAttr>("sources"), shapes)) {
+        llvm::json::Array dims;
+        for (int64_t d : cast<DenseI64ArrayAttr>(shape).asArrayRef())
+          dims.push_back(d);
+        sources.push_back(llvm::json::Object{
+            {"name", cast<StringAttr>(source).getValue()},
+            {"shape", std::move(dims)}});
+      }
+      llvm::json::Object packJson{
+          {"sources", std::move(sources)},
+          {"concat_dim", pack.getAs<IntegerAttr>("concat_dim").getInt()}};
+      if (auto panel = pack.getAs<IntegerAttr>("panel"))
+        packJson["panel"] = panel.getInt();
+      object["pack"] = std::move(packJson);
+    }
     if (auto max = value.getAs<DenseI64ArrayAttr>("dim_max")) {
       llvm::json::Array list;
       for (int64_t m : max.asArrayRef())
@@ -147,7 +166,7 @@ struct EncEmitEntryPointsPass
       if (!func.isExternal() && !entryPoints.contains(func.getSymName()))
         func.setLinkage(LLVM::Linkage::Internal);
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-        for (StringRef attr : {kNameAttrName, kParamAttrName,
+        for (StringRef attr : {kNameAttrName, kParamAttrName, kPackAttrName,
                                kDimNamesAttrName, kDimMaxAttrName})
           func.removeArgAttr(i, StringAttr::get(ctx, attr));
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)

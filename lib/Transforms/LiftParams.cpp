@@ -23,9 +23,40 @@ using namespace mlir::enc;
 
 namespace {
 
+/// An enc.param or enc.packed_param: the argument's name, its type, and
+/// the argument attributes that describe it.
+struct ParamSite {
+  Operation *op;
+  std::string name;
+  Type type;
+  DictionaryAttr attrs;
+};
+
+ParamSite describe(Builder &b, Operation *op) {
+  if (auto param = dyn_cast<ParamOp>(op))
+    return {op, param.getName().str(), param.getType(),
+            b.getDictionaryAttr(b.getNamedAttr(
+                kParamAttrName, b.getStringAttr(param.getName())))};
+  auto packed = cast<PackedParamOp>(op);
+  std::string name = packed.getArgumentName();
+  SmallVector<NamedAttribute> pack = {
+      b.getNamedAttr("sources", packed.getSources()),
+      b.getNamedAttr("source_shapes", packed.getSourceShapes()),
+      b.getNamedAttr("concat_dim", packed.getConcatDimAttr())};
+  if (IntegerAttr panel = packed.getPanelAttr())
+    pack.push_back(b.getNamedAttr("panel", panel));
+  return {op, name, packed.getType(),
+          b.getDictionaryAttr(
+              {b.getNamedAttr(kParamAttrName, b.getStringAttr(name)),
+               b.getNamedAttr(kPackAttrName, b.getDictionaryAttr(pack))})};
+}
+
 LogicalResult liftParams(func::FuncOp func, ModuleOp module) {
-  SmallVector<ParamOp> params;
-  func.walk([&](ParamOp op) { params.push_back(op); });
+  SmallVector<Operation *> params;
+  func.walk([&](Operation *op) {
+    if (isa<ParamOp, PackedParamOp>(op))
+      params.push_back(op);
+  });
   if (params.empty())
     return success();
 
@@ -48,38 +79,36 @@ LogicalResult liftParams(func::FuncOp func, ModuleOp module) {
   // Type and location of each name's first use (the op itself is erased).
   llvm::StringMap<std::pair<Type, Location>> firstUse;
   Builder builder(func.getContext());
-  for (ParamOp param : params) {
+  for (Operation *op : params) {
+    ParamSite site = describe(builder, op);
     auto [it, inserted] = firstUse.try_emplace(
-        param.getName(), std::make_pair(param.getType(), param.getLoc()));
-    if (!inserted && it->second.first != param.getType()) {
-      InFlightDiagnostic diag = param.emitError("parameter '")
-                                << param.getName() << "' has type "
-                                << param.getType() << " here but "
-                                << it->second.first << " elsewhere";
+        site.name, std::make_pair(site.type, op->getLoc()));
+    if (!inserted && it->second.first != site.type) {
+      InFlightDiagnostic diag = op->emitError("parameter '")
+                                << site.name << "' has type " << site.type
+                                << " here but " << it->second.first
+                                << " elsewhere";
       diag.attachNote(it->second.second) << "first used here";
       return diag;
     }
 
-    auto existing = argumentOf.find(param.getName());
+    auto existing = argumentOf.find(site.name);
     if (existing == argumentOf.end()) {
       unsigned index = func.getNumArguments();
-      DictionaryAttr attrs = builder.getDictionaryAttr(builder.getNamedAttr(
-          kParamAttrName, builder.getStringAttr(param.getName())));
-      if (failed(func.insertArgument(index, param.getType(), attrs,
-                                     param.getLoc())))
-        return param.emitError("could not add an argument for parameter '")
-               << param.getName() << "'";
+      if (failed(func.insertArgument(index, site.type, site.attrs,
+                                     op->getLoc())))
+        return op->emitError("could not add an argument for parameter '")
+               << site.name << "'";
       existing =
-          argumentOf.try_emplace(param.getName(), func.getArgument(index))
-              .first;
-    } else if (existing->second.getType() != param.getType()) {
-      return param.emitError("parameter '")
-             << param.getName() << "' has type " << param.getType()
+          argumentOf.try_emplace(site.name, func.getArgument(index)).first;
+    } else if (existing->second.getType() != site.type) {
+      return op->emitError("parameter '")
+             << site.name << "' has type " << site.type
              << " but its function argument has type "
              << existing->second.getType();
     }
-    param.replaceAllUsesWith(existing->second);
-    param.erase();
+    op->getResult(0).replaceAllUsesWith(existing->second);
+    op->erase();
   }
   return success();
 }

@@ -133,6 +133,11 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
           func, arg.getType(), param.getValue(), "parameter", Value());
       if (failed(record))
         return failure();
+      if (auto pack = func.getArgAttrOfType<DictionaryAttr>(i, kPackAttrName)) {
+        SmallVector<NamedAttribute> fields(record->getValue());
+        fields.push_back(b.getNamedAttr("pack", pack));
+        record = b.getDictionaryAttr(fields);
+      }
       params.push_back(*record);
       continue;
     }

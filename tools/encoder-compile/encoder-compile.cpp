@@ -96,6 +96,29 @@ cl::opt<bool> audioInput(
     cl::desc("Model configs (whisper): take 16 kHz audio and compute the "
              "log-mel features in the artifact"),
     cl::init(false), cl::cat(category));
+enum class Optimization {
+  attentionRecognition,
+  projectionMerging,
+  epilogueFusion,
+  residualNormFusion,
+  weightPacking,
+};
+cl::bits<Optimization> disabled(
+    "disable", cl::desc("Switch off graph-level optimizations (to measure "
+                        "them): a comma-separated list of"),
+    cl::CommaSeparated,
+    cl::values(
+        clEnumValN(Optimization::attentionRecognition, "attention-recognition",
+                   "rewriting hand-written attention into enc.attention"),
+        clEnumValN(Optimization::projectionMerging, "projection-merging",
+                   "merging linears on one input (Q/K/V)"),
+        clEnumValN(Optimization::epilogueFusion, "epilogue-fusion",
+                   "activations and residual adds into linears"),
+        clEnumValN(Optimization::residualNormFusion, "residual-norm-fusion",
+                   "residual adds into layer norms"),
+        clEnumValN(Optimization::weightPacking, "weight-packing",
+                   "packed weights and the matmul micro-kernel")),
+    cl::cat(category));
 cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
                             cl::init(""), cl::cat(category));
@@ -150,7 +173,16 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
     return failure();
   }
 
-  if (failed(runStage(module, context, buildEncPreparationPipeline)))
+  GraphOptions graph;
+  graph.recognizeAttention =
+      !disabled.isSet(Optimization::attentionRecognition);
+  graph.mergeProjections = !disabled.isSet(Optimization::projectionMerging);
+  graph.fuseEpilogues = !disabled.isSet(Optimization::epilogueFusion);
+  graph.fuseResidualNorm = !disabled.isSet(Optimization::residualNormFusion);
+  graph.packWeights = false; // TODO(runtime packing)
+  if (failed(runStage(module, context, [&](OpPassManager &pm) {
+        buildEncPreparationPipeline(pm, graph);
+      })))
     return failure();
   if (emit == Emit::enc)
     return printModule(module);

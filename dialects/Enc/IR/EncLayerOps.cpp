@@ -24,33 +24,109 @@ LogicalResult ParamOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PackedParamOp
+//===----------------------------------------------------------------------===//
+
+std::string PackedParamOp::getArgumentName() {
+  std::string name;
+  for (auto [i, source] : llvm::enumerate(getSources()))
+    name += (i ? "+" : "") + cast<StringAttr>(source).getValue().str();
+  if (std::optional<uint64_t> panel = getPanel())
+    name += "#panel" + std::to_string(*panel);
+  return name;
+}
+
+LogicalResult PackedParamOp::verify() {
+  ArrayAttr sources = getSources(), shapes = getSourceShapes();
+  if (sources.empty())
+    return emitOpError("needs at least one source");
+  if (sources.size() != shapes.size())
+    return emitOpError("has ")
+           << sources.size() << " sources but " << shapes.size()
+           << " source shapes";
+  for (Attribute source : sources)
+    if (cast<StringAttr>(source).getValue().empty())
+      return emitOpError("has a source with an empty name");
+  ArrayRef<int64_t> first = cast<DenseI64ArrayAttr>(shapes[0]).asArrayRef();
+  int64_t rank = first.size();
+  int64_t dim = getConcatDim();
+  if (dim >= rank)
+    return emitOpError("concat_dim ") << dim << " is out of range for rank "
+                                      << rank;
+  SmallVector<int64_t> concat(first);
+  for (Attribute shapeAttr : shapes.getValue().drop_front()) {
+    ArrayRef<int64_t> shape = cast<DenseI64ArrayAttr>(shapeAttr).asArrayRef();
+    bool ok = static_cast<int64_t>(shape.size()) == rank;
+    for (int64_t i = 0; ok && i < rank; ++i)
+      ok = i == dim || shape[i] == first[i];
+    if (!ok)
+      return emitOpError("sources must agree in every dimension but "
+                         "concat_dim ")
+             << dim;
+    concat[dim] += shape[dim];
+  }
+  if (llvm::any_of(concat, [](int64_t d) { return d < 0; }))
+    return emitOpError("source shapes must be static");
+  SmallVector<int64_t> expected(concat);
+  if (std::optional<uint64_t> panel = getPanel()) {
+    int64_t p = *panel;
+    if (rank != 2)
+      return emitOpError("panels need 2-D sources, got rank ") << rank;
+    if (p <= 0 || concat[0] % p != 0)
+      return emitOpError("panel ")
+             << p << " must divide the " << concat[0] << " rows";
+    expected = {concat[0] / p, concat[1], p};
+  }
+  return verify::shape(*this, "result", verify::tensorType(getResult()),
+                       expected);
+}
+
+//===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
+
+int64_t LinearOp::getOutFeatures() {
+  RankedTensorType weight = verify::tensorType(getWeight());
+  if (weight.getRank() == 2)
+    return weight.getDimSize(0);
+  if (weight.isDynamicDim(0) || weight.isDynamicDim(2))
+    return ShapedType::kDynamic;
+  return weight.getDimSize(0) * weight.getDimSize(2);
+}
 
 LogicalResult LinearOp::verify() {
   RankedTensorType input = verify::tensorType(getInput());
   RankedTensorType weight = verify::tensorType(getWeight());
   if (input.getRank() < 1)
     return emitOpError("input must have rank >= 1, got ") << input;
-  if (weight.getRank() != 2)
-    return emitOpError("weight must have rank 2 ([out, in]), got ") << weight;
+  if (weight.getRank() != 2 && weight.getRank() != 3)
+    return emitOpError("weight must have rank 2 ([out, in]) or 3 (packed, "
+                       "[out / p, in, p]), got ")
+           << weight;
   if (failed(verify::sameElementType(*this, getInput(),
-                                   {{getWeight(), "weight"},
-                                    {getBias(), "bias"},
-                                    {getResult(), "result"}})))
+                                     {{getWeight(), "weight"},
+                                      {getBias(), "bias"},
+                                      {getResidual(), "residual"},
+                                      {getResult(), "result"}})))
     return failure();
 
   int64_t in = input.getShape().back();
-  int64_t out = weight.getDimSize(0);
+  int64_t out = getOutFeatures();
   if (!verify::dimsMatch(weight.getDimSize(1), in))
-    return emitOpError("weight must be [out, in] with in = ")
-           << verify::dimStr(in) << " (the last dimension of input), got " << weight;
+    return emitOpError("weight must be ")
+           << (weight.getRank() == 2 ? "[out, in]" : "[out / p, in, p]")
+           << " with in = " << verify::dimStr(in)
+           << " (the last dimension of input), got " << weight;
   if (getBias() &&
       failed(verify::shape(*this, "bias", verify::tensorType(getBias()), {out})))
     return failure();
 
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = out;
+  if (getResidual() && failed(verify::shape(*this, "residual",
+                                            verify::tensorType(getResidual()),
+                                            expected)))
+    return failure();
   return verify::shape(*this, "result", verify::tensorType(getResult()), expected);
 }
 
@@ -62,8 +138,14 @@ LogicalResult LayerNormOp::verify() {
   RankedTensorType input = verify::tensorType(getInput());
   if (input.getRank() < 1)
     return emitOpError("input must have rank >= 1, got ") << input;
-  if (failed(verify::sameElementType(
-          *this, getInput(), {{getScale(), "scale"}, {getBias(), "bias"}})))
+  if (failed(verify::sameElementType(*this, getInput(),
+                                     {{getResidual(), "residual"},
+                                      {getScale(), "scale"},
+                                      {getBias(), "bias"}})))
+    return failure();
+  if (getResidual() && failed(verify::shape(*this, "residual",
+                                            verify::tensorType(getResidual()),
+                                            input.getShape())))
     return failure();
   int64_t dim = input.getShape().back();
   if (getScale() &&

@@ -37,17 +37,62 @@ def Enc_ParamOp : Enc_Op<"param", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Enc_PackedParamOp : Enc_Op<"packed_param", [Pure]> {
+  let summary = "a weight built at bind time from named parameters";
+  let description = [{
+    A parameter that is a function of checkpoint tensors rather than one of
+    them: the parameters named in `sources` (of shapes `source_shapes`) are
+    concatenated along `concat_dim`, and with `panel` the 2-D result
+    `[n, k]` is laid out as `[n / panel, k, panel]` (element `[j, k, c]` =
+    `[j * panel + c, k]`), the layout the CPU matmul micro-kernel reads.
+
+    The runtime builds it once, when its sources are bound, so the work of
+    merging Q/K/V projections or packing weights is never paid per call.
+    Like `enc.param` it becomes a function argument (`enc-lift-params`);
+    the artifact's metadata says how to build it (docs/artifact-abi.md).
+
+    Example:
+
+    ```mlir
+    %qkv = enc.packed_param ["q.weight", "k.weight", "v.weight"]
+        {source_shapes = [array<i64: 768, 768>, array<i64: 768, 768>, array<i64: 768, 768>],
+         concat_dim = 0 : i64, panel = 32 : i64} : tensor<72x768x32xf32>
+    ```
+  }];
+  let arguments = (ins StrArrayAttr:$sources,
+                       TypedArrayAttrBase<DenseI64ArrayAttr,
+                                          "list of source shapes">:$source_shapes,
+                       DefaultValuedAttr<I64Attr, "0">:$concat_dim,
+                       OptionalAttr<I64Attr>:$panel);
+  let results = (outs Enc_ParamTensor:$result);
+  let assemblyFormat = "$sources attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The name of the function argument this parameter becomes: its
+    /// sources joined with '+', and '#panel<p>' when packed.
+    std::string getArgumentName();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Enc_LinearOp : Enc_Op<"linear", [Pure]> {
-  let summary = "fully connected layer: input * weight^T + bias";
+def Enc_LinearOp : Enc_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "fully connected layer: act(input * weight^T + bias) + residual";
   let description = [{
     Applies `y = x Wᵀ + b` over the last dimension of `input`, like
     `torch.nn.functional.linear`: `input` is `[..., in]`, `weight` is
     `[out, in]` (the PyTorch and Hugging Face checkpoint layout), the
     optional `bias` is `[out]`, and the result is `[..., out]`.
+
+    The epilogue a kernel can apply before storing is part of the op, so
+    that fusion passes can put it there: the optional `activation` is
+    applied to `x Wᵀ + b`, then the optional `residual` (the result's shape)
+    is added.
+
+    `weight` may also be packed for the CPU micro-kernel: `[out / p, in, p]`
+    with element `[j, k, c]` = `W[j * p + c, k]` (see `enc.packed_param`).
 
     Example:
 
@@ -55,15 +100,30 @@ def Enc_LinearOp : Enc_Op<"linear", [Pure]> {
     %y = enc.linear %x, %w, %b
         : (tensor<2x128x768xf32>, tensor<3072x768xf32>, tensor<3072xf32>)
         -> tensor<2x128x3072xf32>
+    %h = enc.linear %x, %wp, %b residual %r {activation = #enc<activation gelu>}
+        : (tensor<2x128x768xf32>, tensor<24x768x32xf32>, tensor<768xf32>,
+           tensor<2x128x768xf32>) -> tensor<2x128x768xf32>
     ```
   }];
   let arguments = (ins Enc_FloatTensor:$input, Enc_FloatTensor:$weight,
-                       Optional<Enc_FloatTensor>:$bias);
+                       Optional<Enc_FloatTensor>:$bias,
+                       Optional<Enc_FloatTensor>:$residual,
+                       OptionalAttr<Enc_ActivationKindAttr>:$activation);
   let results = (outs Enc_FloatTensor:$result);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`,` $bias^)? (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The number of output features, whatever the weight layout.
+    int64_t getOutFeatures();
+    /// True when the weight is packed in panels ([out / p, in, p]).
+    bool hasPackedWeight() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getWeight().getType())
+                 .getRank() == 3;
+    }
+  }];
 }
 
 def Enc_LayerNormOp : Enc_Op<"layer_norm",
@@ -74,6 +134,9 @@ def Enc_LayerNormOp : Enc_Op<"layer_norm",
     and unit variance (biased variance, as PyTorch computes it), with
     `epsilon` added to the variance, then applies the optional elementwise
     affine transform: `y = (x - mean) / sqrt(var + epsilon) * scale + bias`.
+    With a `residual` (the input's shape) the normalized vector is
+    `input + residual`: the add of a post-LN residual block, fused so that
+    the sum is never written out.
     `scale` and `bias` have the shape of the last dimension.
 
     Example:
@@ -85,13 +148,14 @@ def Enc_LayerNormOp : Enc_Op<"layer_norm",
     ```
   }];
   let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$residual,
                        Optional<Enc_FloatTensor>:$scale,
                        Optional<Enc_FloatTensor>:$bias,
                        DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
   let results = (outs Enc_FloatTensor:$result);
   let assemblyFormat = [{
-    $input (`scale` $scale^)? (`bias` $bias^)? attr-dict `:`
-    functional-type(operands, results)
+    $input (`residual` $residual^)? (`scale` $scale^)? (`bias` $bias^)?
+    attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

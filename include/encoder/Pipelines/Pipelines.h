@@ -21,7 +21,38 @@ class OpPassManager;
 
 namespace enc {
 
+/// The graph-level optimizations, each of which can be switched off to
+/// measure what it brings (`encoder-compile --disable=...`).
+struct GraphOptions {
+  bool recognizeAttention = true;
+  bool mergeProjections = true;
+  bool fuseEpilogues = true;
+  bool fuseResidualNorm = true;
+  bool packWeights = false; // TODO(runtime packing): on once bind-time packing lands
+  int64_t panel = 32;
+};
+
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  PassOptions::Option<bool> recognizeAttention{
+      *this, "recognize-attention",
+      llvm::cl::desc("Rewrite hand-written attention into enc.attention"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> mergeProjections{
+      *this, "merge-projections",
+      llvm::cl::desc("Merge linear layers on one input (Q/K/V)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("Fuse activations and residual adds into linears"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseResidualNorm{
+      *this, "fuse-residual-norm",
+      llvm::cl::desc("Fuse residual adds into layer norms"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> packWeights{
+      *this, "pack-weights",
+      llvm::cl::desc("Pack linear weights for the micro-kernel"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> triple{
       *this, "triple",
       llvm::cl::desc("Target triple recorded in the artifact metadata")};
@@ -31,8 +62,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 };
 
 /// The passes on enc (`--emit=enc` stops after them): inlining,
-/// canonicalization, parameters lifted to arguments, signatures recorded.
-void buildEncPreparationPipeline(OpPassManager &pm);
+/// canonicalization, the graph-level fusions of `graph`, parameters lifted
+/// to arguments, signatures recorded.
+void buildEncPreparationPipeline(OpPassManager &pm,
+                                 const GraphOptions &graph = {});
+
+/// The graph options a pipeline option set asks for.
+GraphOptions graphOptionsOf(const CPUPipelineOptions &options);
 
 /// enc -> linalg/tensor/arith/math on tensors, then cleanup.
 void buildEncToLinalgConversionPipeline(OpPassManager &pm);

@@ -19,6 +19,9 @@ constexpr llvm::StringLiteral kNameAttrName = "enc.name";
 /// a call's inputs) and bounding it (-1: no bound).
 constexpr llvm::StringLiteral kDimNamesAttrName = "enc.dim_names";
 constexpr llvm::StringLiteral kDimMaxAttrName = "enc.dim_max";
+/// Argument attribute of a packed parameter: how the runtime builds it
+/// ({sources, source_shapes, concat_dim, panel}; enc.packed_param).
+constexpr llvm::StringLiteral kPackAttrName = "enc.pack";
 /// Argument attribute naming the parameter an argument carries.
 constexpr llvm::StringLiteral kParamAttrName = "enc.param";
 /// Prefix of the packed entry point of each public function.

@@ -10,6 +10,75 @@
 
 include "mlir/Pass/PassBase.td"
 
+//===----------------------------------------------------------------------===//
+// Graph-level fusion (on enc, before lowering)
+//===----------------------------------------------------------------------===//
+
+def EncRecognizeAttention : Pass<"enc-recognize-attention"> {
+  let summary = "Recognize softmax(Q Kᵀ · scale + mask) V written by hand";
+  let description = [{
+    Rewrites attention spelled with upstream ops (batch matmuls, a
+    `linalg.softmax`, scaling and an additive mask) into `enc.attention`,
+    so that it gets the fused attention kernel instead of a materialised
+    score matrix. The forms it matches are listed in the pass's source and
+    lit test.
+  }];
+  let dependentDialects = ["::mlir::enc::EncDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EncMergeProjections : Pass<"enc-merge-projections"> {
+  let summary = "Merge linear layers that read one input into one matmul";
+  let description = [{
+    Two or more `enc.linear` ops on the same input whose weights (and
+    biases) are parameters, such as an attention layer's Q, K and V
+    projections, become one `enc.linear` whose weight is an
+    `enc.packed_param` concatenating theirs (built once at bind time), and
+    `tensor.extract_slice`s that split its result. One wide matmul reads
+    the input once and keeps the micro-kernel busy longer.
+  }];
+  let dependentDialects = ["::mlir::enc::EncDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EncFuseLinearEpilogue : Pass<"enc-fuse-linear-epilogue"> {
+  let summary = "Fuse activations and residual adds into linear layers";
+  let description = [{
+    Folds an `enc.activation` that is the only user of an `enc.linear`
+    into the linear's `activation` epilogue, and an `arith.addf` of a
+    linear's only use with another tensor into its `residual`, so that the
+    matmul kernel applies them before it stores its tile.
+  }];
+  let dependentDialects = ["::mlir::enc::EncDialect"];
+}
+
+def EncFuseResidualNorm : Pass<"enc-fuse-residual-norm"> {
+  let summary = "Fuse a residual add into the layer norm that reads it";
+  let description = [{
+    Rewrites `enc.layer_norm(arith.addf(x, r))`, where the add has no other
+    user, into `enc.layer_norm x residual r`: post-LN blocks add and
+    normalize in one kernel without writing the sum.
+  }];
+  let dependentDialects = ["::mlir::enc::EncDialect"];
+}
+
+def EncPackWeights : Pass<"enc-pack-weights"> {
+  let summary = "Pack linear weights into panels for the CPU micro-kernel";
+  let description = [{
+    Replaces the `[out, in]` parameter weight of every `enc.linear` whose
+    `out` is a multiple of `panel` by an `enc.packed_param` with that panel
+    (`[out / panel, in, panel]`), built once when the weights are bound;
+    the linear then lowers to the packed, register-blocked micro-kernel.
+    Weights that are not parameters, or whose `out` does not divide, keep
+    the reference lowering.
+  }];
+  let options = [
+    Option<"panel", "panel", "int64_t", /*default=*/"32",
+           "Output columns per panel (a multiple of the vector width)">,
+  ];
+  let dependentDialects = ["::mlir::enc::EncDialect"];
+}
+
 def EncLiftParams : Pass<"enc-lift-params", "::mlir::ModuleOp"> {
   let summary = "Turn enc.param ops into trailing function arguments";
   let description = [{

@@ -42,7 +42,7 @@ struct ConvertEncToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<EncDialect>();
     // Parameters become function arguments in enc-lift-params, not here.
-    target.addLegalOp<ParamOp>();
+    target.addLegalOp<ParamOp, PackedParamOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

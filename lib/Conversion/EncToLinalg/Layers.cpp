@@ -47,12 +47,46 @@ Value linearInit(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
       .getResult()[0];
 }
 
+Value activate(OpBuilder &b, Location loc, ActivationKind kind, Value x);
+
+/// The linear op's epilogue on its result: activation, then residual add,
+/// as one elementwise generic (nothing when the op has neither).
+Value linearEpilogue(OpBuilder &b, Location loc, LinearOp op, Value result,
+                     Value residual) {
+  std::optional<ActivationKind> activation = op.getActivation();
+  if (!activation && !residual)
+    return result;
+  auto type = cast<RankedTensorType>(result.getType());
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<Value> inputs = {result};
+  if (residual)
+    inputs.push_back(residual);
+  SmallVector<AffineMap> maps(inputs.size() + 1, identity);
+  return buildGeneric(
+      b, loc, inputs,
+      emptyTensor(b, loc, sizesOf(b, loc, result), type.getElementType()),
+      maps, iterators(type.getRank()),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
+        Value y = args[0];
+        if (activation)
+          y = activate(nb, l, *activation, y);
+        if (residual)
+          y = arith::AddFOp::create(nb, l, y, args[1]);
+        return {y};
+      })[0];
+}
+
+/// The reference lowering, for [out, in] weights; packed weights go to the
+/// micro-kernel (Matmul.cpp).
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op.hasPackedWeight())
+      return rewriter.notifyMatchFailure(op, "packed weight: a micro-kernel");
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     Value weight = adaptor.getWeight();
@@ -71,7 +105,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
                                               ValueRange{weight, input},
                                               ValueRange{init})
                          .getResult(0);
-      rewriter.replaceOp(op, result);
+      rewriter.replaceOp(op, linearEpilogue(rewriter, loc, op, result,
+                                            adaptor.getResidual()));
       return success();
     }
 
@@ -113,7 +148,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
           rewriter, loc, resultType, result,
           ArrayRef<ReassociationIndices>{leading, {rank - 1}}, outSizes);
     }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, linearEpilogue(rewriter, loc, op, result,
+                                          adaptor.getResidual()));
     return success();
   }
 };
@@ -137,6 +173,16 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     Value count = dimAsFloat(rewriter, loc, input, rank - 1, elementType);
 
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    if (Value residual = adaptor.getResidual()) {
+      // The sum feeds three generics; elementwise fusion folds it into each.
+      input = buildGeneric(
+          rewriter, loc, ValueRange{input, residual},
+          emptyTensor(rewriter, loc, sizes, elementType),
+          {identity, identity, identity}, iterators(rank),
+          [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+            return {arith::AddFOp::create(b, l, args[0], args[1])};
+          })[0];
+    }
     AffineMap row = leadingDims(ctx, rank, rank - 1);
     AffineMap feature = projection(ctx, rank, {rank - 1});
     auto reduceIters = iterators(rank - 1, 1);

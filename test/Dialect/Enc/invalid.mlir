@@ -24,9 +24,9 @@ func.func @linear_scalar_input(%x: tensor<f32>, %w: tensor<4x3xf32>) -> tensor<4
 
 // -----
 
-func.func @linear_weight_rank(%x: tensor<2x3xf32>, %w: tensor<4x3x1xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{weight must have rank 2 ([out, in])}}
-  %0 = enc.linear %x, %w : (tensor<2x3xf32>, tensor<4x3x1xf32>) -> tensor<2x4xf32>
+func.func @linear_weight_rank(%x: tensor<2x3xf32>, %w: tensor<4x3x1x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{weight must have rank 2 ([out, in]) or 3 (packed, [out / p, in, p])}}
+  %0 = enc.linear %x, %w : (tensor<2x3xf32>, tensor<4x3x1x1xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 
@@ -876,4 +876,84 @@ func.func @dino_momentum(%s: tensor<4x8xf32>, %c: tensor<8xf32>) -> tensor<f32> 
   // expected-error @+1 {{center_momentum must be in [0, 1], got 1.5}}
   %0, %1 = enc.dino_loss %s, %s, %c {center_momentum = 1.5 : f64} : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
   return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @linear_packed_in(%x: tensor<2x3xf32>, %w: tensor<1x5x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{weight must be [out / p, in, p] with in = 3 (the last dimension of input)}}
+  %0 = enc.linear %x, %w : (tensor<2x3xf32>, tensor<1x5x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @linear_residual_shape(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %r: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{residual must have shape [2, 4], got 'tensor<2x3xf32>'}}
+  %0 = enc.linear %x, %w residual %r : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_residual_shape(%x: tensor<2x3xf32>, %r: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{residual must have shape [2, 3], got 'tensor<2x4xf32>'}}
+  %0 = enc.layer_norm %x residual %r : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @packed_param_counts() -> tensor<8x4xf32> {
+  // expected-error @+1 {{has 2 sources but 1 source shapes}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4, 4>]} : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @packed_param_empty() -> tensor<8x4xf32> {
+  // expected-error @+1 {{needs at least one source}}
+  %0 = enc.packed_param [] {source_shapes = []} : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @packed_param_disagree() -> tensor<8x4xf32> {
+  // expected-error @+1 {{sources must agree in every dimension but concat_dim 0}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4, 4>, array<i64: 4, 5>]} : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @packed_param_concat_dim() -> tensor<8x4xf32> {
+  // expected-error @+1 {{concat_dim 2 is out of range for rank 2}}
+  %0 = enc.packed_param ["a"] {source_shapes = [array<i64: 4, 4>], concat_dim = 2 : i64} : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @packed_param_panel() -> tensor<1x4x6xf32> {
+  // expected-error @+1 {{panel 32 must divide the 8 rows}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4, 4>, array<i64: 4, 4>], panel = 32 : i64} : tensor<1x4x6xf32>
+  return %0 : tensor<1x4x6xf32>
+}
+
+// -----
+
+func.func @packed_param_panel_rank() -> tensor<2x4x4xf32> {
+  // expected-error @+1 {{panels need 2-D sources, got rank 1}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4>, array<i64: 4>], panel = 4 : i64} : tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+func.func @packed_param_result() -> tensor<8x5xf32> {
+  // expected-error @+1 {{result must have shape [8, 4], got 'tensor<8x5xf32>'}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4, 4>, array<i64: 4, 4>]} : tensor<8x5xf32>
+  return %0 : tensor<8x5xf32>
 }

@@ -200,3 +200,16 @@ func.func @losses(%logits: tensor<?x?xf32>, %pred: tensor<2x16x48xf32>, %mask: t
   %7, %8 = enc.dino_loss %emb, %mu, %center : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) -> (tensor<f32>, tensor<8xf32>)
   return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<4x8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<8xf32>, tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @fused_and_packed
+func.func @fused_and_packed(%x: tensor<2x5x8xf32>, %r: tensor<2x5x8xf32>) -> (tensor<2x5x8xf32>, tensor<2x5x8xf32>) {
+  // CHECK: enc.packed_param ["q", "k"] {panel = 4 : i64, source_shapes = [array<i64: 4, 8>, array<i64: 4, 8>]} : tensor<2x8x4xf32>
+  %w = enc.packed_param ["q", "k"] {source_shapes = [array<i64: 4, 8>, array<i64: 4, 8>], concat_dim = 0 : i64, panel = 4 : i64} : tensor<2x8x4xf32>
+  // CHECK: enc.packed_param ["q.bias", "k.bias"] {source_shapes = [array<i64: 4>, array<i64: 4>]} : tensor<8xf32>
+  %b = enc.packed_param ["q.bias", "k.bias"] {source_shapes = [array<i64: 4>, array<i64: 4>]} : tensor<8xf32>
+  // CHECK: enc.linear %{{.*}}, %{{.*}}, %{{.*}} residual %{{.*}} {activation = #enc<activation gelu>} : (tensor<2x5x8xf32>, tensor<2x8x4xf32>, tensor<8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %y = enc.linear %x, %w, %b residual %r {activation = #enc<activation gelu>} : (tensor<2x5x8xf32>, tensor<2x8x4xf32>, tensor<8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  // CHECK: enc.layer_norm %{{.*}} residual %{{.*}} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %n = enc.layer_norm %y residual %r : (tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  return %y, %n : tensor<2x5x8xf32>, tensor<2x5x8xf32>
+}

@@ -1,0 +1,19 @@
+//===- FuseLinearEpilogue.cpp - the enc-... pass (in progress) ------------------------------===//
+
+#include "Enc/IR/EncOps.h"
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCFUSELINEAREPILOGUE
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+
+namespace {
+struct EncFuseLinearEpiloguePass : enc::impl::EncFuseLinearEpilogueBase<EncFuseLinearEpiloguePass> {
+  void runOnOperation() override {}
+};
+} // namespace

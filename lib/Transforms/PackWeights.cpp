@@ -1,0 +1,78 @@
+//===- PackWeights.cpp - the enc-pack-weights pass --------------------------===//
+//
+// The CPU micro-kernel reads `panel` output columns of one input feature
+// with one vector load; the checkpoint's [out, in] layout has them `in`
+// floats apart. Packing is a property of the parameter (enc.packed_param),
+// so the runtime does it once at bind time and no call pays for it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Enc/IR/EncOps.h"
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCPACKWEIGHTS
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+/// The packed form of `weight` if it is a parameter (or an unpacked
+/// concatenation of parameters) whose rows divide into panels.
+PackedParamOp packedWeight(OpBuilder &b, Value weight, int64_t panel) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  if (type.getRank() != 2 || !type.getElementType().isF32() ||
+      !type.hasStaticShape() || type.getDimSize(0) % panel != 0)
+    return {};
+  ArrayAttr sources, shapes;
+  int64_t concatDim = 0;
+  if (auto param = weight.getDefiningOp<ParamOp>()) {
+    sources = b.getStrArrayAttr({param.getName()});
+    shapes = b.getArrayAttr({b.getDenseI64ArrayAttr(type.getShape())});
+  } else if (auto packed = weight.getDefiningOp<PackedParamOp>()) {
+    if (packed.getPanel())
+      return {};
+    sources = packed.getSources();
+    shapes = packed.getSourceShapes();
+    concatDim = packed.getConcatDim();
+    if (concatDim != 0)
+      return {};
+  } else {
+    return {};
+  }
+  auto packedType = RankedTensorType::get(
+      {type.getDimSize(0) / panel, type.getDimSize(1), panel},
+      type.getElementType());
+  return PackedParamOp::create(b, weight.getLoc(), packedType, sources, shapes,
+                               b.getI64IntegerAttr(concatDim),
+                               b.getI64IntegerAttr(panel));
+}
+
+struct EncPackWeightsPass : enc::impl::EncPackWeightsBase<EncPackWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (panel <= 0) {
+      getOperation()->emitError("enc-pack-weights: panel must be positive");
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    getOperation()->walk([&](LinearOp op) {
+      if (op.hasPackedWeight())
+        return;
+      rewriter.setInsertionPoint(op);
+      PackedParamOp packed = packedWeight(rewriter, op.getWeight(), panel);
+      if (!packed)
+        return;
+      rewriter.modifyOpInPlace(
+          op, [&] { op.getWeightMutable().assign(packed.getResult()); });
+    });
+  }
+};
+
+} // namespace

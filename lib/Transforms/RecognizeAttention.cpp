@@ -1,0 +1,19 @@
+//===- RecognizeAttention.cpp - the enc-... pass (in progress) ------------------------------===//
+
+#include "Enc/IR/EncOps.h"
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCRECOGNIZEATTENTION
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+
+namespace {
+struct EncRecognizeAttentionPass : enc::impl::EncRecognizeAttentionBase<EncRecognizeAttentionPass> {
+  void runOnOperation() override {}
+};
+} // namespace
