@@ -5,7 +5,8 @@
                       [--inputs=DIR] [--function=main] [--seed=0]
 
 Reads the artifact's signature (`encoder-run MODEL.so --metadata`) and writes
-every parameter as a safetensors file, and with --inputs one .npy file per
+every checkpoint tensor it binds (parameters, and the sources of packed
+parameters) as a safetensors file, and with --inputs one .npy file per
 input (input_0.npy, ...). Weights are N(0, 0.02) as in BERT's
 initialisation, except normalization scales (1) and biases (0). Integer
 inputs with a recorded range (token ids) are drawn from it; other integer
@@ -84,11 +85,15 @@ def main():
         parser.error(f"no function '{args.function}'; the artifact has {', '.join(functions)}")
     rng = np.random.default_rng(args.seed)
 
+    # A packed parameter (merged projections, panel-packed weights) is built
+    # by the runtime from checkpoint tensors: write those, by their names.
     weights = {}
     for function in metadata["functions"]:
         for param in function["params"]:
-            weights.setdefault(param["name"], random_weight(
-                rng, param["name"], param["dtype"], param["shape"]))
+            sources = param["pack"]["sources"] if "pack" in param else [param]
+            for source in sources:
+                weights.setdefault(source["name"], random_weight(
+                    rng, source["name"], param["dtype"], source["shape"]))
     safetensors.save_file(weights, args.weights)
 
     if args.inputs:

@@ -30,6 +30,7 @@ GraphOptions mlir::enc::graphOptionsOf(const CPUPipelineOptions &options) {
   graph.fuseEpilogues = options.fuseEpilogues;
   graph.fuseResidualNorm = options.fuseResidualNorm;
   graph.packWeights = options.packWeights;
+  graph.opConfig.assign(options.opConfig.begin(), options.opConfig.end());
   return graph;
 }
 
@@ -38,6 +39,12 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
   // Parameters can only become arguments of functions nobody calls.
   pm.addPass(createInlinerPass());
   pm.addPass(createCanonicalizerPass());
+  // Knobs first: the fusions below read them.
+  if (!graph.opConfig.empty()) {
+    EncApplyOpConfigOptions config;
+    config.config.assign(graph.opConfig.begin(), graph.opConfig.end());
+    pm.addPass(createEncApplyOpConfig(config));
+  }
   // Recognition first (it makes enc.attention), merging before epilogue
   // fusion (which works on the merged linears), packing last (it changes
   // the weights the other passes match on).
@@ -62,7 +69,9 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
 }
 
 void mlir::enc::buildEncToLinalgConversionPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertEncToLinalg());
+  ConvertEncToLinalgOptions conversion;
+  conversion.annotateOrigins = true;
+  pm.addPass(createConvertEncToLinalg(conversion));
   // Models may use arith on tensors (a residual add) beside enc ops.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -76,7 +85,17 @@ void mlir::enc::buildEncToLinalgPipeline(OpPassManager &pm) {
 
 void mlir::enc::buildLinalgToLLVMCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
+  // Kernels before elementwise fusion: fusion makes new generics, which
+  // would lose the enc.origin that names kernels; tile-and-fuse gathers the
+  // same chains, and elementwise fusion then merges them inside each tile.
+  if (options.formKernels) {
+    EncFormKernelsOptions kernels;
+    kernels.minTileElements = options.minTileElements;
+    pm.addNestedPass<func::FuncOp>(createEncFormKernels(kernels));
+  }
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -90,21 +109,27 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createEncLowerStridedCopies());
+  // Every outermost scf.forall becomes a kernel launched through the
+  // runtime's thread pool; nested ones run serially inside their kernel.
+  pm.addPass(createEncOutlineKernels());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  // Parallel loops that were not made kernels run serially.
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createEncApproximateMath());
   pm.addPass(createEncLowerDynamicExpandShape());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // The micro-kernels' vector ops: 1-D in-bounds transfers become plain
+  // (or masked) vector loads and stores.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createEncLowerKernelLaunches());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 

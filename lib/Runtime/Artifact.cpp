@@ -3,19 +3,25 @@
 // An artifact is opened with dlopen(RTLD_NOW | RTLD_LOCAL); its exported
 // `enc_artifact_metadata` string is parsed and checked against ABI version 1
 // before any entry point is resolved. Metadata errors name the artifact and
-// the function and value at fault.
+// the function and value at fault. Last, the runtime's services are written
+// into the artifact's `enc_runtime_hooks`, when it exports one.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Artifact.h"
+#include "Hooks.h"
 #include "Json.h"
 #include "Status.h"
+#include "ThreadPool.h"
 #include "Types.h"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <dlfcn.h>
 #include <link.h>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sys/stat.h>
 
@@ -83,13 +89,237 @@ public:
       if (!Names.insert(Name).second)
         return bad("function ", quote(Name), " is defined twice");
     }
-    return nullptr;
+    if (encrt_status *S = checkPackedAcrossFunctions())
+      return S;
+    return readKernels(Root.get("kernels"));
   }
 
 private:
   template <typename... Ts> encrt_status *bad(const Ts &...Parts) {
     return error(ENCRT_DATA_ERROR, quote(A.Path),
                  " has invalid metadata: ", Parts...);
+  }
+
+  /// Lists what users bind: plain parameters and pack sources, each name
+  /// once. One name may appear several times (a tensor used both plain and
+  /// packed, or in two packs) but must be declared alike each time, since
+  /// one tensor is bound to it.
+  encrt_status *collectBindable(encrt_function &F, const std::string &Where) {
+    std::map<std::string, size_t> Seen;
+    auto Add = [&](const ValueDesc &D, size_t &Index) -> encrt_status * {
+      auto [It, Inserted] = Seen.emplace(D.Name, F.Bindable.size());
+      Index = It->second;
+      if (Inserted) {
+        F.Bindable.push_back(&D);
+        return nullptr;
+      }
+      const encrt_value_info &X = F.Bindable[Index]->Info, &Y = D.Info;
+      bool Alike = X.dtype == Y.dtype && X.rank == Y.rank;
+      for (size_t I = 0; Alike && I < X.rank; ++I)
+        Alike = X.dims[I] == Y.dims[I] || X.dims[I] == ENCRT_DYNAMIC_DIM ||
+                Y.dims[I] == ENCRT_DYNAMIC_DIM;
+      if (Alike)
+        return nullptr;
+      return bad(Where, ": tensor ", quote(D.Name), " is used as ",
+                 formatType(X.dtype, X.dims, X.rank), " and as ",
+                 formatType(Y.dtype, Y.dims, Y.rank));
+    };
+    for (const auto &P : F.Params) {
+      if (!P->Pack) {
+        if (encrt_status *S = Add(*P, P->BindableIndex))
+          return S;
+        continue;
+      }
+      PackSpec &Spec = *P->Pack;
+      Spec.SourceIndex.resize(Spec.Sources.size());
+      for (size_t I = 0; I < Spec.Sources.size(); ++I)
+        if (encrt_status *S = Add(*Spec.Sources[I], Spec.SourceIndex[I]))
+          return S;
+    }
+    return nullptr;
+  }
+
+  /// The runtime builds one packed tensor per name for all functions, so
+  /// functions that share a packed parameter must declare it alike.
+  encrt_status *checkPackedAcrossFunctions() {
+    std::map<std::string, std::pair<const encrt_function *, const ValueDesc *>>
+        Packed;
+    for (const auto &F : A.Functions) {
+      for (const auto &P : F->Params) {
+        if (!P->Pack)
+          continue;
+        auto [It, Inserted] =
+            Packed.emplace(P->Name, std::make_pair(F.get(), P.get()));
+        if (Inserted || samePack(*It->second.second, *P))
+          continue;
+        return bad("packed parameter ", quote(P->Name),
+                   " is built differently by functions ",
+                   quote(It->second.first->Name), " and ", quote(F->Name));
+      }
+    }
+    return nullptr;
+  }
+
+  static bool samePack(const ValueDesc &X, const ValueDesc &Y) {
+    const PackSpec &P = *X.Pack, &Q = *Y.Pack;
+    if (X.Info.dtype != Y.Info.dtype || X.Dims != Y.Dims ||
+        P.ConcatDim != Q.ConcatDim || P.Panel != Q.Panel ||
+        P.Sources.size() != Q.Sources.size())
+      return false;
+    for (size_t I = 0; I < P.Sources.size(); ++I)
+      if (P.Sources[I]->Name != Q.Sources[I]->Name ||
+          P.Sources[I]->Dims != Q.Sources[I]->Dims)
+        return false;
+    return true;
+  }
+
+  /// A static shape: every entry an integer >= 0.
+  static bool readStaticShape(const json::Value *Shape,
+                              std::vector<int64_t> &Out) {
+    if (!Shape || !Shape->isArray())
+      return false;
+    for (const json::Value &Dim : Shape->getArray()) {
+      if (!Dim.isInt() || Dim.getInt() < 0)
+        return false;
+      Out.push_back(Dim.getInt());
+    }
+    return true;
+  }
+
+  encrt_status *readPack(const json::Value &V, const std::string &At,
+                         ValueDesc &Out) {
+    const std::string Pack = At + ": \"pack\"";
+    if (!V.isObject())
+      return bad(Pack, " is not an object");
+    for (int64_t D : Out.Dims)
+      if (D == ENCRT_DYNAMIC_DIM)
+        return bad(At, " is packed, so its shape must be static");
+    auto Spec = std::make_unique<PackSpec>();
+    const json::Value *Sources = V.get("sources");
+    if (!Sources || !Sources->isArray() || Sources->getArray().empty())
+      return bad(Pack, " has no non-empty array field \"sources\"");
+    for (size_t I = 0; I < Sources->getArray().size(); ++I) {
+      const json::Value &Src = Sources->getArray()[I];
+      std::string Which = strCat(Pack, ": source #", I);
+      if (!Src.isObject())
+        return bad(Which, " is not an object");
+      const json::Value *Name = Src.get("name");
+      if (!Name || !Name->isString() || Name->getString().empty())
+        return bad(Which, " has no string field \"name\"");
+      auto D = std::make_unique<ValueDesc>();
+      D->Name = Name->getString();
+      if (!readStaticShape(Src.get("shape"), D->Dims))
+        return bad(Which, " (", quote(D->Name),
+                   ") has no \"shape\" of sizes >= 0");
+      D->Info.name = D->Name.c_str();
+      D->Info.dtype = Out.Info.dtype;
+      D->Info.rank = D->Dims.size();
+      D->Info.dims = D->Dims.data();
+      Spec->Sources.push_back(std::move(D));
+    }
+
+    const ValueDesc &First = *Spec->Sources[0];
+    size_t Rank = First.Dims.size();
+    const json::Value *Dim = V.get("concat_dim");
+    if (!Dim || !Dim->isInt())
+      return bad(Pack, " has no integer field \"concat_dim\"");
+    if (Dim->getInt() < 0 || static_cast<uint64_t>(Dim->getInt()) >= Rank)
+      return bad(Pack, " has concat_dim ", Dim->getInt(), ", but its sources",
+                 " have rank ", Rank);
+    Spec->ConcatDim = Dim->getInt();
+    std::vector<int64_t> Concat = First.Dims;
+    Concat[Spec->ConcatDim] = 0;
+    for (size_t I = 0; I < Spec->Sources.size(); ++I) {
+      const ValueDesc &S = *Spec->Sources[I];
+      bool Agree = S.Dims.size() == Rank;
+      for (size_t D = 0; Agree && D < Rank; ++D)
+        Agree = D == static_cast<size_t>(Spec->ConcatDim) ||
+                S.Dims[D] == First.Dims[D];
+      if (!Agree)
+        return bad(Pack, ": source #", I, " (", quote(S.Name), ") has shape ",
+                   formatDims(S.Dims.data(), S.Dims.size()), ", source #0 (",
+                   quote(First.Name), ") ", formatDims(First.Dims.data(), Rank),
+                   "; they must agree except on concat_dim ", Spec->ConcatDim);
+      if (__builtin_add_overflow(Concat[Spec->ConcatDim],
+                                 S.Dims[Spec->ConcatDim],
+                                 &Concat[Spec->ConcatDim]))
+        return bad(Pack, " concatenates more than 2^63 rows");
+    }
+
+    std::vector<int64_t> Expected = Concat;
+    if (const json::Value *Panel = V.get("panel")) {
+      if (!Panel->isInt() || Panel->getInt() < 1)
+        return bad(Pack, " has a \"panel\" that is not a positive integer");
+      Spec->Panel = Panel->getInt();
+      if (Rank != 2)
+        return bad(Pack, " has a panel, but its sources have rank ", Rank,
+                   " (panels apply to 2-D tensors only)");
+      if (Concat[0] % Spec->Panel != 0)
+        return bad(Pack, ": panel ", Spec->Panel,
+                   " does not divide the rows of the concatenated ",
+                   formatDims(Concat.data(), 2));
+      Expected = {Concat[0] / Spec->Panel, Concat[1], Spec->Panel};
+    }
+    size_t Bytes;
+    if (!checkedByteSize(Out.Info.dtype, Expected.data(), Expected.size(),
+                         Bytes))
+      return bad(Pack, " builds a tensor too large to allocate");
+    if (Expected != Out.Dims)
+      return bad(Pack, " builds ",
+                 formatType(Out.Info.dtype, Expected.data(), Expected.size()),
+                 ", but the parameter is ",
+                 formatType(Out.Info.dtype, Out.Dims.data(), Out.Dims.size()));
+    Out.Pack = std::move(Spec);
+    return nullptr;
+  }
+
+  encrt_status *readKernels(const json::Value *List) {
+    if (!List)
+      return nullptr;
+    if (!List->isArray())
+      return bad("\"kernels\" is not an array");
+    for (size_t I = 0; I < List->getArray().size(); ++I) {
+      const json::Value &V = List->getArray()[I];
+      std::string Where = strCat("kernel #", I);
+      if (!V.isObject())
+        return bad(Where, " is not an object");
+      auto K = std::make_unique<KernelDesc>();
+      const json::Value *Name = V.get("name");
+      if (!Name || !Name->isString() || Name->getString().empty())
+        return bad(Where, " has no string field \"name\"");
+      K->Name = Name->getString();
+      Where = strCat(Where, " (", quote(K->Name), ")");
+      if (const json::Value *Fn = V.get("function")) {
+        if (!Fn->isString())
+          return bad(Where, " has a \"function\" that is not a string");
+        K->Function = Fn->getString();
+      }
+      if (const json::Value *Ops = V.get("ops")) {
+        if (!Ops->isArray())
+          return bad(Where, " has \"ops\" that is not an array of strings");
+        for (const json::Value &Op : Ops->getArray()) {
+          if (!Op.isString())
+            return bad(Where, " has an \"ops\" entry that is not a string");
+          K->Ops += (K->Ops.empty() ? "" : ",") + Op.getString();
+        }
+      }
+      K->Info.flops = K->Info.bytes = -1;
+      for (auto [Field, Slot] : {std::make_pair("flops", &K->Info.flops),
+                                 std::make_pair("bytes", &K->Info.bytes)}) {
+        const json::Value *N = V.get(Field);
+        if (!N)
+          continue;
+        if (!N->isInt() || N->getInt() < -1)
+          return bad(Where, " has \"", Field,
+                     "\" that is neither a count nor -1");
+        *Slot = N->getInt();
+      }
+      K->Info.name = K->Name.c_str();
+      K->Info.function = K->Function.c_str();
+      K->Info.ops = K->Ops.c_str();
+      A.Kernels.push_back(std::move(K));
+    }
+    return nullptr;
   }
 
   encrt_status *readFunction(const json::Value &V, size_t Index) {
@@ -122,9 +352,9 @@ private:
         return bad(Where, " has no array field \"", L.Field, "\"");
       for (size_t I = 0; I < List->getArray().size(); ++I) {
         auto Desc = std::make_unique<ValueDesc>();
-        if (encrt_status *S =
-                readValue(List->getArray()[I],
-                          strCat(Where, ": ", L.Noun, " #", I), *Desc))
+        if (encrt_status *S = readValue(List->getArray()[I],
+                                        strCat(Where, ": ", L.Noun, " #", I),
+                                        L.Values == &F->Params, *Desc))
           return S;
         L.Values->push_back(std::move(Desc));
       }
@@ -133,6 +363,8 @@ private:
     for (const auto &P : F->Params)
       if (!ParamNames.insert(P->Name).second)
         return bad(Where, " has two parameters named ", quote(P->Name));
+    if (encrt_status *S = collectBindable(*F, Where))
+      return S;
 
     dlerror();
     void *Sym = dlsym(A.Handle, F->Entry.c_str());
@@ -145,7 +377,7 @@ private:
   }
 
   encrt_status *readValue(const json::Value &V, const std::string &Where,
-                          ValueDesc &Out) {
+                          bool IsParam, ValueDesc &Out) {
     if (!V.isObject())
       return bad(Where, " is not an object");
     const json::Value *Name = V.get("name");
@@ -223,6 +455,11 @@ private:
       Info.has_ignore_value = 1;
       Info.ignore_value = Ignore->getInt();
     }
+    if (const json::Value *Pack = V.get("pack")) {
+      if (!IsParam)
+        return bad(At, " has a \"pack\"; only parameters can be packed");
+      return readPack(*Pack, At, Out);
+    }
     return nullptr;
   }
 
@@ -247,6 +484,76 @@ encrt_status *readMetadataString(encrt_artifact &A, const char *Sym) {
     Length = std::strlen(Sym);
   }
   A.Metadata.assign(Sym, Length);
+  return nullptr;
+}
+
+/// True when [Begin, Begin + Size) lies in a writable segment of the loaded
+/// object `Handle` that does not become read-only after relocation (RELRO).
+bool isWritableIn(void *Handle, const void *Begin, size_t Size) {
+  struct link_map *Map = nullptr;
+  if (dlinfo(Handle, RTLD_DI_LINKMAP, &Map) != 0 || !Map)
+    return false;
+  struct Query {
+    ElfW(Addr) Base;
+    uintptr_t Begin, End;
+    bool Writable = false, ReadOnlyAfterRelocation = false;
+  } Q{Map->l_addr, reinterpret_cast<uintptr_t>(Begin),
+      reinterpret_cast<uintptr_t>(Begin) + Size};
+  dl_iterate_phdr(
+      [](struct dl_phdr_info *Info, size_t, void *Data) -> int {
+        Query &Q = *static_cast<Query *>(Data);
+        if (Info->dlpi_addr != Q.Base)
+          return 0;
+        for (ElfW(Half) I = 0; I < Info->dlpi_phnum; ++I) {
+          const ElfW(Phdr) &P = Info->dlpi_phdr[I];
+          uintptr_t Lo = Info->dlpi_addr + P.p_vaddr, Hi = Lo + P.p_memsz;
+          if (Q.Begin < Lo || Q.End > Hi)
+            continue;
+          if (P.p_type == PT_LOAD)
+            Q.Writable = (P.p_flags & PF_W) != 0;
+          else if (P.p_type == PT_GNU_RELRO)
+            Q.ReadOnlyAfterRelocation = true;
+        }
+        return 1;
+      },
+      &Q);
+  return Q.Writable && !Q.ReadOnlyAfterRelocation;
+}
+
+/// Writes the runtime's services into the artifact's `enc_runtime_hooks`,
+/// if it exports one (docs/artifact-abi.md). Only the fields that fit in the
+/// exported object are written, so an artifact built against an older,
+/// shorter struct keeps working.
+encrt_status *installHooks(encrt_artifact &A) {
+  dlerror();
+  void *Sym = dlsym(A.Handle, RuntimeHooksSymbol);
+  if (!Sym || !isDefinedIn(A.Handle, Sym))
+    return nullptr; // compiled code then runs every kernel serially
+  Dl_info Info;
+  void *EntryPtr = nullptr;
+  size_t Size = 0;
+  if (dladdr1(Sym, &Info, &EntryPtr, RTLD_DL_SYMENT) && EntryPtr)
+    Size = static_cast<const ElfW(Sym) *>(EntryPtr)->st_size;
+  constexpr size_t ParallelForEnd = offsetof(enc_runtime_hooks, parallel_for) +
+                                    sizeof(enc_runtime_hooks::parallel_for);
+  if (Size == 0)
+    Size = ParallelForEnd; // no recorded size: assume the first field only
+  if (Size < ParallelForEnd)
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", RuntimeHooksSymbol,
+                 " is ", Size,
+                 " bytes, too small for a struct "
+                 "enc_runtime_hooks");
+  if (!isWritableIn(A.Handle, Sym, ParallelForEnd))
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", RuntimeHooksSymbol,
+                 " is in read-only memory; it must be a writable, "
+                 "zero-initialized object");
+  // dlopen hands out one copy of an object per process: another load of the
+  // same file, maybe with calls in flight, finds the hooks already set.
+  static std::mutex HooksMutex;
+  std::lock_guard<std::mutex> Lock(HooksMutex);
+  auto *Hooks = static_cast<enc_runtime_hooks *>(Sym);
+  if (Hooks->parallel_for != &parallelFor)
+    Hooks->parallel_for = &parallelFor;
   return nullptr;
 }
 
@@ -291,6 +598,8 @@ encrt_status *loadArtifact(const char *Path, encrt_artifact **Out) {
                  " has invalid metadata: not valid JSON: ", JsonError);
   MetadataReader Reader(*A);
   if (encrt_status *S = Reader.read(Root))
+    return S;
+  if (encrt_status *S = installHooks(*A))
     return S;
   *Out = A.release();
   return nullptr;
@@ -396,12 +705,25 @@ const encrt_value_info *encrt_function_output(const encrt_function *Function,
 }
 
 size_t encrt_function_param_count(const encrt_function *Function) {
-  return Function ? Function->Params.size() : 0;
+  return Function ? Function->Bindable.size() : 0;
 }
 
 const encrt_value_info *encrt_function_param(const encrt_function *Function,
                                              size_t Index) {
-  return Function ? infoAt(Function->Params, Index) : nullptr;
+  if (!Function || Index >= Function->Bindable.size())
+    return nullptr;
+  return &Function->Bindable[Index]->Info;
+}
+
+size_t encrt_artifact_kernel_count(const encrt_artifact *Artifact) {
+  return Artifact ? Artifact->Kernels.size() : 0;
+}
+
+const encrt_kernel_info *encrt_artifact_kernel(const encrt_artifact *Artifact,
+                                               size_t Index) {
+  if (!Artifact || Index >= Artifact->Kernels.size())
+    return nullptr;
+  return &Artifact->Kernels[Index]->Info;
 }
 
 } // extern "C"

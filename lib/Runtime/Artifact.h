@@ -2,7 +2,10 @@
 //
 // Internal to libencrt. An encrt_artifact is a dlopen'ed artifact plus its
 // parsed, validated metadata (docs/artifact-abi.md); each encrt_function has
-// its entry point resolved.
+// its entry point resolved. A function's parameters come in two lists: the
+// ABI's (what the entry point takes, packed parameters included) and the
+// bindable one (what users bind: plain parameters and the sources of packed
+// ones, each name once).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,8 +27,23 @@ constexpr int64_t ArtifactAbiVersion = 1;
 /// `void (void *const *args, void *results)`, see the ABI document.
 using EntryFn = void (*)(void *const *, void *);
 
-/// One input, parameter or output. Heap-allocated and never moved, so the
-/// pointers inside `Info` stay valid for the artifact's lifetime.
+struct ValueDesc;
+
+/// How the runtime builds a packed parameter from checkpoint tensors (the
+/// `pack` field): the sources concatenated along ConcatDim, then, with a
+/// panel, the [n, k] result laid out as [n / Panel, k, Panel].
+struct PackSpec {
+  /// Static shapes, of the packed parameter's dtype.
+  std::vector<std::unique_ptr<ValueDesc>> Sources;
+  int64_t ConcatDim = 0;
+  int64_t Panel = 0; // 0: none
+  /// Where each source is in its function's encrt_function::Bindable.
+  std::vector<size_t> SourceIndex;
+};
+
+/// One input, parameter, pack source or output. Heap-allocated and never
+/// moved, so the pointers inside `Info` stay valid for the artifact's
+/// lifetime.
 struct ValueDesc {
   std::string Name;
   std::vector<int64_t> Dims;
@@ -33,6 +51,18 @@ struct ValueDesc {
   std::vector<const char *> DimNamePtrs;
   std::vector<int64_t> DimMax; // empty, or one per dim
   encrt_value_info Info{};
+  /// Parameters only: set when the runtime builds this one from sources.
+  std::unique_ptr<PackSpec> Pack;
+  /// Plain parameters: where this one is in encrt_function::Bindable.
+  size_t BindableIndex = 0;
+};
+
+/// One entry of the metadata's "kernels".
+struct KernelDesc {
+  std::string Name;
+  std::string Function;
+  std::string Ops; // comma-separated
+  encrt_kernel_info Info{};
 };
 
 } // namespace encrt
@@ -43,8 +73,12 @@ struct encrt_function {
   std::string Entry;
   encrt::EntryFn Fn = nullptr;
   std::vector<std::unique_ptr<encrt::ValueDesc>> Inputs;
+  /// The entry point's parameters, in metadata order.
   std::vector<std::unique_ptr<encrt::ValueDesc>> Params;
   std::vector<std::unique_ptr<encrt::ValueDesc>> Outputs;
+  /// What users bind: each plain parameter and pack source once, in order
+  /// of first appearance in Params (points into Params and their packs).
+  std::vector<const encrt::ValueDesc *> Bindable;
 };
 
 struct encrt_artifact {
@@ -54,6 +88,7 @@ struct encrt_artifact {
   std::string Metadata;
   std::string Target; // "cpu" or "cuda"
   std::vector<std::unique_ptr<encrt_function>> Functions;
+  std::vector<std::unique_ptr<encrt::KernelDesc>> Kernels;
 
   encrt_artifact() = default;
   encrt_artifact(const encrt_artifact &) = delete;

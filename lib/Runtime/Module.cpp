@@ -6,14 +6,22 @@
 // the result allocations, copying a result instead when it aliases an
 // argument, another result or constant memory, or is not dense row-major.
 //
+// Users bind names as encrt_function_param lists them: plain parameters and
+// the sources of packed ones. A packed parameter is built at the first call
+// that finds all its sources bound and rebuilt when one was rebound since;
+// each build is kept alive by the calls using it, like any binding.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Artifact.h"
 #include "Buffer.h"
+#include "Pack.h"
 #include "SafeTensors.h"
 #include "Status.h"
+#include "ThreadPool.h"
 #include "Types.h"
 
+#include <atomic>
 #include <cstring>
 #include <dlfcn.h>
 #include <map>
@@ -26,9 +34,13 @@ static_assert(sizeof(void *) == sizeof(int64_t),
 
 namespace {
 
-/// Memory bound to one parameter name. Released (user callback, weights
-/// reference, aligned copy) when the last call using it is done.
+/// Memory bound to one parameter name, or a packed parameter built by the
+/// runtime. Released (user callback, weights reference, aligned or packed
+/// copy) when the last call using it is done.
 struct Binding {
+  /// Unique in the process: tells a packed parameter whether a source was
+  /// rebound since it was built.
+  const uint64_t Id = NextId.fetch_add(1, std::memory_order_relaxed);
   encrt_dtype DType = ENCRT_F32;
   std::vector<int64_t> Dims;
   const void *Data = nullptr;
@@ -46,12 +58,26 @@ struct Binding {
     encrt_weights_release(Weights);
     std::free(OwnedCopy);
   }
+
+private:
+  static inline std::atomic<uint64_t> NextId{1};
 };
 
-/// A parameter as one function declares it.
+/// A bindable name as one function declares it: a plain parameter or the
+/// source of a packed one.
 struct ParamUse {
   const encrt_function *Function;
   const ValueDesc *Desc;
+};
+
+/// The module's copy of one packed parameter, shared by every function that
+/// declares it (they declare it alike, the metadata reader checked).
+struct PackedParam {
+  explicit PackedParam(const ValueDesc &Desc) : Desc(Desc) {}
+  const ValueDesc &Desc;
+  std::mutex Mutex; // guards Built and BuiltFrom; held while building
+  std::shared_ptr<const Binding> Built;
+  std::vector<uint64_t> BuiltFrom; // Binding::Id of each source
 };
 
 } // namespace
@@ -59,18 +85,24 @@ struct ParamUse {
 struct encrt_module {
   encrt_artifact *Artifact = nullptr;
   encrt_module_options Options{};
-  /// Every parameter name of every function, with each declaration.
+  /// Every bindable name of every function, with each declaration.
   std::map<std::string, std::vector<ParamUse>> Params;
+  /// Every packed parameter of every function, by its internal name.
+  std::map<std::string, std::unique_ptr<PackedParam>> Packed;
 
   mutable std::mutex Mutex; // guards Bindings and WeightsPaths
   std::map<std::string, std::shared_ptr<const Binding>> Bindings;
   std::vector<std::string> WeightsPaths;
 
-  encrt_module() = default;
+  std::atomic<bool> Profiling{false};
+  encrt::KernelProfile Profile;
+
+  explicit encrt_module(size_t NumKernels) : Profile(NumKernels) {}
   encrt_module(const encrt_module &) = delete;
   encrt_module &operator=(const encrt_module &) = delete;
   ~encrt_module() {
     Bindings.clear();
+    Packed.clear();
     encrt_artifact_release(Artifact);
   }
 };
@@ -154,9 +186,19 @@ encrt_status *bindParameter(encrt_module &M, const char *Name,
                             const encrt_tensor_view *View,
                             void (*Release)(void *), void *UserData) {
   auto It = M.Params.find(Name);
-  if (It == M.Params.end())
-    return error(ENCRT_NOT_FOUND, "artifact ", quote(M.Artifact->Path),
-                 " has no parameter named ", quote(Name));
+  if (It == M.Params.end()) {
+    auto Packed = M.Packed.find(Name);
+    if (Packed == M.Packed.end())
+      return error(ENCRT_NOT_FOUND, "artifact ", quote(M.Artifact->Path),
+                   " has no parameter named ", quote(Name));
+    std::string Sources;
+    for (const auto &S : Packed->second->Desc.Pack->Sources)
+      Sources += (Sources.empty() ? "" : ", ") + quote(S->Name);
+    return error(ENCRT_INVALID_ARGUMENT, "parameter ", quote(Name),
+                 " of artifact ", quote(M.Artifact->Path),
+                 " is built by the runtime from ", Sources,
+                 "; bind those instead");
+  }
   std::string Source = strCat("tensor bound to parameter ", quote(Name));
   size_t Bytes;
   if (encrt_status *S = checkView(View, Source, Bytes))
@@ -186,12 +228,13 @@ encrt_status *bindParameter(encrt_module &M, const char *Name,
   return nullptr;
 }
 
-/// NOT_FOUND for the first unbound parameter of `F`, else null; fills
-/// `Out` (when given) with the bindings in declaration order.
-encrt_status *collectParams(const encrt_module &M, const encrt_function &F,
-                            std::vector<std::shared_ptr<const Binding>> *Out) {
+/// NOT_FOUND for the first unbound name of `F` (in encrt_function_param
+/// order), else null; fills `Out` (when given) with the binding of each.
+encrt_status *
+collectBindings(const encrt_module &M, const encrt_function &F,
+                std::vector<std::shared_ptr<const Binding>> *Out) {
   std::lock_guard<std::mutex> Lock(M.Mutex);
-  for (const auto &P : F.Params) {
+  for (const ValueDesc *P : F.Bindable) {
     auto It = M.Bindings.find(P->Name);
     if (It == M.Bindings.end()) {
       std::string Why;
@@ -213,6 +256,48 @@ encrt_status *collectParams(const encrt_module &M, const encrt_function &F,
     if (Out)
       Out->push_back(It->second);
   }
+  return nullptr;
+}
+
+/// Packed parameter `P` of a function built from the bindings `Bound` of
+/// that function's bindable names: the module's current build when it was
+/// made from the same source bindings, else a new one.
+std::shared_ptr<const Binding>
+packedBinding(encrt_module &M, const ValueDesc &P,
+              const std::vector<std::shared_ptr<const Binding>> &Bound) {
+  PackedParam &Packed = *M.Packed.at(P.Name);
+  std::vector<uint64_t> Ids;
+  std::vector<const void *> Data;
+  for (size_t I : P.Pack->SourceIndex) {
+    Ids.push_back(Bound[I]->Id);
+    Data.push_back(Bound[I]->Data);
+  }
+  // Concurrent calls wait for one build rather than each making their own.
+  std::lock_guard<std::mutex> Lock(Packed.Mutex);
+  if (Packed.Built && Packed.BuiltFrom == Ids)
+    return Packed.Built;
+  auto B = std::make_shared<Binding>();
+  B->DType = P.Info.dtype;
+  B->Dims = P.Dims;
+  B->OwnedCopy = buildPackedTensor(P, Data);
+  B->Data = B->OwnedCopy;
+  Packed.Built = B;
+  Packed.BuiltFrom = std::move(Ids);
+  return B;
+}
+
+/// NOT_FOUND for the first unbound name of `F`, else null; fills `Out`
+/// with one binding per entry-point parameter, building packed ones.
+encrt_status *collectParams(encrt_module &M, const encrt_function &F,
+                            std::vector<std::shared_ptr<const Binding>> &Out) {
+  std::vector<std::shared_ptr<const Binding>> Bound;
+  Bound.reserve(F.Bindable.size());
+  if (encrt_status *S = collectBindings(M, F, &Bound))
+    return S;
+  Out.reserve(F.Params.size());
+  for (const auto &P : F.Params)
+    Out.push_back(P->Pack ? packedBinding(M, *P, Bound)
+                          : Bound[P->BindableIndex]);
   return nullptr;
 }
 
@@ -423,7 +508,7 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
   if (encrt_status *S = checkNamedDims(F, Inputs))
     return S;
   std::vector<std::shared_ptr<const Binding>> Params;
-  if (encrt_status *S = collectParams(M, F, &Params))
+  if (encrt_status *S = collectParams(M, F, Params))
     return S;
 
   // Argument descriptors, inputs then parameters. Compiled code may assume
@@ -469,7 +554,14 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
     Raw[I].Strides.reserve(F.Outputs[I]->Dims.size());
   }
 
-  F.Fn(Args.data(), ResultWords.data());
+  {
+    CallContext Call;
+    Call.NumThreads = M.Options.num_threads;
+    if (M.Profiling.load(std::memory_order_relaxed))
+      Call.Profile = &M.Profile;
+    ScopedCallContext Scope(Call);
+    F.Fn(Args.data(), ResultWords.data());
+  }
 
   // Decode descriptors and decide ownership before anything can fail, so
   // that every owned allocation is freed on every path.
@@ -601,11 +693,21 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
                    static_cast<int>(Opts.device));
     }
 
-    auto M = std::make_unique<encrt_module>();
+    auto M = std::make_unique<encrt_module>(Artifact->Kernels.size());
     M->Options = Opts;
-    for (const auto &F : Artifact->Functions)
-      for (const auto &P : F->Params)
-        M->Params[P->Name].push_back(ParamUse{F.get(), P.get()});
+    for (const auto &F : Artifact->Functions) {
+      for (const auto &P : F->Params) {
+        if (!P->Pack) {
+          M->Params[P->Name].push_back(ParamUse{F.get(), P.get()});
+          continue;
+        }
+        for (const auto &Source : P->Pack->Sources)
+          M->Params[Source->Name].push_back(ParamUse{F.get(), Source.get()});
+        std::unique_ptr<PackedParam> &Packed = M->Packed[P->Name];
+        if (!Packed)
+          Packed = std::make_unique<PackedParam>(*P);
+      }
+    }
     encrt_artifact_retain(Artifact);
     M->Artifact = Artifact;
     *Out = M.release();
@@ -651,7 +753,7 @@ encrt_status *encrt_module_check_parameters(const encrt_module *Module,
       return error(ENCRT_INVALID_ARGUMENT, "function ", quote(Function->Name),
                    " belongs to artifact ", quote(Function->Artifact->Path),
                    ", not to the module's ", quote(Module->Artifact->Path));
-    return collectParams(*Module, *Function, nullptr);
+    return collectBindings(*Module, *Function, nullptr);
   });
 }
 
@@ -669,6 +771,42 @@ encrt_status *encrt_module_call(encrt_module *Module,
                    ", not to the module's ", quote(Module->Artifact->Path));
     return callFunction(*Module, *Function, Inputs, NumInputs, Outputs);
   });
+}
+
+void encrt_module_set_profiling(encrt_module *Module, int Enabled) {
+  if (Module)
+    Module->Profiling.store(Enabled != 0, std::memory_order_relaxed);
+}
+
+encrt_status *encrt_module_kernel_stats(const encrt_module *Module,
+                                        int64_t Kernel, int64_t *Calls,
+                                        double *TotalMs, int64_t *Flops) {
+  return guard([&]() -> encrt_status * {
+    if (!Module)
+      return error(ENCRT_INVALID_ARGUMENT,
+                   "encrt_module_kernel_stats: module is NULL");
+    size_t Count = Module->Profile.size();
+    if (Kernel < -1 || (Kernel >= 0 && static_cast<uint64_t>(Kernel) >= Count))
+      return error(ENCRT_INVALID_ARGUMENT, "kernel index ", Kernel,
+                   " is out of range: artifact ", quote(Module->Artifact->Path),
+                   " lists ", Count,
+                   " kernels (-1 stands for launches of unlisted ones)");
+    const KernelCounters &C = Module->Profile.at(Kernel);
+    if (Calls)
+      *Calls = C.Calls.load(std::memory_order_relaxed);
+    if (TotalMs)
+      *TotalMs =
+          static_cast<double>(C.Nanoseconds.load(std::memory_order_relaxed)) /
+          1e6;
+    if (Flops)
+      *Flops = C.Flops.load(std::memory_order_relaxed);
+    return nullptr;
+  });
+}
+
+void encrt_module_reset_profile(encrt_module *Module) {
+  if (Module)
+    Module->Profile.reset();
 }
 
 } // extern "C"

@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeHooks.h"
+
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -24,6 +26,24 @@ using namespace mlir;
 using namespace mlir::enc;
 
 namespace {
+
+/// The module's enc.kernels (enc-outline-kernels), as the metadata's
+/// "kernels".
+llvm::json::Array kernelsToJson(ArrayAttr kernels) {
+  llvm::json::Array list;
+  for (auto kernel : kernels.getAsRange<DictionaryAttr>()) {
+    llvm::json::Array ops;
+    for (auto op : kernel.getAs<ArrayAttr>("ops").getAsRange<StringAttr>())
+      ops.push_back(op.getValue());
+    list.push_back(llvm::json::Object{
+        {"name", kernel.getAs<StringAttr>("name").getValue()},
+        {"function", kernel.getAs<StringAttr>("function").getValue()},
+        {"ops", std::move(ops)},
+        {"flops", kernel.getAs<IntegerAttr>("flops").getInt()},
+        {"bytes", kernel.getAs<IntegerAttr>("bytes").getInt()}});
+  }
+  return list;
+}
 
 llvm::json::Array valuesToJson(ArrayAttr values) {
   llvm::json::Array result;
@@ -183,6 +203,13 @@ struct EncEmitEntryPointsPass
                             {"producer", "encoder-compile"},
                             {"target", std::move(target)},
                             {"functions", std::move(jsonFunctions)}};
+    if (auto kernels = module->getAttrOfType<ArrayAttr>(kKernelsAttrName)) {
+      root["kernels"] = kernelsToJson(kernels);
+      module->removeAttr(kKernelsAttrName);
+    }
+    // Every artifact exports the hooks, used or not: the runtime fills them
+    // in without knowing which code reads them.
+    getOrCreateRuntimeHooks(module);
     std::string json;
     llvm::raw_string_ostream(json) << llvm::json::Value(std::move(root));
     json.push_back('\0');

@@ -1,9 +1,52 @@
-//===- FuseLinearEpilogue.cpp - the enc-... pass (in progress) ------------------------------===//
+//===- FuseLinearEpilogue.cpp - the enc-fuse-linear-epilogue pass ---------===//
+//
+// A matmul kernel can apply an elementwise epilogue to its tile while the
+// tile is still in registers; done as separate ops, the activation and the
+// residual add each read and write the whole result once more. The linear
+// op carries the epilogue (`activation`, then `residual`), and this pass
+// moves it there:
+//
+//   %y = enc.linear %x, %w, %b            %z = enc.linear %x, %w, %b
+//   %a = enc.activation gelu %y      ->        residual %r
+//   %z = arith.addf %a, %r                     {activation = gelu}
+//
+// Matched (each rewrite is one pattern; chains fold one step at a time):
+//
+// - `enc.activation(enc.linear)`: the linear has no activation and no
+//   residual yet (the activation is applied before the residual) and the
+//   activation is its only user.
+// - `arith.addf(enc.linear, r)` or `arith.addf(r, enc.linear)` on tensors:
+//   the linear has no residual yet (it may have an activation) and the add
+//   is its only user. `addf` has one type for operands and result, so `r`
+//   has the linear's result type.
+//
+// Refused:
+//
+// - a linear result with other users: they need the value before the
+//   epilogue, so fusing would compute the matmul twice;
+// - a producer and consumer in different blocks: the fused op would move
+//   into (or out of) a region, a loop body say, and run a different number
+//   of times;
+// - an add whose only user is an `enc.layer_norm` without a residual (a
+//   post-LN block): `enc-fuse-residual-norm` fuses that add into the norm,
+//   which reads `input + residual` in its own kernel. Fusing it here
+//   instead would take the add away from the norm and leave the same
+//   amount of memory traffic;
+// - an add with fast-math flags: the fused add has none.
+//
+// The fused op is created at the position of the consumer (the activation
+// or the add), not at the linear: the linear's operands dominate it there,
+// and so does the residual, which may be defined between the two. No op is
+// moved across a region boundary (see above).
+//
+//===----------------------------------------------------------------------===//
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Transforms/Passes.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::enc {
 #define GEN_PASS_DEF_ENCFUSELINEAREPILOGUE
@@ -11,9 +54,94 @@ namespace mlir::enc {
 } // namespace mlir::enc
 
 using namespace mlir;
+using namespace mlir::enc;
 
 namespace {
-struct EncFuseLinearEpiloguePass : enc::impl::EncFuseLinearEpilogueBase<EncFuseLinearEpiloguePass> {
-  void runOnOperation() override {}
+
+/// The linear op defining `value` if `user` is its only user and both are
+/// in one block.
+LinearOp singleUseLinear(Value value, Operation *user) {
+  auto linear = value.getDefiningOp<LinearOp>();
+  if (!linear || !linear->hasOneUse() || linear->getBlock() != user->getBlock())
+    return {};
+  return linear;
+}
+
+/// A copy of `linear` with the given epilogue, created at the rewriter's
+/// insertion point.
+LinearOp rebuildLinear(PatternRewriter &rewriter, Location loc, LinearOp linear,
+                       Value residual, ActivationKindAttr activation) {
+  return LinearOp::create(rewriter, loc, linear.getType(), linear.getInput(),
+                          linear.getWeight(), linear.getBias(), residual,
+                          activation);
+}
+
+/// enc.activation(enc.linear) -> enc.linear {activation}.
+struct FuseActivation : OpRewritePattern<ActivationOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ActivationOp op,
+                                PatternRewriter &rewriter) const override {
+    LinearOp linear = singleUseLinear(op.getInput(), op);
+    if (!linear)
+      return rewriter.notifyMatchFailure(op, "not the only user of a linear");
+    if (linear.getActivation() || linear.getResidual())
+      return rewriter.notifyMatchFailure(op, "the linear has an epilogue");
+    if (linear.getType() != op.getType())
+      return rewriter.notifyMatchFailure(op, "type differs from the linear's");
+    LinearOp fused = rebuildLinear(rewriter, linear.getLoc(), linear, Value(),
+                                   op.getKindAttr());
+    rewriter.replaceOp(op, fused.getResult());
+    rewriter.eraseOp(linear);
+    return success();
+  }
 };
+
+/// True when `add` is the input of a layer norm that can take it as its
+/// residual instead (enc-fuse-residual-norm).
+bool feedsResidualNorm(arith::AddFOp add) {
+  if (!add->hasOneUse())
+    return false;
+  auto norm = dyn_cast<LayerNormOp>(*add->getUsers().begin());
+  return norm && norm->getBlock() == add->getBlock() &&
+         norm.getInput() == add.getResult() && !norm.getResidual();
+}
+
+/// arith.addf(enc.linear, r) -> enc.linear residual r.
+struct FuseResidualAdd : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(arith::AddFOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<RankedTensorType>(op.getType()))
+      return rewriter.notifyMatchFailure(op, "not a tensor add");
+    if (op.getFastmath() != arith::FastMathFlags::none)
+      return rewriter.notifyMatchFailure(op, "fast-math flags");
+    if (feedsResidualNorm(op))
+      return rewriter.notifyMatchFailure(op, "left to enc-fuse-residual-norm");
+    for (auto [linearSide, residual] : {std::pair(op.getLhs(), op.getRhs()),
+                                        std::pair(op.getRhs(), op.getLhs())}) {
+      LinearOp linear = singleUseLinear(linearSide, op);
+      if (!linear || linear.getResidual() || linear.getType() != op.getType())
+        continue;
+      LinearOp fused = rebuildLinear(rewriter, linear.getLoc(), linear,
+                                     residual, linear.getActivationAttr());
+      rewriter.replaceOp(op, fused.getResult());
+      rewriter.eraseOp(linear);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no fusible linear operand");
+  }
+};
+
+struct EncFuseLinearEpiloguePass
+    : enc::impl::EncFuseLinearEpilogueBase<EncFuseLinearEpiloguePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseActivation, FuseResidualAdd>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 } // namespace

@@ -1,9 +1,31 @@
-//===- FuseResidualNorm.cpp - the enc-... pass (in progress) ------------------------------===//
+//===- FuseResidualNorm.cpp - the enc-fuse-residual-norm pass -------------===//
+//
+// A post-LN block ends in `layer_norm(x + r)`. The layer norm reads its
+// input three times (sum, squared deviations, normalization); with the add
+// as its `residual` operand it reads `x` and `r` instead and the sum is
+// never written:
+//
+//   %s = arith.addf %x, %r                 %y = enc.layer_norm %x residual %r
+//   %y = enc.layer_norm %s scale ...  ->        scale ... bias ...
+//
+// Matched: an `enc.layer_norm` without a residual whose input is an
+// `arith.addf` on tensors in the same block, without fast-math flags, whose
+// only user is that norm. The add's left operand becomes the input and its
+// right operand the residual (the sum is symmetric); scale, bias and
+// epsilon are kept.
+//
+// Refused: an add with other users (they need the sum, which the fused
+// norm no longer produces), a norm that already has a residual, an add in
+// another block (the fused norm would recompute it in a loop body, say).
+//
+//===----------------------------------------------------------------------===//
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Transforms/Passes.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::enc {
 #define GEN_PASS_DEF_ENCFUSERESIDUALNORM
@@ -11,9 +33,40 @@ namespace mlir::enc {
 } // namespace mlir::enc
 
 using namespace mlir;
+using namespace mlir::enc;
 
 namespace {
-struct EncFuseResidualNormPass : enc::impl::EncFuseResidualNormBase<EncFuseResidualNormPass> {
-  void runOnOperation() override {}
+
+struct FuseAddIntoLayerNorm : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getResidual())
+      return rewriter.notifyMatchFailure(op, "already has a residual");
+    auto add = op.getInput().getDefiningOp<arith::AddFOp>();
+    if (!add || !add->hasOneUse() || add->getBlock() != op->getBlock())
+      return rewriter.notifyMatchFailure(op, "input is not a single-use add");
+    if (add.getFastmath() != arith::FastMathFlags::none)
+      return rewriter.notifyMatchFailure(op, "fast-math flags on the add");
+    if (add.getType() != op.getInput().getType())
+      return rewriter.notifyMatchFailure(op, "type mismatch");
+    rewriter.replaceOpWithNewOp<LayerNormOp>(op, op.getType(), add.getLhs(),
+                                             add.getRhs(), op.getScale(),
+                                             op.getBias(), op.getEpsilonAttr());
+    rewriter.eraseOp(add);
+    return success();
+  }
 };
+
+struct EncFuseResidualNormPass
+    : enc::impl::EncFuseResidualNormBase<EncFuseResidualNormPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseAddIntoLayerNorm>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 } // namespace

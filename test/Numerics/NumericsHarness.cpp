@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -85,7 +86,14 @@ void checkAgainstPyTorch(const std::string &name, std::string model,
   unsigned seed = testSeed();
   INFO("model " << name << ", seed " << seed
                 << " (rerun with ENCODER_TEST_SEED=" << seed << ")");
-  fs::path dir = fs::path(ENCODER_TEST_WORK_DIR) / name;
+  // One directory per (model, function, flags): ctest -j runs the cases of
+  // one model side by side.
+  std::string dirName = name;
+  if (functionName != "main" || !compileFlags.empty())
+    dirName += "." + std::to_string(std::hash<std::string>{}(
+                         functionName + "\n" + compileFlags) %
+                     1000000);
+  fs::path dir = fs::path(ENCODER_TEST_WORK_DIR) / dirName;
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::path artifact = dir / (name + ".so");

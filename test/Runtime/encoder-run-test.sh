@@ -1,7 +1,8 @@
 #!/bin/sh
-# encoder-run-test.sh ENCODER_RUN FAKE_ARTIFACT WORKDIR CASE
+# encoder-run-test.sh ENCODER_RUN FAKE_ARTIFACT WORKDIR CASE PARALLEL_ARTIFACT
 #
-# One end-to-end case of encoder-run on the fake artifact (fake_artifact.c):
+# One end-to-end case of encoder-run on the fake artifacts (fake_artifact.c;
+# fake_parallel_artifact.c for kernels, profiles and packed parameters):
 # happy paths compare stdout exactly; error cases check the exit code and
 # that stderr is the single line "encoder-run: error: ..." naming the
 # problem.
@@ -10,6 +11,7 @@ set -u
 RUN=$1
 MODEL=$2
 CASE=$4
+PAR=${5:-}
 DIR=$3/$CASE
 rm -rf "$DIR"
 mkdir -p "$DIR" || exit 1
@@ -94,6 +96,59 @@ write_weights() {
 # bias = [0.5, -1, 2]
 write_weights w.safetensors 3 '\000\000\000\077\000\000\200\277\000\000\000\100'
 W=--weights=w.safetensors
+
+# f32 N: the little-endian bytes of float N (an integer >= 0), as printf
+# octal escapes.
+f32() {
+  n=$1
+  bits=0
+  if [ "$n" -gt 0 ]; then
+    e=0
+    while [ $((1 << (e + 1))) -le "$n" ]; do e=$((e + 1)); done
+    bits=$((((127 + e) << 23) | ((n - (1 << e)) << (23 - e))))
+  fi
+  printf '\\%03o\\%03o\\%03o\\%03o' $((bits & 255)) $(((bits >> 8) & 255)) \
+    $(((bits >> 16) & 255)) $(((bits >> 24) & 255))
+}
+
+# write_st FILE "NAME|D1,D2|V1 V2 ..."...: a safetensors file of F32 tensors
+# with integer values.
+write_st() {
+  file=$1
+  shift
+  header="{"
+  data=""
+  off=0
+  sep=""
+  for spec in "$@"; do
+    name=${spec%%|*}
+    rest=${spec#*|}
+    shape=${rest%%|*}
+    n=0
+    for v in ${rest#*|}; do
+      data="$data$(f32 "$v")"
+      n=$((n + 1))
+    done
+    end=$((off + 4 * n))
+    header="$header$sep\"$name\":{\"dtype\":\"F32\",\"shape\":[$shape],\"data_offsets\":[$off,$end]}"
+    sep=","
+    off=$end
+  done
+  header="$header}"
+  while [ $((${#header} % 8)) -ne 0 ]; do header="$header "; done
+  len=${#header}
+  {
+    printf "\\$(printf '%03o' $((len % 256)))\\$(printf '%03o' $((len / 256)))"
+    printf '\000\000\000\000\000\000'
+    printf '%s' "$header"
+    printf "$data"
+  } >"$file"
+}
+
+# expect_line REGEX: some line of stdout matches (grep -E).
+expect_line() {
+  grep -Eq -- "$1" out || fail "no line of stdout matches: $1"
+}
 
 case "$CASE" in
 list)
@@ -258,6 +313,94 @@ cuda-device)
   expect_error 1 "compiled for cpu"
   run "$MODEL" --device=tpu
   expect_error 2 "--device expects cpu or cuda, got 'tpu'"
+  ;;
+profile)
+  run "$PAR" --function=mark --input=4xf32=1,2,3,4 --profile
+  expect_ok
+  [ "$(head -n 2 out)" = "result[0] y: 4xf32=[2, 4, 6, 8]
+result[1] hits: 4xi32=[1, 1, 1, 1]" ] || fail "results not printed first"
+  expect_line "^result\[3\] bad_ranges: i64=0$"
+  expect_line "^profile: function 'mark', 1 run, 4 kernels launched$"
+  expect_line "^  kernel +ops +calls +total ms +% +GFLOP/s$"
+  expect_line "^  mark\.scale +enc\.linear,enc\.activation +1 +[0-9.]+ +[0-9.]+ +[0-9.]+$"
+  expect_line "^  mark\.tail +- +1 +[0-9.]+ +[0-9.]+ +-$"
+  expect_line "^  mark\.empty +- +1 "
+  expect_line "^  \(unlisted kernels\) +- +1 "
+  expect_line "^  sum of kernels: [0-9.]+ ms of [0-9.]+ ms measured \([0-9.]+%\)$"
+  [ "$(wc -l <out)" -eq 11 ] || fail "expected 4 results and 7 profile lines"
+  ;;
+profile-benchmark)
+  run "$PAR" --function=mark --input=3xf32=1,2,3 --benchmark=5 --profile \
+    --threads=2
+  expect_ok
+  expect_line "^benchmark: function 'mark', 5 runs after 3 warm-up runs"
+  expect_line "^profile: function 'mark', 5 runs, 4 kernels launched$"
+  expect_line "^  mark\.scale +enc\.linear,enc\.activation +5 "
+  expect_line "^  mark\.tail +- +5 "
+  # No profile without --profile.
+  run "$PAR" --function=mark --input=3xf32=1,2,3 --benchmark=2
+  expect_ok
+  grep -q '^profile' out && fail "profile printed without --profile"
+  ;;
+threads)
+  run "$PAR" --function=mark --input=4xf32=1,2,3,4 --threads=1
+  expect_ok
+  expect_line "^result\[2\] threads: i64=1$"
+  run "$PAR" --function=mark --input=4xf32=1,2,3,4 --threads=0
+  expect_ok
+  expect_line "^result\[1\] hits: 4xi32=\[1, 1, 1, 1\]$"
+  ;;
+bad-threads)
+  run "$PAR" --function=mark --threads=-1
+  expect_error 2 "--threads expects a number of threads (0: one per core), got '-1'"
+  run "$PAR" --function=mark --threads=many
+  expect_error 2 "got 'many'"
+  ;;
+list-kernels-and-sources)
+  run "$PAR" --list
+  expect_ok
+  expect_stdout "artifact '$PAR': target cpu, 3 functions" \
+    "function mark" \
+    "  input  x: ?xf32" \
+    "  output y: ?xf32" \
+    "  output hits: ?xi32" \
+    "  output threads: i64" \
+    "  output bad_ranges: i64" \
+    "function nested" \
+    "  input  x: ?x?xf32" \
+    "  output hits: ?x?xi32" \
+    "  output bad_ranges: i64" \
+    "function packed" \
+    "  param  q.weight: 2x3xf32" \
+    "  param  k.weight: 2x3xf32" \
+    "  param  bias: 3xf32" \
+    "  param  a: 2x1xf32" \
+    "  output qk: 2x3x2xf32" \
+    "  output bias: 3xf32" \
+    "  output qa: 2x4xf32" \
+    "  output aligned: i64" \
+    "kernel mark.scale (function mark): ops enc.linear,enc.activation, flops ?, bytes ?" \
+    "kernel mark.tail (function mark): ops -, flops 0, bytes 8" \
+    "kernel mark.empty (function mark): ops -, flops ?, bytes ?" \
+    "kernel nested.outer (function nested): ops enc.attention, flops ?, bytes ?" \
+    "kernel nested.inner (function nested): ops enc.softmax, flops ?, bytes ?"
+  ;;
+packed)
+  write_st p.safetensors "q.weight|2,3|1 2 3 4 5 6" \
+    "k.weight|2,3|7 8 9 10 11 12" "a|2,1|100 200" "bias|3|0 1 2"
+  run "$PAR" --weights=p.safetensors --function=packed
+  expect_ok
+  expect_stdout \
+    "result[0] qk: 2x3x2xf32=[[[1, 4], [2, 5], [3, 6]], [[7, 10], [8, 11], [9, 12]]]" \
+    "result[1] bias: 3xf32=[0, 1, 2]" \
+    "result[2] qa: 2x4xf32=[[1, 2, 3, 100], [4, 5, 6, 200]]" \
+    "result[3] aligned: i64=1"
+  ;;
+unbound-source)
+  write_st q.safetensors "q.weight|2,3|1 2 3 4 5 6" "bias|3|1 2 3"
+  run "$PAR" --weights=q.safetensors --function=packed
+  expect_error 1 "parameter 'k.weight' of function 'packed' is not bound" \
+    "the weights file 'q.safetensors' has no tensor of that name"
   ;;
 *)
   fail "unknown case"

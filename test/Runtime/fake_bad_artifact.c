@@ -3,7 +3,9 @@
  * One source, several shared objects, each wrong in one way the loader must
  * report: FAKE_BAD_JSON (metadata is not JSON), FAKE_BAD_ABI (an ABI version
  * the runtime does not know), FAKE_NO_ENTRY (metadata names an entry point
- * that is not exported) and FAKE_NO_METADATA (an ordinary shared object).
+ * that is not exported), FAKE_NO_METADATA (an ordinary shared object),
+ * FAKE_READONLY_HOOKS (`enc_runtime_hooks` is const, so the runtime cannot
+ * write it) and FAKE_SMALL_HOOKS (`enc_runtime_hooks` is too small).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -28,9 +30,28 @@ EXPORT const char enc_artifact_metadata[] =
     "\"target\": {\"kind\": \"cpu\"}, "
     "\"functions\": [{\"name\": \"main\", \"entry\": \"not_exported\", "
     "\"inputs\": [], \"params\": [], \"outputs\": []}]}";
+#elif defined(FAKE_READONLY_HOOKS) || defined(FAKE_SMALL_HOOKS)
+EXPORT const char enc_artifact_metadata[] =
+    "{\"format\": \"encoder-artifact\", \"abi_version\": 1, "
+    "\"target\": {\"kind\": \"cpu\"}, " FAKE_FUNCTIONS "}";
+struct enc_runtime_hooks {
+  void (*parallel_for)(void (*)(void *, int64_t, int64_t), void *, int64_t,
+                       int64_t, int64_t);
+};
+#if defined(FAKE_READONLY_HOOKS)
+/* Initialized with a relocated pointer so that it cannot live in .bss. */
+static void notAHook(void (*Body)(void *, int64_t, int64_t), void *Context,
+                     int64_t Count, int64_t Kernel, int64_t Flops) {
+  (void)Kernel;
+  (void)Flops;
+  Body(Context, 0, Count);
+}
+EXPORT const struct enc_runtime_hooks enc_runtime_hooks = {notAHook};
+#else
+EXPORT char enc_runtime_hooks[4];
+#endif
 #elif !defined(FAKE_NO_METADATA)
-#error                                                                         \
-    "define one of FAKE_BAD_JSON, FAKE_BAD_ABI, FAKE_NO_ENTRY, FAKE_NO_METADATA"
+#error "define one of the FAKE_ variants listed above"
 #endif
 
 EXPORT void fake_main(void *const *Args, void *Results) {

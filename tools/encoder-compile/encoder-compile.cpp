@@ -3,12 +3,16 @@
 //   encoder-compile MODEL.mlir -o MODEL.so [--target=cpu] [--cpu=host]
 //   encoder-compile MODEL_DIR|config.json -o MODEL.so [--pool=mean|cls]
 //   encoder-compile MODEL.mlir --emit=enc|linalg|llvm|llvm-ir|asm [-o FILE]
+//   encoder-compile MODEL.mlir -o MODEL.so --report=kernels.md
+//       [--op-config=enc.layer_norm:tile=1x16] [--disable=kernel-formation]
 //
 // Runs the stages of the pipeline one pass manager each, so that --emit can
 // stop after any of them; MLIR's own flags (--mlir-print-ir-after-all,
 // --mlir-timing, ...) apply to every stage.
 //
 //===----------------------------------------------------------------------===//
+
+#include "KernelReport.h"
 
 #include "encoder/Frontend/Frontend.h"
 #include "encoder/InitAll.h"
@@ -102,6 +106,7 @@ enum class Optimization {
   epilogueFusion,
   residualNormFusion,
   weightPacking,
+  kernelFormation,
 };
 cl::bits<Optimization> disabled(
     "disable", cl::desc("Switch off graph-level optimizations (to measure "
@@ -117,8 +122,32 @@ cl::bits<Optimization> disabled(
         clEnumValN(Optimization::residualNormFusion, "residual-norm-fusion",
                    "residual adds into layer norms"),
         clEnumValN(Optimization::weightPacking, "weight-packing",
-                   "packed weights and the matmul micro-kernel")),
+                   "packed weights and the matmul micro-kernel"),
+        clEnumValN(Optimization::kernelFormation, "kernel-formation",
+                   "tiling linalg ops into parallel kernels with their "
+                   "producers fused")),
     cl::cat(category));
+cl::list<std::string> opConfig(
+    "op-config",
+    cl::desc("Per-op knobs, SELECTOR:KEY=VALUE[:KEY=VALUE...], e.g. "
+             "enc.layer_norm:tile=1x16, enc.linear#0:fuse=false, "
+             "enc.linear:tile=4x32 (rows x panel of the micro-kernel); "
+             "repeatable, attributes in the IR win"),
+    cl::value_desc("config"), cl::cat(category));
+cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write the per-kernel report (fused ops, FLOPs, bytes, "
+             "roofline) to FILE: JSON for *.json, else Markdown"),
+    cl::value_desc("FILE"), cl::init(""), cl::cat(category));
+// The defaults are this project's reference machine (2 Zen 4 cores,
+// docs/performance.md): a register-resident AVX-512 FMA loop on both cores,
+// and a STREAM-like copy.
+cl::opt<double> peakGflops("peak-gflops",
+                           cl::desc("Roofline: peak GFLOP/s of the machine"),
+                           cl::init(230.0), cl::cat(category));
+cl::opt<double> bandwidthGBps(
+    "bandwidth-gbps", cl::desc("Roofline: memory bandwidth in GB/s"),
+    cl::init(20.0), cl::cat(category));
 cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
                             cl::init(""), cl::cat(category));
@@ -179,7 +208,13 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
   graph.mergeProjections = !disabled.isSet(Optimization::projectionMerging);
   graph.fuseEpilogues = !disabled.isSet(Optimization::epilogueFusion);
   graph.fuseResidualNorm = !disabled.isSet(Optimization::residualNormFusion);
-  graph.packWeights = false; // TODO(runtime packing)
+  graph.packWeights = !disabled.isSet(Optimization::weightPacking);
+  graph.opConfig.assign(opConfig.begin(), opConfig.end());
+  if (!reportFile.empty() && (emit == Emit::enc || emit == Emit::linalg)) {
+    llvm::errs() << "encoder-compile: error: --report needs kernels, which "
+                    "exist from --emit=llvm on\n";
+    return failure();
+  }
   if (failed(runStage(module, context, [&](OpPassManager &pm) {
         buildEncPreparationPipeline(pm, graph);
       })))
@@ -193,10 +228,17 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.triple = machine->getTargetTriple().str();
   pipelineOptions.cpu = machine->getTargetCPU().str();
+  pipelineOptions.formKernels = !disabled.isSet(Optimization::kernelFormation);
   if (failed(runStage(module, context, [&](OpPassManager &pm) {
         buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
       })))
     return failure();
+  if (!reportFile.empty() &&
+      failed(writeKernelReport(module, reportFile,
+                               {peakGflops, bandwidthGBps}, error))) {
+    llvm::errs() << "encoder-compile: error: " << error << "\n";
+    return failure();
+  }
   if (emit == Emit::llvm)
     return printModule(module);
 

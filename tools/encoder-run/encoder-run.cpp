@@ -2,8 +2,9 @@
 //
 // Loads an artifact with libencrt, binds safetensors weights, reads inputs
 // from .npy files or command-line literals, runs one function and writes or
-// prints its results; optionally times repeated calls. Every failure is one
-// line "encoder-run: error: ..." on stderr (exit 1; usage errors exit 2).
+// prints its results; optionally times repeated calls and profiles the
+// kernels they launch. Every failure is one line "encoder-run: error: ..." on
+// stderr (exit 1; usage errors exit 2).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,8 +28,8 @@ namespace {
 const char *const Usage =
     "usage: encoder-run MODEL.so [--weights=W.safetensors]... "
     "[--input=@x.npy | --input=2x3xf32=1,2,3,4,5,6 | --input=f32=1.5]... "
-    "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--list] "
-    "[--metadata] [--device=cpu|cuda]";
+    "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--profile] "
+    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda]";
 
 constexpr int WarmupRuns = 3;
 constexpr int64_t SummarizeThreshold = 1024;
@@ -84,6 +85,8 @@ struct Options {
   std::string Function;
   bool HasFunction = false;
   long Benchmark = 0;
+  bool Profile = false;
+  int Threads = 0; // 0: one per core
   bool List = false;
   bool Metadata = false;
   encrt_device_kind Device = ENCRT_DEVICE_CPU;
@@ -114,6 +117,8 @@ Options parseCommandLine(int Argc, char **Argv) {
     }
     if (Arg == "--list") {
       Opts.List = true;
+    } else if (Arg == "--profile") {
+      Opts.Profile = true;
     } else if (Arg == "--metadata") {
       // The raw JSON of docs/artifact-abi.md, for scripts.
       Opts.Metadata = true;
@@ -136,6 +141,15 @@ Options parseCommandLine(int Argc, char **Argv) {
         usageError("--benchmark expects a positive number of runs, got " +
                    quote(Value));
       Opts.Benchmark = N;
+    } else if (matchValue(Arg, "threads", Value)) {
+      char *End = nullptr;
+      errno = 0;
+      long N = std::strtol(Value.c_str(), &End, 10);
+      if (*End || errno || N < 0 || N > 65536)
+        usageError("--threads expects a number of threads (0: one per "
+                   "core), got " +
+                   quote(Value));
+      Opts.Threads = static_cast<int>(N);
     } else if (matchValue(Arg, "device", Value)) {
       if (Value == "cpu")
         Opts.Device = ENCRT_DEVICE_CPU;
@@ -534,6 +548,18 @@ void listFunctions(const std::string &Path, encrt_artifact *A) {
     for (size_t I = 0; I < encrt_function_output_count(Fn); ++I)
       Print("output", encrt_function_output(Fn, I));
   }
+  auto Amount = [](int64_t N) {
+    return N < 0 ? std::string("?") : std::to_string(N);
+  };
+  for (size_t K = 0; K < encrt_artifact_kernel_count(A); ++K) {
+    const encrt_kernel_info *Info = encrt_artifact_kernel(A, K);
+    std::string Line = std::string("kernel ") + Info->name;
+    if (*Info->function)
+      Line += std::string(" (function ") + Info->function + ")";
+    Line += std::string(": ops ") + (*Info->ops ? Info->ops : "-") +
+            ", flops " + Amount(Info->flops) + ", bytes " + Amount(Info->bytes);
+    std::printf("%s\n", Line.c_str());
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -574,20 +600,31 @@ std::vector<BufferPtr> callOnce(encrt_module *M, const encrt_function *F,
   return Out;
 }
 
-void benchmark(encrt_module *M, const encrt_function *F,
-               const std::vector<encrt_tensor_view> &Inputs, long Runs) {
+double millisecondsSince(std::chrono::steady_clock::time_point Start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - Start)
+      .count();
+}
+
+/// Times `Runs` calls after the warm-up ones; returns their total in ms.
+/// The module's profile, when on, covers the timed calls only.
+double benchmark(encrt_module *M, const encrt_function *F,
+                 const std::vector<encrt_tensor_view> &Inputs, long Runs) {
   for (int I = 0; I < WarmupRuns; ++I)
     callOnce(M, F, Inputs);
+  encrt_module_reset_profile(M);
   std::vector<double> Ms;
   Ms.reserve(static_cast<size_t>(Runs));
   for (long I = 0; I < Runs; ++I) {
     auto Start = std::chrono::steady_clock::now();
     std::vector<BufferPtr> Out = callOnce(M, F, Inputs);
-    auto End = std::chrono::steady_clock::now();
+    double Elapsed = millisecondsSince(Start);
     Out.clear();
-    Ms.push_back(
-        std::chrono::duration<double, std::milli>(End - Start).count());
+    Ms.push_back(Elapsed);
   }
+  double Total = 0;
+  for (double T : Ms)
+    Total += T;
   std::sort(Ms.begin(), Ms.end());
   size_t N = Ms.size();
   double Median = N % 2 ? Ms[N / 2] : (Ms[N / 2 - 1] + Ms[N / 2]) / 2;
@@ -595,6 +632,62 @@ void benchmark(encrt_module *M, const encrt_function *F,
               "median %.3f ms, min %.3f ms, max %.3f ms\n",
               encrt_function_name(F), Runs, WarmupRuns, Median, Ms.front(),
               Ms.back());
+  return Total;
+}
+
+/// Prints each launched kernel's share of the profiled calls, slowest
+/// first, and how much of the calls' measured time the kernels account for.
+void printProfile(encrt_module *M, encrt_artifact *A, const encrt_function *F,
+                  long Runs, double WallMs) {
+  struct Row {
+    std::string Name, Ops;
+    int64_t Calls = 0, Flops = 0;
+    double Ms = 0;
+  };
+  std::vector<Row> Rows;
+  double SumMs = 0;
+  for (int64_t K = -1; K < static_cast<int64_t>(encrt_artifact_kernel_count(A));
+       ++K) {
+    Row R;
+    check(encrt_module_kernel_stats(M, K, &R.Calls, &R.Ms, &R.Flops));
+    if (!R.Calls)
+      continue;
+    if (K < 0) {
+      R.Name = "(unlisted kernels)";
+    } else {
+      const encrt_kernel_info *Info = encrt_artifact_kernel(A, K);
+      R.Name = Info->name;
+      R.Ops = Info->ops;
+    }
+    SumMs += R.Ms;
+    Rows.push_back(R);
+  }
+  std::sort(Rows.begin(), Rows.end(), [](const Row &X, const Row &Y) {
+    return X.Ms != Y.Ms ? X.Ms > Y.Ms : X.Name < Y.Name;
+  });
+  std::printf("profile: function '%s', %ld run%s, %zu kernel%s launched\n",
+              encrt_function_name(F), Runs, Runs == 1 ? "" : "s", Rows.size(),
+              Rows.size() == 1 ? "" : "s");
+  size_t NameWidth = 6, OpsWidth = 3;
+  for (const Row &R : Rows) {
+    NameWidth = std::max(NameWidth, R.Name.size());
+    OpsWidth = std::max(OpsWidth, R.Ops.size());
+  }
+  int NW = static_cast<int>(NameWidth), OW = static_cast<int>(OpsWidth);
+  std::printf("  %-*s  %-*s  %10s  %10s  %6s  %8s\n", NW, "kernel", OW, "ops",
+              "calls", "total ms", "%", "GFLOP/s");
+  for (const Row &R : Rows) {
+    char Rate[32] = "-";
+    if (R.Flops > 0 && R.Ms > 0)
+      std::snprintf(Rate, sizeof(Rate), "%.2f",
+                    static_cast<double>(R.Flops) / (R.Ms * 1e6));
+    std::printf("  %-*s  %-*s  %10lld  %10.3f  %6.1f  %8s\n", NW,
+                R.Name.c_str(), OW, R.Ops.empty() ? "-" : R.Ops.c_str(),
+                static_cast<long long>(R.Calls), R.Ms,
+                SumMs > 0 ? 100.0 * R.Ms / SumMs : 0.0, Rate);
+  }
+  std::printf("  sum of kernels: %.3f ms of %.3f ms measured (%.1f%%)\n", SumMs,
+              WallMs, WallMs > 0 ? 100.0 * SumMs / WallMs : 0.0);
 }
 
 int run(const Options &Opts) {
@@ -615,6 +708,7 @@ int run(const Options &Opts) {
   encrt_module_options ModuleOpts;
   encrt_module_options_init(&ModuleOpts);
   ModuleOpts.device = Opts.Device;
+  ModuleOpts.num_threads = Opts.Threads;
   encrt_module *RawModule = nullptr;
   check(encrt_module_create(Artifact.get(), &ModuleOpts, &RawModule));
   ModulePtr Module(RawModule);
@@ -654,7 +748,10 @@ int run(const Options &Opts) {
     Inputs.push_back(encrt_buffer_view(InputBuffers.back().get()));
   }
 
+  encrt_module_set_profiling(Module.get(), Opts.Profile);
+  auto Start = std::chrono::steady_clock::now();
   std::vector<BufferPtr> Results = callOnce(Module.get(), F, Inputs);
+  double WallMs = millisecondsSince(Start);
   for (size_t I = 0; I < Results.size(); ++I) {
     encrt_tensor_view V = encrt_buffer_view(Results[I].get());
     if (I < Opts.Outputs.size()) {
@@ -665,8 +762,13 @@ int run(const Options &Opts) {
                 formatTensor(V).c_str());
   }
   std::fflush(stdout);
-  if (Opts.Benchmark)
-    benchmark(Module.get(), F, Inputs, Opts.Benchmark);
+  long Runs = 1;
+  if (Opts.Benchmark) {
+    WallMs = benchmark(Module.get(), F, Inputs, Opts.Benchmark);
+    Runs = Opts.Benchmark;
+  }
+  if (Opts.Profile)
+    printProfile(Module.get(), Artifact.get(), F, Runs, WallMs);
   return 0;
 }
 

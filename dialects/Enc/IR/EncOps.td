@@ -14,5 +14,6 @@ include "Enc/IR/EncAttentionOps.td"
 include "Enc/IR/EncEmbeddingOps.td"
 include "Enc/IR/EncPoolingOps.td"
 include "Enc/IR/EncLossOps.td"
+include "Enc/IR/EncKernelOps.td"
 
 #endif // ENC_OPS_TD

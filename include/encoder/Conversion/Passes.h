@@ -16,6 +16,8 @@ namespace enc {
 
 /// Patterns lowering enc ops to linalg/tensor/arith/math, by op family.
 void populateLayersToLinalgPatterns(RewritePatternSet &patterns);
+/// The packed-weight linear micro-kernel (vector dialect, scf.forall).
+void populateMatmulToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmbeddingsToLinalgPatterns(RewritePatternSet &patterns);
 void populateAudioToLinalgPatterns(RewritePatternSet &patterns);

@@ -23,12 +23,23 @@ def ConvertEncToLinalg : Pass<"convert-enc-to-linalg"> {
     The patterns are split by op family (layers, attention, embeddings,
     audio, pooling, losses) and exposed as `populate...ToLinalgPatterns` so other
     pipelines can reuse them.
+
+    With `annotate-origins` (the compile pipelines set it), every linalg op
+    and loop a pattern creates carries `enc.origin`, the name of the enc op
+    it came from, and that op's knobs (`enc.tile_sizes`, `enc.no_fuse`), for
+    kernel formation and the kernel report.
   }];
+  let options = [
+    Option<"annotateOrigins", "annotate-origins", "bool", /*default=*/"false",
+           "Tag lowered ops with enc.origin and their enc op's knobs">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -28,8 +28,10 @@ struct GraphOptions {
   bool mergeProjections = true;
   bool fuseEpilogues = true;
   bool fuseResidualNorm = true;
-  bool packWeights = false; // TODO(runtime packing): on once bind-time packing lands
+  bool packWeights = true;
   int64_t panel = 32;
+  /// Per-op knobs, SELECTOR:KEY=VALUE (enc-apply-op-config).
+  std::vector<std::string> opConfig;
 };
 
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
@@ -52,7 +54,19 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<bool> packWeights{
       *this, "pack-weights",
       llvm::cl::desc("Pack linear weights for the micro-kernel"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
+  PassOptions::ListOption<std::string> opConfig{
+      *this, "op-config",
+      llvm::cl::desc("Per-op knobs, SELECTOR:KEY=VALUE (enc-apply-op-config)")};
+  PassOptions::Option<bool> formKernels{
+      *this, "form-kernels",
+      llvm::cl::desc("Tile linalg ops into parallel kernels with their "
+                     "producers fused"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> minTileElements{
+      *this, "min-tile-elements",
+      llvm::cl::desc("Iteration points per kernel tile (enc-form-kernels)"),
+      llvm::cl::init(8192)};
   PassOptions::Option<std::string> triple{
       *this, "triple",
       llvm::cl::desc("Target triple recorded in the artifact metadata")};

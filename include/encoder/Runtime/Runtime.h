@@ -129,9 +129,34 @@ encrt_function_input(const encrt_function *function, size_t index);
 ENCRT_API size_t encrt_function_output_count(const encrt_function *function);
 ENCRT_API const encrt_value_info *
 encrt_function_output(const encrt_function *function, size_t index);
+/* The parameters a user binds (by name, with encrt_module_bind_weights or
+ * encrt_module_bind_parameter): the function's checkpoint tensors, each name
+ * once, in order of first appearance. A parameter that the artifact wants
+ * packed (concatenated, laid out in panels; "pack" in docs/artifact-abi.md)
+ * is listed as its sources, with their checkpoint names and shapes: the
+ * packed tensor is built by the runtime and its internal name is never
+ * listed nor bindable. The entry point's own argument list is the ABI's and
+ * is not exposed here. */
 ENCRT_API size_t encrt_function_param_count(const encrt_function *function);
 ENCRT_API const encrt_value_info *
 encrt_function_param(const encrt_function *function, size_t index);
+
+/* One kernel launch site of the compiled code (the metadata's "kernels"),
+ * for profiles. Strings live as long as the artifact. */
+typedef struct encrt_kernel_info {
+  const char *name;
+  const char *function; /* the function it belongs to; "" when not given */
+  const char *ops;      /* the ops it implements, comma-separated, e.g.
+                           "enc.linear,enc.activation"; "" when not given */
+  int64_t flops;        /* of one launch at the shapes of the compiler's */
+  int64_t bytes;        /*   report; -1 when unknown */
+} encrt_kernel_info;
+
+/* 0 when the metadata has no "kernels". */
+ENCRT_API size_t encrt_artifact_kernel_count(const encrt_artifact *artifact);
+/* NULL when `index` is out of range. */
+ENCRT_API const encrt_kernel_info *
+encrt_artifact_kernel(const encrt_artifact *artifact, size_t index);
 
 /*===--- Weights (safetensors) --------------------------------------------===*/
 
@@ -164,7 +189,13 @@ typedef enum encrt_device_kind {
 typedef struct encrt_module_options {
   encrt_device_kind device;
   int device_ordinal; /* which GPU, for ENCRT_DEVICE_CUDA */
-  int num_threads;    /* 0: one per core */
+  /* Threads one call's kernels may use, the calling thread included: 0 for
+   * one per core (the CPUs the process may run on), 1 for none but the
+   * caller. Larger values are capped at the number of cores. The worker
+   * threads belong to one pool per process, shared by all modules; while a
+   * kernel of one call uses it, kernels of concurrent calls run on their
+   * calling threads alone. */
+  int num_threads;
 } encrt_module_options;
 
 ENCRT_API void encrt_module_options_init(encrt_module_options *options);
@@ -179,14 +210,22 @@ ENCRT_API encrt_status *encrt_module_create(encrt_artifact *artifact,
                                             encrt_module **out);
 ENCRT_API void encrt_module_release(encrt_module *module);
 
-/* Binds, from `weights`, every parameter of every function in the artifact,
- * checking dtype and shape. Parameters the file lacks stay unbound (a call
- * that needs one fails and names it); tensors the artifact does not use are
- * ignored. A tensor of the wrong dtype or shape fails the call and nothing
- * from the file is bound. The module keeps `weights` alive; tensors not
- * aligned to their element size in the file are copied. */
+/* Binds, from `weights`, every parameter (as encrt_function_param lists
+ * them) of every function in the artifact, checking dtype and shape.
+ * Parameters the file lacks stay unbound (a call that needs one fails and
+ * names it); tensors the artifact does not use are ignored. A tensor of the
+ * wrong dtype or shape fails the call and nothing from the file is bound. The
+ * module keeps `weights` alive; tensors not aligned to their element size in
+ * the file are copied. */
 ENCRT_API encrt_status *encrt_module_bind_weights(encrt_module *module,
                                                   encrt_weights *weights);
+
+/* Packed parameters: a parameter built from several checkpoint tensors (see
+ * encrt_function_param) is built once all its sources are bound, into memory
+ * the module owns (aligned to 64 bytes, zero-padded to a multiple of 64
+ * bytes), at the first call that needs it, and built again at the next call
+ * after one of its sources is rebound. Building copies the sources; the
+ * module still keeps them alive while bound. */
 
 /* Binds one parameter to caller memory without copying; the data must be
  * aligned to its element size. `release`, when not NULL, is called with
@@ -219,14 +258,39 @@ ENCRT_API encrt_status *encrt_buffer_create(const encrt_tensor_view *view,
 /* Runs `function` on `inputs` (exactly encrt_function_input_count of them, in
  * order). Checks each input's dtype, rank, static dims, dimension bounds,
  * that dimensions of one name agree across inputs, index ranges, and that
- * every parameter is bound, before running anything. On success
- * `outputs` (an array of encrt_function_output_count slots) receives one new
- * buffer per result, which the caller releases. Thread-safe. */
+ * every parameter is bound, before running anything; builds the packed
+ * parameters that need it. On success `outputs` (an array of
+ * encrt_function_output_count slots) receives one new buffer per result,
+ * which the caller releases. Kernels run on up to the module's num_threads
+ * threads. Thread-safe. */
 ENCRT_API encrt_status *encrt_module_call(encrt_module *module,
                                           const encrt_function *function,
                                           const encrt_tensor_view *inputs,
                                           size_t num_inputs,
                                           encrt_buffer **outputs);
+
+/*===--- Profiling --------------------------------------------------------===*/
+
+/* While profiling is on (it is off when a module is created), the module's
+ * calls time each kernel launch and count it against its kernel (the
+ * encrt_artifact_kernel index); turning it on or off applies to calls that
+ * start afterwards. A launch costs two clock reads more when profiled. */
+ENCRT_API void encrt_module_set_profiling(encrt_module *module, int enabled);
+
+/* Totals since the module was created or its profile reset: launches, their
+ * wall time in milliseconds (from the launching thread's view, so a kernel
+ * using N threads for 1 ms counts 1 ms) and the sum of the FLOPs the launches
+ * reported (0 when they report none). `kernel` is an index below
+ * encrt_artifact_kernel_count, or -1 for launches whose index is not in the
+ * metadata's list. Output pointers may be NULL. INVALID_ARGUMENT for any
+ * other index. Kernels launched from inside another kernel run serially and
+ * their time is also part of the enclosing kernel's. */
+ENCRT_API encrt_status *
+encrt_module_kernel_stats(const encrt_module *module, int64_t kernel,
+                          int64_t *calls, double *total_ms, int64_t *flops);
+
+/* Zeroes every kernel's totals. */
+ENCRT_API void encrt_module_reset_profile(encrt_module *module);
 
 /*===--- NumPy files ------------------------------------------------------===*/
 

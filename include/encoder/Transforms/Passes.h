@@ -24,6 +24,19 @@ constexpr llvm::StringLiteral kDimMaxAttrName = "enc.dim_max";
 constexpr llvm::StringLiteral kPackAttrName = "enc.pack";
 /// Argument attribute naming the parameter an argument carries.
 constexpr llvm::StringLiteral kParamAttrName = "enc.param";
+/// On ops lowered from an enc op: the name of that op (convert-enc-to-linalg).
+constexpr llvm::StringLiteral kOriginAttrName = "enc.origin";
+/// Knobs (enc-apply-op-config): tile sizes of an op's kernel, and keeping an
+/// op out of fusions.
+constexpr llvm::StringLiteral kTileSizesAttrName = "enc.tile_sizes";
+constexpr llvm::StringLiteral kNoFuseAttrName = "enc.no_fuse";
+/// Module attribute: one dictionary per kernel {name, function, ops, flops,
+/// bytes}, indexed by the launch's kernel number (enc-outline-kernels).
+constexpr llvm::StringLiteral kKernelsAttrName = "enc.kernels";
+/// On a launch declaration: {body = @fn, kernel = index}.
+constexpr llvm::StringLiteral kKernelLaunchAttrName = "enc.kernel_launch";
+/// The exported, runtime-filled hooks object (docs/artifact-abi.md).
+constexpr llvm::StringLiteral kRuntimeHooksSymbol = "enc_runtime_hooks";
 /// Prefix of the packed entry point of each public function.
 constexpr llvm::StringLiteral kEntryPointPrefix = "__enc_entry_";
 /// The exported metadata global.

@@ -162,6 +162,97 @@ def EncLowerStridedCopies : Pass<"enc-lower-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def EncApplyOpConfig : Pass<"enc-apply-op-config", "::mlir::ModuleOp"> {
+  let summary = "Set per-op knobs (tile sizes, fusion) from the command line";
+  let description = [{
+    Each `config` entry is `SELECTOR:KEY=VALUE[:KEY=VALUE...]`, where
+    SELECTOR is an op name (`enc.layer_norm`, every such op) optionally
+    followed by `#N` (the N-th such op in the module, from 0). The keys set
+    the knobs the later passes read, as discardable attributes of the op:
+
+    - `tile=AxBx...`: `enc.tile_sizes`, tile sizes of the op's kernel
+      (`enc-form-kernels`: sizes of its leading loops, 0 = not tiled; the
+      packed `enc.linear`: rows of its register block, then panel width);
+    - `fuse=false|true`: `enc.no_fuse`, keeps the op out of graph fusions
+      and out of other ops' kernels.
+
+    Attributes already present in the IR win over the command line, so a
+    test or an experiment can pin one op and sweep the rest.
+  }];
+  let options = [
+    ListOption<"config", "config", "std::string",
+               "SELECTOR:KEY=VALUE[:KEY=VALUE...] entries">,
+  ];
+}
+
+def EncFormKernels : Pass<"enc-form-kernels"> {
+  let summary = "Tile linalg ops into parallel kernels, fusing their producers";
+  let description = [{
+    Runs on linalg on tensors, after elementwise fusion. Walking each
+    function body backwards, every linalg op not yet taken becomes the root
+    of a kernel: its leading parallel loops are tiled into an `scf.forall`
+    with `scf::tileConsumerAndFuseProducersUsingSCF`, and the producers
+    whose only users are in the kernel (elementwise ops, fills, broadcasts,
+    the reductions of a norm) are fused into each tile. The loop gets an
+    `enc.kernel_info` naming the enc ops it came from (their `enc.origin`)
+    and its FLOPs and bytes.
+
+    Tile sizes come from the root's `enc.tile_sizes`, else from a
+    heuristic: all leading parallel loops but the innermost take tile 1
+    except the last one, which takes as many rows as make a tile of about
+    `min-tile-elements` elements. A root whose whole iteration space is
+    smaller than that stays serial (no kernel: a launch would cost more than
+    it saves), as does an op marked `enc.no_fuse` when it is a producer.
+  }];
+  let options = [
+    Option<"minTileElements", "min-tile-elements", "int64_t",
+           /*default=*/"8192",
+           "Iteration points per tile below which tiles are merged">,
+  ];
+  let dependentDialects = ["::mlir::enc::EncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def EncOutlineKernels : Pass<"enc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline each parallel loop into a kernel and a launch";
+  let description = [{
+    Runs on memrefs, after bufferization. Every outermost `scf.forall` of a
+    function becomes a kernel: its body moves into a private function
+    `@<function>_k<N>_<name>(captures..., %begin: index, %end: index)` that
+    runs iterations `[begin, end)` of the loop's linearized iteration space,
+    and the loop itself becomes a call of the launch function
+    `@<function>_k<N>_<name>_launch(captures..., %count, %flops)`, a
+    declaration marked `enc.kernel_launch` that
+    `enc-lower-kernel-launches` defines once the module is in the LLVM
+    dialect. The loop's `enc.kernel_info` is recorded in the module's
+    `enc.kernels` (FLOPs and bytes when static, else -1) and its FLOPs go
+    to every launch.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def EncLowerKernelLaunches
+    : Pass<"enc-lower-kernel-launches", "::mlir::ModuleOp"> {
+  let summary = "Define kernel launches as calls of the runtime's parallel_for";
+  let description = [{
+    Runs on the LLVM dialect, after `convert-func-to-llvm`. Each launch
+    declaration left by `enc-outline-kernels` gets a body: it stores its
+    arguments into a context struct on the stack and calls
+    `enc_runtime_hooks.parallel_for(trampoline, context, count, kernel,
+    flops)`, where the trampoline unpacks the context and runs the kernel
+    body over the range the runtime gives it; when the hook is NULL (no
+    runtime filled it in) the launch runs the whole range itself. The
+    hooks object is defined here if the module lacks it
+    (docs/artifact-abi.md).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def EncEmitEntryPoints : Pass<"enc-emit-entry-points", "::mlir::ModuleOp"> {
   let summary = "Add the artifact ABI: packed entry points and metadata";
   let description = [{

@@ -4,15 +4,26 @@
 // enc op but enc.param must be rewritten, or the pass fails and names the
 // op that was left.
 //
+// With annotate-origins, every op a pattern creates is tagged with `enc.origin`, the enc op it
+// came from, and inherits that op's knobs (enc.tile_sizes, enc.no_fuse), so
+// that kernel formation can name kernels and honour per-op settings. The
+// patterns create their ops at the enc op's location; the pass wraps that
+// location in a unique NameLoc for the conversion and recognises it
+// afterwards, then restores it. A listener would see ops that a failed
+// pattern rolls back.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Enc/IR/EncDialect.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
+#include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -26,6 +37,7 @@ using namespace mlir::enc;
 
 void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns) {
   populateLayersToLinalgPatterns(patterns);
+  populateMatmulToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
   populateEmbeddingsToLinalgPatterns(patterns);
   populateAudioToLinalgPatterns(patterns);
@@ -37,6 +49,8 @@ namespace {
 
 struct ConvertEncToLinalgPass
     : enc::impl::ConvertEncToLinalgBase<ConvertEncToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -44,13 +58,57 @@ struct ConvertEncToLinalgPass
     // Parameters become function arguments in enc-lift-params, not here.
     target.addLegalOp<ParamOp, PackedParamOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect, vector::VectorDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    target.addLegalOp<KernelInfoOp>();
+
+    // What each tag stands for: the origin op's name and knobs, and the
+    // location to restore.
+    struct Origin {
+      StringAttr name;
+      SmallVector<NamedAttribute> knobs;
+      Location loc;
+    };
+    DenseMap<Attribute, Origin> origins;
+    getOperation()->walk([&](Operation *op) {
+      if (!annotateOrigins || !isa<EncDialect>(op->getDialect()) ||
+          isa<ParamOp, PackedParamOp, KernelInfoOp>(op))
+        return;
+      Origin origin{StringAttr::get(ctx, op->getName().getStringRef()), {},
+                    op->getLoc()};
+      for (StringRef knob : {kTileSizesAttrName, kNoFuseAttrName})
+        if (Attribute value = op->getDiscardableAttr(knob))
+          origin.knobs.emplace_back(StringAttr::get(ctx, knob), value);
+      auto tag = NameLoc::get(
+          StringAttr::get(ctx, "enc.origin." + std::to_string(origins.size())),
+          op->getLoc());
+      origins.try_emplace(tag, std::move(origin));
+      op->setLoc(tag);
+    });
 
     RewritePatternSet patterns(ctx);
     populateEncToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    LogicalResult converted =
+        applyPartialConversion(getOperation(), target, std::move(patterns));
+
+    auto originName = StringAttr::get(ctx, kOriginAttrName);
+    getOperation()->walk([&](Operation *op) {
+      auto it = origins.find(op->getLoc());
+      if (it == origins.end())
+        return;
+      op->setLoc(it->second.loc);
+      // Only ops that compute: tags on tensor.empty or constants would say
+      // nothing.
+      if (op->getNumRegions() == 0 && !isa<linalg::LinalgOp>(op))
+        return;
+      op->setDiscardableAttr(originName, it->second.name);
+      for (const NamedAttribute &knob : it->second.knobs)
+        if (!op->getDiscardableAttr(knob.getName()))
+          op->setDiscardableAttr(knob.getName(), knob.getValue());
+    });
+    if (failed(converted))
       signalPassFailure();
   }
 };

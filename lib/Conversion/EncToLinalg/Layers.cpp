@@ -47,14 +47,12 @@ Value linearInit(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
       .getResult()[0];
 }
 
-Value activate(OpBuilder &b, Location loc, ActivationKind kind, Value x);
-
 /// The linear op's epilogue on its result: activation, then residual add,
 /// as one elementwise generic (nothing when the op has neither).
 Value linearEpilogue(OpBuilder &b, Location loc, LinearOp op, Value result,
                      Value residual) {
-  std::optional<ActivationKind> activation = op.getActivation();
-  if (!activation && !residual)
+  std::optional<ActivationKind> kind = op.getActivation();
+  if (!kind && !residual)
     return result;
   auto type = cast<RankedTensorType>(result.getType());
   AffineMap identity =
@@ -69,8 +67,8 @@ Value linearEpilogue(OpBuilder &b, Location loc, LinearOp op, Value result,
       maps, iterators(type.getRank()),
       [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
         Value y = args[0];
-        if (activation)
-          y = activate(nb, l, *activation, y);
+        if (kind)
+          y = activation(nb, l, *kind, y);
         if (residual)
           y = arith::AddFOp::create(nb, l, y, args[1]);
         return {y};
@@ -244,51 +242,6 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   }
 };
 
-/// The scalar body of each activation.
-Value activate(OpBuilder &b, Location loc, ActivationKind kind, Value x) {
-  Type type = x.getType();
-  auto constant = [&](double v) { return floatConstant(b, loc, type, v); };
-  auto sigmoid = [&](Value v) {
-    Value negated = arith::NegFOp::create(b, loc, v);
-    Value denominator = arith::AddFOp::create(
-        b, loc, constant(1.0), math::ExpOp::create(b, loc, negated));
-    return arith::DivFOp::create(b, loc, constant(1.0), denominator);
-  };
-  switch (kind) {
-  case ActivationKind::gelu: {
-    Value scaled = arith::MulFOp::create(b, loc, x, constant(M_SQRT1_2));
-    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
-                                      math::ErfOp::create(b, loc, scaled));
-    Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
-    return arith::MulFOp::create(b, loc, half, cdf);
-  }
-  case ActivationKind::gelu_tanh: {
-    Value cube = arith::MulFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, x, x));
-    Value inner = arith::AddFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, cube, constant(0.044715)));
-    Value scaled = arith::MulFOp::create(
-        b, loc, inner, constant(std::sqrt(2.0 / M_PI)));
-    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
-                                      math::TanhOp::create(b, loc, scaled));
-    Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
-    return arith::MulFOp::create(b, loc, half, cdf);
-  }
-  case ActivationKind::quick_gelu:
-    return arith::MulFOp::create(
-        b, loc, x,
-        sigmoid(arith::MulFOp::create(b, loc, x, constant(1.702))));
-  case ActivationKind::relu:
-    return arith::MaximumFOp::create(b, loc, x, constant(0.0));
-  case ActivationKind::silu:
-    return arith::MulFOp::create(b, loc, x, sigmoid(x));
-  case ActivationKind::sigmoid:
-    return sigmoid(x);
-  case ActivationKind::tanh:
-    return math::TanhOp::create(b, loc, x);
-  }
-  llvm_unreachable("unknown activation kind");
-}
 
 struct ActivationLowering : OpConversionPattern<ActivationOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -307,7 +260,7 @@ struct ActivationLowering : OpConversionPattern<ActivationOp> {
                     type.getElementType()),
         {identity, identity}, iterators(type.getRank()),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {activate(b, l, op.getKind(), args[0])};
+          return {activation(b, l, op.getKind(), args[0])};
         })[0];
     rewriter.replaceOp(op, result);
     return success();

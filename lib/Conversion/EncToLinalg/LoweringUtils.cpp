@@ -2,9 +2,14 @@
 
 #include "LoweringUtils.h"
 
+#include "Enc/IR/EncOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::enc;
@@ -12,6 +17,15 @@ using namespace mlir::enc;
 SmallVector<OpFoldResult> lowering::sizesOf(OpBuilder &b, Location loc,
                                             Value tensor) {
   return tensor::getMixedSizes(b, loc, tensor);
+}
+
+Value lowering::indexProduct(OpBuilder &b, Location loc,
+                             ArrayRef<OpFoldResult> factors, int64_t scale) {
+  Value result = arith::ConstantIndexOp::create(b, loc, scale);
+  for (OpFoldResult factor : factors)
+    result = arith::MulIOp::create(
+        b, loc, result, getValueOrCreateConstantIndexOp(b, loc, factor));
+  return result;
 }
 
 Value lowering::emptyTensor(OpBuilder &b, Location loc,
@@ -28,6 +42,11 @@ Value lowering::filledTensor(OpBuilder &b, Location loc,
 
 Value lowering::floatConstant(OpBuilder &b, Location loc, Type type,
                               double value) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        b, loc, vector,
+        DenseElementsAttr::get(
+            vector, b.getFloatAttr(vector.getElementType(), value)));
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
@@ -257,4 +276,50 @@ Value lowering::reducedAngle(OpBuilder &b, Location loc, Value angle,
   if (type == f64)
     return reduced;
   return arith::TruncFOp::create(b, loc, type, reduced);
+}
+
+Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
+                           Value x) {
+  Type type = x.getType();
+  auto constant = [&](double v) { return floatConstant(b, loc, type, v); };
+  auto sigmoid = [&](Value v) {
+    Value negated = arith::NegFOp::create(b, loc, v);
+    Value denominator = arith::AddFOp::create(
+        b, loc, constant(1.0), math::ExpOp::create(b, loc, negated));
+    return arith::DivFOp::create(b, loc, constant(1.0), denominator);
+  };
+  switch (kind) {
+  case ActivationKind::gelu: {
+    Value scaled = arith::MulFOp::create(b, loc, x, constant(M_SQRT1_2));
+    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
+                                      math::ErfOp::create(b, loc, scaled));
+    Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
+    return arith::MulFOp::create(b, loc, half, cdf);
+  }
+  case ActivationKind::gelu_tanh: {
+    Value cube = arith::MulFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value inner = arith::AddFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, cube, constant(0.044715)));
+    Value scaled = arith::MulFOp::create(
+        b, loc, inner, constant(std::sqrt(2.0 / M_PI)));
+    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
+                                      math::TanhOp::create(b, loc, scaled));
+    Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
+    return arith::MulFOp::create(b, loc, half, cdf);
+  }
+  case ActivationKind::quick_gelu:
+    return arith::MulFOp::create(
+        b, loc, x,
+        sigmoid(arith::MulFOp::create(b, loc, x, constant(1.702))));
+  case ActivationKind::relu:
+    return arith::MaximumFOp::create(b, loc, x, constant(0.0));
+  case ActivationKind::silu:
+    return arith::MulFOp::create(b, loc, x, sigmoid(x));
+  case ActivationKind::sigmoid:
+    return sigmoid(x);
+  case ActivationKind::tanh:
+    return math::TanhOp::create(b, loc, x);
+  }
+  llvm_unreachable("unknown activation kind");
 }

@@ -8,6 +8,8 @@
 #ifndef ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H
 #define ENCODER_LIB_CONVERSION_ENCTOLINALG_LOWERINGUTILS_H
 
+#include "Enc/IR/EncDialect.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
@@ -15,6 +17,11 @@ namespace mlir::enc::lowering {
 
 /// The sizes of a ranked tensor, static where known.
 SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value tensor);
+
+/// scale * the product of `factors`, as an index value (kernel FLOPs and
+/// bytes for enc.kernel_info).
+Value indexProduct(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> factors,
+                   int64_t scale = 1);
 
 /// A `tensor.empty` of the given sizes.
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
@@ -24,7 +31,7 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
                    Value value);
 
-/// A scalar float constant of type `type`.
+/// A float constant of type `type` (a splat when `type` is a vector).
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 
 /// -inf of float type `type`.
@@ -106,6 +113,9 @@ Value intTensorConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// few thousand radians is off by ~1e-4, while the reduction in f64 keeps
 /// the sine accurate to f32 precision whatever the position.
 Value reducedAngle(OpBuilder &b, Location loc, Value angle, Type type);
+
+/// The activation `kind` of `x` (a scalar or a vector of floats).
+Value activation(OpBuilder &b, Location loc, ActivationKind kind, Value x);
 
 } // namespace mlir::enc::lowering
 

@@ -108,50 +108,102 @@ func.func @silu(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Scores, then scale + mask + causal in one elementwise pass, a stable
-// softmax (max, exp, sum, divide), then P V.
-// CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
-// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
-// CHECK-DAG: #[[V:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
-// CHECK-DAG: #[[MASK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// Flash attention: the keys are packed once into [batch, head, key block,
+// head_dim, 128] panels; an scf.forall over (batch, head, block of 64
+// queries) runs an scf.for over the key blocks (ending at the block's last
+// query when causal) that carries the running max, sum and output. The
+// scores exist as one 64x128 tile at a time, never as the 200x300 matrix.
+// CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1) -> (0, d1)>
 // CHECK-LABEL: func.func @attention
-// CHECK-SAME: (%[[QA:.*]]: tensor<2x4x8x16xf32>, %[[KA:.*]]: tensor<2x4x6x16xf32>, %[[VA:.*]]: tensor<2x4x6x32xf32>, %[[MA:.*]]: tensor<2x1x1x6xf32>)
+// CHECK-SAME: (%[[QA:.*]]: tensor<2x4x200x16xf32>, %[[KA:.*]]: tensor<2x4x300x16xf32>, %[[VA:.*]]: tensor<2x4x300x32xf32>, %[[MA:.*]]: tensor<2x1x1x300xf32>)
+// CHECK-NOT: 200x300
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
-// CHECK: %[[SCORES:.*]] = linalg.generic {indexing_maps = [#[[Q]], #[[K]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QA]], %[[KA]] :
-// CHECK: %[[MASKED:.*]] = linalg.generic {indexing_maps = [{{.*}}, #[[MASK]], {{.*}}]{{.*}} ins(%[[SCORES]], %[[MA]] :
-// CHECK:   arith.mulf %{{.*}}, %[[SCALE]]
-// CHECK:   arith.addf
-// CHECK:   %[[I:.*]] = linalg.index 2
-// CHECK:   %[[J:.*]] = linalg.index 3
-// CHECK:   %[[FUTURE:.*]] = arith.cmpi ugt, %[[J]], %[[I]]
-// CHECK:   arith.select %[[FUTURE]], %[[NEGINF]]
-// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[MASKED]] :
-// CHECK:   arith.maximumf
-// CHECK: %[[EXP:.*]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MAX]] :
-// CHECK:   math.exp
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[EXP]] :
-// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[EXP]], %[[SUM]] :
-// CHECK:   arith.divf
-// CHECK: %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[Q]], #[[V]], {{.*}}]{{.*}} ins(%[[P]], %[[VA]] :
-// CHECK: return %[[OUT]]
-func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: tensor<2x4x6x32xf32>, %m: tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32> {
-  %0 = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64, causal} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32>
-  return %0 : tensor<2x4x8x32xf32>
+// CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x3x16x128xf32>)
+// CHECK:   tensor.extract %[[KA]]
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (2, 4, 4) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<2x4x200x32xf32>)
+// CHECK:   %[[Q0:.*]] = affine.apply #{{.*}}(%[[QB]])
+// CHECK:   %[[QN:.*]] = affine.min #{{.*}}(%[[QB]])
+// CHECK:   %[[M0:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK:   %[[L0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK:   %[[O0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x32xf32>)
+// CHECK:   %[[KEND:.*]] = affine.min #{{.*}}(%[[QN]], %[[QB]])
+// CHECK:   %[[R:.*]]:3 = scf.for %[[K0:.*]] = %{{.*}} to %[[KEND]] step %{{.*}} iter_args(%[[M:.*]] = %[[M0]], %[[L:.*]] = %[[L0]], %[[O:.*]] = %[[O0]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x32xf32>)
+// CHECK:     %[[KN:.*]] = affine.min #{{.*}}(%[[K0]], %[[KEND]])
+// CHECK:     %[[MT:.*]] = tensor.extract_slice %[[MA]][%[[B]], 0, 0, %[[K0]]] [1, 1, 1, %[[KN]]] [1, 1, 1, 1] : tensor<2x1x1x300xf32> to tensor<1x?xf32>
+//            Scores: 4 rows x 4 vectors of 16 keys in registers over head_dim.
+// CHECK:     tensor.empty() : tensor<64x128xf32>
+// CHECK:     scf.for {{.*}} to %[[QN]] step
+// CHECK:       scf.for {{.*}} to %[[KN]] step
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:           vector.transfer_read %[[PACKED]][%[[B]], %[[H]],
+// CHECK:           tensor.extract %[[QA]][%[[B]], %[[H]],
+// CHECK:           vector.fma
+// CHECK:         %[[SCALEV:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK:         arith.mulf %{{.*}}, %[[SCALEV]] : vector<16xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16xf32>, tensor<64x128xf32>
+// CHECK:     %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 0] [%[[QN]], %[[KN]]] [1, 1] : tensor<64x128xf32> to tensor<?x?xf32>
+//            Mask and causal cut, in place.
+// CHECK:     %[[CUT:.*]] = linalg.generic {indexing_maps = [#[[BCAST]], #{{.*}}], iterator_types = ["parallel", "parallel"]} ins(%[[MT]] : tensor<1x?xf32>) outs(%[[S]] : tensor<?x?xf32>)
+// CHECK:       arith.addf
+// CHECK:       %[[I:.*]] = arith.addi %{{.*}}, %[[Q0]]
+// CHECK:       %[[J:.*]] = arith.addi %{{.*}}, %[[K0]]
+// CHECK:       %[[FUTURE:.*]] = arith.cmpi ugt, %[[J]], %[[I]]
+// CHECK:       arith.select %[[FUTURE]], %[[NEGINF]]
+// CHECK:     %[[BMAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[CUT]] : tensor<?x?xf32>)
+// CHECK:       arith.maximumf
+//            m' = max(m, rowmax), α = exp(m - m'), l α over the carried values.
+// CHECK:     %[[NEW:.*]]:3 = linalg.generic {{.*}} ins(%[[BMAX]] : tensor<?xf32>) outs(%[[M]], %[[L]], %{{.*}} : tensor<?xf32>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:       arith.maximumf
+// CHECK:       math.exp
+// CHECK:     %[[P:.*]] = linalg.generic {{.*}} ins(%[[NEW]]#0 : tensor<?xf32>) outs(%[[CUT]] : tensor<?x?xf32>)
+// CHECK:       math.exp
+// CHECK:     %[[LNEW:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[P]] : tensor<?x?xf32>) outs(%[[NEW]]#1 : tensor<?xf32>)
+//            O α + P V: rows x 32 values in registers over the block's keys.
+// CHECK:     %[[ONEW:.*]] = scf.for {{.*}} to %[[QN]] step {{.*}} iter_args(%[[OT:.*]] = %[[O]]) -> (tensor<?x32xf32>)
+// CHECK:       tensor.extract %[[NEW]]#2
+// CHECK:       vector.transfer_read %[[OT]]
+// CHECK:       scf.for {{.*}} to %[[KN]] step
+// CHECK:         vector.transfer_read %[[VA]][%[[B]], %[[H]],
+// CHECK:         tensor.extract %[[P]]
+// CHECK:         vector.fma
+// CHECK:       vector.transfer_write
+// CHECK:     scf.yield %[[NEW]]#0, %[[LNEW]], %[[ONEW]]
+// CHECK:   %[[TILE:.*]] = tensor.extract_slice %[[OUT]][%[[B]], %[[H]], %[[Q0]], 0] [1, 1, %[[QN]], 32]
+// CHECK:   %[[Y:.*]] = linalg.generic {{.*}} ins(%[[R]]#2, %[[R]]#1 : tensor<?x32xf32>, tensor<?xf32>) outs(%[[TILE]] : tensor<?x32xf32>)
+// CHECK:     arith.divf
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[B]], %[[H]], %[[Q0]], 0] [1, 1, %[[QN]], 32]
+// CHECK-NOT: 200x300
+func.func @attention(%q: tensor<2x4x200x16xf32>, %k: tensor<2x4x300x16xf32>, %v: tensor<2x4x300x32xf32>, %m: tensor<2x1x1x300xf32>) -> tensor<2x4x200x32xf32> {
+  %0 = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64, causal} : (tensor<2x4x200x16xf32>, tensor<2x4x300x16xf32>, tensor<2x4x300x32xf32>, tensor<2x1x1x300xf32>) -> tensor<2x4x200x32xf32>
+  return %0 : tensor<2x4x200x32xf32>
 }
 
 // -----
 
-// A boolean mask selects; the default scale is 1/sqrt(head_dim).
+// A boolean mask per query and key selects; dynamic lengths make every
+// block size an affine.min remainder; the default scale is 1/sqrt(head_dim).
 // CHECK-LABEL: func.func @attention_bool_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x?x16xf32>, %[[MB:.*]]: tensor<1x1x?x?xi1>)
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
-// CHECK: ^bb0(%[[S:.*]]: f32, %[[KEEP:.*]]: i1, %{{.*}}: f32):
-// CHECK:   %[[SCALED:.*]] = arith.mulf %[[S]], %[[SCALE]]
-// CHECK:   arith.select %[[KEEP]], %[[SCALED]], %[[NEGINF]] : f32
-func.func @attention_bool_mask(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x8x8xi1>) -> tensor<1x2x8x16xf32> {
-  %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x8x8xi1>) -> tensor<1x2x8x16xf32>
-  return %0 : tensor<1x2x8x16xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x?x16x128xf32>)
+// CHECK: scf.forall (%[[B:.*]], %{{.*}}, %[[QB:.*]]) in (1, 2, %{{.*}}) shared_outs
+// CHECK:   %[[Q0:.*]] = affine.apply #{{.*}}(%[[QB]])
+// CHECK:   %[[QN:.*]] = affine.min #{{.*}}(%[[QB]])[%{{.*}}]
+// CHECK:   scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>)
+// CHECK:     %[[KN:.*]] = affine.min #{{.*}}(%[[K0]])[%{{.*}}]
+// CHECK:     %[[MT:.*]] = tensor.extract_slice %[[MB]][%[[B]], 0, %[[Q0]], %[[K0]]] [1, 1, %[[QN]], %[[KN]]] [1, 1, 1, 1] : tensor<1x1x?x?xi1> to tensor<?x?xi1>
+// CHECK:     %[[SCALEV:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK:     arith.mulf %{{.*}}, %[[SCALEV]] : vector<16xf32>
+// CHECK:     %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 0] [%[[QN]], %[[KN]]] [1, 1] : tensor<64x128xf32> to tensor<?x?xf32>
+// CHECK:     linalg.generic {{.*}} ins(%[[MT]] : tensor<?x?xi1>) outs(%[[S]] : tensor<?x?xf32>)
+// CHECK:     ^bb0(%[[KEEP:.*]]: i1, %[[SCORE:.*]]: f32):
+// CHECK:       arith.select %[[KEEP]], %[[SCORE]], %[[NEGINF]] : f32
+func.func @attention_bool_mask(%q: tensor<1x2x?x16xf32>, %m: tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32> {
+  %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32>
+  return %0 : tensor<1x2x?x16xf32>
 }
 
 // -----
@@ -259,14 +311,29 @@ func.func @param_untouched() -> tensor<4x3xf32> {
 
 // -----
 
-// An integer mask (a Hugging Face attention_mask) keeps nonzero positions.
+// An integer mask (a Hugging Face attention_mask) keeps nonzero positions,
+// read at query 0 for every query. A v_dim that is no multiple of 16 updates
+// O with linalg.generics: O α, then P V with v_dim innermost.
+// CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-DAG: #[[P:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[V:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @attention_int_mask
-// CHECK: ^bb0(%[[S:.*]]: f32, %[[M:.*]]: i64, %{{.*}}: f32):
-// CHECK:   %[[KEEP:.*]] = arith.cmpi ne, %[[M]], %{{.*}} : i64
-// CHECK:   arith.select %[[KEEP]], %{{.*}}, %{{.*}} : f32
-func.func @attention_int_mask(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x1x8xi64>) -> tensor<1x2x8x16xf32> {
-  %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x1x8xi64>) -> tensor<1x2x8x16xf32>
-  return %0 : tensor<1x2x8x16xf32>
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x2x8x16xf32>, %[[VA:.*]]: tensor<1x2x8x24xf32>, %[[MI:.*]]: tensor<1x1x1x8xi64>)
+// CHECK: scf.for %[[K0:.*]] = {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %[[OA:.*]] = %{{.*}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>)
+// CHECK:   %[[MT:.*]] = tensor.extract_slice %[[MI]][%{{.*}}, 0, 0, %[[K0]]] [1, 1, 1, %{{.*}}] [1, 1, 1, 1] : tensor<1x1x1x8xi64> to tensor<1x?xi64>
+// CHECK:   linalg.generic {indexing_maps = [#[[BCAST]], #{{.*}}], {{.*}} ins(%[[MT]] : tensor<1x?xi64>)
+// CHECK:   ^bb0(%[[M:.*]]: i64, %{{.*}}: f32):
+// CHECK:     %[[KEEP:.*]] = arith.cmpi ne, %[[M]], %{{.*}} : i64
+// CHECK:     arith.select %[[KEEP]], %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[NEW:.*]]:3 = linalg.generic
+// CHECK:   %[[PR:.*]] = linalg.generic {{.*}} ins(%[[NEW]]#0 : tensor<?xf32>)
+// CHECK:   %[[VT:.*]] = tensor.extract_slice %[[VA]][{{.*}}, %[[K0]], 0] [1, 1, %{{.*}}, 24] [1, 1, 1, 1] : tensor<1x2x8x24xf32> to tensor<?x24xf32>
+// CHECK:   %[[SCALED:.*]] = linalg.generic {{.*}} ins(%[[NEW]]#2 : tensor<?xf32>) outs(%[[OA]] : tensor<?x24xf32>)
+// CHECK:   linalg.generic {indexing_maps = [#[[P]], #[[V]], #[[O]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[PR]], %[[VT]] : tensor<?x?xf32>, tensor<?x24xf32>) outs(%[[SCALED]] : tensor<?x24xf32>)
+func.func @attention_int_mask(%q: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x24xf32>, %m: tensor<1x1x1x8xi64>) -> tensor<1x2x8x24xf32> {
+  %0 = enc.attention %q, %q, %v mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x24xf32>, tensor<1x1x1x8xi64>) -> tensor<1x2x8x24xf32>
+  return %0 : tensor<1x2x8x24xf32>
 }
 
 // -----

@@ -8,10 +8,10 @@
 // Parameters are arguments and the signature is recorded; enc ops remain.
 // ENC: module attributes {enc.functions = [{inputs = [{dtype = "f32", name = "x", shape = array<i64: 2, 3>}], name = "main"
 // ENC: func.func @main(%{{.*}}: tensor<2x3xf32> {{{.*}}enc.name = "x"}, %{{.*}}: tensor<4x3xf32> {{{.*}}enc.param = "w"})
-// ENC: enc.linear
-// ENC: enc.activation gelu
+// The activation is fused into the linear (enc-fuse-linear-epilogue).
+// ENC: enc.linear {{.*}}activation = #enc<activation gelu>
 
-// LINALG-NOT: enc.linear
+// LINALG-NOT: = enc.
 // LINALG: linalg.matmul
 // LINALG: math.erf
 

@@ -1,0 +1,49 @@
+//===- EncKernelOps.td - kernel annotations -----------------*- tablegen -*-===//
+//
+// Ops that describe kernels formed by the compiler. They never appear in a
+// model; the passes that form kernels add them and the passes that outline
+// kernels consume them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENC_ENCKERNELOPS_TD
+#define ENC_ENCKERNELOPS_TD
+
+include "Enc/IR/EncBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Enc_KernelInfoOp : Enc_Op<"kernel_info", [MemoryEffects<[MemWrite]>]> {
+  let summary = "describes the enclosing parallel loop as a kernel";
+  let description = [{
+    Marks the `scf.forall` it sits in as one kernel: `name` says what it
+    computes, `ops` lists the enc ops fused into it, and `flops` and `bytes`
+    (defined outside the loop, so that they can depend on dynamic sizes) are
+    the work and the memory traffic of one launch. `enc-outline-kernels`
+    reads it, hands `flops` to the runtime at each launch (for
+    `encoder-run --profile`) and records all of it in the artifact's
+    `kernels` metadata; the op does not survive outlining. When the loop
+    folds away (one iteration), the description is left outside any loop,
+    describes nothing, and outlining drops it.
+
+    It touches no memory; it declares a write (to no buffer) only so that
+    the cleanups between kernel formation and outlining keep it.
+
+    Example:
+
+    ```mlir
+    scf.forall (%i) in (%chunks) {
+      enc.kernel_info "linear" ["enc.linear", "enc.activation"]
+          flops(%flops) bytes(%bytes)
+      ...
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, StrArrayAttr:$ops, Index:$flops,
+                       Index:$bytes);
+  let assemblyFormat = [{
+    $name $ops `flops` `(` $flops `)` `bytes` `(` $bytes `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ENC_ENCKERNELOPS_TD

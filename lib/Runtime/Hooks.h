@@ -1,0 +1,39 @@
+//===- Hooks.h - Services the runtime offers compiled code ------*- C++ -*-===//
+//
+// Internal to libencrt: the runtime side of `enc_runtime_hooks`
+// (docs/artifact-abi.md, "Runtime hooks: kernels and threads"). An artifact
+// exports one zero-initialized, writable object of this type; the runtime
+// fills it in right after dlopen, before any call. The layout is ABI: fields
+// are only ever appended, and the runtime writes only the fields that fit in
+// the object the artifact exports. Not part of the public C API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_RUNTIME_HOOKS_H
+#define ENCODER_LIB_RUNTIME_HOOKS_H
+
+#include <cstdint>
+
+extern "C" {
+
+/// Runs iterations [begin, end) of a kernel.
+typedef void (*enc_kernel_body)(void *context, int64_t begin, int64_t end);
+
+struct enc_runtime_hooks {
+  /// Runs body(context, b, e) over disjoint ranges covering [0, count) and
+  /// returns when all are done. `kernel` indexes the metadata's "kernels";
+  /// `flops` is the work of this launch (0 when unknown).
+  void (*parallel_for)(enc_kernel_body body, void *context, int64_t count,
+                       int64_t kernel, int64_t flops);
+};
+
+} // extern "C"
+
+namespace encrt {
+
+/// The name of the exported hooks object.
+constexpr const char *RuntimeHooksSymbol = "enc_runtime_hooks";
+
+} // namespace encrt
+
+#endif // ENCODER_LIB_RUNTIME_HOOKS_H

@@ -1,0 +1,28 @@
+//===- RuntimeHooks.h - the enc_runtime_hooks object ------------*- C++ -*-===//
+//
+// The writable object through which compiled code reaches the runtime
+// (docs/artifact-abi.md): its LLVM type and the one definition a module
+// gets, shared by the passes that use it and the one that exports it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_TRANSFORMS_RUNTIMEHOOKS_H
+#define ENCODER_LIB_TRANSFORMS_RUNTIMEHOOKS_H
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::enc {
+
+/// Field indices of struct enc_runtime_hooks; fields are only appended.
+enum RuntimeHooksField : int32_t { kParallelForField = 0 };
+
+/// struct enc_runtime_hooks { void *parallel_for; }
+LLVM::LLVMStructType runtimeHooksType(MLIRContext *ctx);
+
+/// The module's zero-initialized, exported hooks object, created if absent.
+LLVM::GlobalOp getOrCreateRuntimeHooks(ModuleOp module);
+
+} // namespace mlir::enc
+
+#endif // ENCODER_LIB_TRANSFORMS_RUNTIMEHOOKS_H

@@ -1,0 +1,32 @@
+//===- KernelReport.h - encoder-compile --report ----------------*- C++ -*-===//
+//
+// Per-kernel report of a compiled module: the ops fused into each kernel,
+// its FLOPs and bytes, and a roofline estimate against a machine model.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
+#define ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir::enc {
+
+/// The machine the roofline is drawn for.
+struct RooflineMachine {
+  double peakGflops;
+  double bandwidthGBps;
+};
+
+/// Writes the report of `module` (in the LLVM dialect, with the artifact
+/// metadata) to `path`: JSON when it ends in .json, else a Markdown table.
+LogicalResult writeKernelReport(ModuleOp module, llvm::StringRef path,
+                                const RooflineMachine &machine,
+                                std::string &error);
+
+} // namespace mlir::enc
+
+#endif // ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
