@@ -251,14 +251,22 @@ private:
       if (!Panel->isInt() || Panel->getInt() < 1)
         return bad(Pack, " has a \"panel\" that is not a positive integer");
       Spec->Panel = Panel->getInt();
-      if (Rank != 2)
+      // Rank 2, or a higher rank concatenated along 0, read as the matrix
+      // [d0, d1 * d2 * ...] (a convolution weight).
+      if (Rank < 2 || (Rank > 2 && Spec->ConcatDim != 0))
         return bad(Pack, " has a panel, but its sources have rank ", Rank,
-                   " (panels apply to 2-D tensors only)");
+                   " and concat_dim ", Spec->ConcatDim,
+                   " (panels apply to 2-D tensors, or higher ranks "
+                   "concatenated along dimension 0)");
       if (Concat[0] % Spec->Panel != 0)
         return bad(Pack, ": panel ", Spec->Panel,
                    " does not divide the rows of the concatenated ",
-                   formatDims(Concat.data(), 2));
-      Expected = {Concat[0] / Spec->Panel, Concat[1], Spec->Panel};
+                   formatDims(Concat.data(), Concat.size()));
+      int64_t Columns = 1;
+      for (size_t I = 1; I < Concat.size(); ++I)
+        if (__builtin_mul_overflow(Columns, Concat[I], &Columns))
+          return bad(Pack, " builds a tensor too large to allocate");
+      Expected = {Concat[0] / Spec->Panel, Columns, Spec->Panel};
     }
     size_t Bytes;
     if (!checkedByteSize(Out.Info.dtype, Expected.data(), Expected.size(),

@@ -3,7 +3,8 @@
 // Concatenation copies whole runs: along concat_dim d every source
 // contributes, for each index of the leading d dimensions, one contiguous
 // run of its elements. The panel layout [n / p, k, p] is then a blocked
-// transpose of the concatenated [n, k] matrix.
+// transpose of the concatenated [n, k] matrix (higher ranks are matrices
+// [d0, d1 * d2 * ...]).
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,9 +86,10 @@ void *encrt::buildPackedTensor(const ValueDesc &Param,
   if (!Spec.Panel)
     return Concat.release();
 
-  // Rank 2, concatenated [n, k], n divisible by the panel.
+  // The concatenated [n, k] matrix, n divisible by the panel: rank 2, or a
+  // higher rank concatenated along 0 with k the product of the others.
   int64_t N = D == 0 ? Total : First[0];
-  int64_t K = D == 1 ? Total : First[1];
+  int64_t K = D == 0 ? Inner : Total;
   std::unique_ptr<void, FreeDeleter> Panels(allocateTensorMemory(Bytes));
   zeroPadding(Panels.get(), Bytes);
   switch (Elem) {

@@ -80,7 +80,7 @@ struct EncLowerKernelLaunchesPass
     auto trampolineType = LLVM::LLVMFunctionType::get(
         LLVM::LLVMVoidType::get(ctx), {ptrType, i64, i64});
     auto trampoline = LLVM::LLVMFuncOp::create(
-        b, loc, (body.getSymName() + "_trampoline").str(), trampolineType,
+        b, loc, (launch.getSymName() + "_trampoline").str(), trampolineType,
         LLVM::Linkage::Internal);
     {
       Block *entry = trampoline.addEntryBlock(b);
@@ -98,6 +98,12 @@ struct EncLowerKernelLaunchesPass
       LLVM::CallOp::create(b, loc, body, operands);
       LLVM::ReturnOp::create(b, loc, ValueRange{});
     }
+
+    // Kernel bodies are shared by the launches of identical layers, and
+    // launches are code the caller need not carry: inlining either would
+    // copy the kernel into every call site.
+    body.setNoInline(true);
+    launch.setNoInline(true);
 
     // The launch: hand the range to the runtime, or run it when the hook is
     // unset.

@@ -23,10 +23,11 @@ using namespace mlir::enc;
 namespace {
 
 /// The packed form of `weight` if it is a parameter (or an unpacked
-/// concatenation of parameters) whose rows divide into panels.
+/// concatenation of parameters) whose rows divide into panels. A weight of
+/// rank above 2 (a convolution's) packs as the matrix [d0, d1 * d2 * ...].
 PackedParamOp packedWeight(OpBuilder &b, Value weight, int64_t panel) {
   auto type = cast<RankedTensorType>(weight.getType());
-  if (type.getRank() != 2 || !type.getElementType().isF32() ||
+  if (type.getRank() < 2 || !type.getElementType().isF32() ||
       !type.hasStaticShape() || type.getDimSize(0) % panel != 0)
     return {};
   ArrayAttr sources, shapes;
@@ -35,7 +36,7 @@ PackedParamOp packedWeight(OpBuilder &b, Value weight, int64_t panel) {
     sources = b.getStrArrayAttr({param.getName()});
     shapes = b.getArrayAttr({b.getDenseI64ArrayAttr(type.getShape())});
   } else if (auto packed = weight.getDefiningOp<PackedParamOp>()) {
-    if (packed.getPanel())
+    if (packed.getPanel() || type.getRank() != 2)
       return {};
     sources = packed.getSources();
     shapes = packed.getSourceShapes();
@@ -45,9 +46,11 @@ PackedParamOp packedWeight(OpBuilder &b, Value weight, int64_t panel) {
   } else {
     return {};
   }
+  int64_t columns = 1;
+  for (int64_t d : type.getShape().drop_front())
+    columns *= d;
   auto packedType = RankedTensorType::get(
-      {type.getDimSize(0) / panel, type.getDimSize(1), panel},
-      type.getElementType());
+      {type.getDimSize(0) / panel, columns, panel}, type.getElementType());
   return PackedParamOp::create(b, weight.getLoc(), packedType, sources, shapes,
                                b.getI64IntegerAttr(concatDim),
                                b.getI64IntegerAttr(panel));
@@ -62,16 +65,39 @@ struct EncPackWeightsPass : enc::impl::EncPackWeightsBase<EncPackWeightsPass> {
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    getOperation()->walk([&](LinearOp op) {
+    bool failedKnob = false;
+    auto pack = [&](auto op) {
       if (op.hasPackedWeight())
         return;
+      // enc.tile_sizes = [rows, panel] sets this op's panel.
+      int64_t opPanel = panel;
+      if (auto knob = op->template getAttrOfType<DenseI64ArrayAttr>(
+              kTileSizesAttrName)) {
+        if (knob.size() >= 2 && knob[1] > 0) {
+          opPanel = knob[1];
+          if (opPanel % 16 != 0) {
+            op.emitOpError("enc.tile_sizes panel ")
+                << opPanel << " is not a multiple of 16 (one AVX-512 vector)";
+            failedKnob = true;
+            return;
+          }
+        }
+      }
       rewriter.setInsertionPoint(op);
-      PackedParamOp packed = packedWeight(rewriter, op.getWeight(), panel);
+      PackedParamOp packed = packedWeight(rewriter, op.getWeight(), opPanel);
       if (!packed)
         return;
       rewriter.modifyOpInPlace(
           op, [&] { op.getWeightMutable().assign(packed.getResult()); });
+    };
+    getOperation()->walk([&](Operation *op) {
+      if (auto linear = dyn_cast<LinearOp>(op))
+        pack(linear);
+      else if (auto patches = dyn_cast<PatchEmbedOp>(op))
+        pack(patches);
     });
+    if (failedKnob)
+      signalPassFailure();
   }
 };
 

@@ -74,8 +74,12 @@ Tensor concatenate(const std::vector<Tensor> &Sources, size_t Dim,
 }
 
 /// [n, k] laid out as [n / p, k, p]: element [j, k, c] = [j * p + c, k].
+/// The panel layout of `In` read as the matrix [d0, d1 * d2 * ...],
+/// computed independently of the runtime's code.
 Tensor panels(const Tensor &In, int64_t P, size_t ElemSize) {
-  int64_t N = In.Dims[0], K = In.Dims[1];
+  int64_t N = In.Dims[0], K = 1;
+  for (size_t I = 1; I < In.Dims.size(); ++I)
+    K *= In.Dims[I];
   Tensor Out{{N / P, K, P}, std::vector<uint8_t>(In.Bytes.size())};
   for (int64_t J = 0; J < N / P; ++J)
     for (int64_t KK = 0; KK < K; ++KK)
@@ -401,6 +405,9 @@ TEST_CASE("pack: layouts for every element size", "[pack]") {
       {"f64", ENCRT_F64, {{5, 2}}, 0, 5},
       {"bf16", ENCRT_BF16, {{8, 3}, {8, 5}}, 1, 2},
       {"i64", ENCRT_I64, {{3}, {4}}, 0, 0},
+      // A convolution weight [out, c, kh, kw] in panels of its im2col
+      // matrix [out, c * kh * kw].
+      {"f32", ENCRT_F32, {{4, 3, 2, 2}, {2, 3, 2, 2}}, 0, 2},
   };
   PatchedArtifact Patched;
   for (const Case &C : Cases) {
@@ -543,11 +550,11 @@ TEST_CASE("pack: invalid metadata", "[pack][artifact]") {
   refuse(withPack("[4, 3]", "{\"sources\": " + Two +
                                 ", \"concat_dim\": 0, \"panel\": 0}"),
          {"\"panel\" that is not a positive integer"});
-  refuse(withPack("[2, 2, 3]",
+  refuse(withPack("[1, 4, 3]",
                   "{\"sources\": [{\"name\": \"a\", \"shape\": [1, 2, 3]}, "
                   "{\"name\": \"b\", \"shape\": [1, 2, 3]}], "
-                  "\"concat_dim\": 0, \"panel\": 2}"),
-         {"has a panel, but its sources have rank 3"});
+                  "\"concat_dim\": 1, \"panel\": 1}"),
+         {"has a panel, but its sources have rank 3 and concat_dim 1"});
   refuse(withPack("[3, 4]", "{\"sources\": " + Two + ", \"concat_dim\": 0}"),
          {"\"pack\" builds 4x3xf32, but the parameter is 3x4xf32"});
   refuse(withPack("[2, 3, 2]", "{\"sources\": " + Two +

@@ -108,12 +108,28 @@ LogicalResult PatchEmbedOp::verify() {
                                       {getClassToken(), "class_token"},
                                       {getResult(), "result"}})))
     return failure();
-  int64_t dim = weight.getRank() == 4 ? weight.getDimSize(0)
-                                      : ShapedType::kDynamic;
-  if (failed(verify::shape(*this, "weight", weight,
-                           {dim, pixels.getDimSize(1), getPatchSize()[0],
-                            getPatchSize()[1]})) ||
-      failed(verify::shape(*this, "bias", verify::tensorType(getBias()),
+  int64_t dim;
+  if (hasPackedWeight()) {
+    // [dim / p, channels * ph * pw, p] (enc-pack-weights).
+    int64_t panels = weight.getDimSize(0), panel = weight.getDimSize(2);
+    dim = ShapedType::isDynamic(panels) || ShapedType::isDynamic(panel)
+              ? ShapedType::kDynamic
+              : panels * panel;
+    int64_t channels = pixels.getDimSize(1);
+    int64_t depth = ShapedType::isDynamic(channels)
+                        ? ShapedType::kDynamic
+                        : channels * getPatchSize()[0] * getPatchSize()[1];
+    if (failed(verify::shape(*this, "packed weight", weight,
+                             {panels, depth, panel})))
+      return failure();
+  } else {
+    dim = weight.getRank() == 4 ? weight.getDimSize(0) : ShapedType::kDynamic;
+    if (failed(verify::shape(*this, "weight", weight,
+                             {dim, pixels.getDimSize(1), getPatchSize()[0],
+                              getPatchSize()[1]})))
+      return failure();
+  }
+  if (failed(verify::shape(*this, "bias", verify::tensorType(getBias()),
                            {dim})))
     return failure();
   int64_t tokens = *patches;

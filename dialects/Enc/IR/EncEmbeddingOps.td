@@ -88,6 +88,11 @@ def Enc_PatchEmbedOp : Enc_Op<"patch_embed", [Pure]> {
     `[batch, 1 + patches, dim]`. Height and width must be multiples of the
     patch size.
 
+    Like `enc.linear`'s, the weight may be packed for the CPU micro-kernel
+    (`enc-pack-weights`): `[dim / p, channels * patch_h * patch_w, p]`, the
+    panels of the `[dim, channels * patch_h * patch_w]` matrix the
+    convolution weight is.
+
     Example:
 
     ```mlir
@@ -106,6 +111,13 @@ def Enc_PatchEmbedOp : Enc_Op<"patch_embed", [Pure]> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when the weight is packed in panels (rank 3).
+    bool hasPackedWeight() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getWeight().getType())
+                 .getRank() == 3;
+    }
+  }];
 }
 
 def Enc_PatchifyOp : Enc_Op<"patchify", [Pure]> {

@@ -70,12 +70,19 @@ LogicalResult PackedParamOp::verify() {
   SmallVector<int64_t> expected(concat);
   if (std::optional<uint64_t> panel = getPanel()) {
     int64_t p = *panel;
-    if (rank != 2)
-      return emitOpError("panels need 2-D sources, got rank ") << rank;
+    // Higher ranks are matrices [d0, d1 * d2 * ...] (a convolution weight
+    // [out, c, kh, kw] is the weight of its im2col matmul).
+    if (rank < 2 || (rank > 2 && dim != 0))
+      return emitOpError("panels need sources of rank 2, or higher ranks "
+                         "concatenated along dimension 0; got rank ")
+             << rank << " along " << dim;
     if (p <= 0 || concat[0] % p != 0)
       return emitOpError("panel ")
              << p << " must divide the " << concat[0] << " rows";
-    expected = {concat[0] / p, concat[1], p};
+    int64_t columns = 1;
+    for (int64_t d : ArrayRef(concat).drop_front())
+      columns *= d;
+    expected = {concat[0] / p, columns, p};
   }
   return verify::shape(*this, "result", verify::tensorType(getResult()),
                        expected);

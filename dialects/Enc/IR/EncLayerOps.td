@@ -42,9 +42,12 @@ def Enc_PackedParamOp : Enc_Op<"packed_param", [Pure]> {
   let description = [{
     A parameter that is a function of checkpoint tensors rather than one of
     them: the parameters named in `sources` (of shapes `source_shapes`) are
-    concatenated along `concat_dim`, and with `panel` the 2-D result
-    `[n, k]` is laid out as `[n / panel, k, panel]` (element `[j, k, c]` =
-    `[j * panel + c, k]`), the layout the CPU matmul micro-kernel reads.
+    concatenated along `concat_dim`, and with `panel` the result, viewed
+    as a matrix `[n, k]` (its first dimension by the product of the others:
+    a convolution weight is the matrix of its im2col matmul), is laid out
+    as `[n / panel, k, panel]` (element `[j, k, c]` = `[j * panel + c, k]`),
+    the layout the CPU matmul micro-kernel reads. Panels of sources of rank
+    above 2 need `concat_dim = 0`.
 
     The runtime builds it once, when its sources are bound, so the work of
     merging Q/K/V projections or packing weights is never paid per call.

@@ -69,8 +69,11 @@ def EncPackWeights : Pass<"enc-pack-weights"> {
     `out` is a multiple of `panel` by an `enc.packed_param` with that panel
     (`[out / panel, in, panel]`), built once when the weights are bound;
     the linear then lowers to the packed, register-blocked micro-kernel.
-    Weights that are not parameters, or whose `out` does not divide, keep
-    the reference lowering.
+    `enc.patch_embed` weights (`[dim, channels, ph, pw]`) are packed the
+    same way, as the `[dim, channels * ph * pw]` matrix of the im2col
+    matmul. Weights that are not parameters, or whose `out` does not
+    divide, keep the reference lowering. An op's `enc.tile_sizes = [rows,
+    panel]` overrides the panel for it (a multiple of 16).
   }];
   let options = [
     Option<"panel", "panel", "int64_t", /*default=*/"32",

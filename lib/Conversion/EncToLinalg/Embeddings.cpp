@@ -21,9 +21,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "PackedMatmul.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
+#include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -230,30 +232,82 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
     OpFoldResult rowsOfPatches = divideSize(rewriter, loc, sizes[2], patchH);
     OpFoldResult columnsOfPatches = divideSize(rewriter, loc, sizes[3], patchW);
 
-    // out[b, y, x, e] = bias[e] + Σ_{c,p,q} pixels[b, c, y·ph + p, x·pw + q]
-    //                                      · weight[e, c, p, q]
-    SmallVector<OpFoldResult> gridSizes = {sizes[0], rowsOfPatches,
-                                           columnsOfPatches, dim};
-    Value init =
-        linalg::BroadcastOp::create(
-            rewriter, loc, adaptor.getBias(),
-            emptyTensor(rewriter, loc, gridSizes, elementType), {0, 1, 2})
-            .getResult()[0];
-    AffineExpr b, y, x, e, c, p, q;
-    bindDims(ctx, b, y, x, e, c, p, q);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(7, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
-        AffineMap::get(7, 0, {e, c, p, q}, ctx),
-        AffineMap::get(7, 0, {b, y, x, e}, ctx)};
-    Value grid = buildGeneric(
-        rewriter, loc, ValueRange{pixels, weight}, init, maps, iterators(4, 3),
-        [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-          Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-          return {arith::AddFOp::create(nb, l, args[2], product)};
-        })[0];
-    // Patches row by row: [b, y, x, e] -> [b, y·x, e].
-    Value patches = tensor::CollapseShapeOp::create(
-        rewriter, loc, grid, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
+    Value patches;
+    if (op.hasPackedWeight()) {
+      // im2col, then the packed matmul: columns[b, y, x, c, p, q] =
+      // pixels[b, c, y·ph + p, x·pw + q], as [b·y·x, c·p·q] rows against
+      // the weight's [dim, c·p·q] panels. The copy is 1/dim of the work.
+      auto weightType = cast<RankedTensorType>(weight.getType());
+      dim = rewriter.getIndexAttr(weightType.getDimSize(0) *
+                                  weightType.getDimSize(2));
+      SmallVector<OpFoldResult> columnSizes = {
+          sizes[0],
+          rowsOfPatches,
+          columnsOfPatches,
+          sizes[1],
+          rewriter.getIndexAttr(patchH),
+          rewriter.getIndexAttr(patchW)};
+      AffineExpr b, y, x, c, p, q;
+      bindDims(ctx, b, y, x, c, p, q);
+      Value columns = buildGeneric(
+          rewriter, loc, pixels,
+          emptyTensor(rewriter, loc, columnSizes, elementType),
+          {AffineMap::get(6, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
+           AffineMap::getMultiDimIdentityMap(6, ctx)},
+          iterators(6),
+          [&](OpBuilder &, Location, ValueRange args) -> SmallVector<Value> {
+            return {args[0]};
+          })[0];
+      PackedMatmul matmul;
+      matmul.input = tensor::CollapseShapeOp::create(
+          rewriter, loc, columns,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+      matmul.weight = weight;
+      matmul.bias = adaptor.getBias();
+      matmul.name = "patch_embed";
+      matmul.ops.push_back("enc.patch_embed");
+      if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
+          knob && !knob.empty())
+        matmul.rowBlock = knob[0];
+      FailureOr<Value> rows = buildPackedMatmul(rewriter, loc, matmul);
+      if (failed(rows))
+        return failure();
+      // [b·y·x, dim] -> [b, y·x, dim].
+      OpFoldResult numPatches =
+          multiplySizes(rewriter, loc, rowsOfPatches, columnsOfPatches);
+      SmallVector<OpFoldResult> patchSizes = {sizes[0], numPatches, dim};
+      patches = tensor::ExpandShapeOp::create(
+          rewriter, loc, tensorTypeOf(patchSizes, elementType), *rows,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}}, patchSizes);
+    } else {
+      // out[b, y, x, e] = bias[e] + Σ_{c,p,q} pixels[b, c, y·ph + p, x·pw + q]
+      //                                      · weight[e, c, p, q]
+      SmallVector<OpFoldResult> gridSizes = {sizes[0], rowsOfPatches,
+                                             columnsOfPatches, dim};
+      Value init =
+          linalg::BroadcastOp::create(
+              rewriter, loc, adaptor.getBias(),
+              emptyTensor(rewriter, loc, gridSizes, elementType), {0, 1, 2})
+              .getResult()[0];
+      AffineExpr b, y, x, e, c, p, q;
+      bindDims(ctx, b, y, x, e, c, p, q);
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(7, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
+          AffineMap::get(7, 0, {e, c, p, q}, ctx),
+          AffineMap::get(7, 0, {b, y, x, e}, ctx)};
+      Value grid = buildGeneric(
+          rewriter, loc, ValueRange{pixels, weight}, init, maps,
+          iterators(4, 3),
+          [&](OpBuilder &nb, Location l, ValueRange args)
+              -> SmallVector<Value> {
+            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+            return {arith::AddFOp::create(nb, l, args[2], product)};
+          })[0];
+      // Patches row by row: [b, y, x, e] -> [b, y·x, e].
+      patches = tensor::CollapseShapeOp::create(
+          rewriter, loc, grid,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
+    }
 
     Value classToken = adaptor.getClassToken();
     if (!classToken) {

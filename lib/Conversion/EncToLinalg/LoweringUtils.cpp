@@ -222,6 +222,25 @@ OpFoldResult lowering::divideSize(OpBuilder &b, Location loc, OpFoldResult size,
       .getResult();
 }
 
+OpFoldResult lowering::multiplySizes(OpBuilder &b, Location loc,
+                                     OpFoldResult lhs, OpFoldResult rhs) {
+  std::optional<int64_t> l = getConstantIntValue(lhs);
+  std::optional<int64_t> r = getConstantIntValue(rhs);
+  if (l && r)
+    return b.getIndexAttr(*l * *r);
+  return arith::MulIOp::create(b, loc, indexValue(b, loc, lhs),
+                               indexValue(b, loc, rhs))
+      .getResult();
+}
+
+RankedTensorType lowering::tensorTypeOf(ArrayRef<OpFoldResult> sizes,
+                                        Type elementType) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult size : sizes)
+    shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  return RankedTensorType::get(shape, elementType);
+}
+
 Value lowering::castTo(OpBuilder &b, Location loc, Value value, Type type) {
   if (value.getType() == type)
     return value;

@@ -94,6 +94,13 @@ Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
 OpFoldResult divideSize(OpBuilder &b, Location loc, OpFoldResult size,
                         int64_t divisor);
 
+/// `lhs * rhs`, folded where both are static.
+OpFoldResult multiplySizes(OpBuilder &b, Location loc, OpFoldResult lhs,
+                           OpFoldResult rhs);
+
+/// The ranked tensor type of `sizes` (static where they are constants).
+RankedTensorType tensorTypeOf(ArrayRef<OpFoldResult> sizes, Type elementType);
+
 /// `value` as tensor type `type`, through a tensor.cast when the two differ
 /// only in what they know statically (a lowering may know more than the
 /// op's declared result type).

@@ -1,12 +1,12 @@
-//===- Matmul.cpp - enc.linear with packed weights: the micro-kernel --------===//
+//===- Matmul.cpp - the packed matmul micro-kernel --------------------------===//
 //
-// A linear layer whose weight is packed in panels ([n / p, k, p], see
-// enc-pack-weights) lowers to a register-blocked micro-kernel written in the
-// vector dialect: for each block of kRows rows and each panel of p output
-// columns, kRows * p / 16 accumulator vectors stay in registers over the
+// A matmul whose weight is packed in panels ([n / p, k, p], see
+// enc-pack-weights; enc.linear, and enc.patch_embed as im2col) lowers to a
+// register-blocked micro-kernel written in the vector dialect: for each
+// block of r rows (8 by default, enc.tile_sizes[0]) and each panel of p
+// output columns, r * p / 16 accumulator vectors stay in registers over the
 // whole reduction; each step loads the panel's p weights of one input
-// feature (contiguous: p / 16 vector loads) and broadcasts kRows input
-// values. The bias initialises the accumulators and the epilogue
+// feature (contiguous: p / 16 vector loads) and broadcasts r input values. The bias initialises the accumulators and the epilogue
 // (activation, residual) is applied before the one store of the tile.
 //
 // Why this and not upstream tiling + vectorization: the schedule that makes
@@ -21,9 +21,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "PackedMatmul.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
+#include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -38,8 +40,9 @@ using namespace mlir::enc::lowering;
 
 namespace {
 
-/// Rows of one register block. 8 rows x 32 columns = 16 zmm accumulators,
-/// half the AVX-512 register file; the rest hold weights and broadcasts.
+/// Rows of one register block by default. 8 rows x 32 columns = 16 zmm
+/// accumulators, half the AVX-512 register file; the rest hold weights and
+/// broadcasts. Measured on Zen 4 against 4 to 12 rows (docs/performance.md).
 constexpr int64_t kRows = 8;
 /// f32 lanes of one vector register (AVX-512).
 constexpr int64_t kLanes = 16;
@@ -69,6 +72,223 @@ Value toMatrix(OpBuilder &b, Location loc, Value x) {
       b, loc, x, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
 }
 
+/// One rowBlock x panel tile at rows [m0, m0 + rowBlock) of panel j: the
+/// reduction over `depth` with the accumulators as loop values, then the
+/// epilogue and one (row-masked) store per vector into `block`.
+void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
+                      Value m0, Value lastRow,
+                      Value rows, Value j, Value panelColumn,
+                      Value globalColumn, Value x, Value weight, Value bias,
+                      Value residual,
+                      std::optional<ActivationKind> activationKind,
+                      VectorType vectorType, int64_t vectorsPerPanel,
+                      int64_t depth, Value block) {
+  Type f32 = vectorType.getElementType();
+  Value c0 = indexConstant(b, loc, 0);
+  Value lanes = indexConstant(b, loc, kLanes);
+  // Rows past the end read the last row (harmless) and are not stored.
+  SmallVector<Value> rowIndex;
+  for (int64_t r = 0; r < rowBlock; ++r)
+    rowIndex.push_back(arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, r)),
+        lastRow));
+
+  SmallVector<Value> columnOf(vectorsPerPanel);
+  for (int64_t v = 0; v < vectorsPerPanel; ++v)
+    columnOf[v] = arith::AddIOp::create(b, loc, globalColumn,
+                                        indexConstant(b, loc, v * kLanes));
+  SmallVector<Value> initial;
+  Value zero = floatConstant(b, loc, vectorType, 0.0);
+  Value padding = floatConstant(b, loc, f32, 0.0);
+  for (int64_t r = 0; r < rowBlock; ++r)
+    for (int64_t v = 0; v < vectorsPerPanel; ++v)
+      initial.push_back(bias ? Value(vector::TransferReadOp::create(
+                                   b, loc, vectorType, bias,
+                                   ValueRange{columnOf[v]}, padding,
+                                   ArrayRef<bool>{true}))
+                             : zero);
+
+  auto reduction = scf::ForOp::create(
+      b, loc, c0, indexConstant(b, loc, depth), indexConstant(b, loc, 1),
+      initial,
+      [&](OpBuilder &kb, Location kl, Value k, ValueRange accumulators) {
+        SmallVector<Value> weights;
+        for (int64_t v = 0; v < vectorsPerPanel; ++v)
+          weights.push_back(vector::TransferReadOp::create(
+              kb, kl, vectorType, weight,
+              ValueRange{j, k, indexConstant(kb, kl, v * kLanes)}, padding,
+              ArrayRef<bool>{true}));
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < rowBlock; ++r) {
+          Value a = tensor::ExtractOp::create(kb, kl, x,
+                                              ValueRange{rowIndex[r], k});
+          Value broadcast =
+              vector::BroadcastOp::create(kb, kl, vectorType, a);
+          for (int64_t v = 0; v < vectorsPerPanel; ++v)
+            next.push_back(vector::FMAOp::create(
+                kb, kl, broadcast, weights[v],
+                accumulators[r * vectorsPerPanel + v]));
+        }
+        scf::YieldOp::create(kb, kl, next);
+      });
+
+  Value result = block;
+  for (int64_t r = 0; r < rowBlock; ++r) {
+    Value row = arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, r));
+    Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        row, rows);
+    Value count = arith::SelectOp::create(b, loc, valid, lanes, c0);
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({kLanes}, b.getI1Type()),
+        ValueRange{count});
+    for (int64_t v = 0; v < vectorsPerPanel; ++v) {
+      Value y = reduction.getResult(r * vectorsPerPanel + v);
+      if (activationKind)
+        y = activation(b, loc, *activationKind, y);
+      if (residual)
+        y = arith::AddFOp::create(
+            b, loc, y,
+            vector::TransferReadOp::create(b, loc, vectorType, residual,
+                                           ValueRange{rowIndex[r],
+                                                      columnOf[v]},
+                                           padding, ArrayRef<bool>{true}));
+      Value column = arith::AddIOp::create(
+          b, loc, panelColumn, indexConstant(b, loc, v * kLanes));
+      AffineMap identity = AffineMap::getMinorIdentityMap(
+          /*dims=*/2, /*results=*/1, b.getContext());
+      result = vector::TransferWriteOp::create(
+                   b, loc, y, result, ValueRange{rowIndex[r], column},
+                   AffineMapAttr::get(identity), mask,
+                   b.getBoolArrayAttr({true}))
+                   .getResult();
+    }
+  }
+  scf::YieldOp::create(b, loc, result);
+}
+
+} // namespace
+
+FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
+                                             Location loc,
+                                             const PackedMatmul &m) {
+  auto weightType = cast<RankedTensorType>(m.weight.getType());
+  int64_t panels = weightType.getDimSize(0);
+  int64_t depth = weightType.getDimSize(1);
+  int64_t panel = weightType.getDimSize(2);
+  if (!weightType.getElementType().isF32() || !weightType.hasStaticShape() ||
+      panel % kLanes != 0)
+    return emitError(loc, "the packed micro-kernel needs an f32 weight of "
+                          "static shape with panels of a multiple of ")
+           << kLanes << " columns, got " << weightType;
+  int64_t vectorsPerPanel = panel / kLanes;
+  // Accumulators and the panel's weights must fit the 32 vector registers,
+  // with one left for the broadcast.
+  int64_t rowBlock = m.rowBlock ? m.rowBlock : kRows;
+  if (rowBlock < 1 || (rowBlock + 1) * vectorsPerPanel + 1 > 32)
+    return emitError(loc, "a register block of ")
+           << rowBlock << " rows x " << panel
+           << " columns does not fit the 32 vector registers";
+
+  Type f32 = rewriter.getF32Type();
+  int64_t columns = panels * panel;
+  auto vectorType = VectorType::get({kLanes}, f32);
+  Value x = m.input, residual = m.residual, bias = m.bias,
+        weight = m.weight;
+
+  // Static when the input is, so that the result keeps its static type.
+  OpFoldResult rowCount = tensor::getMixedSize(rewriter, loc, x, 0);
+  Value rows = getValueOrCreateConstantIndexOp(rewriter, loc, rowCount);
+
+  // Chunks: panels split evenly, as many as the work affords.
+  Value c0 = indexConstant(rewriter, loc, 0);
+  Value c1 = indexConstant(rewriter, loc, 1);
+  Value panelCount = indexConstant(rewriter, loc, panels);
+  Value work = arith::MulIOp::create(
+      rewriter, loc, rows, indexConstant(rewriter, loc, 2 * columns * depth));
+  Value chunks = arith::MinUIOp::create(
+      rewriter, loc, panelCount,
+      arith::MaxUIOp::create(
+          rewriter, loc, c1,
+          arith::DivUIOp::create(rewriter, loc, work,
+                                 indexConstant(rewriter, loc,
+                                               kFlopsPerChunk))));
+
+  Value init = tensor::EmptyOp::create(
+      rewriter, loc,
+      ArrayRef<OpFoldResult>{rowCount, rewriter.getIndexAttr(columns)}, f32);
+  std::optional<ActivationKind> activationKind = m.activation;
+
+  // What the kernel does, for the report and the profiler.
+  int64_t readsPerRow = depth + (residual ? columns : 0) + columns;
+  Value flops = work;
+  Value bytes = arith::MulIOp::create(
+      rewriter, loc, indexConstant(rewriter, loc, 4),
+      arith::AddIOp::create(
+          rewriter, loc,
+          arith::MulIOp::create(rewriter, loc, rows,
+                                indexConstant(rewriter, loc, readsPerRow)),
+          indexConstant(rewriter, loc,
+                        columns * depth + (bias ? columns : 0))));
+
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{OpFoldResult(chunks)},
+      ValueRange{init}, std::nullopt,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value chunk = args[0], out = args[1];
+        KernelInfoOp::create(b, l, m.name, b.getStrArrayAttr(m.ops), flops,
+                             bytes);
+        // Panels [first, last) of this chunk.
+        Value first = arith::DivUIOp::create(
+            b, l, arith::MulIOp::create(b, l, chunk, panelCount), chunks);
+        Value last = arith::DivUIOp::create(
+            b, l,
+            arith::MulIOp::create(b, l, arith::AddIOp::create(b, l, chunk, c1),
+                                  panelCount),
+            chunks);
+        Value panelSize = indexConstant(b, l, panel);
+        Value firstColumn = arith::MulIOp::create(b, l, first, panelSize);
+        Value width = arith::MulIOp::create(
+            b, l, arith::SubIOp::create(b, l, last, first), panelSize);
+        Value block = tensor::ExtractSliceOp::create(
+            b, l, out,
+            ArrayRef<OpFoldResult>{b.getIndexAttr(0),
+                                   OpFoldResult(firstColumn)},
+            ArrayRef<OpFoldResult>{OpFoldResult(rows), OpFoldResult(width)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+
+        Value lastRow = arith::SubIOp::create(b, l, rows, c1);
+        Value rowStep = indexConstant(b, l, rowBlock);
+        auto panelLoop = scf::ForOp::create(
+            b, l, first, last, c1, ValueRange{block},
+            [&](OpBuilder &pb, Location pl, Value j, ValueRange panelArgs) {
+              Value panelColumn = arith::MulIOp::create(
+                  pb, pl, arith::SubIOp::create(pb, pl, j, first), panelSize);
+              Value globalColumn = arith::MulIOp::create(pb, pl, j, panelSize);
+              auto rowLoop = scf::ForOp::create(
+                  pb, pl, c0, rows, rowStep, ValueRange{panelArgs[0]},
+                  [&](OpBuilder &rb, Location rl, Value m0,
+                      ValueRange rowArgs) {
+                    buildTile(rb, rl, rowBlock, m0, lastRow, rows, j,
+                              panelColumn, globalColumn, x, weight, bias,
+                              residual, activationKind, vectorType,
+                              vectorsPerPanel, depth, rowArgs[0]);
+                  });
+              scf::YieldOp::create(pb, pl, rowLoop.getResults());
+            });
+        auto inParallel = scf::InParallelOp::create(b, l);
+        b.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(
+            b, l, panelLoop.getResult(0), out,
+            ArrayRef<OpFoldResult>{b.getIndexAttr(0),
+                                   OpFoldResult(firstColumn)},
+            ArrayRef<OpFoldResult>{OpFoldResult(rows), OpFoldResult(width)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+      });
+  return forall.getResult(0);
+}
+
+namespace {
+
 struct PackedLinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -77,127 +297,28 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!op.hasPackedWeight())
       return rewriter.notifyMatchFailure(op, "weight not packed");
-    auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
-    int64_t panels = weightType.getDimSize(0);
-    int64_t depth = weightType.getDimSize(1);
-    int64_t panel = weightType.getDimSize(2);
-    if (!weightType.getElementType().isF32() ||
-        !weightType.hasStaticShape() || panel % kLanes != 0)
-      return op.emitOpError("the packed micro-kernel needs an f32 weight of "
-                            "static shape with panels of a multiple of ")
-             << kLanes << " columns, got " << weightType;
-
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
-    Type f32 = rewriter.getF32Type();
-    int64_t vectorsPerPanel = panel / kLanes;
-    int64_t columns = panels * panel;
-    auto vectorType = VectorType::get({kLanes}, f32);
-
-    Value x = toMatrix(rewriter, loc, adaptor.getInput());
-    Value residual = adaptor.getResidual()
-                         ? toMatrix(rewriter, loc, adaptor.getResidual())
-                         : Value();
-    Value bias = adaptor.getBias();
-    Value weight = adaptor.getWeight();
-    // Static when the input is, so that the result keeps its static type.
-    OpFoldResult rowCount = tensor::getMixedSize(rewriter, loc, x, 0);
-    Value rows = getValueOrCreateConstantIndexOp(rewriter, loc, rowCount);
-
-    // Chunks: panels split evenly, as many as the work affords.
-    Value c0 = indexConstant(rewriter, loc, 0);
-    Value c1 = indexConstant(rewriter, loc, 1);
-    Value panelCount = indexConstant(rewriter, loc, panels);
-    Value work = arith::MulIOp::create(
-        rewriter, loc, rows, indexConstant(rewriter, loc, 2 * columns * depth));
-    Value chunks = arith::MinUIOp::create(
-        rewriter, loc, panelCount,
-        arith::MaxUIOp::create(
-            rewriter, loc, c1,
-            arith::DivUIOp::create(rewriter, loc, work,
-                                   indexConstant(rewriter, loc,
-                                                 kFlopsPerChunk))));
-
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc,
-        ArrayRef<OpFoldResult>{rowCount, rewriter.getIndexAttr(columns)},
-        f32);
-    std::optional<ActivationKind> activationKind = op.getActivation();
-
-    // What the kernel does, for the report and the profiler.
-    SmallVector<StringRef> fused{"enc.linear"};
-    if (activationKind)
-      fused.push_back("enc.activation");
-    if (residual)
-      fused.push_back("residual add");
-    int64_t readsPerRow = depth + (residual ? columns : 0) + columns;
-    Value flops = work;
-    Value bytes = arith::MulIOp::create(
-        rewriter, loc, indexConstant(rewriter, loc, 4),
-        arith::AddIOp::create(
-            rewriter, loc,
-            arith::MulIOp::create(rewriter, loc, rows,
-                                  indexConstant(rewriter, loc, readsPerRow)),
-            indexConstant(rewriter, loc,
-                          columns * depth + (bias ? columns : 0))));
-
-    auto forall = scf::ForallOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{OpFoldResult(chunks)},
-        ValueRange{init}, std::nullopt,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value chunk = args[0], out = args[1];
-          KernelInfoOp::create(b, l, "linear", b.getStrArrayAttr(fused),
-                               flops, bytes);
-          // Panels [first, last) of this chunk.
-          Value first = arith::DivUIOp::create(
-              b, l, arith::MulIOp::create(b, l, chunk, panelCount), chunks);
-          Value last = arith::DivUIOp::create(
-              b, l,
-              arith::MulIOp::create(
-                  b, l, arith::AddIOp::create(b, l, chunk, c1), panelCount),
-              chunks);
-          Value panelSize = indexConstant(b, l, panel);
-          Value firstColumn = arith::MulIOp::create(b, l, first, panelSize);
-          Value width = arith::MulIOp::create(
-              b, l, arith::SubIOp::create(b, l, last, first), panelSize);
-          Value block = tensor::ExtractSliceOp::create(
-              b, l, out,
-              ArrayRef<OpFoldResult>{b.getIndexAttr(0),
-                                     OpFoldResult(firstColumn)},
-              ArrayRef<OpFoldResult>{OpFoldResult(rows), OpFoldResult(width)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-
-          Value lastRow = arith::SubIOp::create(b, l, rows, c1);
-          Value rowStep = indexConstant(b, l, kRows);
-          auto panelLoop = scf::ForOp::create(
-              b, l, first, last, c1, ValueRange{block},
-              [&](OpBuilder &pb, Location pl, Value j, ValueRange panelArgs) {
-                Value panelColumn = arith::MulIOp::create(
-                    pb, pl, arith::SubIOp::create(pb, pl, j, first),
-                    panelSize);
-                Value globalColumn =
-                    arith::MulIOp::create(pb, pl, j, panelSize);
-                auto rowLoop = scf::ForOp::create(
-                    pb, pl, c0, rows, rowStep, ValueRange{panelArgs[0]},
-                    [&](OpBuilder &rb, Location rl, Value m0,
-                        ValueRange rowArgs) {
-                      buildTile(rb, rl, m0, lastRow, rows, j, panelColumn,
-                                globalColumn, x, weight, bias, residual,
-                                activationKind, vectorType, vectorsPerPanel,
-                                depth, rowArgs[0]);
-                    });
-                scf::YieldOp::create(pb, pl, rowLoop.getResults());
-              });
-          auto inParallel = scf::InParallelOp::create(b, l);
-          b.setInsertionPointToStart(inParallel.getBody());
-          tensor::ParallelInsertSliceOp::create(
-              b, l, panelLoop.getResult(0), out,
-              ArrayRef<OpFoldResult>{b.getIndexAttr(0),
-                                     OpFoldResult(firstColumn)},
-              ArrayRef<OpFoldResult>{OpFoldResult(rows), OpFoldResult(width)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-        });
-    Value result = forall.getResult(0);
+    PackedMatmul matmul;
+    matmul.input = toMatrix(rewriter, loc, adaptor.getInput());
+    matmul.weight = adaptor.getWeight();
+    matmul.bias = adaptor.getBias();
+    if (adaptor.getResidual())
+      matmul.residual = toMatrix(rewriter, loc, adaptor.getResidual());
+    matmul.activation = op.getActivation();
+    if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
+        knob && !knob.empty())
+      matmul.rowBlock = knob[0];
+    matmul.ops.push_back("enc.linear");
+    if (matmul.activation)
+      matmul.ops.push_back("enc.activation");
+    if (matmul.residual)
+      matmul.ops.push_back("residual add");
+    FailureOr<Value> built = buildPackedMatmul(rewriter, loc, matmul);
+    if (failed(built))
+      return failure();
+    Value result = *built;
+    int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
 
     int64_t rank = resultType.getRank();
     if (rank == 1) {
@@ -217,99 +338,6 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
     }
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  /// One kRows x panel tile at rows [m0, m0 + kRows) of panel j: the
-  /// reduction over `depth` with the accumulators as loop values, then the
-  /// epilogue and one (row-masked) store per vector into `block`.
-  static void buildTile(OpBuilder &b, Location loc, Value m0, Value lastRow,
-                        Value rows, Value j, Value panelColumn,
-                        Value globalColumn, Value x, Value weight, Value bias,
-                        Value residual,
-                        std::optional<ActivationKind> activationKind,
-                        VectorType vectorType, int64_t vectorsPerPanel,
-                        int64_t depth, Value block) {
-    Type f32 = vectorType.getElementType();
-    Value c0 = indexConstant(b, loc, 0);
-    Value lanes = indexConstant(b, loc, kLanes);
-    // Rows past the end read the last row (harmless) and are not stored.
-    SmallVector<Value> rowIndex;
-    for (int64_t r = 0; r < kRows; ++r)
-      rowIndex.push_back(arith::MinUIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, r)),
-          lastRow));
-
-    SmallVector<Value> columnOf(vectorsPerPanel);
-    for (int64_t v = 0; v < vectorsPerPanel; ++v)
-      columnOf[v] = arith::AddIOp::create(b, loc, globalColumn,
-                                          indexConstant(b, loc, v * kLanes));
-    SmallVector<Value> initial;
-    Value zero = floatConstant(b, loc, vectorType, 0.0);
-    Value padding = floatConstant(b, loc, f32, 0.0);
-    for (int64_t r = 0; r < kRows; ++r)
-      for (int64_t v = 0; v < vectorsPerPanel; ++v)
-        initial.push_back(bias ? Value(vector::TransferReadOp::create(
-                                     b, loc, vectorType, bias,
-                                     ValueRange{columnOf[v]}, padding,
-                                     ArrayRef<bool>{true}))
-                               : zero);
-
-    auto reduction = scf::ForOp::create(
-        b, loc, c0, indexConstant(b, loc, depth), indexConstant(b, loc, 1),
-        initial,
-        [&](OpBuilder &kb, Location kl, Value k, ValueRange accumulators) {
-          SmallVector<Value> weights;
-          for (int64_t v = 0; v < vectorsPerPanel; ++v)
-            weights.push_back(vector::TransferReadOp::create(
-                kb, kl, vectorType, weight,
-                ValueRange{j, k, indexConstant(kb, kl, v * kLanes)}, padding,
-                ArrayRef<bool>{true}));
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < kRows; ++r) {
-            Value a = tensor::ExtractOp::create(kb, kl, x,
-                                                ValueRange{rowIndex[r], k});
-            Value broadcast =
-                vector::BroadcastOp::create(kb, kl, vectorType, a);
-            for (int64_t v = 0; v < vectorsPerPanel; ++v)
-              next.push_back(vector::FMAOp::create(
-                  kb, kl, broadcast, weights[v],
-                  accumulators[r * vectorsPerPanel + v]));
-          }
-          scf::YieldOp::create(kb, kl, next);
-        });
-
-    Value result = block;
-    for (int64_t r = 0; r < kRows; ++r) {
-      Value row = arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, r));
-      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          row, rows);
-      Value count = arith::SelectOp::create(b, loc, valid, lanes, c0);
-      Value mask = vector::CreateMaskOp::create(
-          b, loc, VectorType::get({kLanes}, b.getI1Type()),
-          ValueRange{count});
-      for (int64_t v = 0; v < vectorsPerPanel; ++v) {
-        Value y = reduction.getResult(r * vectorsPerPanel + v);
-        if (activationKind)
-          y = activation(b, loc, *activationKind, y);
-        if (residual)
-          y = arith::AddFOp::create(
-              b, loc, y,
-              vector::TransferReadOp::create(b, loc, vectorType, residual,
-                                             ValueRange{rowIndex[r],
-                                                        columnOf[v]},
-                                             padding, ArrayRef<bool>{true}));
-        Value column = arith::AddIOp::create(
-            b, loc, panelColumn, indexConstant(b, loc, v * kLanes));
-        AffineMap identity = AffineMap::getMinorIdentityMap(
-            /*dims=*/2, /*results=*/1, b.getContext());
-        result = vector::TransferWriteOp::create(
-                     b, loc, y, result, ValueRange{rowIndex[r], column},
-                     AffineMapAttr::get(identity), mask,
-                     b.getBoolArrayAttr({true}))
-                     .getResult();
-      }
-    }
-    scf::YieldOp::create(b, loc, result);
   }
 };
 

@@ -945,9 +945,25 @@ func.func @packed_param_panel() -> tensor<1x4x6xf32> {
 // -----
 
 func.func @packed_param_panel_rank() -> tensor<2x4x4xf32> {
-  // expected-error @+1 {{panels need 2-D sources, got rank 1}}
+  // expected-error @+1 {{panels need sources of rank 2, or higher ranks concatenated along dimension 0; got rank 1 along 0}}
   %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4>, array<i64: 4>], panel = 4 : i64} : tensor<2x4x4xf32>
   return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+func.func @packed_param_panel_concat_dim() -> tensor<1x8x2xf32> {
+  // expected-error @+1 {{got rank 3 along 1}}
+  %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 2, 2, 2>, array<i64: 2, 2, 2>], concat_dim = 1 : i64, panel = 2 : i64} : tensor<1x8x2xf32>
+  return %0 : tensor<1x8x2xf32>
+}
+
+// -----
+
+func.func @patch_embed_packed_weight(%x: tensor<1x3x32x32xf32>, %w: tensor<2x48x32xf32>, %b: tensor<64xf32>) -> tensor<1x4x64xf32> {
+  // expected-error @+1 {{packed weight must have shape [2, 768, 32], got 'tensor<2x48x32xf32>'}}
+  %0 = enc.patch_embed %x, %w, %b {patch_size = array<i64: 16, 16>} : (tensor<1x3x32x32xf32>, tensor<2x48x32xf32>, tensor<64xf32>) -> tensor<1x4x64xf32>
+  return %0 : tensor<1x4x64xf32>
 }
 
 // -----

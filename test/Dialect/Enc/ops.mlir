@@ -213,3 +213,13 @@ func.func @fused_and_packed(%x: tensor<2x5x8xf32>, %r: tensor<2x5x8xf32>) -> (te
   %n = enc.layer_norm %y residual %r : (tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   return %y, %n : tensor<2x5x8xf32>, tensor<2x5x8xf32>
 }
+
+// A convolution weight packed as the matrix of its im2col matmul.
+// CHECK-LABEL: func.func @packed_patch_embed
+func.func @packed_patch_embed(%pixels: tensor<?x3x32x32xf32>, %b: tensor<64xf32>) -> tensor<?x16x64xf32> {
+  // CHECK: enc.packed_param ["patch.weight"] {panel = 32 : i64, source_shapes = [array<i64: 64, 3, 8, 8>]} : tensor<2x192x32xf32>
+  %w = enc.packed_param ["patch.weight"] {source_shapes = [array<i64: 64, 3, 8, 8>], panel = 32 : i64} : tensor<2x192x32xf32>
+  // CHECK: enc.patch_embed %{{.*}}, %{{.*}}, %{{.*}} {patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>, tensor<2x192x32xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+  %t = enc.patch_embed %pixels, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>, tensor<2x192x32xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
+  return %t : tensor<?x16x64xf32>
+}
