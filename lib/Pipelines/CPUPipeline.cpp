@@ -31,6 +31,7 @@ GraphOptions mlir::enc::graphOptionsOf(const CPUPipelineOptions &options) {
   graph.fuseResidualNorm = options.fuseResidualNorm;
   graph.packWeights = options.packWeights;
   graph.opConfig.assign(options.opConfig.begin(), options.opConfig.end());
+  graph.panel = options.vectorBits / 16;
   return graph;
 }
 
@@ -68,9 +69,11 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
   pm.addPass(createEncRecordABI());
 }
 
-void mlir::enc::buildEncToLinalgConversionPipeline(OpPassManager &pm) {
+void mlir::enc::buildEncToLinalgConversionPipeline(OpPassManager &pm,
+                                                   int64_t vectorBits) {
   ConvertEncToLinalgOptions conversion;
   conversion.annotateOrigins = true;
+  conversion.vectorBits = vectorBits;
   pm.addPass(createConvertEncToLinalg(conversion));
   // Models may use arith on tensors (a residual add) beside enc ops.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -143,7 +146,7 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
 void mlir::enc::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   buildEncPreparationPipeline(pm, graphOptionsOf(options));
-  buildEncToLinalgConversionPipeline(pm);
+  buildEncToLinalgConversionPipeline(pm, options.vectorBits);
   buildLinalgToLLVMCPUPipeline(pm, options);
 }
 

@@ -225,9 +225,11 @@ struct EncFormKernelsPass
           if (!rootFuses || !op || !isTopLevel(op) ||
               op->hasAttr(kNoFuseAttrName))
             return std::nullopt;
+          // tensor.dim users (the loop bounds of dynamic shapes) read only
+          // the destination's sizes, which canonicalization resolves.
           auto loop = slice->getParentOfType<scf::ForallOp>();
           for (Operation *user : op->getUsers())
-            if (!llvm::is_contained(group, user) &&
+            if (!llvm::is_contained(group, user) && !isa<tensor::DimOp>(user) &&
                 !(loop && loop->isProperAncestor(user)))
               return std::nullopt;
           group.push_back(op);
@@ -245,10 +247,14 @@ struct EncFormKernelsPass
     // Describe the kernel, from the ops before they go.
     rewriter.setInsertionPoint(forall);
     auto [flops, bytes] = kernelCost(rewriter, root.getLoc(), group);
+    // The enc ops fused into the kernel, or the linalg ops for what no enc
+    // op made (a frontend's head-splitting transposes).
     llvm::SetVector<StringRef> origins;
-    for (linalg::LinalgOp op : group)
-      if (auto origin = op->getAttrOfType<StringAttr>(kOriginAttrName))
-        origins.insert(origin.getValue());
+    for (linalg::LinalgOp op : group) {
+      auto origin = op->getAttrOfType<StringAttr>(kOriginAttrName);
+      origins.insert(origin ? origin.getValue()
+                            : op->getName().getStringRef());
+    }
     rewriter.setInsertionPointToStart(forall.getBody());
     KernelInfoOp::create(rewriter, root.getLoc(), kernelName(root),
                          rewriter.getStrArrayAttr(origins.getArrayRef()),

@@ -58,22 +58,26 @@ using namespace mlir::enc;
 
 namespace {
 
-/// The linear op defining `value` if `user` is its only user and both are
-/// in one block.
+/// The linear op defining `value` if `user` is its only user, both are in
+/// one block, and neither is kept out of fusions (enc.no_fuse).
 LinearOp singleUseLinear(Value value, Operation *user) {
   auto linear = value.getDefiningOp<LinearOp>();
-  if (!linear || !linear->hasOneUse() || linear->getBlock() != user->getBlock())
+  if (!linear || !linear->hasOneUse() ||
+      linear->getBlock() != user->getBlock() ||
+      linear->hasAttr(kNoFuseAttrName) || user->hasAttr(kNoFuseAttrName))
     return {};
   return linear;
 }
 
 /// A copy of `linear` with the given epilogue, created at the rewriter's
-/// insertion point.
+/// insertion point; it keeps the linear's knobs (enc.tile_sizes).
 LinearOp rebuildLinear(PatternRewriter &rewriter, Location loc, LinearOp linear,
                        Value residual, ActivationKindAttr activation) {
-  return LinearOp::create(rewriter, loc, linear.getType(), linear.getInput(),
-                          linear.getWeight(), linear.getBias(), residual,
-                          activation);
+  auto fused = LinearOp::create(rewriter, loc, linear.getType(),
+                                linear.getInput(), linear.getWeight(),
+                                linear.getBias(), residual, activation);
+  fused->setDiscardableAttrs(linear->getDiscardableAttrDictionary());
+  return fused;
 }
 
 /// enc.activation(enc.linear) -> enc.linear {activation}.

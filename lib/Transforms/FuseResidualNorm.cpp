@@ -51,9 +51,13 @@ struct FuseAddIntoLayerNorm : OpRewritePattern<LayerNormOp> {
       return rewriter.notifyMatchFailure(op, "fast-math flags on the add");
     if (add.getType() != op.getInput().getType())
       return rewriter.notifyMatchFailure(op, "type mismatch");
-    rewriter.replaceOpWithNewOp<LayerNormOp>(op, op.getType(), add.getLhs(),
-                                             add.getRhs(), op.getScale(),
-                                             op.getBias(), op.getEpsilonAttr());
+    if (op->hasAttr(kNoFuseAttrName) || add->hasAttr(kNoFuseAttrName))
+      return rewriter.notifyMatchFailure(op, "enc.no_fuse");
+    DictionaryAttr knobs = op->getDiscardableAttrDictionary();
+    auto fused = rewriter.replaceOpWithNewOp<LayerNormOp>(
+        op, op.getType(), add.getLhs(), add.getRhs(), op.getScale(),
+        op.getBias(), op.getEpsilonAttr());
+    fused->setDiscardableAttrs(knobs);
     rewriter.eraseOp(add);
     return success();
   }

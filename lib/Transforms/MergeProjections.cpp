@@ -86,7 +86,8 @@ namespace {
 
 /// The key of a linear that can be merged, or nothing.
 std::optional<GroupKey> mergeKey(LinearOp op) {
-  if (op.getActivation() || op.getResidual() || op.hasPackedWeight())
+  if (op.getActivation() || op.getResidual() || op.hasPackedWeight() ||
+      op->hasAttr(kNoFuseAttrName))
     return std::nullopt;
   auto weight = op.getWeight().getDefiningOp<ParamOp>();
   if (!weight)
@@ -148,8 +149,12 @@ void mergeGroup(IRRewriter &rewriter, ArrayRef<LinearOp> group) {
   SmallVector<int64_t> shape(inputType.getShape());
   shape.back() = cast<RankedTensorType>(weight.getType()).getDimSize(0);
   auto mergedType = RankedTensorType::get(shape, inputType.getElementType());
-  Value merged = LinearOp::create(rewriter, loc, mergedType, input, weight,
-                                  bias, Value(), ActivationKindAttr());
+  auto mergedOp = LinearOp::create(rewriter, loc, mergedType, input, weight,
+                                   bias, Value(), ActivationKindAttr());
+  // The first projection's knobs (enc.tile_sizes) apply to the merged one.
+  mergedOp->setDiscardableAttrs(
+      group.front()->getDiscardableAttrDictionary());
+  Value merged = mergedOp.getResult();
 
   SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);

@@ -113,25 +113,39 @@ struct EncOutlineKernelsPass
     // Bounds, trip counts, and the linearized iteration count.
     SmallVector<Value> lowerBounds = getValueOrCreateConstantIndexOp(
         b, loc, loop.getMixedLowerBound());
-    SmallVector<Value> upperBounds = getValueOrCreateConstantIndexOp(
-        b, loc, loop.getMixedUpperBound());
     SmallVector<Value> steps =
         getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep());
-    Value count = arith::ConstantIndexOp::create(b, loc, 1);
     SmallVector<Value> trips;
-    for (auto [lb, ub, step] : llvm::zip(lowerBounds, upperBounds, steps)) {
-      Value trip = arith::CeilDivSIOp::create(
-          b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
-      trips.push_back(trip);
-      count = arith::MulIOp::create(b, loc, count, trip);
+    for (auto [lb, ub, step] :
+         llvm::zip(loop.getMixedLowerBound(), loop.getMixedUpperBound(),
+                   loop.getMixedStep())) {
+      std::optional<int64_t> l = getConstantIntValue(lb),
+                             u = getConstantIntValue(ub),
+                             s = getConstantIntValue(step);
+      if (l && u && s) {
+        trips.push_back(arith::ConstantIndexOp::create(
+            b, loc, llvm::divideCeil(*u - *l, *s)));
+        continue;
+      }
+      trips.push_back(arith::CeilDivSIOp::create(
+          b, loc,
+          arith::SubIOp::create(b, loc,
+                                getValueOrCreateConstantIndexOp(b, loc, ub),
+                                getValueOrCreateConstantIndexOp(b, loc, lb)),
+          getValueOrCreateConstantIndexOp(b, loc, step)));
     }
+    Value count = trips.front();
+    for (Value trip : ArrayRef(trips).drop_front())
+      count = arith::MulIOp::create(b, loc, count, trip);
 
     // What the body reads from outside: constants are rematerialized in the
     // kernel (they are free and let LLVM fold), the rest are arguments.
     llvm::SetVector<Value> used;
     getUsedValuesDefinedAbove(loop.getRegion(), used);
-    for (Value v : llvm::concat<Value>(lowerBounds, steps, trips))
-      used.insert(v);
+    // The body delinearizes with every trip count but the outermost.
+    used.insert(lowerBounds.begin(), lowerBounds.end());
+    used.insert(steps.begin(), steps.end());
+    used.insert(trips.begin() + 1, trips.end());
     SmallVector<Value> captures;
     SmallVector<Operation *> constants;
     for (Value v : used) {

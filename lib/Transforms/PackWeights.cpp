@@ -69,18 +69,19 @@ struct EncPackWeightsPass : enc::impl::EncPackWeightsBase<EncPackWeightsPass> {
     auto pack = [&](auto op) {
       if (op.hasPackedWeight())
         return;
-      // enc.tile_sizes = [rows, panel] sets this op's panel.
+      // enc.tile_sizes = [rows, panel] sets this op's panel (0: the
+      // pass's). Whether it suits the target's vectors is the lowering's
+      // to say.
       int64_t opPanel = panel;
       if (auto knob = op->template getAttrOfType<DenseI64ArrayAttr>(
-              kTileSizesAttrName)) {
-        if (knob.size() >= 2 && knob[1] > 0) {
-          opPanel = knob[1];
-          if (opPanel % 16 != 0) {
-            op.emitOpError("enc.tile_sizes panel ")
-                << opPanel << " is not a multiple of 16 (one AVX-512 vector)";
-            failedKnob = true;
-            return;
-          }
+              kTileSizesAttrName);
+          knob && knob.size() >= 2 && knob[1] != 0) {
+        opPanel = knob[1];
+        if (opPanel < 0) {
+          op.emitOpError("enc.tile_sizes panel ")
+              << opPanel << " must be positive";
+          failedKnob = true;
+          return;
         }
       }
       rewriter.setInsertionPoint(op);

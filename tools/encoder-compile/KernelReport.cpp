@@ -10,7 +10,11 @@
 
 #include "encoder/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -67,6 +71,64 @@ std::string number(int64_t n) {
 
 } // namespace
 
+LogicalResult mlir::enc::specializeDims(ModuleOp module,
+                                        ArrayRef<std::string> assignments,
+                                        std::string &error) {
+  llvm::StringMap<int64_t> sizes;
+  for (const std::string &assignment : assignments) {
+    auto [name, value] = StringRef(assignment).split('=');
+    int64_t size;
+    if (name.empty() || value.getAsInteger(10, size) || size <= 0) {
+      error = "--report-dims takes NAME=SIZE with a positive size, got '" +
+              assignment + "'";
+      return failure();
+    }
+    sizes[name] = size;
+  }
+  llvm::StringSet<> used;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    Block &entry = func.getBody().front();
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      auto names = func.getArgAttrOfType<ArrayAttr>(i, kDimNamesAttrName);
+      auto type = dyn_cast<RankedTensorType>(inputs[i]);
+      if (!names || !type || names.size() != size_t(type.getRank()))
+        continue;
+      SmallVector<int64_t> shape(type.getShape());
+      for (auto [d, nameAttr] : llvm::enumerate(names)) {
+        StringRef name = cast<StringAttr>(nameAttr).getValue();
+        auto it = sizes.find(name);
+        if (it == sizes.end() || !ShapedType::isDynamic(shape[d]))
+          continue;
+        shape[d] = it->second;
+        used.insert(name);
+      }
+      auto specialized = type.clone(shape);
+      if (specialized == type)
+        continue;
+      // The body keeps its types; a cast from the specialized argument lets
+      // the lowered ops see the static sizes.
+      BlockArgument arg = entry.getArgument(i);
+      arg.setType(specialized);
+      OpBuilder b = OpBuilder::atBlockBegin(&entry);
+      auto cast = tensor::CastOp::create(b, func.getLoc(), type, arg);
+      arg.replaceAllUsesExcept(cast.getResult(), cast);
+      inputs[i] = specialized;
+    }
+    func.setFunctionType(
+        FunctionType::get(module.getContext(), inputs, func.getResultTypes()));
+  }
+  for (const auto &entry : sizes)
+    if (!used.contains(entry.getKey())) {
+      error = "--report-dims: no input has a dynamic dimension named '" +
+              entry.getKey().str() + "'";
+      return failure();
+    }
+  return success();
+}
+
 LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
                                            llvm::StringRef path,
                                            const RooflineMachine &machine,
@@ -122,8 +184,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
             {"kernels", std::move(list)}}));
   } else {
     os << "# Kernels\n\n"
-       << "Roofline machine: " << machine.peakGflops << " GFLOP/s peak, "
-       << machine.bandwidthGBps
+       << "Roofline machine: " << llvm::format("%.1f", machine.peakGflops)
+       << " GFLOP/s peak, " << llvm::format("%.1f", machine.bandwidthGBps)
        << " GB/s memory bandwidth. FLOPs and bytes are those of one launch; "
           "`dynamic` when they depend on sizes known only at run time "
           "(`encoder-run --profile` measures them).\n\n"

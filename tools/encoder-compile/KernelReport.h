@@ -21,6 +21,14 @@ struct RooflineMachine {
   double bandwidthGBps;
 };
 
+/// Fixes the named dimensions of the public functions' inputs
+/// (`enc.dim_names`) to the given sizes, so that a copy of the module
+/// compiles to kernels of static cost. Fails naming a dimension no input
+/// has.
+LogicalResult specializeDims(ModuleOp module,
+                             llvm::ArrayRef<std::string> assignments,
+                             std::string &error);
+
 /// Writes the report of `module` (in the LLVM dialect, with the artifact
 /// metadata) to `path`: JSON when it ends in .json, else a Markdown table.
 LogicalResult writeKernelReport(ModuleOp module, llvm::StringRef path,

@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -139,6 +140,12 @@ cl::opt<std::string> reportFile(
     cl::desc("Write the per-kernel report (fused ops, FLOPs, bytes, "
              "roofline) to FILE: JSON for *.json, else Markdown"),
     cl::value_desc("FILE"), cl::init(""), cl::cat(category));
+cl::list<std::string> reportDims(
+    "report-dims",
+    cl::desc("Report the kernels at these sizes of the named dynamic input "
+             "dimensions, e.g. batch=1,sequence=128 (the artifact stays "
+             "dynamic)"),
+    cl::CommaSeparated, cl::value_desc("NAME=SIZE,..."), cl::cat(category));
 // The defaults are this project's reference machine (2 Zen 4 cores,
 // docs/performance.md): a register-resident AVX-512 FMA loop on both cores,
 // and a STREAM-like copy.
@@ -202,7 +209,14 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
     return failure();
   }
 
+  // The kernels are blocked for the target's vector registers.
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  int64_t vectorBits = subtarget->checkFeatures("+avx512f")  ? 512
+                       : subtarget->checkFeatures("+avx2") ? 256
+                                                           : 128;
+
   GraphOptions graph;
+  graph.panel = vectorBits / 16;
   graph.recognizeAttention =
       !disabled.isSet(Optimization::attentionRecognition);
   graph.mergeProjections = !disabled.isSet(Optimization::projectionMerging);
@@ -215,25 +229,52 @@ LogicalResult compile(ModuleOp module, MLIRContext &context) {
                     "exist from --emit=llvm on\n";
     return failure();
   }
+  if (!reportDims.empty() && reportFile.empty()) {
+    llvm::errs() << "encoder-compile: error: --report-dims needs --report\n";
+    return failure();
+  }
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.triple = machine->getTargetTriple().str();
+  pipelineOptions.cpu = machine->getTargetCPU().str();
+  pipelineOptions.formKernels = !disabled.isSet(Optimization::kernelFormation);
+  auto lowerToLLVM = [&](ModuleOp m) {
+    return runStage(m, context, [&](OpPassManager &pm) {
+      buildEncPreparationPipeline(pm, graph);
+      buildEncToLinalgConversionPipeline(pm, vectorBits);
+      buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+    });
+  };
+  // With --report-dims the report comes from a copy compiled at those
+  // sizes, where every kernel's cost is a constant.
+  if (!reportDims.empty()) {
+    OwningOpRef<ModuleOp> specialized(module.clone());
+    if (failed(specializeDims(*specialized, reportDims, error)) ||
+        failed(lowerToLLVM(*specialized)) ||
+        failed(writeKernelReport(*specialized, reportFile,
+                                 {peakGflops, bandwidthGBps}, error))) {
+      if (!error.empty())
+        llvm::errs() << "encoder-compile: error: " << error << "\n";
+      return failure();
+    }
+  }
+
   if (failed(runStage(module, context, [&](OpPassManager &pm) {
         buildEncPreparationPipeline(pm, graph);
       })))
     return failure();
   if (emit == Emit::enc)
     return printModule(module);
-  if (failed(runStage(module, context, buildEncToLinalgConversionPipeline)))
+  if (failed(runStage(module, context, [&](OpPassManager &pm) {
+        buildEncToLinalgConversionPipeline(pm, vectorBits);
+      })))
     return failure();
   if (emit == Emit::linalg)
     return printModule(module);
-  CPUPipelineOptions pipelineOptions;
-  pipelineOptions.triple = machine->getTargetTriple().str();
-  pipelineOptions.cpu = machine->getTargetCPU().str();
-  pipelineOptions.formKernels = !disabled.isSet(Optimization::kernelFormation);
   if (failed(runStage(module, context, [&](OpPassManager &pm) {
         buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
       })))
     return failure();
-  if (!reportFile.empty() &&
+  if (!reportFile.empty() && reportDims.empty() &&
       failed(writeKernelReport(module, reportFile,
                                {peakGflops, bandwidthGBps}, error))) {
     llvm::errs() << "encoder-compile: error: " << error << "\n";

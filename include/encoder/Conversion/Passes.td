@@ -32,6 +32,9 @@ def ConvertEncToLinalg : Pass<"convert-enc-to-linalg"> {
   let options = [
     Option<"annotateOrigins", "annotate-origins", "bool", /*default=*/"false",
            "Tag lowered ops with enc.origin and their enc op's knobs">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Vector register width the matmul and attention kernels are "
+           "blocked for (512: AVX-512, 256: AVX2, 128: SSE)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -29,6 +29,7 @@ struct GraphOptions {
   bool fuseEpilogues = true;
   bool fuseResidualNorm = true;
   bool packWeights = true;
+  /// Output columns per packed panel: two vector registers of f32.
   int64_t panel = 32;
   /// Per-op knobs, SELECTOR:KEY=VALUE (enc-apply-op-config).
   std::vector<std::string> opConfig;
@@ -67,6 +68,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "min-tile-elements",
       llvm::cl::desc("Iteration points per kernel tile (enc-form-kernels)"),
       llvm::cl::init(8192)};
+  PassOptions::Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector register width of the target (512: AVX-512, "
+                     "256: AVX2, 128: SSE): blocks the kernels and the "
+                     "packed panels (twice the f32 lanes)"),
+      llvm::cl::init(512)};
   PassOptions::Option<std::string> triple{
       *this, "triple",
       llvm::cl::desc("Target triple recorded in the artifact metadata")};
@@ -84,8 +91,10 @@ void buildEncPreparationPipeline(OpPassManager &pm,
 /// The graph options a pipeline option set asks for.
 GraphOptions graphOptionsOf(const CPUPipelineOptions &options);
 
-/// enc -> linalg/tensor/arith/math on tensors, then cleanup.
-void buildEncToLinalgConversionPipeline(OpPassManager &pm);
+/// enc -> linalg/tensor/arith/math on tensors, then cleanup; the kernels
+/// blocked for `vectorBits`-wide registers.
+void buildEncToLinalgConversionPipeline(OpPassManager &pm,
+                                        int64_t vectorBits = 512);
 
 /// Both of the above.
 void buildEncToLinalgPipeline(OpPassManager &pm);

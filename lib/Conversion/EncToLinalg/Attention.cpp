@@ -211,9 +211,9 @@ struct RelativePositionBiasLowering
 
 } // namespace
 
-void mlir::enc::populateAttentionToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  populateFlashAttentionPattern(patterns);
+void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
+                                                  VectorTarget target) {
+  populateFlashAttentionPattern(patterns, target);
   patterns.add<RotaryLowering, RelativePositionBiasLowering>(
       patterns.getContext());
 }

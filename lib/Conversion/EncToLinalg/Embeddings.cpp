@@ -216,7 +216,9 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
 };
 
 struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
-  using OpConversionPattern::OpConversionPattern;
+  PatchEmbedLowering(MLIRContext *ctx, VectorTarget target)
+      : OpConversionPattern(ctx), target(target) {}
+  VectorTarget target;
 
   LogicalResult
   matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
@@ -265,6 +267,7 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
       matmul.weight = weight;
       matmul.bias = adaptor.getBias();
       matmul.name = "patch_embed";
+      matmul.target = target;
       matmul.ops.push_back("enc.patch_embed");
       if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
           knob && !knob.empty())
@@ -585,10 +588,10 @@ struct GatherVisibleLowering : OpConversionPattern<GatherVisibleOp> {
 
 } // namespace
 
-void mlir::enc::populateEmbeddingsToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns
-      .add<EmbeddingLowering, PositionalEncodingLowering, PatchEmbedLowering,
-           PatchifyLowering, RandomMaskLowering, GatherVisibleLowering>(
-          patterns.getContext());
+void mlir::enc::populateEmbeddingsToLinalgPatterns(RewritePatternSet &patterns,
+                                                   VectorTarget target) {
+  patterns.add<EmbeddingLowering, PositionalEncodingLowering, PatchifyLowering,
+               RandomMaskLowering, GatherVisibleLowering>(
+      patterns.getContext());
+  patterns.add<PatchEmbedLowering>(patterns.getContext(), target);
 }

@@ -35,11 +35,12 @@ namespace mlir::enc {
 using namespace mlir;
 using namespace mlir::enc;
 
-void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns,
+                                            VectorTarget target) {
   populateLayersToLinalgPatterns(patterns);
-  populateMatmulToLinalgPatterns(patterns);
-  populateAttentionToLinalgPatterns(patterns);
-  populateEmbeddingsToLinalgPatterns(patterns);
+  populateMatmulToLinalgPatterns(patterns, target);
+  populateAttentionToLinalgPatterns(patterns, target);
+  populateEmbeddingsToLinalgPatterns(patterns, target);
   populateAudioToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateLossesToLinalgPatterns(patterns);
@@ -78,9 +79,14 @@ struct ConvertEncToLinalgPass
         return;
       Origin origin{StringAttr::get(ctx, op->getName().getStringRef()), {},
                     op->getLoc()};
-      for (StringRef knob : {kTileSizesAttrName, kNoFuseAttrName})
+      for (StringRef knob : {kTileSizesAttrName, kNoFuseAttrName}) {
+        // A matmul's tile sizes are its micro-kernel's [rows, panel], not
+        // the loop tiles of what else it lowers to (an im2col copy).
+        if (knob == kTileSizesAttrName && isa<LinearOp, PatchEmbedOp>(op))
+          continue;
         if (Attribute value = op->getDiscardableAttr(knob))
           origin.knobs.emplace_back(StringAttr::get(ctx, knob), value);
+      }
       auto tag = NameLoc::get(
           StringAttr::get(ctx, "enc.origin." + std::to_string(origins.size())),
           op->getLoc());
@@ -89,7 +95,13 @@ struct ConvertEncToLinalgPass
     });
 
     RewritePatternSet patterns(ctx);
-    populateEncToLinalgPatterns(patterns);
+    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+      getOperation()->emitError("convert-enc-to-linalg: vector-bits must be "
+                                "128, 256 or 512, got ")
+          << vectorBits;
+      return signalPassFailure();
+    }
+    populateEncToLinalgPatterns(patterns, VectorTarget::ofWidth(vectorBits));
     LogicalResult converted =
         applyPartialConversion(getOperation(), target, std::move(patterns));
 

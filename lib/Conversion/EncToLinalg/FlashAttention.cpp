@@ -70,13 +70,10 @@ namespace {
 /// panel swept by the score kernel about the size of the 32 KiB L1.
 constexpr int64_t QueryBlock = 64;
 constexpr int64_t KeyBlock = 128;
-/// Bits of one vector register (AVX-512).
-constexpr int64_t VectorBits = 512;
-/// Register block of the score kernel: rows x vectors of keys.
+/// Register block of the score kernel: rows x vectors of keys (4 x 4 of the
+/// 32 AVX-512 registers; 4 x 2 of 16). The output kernel accumulates in half
+/// the register file.
 constexpr int64_t ScoreRows = 4;
-constexpr int64_t ScoreVectors = 4;
-/// Accumulator vectors of the output kernel (half the register file).
-constexpr int64_t OutputAccumulators = 16;
 
 Value index(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
@@ -136,6 +133,7 @@ struct Attention {
   Type acc;              // accumulation type
   VectorType vectorType; // one register of `acc`
   int64_t lanes = 0;
+  int64_t scoreVectors = 0, outputAccumulators = 0;
   int64_t queryBlock = 0, keyBlock = 0;
   Value q, packedKeys, v, mask;
   SmallVector<bool> broadcast; // mask dimensions read at index 0
@@ -192,7 +190,7 @@ Value buildScores(OpBuilder &b, const Attention &a, Value batch, Value head,
   Location loc = a.loc;
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value lastRow = arith::SubIOp::create(b, loc, rows, c1);
-  int64_t vectors = std::min(ScoreVectors, a.keyBlock / a.lanes);
+  int64_t vectors = std::min(a.scoreVectors, a.keyBlock / a.lanes);
   int64_t groupWidth = vectors * a.lanes;
   Value tile = tensor::EmptyOp::create(
       b, loc, ArrayRef<int64_t>{a.queryBlock, a.keyBlock}, a.acc);
@@ -280,7 +278,8 @@ Value buildOutputUpdate(OpBuilder &b, const Attention &a, Value probs,
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value lastRow = arith::SubIOp::create(b, loc, rows, c1);
   int64_t vectors = valueDim / a.lanes;
-  int64_t blockRows = std::clamp<int64_t>(OutputAccumulators / vectors, 1, 8);
+  int64_t blockRows =
+      std::clamp<int64_t>(a.outputAccumulators / vectors, 1, 8);
   Type valueElement = cast<RankedTensorType>(a.v.getType()).getElementType();
   Value valuePadding = floatConstant(b, loc, valueElement, 0.0);
   Value accPadding = floatConstant(b, loc, a.acc, 0.0);
@@ -371,7 +370,9 @@ Value buildOutputUpdateGeneric(OpBuilder &b, const Attention &a, Value probs,
 }
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AttentionLowering(MLIRContext *ctx, VectorTarget target)
+      : OpConversionPattern(ctx), target(target) {}
+  VectorTarget target;
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
@@ -387,7 +388,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Attention a(loc);
     a.acc = elementType.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type()
                                                      : elementType;
-    a.lanes = VectorBits / a.acc.getIntOrFloatBitWidth();
+    a.lanes = target.bits / a.acc.getIntOrFloatBitWidth();
+    a.scoreVectors = target.registers >= 32 ? 4 : 2;
+    a.outputAccumulators = target.registers / 2;
     a.vectorType = VectorType::get({a.lanes}, a.acc);
     // Blocks no larger than a static length; key blocks a multiple of the
     // score kernel's column group (one vector when there are few keys).
@@ -397,7 +400,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           std::min(a.queryBlock, roundUp(resultType.getDimSize(2), 1));
     a.keyBlock = KeyBlock;
     if (!kType.isDynamicDim(2)) {
-      int64_t keys = kType.getDimSize(2), group = ScoreVectors * a.lanes;
+      int64_t keys = kType.getDimSize(2), group = a.scoreVectors * a.lanes;
       a.keyBlock =
           std::min(a.keyBlock, roundUp(keys, keys <= group ? a.lanes : group));
     }
@@ -709,6 +712,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
 } // namespace
 
 void mlir::enc::lowering::populateFlashAttentionPattern(
-    RewritePatternSet &patterns) {
-  patterns.add<AttentionLowering>(patterns.getContext());
+    RewritePatternSet &patterns, VectorTarget target) {
+  patterns.add<AttentionLowering>(patterns.getContext(), target);
 }

@@ -3,13 +3,17 @@
 #ifndef ENCODER_LIB_CONVERSION_ENCTOLINALG_FLASHATTENTION_H
 #define ENCODER_LIB_CONVERSION_ENCTOLINALG_FLASHATTENTION_H
 
+#include "encoder/Conversion/Passes.h"
+
 namespace mlir {
 class RewritePatternSet;
 
 namespace enc::lowering {
 
-/// Adds the tiled online-softmax lowering of enc.attention.
-void populateFlashAttentionPattern(RewritePatternSet &patterns);
+/// Adds the tiled online-softmax lowering of enc.attention, its kernels
+/// blocked for `target`'s vector registers.
+void populateFlashAttentionPattern(RewritePatternSet &patterns,
+                                   VectorTarget target);
 
 } // namespace enc::lowering
 } // namespace mlir

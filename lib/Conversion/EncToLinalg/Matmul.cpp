@@ -40,12 +40,11 @@ using namespace mlir::enc::lowering;
 
 namespace {
 
-/// Rows of one register block by default. 8 rows x 32 columns = 16 zmm
-/// accumulators, half the AVX-512 register file; the rest hold weights and
-/// broadcasts. Measured on Zen 4 against 4 to 12 rows (docs/performance.md).
-constexpr int64_t kRows = 8;
-/// f32 lanes of one vector register (AVX-512).
-constexpr int64_t kLanes = 16;
+/// Most rows of one register block by default. 8 rows x 32 columns = 16
+/// zmm accumulators, half the AVX-512 register file; the rest hold weights
+/// and broadcasts. Measured on Zen 4 against 4 to 12 rows
+/// (docs/performance.md).
+constexpr int64_t kMaxRows = 8;
 /// A launch gets at least this many FLOPs per chunk, so that small layers
 /// are not split into pieces cheaper than a thread wake-up.
 constexpr int64_t kFlopsPerChunk = 1 << 21;
@@ -75,7 +74,7 @@ Value toMatrix(OpBuilder &b, Location loc, Value x) {
 /// One rowBlock x panel tile at rows [m0, m0 + rowBlock) of panel j: the
 /// reduction over `depth` with the accumulators as loop values, then the
 /// epilogue and one (row-masked) store per vector into `block`.
-void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
+void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
                       Value m0, Value lastRow,
                       Value rows, Value j, Value panelColumn,
                       Value globalColumn, Value x, Value weight, Value bias,
@@ -85,7 +84,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
                       int64_t depth, Value block) {
   Type f32 = vectorType.getElementType();
   Value c0 = indexConstant(b, loc, 0);
-  Value lanes = indexConstant(b, loc, kLanes);
+  Value lanes = indexConstant(b, loc, laneCount);
   // Rows past the end read the last row (harmless) and are not stored.
   SmallVector<Value> rowIndex;
   for (int64_t r = 0; r < rowBlock; ++r)
@@ -96,7 +95,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
   SmallVector<Value> columnOf(vectorsPerPanel);
   for (int64_t v = 0; v < vectorsPerPanel; ++v)
     columnOf[v] = arith::AddIOp::create(b, loc, globalColumn,
-                                        indexConstant(b, loc, v * kLanes));
+                                        indexConstant(b, loc, v * laneCount));
   SmallVector<Value> initial;
   Value zero = floatConstant(b, loc, vectorType, 0.0);
   Value padding = floatConstant(b, loc, f32, 0.0);
@@ -116,7 +115,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
         for (int64_t v = 0; v < vectorsPerPanel; ++v)
           weights.push_back(vector::TransferReadOp::create(
               kb, kl, vectorType, weight,
-              ValueRange{j, k, indexConstant(kb, kl, v * kLanes)}, padding,
+              ValueRange{j, k, indexConstant(kb, kl, v * laneCount)}, padding,
               ArrayRef<bool>{true}));
         SmallVector<Value> next;
         for (int64_t r = 0; r < rowBlock; ++r) {
@@ -139,7 +138,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
                                         row, rows);
     Value count = arith::SelectOp::create(b, loc, valid, lanes, c0);
     Value mask = vector::CreateMaskOp::create(
-        b, loc, VectorType::get({kLanes}, b.getI1Type()),
+        b, loc, VectorType::get({laneCount}, b.getI1Type()),
         ValueRange{count});
     for (int64_t v = 0; v < vectorsPerPanel; ++v) {
       Value y = reduction.getResult(r * vectorsPerPanel + v);
@@ -153,7 +152,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock,
                                                       columnOf[v]},
                                            padding, ArrayRef<bool>{true}));
       Value column = arith::AddIOp::create(
-          b, loc, panelColumn, indexConstant(b, loc, v * kLanes));
+          b, loc, panelColumn, indexConstant(b, loc, v * laneCount));
       AffineMap identity = AffineMap::getMinorIdentityMap(
           /*dims=*/2, /*results=*/1, b.getContext());
       result = vector::TransferWriteOp::create(
@@ -175,23 +174,28 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
   int64_t panels = weightType.getDimSize(0);
   int64_t depth = weightType.getDimSize(1);
   int64_t panel = weightType.getDimSize(2);
+  int64_t laneCount = m.target.bits / 32;
+  int64_t registers = m.target.registers;
   if (!weightType.getElementType().isF32() || !weightType.hasStaticShape() ||
-      panel % kLanes != 0)
+      panel % laneCount != 0)
     return emitError(loc, "the packed micro-kernel needs an f32 weight of "
                           "static shape with panels of a multiple of ")
-           << kLanes << " columns, got " << weightType;
-  int64_t vectorsPerPanel = panel / kLanes;
-  // Accumulators and the panel's weights must fit the 32 vector registers,
+           << laneCount << " columns, got " << weightType;
+  int64_t vectorsPerPanel = panel / laneCount;
+  // Accumulators and the panel's weights must fit the vector registers,
   // with one left for the broadcast.
-  int64_t rowBlock = m.rowBlock ? m.rowBlock : kRows;
-  if (rowBlock < 1 || (rowBlock + 1) * vectorsPerPanel + 1 > 32)
+  int64_t rowBlock =
+      m.rowBlock ? m.rowBlock
+                 : std::min(kMaxRows, (registers - 1) / vectorsPerPanel - 1);
+  if (rowBlock < 1 || (rowBlock + 1) * vectorsPerPanel + 1 > registers)
     return emitError(loc, "a register block of ")
-           << rowBlock << " rows x " << panel
-           << " columns does not fit the 32 vector registers";
+           << std::max<int64_t>(rowBlock, 1) << " rows x " << panel
+           << " columns does not fit the " << registers
+           << " vector registers";
 
   Type f32 = rewriter.getF32Type();
   int64_t columns = panels * panel;
-  auto vectorType = VectorType::get({kLanes}, f32);
+  auto vectorType = VectorType::get({laneCount}, f32);
   Value x = m.input, residual = m.residual, bias = m.bias,
         weight = m.weight;
 
@@ -268,7 +272,7 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
                   pb, pl, c0, rows, rowStep, ValueRange{panelArgs[0]},
                   [&](OpBuilder &rb, Location rl, Value m0,
                       ValueRange rowArgs) {
-                    buildTile(rb, rl, rowBlock, m0, lastRow, rows, j,
+                    buildTile(rb, rl, rowBlock, laneCount, m0, lastRow, rows, j,
                               panelColumn, globalColumn, x, weight, bias,
                               residual, activationKind, vectorType,
                               vectorsPerPanel, depth, rowArgs[0]);
@@ -290,7 +294,9 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
 namespace {
 
 struct PackedLinearLowering : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+  PackedLinearLowering(MLIRContext *ctx, VectorTarget target)
+      : OpConversionPattern(ctx), target(target) {}
+  VectorTarget target;
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
@@ -306,6 +312,7 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
     if (adaptor.getResidual())
       matmul.residual = toMatrix(rewriter, loc, adaptor.getResidual());
     matmul.activation = op.getActivation();
+    matmul.target = target;
     if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
         knob && !knob.empty())
       matmul.rowBlock = knob[0];
@@ -343,6 +350,7 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
 
 } // namespace
 
-void mlir::enc::populateMatmulToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<PackedLinearLowering>(patterns.getContext());
+void mlir::enc::populateMatmulToLinalgPatterns(RewritePatternSet &patterns,
+                                               VectorTarget target) {
+  patterns.add<PackedLinearLowering>(patterns.getContext(), target);
 }

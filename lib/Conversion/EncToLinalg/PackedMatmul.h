@@ -10,6 +10,7 @@
 #define ENCODER_LIB_CONVERSION_ENCTOLINALG_PACKEDMATMUL_H
 
 #include "Enc/IR/EncOps.h"
+#include "encoder/Conversion/Passes.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -27,8 +28,10 @@ struct PackedMatmul {
   /// [rows, n] added after the activation, or null.
   Value residual;
   std::optional<ActivationKind> activation;
-  /// Rows of one register block (the knob enc.tile_sizes[0]); 0: default.
+  /// Rows of one register block (the knob enc.tile_sizes[0]); 0: as many
+  /// as `target`'s registers hold, at most 8.
   int64_t rowBlock = 0;
+  VectorTarget target;
   /// For enc.kernel_info: the kernel's name and the ops fused into it.
   StringRef name = "linear";
   SmallVector<StringRef> ops;

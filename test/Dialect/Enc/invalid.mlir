@@ -973,3 +973,13 @@ func.func @packed_param_result() -> tensor<8x5xf32> {
   %0 = enc.packed_param ["a", "b"] {source_shapes = [array<i64: 4, 4>, array<i64: 4, 4>]} : tensor<8x5xf32>
   return %0 : tensor<8x5xf32>
 }
+
+// -----
+
+func.func @kernel_info_cost_inside(%n: index) {
+  scf.forall (%i) in (%n) {
+    // expected-error @below {{flops and bytes must be defined outside the loop}}
+    enc.kernel_info "k" [] flops(%i) bytes(%n)
+  }
+  return
+}

@@ -223,3 +223,13 @@ func.func @packed_patch_embed(%pixels: tensor<?x3x32x32xf32>, %b: tensor<64xf32>
   %t = enc.patch_embed %pixels, %w, %b {patch_size = array<i64: 8, 8>} : (tensor<?x3x32x32xf32>, tensor<2x192x32xf32>, tensor<64xf32>) -> tensor<?x16x64xf32>
   return %t : tensor<?x16x64xf32>
 }
+
+// CHECK-LABEL: func.func @kernel_info
+// CHECK: enc.kernel_info "linear" ["enc.linear", "enc.activation"] flops(%{{.*}}) bytes(%{{.*}})
+func.func @kernel_info(%n: index) {
+  %bytes = arith.constant 64 : index
+  scf.forall (%i) in (%n) {
+    enc.kernel_info "linear" ["enc.linear", "enc.activation"] flops(%n) bytes(%bytes)
+  }
+  return
+}

@@ -1,0 +1,30 @@
+"""The packed matmul micro-kernel (enc-pack-weights, Matmul.cpp): F.linear
+and F.conv2d on the same values, in float64."""
+
+import torch
+import torch.nn.functional as F
+
+
+def packed_linear(c):
+    """models/packed_linear.mlir."""
+    x = c.input(c.normal((1, 13, 40)))
+    r = c.input(c.normal((1, 13, 96)))
+    y = c.input(c.normal((3, 40)))
+    v = c.input(c.normal((40,)))
+    pixels = c.input(c.normal((2, 3, 12, 8)))
+    w = c.weight("w", c.normal((96, 40), 40**-0.5))
+    b = c.weight("b", c.normal((96,), 0.1))
+    pw = c.weight("patch.weight", c.normal((32, 3, 4, 4), 48**-0.5))
+    pb = c.weight("patch.bias", c.normal((32,), 0.1))
+    cls = c.weight("cls", c.normal((1, 1, 32)))
+    patches = F.conv2d(pixels, pw, pb, stride=4).flatten(2).transpose(1, 2)
+    tokens = torch.cat([cls.expand(2, 1, 32), patches], dim=1)
+    return [
+        r + F.gelu(F.linear(x, w, b)),
+        F.linear(y, w),
+        F.linear(v, w, b),
+        tokens,
+    ]
+
+
+CASES = [packed_linear]
