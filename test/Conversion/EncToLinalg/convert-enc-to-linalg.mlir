@@ -109,7 +109,7 @@ func.func @silu(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // Flash attention: the keys are packed once into [batch, head, key block,
-// head_dim, 128] panels; an scf.forall over (batch, head, block of 64
+// head_dim, 128] panels (padded to whole blocks, transposed); an scf.forall over (batch, head, block of 64
 // queries) runs an scf.for over the key blocks (ending at the block's last
 // query when causal) that carries the running max, sum and output. The
 // scores exist as one 64x128 tile at a time, never as the 200x300 matrix.
@@ -119,8 +119,9 @@ func.func @silu(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NOT: 200x300
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
-// CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x3x16x128xf32>)
-// CHECK:   tensor.extract %[[KA]]
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[KA]] low[0, 0, 0, 0] high[0, 0, 84, 0]
+// CHECK: %[[BLOCKED:.*]] = tensor.expand_shape %[[PADDED]] {{\[}}[0], [1], [2, 3], [4]] output_shape [2, 4, 3, 128, 16]
+// CHECK: %[[PACKED:.*]] = linalg.transpose ins(%[[BLOCKED]] : tensor<2x4x3x128x16xf32>) outs(%{{.*}} : tensor<2x4x3x16x128xf32>) permutation = [0, 1, 2, 4, 3]
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (2, 4, 4) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<2x4x200x32xf32>)
 // CHECK:   %[[Q0:.*]] = affine.apply #{{.*}}(%[[QB]])
 // CHECK:   %[[QN:.*]] = affine.min #{{.*}}(%[[QB]])
@@ -188,7 +189,7 @@ func.func @attention(%q: tensor<2x4x200x16xf32>, %k: tensor<2x4x300x16xf32>, %v:
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x2x?x16xf32>, %[[MB:.*]]: tensor<1x1x?x?xi1>)
 // CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x?x16x128xf32>)
+// CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x?x16x128xf32>)
 // CHECK: scf.forall (%[[B:.*]], %{{.*}}, %[[QB:.*]]) in (1, 2, %{{.*}}) shared_outs
 // CHECK:   %[[Q0:.*]] = affine.apply #{{.*}}(%[[QB]])
 // CHECK:   %[[QN:.*]] = affine.min #{{.*}}(%[[QB]])[%{{.*}}]
