@@ -6,39 +6,26 @@
 //   encoder-compile MODEL.mlir -o MODEL.so --report=kernels.md
 //       [--op-config=enc.layer_norm:tile=1x16] [--disable=kernel-formation]
 //
-// Runs the stages of the pipeline one pass manager each, so that --emit can
-// stop after any of them; MLIR's own flags (--mlir-print-ir-after-all,
-// --mlir-timing, ...) apply to every stage.
+// Command-line options over the compiler driver (encoder/Driver/Compiler.h),
+// which Python's encoder.compile shares. The pipeline runs in stages, one
+// pass manager each, so that --emit can stop after any of them; MLIR's own
+// flags (--mlir-print-ir-after-all, --mlir-timing, ...) apply to every stage.
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelReport.h"
-
-#include "encoder/Frontend/Frontend.h"
+#include "encoder/Driver/Compiler.h"
 #include "encoder/InitAll.h"
-#include "encoder/Pipelines/Pipelines.h"
-#include "encoder/Target/CPUTarget.h"
 
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 using namespace mlir::enc;
@@ -46,7 +33,6 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { artifact, enc, linalg, llvm, llvmIR, assembly };
 enum class Target { cpu, cuda };
 
 cl::OptionCategory category("encoder-compile options");
@@ -63,17 +49,17 @@ cl::opt<Target> target(
     cl::values(clEnumValN(Target::cpu, "cpu", "the host CPU (default)"),
                clEnumValN(Target::cuda, "cuda", "NVIDIA GPUs through PTX")),
     cl::cat(category));
-cl::opt<Emit> emit(
+cl::opt<EmitStage> emit(
     "emit", cl::desc("Stop after a stage and print it"),
-    cl::init(Emit::artifact),
+    cl::init(EmitStage::artifact),
     cl::values(
-        clEnumValN(Emit::artifact, "artifact", "the shared object (default)"),
-        clEnumValN(Emit::enc, "enc",
+        clEnumValN(EmitStage::artifact, "artifact", "the shared object (default)"),
+        clEnumValN(EmitStage::enc, "enc",
                    "enc IR after the graph-level passes"),
-        clEnumValN(Emit::linalg, "linalg", "linalg on tensors"),
-        clEnumValN(Emit::llvm, "llvm", "the LLVM dialect, ABI included"),
-        clEnumValN(Emit::llvmIR, "llvm-ir", "optimized LLVM IR"),
-        clEnumValN(Emit::assembly, "asm", "target assembly")),
+        clEnumValN(EmitStage::linalg, "linalg", "linalg on tensors"),
+        clEnumValN(EmitStage::llvm, "llvm", "the LLVM dialect, ABI included"),
+        clEnumValN(EmitStage::llvmIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(EmitStage::assembly, "asm", "target assembly")),
     cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: `host` (default) or an LLVM "
@@ -101,6 +87,7 @@ cl::opt<bool> audioInput(
     cl::desc("Model configs (whisper): take 16 kHz audio and compute the "
              "log-mel features in the artifact"),
     cl::init(false), cl::cat(category));
+// In the order of enc::optimizationNames(), which the driver takes.
 enum class Optimization {
   attentionRecognition,
   projectionMerging,
@@ -159,180 +146,6 @@ cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
                             cl::init(""), cl::cat(category));
 
-/// Prints `module` to the output file (stdout when none was given).
-LogicalResult printModule(ModuleOp module) {
-  std::string error;
-  auto output = openOutputFile(outputFilename.empty() ? std::string("-") : outputFilename.getValue(),
-                               &error);
-  if (!output) {
-    llvm::errs() << "encoder-compile: error: " << error << "\n";
-    return failure();
-  }
-  module.print(output->os());
-  output->keep();
-  return success();
-}
-
-LogicalResult runStage(ModuleOp module, MLIRContext &context,
-                       function_ref<void(OpPassManager &)> build) {
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return failure();
-  applyDefaultTimingPassManagerCLOptions(pm);
-  build(pm);
-  return pm.run(module);
-}
-
-LogicalResult compile(ModuleOp module, MLIRContext &context) {
-  if (target == Target::cuda) {
-    llvm::errs() << "encoder-compile: error: --target=cuda is not "
-                    "implemented yet; use --target=cpu\n";
-    return failure();
-  }
-  bool hasPublicFunction = llvm::any_of(
-      module.getOps<func::FuncOp>(),
-      [](func::FuncOp f) { return f.isPublic() && !f.isExternal(); });
-  if (!hasPublicFunction) {
-    llvm::errs() << "encoder-compile: error: '" << inputFilename
-                 << "' has no public function to compile\n";
-    return failure();
-  }
-
-  std::string error;
-  CPUTargetOptions targetOptions;
-  targetOptions.cpu = cpu;
-  targetOptions.optLevel = optLevel;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createCPUTargetMachine(targetOptions, error);
-  if (!machine) {
-    llvm::errs() << "encoder-compile: error: " << error << "\n";
-    return failure();
-  }
-
-  // The kernels are blocked for the target's vector registers.
-  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  int64_t vectorBits = subtarget->checkFeatures("+avx512f")  ? 512
-                       : subtarget->checkFeatures("+avx2") ? 256
-                                                           : 128;
-
-  GraphOptions graph;
-  graph.panel = vectorBits / 16;
-  graph.recognizeAttention =
-      !disabled.isSet(Optimization::attentionRecognition);
-  graph.mergeProjections = !disabled.isSet(Optimization::projectionMerging);
-  graph.fuseEpilogues = !disabled.isSet(Optimization::epilogueFusion);
-  graph.fuseResidualNorm = !disabled.isSet(Optimization::residualNormFusion);
-  graph.packWeights = !disabled.isSet(Optimization::weightPacking);
-  graph.opConfig.assign(opConfig.begin(), opConfig.end());
-  if (!reportFile.empty() && (emit == Emit::enc || emit == Emit::linalg)) {
-    llvm::errs() << "encoder-compile: error: --report needs kernels, which "
-                    "exist from --emit=llvm on\n";
-    return failure();
-  }
-  if (!reportDims.empty() && reportFile.empty()) {
-    llvm::errs() << "encoder-compile: error: --report-dims needs --report\n";
-    return failure();
-  }
-  CPUPipelineOptions pipelineOptions;
-  pipelineOptions.triple = machine->getTargetTriple().str();
-  pipelineOptions.cpu = machine->getTargetCPU().str();
-  pipelineOptions.formKernels = !disabled.isSet(Optimization::kernelFormation);
-  auto lowerToLLVM = [&](ModuleOp m) {
-    return runStage(m, context, [&](OpPassManager &pm) {
-      buildEncPreparationPipeline(pm, graph);
-      buildEncToLinalgConversionPipeline(pm, vectorBits);
-      buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
-    });
-  };
-  // With --report-dims the report comes from a copy compiled at those
-  // sizes, where every kernel's cost is a constant.
-  if (!reportDims.empty()) {
-    OwningOpRef<ModuleOp> specialized(module.clone());
-    if (failed(specializeDims(*specialized, reportDims, error)) ||
-        failed(lowerToLLVM(*specialized)) ||
-        failed(writeKernelReport(*specialized, reportFile,
-                                 {peakGflops, bandwidthGBps}, error))) {
-      if (!error.empty())
-        llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return failure();
-    }
-  }
-
-  if (failed(runStage(module, context, [&](OpPassManager &pm) {
-        buildEncPreparationPipeline(pm, graph);
-      })))
-    return failure();
-  if (emit == Emit::enc)
-    return printModule(module);
-  if (failed(runStage(module, context, [&](OpPassManager &pm) {
-        buildEncToLinalgConversionPipeline(pm, vectorBits);
-      })))
-    return failure();
-  if (emit == Emit::linalg)
-    return printModule(module);
-  if (failed(runStage(module, context, [&](OpPassManager &pm) {
-        buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
-      })))
-    return failure();
-  if (!reportFile.empty() && reportDims.empty() &&
-      failed(writeKernelReport(module, reportFile,
-                               {peakGflops, bandwidthGBps}, error))) {
-    llvm::errs() << "encoder-compile: error: " << error << "\n";
-    return failure();
-  }
-  if (emit == Emit::llvm)
-    return printModule(module);
-
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateAndOptimize(module, llvmContext, *machine, optLevel);
-  if (!llvmModule)
-    return failure();
-
-  if (emit == Emit::llvmIR || emit == Emit::assembly) {
-    auto output = openOutputFile(
-        outputFilename.empty() ? std::string("-") : outputFilename.getValue(), &error);
-    if (!output) {
-      llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return failure();
-    }
-    if (emit == Emit::llvmIR) {
-      llvmModule->print(output->os(), nullptr);
-    } else if (failed(emitMachineCode(*llvmModule, *machine, output->os(),
-                                      /*assembly=*/true, error))) {
-      llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return failure();
-    }
-    output->keep();
-    return success();
-  }
-
-  // The artifact: an object file in a temporary, linked into the output.
-  SmallString<128> objectPath;
-  int objectFd;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "encoder-artifact", "o", objectFd, objectPath)) {
-    llvm::errs() << "encoder-compile: error: cannot create a temporary "
-                    "file: "
-                 << ec.message() << "\n";
-    return failure();
-  }
-  llvm::FileRemover removeObject(objectPath);
-  {
-    llvm::raw_fd_ostream objectStream(objectFd, /*shouldClose=*/true);
-    if (failed(emitMachineCode(*llvmModule, *machine, objectStream,
-                               /*assembly=*/false, error))) {
-      llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return failure();
-    }
-  }
-  if (failed(linkSharedObject(objectPath, outputFilename, linker, error))) {
-    llvm::errs() << "encoder-compile: error: " << error << "\n";
-    return failure();
-  }
-  return success();
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -348,7 +161,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "encoder-compile: compile an enc-dialect model into an artifact\n");
 
-  if (emit == Emit::artifact && outputFilename.empty()) {
+  if (emit == EmitStage::artifact && outputFilename.empty()) {
     llvm::errs() << "encoder-compile: error: no output file; pass -o "
                     "MODEL.so (or --emit=STAGE to print a stage)\n";
     return 2;
@@ -359,36 +172,57 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
+  auto fail = [](StringRef message) {
+    if (!message.empty())
+      llvm::errs() << "encoder-compile: error: " << message << "\n";
+    return 1;
+  };
   std::string error;
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module;
-  if (isModelConfigPath(inputFilename)) {
-    FrontendOptions options;
-    options.pool = pool;
-    options.normalize = normalize;
-    options.audioInput = audioInput;
-    module = importModelConfig(&context, inputFilename, options, error);
-    if (!module) {
-      llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return 1;
-    }
-    if (failed(verify(*module))) {
-      llvm::errs() << "encoder-compile: error: the IR built for '"
-                   << inputFilename << "' does not verify\n";
-      return 1;
-    }
-  } else {
-    std::unique_ptr<llvm::MemoryBuffer> input =
-        openInputFile(inputFilename, &error);
-    if (!input) {
-      llvm::errs() << "encoder-compile: error: " << error << "\n";
-      return 1;
-    }
-    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-    if (!module)
-      return 1;
+  FrontendOptions frontendOptions;
+  frontendOptions.pool = pool;
+  frontendOptions.normalize = normalize;
+  frontendOptions.audioInput = audioInput;
+  OwningOpRef<ModuleOp> module =
+      loadModel(context, sourceMgr, inputFilename, frontendOptions, error);
+  if (!module)
+    return fail(error);
+
+  CompileOptions options;
+  options.target = target == Target::cuda ? "cuda" : "cpu";
+  options.cpu = cpu;
+  options.optLevel = optLevel;
+  options.emit = emit;
+  for (unsigned i = 0, e = optimizationNames().size(); i < e; ++i)
+    if (disabled.isSet(static_cast<Optimization>(i)))
+      options.disabled.push_back(optimizationNames()[i].str());
+  options.opConfig.assign(opConfig.begin(), opConfig.end());
+  options.reportFile = reportFile;
+  options.reportDims.assign(reportDims.begin(), reportDims.end());
+  options.roofline = {peakGflops, bandwidthGBps};
+  options.linker = linker;
+  options.configurePassManager = [](PassManager &pm) {
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    applyDefaultTimingPassManagerCLOptions(pm);
+    return success();
+  };
+
+  // Stages print to the output file, stdout when none was given.
+  std::unique_ptr<llvm::ToolOutputFile> stageFile;
+  if (emit != EmitStage::artifact) {
+    stageFile = openOutputFile(
+        outputFilename.empty() ? std::string("-") : outputFilename.getValue(),
+        &error);
+    if (!stageFile)
+      return fail(error);
   }
-  return failed(compile(*module, context)) ? 1 : 0;
+  if (failed(compileModule(*module, inputFilename, options, outputFilename,
+                           stageFile ? stageFile->os() : llvm::nulls(),
+                           error)))
+    return fail(error);
+  if (stageFile)
+    stageFile->keep();
+  return 0;
 }

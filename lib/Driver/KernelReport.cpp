@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelReport.h"
+#include "encoder/Driver/KernelReport.h"
 
 #include "encoder/Transforms/Passes.h"
 

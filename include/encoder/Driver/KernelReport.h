@@ -1,12 +1,12 @@
-//===- KernelReport.h - encoder-compile --report ----------------*- C++ -*-===//
+//===- KernelReport.h - the per-kernel report of a compiled module -*- C++ -*-===//
 //
 // Per-kernel report of a compiled module: the ops fused into each kernel,
 // its FLOPs and bytes, and a roofline estimate against a machine model.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
-#define ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
+#ifndef ENCODER_DRIVER_KERNELREPORT_H
+#define ENCODER_DRIVER_KERNELREPORT_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
@@ -37,4 +37,4 @@ LogicalResult writeKernelReport(ModuleOp module, llvm::StringRef path,
 
 } // namespace mlir::enc
 
-#endif // ENCODER_TOOLS_ENCODER_COMPILE_KERNELREPORT_H
+#endif // ENCODER_DRIVER_KERNELREPORT_H

@@ -1,0 +1,97 @@
+//===- Compiler.h - the compiler driver shared by the CLI and Python -*- C++ -*-===//
+//
+// What `encoder-compile` does, as a library: read a model (enc IR text or
+// file, or a Hugging Face style config) into a module, then run the pipeline
+// up to a stage and print it, or all the way to an artifact. The tool and
+// the Python bindings (`encoder.compile`) call the same functions with the
+// same options, so both report the same errors.
+//
+// Errors come two ways: diagnostics (located, from the parser, verifiers and
+// passes) go to the context's diagnostic handler, which the caller installs;
+// everything else is one line in `error`, without a tool-name prefix.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_DRIVER_COMPILER_H
+#define ENCODER_DRIVER_COMPILER_H
+
+#include "encoder/Driver/KernelReport.h"
+#include "encoder/Frontend/Frontend.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class SourceMgr;
+class raw_ostream;
+} // namespace llvm
+
+namespace mlir {
+class PassManager;
+
+namespace enc {
+
+/// Where compilation stops (`--emit=`).
+enum class EmitStage { artifact, enc, linalg, llvm, llvmIR, assembly };
+
+/// Parses a stage name ("artifact", "enc", "linalg", "llvm", "llvm-ir",
+/// "asm"); fails on anything else.
+FailureOr<EmitStage> parseEmitStage(StringRef name);
+
+/// The graph-level optimizations `--disable=` switches off, by name.
+ArrayRef<StringRef> optimizationNames();
+
+struct CompileOptions {
+  /// "cpu" (the only target with a backend today) or "cuda".
+  std::string target = "cpu";
+  /// `host` or an LLVM CPU name.
+  std::string cpu = "host";
+  unsigned optLevel = 3;
+  EmitStage emit = EmitStage::artifact;
+  /// Names from optimizationNames() to switch off.
+  std::vector<std::string> disabled;
+  /// Per-op knobs, SELECTOR:KEY=VALUE (enc-apply-op-config).
+  std::vector<std::string> opConfig;
+  /// Write the per-kernel report here (JSON for *.json, else Markdown).
+  std::string reportFile;
+  /// NAME=SIZE assignments of dynamic dimensions the report is drawn at.
+  std::vector<std::string> reportDims;
+  RooflineMachine roofline = {230.0, 25.0};
+  /// ld.lld to link the artifact with; empty for the one installed with LLVM.
+  std::string linker;
+  /// Called on each stage's pass manager before it runs (the tool applies
+  /// MLIR's command-line flags there); may be empty.
+  std::function<LogicalResult(PassManager &)> configurePassManager;
+};
+
+/// Reads a model: a Hugging Face style directory or config.json through the
+/// frontend, else enc IR from the file `path` ("-" for stdin). Parse errors
+/// are diagnostics through `sourceMgr`'s handler; other errors are `error`.
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                                StringRef path,
+                                const FrontendOptions &frontendOptions,
+                                std::string &error);
+
+/// Parses enc IR from `text`; diagnostics name the buffer `bufferName`.
+OwningOpRef<ModuleOp> parseModel(MLIRContext &context,
+                                 llvm::SourceMgr &sourceMgr, StringRef text,
+                                 StringRef bufferName);
+
+/// Compiles `module` (named `sourceName` in messages) up to
+/// `options.emit`: the artifact is linked to `artifactPath`; every other
+/// stage is printed to `stageOutput`. `module` is transformed in place.
+LogicalResult compileModule(ModuleOp module, StringRef sourceName,
+                            const CompileOptions &options,
+                            StringRef artifactPath,
+                            llvm::raw_ostream &stageOutput,
+                            std::string &error);
+
+} // namespace enc
+} // namespace mlir
+
+#endif // ENCODER_DRIVER_COMPILER_H

@@ -1,0 +1,251 @@
+//===- Compiler.cpp - the compiler driver shared by the CLI and Python ------===//
+//
+// Runs the stages of the pipeline one pass manager each, so that a caller
+// can stop after any of them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Driver/Compiler.h"
+
+#include "encoder/Pipelines/Pipelines.h"
+#include "encoder/Target/CPUTarget.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+
+FailureOr<EmitStage> enc::parseEmitStage(StringRef name) {
+  return llvm::StringSwitch<FailureOr<EmitStage>>(name)
+      .Case("artifact", EmitStage::artifact)
+      .Case("enc", EmitStage::enc)
+      .Case("linalg", EmitStage::linalg)
+      .Case("llvm", EmitStage::llvm)
+      .Case("llvm-ir", EmitStage::llvmIR)
+      .Case("asm", EmitStage::assembly)
+      .Default(failure());
+}
+
+ArrayRef<StringRef> enc::optimizationNames() {
+  static const StringRef names[] = {
+      "attention-recognition", "projection-merging", "epilogue-fusion",
+      "residual-norm-fusion",  "weight-packing",     "kernel-formation"};
+  return names;
+}
+
+OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
+                                     llvm::SourceMgr &sourceMgr,
+                                     StringRef path,
+                                     const FrontendOptions &frontendOptions,
+                                     std::string &error) {
+  if (isModelConfigPath(path)) {
+    OwningOpRef<ModuleOp> module =
+        importModelConfig(&context, path, frontendOptions, error);
+    if (module && failed(verify(*module))) {
+      error = ("the IR built for '" + path + "' does not verify").str();
+      return nullptr;
+    }
+    return module;
+  }
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(path, &error);
+  if (!input)
+    return nullptr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+OwningOpRef<ModuleOp> enc::parseModel(MLIRContext &context,
+                                      llvm::SourceMgr &sourceMgr,
+                                      StringRef text, StringRef bufferName) {
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, bufferName), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+namespace {
+
+/// One stage: a fresh pass manager, configured by the caller, then run.
+LogicalResult runStage(ModuleOp module, const CompileOptions &options,
+                       function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module.getContext());
+  if (options.configurePassManager &&
+      failed(options.configurePassManager(pm)))
+    return failure();
+  build(pm);
+  return pm.run(module);
+}
+
+bool isDisabled(const CompileOptions &options, StringRef name) {
+  return llvm::is_contained(options.disabled, name);
+}
+
+} // namespace
+
+LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
+                                 const CompileOptions &options,
+                                 StringRef artifactPath,
+                                 llvm::raw_ostream &stageOutput,
+                                 std::string &error) {
+  if (options.target == "cuda") {
+    error = "target 'cuda' is not implemented yet; use target 'cpu'";
+    return failure();
+  }
+  if (options.target != "cpu") {
+    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
+    return failure();
+  }
+  for (const std::string &name : options.disabled) {
+    if (!llvm::is_contained(optimizationNames(), name)) {
+      error = "unknown optimization '" + name + "' to disable (expected one of ";
+      llvm::raw_string_ostream os(error);
+      llvm::interleaveComma(optimizationNames(), os);
+      os << ")";
+      return failure();
+    }
+  }
+  bool hasPublicFunction = llvm::any_of(
+      module.getOps<func::FuncOp>(),
+      [](func::FuncOp f) { return f.isPublic() && !f.isExternal(); });
+  if (!hasPublicFunction) {
+    error = ("'" + sourceName + "' has no public function to compile").str();
+    return failure();
+  }
+  bool stopsBeforeKernels =
+      options.emit == EmitStage::enc || options.emit == EmitStage::linalg;
+  if (!options.reportFile.empty() && stopsBeforeKernels) {
+    error = "a kernel report needs kernels, which exist from the llvm stage "
+            "(--emit=llvm) on";
+    return failure();
+  }
+  if (!options.reportDims.empty() && options.reportFile.empty()) {
+    error = "report dimensions (--report-dims) need a report file (--report)";
+    return failure();
+  }
+  if (options.emit == EmitStage::artifact && artifactPath.empty()) {
+    error = "no output file for the artifact";
+    return failure();
+  }
+
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = options.cpu;
+  targetOptions.optLevel = options.optLevel;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createCPUTargetMachine(targetOptions, error);
+  if (!machine)
+    return failure();
+
+  // The kernels are blocked for the target's vector registers.
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  int64_t vectorBits = subtarget->checkFeatures("+avx512f")  ? 512
+                       : subtarget->checkFeatures("+avx2") ? 256
+                                                           : 128;
+
+  GraphOptions graph;
+  graph.panel = vectorBits / 16;
+  graph.recognizeAttention = !isDisabled(options, "attention-recognition");
+  graph.mergeProjections = !isDisabled(options, "projection-merging");
+  graph.fuseEpilogues = !isDisabled(options, "epilogue-fusion");
+  graph.fuseResidualNorm = !isDisabled(options, "residual-norm-fusion");
+  graph.packWeights = !isDisabled(options, "weight-packing");
+  graph.opConfig = options.opConfig;
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.triple = machine->getTargetTriple().str();
+  pipelineOptions.cpu = machine->getTargetCPU().str();
+  pipelineOptions.formKernels = !isDisabled(options, "kernel-formation");
+  auto lowerToLLVM = [&](ModuleOp m) {
+    return runStage(m, options, [&](OpPassManager &pm) {
+      buildEncPreparationPipeline(pm, graph);
+      buildEncToLinalgConversionPipeline(pm, vectorBits);
+      buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+    });
+  };
+  // With report dimensions the report comes from a copy compiled at those
+  // sizes, where every kernel's cost is a constant.
+  if (!options.reportDims.empty()) {
+    OwningOpRef<ModuleOp> specialized(module.clone());
+    if (failed(specializeDims(*specialized, options.reportDims, error)) ||
+        failed(lowerToLLVM(*specialized)) ||
+        failed(writeKernelReport(*specialized, options.reportFile,
+                                 options.roofline, error)))
+      return failure();
+  }
+
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        buildEncPreparationPipeline(pm, graph);
+      })))
+    return failure();
+  if (options.emit == EmitStage::enc) {
+    module.print(stageOutput);
+    return success();
+  }
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        buildEncToLinalgConversionPipeline(pm, vectorBits);
+      })))
+    return failure();
+  if (options.emit == EmitStage::linalg) {
+    module.print(stageOutput);
+    return success();
+  }
+  if (failed(runStage(module, options, [&](OpPassManager &pm) {
+        buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+      })))
+    return failure();
+  if (!options.reportFile.empty() && options.reportDims.empty() &&
+      failed(writeKernelReport(module, options.reportFile, options.roofline,
+                               error)))
+    return failure();
+  if (options.emit == EmitStage::llvm) {
+    module.print(stageOutput);
+    return success();
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, llvmContext, *machine, options.optLevel);
+  if (!llvmModule)
+    return failure();
+  if (options.emit == EmitStage::llvmIR) {
+    llvmModule->print(stageOutput, nullptr);
+    return success();
+  }
+  if (options.emit == EmitStage::assembly) {
+    SmallString<0> assembly;
+    llvm::raw_svector_ostream assemblyStream(assembly);
+    if (failed(emitMachineCode(*llvmModule, *machine, assemblyStream,
+                               /*assembly=*/true, error)))
+      return failure();
+    stageOutput << assembly;
+    return success();
+  }
+
+  // The artifact: an object file in a temporary, linked into the output.
+  SmallString<128> objectPath;
+  int objectFd;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "encoder-artifact", "o", objectFd, objectPath)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  {
+    llvm::raw_fd_ostream objectStream(objectFd, /*shouldClose=*/true);
+    if (failed(emitMachineCode(*llvmModule, *machine, objectStream,
+                               /*assembly=*/false, error)))
+      return failure();
+  }
+  return linkSharedObject(objectPath, artifactPath, options.linker, error);
+}

@@ -1,0 +1,94 @@
+"""encoder.compile: every source kind, every stage, options that mirror
+encoder-compile's flags and give the same output."""
+
+import os
+
+import numpy as np
+import pytest
+
+import encoder
+
+from conftest import EXAMPLES, bert_inputs, random_weights, tool
+
+BERT = os.path.join(EXAMPLES, "bert")
+TINY = os.path.join(EXAMPLES, "tiny_bert.mlir")
+
+
+@pytest.mark.parametrize(
+    "stage,marker",
+    [("enc", "enc.linear"), ("linalg", "linalg.generic"), ("llvm", "llvm.func"), ("llvm-ir", "define "), ("asm", ".text")],
+)
+def test_stages_are_the_command_line_stages(stage, marker, tmp_path):
+    text = encoder.compile(BERT, emit=stage)
+    assert marker in text
+    if stage in ("enc", "linalg"):  # deterministic text: equal to the CLI's
+        cli = tool("encoder-compile", BERT, f"--emit={stage}", check=True)
+        assert text == cli.stdout
+
+
+def test_sources_path_text_config_and_output(tmp_path):
+    from_path = encoder.compile(TINY, emit="enc")
+    from_text = encoder.compile(open(TINY).read(), emit="enc")
+    assert from_text == from_path
+    out = tmp_path / "m.so"
+    module = encoder.compile(TINY, output=out)
+    assert out.exists() and module.path == str(out)
+    assert encoder.load(out).functions.keys() == module.functions.keys()
+
+
+def test_temporary_artifacts_go_with_their_module():
+    import gc
+
+    module = encoder.compile(TINY)
+    path = module.path
+    assert os.path.exists(path)
+    del module
+    gc.collect()
+    assert not os.path.exists(path)
+
+
+def test_op_config_and_disable_mirror_the_flags():
+    options = {"enc.layer_norm": {"tile": (1, 16)}, "enc.linear#0": {"fuse": False}}
+    text = encoder.compile(BERT, emit="enc", op_config=options)
+    cli = tool(
+        "encoder-compile", BERT, "--emit=enc", "--op-config=enc.layer_norm:tile=1x16",
+        "--op-config=enc.linear#0:fuse=false", check=True,
+    )
+    assert text == cli.stdout
+    assert "enc.tile_sizes = array<i64: 1, 16>" in text
+    fused = encoder.compile(BERT, emit="enc")
+    unfused = encoder.compile(BERT, emit="enc", disable=["epilogue-fusion", "residual-norm-fusion"])
+    assert "residual" in fused and "residual" not in unfused
+
+
+def test_report_as_file_and_text(tmp_path):
+    path = tmp_path / "kernels.md"
+    module = encoder.compile(BERT, report=str(path), report_dims={"batch": 4, "sequence": 128})
+    cli_report = tmp_path / "cli.md"
+    tool("encoder-compile", BERT, "--emit=llvm", "-o", str(tmp_path / "x.mlir"), f"--report={cli_report}",
+         "--report-dims=batch=4,sequence=128", check=True)
+    assert path.read_text() == cli_report.read_text()
+    assert "enc.linear, enc.activation" in path.read_text()
+    module = encoder.compile(BERT, report=True)
+    assert module.report.startswith("# Kernels")
+
+
+def test_compiled_module_runs_with_a_cpu_override(rng):
+    module = encoder.compile(BERT, cpu="haswell", num_threads=1)
+    weights = random_weights(module, rng)
+    ids, mask, types = bert_inputs(rng)
+    reference = encoder.compile(BERT, weights=weights)
+    module.bind(weights)
+    np.testing.assert_allclose(module.main(ids, mask, types)[0], reference.main(ids, mask, types)[0], rtol=1e-4, atol=1e-5)
+
+
+def test_profile(tiny_bert, rng):
+    tiny_bert.bind(random_weights(tiny_bert, rng))
+    tiny_bert.set_profiling(True)
+    tiny_bert.main(*bert_inputs(rng))
+    stats = [s for s in tiny_bert.kernel_stats() if s["calls"]]
+    tiny_bert.set_profiling(False)
+    tiny_bert.reset_profile()
+    assert any("enc.linear" in s["ops"] for s in stats)
+    assert all(s["total_ms"] >= 0 for s in stats)
+    assert "kernel" in tiny_bert.profile_table()
