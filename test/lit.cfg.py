@@ -30,3 +30,13 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 config.substitutions.append(
     ("%encoder_run_path", os.path.join(config.encoder_tools_dir, "encoder-run")))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The stand-in libcuda.so.1 (test/Runtime/fake_cuda_driver.c), for the
+# runtime's CUDA path on machines without a GPU.
+config.substitutions.append(
+    ("%fake_cuda_dir", os.path.join(config.encoder_obj_root, "test", "Runtime", "fake-cuda")))
+# ptxas from the CUDA toolkit checks the PTX the GPU pipeline emits.
+ptxas = "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

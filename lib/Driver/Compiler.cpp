@@ -11,6 +11,7 @@
 #include "encoder/Target/CPUTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -21,10 +22,13 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::enc;
@@ -37,6 +41,7 @@ FailureOr<EmitStage> enc::parseEmitStage(StringRef name) {
       .Case("llvm", EmitStage::llvm)
       .Case("llvm-ir", EmitStage::llvmIR)
       .Case("asm", EmitStage::assembly)
+      .Case("ptx", EmitStage::ptx)
       .Default(failure());
 }
 
@@ -89,6 +94,20 @@ LogicalResult runStage(ModuleOp module, const CompileOptions &options,
   return pm.run(module);
 }
 
+/// The PTX of every kernel module (the `__enc_ptx_*` globals), each after a
+/// comment naming its module.
+void printPTX(ModuleOp module, llvm::raw_ostream &os) {
+  for (auto global : module.getOps<LLVM::GlobalOp>()) {
+    StringRef name = global.getSymName();
+    auto text = dyn_cast_or_null<StringAttr>(global.getValueOrNull());
+    if (!name.consume_front("__enc_ptx_") || !text)
+      continue;
+    os << "// kernel module " << name << "\n"
+       << text.getValue().drop_back() // the NUL
+       << "\n";
+  }
+}
+
 bool isDisabled(const CompileOptions &options, StringRef name) {
   return llvm::is_contained(options.disabled, name);
 }
@@ -100,11 +119,8 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
                                  StringRef artifactPath,
                                  llvm::raw_ostream &stageOutput,
                                  std::string &error) {
-  if (options.target == "cuda") {
-    error = "target 'cuda' is not implemented yet; use target 'cpu'";
-    return failure();
-  }
-  if (options.target != "cpu") {
+  bool cuda = options.target == "cuda";
+  if (!cuda && options.target != "cpu") {
     error = "unknown target '" + options.target + "' (expected cpu or cuda)";
     return failure();
   }
@@ -135,6 +151,36 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     error = "report dimensions (--report-dims) need a report file (--report)";
     return failure();
   }
+  if (cuda && failed(ptxFeatureFor(options.gpuArch))) {
+    error = "unknown GPU architecture '" + options.gpuArch +
+            "' (expected sm_NN, e.g. sm_80 or sm_90)";
+    return failure();
+  }
+  std::string cudaPath = options.cudaPath;
+  if (cuda) {
+    for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+      if (cudaPath.empty())
+        if (const char *value = std::getenv(variable))
+          cudaPath = value;
+    if (cudaPath.empty())
+      cudaPath = "/usr/local/cuda";
+    SmallString<128> libdevice(cudaPath);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (!llvm::sys::fs::exists(libdevice)) {
+      error = ("no libdevice at '" + libdevice +
+               "': compiling for cuda needs the CUDA toolkit (--cuda-path=DIR)")
+                  .str();
+      return failure();
+    }
+  }
+  if (!cuda && options.emit == EmitStage::ptx) {
+    error = "the ptx stage exists for target 'cuda' only";
+    return failure();
+  }
+  if (cuda && !options.reportFile.empty()) {
+    error = "the kernel report is drawn for target 'cpu' only";
+    return failure();
+  }
   if (options.emit == EmitStage::artifact && artifactPath.empty()) {
     error = "no output file for the artifact";
     return failure();
@@ -154,23 +200,37 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
                        : subtarget->checkFeatures("+avx2") ? 256
                                                            : 128;
 
+  if (cuda)
+    vectorBits = 0; // no host vector kernels: the kernels are PTX
   GraphOptions graph;
   graph.panel = vectorBits / 16;
   graph.recognizeAttention = !isDisabled(options, "attention-recognition");
   graph.mergeProjections = !isDisabled(options, "projection-merging");
   graph.fuseEpilogues = !isDisabled(options, "epilogue-fusion");
   graph.fuseResidualNorm = !isDisabled(options, "residual-norm-fusion");
-  graph.packWeights = !isDisabled(options, "weight-packing");
+  // The packed layouts are the CPU micro-kernel's.
+  graph.packWeights = !cuda && !isDisabled(options, "weight-packing");
   graph.opConfig = options.opConfig;
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.triple = machine->getTargetTriple().str();
   pipelineOptions.cpu = machine->getTargetCPU().str();
   pipelineOptions.formKernels = !isDisabled(options, "kernel-formation");
+  CUDAPipelineOptions cudaOptions;
+  cudaOptions.gpuArch = options.gpuArch;
+  cudaOptions.cudaPath = cudaPath;
+  cudaOptions.triple = pipelineOptions.triple;
+  cudaOptions.cpu = pipelineOptions.cpu;
+  auto buildBackend = [&](OpPassManager &pm) {
+    if (cuda)
+      buildLinalgToLLVMCUDAPipeline(pm, cudaOptions);
+    else
+      buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+  };
   auto lowerToLLVM = [&](ModuleOp m) {
     return runStage(m, options, [&](OpPassManager &pm) {
       buildEncPreparationPipeline(pm, graph);
       buildEncToLinalgConversionPipeline(pm, vectorBits);
-      buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
+      buildBackend(pm);
     });
   };
   // With report dimensions the report comes from a copy compiled at those
@@ -200,10 +260,12 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     module.print(stageOutput);
     return success();
   }
-  if (failed(runStage(module, options, [&](OpPassManager &pm) {
-        buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
-      })))
+  if (failed(runStage(module, options, buildBackend)))
     return failure();
+  if (options.emit == EmitStage::ptx) {
+    printPTX(module, stageOutput);
+    return success();
+  }
   if (!options.reportFile.empty() && options.reportDims.empty() &&
       failed(writeKernelReport(module, options.reportFile, options.roofline,
                                error)))

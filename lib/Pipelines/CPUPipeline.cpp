@@ -160,4 +160,9 @@ void mlir::enc::registerEncoderPipelines() {
       "enc-cpu-pipeline",
       "Lower enc to the LLVM dialect for the host CPU, with the artifact ABI",
       buildCPUPipeline);
+  PassPipelineRegistration<CUDAPipelineOptions>(
+      "enc-cuda-pipeline",
+      "Lower enc to the LLVM dialect for the host with PTX kernels for NVIDIA "
+      "GPUs, with the artifact ABI",
+      buildCUDAPipeline);
 }

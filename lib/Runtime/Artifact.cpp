@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Artifact.h"
+#include "Cuda.h"
 #include "Hooks.h"
 #include "Json.h"
 #include "Status.h"
@@ -562,6 +563,15 @@ encrt_status *installHooks(encrt_artifact &A) {
   auto *Hooks = static_cast<enc_runtime_hooks *>(Sym);
   if (Hooks->parallel_for != &parallelFor)
     Hooks->parallel_for = &parallelFor;
+  // The GPU hooks, for artifacts whose object has room for them.
+  constexpr size_t GPUHooksEnd = offsetof(enc_runtime_hooks, gpu_launch) +
+                                 sizeof(enc_runtime_hooks::gpu_launch);
+  if (Size >= GPUHooksEnd && isWritableIn(A.Handle, Sym, GPUHooksEnd) &&
+      Hooks->gpu_launch != &gpuLaunchHook) {
+    Hooks->gpu_alloc = &gpuAllocHook;
+    Hooks->gpu_free = &gpuFreeHook;
+    Hooks->gpu_launch = &gpuLaunchHook;
+  }
   return nullptr;
 }
 

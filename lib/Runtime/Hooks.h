@@ -25,6 +25,15 @@ struct enc_runtime_hooks {
   /// `flops` is the work of this launch (0 when unknown).
   void (*parallel_for)(enc_kernel_body body, void *context, int64_t count,
                        int64_t kernel, int64_t flops);
+  /// CUDA artifacts: managed memory of `bytes` (never NULL), its free, and
+  /// a synchronous launch of kernel `kernel` of the NUL-terminated PTX
+  /// `ptx` with cuLaunchKernel's parameter array.
+  void *(*gpu_alloc)(int64_t bytes);
+  void (*gpu_free)(void *pointer);
+  void (*gpu_launch)(const char *ptx, const char *kernel, int64_t grid_x,
+                     int64_t grid_y, int64_t grid_z, int64_t block_x,
+                     int64_t block_y, int64_t block_z, int64_t shared_bytes,
+                     void **params, int64_t num_params);
 };
 
 } // extern "C"

@@ -15,6 +15,7 @@
 
 #include "Artifact.h"
 #include "Buffer.h"
+#include "Cuda.h"
 #include "Pack.h"
 #include "SafeTensors.h"
 #include "Status.h"
@@ -26,6 +27,7 @@
 #include <dlfcn.h>
 #include <map>
 #include <mutex>
+#include <optional>
 
 using namespace encrt;
 
@@ -48,6 +50,10 @@ struct Binding {
   void *UserData = nullptr;
   encrt_weights *Weights = nullptr;
   void *OwnedCopy = nullptr;
+  /// CUDA modules: the copy in managed memory, made at the first call.
+  mutable std::mutex DeviceMutex;
+  mutable void *DeviceCopy = nullptr;
+  mutable std::shared_ptr<encrt::CudaDevice> Device;
 
   Binding() = default;
   Binding(const Binding &) = delete;
@@ -57,6 +63,8 @@ struct Binding {
       Release(UserData);
     encrt_weights_release(Weights);
     std::free(OwnedCopy);
+    if (Device)
+      encrt::cudaFree(*Device, DeviceCopy);
   }
 
 private:
@@ -97,12 +105,18 @@ struct encrt_module {
   std::atomic<bool> Profiling{false};
   encrt::KernelProfile Profile;
 
+  /// CUDA modules: the device and the PTX modules loaded so far.
+  std::shared_ptr<encrt::CudaDevice> Device;
+  std::unique_ptr<encrt::CudaModules, void (*)(encrt::CudaModules *)>
+      CudaModules{nullptr, nullptr};
+
   explicit encrt_module(size_t NumKernels) : Profile(NumKernels) {}
   encrt_module(const encrt_module &) = delete;
   encrt_module &operator=(const encrt_module &) = delete;
   ~encrt_module() {
     Bindings.clear();
     Packed.clear();
+    CudaModules.reset();
     encrt_artifact_release(Artifact);
   }
 };
@@ -438,12 +452,42 @@ struct RawResult {
 /// not handed to a buffer, whatever path (error, exception) leaves the call.
 struct OwnedAllocations {
   std::vector<RawResult> &Results;
+  encrt::CudaDevice *Device; // results of CUDA artifacts: managed memory
   ~OwnedAllocations() {
     for (RawResult &R : Results)
       if (R.Owned)
-        std::free(R.Allocated);
+        Device ? encrt::cudaFree(*Device, R.Allocated) : std::free(R.Allocated);
   }
 };
+
+/// Managed memory freed on scope exit (inputs staged for a CUDA call).
+struct DeviceCopies {
+  encrt::CudaDevice *Device = nullptr;
+  std::vector<void *> Pointers;
+  ~DeviceCopies() {
+    for (void *P : Pointers)
+      encrt::cudaFree(*Device, P);
+  }
+};
+
+/// The managed copy of a bound parameter, made once.
+encrt_status *deviceCopyOf(encrt_module &M, const Binding &B,
+                           const void *&Out) {
+  std::lock_guard<std::mutex> Lock(B.DeviceMutex);
+  if (!B.DeviceCopy) {
+    size_t Bytes = 0;
+    checkedByteSize(B.DType, B.Dims.data(), B.Dims.size(), Bytes);
+    void *Copy = nullptr;
+    if (encrt_status *S = encrt::cudaAllocManaged(*M.Device, Bytes, &Copy))
+      return S;
+    if (Bytes)
+      std::memcpy(Copy, B.Data, Bytes);
+    B.DeviceCopy = Copy;
+    B.Device = M.Device;
+  }
+  Out = B.DeviceCopy;
+  return nullptr;
+}
 
 bool isDenseRowMajor(const RawResult &R) {
   if (R.Bytes == 0)
@@ -513,6 +557,16 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
 
   // Argument descriptors, inputs then parameters. Compiled code may assume
   // element alignment, so a misaligned input is passed as an aligned copy.
+  // CUDA artifacts read inputs and parameters from managed memory.
+  encrt::CudaDevice *Device = M.Device.get();
+  std::optional<encrt::ScopedCudaCall> CudaCall;
+  DeviceCopies Staged;
+  Staged.Device = Device;
+  if (Device) {
+    if (encrt_status *S = encrt::cudaMakeCurrent(*Device))
+      return S;
+    Staged.Pointers.reserve(NumInputs);
+  }
   std::vector<std::vector<int64_t>> ArgWords;
   std::vector<const void *> ArgData;
   std::vector<std::unique_ptr<void, FreeDeleter>> InputCopies;
@@ -522,7 +576,15 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
     const void *Data = In.data;
     size_t Bytes = 0;
     checkedByteSize(In.dtype, In.dims, In.rank, Bytes); // checked above
-    if (Bytes &&
+    if (Device) {
+      void *Copy = nullptr;
+      if (encrt_status *S = encrt::cudaAllocManaged(*Device, Bytes, &Copy))
+        return S;
+      Staged.Pointers.push_back(Copy);
+      if (Bytes)
+        std::memcpy(Copy, Data, Bytes);
+      Data = Copy;
+    } else if (Bytes &&
         reinterpret_cast<uintptr_t>(Data) % encrt_dtype_size(In.dtype)) {
       InputCopies.emplace_back(allocateTensorMemory(Bytes));
       std::memcpy(InputCopies.back().get(), Data, Bytes);
@@ -533,9 +595,13 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
     ArgData.push_back(Data);
   }
   for (const auto &B : Params) {
+    const void *Data = B->Data;
+    if (Device)
+      if (encrt_status *S = deviceCopyOf(M, *B, Data))
+        return S;
     ArgWords.emplace_back();
-    appendDescriptor(ArgWords.back(), B->Data, B->Dims.data(), B->Dims.size());
-    ArgData.push_back(B->Data);
+    appendDescriptor(ArgWords.back(), Data, B->Dims.data(), B->Dims.size());
+    ArgData.push_back(Data);
   }
   std::vector<void *> Args;
   for (auto &Words : ArgWords)
@@ -554,18 +620,25 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
     Raw[I].Strides.reserve(F.Outputs[I]->Dims.size());
   }
 
+  encrt_status *DeviceError = nullptr;
   {
     CallContext Call;
     Call.NumThreads = M.Options.num_threads;
     if (M.Profiling.load(std::memory_order_relaxed))
       Call.Profile = &M.Profile;
     ScopedCallContext Scope(Call);
+    if (Device)
+      CudaCall.emplace(*Device, *M.CudaModules);
     F.Fn(Args.data(), ResultWords.data());
+    if (CudaCall) {
+      DeviceError = CudaCall->takeError();
+      CudaCall.reset();
+    }
   }
 
   // Decode descriptors and decide ownership before anything can fail, so
   // that every owned allocation is freed on every path.
-  OwnedAllocations Guard{Raw};
+  OwnedAllocations Guard{Raw, Device};
   const int64_t *W = ResultWords.data();
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
@@ -583,6 +656,8 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
       Aliased |= R.Allocated == Raw[J].Allocated;
     R.Owned = !Aliased && !isInLoadedObject(R.Allocated);
   }
+  if (DeviceError)
+    return DeviceError;
 
   std::vector<std::unique_ptr<encrt_buffer>> Buffers(NumOutputs);
   for (size_t I = 0; I < NumOutputs; ++I) {
@@ -615,7 +690,8 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
   // memory that another result is about to own.
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
-    if (!R.Bytes || (R.Owned && R.Dense))
+    // Managed memory is the device's: results are copied out of it.
+    if (!R.Bytes || (R.Owned && R.Dense && !Device))
       continue;
     Buffers[I]->Allocation = allocateTensorMemory(R.Bytes);
     Buffers[I]->Data = Buffers[I]->Allocation;
@@ -624,7 +700,7 @@ encrt_status *callFunction(encrt_module &M, const encrt_function &F,
   }
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
-    if (R.Bytes && R.Owned && R.Dense) {
+    if (R.Bytes && R.Owned && R.Dense && !Device) {
       Buffers[I]->Allocation = R.Allocated;
       Buffers[I]->Data = R.Aligned;
       R.Owned = false;
@@ -660,6 +736,7 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
     if (Options)
       Opts = *Options;
     const std::string Path = quote(Artifact->Path);
+    std::shared_ptr<encrt::CudaDevice> Device;
     if (Opts.num_threads < 0)
       return error(ENCRT_INVALID_ARGUMENT, "num_threads is ", Opts.num_threads,
                    "; use 0 for one thread per core");
@@ -677,17 +754,8 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
       if (Opts.device_ordinal < 0)
         return error(ENCRT_INVALID_ARGUMENT, "device_ordinal is ",
                      Opts.device_ordinal, "; it must be non-negative");
-      dlerror();
-      void *Cuda = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-      if (!Cuda) {
-        const char *Why = dlerror();
-        return error(ENCRT_UNAVAILABLE,
-                     "no CUDA driver: libcuda.so.1 could not be loaded (",
-                     Why ? Why : "unknown error", ")");
-      }
-      dlclose(Cuda);
-      return error(ENCRT_UNAVAILABLE,
-                   "CUDA execution is not implemented in this runtime yet");
+      if (encrt_status *S = encrt::openCudaDevice(Opts.device_ordinal, Device))
+        return S;
     } else {
       return error(ENCRT_INVALID_ARGUMENT, "unknown device kind ",
                    static_cast<int>(Opts.device));
@@ -695,6 +763,10 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
 
     auto M = std::make_unique<encrt_module>(Artifact->Kernels.size());
     M->Options = Opts;
+    if (Device) {
+      M->CudaModules = encrt::makeCudaModules(Device);
+      M->Device = std::move(Device);
+    }
     for (const auto &F : Artifact->Functions) {
       for (const auto &P : F->Params) {
         if (!P->Pack) {

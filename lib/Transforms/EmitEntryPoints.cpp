@@ -198,6 +198,8 @@ struct EncEmitEntryPointsPass
       target["triple"] = targetTriple;
     if (!targetCpu.empty())
       target["cpu"] = targetCpu;
+    if (!gpuArch.empty())
+      target["gpu_arch"] = gpuArch;
     llvm::json::Object root{{"format", "encoder-artifact"},
                             {"abi_version", kArtifactABIVersion},
                             {"producer", "encoder-compile"},

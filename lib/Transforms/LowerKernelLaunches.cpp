@@ -117,11 +117,7 @@ struct EncLowerKernelLaunchesPass
     Value flops = args[numCaptures + 1];
 
     b.setInsertionPointToStart(entry);
-    Value hooksAddress = LLVM::AddressOfOp::create(b, loc, hooks);
-    Value slot = LLVM::GEPOp::create(
-        b, loc, ptrType, runtimeHooksType(ctx), hooksAddress,
-        ArrayRef<LLVM::GEPArg>{0, int32_t(kParallelForField)});
-    Value parallelFor = LLVM::LoadOp::create(b, loc, ptrType, slot);
+    Value parallelFor = loadRuntimeHook(b, loc, hooks, kParallelForField);
     Value null = LLVM::ZeroOp::create(b, loc, ptrType);
     Value unset = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq,
                                        parallelFor, null);

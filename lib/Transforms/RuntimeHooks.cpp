@@ -8,8 +8,9 @@ using namespace mlir;
 using namespace mlir::enc;
 
 LLVM::LLVMStructType mlir::enc::runtimeHooksType(MLIRContext *ctx) {
-  return LLVM::LLVMStructType::getLiteral(ctx,
-                                          {LLVM::LLVMPointerType::get(ctx)});
+  SmallVector<Type> fields(kRuntimeHooksFieldCount,
+                           LLVM::LLVMPointerType::get(ctx));
+  return LLVM::LLVMStructType::getLiteral(ctx, fields);
 }
 
 LLVM::GlobalOp mlir::enc::getOrCreateRuntimeHooks(ModuleOp module) {
@@ -27,4 +28,16 @@ LLVM::GlobalOp mlir::enc::getOrCreateRuntimeHooks(ModuleOp module) {
   Value zero = LLVM::ZeroOp::create(b, module.getLoc(), type);
   LLVM::ReturnOp::create(b, module.getLoc(), zero);
   return global;
+}
+
+Value mlir::enc::loadRuntimeHook(OpBuilder &b, Location loc,
+                                 LLVM::GlobalOp hooks,
+                                 RuntimeHooksField field) {
+  MLIRContext *ctx = b.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  Value address = LLVM::AddressOfOp::create(b, loc, hooks);
+  Value slot = LLVM::GEPOp::create(b, loc, ptrType, runtimeHooksType(ctx),
+                                   address,
+                                   ArrayRef<LLVM::GEPArg>{0, int32_t(field)});
+  return LLVM::LoadOp::create(b, loc, ptrType, slot);
 }

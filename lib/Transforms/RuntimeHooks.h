@@ -15,13 +15,24 @@
 namespace mlir::enc {
 
 /// Field indices of struct enc_runtime_hooks; fields are only appended.
-enum RuntimeHooksField : int32_t { kParallelForField = 0 };
+enum RuntimeHooksField : int32_t {
+  kParallelForField = 0,
+  kGPUAllocField = 1,
+  kGPUFreeField = 2,
+  kGPULaunchField = 3,
+  kRuntimeHooksFieldCount = 4,
+};
 
-/// struct enc_runtime_hooks { void *parallel_for; }
+/// struct enc_runtime_hooks { void *parallel_for, *gpu_alloc, *gpu_free,
+/// *gpu_launch; }
 LLVM::LLVMStructType runtimeHooksType(MLIRContext *ctx);
 
 /// The module's zero-initialized, exported hooks object, created if absent.
 LLVM::GlobalOp getOrCreateRuntimeHooks(ModuleOp module);
+
+/// Loads hook `field` (a function pointer) from `hooks` at `b`'s point.
+Value loadRuntimeHook(OpBuilder &b, Location loc, LLVM::GlobalOp hooks,
+                      RuntimeHooksField field);
 
 } // namespace mlir::enc
 

@@ -20,7 +20,7 @@ from . import _compiler
 from ._compiler import CompileError
 from .runtime import Module
 
-STAGES = ("enc", "linalg", "llvm", "llvm-ir", "asm")
+STAGES = ("enc", "linalg", "llvm", "llvm-ir", "asm", "ptx")
 
 
 def _op_config(op_config):
@@ -80,6 +80,8 @@ def compile(  # noqa: A001, C901
     emit=None,
     output=None,
     cpu="host",
+    gpu_arch="sm_90",
+    cuda_path=None,
     opt_level=3,
     disable=(),
     op_config=None,
@@ -92,15 +94,18 @@ def compile(  # noqa: A001, C901
     audio_input=False,
     linker=None,
     weights=None,
-    device="cpu",
+    device=None,
     num_threads=0,
+    load=True,
 ):
     """Compiles `source` and returns the loaded Module, or the IR text of
-    stage `emit` ("enc", "linalg", "llvm", "llvm-ir", "asm").
+    stage `emit` ("enc", "linalg", "llvm", "llvm-ir", "asm"; "ptx" for
+    target "cuda").
 
     source      enc IR text, a .mlir path, a Hugging Face style model
                 directory or config.json, or an encoder.builder.Module
-    target      "cpu" (--target)
+    target      "cpu" or "cuda" (--target); gpu_arch "sm_90" (--gpu-arch),
+                cuda_path (--cuda-path)
     output      where the artifact goes (-o); a temporary file, removed with
                 the module, when None
     cpu         "host" or an LLVM CPU name (--cpu)
@@ -115,8 +120,13 @@ def compile(  # noqa: A001, C901
                 {"batch": 1, "sequence": 128}
     pool, normalize, audio_input   model configs (--pool, --normalize,
                 --audio-input)
-    weights, device, num_threads   passed to encoder.load
+    weights, device, num_threads   passed to encoder.load; device defaults
+                to the target's ("cuda" for target "cuda")
+    load        False: only write the artifact to `output` and return its
+                path (to compile for a GPU this machine lacks, say)
     """
+    if not load and not output:
+        raise CompileError("load=False needs an output path for the artifact")
     if emit is not None and emit not in STAGES:
         raise CompileError(
             f"unknown stage '{emit}' (expected one of {', '.join(STAGES)})"
@@ -132,6 +142,8 @@ def compile(  # noqa: A001, C901
         options = {
             "target": target,
             "cpu": cpu,
+            "gpu_arch": gpu_arch,
+            "cuda_path": os.fspath(cuda_path) if cuda_path else "",
             "opt_level": int(opt_level),
             "emit": emit or "artifact",
             "disable": [disable] if isinstance(disable, str) else list(disable),
@@ -149,6 +161,10 @@ def compile(  # noqa: A001, C901
         stage = _compiler.compile(text, is_text, name, options, artifact if not emit else "")
         if emit:
             return stage
+        if not load:
+            return artifact
+        if device is None:
+            device = "cuda" if target == "cuda" else "cpu"
         module = Module(artifact, weights, device, 0, num_threads)
         module.report = open(report).read() if keep_report else None
         if not output:

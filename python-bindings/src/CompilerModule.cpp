@@ -109,13 +109,15 @@ std::string compile(const std::string &source, bool isText,
   CompileOptions compileOptions;
   compileOptions.target = option<std::string>(options, "target");
   compileOptions.cpu = option<std::string>(options, "cpu");
+  compileOptions.gpuArch = option<std::string>(options, "gpu_arch");
+  compileOptions.cudaPath = option<std::string>(options, "cuda_path");
   compileOptions.optLevel = option<unsigned>(options, "opt_level");
   FailureOr<EmitStage> stage =
       parseEmitStage(option<std::string>(options, "emit"));
   if (failed(stage))
     raiseCompileError("unknown stage '" + option<std::string>(options, "emit") +
-                      "' (expected artifact, enc, linalg, llvm, llvm-ir or "
-                      "asm)");
+                      "' (expected artifact, enc, linalg, llvm, llvm-ir, "
+                      "asm or ptx)");
   compileOptions.emit = *stage;
   compileOptions.disabled =
       option<std::vector<std::string>>(options, "disable");

@@ -92,3 +92,20 @@ def test_profile(tiny_bert, rng):
     assert any("enc.linear" in s["ops"] for s in stats)
     assert all(s["total_ms"] >= 0 for s in stats)
     assert "kernel" in tiny_bert.profile_table()
+
+
+def test_cuda_target_emits_ptx_and_artifacts(tmp_path):
+    ptx = encoder.compile(TINY, target="cuda", gpu_arch="sm_80", emit="ptx")
+    assert ".target sm_80" in ptx and ".visible .entry main_kernel(" in ptx
+    path = encoder.compile(TINY, target="cuda", output=tmp_path / "m.so", load=False)
+    assert path == str(tmp_path / "m.so") and os.path.exists(path)
+    # Loading needs the CUDA driver, which this machine may lack; without it
+    # the error says so.
+    try:
+        encoder.load(path, device="cuda")
+    except encoder.UnavailableError as error:
+        assert "CUDA" in str(error)
+    with pytest.raises(encoder.InvalidArgumentError, match="compiled for cuda and cannot run on the CPU"):
+        encoder.load(path)
+    with pytest.raises(encoder.CompileError, match="unknown GPU architecture 'sm_x'"):
+        encoder.compile(TINY, target="cuda", gpu_arch="sm_x", emit="ptx")

@@ -312,7 +312,7 @@ cuda-device)
   run "$MODEL" $W --function=add_bias --input=1x3xf32=1,2,3 --device=cuda
   expect_error 1 "compiled for cpu"
   run "$MODEL" --device=tpu
-  expect_error 2 "--device expects cpu or cuda, got 'tpu'"
+  expect_error 2 "--device expects cpu, cuda or cuda:N, got 'tpu'"
   ;;
 profile)
   run "$PAR" --function=mark --input=4xf32=1,2,3,4 --profile

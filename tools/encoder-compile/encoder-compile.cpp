@@ -3,6 +3,8 @@
 //   encoder-compile MODEL.mlir -o MODEL.so [--target=cpu] [--cpu=host]
 //   encoder-compile MODEL_DIR|config.json -o MODEL.so [--pool=mean|cls]
 //   encoder-compile MODEL.mlir --emit=enc|linalg|llvm|llvm-ir|asm [-o FILE]
+//   encoder-compile MODEL.mlir -o MODEL.so --target=cuda [--gpu-arch=sm_90]
+//       [--emit=ptx]
 //   encoder-compile MODEL.mlir -o MODEL.so --report=kernels.md
 //       [--op-config=enc.layer_norm:tile=1x16] [--disable=kernel-formation]
 //
@@ -59,8 +61,20 @@ cl::opt<EmitStage> emit(
         clEnumValN(EmitStage::linalg, "linalg", "linalg on tensors"),
         clEnumValN(EmitStage::llvm, "llvm", "the LLVM dialect, ABI included"),
         clEnumValN(EmitStage::llvmIR, "llvm-ir", "optimized LLVM IR"),
-        clEnumValN(EmitStage::assembly, "asm", "target assembly")),
+        clEnumValN(EmitStage::assembly, "asm", "target assembly (host code)"),
+        clEnumValN(EmitStage::ptx, "ptx", "the kernels' PTX (--target=cuda)")),
     cl::cat(category));
+cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("--target=cuda: NVIDIA architecture of the kernels (sm_80, "
+             "sm_90, ...)"),
+    cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("--target=cuda: the CUDA toolkit whose libdevice the kernels "
+             "link (default: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, "
+             "/usr/local/cuda)"),
+    cl::init(""), cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: `host` (default) or an LLVM "
                                   "CPU name such as skylake-avx512"),
@@ -191,6 +205,8 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.target = target == Target::cuda ? "cuda" : "cpu";
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.emit = emit;

@@ -29,7 +29,7 @@ const char *const Usage =
     "usage: encoder-run MODEL.so [--weights=W.safetensors]... "
     "[--input=@x.npy | --input=2x3xf32=1,2,3,4,5,6 | --input=f32=1.5]... "
     "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--profile] "
-    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda]";
+    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda|cuda:N]";
 
 constexpr int WarmupRuns = 3;
 constexpr int64_t SummarizeThreshold = 1024;
@@ -90,6 +90,7 @@ struct Options {
   bool List = false;
   bool Metadata = false;
   encrt_device_kind Device = ENCRT_DEVICE_CPU;
+  int DeviceOrdinal = 0;
 };
 
 /// If `Arg` is `--Name=VALUE`, stores VALUE and returns true. `--Name`
@@ -155,8 +156,17 @@ Options parseCommandLine(int Argc, char **Argv) {
         Opts.Device = ENCRT_DEVICE_CPU;
       else if (Value == "cuda")
         Opts.Device = ENCRT_DEVICE_CUDA;
-      else
-        usageError("--device expects cpu or cuda, got " + quote(Value));
+      else if (Value.rfind("cuda:", 0) == 0) {
+        char *End = nullptr;
+        long N = std::strtol(Value.c_str() + 5, &End, 10);
+        if (Value.size() == 5 || *End || N < 0 || N > 1024)
+          usageError("--device=cuda:N expects a device number, got " +
+                     quote(Value));
+        Opts.Device = ENCRT_DEVICE_CUDA;
+        Opts.DeviceOrdinal = static_cast<int>(N);
+      } else
+        usageError("--device expects cpu, cuda or cuda:N, got " +
+                   quote(Value));
     } else if (Arg.size() > 1 && Arg[0] == '-') {
       usageError("unknown option " + quote(Arg));
     } else if (Opts.Model.empty()) {
@@ -708,6 +718,7 @@ int run(const Options &Opts) {
   encrt_module_options ModuleOpts;
   encrt_module_options_init(&ModuleOpts);
   ModuleOpts.device = Opts.Device;
+  ModuleOpts.device_ordinal = Opts.DeviceOrdinal;
   ModuleOpts.num_threads = Opts.Threads;
   encrt_module *RawModule = nullptr;
   check(encrt_module_create(Artifact.get(), &ModuleOpts, &RawModule));

@@ -12,12 +12,14 @@ class TypeConverter;
 namespace enc {
 
 /// The vector registers the hand-written kernels (matmul, attention) are
-/// blocked for: AVX-512 has 32 of 512 bits, AVX2 and SSE 16.
+/// blocked for: AVX-512 has 32 of 512 bits, AVX2 and SSE 16. Zero bits: no
+/// host vector kernels at all (GPU code generation): attention lowers to
+/// plain linalg, and packed weights are not supported.
 struct VectorTarget {
   int64_t bits = 512;
   int64_t registers = 32;
   static VectorTarget ofWidth(int64_t bits) {
-    return {bits, bits >= 512 ? 32 : 16};
+    return {bits, bits >= 512 ? 32 : bits == 0 ? 0 : 16};
   }
 };
 

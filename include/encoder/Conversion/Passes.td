@@ -34,7 +34,8 @@ def ConvertEncToLinalg : Pass<"convert-enc-to-linalg"> {
            "Tag lowered ops with enc.origin and their enc op's knobs">,
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Vector register width the matmul and attention kernels are "
-           "blocked for (512: AVX-512, 256: AVX2, 128: SSE)">,
+           "blocked for (512: AVX-512, 256: AVX2, 128: SSE; 0: none, for "
+           "GPU code generation: attention as plain linalg)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

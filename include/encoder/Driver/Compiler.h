@@ -37,18 +37,24 @@ class PassManager;
 namespace enc {
 
 /// Where compilation stops (`--emit=`).
-enum class EmitStage { artifact, enc, linalg, llvm, llvmIR, assembly };
+enum class EmitStage { artifact, enc, linalg, llvm, llvmIR, assembly, ptx };
 
 /// Parses a stage name ("artifact", "enc", "linalg", "llvm", "llvm-ir",
-/// "asm"); fails on anything else.
+/// "asm", "ptx"); fails on anything else. "llvm", "llvm-ir" and "asm" are
+/// the host code; "ptx" (target cuda) the kernels.
 FailureOr<EmitStage> parseEmitStage(StringRef name);
 
 /// The graph-level optimizations `--disable=` switches off, by name.
 ArrayRef<StringRef> optimizationNames();
 
 struct CompileOptions {
-  /// "cpu" (the only target with a backend today) or "cuda".
+  /// "cpu" or "cuda" (host code for this machine, PTX kernels for
+  /// `gpuArch`).
   std::string target = "cpu";
+  std::string gpuArch = "sm_90";
+  /// The CUDA toolkit whose libdevice the kernels link; empty for
+  /// $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH or /usr/local/cuda.
+  std::string cudaPath;
   /// `host` or an LLVM CPU name.
   std::string cpu = "host";
   unsigned optLevel = 3;

@@ -6,6 +6,7 @@
 //                            `encoder-compile --emit=linalg` stops)
 //   enc-cpu-pipeline         enc -> LLVM dialect with the artifact ABI
 //                            (`--emit=llvm`)
+//   enc-cuda-pipeline        the same with PTX kernels (`--target=cuda`)
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,6 +83,36 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Target CPU recorded in the artifact metadata")};
 };
 
+struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
+  PassOptions::Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("NVIDIA architecture of the kernels (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> ptxFeatures{
+      *this, "ptx-features",
+      llvm::cl::desc("PTX version feature, e.g. +ptx80 (empty: the lowest "
+                     "that supports gpu-arch)"),
+      llvm::cl::init("")};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(256)};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit whose libdevice the kernels link (empty: "
+                     "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> triple{
+      *this, "triple",
+      llvm::cl::desc("Host target triple recorded in the artifact metadata")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Host CPU recorded in the artifact metadata")};
+};
+
+/// The PTX feature (`+ptxNN`) of the lowest PTX ISA version that supports
+/// `gpuArch`; fails on a name that is not `sm_NN[a]`.
+FailureOr<std::string> ptxFeatureFor(StringRef gpuArch);
+
 /// The passes on enc (`--emit=enc` stops after them): inlining,
 /// canonicalization, the graph-level fusions of `graph`, parameters lifted
 /// to arguments, signatures recorded.
@@ -107,6 +138,17 @@ void buildLinalgToLLVMCPUPipeline(OpPassManager &pm,
 
 /// Both of the above.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// linalg on tensors (lowered with vector-bits=0) -> LLVM dialect for the
+/// host with PTX kernels: bufferization, one GPU thread per iteration of
+/// each parallel loop, managed memory, NVVM, PTX through LLVM's NVPTX
+/// backend, launches and allocations through the runtime hooks, entry
+/// points and metadata (lib/Pipelines/CUDAPipeline.cpp).
+void buildLinalgToLLVMCUDAPipeline(OpPassManager &pm,
+                                   const CUDAPipelineOptions &options);
+
+/// enc -> LLVM dialect with PTX kernels (weights unpacked).
+void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry.
 void registerEncoderPipelines();

@@ -37,6 +37,9 @@ constexpr llvm::StringLiteral kKernelsAttrName = "enc.kernels";
 constexpr llvm::StringLiteral kKernelLaunchAttrName = "enc.kernel_launch";
 /// The exported, runtime-filled hooks object (docs/artifact-abi.md).
 constexpr llvm::StringLiteral kRuntimeHooksSymbol = "enc_runtime_hooks";
+/// Frees managed memory in GPU artifacts (enc-managed-memory-for-gpu calls
+/// it with an aligned pointer; enc-lower-gpu-launches defines it).
+constexpr llvm::StringLiteral kGPUFreeFunction = "enc_gpu_free";
 /// Prefix of the packed entry point of each public function.
 constexpr llvm::StringLiteral kEntryPointPrefix = "__enc_entry_";
 /// The exported metadata global.

@@ -256,6 +256,73 @@ def EncLowerKernelLaunches
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def EncMapParallelLoopsToGPU
+    : Pass<"enc-map-parallel-loops-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Run each outermost scf.parallel as a gpu.launch, one thread "
+                "per iteration";
+  let description = [{
+    The GPU pipeline's kernel formation, after `convert-linalg-to-parallel-
+    loops`: every outermost `scf.parallel` without reductions becomes a
+    `gpu.launch` over its iteration space, linearized with the innermost
+    dimension fastest (so that neighbouring threads touch neighbouring
+    elements of row-major buffers), `block-size` threads a block, each
+    thread running one iteration; the launch is skipped when the space is
+    empty. Loops nested inside run serially in their thread. The bounds may
+    be dynamic. Loops with reductions stay on the host.
+
+    This is the simplest correct mapping; tiling for shared memory and the
+    tensor cores is the GPU performance work's.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def EncManagedMemoryForGPU
+    : Pass<"enc-managed-memory-for-gpu", "::mlir::ModuleOp"> {
+  let summary = "Allocate host buffers as CUDA managed memory";
+  let description = [{
+    Host code and kernels share buffers in the GPU pipeline: every
+    `memref.alloc` and `memref.alloca` of a host function becomes
+    `gpu.alloc host_shared` (managed memory, which host code and kernels
+    both address), `memref.dealloc` becomes a call of `enc_gpu_free` (its
+    aligned pointer; upstream lowers only asynchronous `gpu.dealloc`), and
+    each
+    `memref.get_global` (a constant) is copied into managed memory once per
+    call, since kernels cannot read the host's globals. Allocas and global
+    copies are freed at the end of their block.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def EncLowerGPULaunches : Pass<"enc-lower-gpu-launches", "::mlir::ModuleOp"> {
+  let summary = "Launch GPU kernels and allocate device memory through the "
+                "runtime hooks";
+  let description = [{
+    Runs on the LLVM dialect, after the host side of `gpu-to-llvm`. Each
+    `gpu.binary` (PTX text, from `gpu-module-to-binary` with format `isa`)
+    becomes a NUL-terminated constant global; each `gpu.launch_func` becomes
+    a call of `enc_runtime_hooks.gpu_launch(ptx, kernel name, grid x/y/z,
+    block x/y/z, dynamic shared memory, kernel parameters, count)` with the
+    parameters stored on the stack, as `cuLaunchKernel` takes them; the
+    declaration `mgpuMemAlloc` that `gpu.alloc` lowered to, and
+    `enc_gpu_free` (from `enc-managed-memory-for-gpu`), get bodies calling
+    `gpu_alloc` and `gpu_free`.
+    So an artifact needs no GPU runtime library: the runtime's CUDA driver
+    does the work (docs/artifact-abi.md). Any other `mgpu*` call is an
+    error naming it.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def EncEmitEntryPoints : Pass<"enc-emit-entry-points", "::mlir::ModuleOp"> {
   let summary = "Add the artifact ABI: packed entry points and metadata";
   let description = [{
@@ -281,6 +348,8 @@ def EncEmitEntryPoints : Pass<"enc-emit-entry-points", "::mlir::ModuleOp"> {
            "Target triple written to the metadata">,
     Option<"targetCpu", "cpu", "std::string", /*default=*/"",
            "Target CPU written to the metadata">,
+    Option<"gpuArch", "gpu-arch", "std::string", /*default=*/"",
+           "GPU architecture of the embedded kernels (cuda), e.g. sm_90">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -1,7 +1,8 @@
 //===- Attention.cpp - enc attention and position ops to linalg -----------===//
 //
 // attention lowers to the tiled online-softmax (flash) form of
-// FlashAttention.cpp.
+// FlashAttention.cpp on the CPU, and to the plain linalg form of
+// MaterializedAttention.cpp for targets without host vectors (GPU).
 //
 // rotary builds cos/sin tables [seq, rotary_dim / 2] once (angles reduced in
 // f64), then one elementwise pass reads each feature's partner through the
@@ -213,7 +214,10 @@ struct RelativePositionBiasLowering
 
 void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
                                                   VectorTarget target) {
-  populateFlashAttentionPattern(patterns, target);
+  if (target.bits == 0)
+    populateMaterializedAttentionPattern(patterns);
+  else
+    populateFlashAttentionPattern(patterns, target);
   patterns.add<RotaryLowering, RelativePositionBiasLowering>(
       patterns.getContext());
 }

@@ -234,6 +234,9 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
     OpFoldResult rowsOfPatches = divideSize(rewriter, loc, sizes[2], patchH);
     OpFoldResult columnsOfPatches = divideSize(rewriter, loc, sizes[3], patchW);
 
+    if (op.hasPackedWeight() && target.bits == 0)
+      return op.emitOpError("has a packed weight, which only CPU vector "
+                            "targets support (vector-bits=0)");
     Value patches;
     if (op.hasPackedWeight()) {
       // im2col, then the packed matmul: columns[b, y, x, c, p, q] =

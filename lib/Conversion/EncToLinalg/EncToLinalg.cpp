@@ -95,9 +95,10 @@ struct ConvertEncToLinalgPass
     });
 
     RewritePatternSet patterns(ctx);
-    if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+    if (vectorBits != 0 && vectorBits != 128 && vectorBits != 256 &&
+        vectorBits != 512) {
       getOperation()->emitError("convert-enc-to-linalg: vector-bits must be "
-                                "128, 256 or 512, got ")
+                                "0 (GPU), 128, 256 or 512, got ")
           << vectorBits;
       return signalPassFailure();
     }

@@ -15,6 +15,11 @@ namespace enc::lowering {
 void populateFlashAttentionPattern(RewritePatternSet &patterns,
                                    VectorTarget target);
 
+/// Adds the plain-linalg lowering of enc.attention, which materialises the
+/// score matrix (MaterializedAttention.cpp), for targets with no host vector
+/// kernels.
+void populateMaterializedAttentionPattern(RewritePatternSet &patterns);
+
 } // namespace enc::lowering
 } // namespace mlir
 

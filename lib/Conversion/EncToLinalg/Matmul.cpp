@@ -303,6 +303,9 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (!op.hasPackedWeight())
       return rewriter.notifyMatchFailure(op, "weight not packed");
+    if (target.bits == 0)
+      return op.emitOpError("has a packed weight, which only CPU vector "
+                            "targets support (vector-bits=0)");
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     PackedMatmul matmul;

@@ -1,0 +1,144 @@
+//===- CUDAPipeline.cpp - enc to LLVM with PTX kernels ----------------------===//
+//
+// The GPU path shares the enc preparation (without weight packing) and the
+// enc-to-linalg conversion (with vector-bits=0: attention as plain linalg)
+// with the CPU, then:
+//
+//   bufferize, free temporaries                      (as on the CPU)
+//   linalg -> scf.parallel -> one gpu.launch each    enc-map-parallel-loops-to-gpu
+//   host buffers in managed memory                   enc-managed-memory-for-gpu
+//   outline, NVVM, PTX (LLVM's NVPTX backend)        as gpu-lower-to-nvvm-pipeline
+//   launches/allocations through the runtime hooks   enc-lower-gpu-launches
+//   entry points and metadata                        enc-emit-entry-points
+//
+// This is the correct-first form: one thread per output element, no shared
+// memory tiling, no tensor cores, synchronous launches. docs/architecture.md
+// says what the fast path still needs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Pipelines/Pipelines.h"
+
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/OptimizeForNVVM.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+
+FailureOr<std::string> mlir::enc::ptxFeatureFor(StringRef gpuArch) {
+  StringRef digits = gpuArch;
+  if (!digits.consume_front("sm_"))
+    return failure();
+  digits.consume_back("a");
+  unsigned version;
+  if (digits.getAsInteger(10, version) || version < 50)
+    return failure();
+  // The PTX ISA version that introduced each architecture (PTX ISA manual,
+  // "Release notes"); older ones run on PTX 6.0.
+  unsigned ptx = version >= 120  ? 87
+                 : version >= 100 ? 86
+                 : version >= 90  ? 80
+                 : version >= 89  ? 78
+                 : version >= 87  ? 74
+                 : version >= 86  ? 71
+                 : version >= 80  ? 70
+                 : version >= 75  ? 63
+                 : 60;
+  return "+ptx" + std::to_string(ptx);
+}
+
+void mlir::enc::buildLinalgToLLVMCUDAPipeline(
+    OpPassManager &pm, const CUDAPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createEncLowerStridedCopies());
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  EncMapParallelLoopsToGPUOptions mapping;
+  mapping.blockSize = options.blockSize;
+  pm.addNestedPass<func::FuncOp>(createEncMapParallelLoopsToGPU(mapping));
+  pm.addPass(createEncManagedMemoryForGPU());
+  // Loops nested in a kernel run serially in their thread.
+  pm.addPass(createParallelForToNestedForsPass());
+  pm.addPass(createEncLowerDynamicExpandShape());
+
+  // Kernels to NVVM and PTX, host code to the LLVM dialect: upstream's
+  // gpu-lower-to-nvvm-pipeline, composed here to name the CUDA toolkit
+  // (libdevice, for math functions) instead of reading it from the
+  // environment.
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.gpuArch;
+  target.features = options.ptxFeatures.empty()
+                        ? ptxFeatureFor(options.gpuArch).value_or("+ptx80")
+                        : options.ptxFeatures.getValue();
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa"; // PTX: the driver compiles it for the GPU
+  binary.toolkitPath = options.cudaPath;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createEncLowerGPULaunches());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+
+  EncEmitEntryPointsOptions entryPoints;
+  entryPoints.targetKind = ArtifactTarget::cuda;
+  entryPoints.targetTriple = options.triple;
+  entryPoints.targetCpu = options.cpu;
+  entryPoints.gpuArch = options.gpuArch;
+  pm.addPass(createEncEmitEntryPoints(entryPoints));
+}
+
+void mlir::enc::buildCUDAPipeline(OpPassManager &pm,
+                                  const CUDAPipelineOptions &options) {
+  GraphOptions graph;
+  graph.packWeights = false; // the packed layouts are the CPU micro-kernel's
+  buildEncPreparationPipeline(pm, graph);
+  buildEncToLinalgConversionPipeline(pm, /*vectorBits=*/0);
+  buildLinalgToLLVMCUDAPipeline(pm, options);
+}

@@ -1,0 +1,360 @@
+//===- Cuda.cpp - CUDA artifacts through the driver API ---------------------===//
+
+#include "Cuda.h"
+
+#include "Status.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace encrt {
+namespace {
+
+// The few driver types and entry points the runtime uses, declared here so
+// that building the runtime needs no CUDA toolkit. Their ABI is stable: the
+// `_v2` names are the ones cuda.h maps the plain names to since CUDA 4.
+using CUresult = int;
+using CUdevice = int;
+using CUdeviceptr = unsigned long long;
+struct CUctx_st;
+struct CUmod_st;
+struct CUfunc_st;
+struct CUstream_st;
+using CUcontext = CUctx_st *;
+using CUmodule = CUmod_st *;
+using CUfunction = CUfunc_st *;
+using CUstream = CUstream_st *;
+constexpr CUresult CUDA_SUCCESS = 0;
+constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
+constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
+constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
+
+struct Driver {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *,
+                                 void **);
+  CUresult (*cuModuleUnload)(CUmodule);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, unsigned, CUstream,
+                             void **, void **);
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+};
+
+/// Loads libcuda.so.1 once per process; later calls return the same
+/// result. The library stays loaded: unloading a driver at exit is unsafe.
+encrt_status *loadDriver(const Driver *&Out) {
+  static std::mutex Mutex;
+  static Driver D;
+  static bool Loaded = false;
+  std::lock_guard<std::mutex> Lock(Mutex);
+  if (Loaded) {
+    Out = &D;
+    return nullptr;
+  }
+  dlerror();
+  void *Handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!Handle) {
+    const char *Why = dlerror();
+    return error(ENCRT_UNAVAILABLE,
+                 "no CUDA driver: libcuda.so.1 could not be loaded (",
+                 Why ? Why : "unknown error", ")");
+  }
+  struct Entry {
+    const char *Name;
+    void **Slot;
+  };
+  const Entry Entries[] = {
+      {"cuInit", reinterpret_cast<void **>(&D.cuInit)},
+      {"cuDeviceGetCount", reinterpret_cast<void **>(&D.cuDeviceGetCount)},
+      {"cuDeviceGet", reinterpret_cast<void **>(&D.cuDeviceGet)},
+      {"cuDevicePrimaryCtxRetain",
+       reinterpret_cast<void **>(&D.cuDevicePrimaryCtxRetain)},
+      {"cuDevicePrimaryCtxRelease_v2",
+       reinterpret_cast<void **>(&D.cuDevicePrimaryCtxRelease)},
+      {"cuCtxSetCurrent", reinterpret_cast<void **>(&D.cuCtxSetCurrent)},
+      {"cuCtxSynchronize", reinterpret_cast<void **>(&D.cuCtxSynchronize)},
+      {"cuModuleLoadDataEx", reinterpret_cast<void **>(&D.cuModuleLoadDataEx)},
+      {"cuModuleUnload", reinterpret_cast<void **>(&D.cuModuleUnload)},
+      {"cuModuleGetFunction",
+       reinterpret_cast<void **>(&D.cuModuleGetFunction)},
+      {"cuLaunchKernel", reinterpret_cast<void **>(&D.cuLaunchKernel)},
+      {"cuMemAllocManaged", reinterpret_cast<void **>(&D.cuMemAllocManaged)},
+      {"cuMemFree_v2", reinterpret_cast<void **>(&D.cuMemFree)},
+      {"cuGetErrorName", reinterpret_cast<void **>(&D.cuGetErrorName)},
+      {"cuGetErrorString", reinterpret_cast<void **>(&D.cuGetErrorString)},
+  };
+  for (const Entry &E : Entries) {
+    *E.Slot = dlsym(Handle, E.Name);
+    if (!*E.Slot) {
+      dlclose(Handle);
+      return error(ENCRT_UNAVAILABLE, "the CUDA driver libcuda.so.1 lacks ",
+                   E.Name, "; it is too old for this runtime");
+    }
+  }
+  Loaded = true;
+  Out = &D;
+  return nullptr;
+}
+
+/// "CUDA error CUDA_ERROR_X (its description) in WHAT".
+encrt_status *cudaError(const Driver &D, CUresult R, const std::string &What,
+                        encrt_status_code Code = ENCRT_INTERNAL) {
+  const char *Name = nullptr, *Description = nullptr;
+  if (D.cuGetErrorName(R, &Name) != CUDA_SUCCESS || !Name)
+    Name = "an unknown CUDA error";
+  if (D.cuGetErrorString(R, &Description) != CUDA_SUCCESS || !Description)
+    Description = "no description";
+  return error(Code, "CUDA error ", Name, " (", Description, ") in ", What);
+}
+
+} // namespace
+
+class CudaDevice {
+public:
+  const Driver *D = nullptr;
+  int Ordinal = 0;
+  CUdevice Device = 0;
+  CUcontext Context = nullptr;
+  /// Allocations the hook served from host memory after a device failure,
+  /// so that host code never sees NULL; the call fails anyway.
+  std::mutex FallbackMutex;
+  std::set<void *> HostFallbacks;
+
+  ~CudaDevice() {
+    if (Context)
+      D->cuDevicePrimaryCtxRelease(Device);
+  }
+};
+
+encrt_status *openCudaDevice(int Ordinal, std::shared_ptr<CudaDevice> &Out) {
+  const Driver *D = nullptr;
+  if (encrt_status *S = loadDriver(D))
+    return S;
+  if (CUresult R = D->cuInit(0))
+    return cudaError(*D, R, "cuInit", ENCRT_UNAVAILABLE);
+  int Count = 0;
+  if (CUresult R = D->cuDeviceGetCount(&Count))
+    return cudaError(*D, R, "cuDeviceGetCount", ENCRT_UNAVAILABLE);
+  if (Count == 0)
+    return error(ENCRT_UNAVAILABLE, "the CUDA driver sees no device");
+  if (Ordinal < 0 || Ordinal >= Count)
+    return error(ENCRT_INVALID_ARGUMENT, "CUDA device ", Ordinal,
+                 " does not exist: this machine has ", Count,
+                 Count == 1 ? " device" : " devices");
+  auto Device = std::make_shared<CudaDevice>();
+  Device->D = D;
+  Device->Ordinal = Ordinal;
+  if (CUresult R = D->cuDeviceGet(&Device->Device, Ordinal))
+    return cudaError(*D, R, "cuDeviceGet(" + std::to_string(Ordinal) + ")");
+  if (CUresult R =
+          D->cuDevicePrimaryCtxRetain(&Device->Context, Device->Device)) {
+    Device->Context = nullptr;
+    return cudaError(*D, R, "cuDevicePrimaryCtxRetain");
+  }
+  Out = std::move(Device);
+  return nullptr;
+}
+
+encrt_status *cudaMakeCurrent(CudaDevice &Device) {
+  if (CUresult R = Device.D->cuCtxSetCurrent(Device.Context))
+    return cudaError(*Device.D, R, "cuCtxSetCurrent");
+  return nullptr;
+}
+
+encrt_status *cudaAllocManaged(CudaDevice &Device, size_t Bytes, void **Out) {
+  CUdeviceptr Pointer = 0;
+  // Zero bytes is an error to the driver; a byte keeps pointers distinct.
+  if (CUresult R = Device.D->cuMemAllocManaged(&Pointer, Bytes ? Bytes : 1,
+                                               CU_MEM_ATTACH_GLOBAL))
+    return cudaError(*Device.D, R,
+                     "cuMemAllocManaged(" + std::to_string(Bytes) + " bytes)");
+  *Out = reinterpret_cast<void *>(static_cast<uintptr_t>(Pointer));
+  return nullptr;
+}
+
+void cudaFree(CudaDevice &Device, void *Pointer) {
+  if (!Pointer)
+    return;
+  {
+    std::lock_guard<std::mutex> Lock(Device.FallbackMutex);
+    if (Device.HostFallbacks.erase(Pointer)) {
+      std::free(Pointer);
+      return;
+    }
+  }
+  // A failing free leaves nothing to undo; the next checked call reports
+  // a broken context.
+  Device.D->cuMemFree(static_cast<CUdeviceptr>(
+      reinterpret_cast<uintptr_t>(Pointer)));
+}
+
+class CudaModules {
+public:
+  explicit CudaModules(std::shared_ptr<CudaDevice> Device)
+      : Device(std::move(Device)) {}
+  ~CudaModules() {
+    for (auto &[Ptx, Module] : Modules)
+      Device->D->cuModuleUnload(Module);
+  }
+
+  /// The kernel `Name` of the PTX at `Ptx`, loading (JIT-compiling) the
+  /// module at its first use.
+  encrt_status *function(const char *Ptx, const char *Name, CUfunction &Out) {
+    std::lock_guard<std::mutex> Lock(Mutex);
+    auto Known = Functions.find({Ptx, Name});
+    if (Known != Functions.end()) {
+      Out = Known->second;
+      return nullptr;
+    }
+    const Driver &D = *Device->D;
+    CUmodule &Module = Modules[Ptx];
+    if (!Module) {
+      char Log[4096] = {};
+      int Options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                       CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+      void *Values[] = {Log, reinterpret_cast<void *>(sizeof(Log))};
+      if (CUresult R = D.cuModuleLoadDataEx(&Module, Ptx, 2, Options, Values)) {
+        Modules.erase(Ptx);
+        std::string What = std::string("cuModuleLoadDataEx of the PTX of "
+                                       "kernel '") +
+                           Name + "'";
+        if (Log[0])
+          What += " (JIT log: " + std::string(Log) + ")";
+        return cudaError(D, R, What);
+      }
+    }
+    if (CUresult R = D.cuModuleGetFunction(&Out, Module, Name))
+      return cudaError(D, R,
+                       std::string("cuModuleGetFunction('") + Name + "')");
+    Functions[{Ptx, Name}] = Out;
+    return nullptr;
+  }
+
+  std::shared_ptr<CudaDevice> Device;
+
+private:
+  std::mutex Mutex;
+  std::map<const char *, CUmodule> Modules;
+  std::map<std::pair<const char *, std::string>, CUfunction> Functions;
+};
+
+std::unique_ptr<CudaModules, void (*)(CudaModules *)>
+makeCudaModules(std::shared_ptr<CudaDevice> Device) {
+  return {new CudaModules(std::move(Device)),
+          [](CudaModules *M) { delete M; }};
+}
+
+struct ScopedCudaCall::State {
+  CudaDevice &Device;
+  CudaModules &Modules;
+  encrt_status *Error = nullptr;
+  State *Saved = nullptr;
+};
+
+namespace {
+thread_local ScopedCudaCall::State *CurrentCall = nullptr;
+
+/// Keeps the first error of the call.
+void fail(ScopedCudaCall::State &Call, encrt_status *Status) {
+  if (!Call.Error)
+    Call.Error = Status;
+  else
+    encrt_status_free(Status);
+}
+} // namespace
+
+ScopedCudaCall::ScopedCudaCall(CudaDevice &Device, CudaModules &Modules)
+    : S(new State{Device, Modules}) {
+  S->Saved = CurrentCall;
+  CurrentCall = S.get();
+}
+
+ScopedCudaCall::~ScopedCudaCall() {
+  CurrentCall = S->Saved;
+  encrt_status_free(S->Error);
+}
+
+encrt_status *ScopedCudaCall::takeError() {
+  return std::exchange(S->Error, nullptr);
+}
+
+void *gpuAllocHook(int64_t Bytes) {
+  size_t Size = Bytes > 0 ? static_cast<size_t>(Bytes) : 1;
+  ScopedCudaCall::State *Call = CurrentCall;
+  if (Call && !Call->Error) {
+    void *Pointer = nullptr;
+    encrt_status *S = cudaAllocManaged(Call->Device, Size, &Pointer);
+    if (!S)
+      return Pointer;
+    fail(*Call, S);
+  }
+  // No device to allocate on (an error earlier in the call, or compiled
+  // code run outside a call): host memory keeps host code from touching
+  // NULL; the launches that would use it are skipped.
+  void *Pointer = std::malloc(Size);
+  if (Call && Pointer) {
+    std::lock_guard<std::mutex> Lock(Call->Device.FallbackMutex);
+    Call->Device.HostFallbacks.insert(Pointer);
+  }
+  return Pointer;
+}
+
+void gpuFreeHook(void *Pointer) {
+  if (ScopedCudaCall::State *Call = CurrentCall)
+    cudaFree(Call->Device, Pointer);
+  else
+    std::free(Pointer);
+}
+
+void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
+                   int64_t GridY, int64_t GridZ, int64_t BlockX, int64_t BlockY,
+                   int64_t BlockZ, int64_t SharedBytes, void **Params,
+                   int64_t NumParams) {
+  (void)NumParams; // cuLaunchKernel reads as many as the kernel declares
+  ScopedCudaCall::State *Call = CurrentCall;
+  if (!Call || Call->Error)
+    return;
+  const Driver &D = *Call->Device.D;
+  auto fits = [](int64_t V) { return V >= 0 && V <= 0x7fffffff; };
+  if (!fits(GridX) || !fits(GridY) || !fits(GridZ) || !fits(BlockX) ||
+      !fits(BlockY) || !fits(BlockZ) || !fits(SharedBytes))
+    return fail(*Call, error(ENCRT_INTERNAL, "kernel '", Kernel,
+                             "': launch dimensions out of range (grid ",
+                             GridX, "x", GridY, "x", GridZ, ", block ", BlockX,
+                             "x", BlockY, "x", BlockZ, ")"));
+  CUfunction Function = nullptr;
+  if (encrt_status *S = Call->Modules.function(Ptx, Kernel, Function))
+    return fail(*Call, S);
+  std::string What = std::string("cuLaunchKernel('") + Kernel + "', grid " +
+                     std::to_string(GridX) + "x" + std::to_string(GridY) +
+                     "x" + std::to_string(GridZ) + ", block " +
+                     std::to_string(BlockX) + "x" + std::to_string(BlockY) +
+                     "x" + std::to_string(BlockZ) + ")";
+  if (CUresult R = D.cuLaunchKernel(
+          Function, unsigned(GridX), unsigned(GridY), unsigned(GridZ),
+          unsigned(BlockX), unsigned(BlockY), unsigned(BlockZ),
+          unsigned(SharedBytes), nullptr, Params, nullptr))
+    return fail(*Call, cudaError(D, R, What));
+  // Host code after a launch may read what it wrote (managed memory).
+  if (CUresult R = D.cuCtxSynchronize())
+    return fail(*Call, cudaError(D, R, "cuCtxSynchronize after " + What));
+}
+
+} // namespace encrt
