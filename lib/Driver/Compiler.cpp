@@ -157,7 +157,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     return failure();
   }
   std::string cudaPath = options.cudaPath;
-  if (cuda) {
+  if (cuda && !options.gpuEmulation) {
     for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
       if (cudaPath.empty())
         if (const char *value = std::getenv(variable))
@@ -172,6 +172,11 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
                   .str();
       return failure();
     }
+  }
+  if (options.gpuEmulation && (!cuda || options.emit == EmitStage::ptx)) {
+    error = "GPU emulation runs the kernels of target 'cuda' on the host; it "
+            "needs target 'cuda' and has no ptx stage";
+    return failure();
   }
   if (!cuda && options.emit == EmitStage::ptx) {
     error = "the ptx stage exists for target 'cuda' only";
@@ -218,6 +223,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   CUDAPipelineOptions cudaOptions;
   cudaOptions.gpuArch = options.gpuArch;
   cudaOptions.cudaPath = cudaPath;
+  cudaOptions.emulateOnHost = options.gpuEmulation;
   cudaOptions.triple = pipelineOptions.triple;
   cudaOptions.cpu = pipelineOptions.cpu;
   auto buildBackend = [&](OpPassManager &pm) {

@@ -112,6 +112,11 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createEncLowerStridedCopies());
+  buildBuffersToLLVMCPUPipeline(pm, options);
+}
+
+void mlir::enc::buildBuffersToLLVMCPUPipeline(
+    OpPassManager &pm, const CPUPipelineOptions &options) {
   // Every outermost scf.forall becomes a kernel launched through the
   // runtime's thread pool; nested ones run serially inside their kernel.
   pm.addPass(createEncOutlineKernels());

@@ -80,6 +80,17 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   EncMapParallelLoopsToGPUOptions mapping;
   mapping.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createEncMapParallelLoopsToGPU(mapping));
+  if (options.emulateOnHost) {
+    // Each thread's work, serially, then the CPU's lowering: the GPU
+    // mapping checked numerically without a GPU.
+    pm.addNestedPass<func::FuncOp>(createEncRunGPULaunchesOnHost());
+    pm.addPass(createParallelForToNestedForsPass());
+    CPUPipelineOptions host;
+    host.triple = options.triple.getValue();
+    host.cpu = options.cpu.getValue();
+    buildBuffersToLLVMCPUPipeline(pm, host);
+    return;
+  }
   pm.addPass(createEncManagedMemoryForGPU());
   // Loops nested in a kernel run serially in their thread.
   pm.addPass(createParallelForToNestedForsPass());

@@ -75,6 +75,12 @@ cl::opt<std::string> cudaPath(
              "link (default: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, "
              "/usr/local/cuda)"),
     cl::init(""), cl::cat(category));
+cl::opt<bool> gpuEmulation(
+    "gpu-emulation",
+    cl::desc("--target=cuda test vehicle: run every kernel as host loops in "
+             "a CPU artifact, to check the GPU lowering's numerics without "
+             "a GPU"),
+    cl::init(false), cl::Hidden, cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: `host` (default) or an LLVM "
                                   "CPU name such as skylake-avx512"),
@@ -207,6 +213,7 @@ int main(int argc, char **argv) {
   options.target = target == Target::cuda ? "cuda" : "cpu";
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
+  options.gpuEmulation = gpuEmulation;
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.emit = emit;

@@ -55,6 +55,9 @@ struct CompileOptions {
   /// The CUDA toolkit whose libdevice the kernels link; empty for
   /// $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH or /usr/local/cuda.
   std::string cudaPath;
+  /// Test vehicle (target "cuda"): run the kernels as host loops in a CPU
+  /// artifact, to check the GPU lowering's numerics without a GPU.
+  bool gpuEmulation = false;
   /// `host` or an LLVM CPU name.
   std::string cpu = "host";
   unsigned optLevel = 3;

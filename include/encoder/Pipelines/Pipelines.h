@@ -96,6 +96,11 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(256)};
+  PassOptions::Option<bool> emulateOnHost{
+      *this, "emulate-on-host",
+      llvm::cl::desc("Test vehicle: run every launch as host loops and "
+                     "compile for the CPU (enc-run-gpu-launches-on-host)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice the kernels link (empty: "
@@ -135,6 +140,11 @@ void buildEncToLinalgPipeline(OpPassManager &pm);
 /// math approximations, LLVM conversion, entry points and metadata.
 void buildLinalgToLLVMCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options);
+
+/// The part of the above after bufferization: buffers and loops -> LLVM
+/// dialect with kernels, entry points and metadata.
+void buildBuffersToLLVMCPUPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options);
 
 /// Both of the above.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

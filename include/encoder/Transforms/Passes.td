@@ -284,6 +284,22 @@ def EncMapParallelLoopsToGPU
   ];
 }
 
+def EncRunGPULaunchesOnHost
+    : Pass<"enc-run-gpu-launches-on-host", "::mlir::func::FuncOp"> {
+  let summary = "Run gpu.launch bodies as host loops, to test GPU lowering "
+                "on a CPU";
+  let description = [{
+    Replaces each `gpu.launch` with loops over its grid and block, the body
+    inlined with the block and thread ids as loop indices and the dimensions
+    as the launch's operands. Every thread then runs, one after another, what
+    it would run on the device: the GPU pipeline's kernel formation and
+    memory passes can be checked against PyTorch on a machine with no GPU
+    (`encoder-compile --target=cuda --gpu-emulation`). Bodies that use
+    barriers or shared memory cannot run this way and are refused.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def EncManagedMemoryForGPU
     : Pass<"enc-managed-memory-for-gpu", "::mlir::ModuleOp"> {
   let summary = "Allocate host buffers as CUDA managed memory";
