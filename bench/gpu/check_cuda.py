@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""The GPU target on a device, in two steps (the compiler and the GPU never
+share a machine; see bench/gpu/README.md):
+
+  1. here (the compiler, Debian's PyTorch for the references):
+       check_cuda.py --prepare OUT [--gpu-arch sm_90]
+     For each case: draws seeded weights and inputs and computes the PyTorch
+     float64 reference with test/Numerics/reference.py (the references of
+     the test suite, independent of the compiler), compiles the case's model
+     with --target=cuda into OUT/<case>/model.so, and copies encoder-run and
+     libencrt.so into OUT/bin and OUT/lib.
+  2. there (a GPU, its driver; numpy only):
+       check_cuda.py --check OUT [--repeats 20]
+     Runs every artifact with `encoder-run --device=cuda` on the inputs,
+     compares each output with the reference (relative L2 error, tolerance
+     1e-3 for f32), times it (encoder-run --benchmark: median wall time of a
+     call, host copies included), and writes a markdown table with the
+     device, the commands and the versions to bench/results/ (--results).
+
+Every kernel is plain f32 (no TF32, no tensor cores yet), so the tolerance
+is the issue's f32 one. Exit status 1 when any case fails.
+
+The timing comparisons the GPU issue asks for (SDPA, cuBLAS, torch.compile)
+belong with the fast kernels; this script checks correctness and records
+what the first GPU path costs.
+"""
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODELS = os.path.join(REPO, "test", "Numerics", "models")
+EXAMPLES = os.path.join(REPO, "examples")
+
+# (case in test/Numerics/cases, model source, function)
+CASES = [
+    ("linear", os.path.join(MODELS, "linear.mlir"), "main"),
+    ("layer_norm", os.path.join(MODELS, "layer_norm.mlir"), "main"),
+    ("activations", os.path.join(MODELS, "activations.mlir"), "main"),
+    ("attention", os.path.join(MODELS, "attention.mlir"), "main"),
+    ("embedding", os.path.join(MODELS, "embedding.mlir"), "main"),
+    ("pool", os.path.join(MODELS, "pool.mlir"), "main"),
+    ("cross_entropy", os.path.join(MODELS, "cross_entropy.mlir"), "main"),
+    ("loss_clip", os.path.join(MODELS, "loss_clip.mlir"), "main"),
+    ("encoder_block", os.path.join(MODELS, "encoder_block.mlir"), "main"),
+    ("tiny_bert", os.path.join(EXAMPLES, "tiny_bert.mlir"), "main"),
+    ("family_bert", os.path.join(EXAMPLES, "bert", "config.json"), "main"),
+    ("family_vit", os.path.join(EXAMPLES, "vit", "config.json"), "main"),
+]
+SEED = 20261124
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, **kwargs)
+
+
+def prepare(out, gpu_arch, build):
+    compiler = os.path.join(build, "bin", "encoder-compile")
+    os.makedirs(os.path.join(out, "bin"), exist_ok=True)
+    os.makedirs(os.path.join(out, "lib"), exist_ok=True)
+    shutil.copy2(os.path.join(build, "bin", "encoder-run"), os.path.join(out, "bin"))
+    for library in glob.glob(os.path.join(build, "lib", "libencrt.so*")):
+        shutil.copy2(library, os.path.join(out, "lib"), follow_symlinks=False)
+    manifest = []
+    for case, model, function in CASES:
+        directory = os.path.join(out, case)
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        reference = [
+            sys.executable,
+            os.path.join(REPO, "test", "Numerics", "reference.py"),
+            case,
+            directory,
+            str(SEED),
+        ]
+        result = run(reference)
+        if result.returncode:
+            sys.exit(f"reference of {case} failed:\n{result.stderr}")
+        source = model
+        if model.endswith(".json"):  # as the test harness: a checkpoint dir
+            source = os.path.join(directory, "checkpoint")
+            os.makedirs(source)
+            shutil.copy2(model, os.path.join(source, "config.json"))
+            shutil.copy2(
+                os.path.join(directory, "weights.safetensors"),
+                os.path.join(source, "model.safetensors"),
+            )
+        command = [compiler, source, "-o", os.path.join(directory, "model.so"),
+                   "--target=cuda", f"--gpu-arch={gpu_arch}"]
+        result = run(command)
+        if result.returncode:
+            sys.exit(f"compiling {case} failed:\n{' '.join(command)}\n{result.stderr}")
+        manifest.append({"case": case, "function": function, "compile": " ".join(command)})
+        print(f"prepared {case}")
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump({"gpu_arch": gpu_arch, "seed": SEED, "cases": manifest}, f, indent=1)
+
+
+def relative_error(actual, expected):
+    actual = actual.astype(np.float64)
+    expected = expected.astype(np.float64)
+    norm = np.linalg.norm(expected)
+    return float(np.linalg.norm(actual - expected) / (norm if norm else 1.0))
+
+
+def device_name():
+    try:
+        result = run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"])
+    except OSError:
+        return "unknown (no nvidia-smi)"
+    return result.stdout.strip() or "unknown (nvidia-smi failed)"
+
+
+def check(out, repeats, tolerance, results):
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    runner = os.path.join(out, "bin", "encoder-run")
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(out, "lib") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    rows, failed = [], False
+    for entry in manifest["cases"]:
+        case = entry["case"]
+        directory = os.path.join(out, case)
+        inputs = sorted(glob.glob(os.path.join(directory, "input_*.npy")),
+                        key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
+        expected = sorted(glob.glob(os.path.join(directory, "expected_*.npy")),
+                          key=lambda p: int(p.rsplit("_", 1)[1].split(".")[0]))
+        outputs = [os.path.join(directory, f"actual_{i}.npy") for i in range(len(expected))]
+        command = [runner, os.path.join(directory, "model.so"), "--device=cuda",
+                   f"--function={entry['function']}",
+                   f"--weights={os.path.join(directory, 'weights.safetensors')}"]
+        command += [f"--input=@{p}" for p in inputs]
+        command += [f"--output=@{p}" for p in outputs]
+        result = run(command, env=env)
+        if result.returncode:
+            failed = True
+            reason = (result.stderr.strip().splitlines() or ["?"])[-1]
+            rows.append([case, "-", "error: " + reason, "-", "FAIL"])
+            continue
+        timing_command = [c for c in command if not c.startswith("--output=")]
+        timing = run(timing_command + [f"--benchmark={repeats}"], env=env)
+        found = re.search(r"median ([0-9.]+ ms)", timing.stdout)
+        median = found.group(1) if found else "no timing"
+        for i, (e, a) in enumerate(zip(expected, outputs)):
+            error = relative_error(np.load(a), np.load(e))
+            ok = error <= tolerance
+            failed |= not ok
+            rows.append([case, str(i), f"{error:.2e}", median if i == 0 else "",
+                         "pass" if ok else "FAIL"])
+
+    lines = [
+        "# The GPU target on a device: numerics against PyTorch",
+        "",
+        f"Date: {datetime.date.today()}. Device: {device_name()}. Host: {platform.node()}.",
+        f"Artifacts compiled for {manifest['gpu_arch']} (`check_cuda.py --prepare`), run with",
+        f"`check_cuda.py --check {out} --repeats {repeats}`; references: test/Numerics/reference.py,",
+        f"PyTorch float64, seed {manifest['seed']}; tolerance {tolerance} (relative L2).",
+        "",
+        "| case | output | relative error | median time of a call | result |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(os.path.dirname(results), exist_ok=True)
+    with open(results, "w") as f:
+        f.write(text)
+    return 1 if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--prepare", metavar="OUT")
+    mode.add_argument("--check", metavar="OUT")
+    parser.add_argument("--gpu-arch", default="sm_90")
+    parser.add_argument("--build", default=os.path.join(REPO, "build"))
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--tolerance", type=float, default=1e-3)
+    parser.add_argument(
+        "--results",
+        default=os.path.join(REPO, "bench", "results", f"gpu-check-{datetime.date.today()}.md"),
+    )
+    args = parser.parse_args()
+    if args.prepare:
+        prepare(args.prepare, args.gpu_arch, args.build)
+        return 0
+    return check(args.check, args.repeats, args.tolerance, args.results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
