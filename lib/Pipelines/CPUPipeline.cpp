@@ -96,6 +96,11 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
     kernels.minTileElements = options.minTileElements;
     pm.addNestedPass<func::FuncOp>(createEncFormKernels(kernels));
   }
+  buildFuseAndBufferizePipeline(pm);
+  buildBuffersToLLVMCPUPipeline(pm, options);
+}
+
+void mlir::enc::buildFuseAndBufferizePipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -112,7 +117,6 @@ void mlir::enc::buildLinalgToLLVMCPUPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createEncLowerStridedCopies());
-  buildBuffersToLLVMCPUPipeline(pm, options);
 }
 
 void mlir::enc::buildBuffersToLLVMCPUPipeline(

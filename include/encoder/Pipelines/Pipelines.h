@@ -141,6 +141,11 @@ void buildEncToLinalgPipeline(OpPassManager &pm);
 void buildLinalgToLLVMCPUPipeline(OpPassManager &pm,
                                   const CPUPipelineOptions &options);
 
+/// Elementwise fusion, one-shot bufferization with identity layouts at
+/// function boundaries, buffer deallocation, strided copies as loops: the
+/// step from linalg on tensors to buffers that both targets share.
+void buildFuseAndBufferizePipeline(OpPassManager &pm);
+
 /// The part of the above after bufferization: buffers and loops -> LLVM
 /// dialect with kernels, entry points and metadata.
 void buildBuffersToLLVMCPUPipeline(OpPassManager &pm,
