@@ -42,7 +42,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODELS = os.path.join(REPO, "test", "Numerics", "models")
 EXAMPLES = os.path.join(REPO, "examples")
 
-# (case in test/Numerics/cases, model source, function)
+# (case in test/Numerics/cases, model source, function[, compile flags])
 CASES = [
     ("linear", os.path.join(MODELS, "linear.mlir"), "main"),
     ("layer_norm", os.path.join(MODELS, "layer_norm.mlir"), "main"),
@@ -56,6 +56,11 @@ CASES = [
     ("tiny_bert", os.path.join(EXAMPLES, "tiny_bert.mlir"), "main"),
     ("family_bert", os.path.join(EXAMPLES, "bert", "config.json"), "main"),
     ("family_vit", os.path.join(EXAMPLES, "vit", "config.json"), "main"),
+    ("family_vit_mae", os.path.join(EXAMPLES, "vit_mae", "config.json"), "main"),
+    ("family_clip", os.path.join(EXAMPLES, "clip", "config.json"), "main"),
+    ("family_wav2vec2", os.path.join(EXAMPLES, "wav2vec2", "config.json"), "main"),
+    ("family_whisper_audio", os.path.join(EXAMPLES, "whisper", "config.json"), "main",
+     "--audio-input"),
 ]
 SEED = 20261124
 
@@ -72,7 +77,7 @@ def prepare(out, gpu_arch, build):
     for library in glob.glob(os.path.join(build, "lib", "libencrt.so*")):
         shutil.copy2(library, os.path.join(out, "lib"), follow_symlinks=False)
     manifest = []
-    for case, model, function in CASES:
+    for case, model, function, *flags in CASES:
         directory = os.path.join(out, case)
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory)
@@ -96,7 +101,7 @@ def prepare(out, gpu_arch, build):
                 os.path.join(source, "model.safetensors"),
             )
         command = [compiler, source, "-o", os.path.join(directory, "model.so"),
-                   "--target=cuda", f"--gpu-arch={gpu_arch}"]
+                   "--target=cuda", f"--gpu-arch={gpu_arch}", *flags]
         result = run(command)
         if result.returncode:
             sys.exit(f"compiling {case} failed:\n{' '.join(command)}\n{result.stderr}")

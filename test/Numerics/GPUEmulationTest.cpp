@@ -16,6 +16,18 @@
 
 namespace {
 const char *const kGPU = "--target=cuda --gpu-emulation";
+
+// One family of each kind: text, vision (with MAE's masking), dual
+// encoder, audio (convolutions, group norm; log-mel from audio).
+void checkFamilyOnGPU(const std::string &name, const std::string &modelType,
+                      const std::string &function = "main",
+                      const std::string &flags = "") {
+  checkAgainstPyTorch(name,
+                      std::string(ENCODER_EXAMPLES_DIR) + "/" + modelType +
+                          "/config.json",
+                      1e-4, function, std::string(kGPU) + " " + flags);
+}
+
 } // namespace
 
 TEST_CASE("GPU lowering: encoder block matches PyTorch", "[numerics][gpu]") {
@@ -31,10 +43,28 @@ TEST_CASE("GPU lowering: attention with mask and causal cut matches "
           "[numerics][gpu]") {
   checkAgainstPyTorch("attention", "", 1e-5, "main", kGPU);
 }
+TEST_CASE("GPU lowering: family_bert matches nn.TransformerEncoderLayer",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_bert", "bert");
+}
 TEST_CASE("GPU lowering: family_vit matches torchvision's VisionTransformer",
           "[numerics][gpu]") {
-  checkAgainstPyTorch("family_vit", ENCODER_EXAMPLES_DIR "/vit/config.json",
-                      1e-4, "main", kGPU);
+  checkFamilyOnGPU("family_vit", "vit");
+}
+TEST_CASE("GPU lowering: family_vit_mae matches MAE", "[numerics][gpu]") {
+  checkFamilyOnGPU("family_vit_mae", "vit_mae");
+}
+TEST_CASE("GPU lowering: family_clip matches CLIP", "[numerics][gpu]") {
+  checkFamilyOnGPU("family_clip", "clip");
+}
+TEST_CASE("GPU lowering: family_wav2vec2 matches torchaudio's wav2vec2_model",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_wav2vec2", "wav2vec2");
+}
+TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_whisper_audio", "whisper", "main",
+                   "--audio-input");
 }
 TEST_CASE("GPU lowering: losses match torch.nn.functional",
           "[numerics][gpu]") {
