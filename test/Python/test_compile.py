@@ -8,7 +8,7 @@ import pytest
 
 import encoder
 
-from conftest import EXAMPLES, bert_inputs, random_weights, tool
+from conftest import EXAMPLES, TOOLS_DIR, bert_inputs, random_weights, tool
 
 BERT = os.path.join(EXAMPLES, "bert")
 TINY = os.path.join(EXAMPLES, "tiny_bert.mlir")
@@ -109,3 +109,35 @@ def test_cuda_target_emits_ptx_and_artifacts(tmp_path):
         encoder.load(path)
     with pytest.raises(encoder.CompileError, match="unknown GPU architecture 'sm_x'"):
         encoder.compile(TINY, target="cuda", gpu_arch="sm_x", emit="ptx")
+
+
+
+def test_cuda_calls_through_a_driver(tmp_path):
+    """With test/Runtime/fake_cuda_driver.c standing in for libcuda.so.1, a
+    CUDA artifact loads and runs from Python (the stand-in runs no kernel,
+    so only the plumbing is checked) and driver errors raise
+    encoder.InternalError with the CUDA error's name."""
+    import subprocess
+    import sys
+
+    fake = os.path.join(os.path.dirname(TOOLS_DIR), "test", "Runtime", "fake-cuda")
+    path = encoder.compile(TINY, target="cuda", output=tmp_path / "m.so", load=False)
+    code = (
+        "import numpy as np, encoder\n"
+        f"m = encoder.load({path!r}, device='cuda')\n"
+        "m.bind({n: np.zeros(s.shape, np.float32) for n, s in m.params.items()})\n"
+        "ids = np.zeros((2, 16), np.int64)\n"
+        "try:\n"
+        "    out = m.main(ids, np.ones((2, 16), np.int64))\n"
+        "    print('ran', [o.shape for o in out])\n"
+        "except encoder.InternalError as e:\n"
+        "    print('error', e)\n"
+    )
+    env = dict(os.environ, LD_LIBRARY_PATH=fake)
+    ran = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("ran [(2, 3), (2, 64)]"), ran.stdout
+    env["FAKE_CUDA_FAIL"] = "cuLaunchKernel"
+    failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert failed.returncode == 0, failed.stderr
+    assert "error CUDA error CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure) in cuLaunchKernel(" in failed.stdout
