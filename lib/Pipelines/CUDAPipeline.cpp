@@ -7,7 +7,8 @@
 //   bufferize, free temporaries                      (as on the CPU)
 //   linalg -> scf.parallel -> one gpu.launch each    enc-map-parallel-loops-to-gpu
 //   host buffers in managed memory                   enc-managed-memory-for-gpu
-//   outline, NVVM, PTX (LLVM's NVPTX backend)        as gpu-lower-to-nvvm-pipeline
+//   outline into one module, identical kernels shared enc-merge-gpu-modules
+//   NVVM, PTX (LLVM's NVPTX backend)                 as gpu-lower-to-nvvm-pipeline
 //   launches/allocations through the runtime hooks   enc-lower-gpu-launches
 //   entry points and metadata                        enc-emit-entry-points
 //
@@ -88,6 +89,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   // (libdevice, for math functions) instead of reading it from the
   // environment.
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createEncMergeGPUModules());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

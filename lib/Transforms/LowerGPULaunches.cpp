@@ -116,13 +116,15 @@ struct EncLowerGPULaunchesPass
         launch.emitError("expected the host code in the LLVM dialect");
         return signalPassFailure();
       }
+      // One name global per kernel, shared by its launches.
       StringRef kernel = launch.getKernelName().getValue();
-      LLVM::GlobalOp name = stringGlobal(
-          b, module, loc,
-          ("__enc_kernel_" + launch.getKernelModuleName().getValue() + "_" +
-           kernel)
-              .str(),
-          kernel);
+      std::string nameSymbol = ("__enc_kernel_" +
+                                launch.getKernelModuleName().getValue() +
+                                "_" + kernel)
+                                   .str();
+      auto name = module.lookupSymbol<LLVM::GlobalOp>(nameSymbol);
+      if (!name)
+        name = stringGlobal(b, module, loc, nameSymbol, kernel);
 
       // cuLaunchKernel takes a pointer per parameter; the slots live in the
       // caller's entry block so that loops around launches reuse them.

@@ -319,6 +319,19 @@ def EncManagedMemoryForGPU
                            "::mlir::memref::MemRefDialect"];
 }
 
+def EncMergeGPUModules : Pass<"enc-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "One GPU module for all kernels, identical kernels shared";
+  let description = [{
+    After `gpu-kernel-outlining`, which makes one `gpu.module` per launch:
+    moves every kernel into one module, `@enc_kernels` (each renamed after
+    its former module, which is unique), and makes launches of kernels with
+    identical bodies (the layers of one shape) launch one of them. The
+    artifact then carries one PTX text, which the runtime JIT-compiles once
+    instead of once per launch site.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def EncLowerGPULaunches : Pass<"enc-lower-gpu-launches", "::mlir::ModuleOp"> {
   let summary = "Launch GPU kernels and allocate device memory through the "
                 "runtime hooks";
