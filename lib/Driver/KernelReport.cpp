@@ -69,6 +69,97 @@ std::string number(int64_t n) {
   return n < 0 ? std::string("dynamic") : std::to_string(n);
 }
 
+std::string escaped(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '&': out += "&amp;"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '"': out += "&quot;"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
+/// The report as a page: an SVG of the graph before and after fusion (each
+/// kernel, in launch order, with the ops it fused on its left, its box as
+/// wide as its roofline estimate and coloured by its bound), then the
+/// table of the Markdown report.
+void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels,
+               const RooflineMachine &machine) {
+  constexpr int rowHeight = 26, opWidth = 190, gap = 60, maxBar = 360;
+  double longest = 0;
+  size_t rows = 0;
+  for (const KernelEstimate &k : kernels) {
+    longest = std::max(longest, k.microseconds);
+    rows += std::max<size_t>(k.ops.size(), 1);
+  }
+  int height = int(rows) * rowHeight + 40;
+  os << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+     << "<title>Kernels</title><style>body{font-family:sans-serif}"
+     << "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+     << "padding:2px 6px;font-size:13px}text{font-size:12px}</style>"
+     << "</head><body>\n<h1>Kernels</h1>\n<p>Roofline machine: "
+     << llvm::format("%.1f", machine.peakGflops) << " GFLOP/s peak, "
+     << llvm::format("%.1f", machine.bandwidthGBps)
+     << " GB/s. Left: the ops before fusion; right: the kernel that runs "
+        "them, as wide as its estimated time (blue: compute bound, orange: "
+        "memory bound, grey: sizes known only at run time).</p>\n";
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
+     << opWidth + gap + maxBar + 260 << "\" height=\"" << height << "\">\n"
+     << "<text x=\"0\" y=\"14\">before fusion</text><text x=\""
+     << opWidth + gap << "\" y=\"14\">after fusion</text>\n";
+  int y = 24;
+  for (const KernelEstimate &k : kernels) {
+    size_t n = std::max<size_t>(k.ops.size(), 1);
+    int kernelY = y + int(n) * rowHeight / 2 - rowHeight / 2;
+    int width = longest > 0 && k.microseconds > 0
+                    ? std::max(4, int(maxBar * k.microseconds / longest))
+                    : 40;
+    const char *colour = k.flops < 0 || k.bytes <= 0 ? "#bbb"
+                         : llvm::StringRef(k.bound) == "compute" ? "#6a9fd8"
+                                                                  : "#f0a04b";
+    for (size_t i = 0; i < k.ops.size(); ++i) {
+      int opY = y + int(i) * rowHeight;
+      os << "<rect x=\"0\" y=\"" << opY << "\" width=\"" << opWidth - 10
+         << "\" height=\"" << rowHeight - 6
+         << "\" fill=\"#eee\" stroke=\"#999\"/><text x=\"4\" y=\""
+         << opY + 14 << "\">" << escaped(k.ops[i]) << "</text>"
+         << "<line x1=\"" << opWidth - 10 << "\" y1=\"" << opY + 10
+         << "\" x2=\"" << opWidth + gap << "\" y2=\"" << kernelY + 10
+         << "\" stroke=\"#999\"/>\n";
+    }
+    os << "<rect x=\"" << opWidth + gap << "\" y=\"" << kernelY
+       << "\" width=\"" << width << "\" height=\"" << rowHeight - 6
+       << "\" fill=\"" << colour << "\"><title>" << escaped(k.name) << ": "
+       << number(k.flops) << " FLOPs, " << number(k.bytes) << " bytes</title>"
+       << "</rect><text x=\"" << opWidth + gap + width + 6 << "\" y=\""
+       << kernelY + 14 << "\">" << escaped(k.name);
+    if (k.microseconds > 0)
+      os << " (" << llvm::format("%.2f", k.microseconds) << " µs)";
+    os << "</text>\n";
+    y += int(n) * rowHeight;
+  }
+  os << "</svg>\n<table><tr><th>#</th><th>kernel</th><th>fused ops</th>"
+     << "<th>FLOPs</th><th>bytes</th><th>FLOP/byte</th><th>bound</th>"
+     << "<th>attainable GFLOP/s</th><th>estimated µs</th></tr>\n";
+  for (auto [i, k] : llvm::enumerate(kernels)) {
+    os << "<tr><td>" << i << "</td><td>" << escaped(k.name) << "</td><td>"
+       << escaped(joined(k.ops)) << "</td><td>" << number(k.flops)
+       << "</td><td>" << number(k.bytes) << "</td>";
+    if (k.flops >= 0 && k.bytes > 0)
+      os << "<td>" << llvm::format("%.2f", k.intensity) << "</td><td>"
+         << k.bound << "</td><td>" << llvm::format("%.1f", k.attainableGflops)
+         << "</td><td>" << llvm::format("%.2f", k.microseconds) << "</td>";
+    else
+      os << "<td>-</td><td>-</td><td>-</td><td>-</td>";
+    os << "</tr>\n";
+  }
+  os << "</table>\n</body></html>\n";
+}
+
 } // namespace
 
 LogicalResult mlir::enc::specializeDims(ModuleOp module,
@@ -156,7 +247,9 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
   if (!output)
     return failure();
   llvm::raw_ostream &os = output->os();
-  if (path.ends_with(".json")) {
+  if (path.ends_with(".html")) {
+    writeHtml(os, kernels, machine);
+  } else if (path.ends_with(".json")) {
     llvm::json::Array list;
     for (const KernelEstimate &k : kernels) {
       llvm::json::Array ops;

@@ -115,7 +115,9 @@ def compile(  # noqa: A001, C901
     op_config   per-op knobs (--op-config): ["enc.linear:tile=4x32"] or
                 {"enc.linear": {"tile": (4, 32)}, "enc.linear#0": {"fuse": False}}
     report      write the per-kernel report there (--report; JSON for
-                *.json); True to keep it as text in module.report
+                *.json, an HTML page with an SVG of the kernels before and
+                after fusion for *.html); True to keep it as text in
+                module.report
     report_dims sizes of the dynamic dims for the report (--report-dims):
                 {"batch": 1, "sequence": 128}
     pool, normalize, audio_input   model configs (--pool, --normalize,

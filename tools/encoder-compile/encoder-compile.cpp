@@ -145,7 +145,8 @@ cl::list<std::string> opConfig(
 cl::opt<std::string> reportFile(
     "report",
     cl::desc("Write the per-kernel report (fused ops, FLOPs, bytes, "
-             "roofline) to FILE: JSON for *.json, else Markdown"),
+             "roofline) to FILE: JSON for *.json, a page with an SVG of the "
+             "kernels before and after fusion for *.html, else Markdown"),
     cl::value_desc("FILE"), cl::init(""), cl::cat(category));
 cl::list<std::string> reportDims(
     "report-dims",

@@ -30,7 +30,8 @@ LogicalResult specializeDims(ModuleOp module,
                              std::string &error);
 
 /// Writes the report of `module` (in the LLVM dialect, with the artifact
-/// metadata) to `path`: JSON when it ends in .json, else a Markdown table.
+/// metadata) to `path`: JSON when it ends in .json, an HTML page with an SVG
+/// of the kernels before and after fusion for .html, else a Markdown table.
 LogicalResult writeKernelReport(ModuleOp module, llvm::StringRef path,
                                 const RooflineMachine &machine,
                                 std::string &error);
