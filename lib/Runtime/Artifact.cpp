@@ -78,6 +78,9 @@ public:
     if (!Kind || !Kind->isString() || Kind->getString().empty())
       return bad("\"target\" has no string field \"kind\"");
     A.Target = Kind->getString();
+    if (const json::Value *Arch = Target->get("gpu_arch"))
+      if (Arch->isString())
+        A.GpuArch = Arch->getString();
 
     const json::Value *Functions = Root.get("functions");
     if (!Functions || !Functions->isArray())

@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -33,6 +34,8 @@ using CUfunction = CUfunc_st *;
 using CUstream = CUstream_st *;
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
 constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 
@@ -40,6 +43,7 @@ struct Driver {
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
@@ -84,6 +88,8 @@ encrt_status *loadDriver(const Driver *&Out) {
       {"cuInit", reinterpret_cast<void **>(&D.cuInit)},
       {"cuDeviceGetCount", reinterpret_cast<void **>(&D.cuDeviceGetCount)},
       {"cuDeviceGet", reinterpret_cast<void **>(&D.cuDeviceGet)},
+      {"cuDeviceGetAttribute",
+       reinterpret_cast<void **>(&D.cuDeviceGetAttribute)},
       {"cuDevicePrimaryCtxRetain",
        reinterpret_cast<void **>(&D.cuDevicePrimaryCtxRetain)},
       {"cuDevicePrimaryCtxRelease_v2",
@@ -143,7 +149,8 @@ public:
   }
 };
 
-encrt_status *openCudaDevice(int Ordinal, std::shared_ptr<CudaDevice> &Out) {
+encrt_status *openCudaDevice(int Ordinal, const std::string &GpuArch,
+                             std::shared_ptr<CudaDevice> &Out) {
   const Driver *D = nullptr;
   if (encrt_status *S = loadDriver(D))
     return S;
@@ -163,6 +170,28 @@ encrt_status *openCudaDevice(int Ordinal, std::shared_ptr<CudaDevice> &Out) {
   Device->Ordinal = Ordinal;
   if (CUresult R = D->cuDeviceGet(&Device->Device, Ordinal))
     return cudaError(*D, R, "cuDeviceGet(" + std::to_string(Ordinal) + ")");
+  // PTX for sm_XY runs on devices of compute capability X.Y and later (the
+  // driver JIT-compiles it); "sm_90a" kernels run on 9.0 exactly.
+  int Major = 0, Minor = 0;
+  if (CUresult R = D->cuDeviceGetAttribute(
+          &Major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, Device->Device))
+    return cudaError(*D, R, "cuDeviceGetAttribute(compute capability)");
+  if (CUresult R = D->cuDeviceGetAttribute(
+          &Minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, Device->Device))
+    return cudaError(*D, R, "cuDeviceGetAttribute(compute capability)");
+  if (!GpuArch.empty()) {
+    unsigned Wanted = 0;
+    bool ArchSpecific = GpuArch.back() == 'a';
+    if (std::sscanf(GpuArch.c_str(), "sm_%u", &Wanted) != 1)
+      return error(ENCRT_DATA_ERROR, "the artifact's gpu_arch '", GpuArch,
+                   "' is not sm_NN");
+    unsigned Have = unsigned(Major * 10 + Minor);
+    if (Have < Wanted || (ArchSpecific && Have != Wanted))
+      return error(ENCRT_INVALID_ARGUMENT, "the artifact's kernels are built "
+                   "for ", GpuArch, " but CUDA device ", Ordinal,
+                   " has compute capability ", Major, ".", Minor,
+                   "; compile with --gpu-arch=sm_", Have);
+  }
   if (CUresult R =
           D->cuDevicePrimaryCtxRetain(&Device->Context, Device->Device)) {
     Device->Context = nullptr;

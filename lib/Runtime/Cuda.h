@@ -30,8 +30,10 @@ namespace encrt {
 class CudaDevice;
 
 /// Loads the driver and opens device `Ordinal`: UNAVAILABLE without a driver
-/// or device, INVALID_ARGUMENT for an ordinal the machine lacks.
-encrt_status *openCudaDevice(int Ordinal, std::shared_ptr<CudaDevice> &Out);
+/// or device, INVALID_ARGUMENT for an ordinal the machine lacks, or when the
+/// device cannot run kernels built for `GpuArch` ("sm_90"; empty: any).
+encrt_status *openCudaDevice(int Ordinal, const std::string &GpuArch,
+                             std::shared_ptr<CudaDevice> &Out);
 
 /// Makes the device's context current on the calling thread.
 encrt_status *cudaMakeCurrent(CudaDevice &Device);

@@ -754,7 +754,8 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
       if (Opts.device_ordinal < 0)
         return error(ENCRT_INVALID_ARGUMENT, "device_ordinal is ",
                      Opts.device_ordinal, "; it must be non-negative");
-      if (encrt_status *S = encrt::openCudaDevice(Opts.device_ordinal, Device))
+      if (encrt_status *S = encrt::openCudaDevice(Opts.device_ordinal,
+                                                  Artifact->GpuArch, Device))
         return S;
     } else {
       return error(ENCRT_INVALID_ARGUMENT, "unknown device kind ",

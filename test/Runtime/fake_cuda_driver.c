@@ -11,6 +11,7 @@
  *   FAKE_CUDA_FAIL=NAME    make entry point NAME fail (cuLaunchKernel,
  *                          cuMemAllocManaged, cuModuleLoadDataEx, cuInit)
  *   FAKE_CUDA_DEVICES=N    the device count (default 1)
+ *   FAKE_CUDA_CC=XY        the compute capability (default 90)
  *
  *===----------------------------------------------------------------------===*/
 
@@ -71,6 +72,18 @@ EXPORT CUresult cuDeviceGetCount(int *count) {
 }
 EXPORT CUresult cuDeviceGet(int *device, int ordinal) {
   *device = ordinal;
+  return SUCCESS;
+}
+EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+  (void)device;
+  const char *cc = getenv("FAKE_CUDA_CC");
+  int capability = cc ? atoi(cc) : 90;
+  if (attribute == 75) /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
+    *value = capability / 10;
+  else if (attribute == 76) /* ..._MINOR */
+    *value = capability % 10;
+  else
+    return INVALID_VALUE;
   return SUCCESS;
 }
 static int context;
