@@ -126,10 +126,34 @@ def device_name():
     return result.stdout.strip() or "unknown (nvidia-smi failed)"
 
 
-def check(out, repeats, tolerance, results):
+def runtime_for(out, force_build):
+    """encoder-run and its library directory: the ones carried in OUT when
+    they run here, else the runtime built from this checkout (it needs no
+    MLIR: -DENCODER_RUNTIME_ONLY=ON), e.g. where the C library is older than
+    the build machine's."""
+    carried = os.path.join(out, "bin", "encoder-run")
+    lib = os.path.join(out, "lib")
+    env = dict(os.environ, LD_LIBRARY_PATH=lib + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    if not force_build:
+        try:
+            if run([carried, "--help"], env=env).returncode == 0:
+                return carried, lib
+        except OSError:
+            pass
+    build = os.path.join("/tmp", "encoder-runtime-build")
+    for command in (["cmake", "-S", REPO, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                     "-DENCODER_RUNTIME_ONLY=ON"], ["cmake", "--build", build]):
+        result = run(command)
+        if result.returncode:
+            sys.exit(f"building the runtime failed: {' '.join(command)}\n{result.stdout}{result.stderr}")
+    print(f"using the runtime built here ({build})")
+    return os.path.join(build, "bin", "encoder-run"), os.path.join(build, "lib")
+
+
+def check(out, repeats, tolerance, results, force_build=False):
     manifest = json.load(open(os.path.join(out, "manifest.json")))
-    runner = os.path.join(out, "bin", "encoder-run")
-    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(out, "lib") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    runner, lib = runtime_for(out, force_build)
+    env = dict(os.environ, LD_LIBRARY_PATH=lib + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
     rows, failed = [], False
     for entry in manifest["cases"]:
         case = entry["case"]
@@ -190,6 +214,9 @@ def main():
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--tolerance", type=float, default=1e-3)
+    parser.add_argument("--build-runtime", action="store_true",
+                        help="--check: build libencrt and encoder-run from this checkout "
+                        "instead of using the carried ones")
     parser.add_argument(
         "--results",
         default=os.path.join(REPO, "bench", "results", f"gpu-check-{datetime.date.today()}.md"),
@@ -198,7 +225,7 @@ def main():
     if args.prepare:
         prepare(args.prepare, args.gpu_arch, args.build)
         return 0
-    return check(args.check, args.repeats, args.tolerance, args.results)
+    return check(args.check, args.repeats, args.tolerance, args.results, args.build_runtime)
 
 
 if __name__ == "__main__":
