@@ -1,0 +1,236 @@
+//===- Params.cpp - Binding parameters of a module --------------------------===//
+//
+// Users bind names as encrt_function_param lists them: plain parameters and
+// the sources of packed ones. A packed parameter is built at the first call
+// that finds all its sources bound and rebuilt when one was rebound since;
+// each build is kept alive by the calls using it, like any binding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ModuleState.h"
+
+#include "Buffer.h"
+#include "Pack.h"
+#include "SafeTensors.h"
+#include "Status.h"
+#include "Types.h"
+
+#include <cstring>
+
+using namespace encrt;
+
+namespace {
+
+/// Checks a tensor against every declaration of parameter `Name`; dynamic
+/// dims in a declaration accept any size. `Source` says where the tensor
+/// came from ("weights file 'w.safetensors': tensor 'w'").
+encrt_status *checkParamType(const encrt_module &M, const std::string &Name,
+                             const std::string &Source, encrt_dtype DType,
+                             const int64_t *Dims, size_t Rank) {
+  for (const ParamUse &Use : M.Params.at(Name)) {
+    const encrt_value_info &Info = Use.Desc->Info;
+    std::string Of = strCat(" (parameter ", quote(Name), " of function ",
+                            quote(Use.Function->Name), ")");
+    if (DType != Info.dtype)
+      return error(ENCRT_INVALID_ARGUMENT, Source, " has dtype ",
+                   encrt_dtype_name(DType), ", the artifact expects ",
+                   encrt_dtype_name(Info.dtype), Of);
+    bool Match = Rank == Info.rank;
+    for (size_t I = 0; Match && I < Rank; ++I)
+      Match = Info.dims[I] == ENCRT_DYNAMIC_DIM || Info.dims[I] == Dims[I];
+    if (!Match)
+      return error(ENCRT_INVALID_ARGUMENT, Source, " has shape ",
+                   Rank ? formatDims(Dims, Rank) : std::string("() (scalar)"),
+                   ", the artifact expects ",
+                   Info.rank ? formatDims(Info.dims, Info.rank)
+                             : std::string("() (scalar)"),
+                   Of);
+  }
+  return nullptr;
+}
+
+/// Packed parameter `P` of a function built from the bindings `Bound` of
+/// that function's bindable names: the module's current build when it was
+/// made from the same source bindings, else a new one.
+std::shared_ptr<const Binding>
+packedBinding(encrt_module &M, const ValueDesc &P,
+              const std::vector<std::shared_ptr<const Binding>> &Bound) {
+  PackedParam &Packed = *M.Packed.at(P.Name);
+  std::vector<uint64_t> Ids;
+  std::vector<const void *> Data;
+  for (size_t I : P.Pack->SourceIndex) {
+    Ids.push_back(Bound[I]->Id);
+    Data.push_back(Bound[I]->Data);
+  }
+  // Concurrent calls wait for one build rather than each making their own.
+  std::lock_guard<std::mutex> Lock(Packed.Mutex);
+  if (Packed.Built && Packed.BuiltFrom == Ids)
+    return Packed.Built;
+  auto B = std::make_shared<Binding>();
+  B->DType = P.Info.dtype;
+  B->Dims = P.Dims;
+  B->OwnedCopy = buildPackedTensor(P, Data);
+  B->Data = B->OwnedCopy;
+  Packed.Built = B;
+  Packed.BuiltFrom = std::move(Ids);
+  return B;
+}
+
+} // namespace
+
+encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
+  // Check everything first so that a bad file binds nothing.
+  std::vector<std::pair<std::string, std::shared_ptr<Binding>>> New;
+  for (const auto &[Name, Uses] : M.Params) {
+    const encrt_weights::Tensor *T = W.find(Name);
+    if (!T)
+      continue;
+    std::string Source =
+        strCat("weights file ", quote(W.Path), ": tensor ", quote(Name));
+    if (encrt_status *S = checkParamType(M, Name, Source, T->DType,
+                                         T->Dims.data(), T->Dims.size()))
+      return S;
+    auto B = std::make_shared<Binding>();
+    B->DType = T->DType;
+    B->Dims = T->Dims;
+    B->Data = T->Data;
+    // Safetensors only aligns the data section as a whole; compiled code may
+    // assume element alignment, so misaligned tensors get an aligned copy.
+    size_t Align = encrt_dtype_size(T->DType);
+    if (T->Bytes && reinterpret_cast<uintptr_t>(T->Data) % Align != 0) {
+      B->OwnedCopy = allocateTensorMemory(T->Bytes);
+      std::memcpy(B->OwnedCopy, T->Data, T->Bytes);
+      B->Data = B->OwnedCopy;
+    } else {
+      encrt_weights_retain(&W);
+      B->Weights = &W;
+    }
+    New.emplace_back(Name, std::move(B));
+  }
+  // Old bindings are released outside the lock: releasing one may run a
+  // caller's callback.
+  std::vector<std::shared_ptr<const Binding>> Replaced;
+  Replaced.reserve(New.size());
+  {
+    std::lock_guard<std::mutex> Lock(M.Mutex);
+    M.WeightsPaths.push_back(W.Path);
+    for (auto &[Name, B] : New) {
+      auto &Slot = M.Bindings[Name];
+      Replaced.push_back(std::move(Slot));
+      Slot = std::move(B);
+    }
+  }
+  return nullptr;
+}
+
+encrt_status *encrt::bindParameter(encrt_module &M, const char *Name,
+                            const encrt_tensor_view *View,
+                            void (*Release)(void *), void *UserData) {
+  auto It = M.Params.find(Name);
+  if (It == M.Params.end()) {
+    auto Packed = M.Packed.find(Name);
+    if (Packed == M.Packed.end())
+      return error(ENCRT_NOT_FOUND, "artifact ", quote(M.Artifact->Path),
+                   " has no parameter named ", quote(Name));
+    std::string Sources;
+    for (const auto &S : Packed->second->Desc.Pack->Sources)
+      Sources += (Sources.empty() ? "" : ", ") + quote(S->Name);
+    return error(ENCRT_INVALID_ARGUMENT, "parameter ", quote(Name),
+                 " of artifact ", quote(M.Artifact->Path),
+                 " is built by the runtime from ", Sources,
+                 "; bind those instead");
+  }
+  std::string Source = strCat("tensor bound to parameter ", quote(Name));
+  size_t Bytes;
+  if (encrt_status *S = checkView(View, Source, Bytes))
+    return S;
+  if (encrt_status *S =
+          checkParamType(M, Name, Source, View->dtype, View->dims, View->rank))
+    return S;
+  if (Bytes &&
+      reinterpret_cast<uintptr_t>(View->data) % encrt_dtype_size(View->dtype))
+    return error(ENCRT_INVALID_ARGUMENT, Source,
+                 ": data is not aligned to its ", encrt_dtype_size(View->dtype),
+                 "-byte elements");
+  auto B = std::make_shared<Binding>();
+  B->DType = View->dtype;
+  B->Dims.assign(View->dims, View->dims + View->rank);
+  B->Data = View->data;
+  std::shared_ptr<const Binding> Replaced;
+  {
+    std::lock_guard<std::mutex> Lock(M.Mutex);
+    auto &Slot = M.Bindings[Name];
+    // Nothing below throws: the module owns the callback only on success.
+    B->Release = Release;
+    B->UserData = UserData;
+    Replaced = std::move(Slot);
+    Slot = std::move(B);
+  }
+  return nullptr;
+}
+
+/// NOT_FOUND for the first unbound name of `F` (in encrt_function_param
+/// order), else null; fills `Out` (when given) with the binding of each.
+encrt_status *
+encrt::collectBindings(const encrt_module &M, const encrt_function &F,
+                std::vector<std::shared_ptr<const Binding>> *Out) {
+  std::lock_guard<std::mutex> Lock(M.Mutex);
+  for (const ValueDesc *P : F.Bindable) {
+    auto It = M.Bindings.find(P->Name);
+    if (It == M.Bindings.end()) {
+      std::string Why;
+      if (M.WeightsPaths.empty()) {
+        Why = "no weights file has been bound";
+      } else if (M.WeightsPaths.size() == 1) {
+        Why = strCat("the weights file ", quote(M.WeightsPaths[0]),
+                     " has no tensor of that name");
+      } else {
+        std::string Files;
+        for (const std::string &Path : M.WeightsPaths)
+          Files += (Files.empty() ? "" : ", ") + quote(Path);
+        Why = strCat("none of the weights files (", Files,
+                     ") has a tensor of that name");
+      }
+      return error(ENCRT_NOT_FOUND, "parameter ", quote(P->Name),
+                   " of function ", quote(F.Name), " is not bound; ", Why);
+    }
+    if (Out)
+      Out->push_back(It->second);
+  }
+  return nullptr;
+}
+
+/// NOT_FOUND for the first unbound name of `F`, else null; fills `Out`
+/// with one binding per entry-point parameter, building packed ones.
+encrt_status *encrt::collectParams(encrt_module &M, const encrt_function &F,
+                            std::vector<std::shared_ptr<const Binding>> &Out) {
+  std::vector<std::shared_ptr<const Binding>> Bound;
+  Bound.reserve(F.Bindable.size());
+  if (encrt_status *S = collectBindings(M, F, &Bound))
+    return S;
+  Out.reserve(F.Params.size());
+  for (const auto &P : F.Params)
+    Out.push_back(P->Pack ? packedBinding(M, *P, Bound)
+                          : Bound[P->BindableIndex]);
+  return nullptr;
+}
+
+
+/// The managed copy of a bound parameter, made once.
+encrt_status *encrt::deviceCopyOf(encrt_module &M, const Binding &B,
+                           const void *&Out) {
+  std::lock_guard<std::mutex> Lock(B.DeviceMutex);
+  if (!B.DeviceCopy) {
+    size_t Bytes = 0;
+    checkedByteSize(B.DType, B.Dims.data(), B.Dims.size(), Bytes);
+    void *Copy = nullptr;
+    if (encrt_status *S = encrt::cudaAllocManaged(*M.Device, Bytes, &Copy))
+      return S;
+    if (Bytes)
+      std::memcpy(Copy, B.Data, Bytes);
+    B.DeviceCopy = Copy;
+    B.Device = M.Device;
+  }
+  Out = B.DeviceCopy;
+  return nullptr;
+}
