@@ -5,16 +5,17 @@
 // with the CPU, then:
 //
 //   bufferize, free temporaries                      (as on the CPU)
-//   linalg -> scf.parallel -> one gpu.launch each    enc-map-parallel-loops-to-gpu
-//   host buffers in managed memory                   enc-managed-memory-for-gpu
+//   linalg -> scf.parallel                           convert-linalg-to-parallel-loops
+//   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
+//   one gpu.launch per outermost scf.parallel        enc-map-parallel-loops-to-gpu
 //   outline into one module, identical kernels shared enc-merge-gpu-modules
 //   NVVM, PTX (LLVM's NVPTX backend)                 as gpu-lower-to-nvvm-pipeline
 //   launches/allocations through the runtime hooks   enc-lower-gpu-launches
 //   entry points and metadata                        enc-emit-entry-points
 //
 // This is the correct-first form: one thread per output element, no shared
-// memory tiling, no tensor cores, synchronous launches. docs/architecture.md
-// says what the fast path still needs.
+// memory tiling, no tensor cores (launches are asynchronous, on the call's
+// stream). docs/architecture.md says what the fast path still needs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +66,11 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   buildFuseAndBufferizePipeline(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  // Emulation runs the rewrites too, to check them, but keeps constants in
+  // host globals: its "kernels" are host loops.
+  EncDeviceMemoryForGPUOptions deviceMemory;
+  deviceMemory.uploadConstants = !options.emulateOnHost;
+  pm.addPass(createEncDeviceMemoryForGPU(deviceMemory));
   EncMapParallelLoopsToGPUOptions mapping;
   mapping.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createEncMapParallelLoopsToGPU(mapping));
@@ -79,7 +85,6 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
     buildBuffersToLLVMCPUPipeline(pm, host);
     return;
   }
-  pm.addPass(createEncManagedMemoryForGPU());
   // Loops nested in a kernel run serially in their thread.
   pm.addPass(createParallelForToNestedForsPass());
   pm.addPass(createEncLowerDynamicExpandShape());
@@ -112,6 +117,11 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
 
+  // Host buffers through the generic allocation functions, which
+  // enc-lower-gpu-launches routes to the runtime's device allocator.
+  FinalizeMemRefToLLVMConversionPassOptions hostMemory;
+  hostMemory.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(hostMemory));
   pm.addPass(createGpuToLLVMConversionPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa"; // PTX: the driver compiles it for the GPU

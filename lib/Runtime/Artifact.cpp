@@ -66,10 +66,13 @@ public:
     const json::Value *Version = Root.get("abi_version");
     if (!Version || !Version->isInt())
       return bad("missing integer field \"abi_version\"");
-    if (Version->getInt() != ArtifactAbiVersion)
+    int64_t AbiVersion = Version->getInt();
+    if (AbiVersion < OldestArtifactAbiVersion ||
+        AbiVersion > ArtifactAbiVersion)
       return error(ENCRT_DATA_ERROR, quote(A.Path),
-                   " uses artifact ABI version ", Version->getInt(),
-                   "; this runtime supports only version ", ArtifactAbiVersion);
+                   " uses artifact ABI version ", AbiVersion,
+                   "; this runtime supports versions ",
+                   OldestArtifactAbiVersion, " to ", ArtifactAbiVersion);
 
     const json::Value *Target = Root.get("target");
     if (!Target || !Target->isObject())
@@ -78,6 +81,11 @@ public:
     if (!Kind || !Kind->isString() || Kind->getString().empty())
       return bad("\"target\" has no string field \"kind\"");
     A.Target = Kind->getString();
+    if (A.Target == "cuda" && AbiVersion < OldestCudaArtifactAbiVersion)
+      return error(ENCRT_DATA_ERROR, quote(A.Path),
+                   " is a CUDA artifact of ABI version ", AbiVersion,
+                   " (managed memory), which this runtime no longer runs; "
+                   "compile it again");
     if (const json::Value *Arch = Target->get("gpu_arch"))
       if (Arch->isString())
         A.GpuArch = Arch->getString();
@@ -567,13 +575,14 @@ encrt_status *installHooks(encrt_artifact &A) {
   if (Hooks->parallel_for != &parallelFor)
     Hooks->parallel_for = &parallelFor;
   // The GPU hooks, for artifacts whose object has room for them.
-  constexpr size_t GPUHooksEnd = offsetof(enc_runtime_hooks, gpu_launch) +
-                                 sizeof(enc_runtime_hooks::gpu_launch);
+  constexpr size_t GPUHooksEnd = offsetof(enc_runtime_hooks, gpu_upload) +
+                                 sizeof(enc_runtime_hooks::gpu_upload);
   if (Size >= GPUHooksEnd && isWritableIn(A.Handle, Sym, GPUHooksEnd) &&
       Hooks->gpu_launch != &gpuLaunchHook) {
     Hooks->gpu_alloc = &gpuAllocHook;
     Hooks->gpu_free = &gpuFreeHook;
     Hooks->gpu_launch = &gpuLaunchHook;
+    Hooks->gpu_upload = &gpuUploadHook;
   }
   return nullptr;
 }

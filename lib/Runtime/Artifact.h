@@ -21,8 +21,12 @@
 
 namespace encrt {
 
-/// The ABI version this runtime implements.
-constexpr int64_t ArtifactAbiVersion = 1;
+/// The ABI version this runtime implements, and the oldest it still runs:
+/// version 2 changed only CUDA artifacts (device memory instead of managed
+/// memory), so CPU artifacts of version 1 still load.
+constexpr int64_t ArtifactAbiVersion = 2;
+constexpr int64_t OldestArtifactAbiVersion = 1;
+constexpr int64_t OldestCudaArtifactAbiVersion = 2;
 
 /// `void (void *const *args, void *results)`, see the ABI document.
 using EntryFn = void (*)(void *const *, void *);

@@ -4,8 +4,9 @@
 // descriptor per argument (arrays of 8-byte words, docs/artifact-abi.md),
 // runs the entry point and takes over the result allocations, copying a
 // result instead when it aliases an argument, another result or constant
-// memory, or is not dense row-major. CUDA modules pass managed copies of
-// inputs and parameters and always copy results out of managed memory.
+// memory, or is not dense row-major. CUDA modules upload inputs for the
+// call and parameters once, and always download results: every buffer of
+// theirs is device memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -163,21 +164,11 @@ struct RawResult {
 /// not handed to a buffer, whatever path (error, exception) leaves the call.
 struct OwnedAllocations {
   std::vector<RawResult> &Results;
-  encrt::CudaDevice *Device; // results of CUDA artifacts: managed memory
+  encrt::ScopedCudaCall *Cuda; // CUDA results: device memory
   ~OwnedAllocations() {
     for (RawResult &R : Results)
       if (R.Owned)
-        Device ? encrt::cudaFree(*Device, R.Allocated) : std::free(R.Allocated);
-  }
-};
-
-/// Managed memory freed on scope exit (inputs staged for a CUDA call).
-struct DeviceCopies {
-  encrt::CudaDevice *Device = nullptr;
-  std::vector<void *> Pointers;
-  ~DeviceCopies() {
-    for (void *P : Pointers)
-      encrt::cudaFree(*Device, P);
+        Cuda ? Cuda->release(R.Allocated) : std::free(R.Allocated);
   }
 };
 
@@ -215,11 +206,92 @@ void copyStrided(const RawResult &R, size_t ElemSize, char *Dst) {
   }
 }
 
+/// The elements a strided result addresses, [First, Last] relative to its
+/// aligned pointer; Bytes > 0.
+std::pair<int64_t, int64_t> elementSpan(const RawResult &R) {
+  int64_t First = R.Offset, Last = R.Offset;
+  for (size_t I = 0; I < R.Sizes.size(); ++I) {
+    int64_t Reach = (R.Sizes[I] - 1) * R.Strides[I];
+    (Reach < 0 ? First : Last) += Reach;
+  }
+  return {First, Last};
+}
+
+/// A strided result downloaded as the span it addresses, to be copied
+/// into its dense buffer once the download is done.
+struct Restrided {
+  RawResult Span;
+  char *Dst;
+  size_t ElemSize;
+};
+
+/// Queues the download of a device result into `Dst` (dense), through a
+/// host copy of the span it addresses when it is strided; `Staging` keeps
+/// that copy until the call is finished.
+encrt_status *downloadResult(encrt::ScopedCudaCall &Cuda, RawResult &R,
+                             size_t ElemSize, char *Dst,
+                             std::vector<std::unique_ptr<char[]>> &Staging,
+                             std::vector<Restrided> &Later) {
+  if (R.Dense)
+    return Cuda.download(Dst, R.Aligned, R.Bytes);
+  auto [First, Last] = elementSpan(R);
+  size_t SpanBytes = size_t(Last - First + 1) * ElemSize;
+  Staging.emplace_back(new char[SpanBytes]);
+  if (encrt_status *S = Cuda.download(
+          Staging.back().get(), R.Aligned + First * int64_t(ElemSize),
+          SpanBytes))
+    return S;
+  // Restrided on the host once the copy is done.
+  RawResult Host = R;
+  Host.Aligned = Staging.back().get();
+  Host.Offset = R.Offset - First;
+  Later.push_back({std::move(Host), Dst, ElemSize});
+  return nullptr;
+}
+
 /// True when `P` lies inside a loaded object (an artifact constant, say):
 /// such memory must never be passed to free().
 bool isInLoadedObject(const void *P) {
   Dl_info Info;
   return dladdr(P, &Info) != 0;
+}
+
+/// CUDA results: every one is downloaded into host memory, then the
+/// device buffers compiled code allocated are freed, then the call's work
+/// is waited for; its first error fails the call.
+encrt_status *downloadResults(encrt::ScopedCudaCall &Cuda,
+                              std::vector<RawResult> &Raw,
+                              std::vector<std::unique_ptr<encrt_buffer>> &Buffers,
+                              encrt_buffer **Outputs) {
+  std::vector<std::unique_ptr<char[]>> Staging;
+  std::vector<Restrided> Restride;
+  encrt_status *Failed = nullptr;
+  // After a device error the results hold nothing worth downloading.
+  for (size_t I = 0; I < Raw.size() && !Failed && !Cuda.failed(); ++I) {
+    RawResult &R = Raw[I];
+    if (!R.Bytes)
+      continue;
+    Buffers[I]->Allocation = allocateTensorMemory(R.Bytes);
+    Buffers[I]->Data = Buffers[I]->Allocation;
+    Failed = downloadResult(Cuda, R, encrt_dtype_size(Buffers[I]->DType),
+                            static_cast<char *>(Buffers[I]->Data), Staging,
+                            Restride);
+  }
+  for (RawResult &R : Raw)
+    if (R.Owned) {
+      Cuda.release(R.Allocated);
+      R.Owned = false;
+    }
+  encrt_status *Error = Cuda.finish();
+  if (Failed || Error) {
+    encrt_status_free(Failed ? Error : nullptr);
+    return Failed ? Failed : Error;
+  }
+  for (const Restrided &R : Restride)
+    copyStrided(R.Span, R.ElemSize, R.Dst);
+  for (size_t I = 0; I < Raw.size(); ++I)
+    Outputs[I] = Buffers[I].release();
+  return nullptr;
 }
 
 } // namespace
@@ -251,15 +323,15 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
 
   // Argument descriptors, inputs then parameters. Compiled code may assume
   // element alignment, so a misaligned input is passed as an aligned copy.
-  // CUDA artifacts read inputs and parameters from managed memory.
+  // CUDA artifacts get device copies of inputs and parameters.
   encrt::CudaDevice *Device = M.Device.get();
-  std::optional<encrt::ScopedCudaCall> CudaCall;
-  DeviceCopies Staged;
-  Staged.Device = Device;
+  std::optional<encrt::ScopedCudaCall> Cuda;
   if (Device) {
     if (encrt_status *S = encrt::cudaMakeCurrent(*Device))
       return S;
-    Staged.Pointers.reserve(NumInputs);
+    Cuda.emplace(*Device, *M.CudaModules);
+    if (encrt_status *S = Cuda->start())
+      return S;
   }
   std::vector<std::vector<int64_t>> ArgWords;
   std::vector<const void *> ArgData;
@@ -270,13 +342,10 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     const void *Data = In.data;
     size_t Bytes = 0;
     checkedByteSize(In.dtype, In.dims, In.rank, Bytes); // checked above
-    if (Device) {
+    if (Cuda) {
       void *Copy = nullptr;
-      if (encrt_status *S = encrt::cudaAllocManaged(*Device, Bytes, &Copy))
+      if (encrt_status *S = Cuda->upload(Data, Bytes, &Copy))
         return S;
-      Staged.Pointers.push_back(Copy);
-      if (Bytes)
-        std::memcpy(Copy, Data, Bytes);
       Data = Copy;
     } else if (Bytes &&
         reinterpret_cast<uintptr_t>(Data) % encrt_dtype_size(In.dtype)) {
@@ -314,25 +383,18 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     Raw[I].Strides.reserve(F.Outputs[I]->Dims.size());
   }
 
-  encrt_status *DeviceError = nullptr;
   {
     CallContext Call;
     Call.NumThreads = M.Options.num_threads;
     if (M.Profiling.load(std::memory_order_relaxed))
       Call.Profile = &M.Profile;
     ScopedCallContext Scope(Call);
-    if (Device)
-      CudaCall.emplace(*Device, *M.CudaModules);
     F.Fn(Args.data(), ResultWords.data());
-    if (CudaCall) {
-      DeviceError = CudaCall->takeError();
-      CudaCall.reset();
-    }
   }
 
   // Decode descriptors and decide ownership before anything can fail, so
   // that every owned allocation is freed on every path.
-  OwnedAllocations Guard{Raw, Device};
+  OwnedAllocations Guard{Raw, Cuda ? &*Cuda : nullptr};
   const int64_t *W = ResultWords.data();
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
@@ -348,10 +410,8 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
       Aliased |= R.Allocated == D;
     for (size_t J = 0; J < I; ++J)
       Aliased |= R.Allocated == Raw[J].Allocated;
-    R.Owned = !Aliased && !isInLoadedObject(R.Allocated);
+    R.Owned = !Aliased && (Cuda || !isInLoadedObject(R.Allocated));
   }
-  if (DeviceError)
-    return DeviceError;
 
   std::vector<std::unique_ptr<encrt_buffer>> Buffers(NumOutputs);
   for (size_t I = 0; I < NumOutputs; ++I) {
@@ -380,12 +440,14 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     Buffers[I] = std::move(Buffer);
   }
 
+  if (Cuda)
+    return downloadResults(*Cuda, Raw, Buffers, Outputs);
+
   // Copy first, hand over allocations second: a copied result may read
   // memory that another result is about to own.
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
-    // Managed memory is the device's: results are copied out of it.
-    if (!R.Bytes || (R.Owned && R.Dense && !Device))
+    if (!R.Bytes || (R.Owned && R.Dense))
       continue;
     Buffers[I]->Allocation = allocateTensorMemory(R.Bytes);
     Buffers[I]->Data = Buffers[I]->Allocation;
@@ -394,7 +456,7 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
   }
   for (size_t I = 0; I < NumOutputs; ++I) {
     RawResult &R = Raw[I];
-    if (R.Bytes && R.Owned && R.Dense && !Device) {
+    if (R.Bytes && R.Owned && R.Dense) {
       Buffers[I]->Allocation = R.Allocated;
       Buffers[I]->Data = R.Aligned;
       R.Owned = false;

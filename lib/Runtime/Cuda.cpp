@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace encrt {
 namespace {
@@ -33,9 +34,10 @@ using CUmodule = CUmod_st *;
 using CUfunction = CUfunc_st *;
 using CUstream = CUstream_st *;
 constexpr CUresult CUDA_SUCCESS = 0;
-constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
+constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+constexpr int CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115;
 constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
 constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 
@@ -47,7 +49,9 @@ struct Driver {
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
-  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuStreamCreate)(CUstream *, unsigned);
+  CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuStreamSynchronize)(CUstream);
   CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *,
                                  void **);
   CUresult (*cuModuleUnload)(CUmodule);
@@ -55,8 +59,13 @@ struct Driver {
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, unsigned, CUstream,
                              void **, void **);
-  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream);
+  CUresult (*cuMemFreeAsync)(CUdeviceptr, CUstream);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
+  CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
@@ -95,14 +104,24 @@ encrt_status *loadDriver(const Driver *&Out) {
       {"cuDevicePrimaryCtxRelease_v2",
        reinterpret_cast<void **>(&D.cuDevicePrimaryCtxRelease)},
       {"cuCtxSetCurrent", reinterpret_cast<void **>(&D.cuCtxSetCurrent)},
-      {"cuCtxSynchronize", reinterpret_cast<void **>(&D.cuCtxSynchronize)},
+      {"cuStreamCreate", reinterpret_cast<void **>(&D.cuStreamCreate)},
+      {"cuStreamDestroy_v2", reinterpret_cast<void **>(&D.cuStreamDestroy)},
+      {"cuStreamSynchronize",
+       reinterpret_cast<void **>(&D.cuStreamSynchronize)},
       {"cuModuleLoadDataEx", reinterpret_cast<void **>(&D.cuModuleLoadDataEx)},
       {"cuModuleUnload", reinterpret_cast<void **>(&D.cuModuleUnload)},
       {"cuModuleGetFunction",
        reinterpret_cast<void **>(&D.cuModuleGetFunction)},
       {"cuLaunchKernel", reinterpret_cast<void **>(&D.cuLaunchKernel)},
-      {"cuMemAllocManaged", reinterpret_cast<void **>(&D.cuMemAllocManaged)},
+      {"cuMemAlloc_v2", reinterpret_cast<void **>(&D.cuMemAlloc)},
       {"cuMemFree_v2", reinterpret_cast<void **>(&D.cuMemFree)},
+      {"cuMemAllocAsync", reinterpret_cast<void **>(&D.cuMemAllocAsync)},
+      {"cuMemFreeAsync", reinterpret_cast<void **>(&D.cuMemFreeAsync)},
+      {"cuMemcpyHtoD_v2", reinterpret_cast<void **>(&D.cuMemcpyHtoD)},
+      {"cuMemcpyHtoDAsync_v2",
+       reinterpret_cast<void **>(&D.cuMemcpyHtoDAsync)},
+      {"cuMemcpyDtoHAsync_v2",
+       reinterpret_cast<void **>(&D.cuMemcpyDtoHAsync)},
       {"cuGetErrorName", reinterpret_cast<void **>(&D.cuGetErrorName)},
       {"cuGetErrorString", reinterpret_cast<void **>(&D.cuGetErrorString)},
   };
@@ -138,8 +157,15 @@ public:
   int Ordinal = 0;
   CUdevice Device = 0;
   CUcontext Context = nullptr;
+  /// Stream-ordered allocation (cuMemAllocAsync); without it, buffers are
+  /// allocated with cuMemAlloc and freed after the stream drains.
+  bool MemoryPools = false;
+  /// CUDA_LAUNCH_BLOCKING=1: wait after each launch, so that a failing
+  /// kernel is named (asynchronous errors otherwise surface at the end of
+  /// the call).
+  bool LaunchBlocking = false;
   /// Allocations the hook served from host memory after a device failure,
-  /// so that host code never sees NULL; the call fails anyway.
+  /// so that compiled code never sees NULL; the call fails anyway.
   std::mutex FallbackMutex;
   std::set<void *> HostFallbacks;
 
@@ -192,6 +218,13 @@ encrt_status *openCudaDevice(int Ordinal, const std::string &GpuArch,
                    " has compute capability ", Major, ".", Minor,
                    "; compile with --gpu-arch=sm_", Have);
   }
+  int Pools = 0;
+  if (CUresult R = D->cuDeviceGetAttribute(
+          &Pools, CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED, Device->Device))
+    return cudaError(*D, R, "cuDeviceGetAttribute(memory pools)");
+  Device->MemoryPools = Pools != 0;
+  const char *Blocking = std::getenv("CUDA_LAUNCH_BLOCKING");
+  Device->LaunchBlocking = Blocking && std::strcmp(Blocking, "1") == 0;
   if (CUresult R =
           D->cuDevicePrimaryCtxRetain(&Device->Context, Device->Device)) {
     Device->Context = nullptr;
@@ -207,31 +240,37 @@ encrt_status *cudaMakeCurrent(CudaDevice &Device) {
   return nullptr;
 }
 
-encrt_status *cudaAllocManaged(CudaDevice &Device, size_t Bytes, void **Out) {
+namespace {
+CUdeviceptr devicePointer(const void *Pointer) {
+  return static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(Pointer));
+}
+void *hostView(CUdeviceptr Pointer) {
+  return reinterpret_cast<void *>(static_cast<uintptr_t>(Pointer));
+}
+} // namespace
+
+encrt_status *cudaUploadPersistent(CudaDevice &Device, const void *Host,
+                                   size_t Bytes, void **Out) {
+  const Driver &D = *Device.D;
   CUdeviceptr Pointer = 0;
   // Zero bytes is an error to the driver; a byte keeps pointers distinct.
-  if (CUresult R = Device.D->cuMemAllocManaged(&Pointer, Bytes ? Bytes : 1,
-                                               CU_MEM_ATTACH_GLOBAL))
-    return cudaError(*Device.D, R,
-                     "cuMemAllocManaged(" + std::to_string(Bytes) + " bytes)");
-  *Out = reinterpret_cast<void *>(static_cast<uintptr_t>(Pointer));
+  if (CUresult R = D.cuMemAlloc(&Pointer, Bytes ? Bytes : 1))
+    return cudaError(D, R, "cuMemAlloc(" + std::to_string(Bytes) + " bytes)");
+  if (Bytes)
+    if (CUresult R = D.cuMemcpyHtoD(Pointer, Host, Bytes)) {
+      D.cuMemFree(Pointer);
+      return cudaError(D, R, "cuMemcpyHtoD(" + std::to_string(Bytes) +
+                                 " bytes)");
+    }
+  *Out = hostView(Pointer);
   return nullptr;
 }
 
 void cudaFree(CudaDevice &Device, void *Pointer) {
-  if (!Pointer)
-    return;
-  {
-    std::lock_guard<std::mutex> Lock(Device.FallbackMutex);
-    if (Device.HostFallbacks.erase(Pointer)) {
-      std::free(Pointer);
-      return;
-    }
-  }
   // A failing free leaves nothing to undo; the next checked call reports
   // a broken context.
-  Device.D->cuMemFree(static_cast<CUdeviceptr>(
-      reinterpret_cast<uintptr_t>(Pointer)));
+  if (Pointer)
+    Device.D->cuMemFree(devicePointer(Pointer));
 }
 
 class CudaModules {
@@ -293,7 +332,11 @@ makeCudaModules(std::shared_ptr<CudaDevice> Device) {
 struct ScopedCudaCall::State {
   CudaDevice &Device;
   CudaModules &Modules;
+  CUstream Stream = nullptr;
   encrt_status *Error = nullptr;
+  /// Device buffers freed at the end of the call (uploaded inputs).
+  std::vector<void *> Staged;
+  bool Finished = false;
   State *Saved = nullptr;
 };
 
@@ -307,6 +350,45 @@ void fail(ScopedCudaCall::State &Call, encrt_status *Status) {
   else
     encrt_status_free(Status);
 }
+
+/// Device memory on the call's stream.
+encrt_status *allocate(ScopedCudaCall::State &Call, size_t Bytes,
+                       void **Out) {
+  const Driver &D = *Call.Device.D;
+  CUdeviceptr Pointer = 0;
+  size_t Size = Bytes ? Bytes : 1;
+  if (Call.Device.MemoryPools) {
+    if (CUresult R = D.cuMemAllocAsync(&Pointer, Size, Call.Stream))
+      return cudaError(D, R, "cuMemAllocAsync(" + std::to_string(Bytes) +
+                                 " bytes)");
+  } else if (CUresult R = D.cuMemAlloc(&Pointer, Size)) {
+    return cudaError(D, R, "cuMemAlloc(" + std::to_string(Bytes) + " bytes)");
+  }
+  *Out = hostView(Pointer);
+  return nullptr;
+}
+
+/// Frees device memory once the call's work before it is done.
+void release(ScopedCudaCall::State &Call, void *Pointer) {
+  if (!Pointer)
+    return;
+  {
+    std::lock_guard<std::mutex> Lock(Call.Device.FallbackMutex);
+    if (Call.Device.HostFallbacks.erase(Pointer)) {
+      std::free(Pointer);
+      return;
+    }
+  }
+  const Driver &D = *Call.Device.D;
+  if (Call.Device.MemoryPools) {
+    if (CUresult R = D.cuMemFreeAsync(devicePointer(Pointer), Call.Stream))
+      fail(Call, cudaError(D, R, "cuMemFreeAsync"));
+    return;
+  }
+  if (CUresult R = D.cuStreamSynchronize(Call.Stream))
+    fail(Call, cudaError(D, R, "cuStreamSynchronize before cuMemFree"));
+  D.cuMemFree(devicePointer(Pointer));
+}
 } // namespace
 
 ScopedCudaCall::ScopedCudaCall(CudaDevice &Device, CudaModules &Modules)
@@ -316,11 +398,65 @@ ScopedCudaCall::ScopedCudaCall(CudaDevice &Device, CudaModules &Modules)
 }
 
 ScopedCudaCall::~ScopedCudaCall() {
+  encrt_status_free(finish());
+  if (S->Stream)
+    S->Device.D->cuStreamDestroy(S->Stream);
   CurrentCall = S->Saved;
-  encrt_status_free(S->Error);
 }
 
-encrt_status *ScopedCudaCall::takeError() {
+encrt_status *ScopedCudaCall::start() {
+  const Driver &D = *S->Device.D;
+  if (CUresult R = D.cuStreamCreate(&S->Stream, CU_STREAM_NON_BLOCKING)) {
+    S->Stream = nullptr;
+    return cudaError(D, R, "cuStreamCreate");
+  }
+  return nullptr;
+}
+
+encrt_status *ScopedCudaCall::upload(const void *Host, size_t Bytes,
+                                     void **Out) {
+  if (encrt_status *Status = allocate(*S, Bytes, Out))
+    return Status;
+  S->Staged.push_back(*Out);
+  const Driver &D = *S->Device.D;
+  if (Bytes)
+    if (CUresult R = D.cuMemcpyHtoDAsync(devicePointer(*Out), Host, Bytes,
+                                         S->Stream))
+      return cudaError(D, R, "cuMemcpyHtoDAsync(" + std::to_string(Bytes) +
+                                 " bytes)");
+  return nullptr;
+}
+
+encrt_status *ScopedCudaCall::download(void *Host, const void *Device,
+                                       size_t Bytes) {
+  const Driver &D = *S->Device.D;
+  if (Bytes)
+    if (CUresult R = D.cuMemcpyDtoHAsync(Host, devicePointer(Device), Bytes,
+                                         S->Stream))
+      return cudaError(D, R, "cuMemcpyDtoHAsync(" + std::to_string(Bytes) +
+                                 " bytes)");
+  return nullptr;
+}
+
+void ScopedCudaCall::release(void *Device) { encrt::release(*S, Device); }
+
+bool ScopedCudaCall::failed() const { return S->Error != nullptr; }
+
+encrt_status *ScopedCudaCall::finish() {
+  if (S->Finished)
+    return std::exchange(S->Error, nullptr);
+  S->Finished = true;
+  for (void *P : S->Staged)
+    encrt::release(*S, P);
+  S->Staged.clear();
+  if (S->Stream)
+    if (CUresult R = S->Device.D->cuStreamSynchronize(S->Stream))
+      fail(*S, cudaError(*S->Device.D, R,
+                         S->Device.LaunchBlocking
+                             ? "cuStreamSynchronize at the end of the call"
+                             : "cuStreamSynchronize at the end of the call "
+                               "(with CUDA_LAUNCH_BLOCKING=1 the failing "
+                               "kernel is named)"));
   return std::exchange(S->Error, nullptr);
 }
 
@@ -329,13 +465,13 @@ void *gpuAllocHook(int64_t Bytes) {
   ScopedCudaCall::State *Call = CurrentCall;
   if (Call && !Call->Error) {
     void *Pointer = nullptr;
-    encrt_status *S = cudaAllocManaged(Call->Device, Size, &Pointer);
+    encrt_status *S = allocate(*Call, Size, &Pointer);
     if (!S)
       return Pointer;
     fail(*Call, S);
   }
   // No device to allocate on (an error earlier in the call, or compiled
-  // code run outside a call): host memory keeps host code from touching
+  // code run outside a call): host memory keeps compiled code from seeing
   // NULL; the launches that would use it are skipped.
   void *Pointer = std::malloc(Size);
   if (Call && Pointer) {
@@ -347,9 +483,20 @@ void *gpuAllocHook(int64_t Bytes) {
 
 void gpuFreeHook(void *Pointer) {
   if (ScopedCudaCall::State *Call = CurrentCall)
-    cudaFree(Call->Device, Pointer);
+    release(*Call, Pointer);
   else
     std::free(Pointer);
+}
+
+void gpuUploadHook(void *Device, const void *Host, int64_t Bytes) {
+  ScopedCudaCall::State *Call = CurrentCall;
+  if (!Call || Call->Error || Bytes <= 0)
+    return;
+  const Driver &D = *Call->Device.D;
+  if (CUresult R = D.cuMemcpyHtoDAsync(devicePointer(Device), Host,
+                                       size_t(Bytes), Call->Stream))
+    fail(*Call, cudaError(D, R, "cuMemcpyHtoDAsync of a constant (" +
+                                    std::to_string(Bytes) + " bytes)"));
 }
 
 void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
@@ -371,19 +518,21 @@ void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
   CUfunction Function = nullptr;
   if (encrt_status *S = Call->Modules.function(Ptx, Kernel, Function))
     return fail(*Call, S);
-  std::string What = std::string("cuLaunchKernel('") + Kernel + "', grid " +
-                     std::to_string(GridX) + "x" + std::to_string(GridY) +
-                     "x" + std::to_string(GridZ) + ", block " +
-                     std::to_string(BlockX) + "x" + std::to_string(BlockY) +
-                     "x" + std::to_string(BlockZ) + ")";
+  auto what = [&] {
+    return std::string("cuLaunchKernel('") + Kernel + "', grid " +
+           std::to_string(GridX) + "x" + std::to_string(GridY) + "x" +
+           std::to_string(GridZ) + ", block " + std::to_string(BlockX) + "x" +
+           std::to_string(BlockY) + "x" + std::to_string(BlockZ) + ")";
+  };
   if (CUresult R = D.cuLaunchKernel(
           Function, unsigned(GridX), unsigned(GridY), unsigned(GridZ),
           unsigned(BlockX), unsigned(BlockY), unsigned(BlockZ),
-          unsigned(SharedBytes), nullptr, Params, nullptr))
-    return fail(*Call, cudaError(D, R, What));
-  // Host code after a launch may read what it wrote (managed memory).
-  if (CUresult R = D.cuCtxSynchronize())
-    return fail(*Call, cudaError(D, R, "cuCtxSynchronize after " + What));
+          unsigned(SharedBytes), Call->Stream, Params, nullptr))
+    return fail(*Call, cudaError(D, R, what()));
+  if (Call->Device.LaunchBlocking)
+    if (CUresult R = D.cuStreamSynchronize(Call->Stream))
+      return fail(*Call,
+                  cudaError(D, R, "cuStreamSynchronize after " + what()));
 }
 
 } // namespace encrt

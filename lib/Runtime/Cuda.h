@@ -6,12 +6,15 @@
 // call is checked; a failure becomes a status naming the call and the CUDA
 // error (CUDA_ERROR_..., from cuGetErrorName).
 //
-// Compiled code reaches the device through three hooks (Hooks.h): managed
-// allocations, frees and synchronous kernel launches of embedded PTX. The
-// hooks find the call they belong to through a thread-local CudaCall, which
-// also keeps the call's first error: compiled code cannot return one, so
-// after an error the hooks do no more device work and the runtime fails the
-// call with it.
+// Every buffer of a CUDA call is device memory: the runtime uploads inputs
+// and (once per binding) parameters, compiled code allocates, frees,
+// uploads constants and launches kernels through the hooks (Hooks.h), and
+// the runtime downloads results. A call's work is ordered on its own
+// stream, with stream-ordered allocations, and synchronized once, at its
+// end. The hooks find their call through a thread-local ScopedCudaCall,
+// which also keeps the call's first error: compiled code cannot return one,
+// so after an error the hooks do no more device work and the runtime fails
+// the call with it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,10 +41,12 @@ encrt_status *openCudaDevice(int Ordinal, const std::string &GpuArch,
 /// Makes the device's context current on the calling thread.
 encrt_status *cudaMakeCurrent(CudaDevice &Device);
 
-/// Managed memory of `Bytes` (host and device address it alike).
-encrt_status *cudaAllocManaged(CudaDevice &Device, size_t Bytes, void **Out);
+/// Device memory of `Bytes` holding a copy of `Host` (parameters: made
+/// once, synchronously, kept until the binding goes).
+encrt_status *cudaUploadPersistent(CudaDevice &Device, const void *Host,
+                                   size_t Bytes, void **Out);
 
-/// Frees what cudaAllocManaged or the allocation hook returned.
+/// Frees what cudaUploadPersistent returned.
 void cudaFree(CudaDevice &Device, void *Pointer);
 
 /// The PTX modules one encrt_module has loaded, by the address of their
@@ -50,16 +55,32 @@ class CudaModules;
 std::unique_ptr<CudaModules, void (*)(CudaModules *)>
 makeCudaModules(std::shared_ptr<CudaDevice> Device);
 
-/// Makes one call's device, modules and error state current on this thread
-/// while it lives.
+/// One call's device work: its stream, the modules, the error state the
+/// hooks record into, and the buffers it frees at its end. Current on the
+/// creating thread while it lives.
 class ScopedCudaCall {
 public:
   ScopedCudaCall(CudaDevice &Device, CudaModules &Modules);
+  /// Waits for the call's work if finish() did not, then releases the
+  /// stream.
   ~ScopedCudaCall();
   ScopedCudaCall(const ScopedCudaCall &) = delete;
   ScopedCudaCall &operator=(const ScopedCudaCall &) = delete;
-  /// The first error of the call (the caller owns it), or null.
-  encrt_status *takeError();
+
+  /// Creates the stream; first, before any other use.
+  encrt_status *start();
+  /// A device copy of `Bytes` at `Host` (an input), freed at the call's end.
+  encrt_status *upload(const void *Host, size_t Bytes, void **Out);
+  /// Queues a copy of device memory to `Host`, complete after finish().
+  encrt_status *download(void *Host, const void *Device, size_t Bytes);
+  /// Queues the free of a device buffer compiled code allocated.
+  void release(void *Device);
+  /// True once the call has an error (compiled code's, or a queued
+  /// operation's).
+  bool failed() const;
+  /// Waits for the call's work: the first error of the call (the caller
+  /// owns it), or null.
+  encrt_status *finish();
 
   /// What the hooks see of the call (Cuda.cpp).
   struct State;
@@ -75,6 +96,7 @@ void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
                    int64_t GridY, int64_t GridZ, int64_t BlockX, int64_t BlockY,
                    int64_t BlockZ, int64_t SharedBytes, void **Params,
                    int64_t NumParams);
+void gpuUploadHook(void *Device, const void *Host, int64_t Bytes);
 
 } // namespace encrt
 

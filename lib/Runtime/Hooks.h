@@ -25,15 +25,18 @@ struct enc_runtime_hooks {
   /// `flops` is the work of this launch (0 when unknown).
   void (*parallel_for)(enc_kernel_body body, void *context, int64_t count,
                        int64_t kernel, int64_t flops);
-  /// CUDA artifacts: managed memory of `bytes` (never NULL), its free, and
-  /// a synchronous launch of kernel `kernel` of the NUL-terminated PTX
-  /// `ptx` with cuLaunchKernel's parameter array.
+  /// CUDA artifacts: device memory of `bytes` (never NULL; host code never
+  /// dereferences it), its free, an asynchronous launch of kernel `kernel`
+  /// of the NUL-terminated PTX `ptx` with cuLaunchKernel's parameter array,
+  /// and a copy of `bytes` of host constant data to device memory. All are
+  /// ordered on the calling encrt call's stream.
   void *(*gpu_alloc)(int64_t bytes);
   void (*gpu_free)(void *pointer);
   void (*gpu_launch)(const char *ptx, const char *kernel, int64_t grid_x,
                      int64_t grid_y, int64_t grid_z, int64_t block_x,
                      int64_t block_y, int64_t block_z, int64_t shared_bytes,
                      void **params, int64_t num_params);
+  void (*gpu_upload)(void *device, const void *host, int64_t bytes);
 };
 
 } // extern "C"

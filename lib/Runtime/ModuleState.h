@@ -36,7 +36,7 @@ struct Binding {
   void *UserData = nullptr;
   encrt_weights *Weights = nullptr;
   void *OwnedCopy = nullptr;
-  /// CUDA modules: the copy in managed memory, made at the first call.
+  /// CUDA modules: the copy in device memory, made at the first call.
   mutable std::mutex DeviceMutex;
   mutable void *DeviceCopy = nullptr;
   mutable std::shared_ptr<encrt::CudaDevice> Device;
@@ -125,7 +125,7 @@ collectBindings(const encrt_module &M, const encrt_function &F,
 /// One binding per entry-point parameter of `F`, packed ones built.
 encrt_status *collectParams(encrt_module &M, const encrt_function &F,
                             std::vector<std::shared_ptr<const Binding>> &Out);
-/// The managed copy of a bound parameter, made once (CUDA modules).
+/// The device copy of a bound parameter, made once (CUDA modules).
 encrt_status *deviceCopyOf(encrt_module &M, const Binding &B,
                            const void *&Out);
 /// Checks the inputs, runs `F` and hands over its results

@@ -216,18 +216,17 @@ encrt_status *encrt::collectParams(encrt_module &M, const encrt_function &F,
 }
 
 
-/// The managed copy of a bound parameter, made once.
+/// The device copy of a bound parameter, made once.
 encrt_status *encrt::deviceCopyOf(encrt_module &M, const Binding &B,
-                           const void *&Out) {
+                                  const void *&Out) {
   std::lock_guard<std::mutex> Lock(B.DeviceMutex);
   if (!B.DeviceCopy) {
     size_t Bytes = 0;
     checkedByteSize(B.DType, B.Dims.data(), B.Dims.size(), Bytes);
     void *Copy = nullptr;
-    if (encrt_status *S = encrt::cudaAllocManaged(*M.Device, Bytes, &Copy))
+    if (encrt_status *S =
+            encrt::cudaUploadPersistent(*M.Device, B.Data, Bytes, &Copy))
       return S;
-    if (Bytes)
-      std::memcpy(Copy, B.Data, Bytes);
     B.DeviceCopy = Copy;
     B.Device = M.Device;
   }

@@ -75,8 +75,8 @@ struct EncLowerGPULaunchesPass
     module.walk([&](gpu::LaunchFuncOp launch) { launches.push_back(launch); });
     SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
     if (launches.empty() && binaries.empty() &&
-        !module.lookupSymbol(kGPUFreeFunction) &&
-        !module.lookupSymbol("mgpuMemAlloc"))
+        !module.lookupSymbol(kGPUUploadFunction) &&
+        !module.lookupSymbol("_mlir_memref_to_llvm_alloc"))
       return;
     LLVM::GlobalOp hooks = getOrCreateRuntimeHooks(module);
 
@@ -183,25 +183,38 @@ struct EncLowerGPULaunchesPass
       if (!func.isExternal())
         continue;
       StringRef name = func.getSymName();
-      if (name == "mgpuMemAlloc") {
-        // (size, stream, host_shared): every buffer is managed memory.
+      if (name == "_mlir_memref_to_llvm_alloc") {
+        // Host buffers (memref.alloc lowered with generic functions) are
+        // device memory, allocated on the call's stream.
         defineThroughHook(b, hooks, func, kGPUAllocField,
                           LLVM::LLVMFunctionType::get(ptrType, {i64}),
                           [](Block *entry) -> SmallVector<Value> {
                             return {entry->getArgument(0)};
                           });
-      } else if (name == kGPUFreeFunction) {
+      } else if (name == "_mlir_memref_to_llvm_free") {
+        defineThroughHook(b, hooks, func, kGPUFreeField,
+                          LLVM::LLVMFunctionType::get(voidType, {ptrType}),
+                          [](Block *entry) -> SmallVector<Value> {
+                            return {entry->getArgument(0)};
+                          });
+      } else if (name == kGPUUploadFunction) {
+        // (device, host, bytes) as integers -> gpu_upload(ptr, ptr, i64).
         defineThroughHook(
-            b, hooks, func, kGPUFreeField,
-            LLVM::LLVMFunctionType::get(voidType, {ptrType}),
+            b, hooks, func, kGPUUploadField,
+            LLVM::LLVMFunctionType::get(voidType, {ptrType, ptrType, i64}),
             [&](Block *entry) -> SmallVector<Value> {
-              return {LLVM::IntToPtrOp::create(b, func.getLoc(), ptrType,
-                                               entry->getArgument(0))};
+              Location loc = func.getLoc();
+              return {LLVM::IntToPtrOp::create(b, loc, ptrType,
+                                               entry->getArgument(0)),
+                      LLVM::IntToPtrOp::create(b, loc, ptrType,
+                                               entry->getArgument(1)),
+                      entry->getArgument(2)};
             });
-      } else if (name.starts_with("mgpu")) {
+      } else if (name.starts_with("mgpu") ||
+                 name == "_mlir_memref_to_llvm_aligned_alloc") {
         func.emitError("the GPU host code calls '")
             << name << "', which artifacts do not provide (only allocation, "
-            << "free and synchronous launches go through the runtime)";
+            << "free, constant upload and launches go through the runtime)";
         return signalPassFailure();
       }
     }

@@ -20,11 +20,12 @@ enum RuntimeHooksField : int32_t {
   kGPUAllocField = 1,
   kGPUFreeField = 2,
   kGPULaunchField = 3,
-  kRuntimeHooksFieldCount = 4,
+  kGPUUploadField = 4,
+  kRuntimeHooksFieldCount = 5,
 };
 
 /// struct enc_runtime_hooks { void *parallel_for, *gpu_alloc, *gpu_free,
-/// *gpu_launch; }
+/// *gpu_launch, *gpu_upload; }
 LLVM::LLVMStructType runtimeHooksType(MLIRContext *ctx);
 
 /// The module's zero-initialized, exported hooks object, created if absent.

@@ -124,7 +124,12 @@ TEST_CASE("artifact: bad metadata", "[artifact]") {
   requireError(encrt_artifact_load(ENCRT_FAKE_BAD_ABI_ARTIFACT, &A),
                ENCRT_DATA_ERROR,
                {ENCRT_FAKE_BAD_ABI_ARTIFACT, "ABI version 99",
-                "supports only version 1"});
+                "supports versions 1 to 2"});
+  requireError(encrt_artifact_load(ENCRT_FAKE_OLD_CUDA_ABI_ARTIFACT, &A),
+               ENCRT_DATA_ERROR,
+               {ENCRT_FAKE_OLD_CUDA_ABI_ARTIFACT,
+                "is a CUDA artifact of ABI version 1 (managed memory), which "
+                "this runtime no longer runs; compile it again"});
   requireError(
       encrt_artifact_load(ENCRT_FAKE_NO_ENTRY_ARTIFACT, &A), ENCRT_DATA_ERROR,
       {"function 'main'", "entry 'not_exported'", "exports no such symbol"});

@@ -19,7 +19,9 @@
 
 #ifdef FAKE_TARGET_CUDA
 #define FAKE_TARGET "{\"kind\": \"cuda\", \"arch\": \"sm_80\"}"
+#define FAKE_ABI "2" /* CUDA artifacts start at version 2 */
 #else
+#define FAKE_ABI "1" /* the oldest version still loads */
 #define FAKE_TARGET                                                            \
   "{\"kind\": \"cpu\", \"triple\": \"x86_64-unknown-linux-gnu\", "             \
   "\"cpu\": \"generic\"}"
@@ -28,7 +30,7 @@
 EXPORT const char enc_artifact_metadata[] =
     "{\n"
     "  \"format\": \"encoder-artifact\",\n"
-    "  \"abi_version\": 1,\n"
+    "  \"abi_version\": " FAKE_ABI ",\n"
     "  \"producer\": \"fake_artifact.c\",\n"
     "  \"target\": " FAKE_TARGET ",\n"
     "  \"future_field\": {\"ignored\": [1, 2.5, null, true]},\n"

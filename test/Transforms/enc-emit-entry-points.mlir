@@ -15,7 +15,7 @@
 // CHECK: %[[W:.*]] = llvm.load %[[SLOT1]] : !llvm.ptr -> !llvm.ptr
 // CHECK: llvm.call @_mlir_ciface_main(%[[RESULTS]], %[[X]], %[[W]])
 // CHECK: llvm.return
-// CHECK: llvm.mlir.global external constant @enc_artifact_metadata("{\22abi_version\22:1,\22format\22:\22encoder-artifact\22,\22functions\22:[{\22entry\22:\22__enc_entry_main\22,\22inputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22x\22,\22shape\22:[-1,3]}],\22name\22:\22main\22,\22outputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22y\22,\22shape\22:[-1,4]}],\22params\22:[{\22dtype\22:\22f32\22,\22name\22:\22w\22,\22shape\22:[4,3]}]}],\22producer\22:\22encoder-compile\22,\22target\22:{\22cpu\22:\22skylake-avx512\22,\22kind\22:\22cpu\22,\22triple\22:\22x86_64-unknown-linux-gnu\22}}\00")
+// CHECK: llvm.mlir.global external constant @enc_artifact_metadata("{\22abi_version\22:2,\22format\22:\22encoder-artifact\22,\22functions\22:[{\22entry\22:\22__enc_entry_main\22,\22inputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22x\22,\22shape\22:[-1,3]}],\22name\22:\22main\22,\22outputs\22:[{\22dtype\22:\22f32\22,\22name\22:\22y\22,\22shape\22:[-1,4]}],\22params\22:[{\22dtype\22:\22f32\22,\22name\22:\22w\22,\22shape\22:[4,3]}]}],\22producer\22:\22encoder-compile\22,\22target\22:{\22cpu\22:\22skylake-avx512\22,\22kind\22:\22cpu\22,\22triple\22:\22x86_64-unknown-linux-gnu\22}}\00")
 // CHECK-NOT: enc.functions
 // CHECK-NOT: enc.name
 module attributes {enc.functions = [{name = "main",

@@ -6,8 +6,8 @@
 // trampoline unpacks the context for the range it is given. Bodies and
 // launches are never inlined (bodies are shared between launches).
 
-// CHECK: llvm.mlir.global external @enc_runtime_hooks() {addr_space = 0 : i32} : !llvm.struct<(ptr, ptr, ptr, ptr)> {
-// CHECK-NEXT: %[[Z:.*]] = llvm.mlir.zero : !llvm.struct<(ptr, ptr, ptr, ptr)>
+// CHECK: llvm.mlir.global external @enc_runtime_hooks() {addr_space = 0 : i32} : !llvm.struct<(ptr, ptr, ptr, ptr, ptr)> {
+// CHECK-NEXT: %[[Z:.*]] = llvm.mlir.zero : !llvm.struct<(ptr, ptr, ptr, ptr, ptr)>
 // CHECK-NEXT: llvm.return %[[Z]]
 
 // CHECK: llvm.func @k_body(%{{.*}}: !llvm.ptr, %{{.*}}: f32, %{{.*}}: i64, %{{.*}}: i64) attributes {no_inline}

@@ -156,9 +156,9 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// linalg on tensors (lowered with vector-bits=0) -> LLVM dialect for the
 /// host with PTX kernels: bufferization, one GPU thread per iteration of
-/// each parallel loop, managed memory, NVVM, PTX through LLVM's NVPTX
-/// backend, launches and allocations through the runtime hooks, entry
-/// points and metadata (lib/Pipelines/CUDAPipeline.cpp).
+/// each parallel loop, device memory only (host copies as kernels), NVVM,
+/// PTX through LLVM's NVPTX backend, launches and allocations through the
+/// runtime hooks, entry points and metadata (lib/Pipelines/CUDAPipeline.cpp).
 void buildLinalgToLLVMCUDAPipeline(OpPassManager &pm,
                                    const CUDAPipelineOptions &options);
 

@@ -37,15 +37,16 @@ constexpr llvm::StringLiteral kKernelsAttrName = "enc.kernels";
 constexpr llvm::StringLiteral kKernelLaunchAttrName = "enc.kernel_launch";
 /// The exported, runtime-filled hooks object (docs/artifact-abi.md).
 constexpr llvm::StringLiteral kRuntimeHooksSymbol = "enc_runtime_hooks";
-/// Frees managed memory in GPU artifacts (enc-managed-memory-for-gpu calls
-/// it with an aligned pointer; enc-lower-gpu-launches defines it).
-constexpr llvm::StringLiteral kGPUFreeFunction = "enc_gpu_free";
+/// Copies a host constant into device memory: (device, host, bytes), all
+/// index (enc-device-memory-for-gpu calls it; enc-lower-gpu-launches
+/// defines it).
+constexpr llvm::StringLiteral kGPUUploadFunction = "enc_gpu_upload";
 /// Prefix of the packed entry point of each public function.
 constexpr llvm::StringLiteral kEntryPointPrefix = "__enc_entry_";
 /// The exported metadata global.
 constexpr llvm::StringLiteral kMetadataSymbol = "enc_artifact_metadata";
 /// The ABI version written to the metadata (docs/artifact-abi.md).
-constexpr int kArtifactABIVersion = 1;
+constexpr int kArtifactABIVersion = 2;
 
 #define GEN_PASS_DECL
 #include "encoder/Transforms/Passes.h.inc"

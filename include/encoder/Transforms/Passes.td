@@ -300,23 +300,38 @@ def EncRunGPULaunchesOnHost
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
-def EncManagedMemoryForGPU
-    : Pass<"enc-managed-memory-for-gpu", "::mlir::ModuleOp"> {
-  let summary = "Allocate host buffers as CUDA managed memory";
+def EncDeviceMemoryForGPU
+    : Pass<"enc-device-memory-for-gpu", "::mlir::ModuleOp"> {
+  let summary = "Keep host code off device memory: host data movement "
+                "becomes kernels";
   let description = [{
-    Host code and kernels share buffers in the GPU pipeline: every
-    `memref.alloc` and `memref.alloca` of a host function becomes
-    `gpu.alloc host_shared` (managed memory, which host code and kernels
-    both address), `memref.dealloc` becomes a call of `enc_gpu_free` (its
-    aligned pointer; upstream lowers only asynchronous `gpu.dealloc`), and
-    each
-    `memref.get_global` (a constant) is copied into managed memory once per
-    call, since kernels cannot read the host's globals. Allocas and global
-    copies are freed at the end of their block.
+    Runs on buffers and loops, after `convert-linalg-to-parallel-loops` and
+    before `enc-map-parallel-loops-to-gpu`. Every buffer of a CUDA artifact
+    is device memory (the CUDA pipeline lowers host `memref.alloc` and
+    `memref.dealloc` to the generic allocation functions, which
+    `enc-lower-gpu-launches` routes to the runtime), so host code must not
+    dereference one: each host `memref.copy` becomes a parallel loop (a
+    kernel, once mapped); a host `memref.load` whose value only feeds
+    kernels, through pure arithmetic, is cloned into those kernels; any
+    other host op that reads or writes a buffer runs in one GPU thread (its
+    outermost host loop is wrapped in a one-iteration `scf.parallel`), and
+    is an error when host code uses its results. Host `memref.alloca`
+    becomes a heap buffer freed at the end of its block, and each
+    `memref.get_global` (a constant) a buffer filled by
+    `enc_gpu_upload(device, host, bytes)` at each call.
+
+    With `upload-constants=false` constants stay host globals: GPU emulation
+    (`--gpu-emulation`) runs this pass too, so that its rewrites are checked
+    numerically, and its kernels are host code that reads host memory.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::gpu::GPUDialect",
-                           "::mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"uploadConstants", "upload-constants", "bool", /*default=*/"true",
+           "Copy constants into device buffers (false: GPU emulation)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def EncMergeGPUModules : Pass<"enc-merge-gpu-modules", "::mlir::ModuleOp"> {
@@ -342,9 +357,10 @@ def EncLowerGPULaunches : Pass<"enc-lower-gpu-launches", "::mlir::ModuleOp"> {
     a call of `enc_runtime_hooks.gpu_launch(ptx, kernel name, grid x/y/z,
     block x/y/z, dynamic shared memory, kernel parameters, count)` with the
     parameters stored on the stack, as `cuLaunchKernel` takes them; the
-    declaration `mgpuMemAlloc` that `gpu.alloc` lowered to, and
-    `enc_gpu_free` (from `enc-managed-memory-for-gpu`), get bodies calling
-    `gpu_alloc` and `gpu_free`.
+    generic allocation functions host buffers were lowered to
+    (`_mlir_memref_to_llvm_alloc` and `_mlir_memref_to_llvm_free`) and
+    `enc_gpu_upload` (from `enc-device-memory-for-gpu`) get bodies calling
+    `gpu_alloc`, `gpu_free` and `gpu_upload`.
     So an artifact needs no GPU runtime library: the runtime's CUDA driver
     does the work (docs/artifact-abi.md). Any other `mgpu*` call is an
     error naming it.
