@@ -5,6 +5,7 @@
 // with the CPU, then:
 //
 //   bufferize, free temporaries                      (as on the CPU)
+//   f32 contractions on the tensor cores (mma.sync)  enc-matmul-to-tensor-cores
 //   linalg -> scf.parallel                           convert-linalg-to-parallel-loops
 //   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
 //   one gpu.launch per outermost scf.parallel        enc-map-parallel-loops-to-gpu
@@ -13,9 +14,10 @@
 //   launches/allocations through the runtime hooks   enc-lower-gpu-launches
 //   entry points and metadata                        enc-emit-entry-points
 //
-// This is the correct-first form: one thread per output element, no shared
-// memory tiling, no tensor cores (launches are asynchronous, on the call's
-// stream). docs/architecture.md says what the fast path still needs.
+// Contractions run on the tensor cores (mma.sync, operands from global memory);
+// everything else is the correct-first form, one thread per output element
+// without shared memory. docs/architecture.md says what the fast path still
+// needs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +67,12 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
     OpPassManager &pm, const CUDAPipelineOptions &options) {
   buildFuseAndBufferizePipeline(pm);
 
+  if (options.tensorCores) {
+    EncMatmulToTensorCoresOptions tensorCores;
+    tensorCores.emulate = options.emulateOnHost;
+    pm.addNestedPass<func::FuncOp>(createEncMatmulToTensorCores(tensorCores));
+  }
+
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Emulation runs the rewrites too, to check them, but keeps constants in
   // host globals: its "kernels" are host loops.
@@ -111,6 +119,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());

@@ -81,6 +81,7 @@ def compile(  # noqa: A001, C901
     output=None,
     cpu="host",
     gpu_arch="sm_90",
+    gpu_matmul="tf32",
     cuda_path=None,
     opt_level=3,
     disable=(),
@@ -105,7 +106,8 @@ def compile(  # noqa: A001, C901
     source      enc IR text, a .mlir path, a Hugging Face style model
                 directory or config.json, or an encoder.builder.Module
     target      "cpu" or "cuda" (--target); gpu_arch "sm_90" (--gpu-arch),
-                cuda_path (--cuda-path)
+                gpu_matmul "tf32" or "f32" (--gpu-matmul), cuda_path
+                (--cuda-path)
     output      where the artifact goes (-o); a temporary file, removed with
                 the module, when None
     cpu         "host" or an LLVM CPU name (--cpu)
@@ -145,6 +147,7 @@ def compile(  # noqa: A001, C901
             "target": target,
             "cpu": cpu,
             "gpu_arch": gpu_arch,
+            "gpu_matmul": gpu_matmul,
             "cuda_path": os.fspath(cuda_path) if cuda_path else "",
             "opt_level": int(opt_level),
             "emit": emit or "artifact",

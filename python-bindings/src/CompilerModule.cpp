@@ -110,6 +110,7 @@ std::string compile(const std::string &source, bool isText,
   compileOptions.target = option<std::string>(options, "target");
   compileOptions.cpu = option<std::string>(options, "cpu");
   compileOptions.gpuArch = option<std::string>(options, "gpu_arch");
+  compileOptions.gpuMatmul = option<std::string>(options, "gpu_matmul");
   compileOptions.cudaPath = option<std::string>(options, "cuda_path");
   compileOptions.optLevel = option<unsigned>(options, "opt_level");
   FailureOr<EmitStage> stage =

@@ -69,6 +69,12 @@ cl::opt<std::string> gpuArch(
     cl::desc("--target=cuda: NVIDIA architecture of the kernels (sm_80, "
              "sm_90, ...)"),
     cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> gpuMatmul(
+    "gpu-matmul",
+    cl::desc("--target=cuda: contractions as tf32 (tensor cores, TF32 "
+             "operands, f32 accumulation; default) or f32 (exact, CUDA "
+             "cores)"),
+    cl::init("tf32"), cl::cat(category));
 cl::opt<std::string> cudaPath(
     "cuda-path",
     cl::desc("--target=cuda: the CUDA toolkit whose libdevice the kernels "
@@ -213,6 +219,7 @@ int main(int argc, char **argv) {
   CompileOptions options;
   options.target = target == Target::cuda ? "cuda" : "cpu";
   options.gpuArch = gpuArch;
+  options.gpuMatmul = gpuMatmul;
   options.cudaPath = cudaPath;
   options.gpuEmulation = gpuEmulation;
   options.cpu = cpu;

@@ -52,6 +52,9 @@ struct CompileOptions {
   /// `gpuArch`).
   std::string target = "cpu";
   std::string gpuArch = "sm_90";
+  /// Contractions on the GPU: "tf32" (tensor cores, TF32 operands, f32
+  /// accumulation) or "f32" (exact, on the CUDA cores).
+  std::string gpuMatmul = "tf32";
   /// The CUDA toolkit whose libdevice the kernels link; empty for
   /// $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH or /usr/local/cuda.
   std::string cudaPath;

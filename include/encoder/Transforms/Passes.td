@@ -256,6 +256,36 @@ def EncLowerKernelLaunches
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def EncMatmulToTensorCores
+    : Pass<"enc-matmul-to-tensor-cores", "::mlir::func::FuncOp"> {
+  let summary = "Run f32 contractions on the tensor cores (TF32 mma.sync)";
+  let description = [{
+    On buffers, before `convert-linalg-to-parallel-loops`. Each f32
+    contraction C[batch][m][n] += A[batch][m][k] * B[batch?][n][k] (or
+    B[k][n]) with dense operands, static N % 32 == 0 and static K % 8 == 0
+    (linear layers, projections) becomes a `gpu.launch` of 128-thread
+    blocks, each computing a 64x64 tile of C as four warps of 2x4
+    `nvgpu.mma.sync` accumulators (m16n8k8, operands rounded to TF32 in
+    registers, f32 accumulation) that start from C's contents (the bias)
+    and walk K by 8.
+    M may be dynamic: at run time, M % 32 != 0 falls back to the original
+    op. With `emulate`, each warp's work is written as scalar loops run by
+    lane 0, with the same TF32 rounding, for GPU emulation on the CPU.
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Warp tiles as scalar loops on lane 0 (GPU emulation)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def EncMapParallelLoopsToGPU
     : Pass<"enc-map-parallel-loops-to-gpu", "::mlir::func::FuncOp"> {
   let summary = "Run each outermost scf.parallel as a gpu.launch, one thread "

@@ -1,5 +1,6 @@
-"""The packed matmul micro-kernel (enc-pack-weights, Matmul.cpp): F.linear
-and F.conv2d on the same values, in float64."""
+"""The packed matmul micro-kernel (enc-pack-weights, Matmul.cpp) and the
+GPU's tensor-core contractions (enc-matmul-to-tensor-cores): F.linear,
+F.conv2d and torch.bmm on the same values, in float64."""
 
 import torch
 import torch.nn.functional as F
@@ -27,4 +28,19 @@ def packed_linear(c):
     ]
 
 
-CASES = [packed_linear]
+def tensor_core_matmul(c):
+    """models/tensor_core_matmul.mlir: the GPU's tensor-core contractions
+    (x·Wᵀ with 96 rows, a batched product, B as K x N) and a linear layer
+    with 15 rows, which takes the fallback kernel."""
+    x = c.input(c.normal((2, 48, 64)))
+    small = c.input(c.normal((3, 5, 64)))
+    a = c.input(c.normal((3, 64, 40)))
+    b = c.input(c.normal((3, 40, 32)))
+    p = c.input(c.normal((32, 24)))
+    q = c.input(c.normal((24, 64)))
+    w = c.weight("w", c.normal((96, 64), 64**-0.5))
+    bias = c.weight("bias", c.normal((96,), 0.1))
+    return [F.linear(x, w, bias), F.linear(small, w, bias), torch.bmm(a, b), p @ q]
+
+
+CASES = [packed_linear, tensor_core_matmul]

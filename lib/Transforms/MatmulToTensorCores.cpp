@@ -1,0 +1,443 @@
+//===- MatmulToTensorCores.cpp - the enc-matmul-to-tensor-cores pass -------===//
+//
+// f32 contractions (x·Wᵀ of linear layers, batched products) as warp-level
+// matrix multiplies on the tensor cores: nvgpu.mma.sync m16n8k8 with TF32
+// operands, rounded to nearest in registers, and f32 accumulation.
+//
+// Each block of 128 threads computes a 64x64 tile of C as four warps of
+// 32x32 (2x4 accumulators of 16x8): the accumulators start from C (which
+// holds the bias, or zero), K is walked 8 at a time, and each lane loads its
+// fragment elements straight from global memory through the L1/L2 caches.
+// No shared-memory staging, no pipelining (cp.async, ldmatrix) yet: this is
+// the first tensor-core kernel, the one the device check measures the rest
+// against.
+//
+// Shapes: N and K static, N % 32 == 0, K % 8 == 0; M (rows: batch x
+// sequence) may be dynamic and is checked at run time, with the original op
+// (one thread per element) as the fallback when M % 32 != 0. Operands must
+// be dense (identity layout), so that each is addressed as a flat buffer.
+//
+// `emulate` writes the same launch with each warp's work as scalar loops run
+// by lane 0, with the same TF32 rounding: the tiling, offsets, guards and
+// rounding are then checked numerically on the CPU (--gpu-emulation); the
+// fragment layouts and upstream's mma.sync lowering are not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCMATMULTOTENSORCORES
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+constexpr int64_t kStepK = 8;      // K per TF32 mma.sync (m16n8k8)
+constexpr int64_t kWarpTile = 32; // 2x2 fragments per warp
+constexpr int64_t kBlockTile = 64; // 2x2 warps per block
+constexpr int64_t kWarpSize = 32;
+
+/// How a matched contraction addresses its operands, all as flat buffers:
+/// C[batch][m][n] += A[batch][m][k] * B[batch?][n][k] (or [k][n]).
+struct Contraction {
+  linalg::LinalgOp op;
+  Value a, b, c;
+  SmallVector<int64_t> batchDims, mDims; // loop dimensions
+  int64_t nDim, kDim;
+  int64_t n, k;            // static sizes
+  bool bTransposed;        // B is N x K (x·Wᵀ) rather than K x N
+  bool bBatched;           // B has the batch dimensions too
+};
+
+bool isDenseF32(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getElementType().isF32() &&
+         type.getLayout().isIdentity();
+}
+
+/// The loop dimensions an operand's indexing map lists, in order.
+std::optional<SmallVector<int64_t>> dimsOf(AffineMap map) {
+  if (!map.isProjectedPermutation())
+    return std::nullopt;
+  SmallVector<int64_t> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+std::optional<Contraction> match(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->k.size() != 1 || dims->n.size() != 1 ||
+      dims->m.empty())
+    return std::nullopt;
+  // The body must be a plain multiply-accumulate in f32.
+  Block *body = op.getBlock();
+  if (body->getOperations().size() != 3 ||
+      !isa<arith::MulFOp>(body->front()) ||
+      !isa<arith::AddFOp>(*std::next(body->begin())))
+    return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.a = op.getDpsInputOperand(0)->get();
+  c.b = op.getDpsInputOperand(1)->get();
+  c.c = op.getDpsInitOperand(0)->get();
+  if (!isDenseF32(c.a) || !isDenseF32(c.b) || !isDenseF32(c.c))
+    return std::nullopt;
+  c.batchDims.assign(dims->batch.begin(), dims->batch.end());
+  c.mDims.assign(dims->m.begin(), dims->m.end());
+  c.nDim = dims->n[0];
+  c.kDim = dims->k[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]), cDims = dimsOf(maps[2]);
+  if (!aDims || !bDims || !cDims)
+    return std::nullopt;
+  // A = batch ++ m ++ [k], C = batch ++ m ++ [n] (so that both flatten to
+  // rows), B = [batch ++] [n, k] or [k, n].
+  SmallVector<int64_t> rows = c.batchDims;
+  rows.append(c.mDims);
+  SmallVector<int64_t> expectA = rows, expectC = rows;
+  expectA.push_back(c.kDim);
+  expectC.push_back(c.nDim);
+  if (*aDims != expectA || *cDims != expectC)
+    return std::nullopt;
+  ArrayRef<int64_t> bAll = *bDims;
+  c.bBatched = !c.batchDims.empty();
+  if (c.bBatched) {
+    if (bAll.size() != c.batchDims.size() + 2 ||
+        bAll.take_front(c.batchDims.size()) != ArrayRef(c.batchDims))
+      return std::nullopt;
+    bAll = bAll.drop_front(c.batchDims.size());
+  }
+  if (bAll.size() != 2)
+    return std::nullopt;
+  if (bAll[0] == c.nDim && bAll[1] == c.kDim)
+    c.bTransposed = true;
+  else if (bAll[0] == c.kDim && bAll[1] == c.nDim)
+    c.bTransposed = false;
+  else
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  c.n = ranges[c.nDim];
+  c.k = ranges[c.kDim];
+  if (ShapedType::isDynamic(c.n) || ShapedType::isDynamic(c.k) ||
+      c.n % kWarpTile != 0 || c.k % kStepK != 0)
+    return std::nullopt;
+  return c;
+}
+
+/// The buffer as one dimension (it is dense).
+Value flatten(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type.getRank() == 1)
+    return memref;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    all.push_back(d);
+  return memref::CollapseShapeOp::create(b, loc, memref,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// The product of C's dimensions [from, to) (the batch, then the rows).
+Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to) {
+  Value size = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = from; d < to; ++d)
+    size = arith::MulIOp::create(b, loc, size,
+                                 b.createOrFold<memref::DimOp>(loc, c, d));
+  return size;
+}
+
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
+/// batch; the operand offsets are those of that tile's first element.
+struct WarpTile {
+  Value a, b, c;                  // flat buffers
+  Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
+  int64_t n, k;
+  bool bTransposed;
+};
+
+/// `x` rounded to TF32 (10 mantissa bits), to nearest with ties away from
+/// zero as cvt.rna.tf32.f32 does: the tensor cores would otherwise drop the
+/// low 13 bits, which doubles the error (measured in GPU emulation: tiny
+/// BERT 1-2e-3 relative with truncation, 4-6e-4 rounded). Infinities stay
+/// infinite; a NaN stays a NaN.
+Value roundToTF32(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  Value bits = arith::BitcastOp::create(b, loc, i32, x);
+  Value half = arith::ConstantIntOp::create(b, loc, i32, 0x1000);
+  Value mask = arith::ConstantIntOp::create(b, loc, i32, int64_t(0xFFFFE000u));
+  Value rounded = arith::AndIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, bits, half), mask);
+  return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
+}
+
+/// Element (row, col) of a tile whose first element is at `base` in a
+/// row-major buffer with `stride` elements a row.
+Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
+         int64_t stride) {
+  return add(b, loc, base,
+             add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
+}
+
+/// The tensor cores: mma.sync m16n8k8 TF32 (nvgpu.mma.sync), a 32x32 warp
+/// tile as 2x4 accumulators, K in steps of 8. Each lane loads its own
+/// fragment elements (the PTX ISA's m16n8k8 layouts, as upstream's nvgpu
+/// MMAUtils derives them): with g = lane / 4 and q = lane % 4,
+///   A (16x8, row, col):  a0 (g, q)  a1 (g+8, q)  a2 (g, q+4)  a3 (g+8, q+4)
+///   B (8x8, k, n):       b0 (q, g)  b1 (q+4, g)
+///   C (16x8, row, col):  c0 (g, 2q) c1 (g, 2q+1) c2 (g+8, 2q) c3 (g+8, 2q+1)
+void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
+                     Value lane) {
+  Type f32 = b.getF32Type();
+  auto aType = VectorType::get({4, 1}, f32);
+  auto bType = VectorType::get({2, 1}, f32);
+  auto cType = VectorType::get({2, 2}, f32);
+  Value g = arith::DivUIOp::create(b, loc, lane, idx(b, loc, 4));
+  Value q = arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4));
+  Value g8 = add(b, loc, g, idx(b, loc, 8));
+  Value q4 = add(b, loc, q, idx(b, loc, 4));
+  Value q2 = mul(b, loc, q, idx(b, loc, 2));
+  Value q21 = add(b, loc, q2, idx(b, loc, 1));
+  auto load = [&](Value buffer, Value index) -> Value {
+    return memref::LoadOp::create(b, loc, buffer, ValueRange{index});
+  };
+  // The C elements of accumulator (i, j): rows 16i + {g, g+8}, columns
+  // 8j + {2q, 2q+1} of the warp tile, in fragment order.
+  auto cElements = [&](int64_t i, int64_t j) {
+    Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
+    Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
+    Value c0 = add(b, loc, q2, idx(b, loc, 8 * j));
+    Value c1 = add(b, loc, q21, idx(b, loc, 8 * j));
+    return SmallVector<Value>{at(b, loc, t.cOffset, r0, c0, t.n),
+                              at(b, loc, t.cOffset, r0, c1, t.n),
+                              at(b, loc, t.cOffset, r1, c0, t.n),
+                              at(b, loc, t.cOffset, r1, c1, t.n)};
+  };
+  // A fragment register vector from its elements, row-major.
+  auto fragment = [&](VectorType type, ArrayRef<Value> elements) {
+    Value v = arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+    int64_t columns = type.getShape()[1];
+    for (auto [e, element] : llvm::enumerate(elements))
+      v = vector::InsertOp::create(
+          b, loc, element, v,
+          ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
+    return v;
+  };
+  SmallVector<Value> acc;
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<Value> elements;
+      for (Value index : cElements(i, j))
+        elements.push_back(load(t.c, index));
+      acc.push_back(fragment(cType, elements));
+    }
+  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
+                                 idx(b, loc, kStepK), acc);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kk = loop.getInductionVar();
+    Value kq = add(b, loc, kk, q), kq4 = add(b, loc, kk, q4);
+    SmallVector<Value> as, bs;
+    for (int64_t i = 0; i < 2; ++i) {
+      Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
+      Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
+      SmallVector<Value> elements;
+      for (auto [row, col] : {std::pair{r0, kq}, std::pair{r1, kq},
+                              std::pair{r0, kq4}, std::pair{r1, kq4}})
+        elements.push_back(roundToTF32(
+            b, loc, load(t.a, at(b, loc, t.aOffset, row, col, t.k))));
+      as.push_back(fragment(aType, elements));
+    }
+    for (int64_t j = 0; j < 4; ++j) {
+      Value n = add(b, loc, g, idx(b, loc, 8 * j));
+      SmallVector<Value> elements;
+      for (Value k : {kq, kq4}) {
+        // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
+        Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
+                                    : at(b, loc, t.bOffset, k, n, t.n);
+        elements.push_back(roundToTF32(b, loc, load(t.b, index)));
+      }
+      bs.push_back(fragment(bType, elements));
+    }
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        next.push_back(nvgpu::MmaSyncOp::create(
+            b, loc, as[i], bs[j], loop.getRegionIterArgs()[i * 4 + j],
+            ArrayRef<int64_t>{16, 8, kStepK}, /*tf32Enabled=*/true));
+    scf::YieldOp::create(b, loc, next);
+  }
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 4; ++j)
+      for (auto [e, index] : llvm::enumerate(cElements(i, j))) {
+        Value element = vector::ExtractOp::create(
+            b, loc, loop.getResult(i * 4 + j),
+            ArrayRef<int64_t>{int64_t(e) / 2, int64_t(e) % 2});
+        memref::StoreOp::create(b, loc, element, t.c, ValueRange{index});
+      }
+}
+
+/// The same tile as scalar loops, TF32-rounded products, f32 sums.
+void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
+  Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
+  Value tile = idx(b, loc, kWarpTile);
+  Value nStride = idx(b, loc, t.n), kStride = idx(b, loc, t.k);
+  auto rows = scf::ForOp::create(b, loc, zero, tile, one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(rows.getBody());
+  Value i = rows.getInductionVar();
+  auto cols = scf::ForOp::create(b, loc, zero, tile, one);
+  b.setInsertionPointToStart(cols.getBody());
+  Value j = cols.getInductionVar();
+  Value cAt = add(b, loc, t.cOffset, add(b, loc, mul(b, loc, i, nStride), j));
+  Value init = memref::LoadOp::create(b, loc, t.c, ValueRange{cAt});
+  auto dot = scf::ForOp::create(b, loc, zero, kStride, one, ValueRange{init});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(dot.getBody());
+    Value kk = dot.getInductionVar();
+    Value aAt = add(b, loc, t.aOffset, add(b, loc, mul(b, loc, i, kStride), kk));
+    Value bAt = t.bTransposed
+                    ? add(b, loc, t.bOffset,
+                          add(b, loc, mul(b, loc, j, kStride), kk))
+                    : add(b, loc, t.bOffset,
+                          add(b, loc, mul(b, loc, kk, nStride), j));
+    Value x = roundToTF32(b, loc,
+                             memref::LoadOp::create(b, loc, t.a, ValueRange{aAt}));
+    Value y = roundToTF32(b, loc,
+                             memref::LoadOp::create(b, loc, t.b, ValueRange{bAt}));
+    Value sum = arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0],
+                                      arith::MulFOp::create(b, loc, x, y));
+    scf::YieldOp::create(b, loc, sum);
+  }
+  memref::StoreOp::create(b, loc, dot.getResult(0), t.c, ValueRange{cAt});
+}
+
+/// Replaces the contraction with: if M % 32 == 0, the tensor-core launch;
+/// else the original op.
+void rewrite(const Contraction &c, bool emulate) {
+  linalg::LinalgOp op = c.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  int64_t numBatch = c.batchDims.size(), numRows = c.mDims.size();
+  Value batch = sizeOf(b, loc, c.c, 0, numBatch);
+  Value m = sizeOf(b, loc, c.c, numBatch, numBatch + numRows);
+  Value zero = idx(b, loc, 0);
+  Value fits = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, loc, m, idx(b, loc, kWarpTile)), zero);
+  auto branch = scf::IfOp::create(b, loc, fits, /*withElseRegion=*/true);
+  b.setInsertionPointToStart(branch.elseBlock());
+  b.clone(*op.getOperation());
+  b.setInsertionPointToStart(branch.thenBlock());
+
+  Value a = flatten(b, loc, c.a), bb = flatten(b, loc, c.b),
+        cc = flatten(b, loc, c.c);
+  Value one = idx(b, loc, 1);
+  Value blockTile = idx(b, loc, kBlockTile);
+  // Skip empty problems: a grid of zero blocks is an error to CUDA.
+  Value any = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::sgt, mul(b, loc, m, batch), zero);
+  auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(nonEmpty.thenBlock());
+  Value gridX = idx(b, loc, llvm::divideCeil(c.n, kBlockTile));
+  Value gridY = arith::CeilDivUIOp::create(b, loc, m, blockTile);
+  auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, batch,
+                                      idx(b, loc, 4 * kWarpSize), one, one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  gpu::KernelDim3 block = launch.getBlockIds();
+  Value tid = launch.getThreadIds().x;
+  Value warp = arith::DivUIOp::create(b, loc, tid, idx(b, loc, kWarpSize));
+  Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
+  Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
+  Value row0 = add(b, loc, mul(b, loc, block.y, blockTile),
+                   mul(b, loc, warpRow, idx(b, loc, kWarpTile)));
+  Value col0 = add(b, loc, mul(b, loc, block.x, blockTile),
+                   mul(b, loc, warpCol, idx(b, loc, kWarpTile)));
+  // Whole warps fall inside or outside C (M and N are multiples of 32).
+  Value inside = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row0, m),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col0,
+                            idx(b, loc, c.n)));
+  if (emulate) // lane 0 does the warp's work
+    inside = arith::AndIOp::create(
+        b, loc, inside,
+        arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(b, loc, tid, idx(b, loc, kWarpSize)), zero));
+  auto guard = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(guard.thenBlock());
+
+  Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
+  WarpTile t;
+  t.a = a;
+  t.b = bb;
+  t.c = cc;
+  t.n = c.n;
+  t.k = c.k;
+  t.bTransposed = c.bTransposed;
+  Value z = block.z;
+  t.aOffset = mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), k);
+  t.cOffset = add(b, loc, mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), n),
+                  col0);
+  Value bBase = c.bBatched ? mul(b, loc, z, mul(b, loc, n, k)) : zero;
+  t.bOffset = add(b, loc, bBase,
+                  c.bTransposed ? mul(b, loc, col0, k) : col0);
+  if (emulate)
+    emitWarpTileScalar(b, loc, t);
+  else
+    emitWarpTileMma(b, loc, t,
+                    arith::RemUIOp::create(b, loc, tid, idx(b, loc, kWarpSize)));
+  op->erase();
+}
+
+struct EncMatmulToTensorCoresPass
+    : enc::impl::EncMatmulToTensorCoresBase<EncMatmulToTensorCoresPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<Contraction> matches;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->getParentOfType<gpu::LaunchOp>())
+        return;
+      if (std::optional<Contraction> c = match(op))
+        matches.push_back(*c);
+    });
+    for (const Contraction &c : matches)
+      rewrite(c, emulate);
+  }
+};
+
+} // namespace

@@ -1,0 +1,113 @@
+// RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores -canonicalize -cse | FileCheck %s
+// RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=emulate -canonicalize -cse | FileCheck %s --check-prefix=EMU
+
+// x·Wᵀ with dynamic rows: when M % 32 == 0, a launch of 128-thread blocks
+// over 64x64 tiles of C (grid: N/64 rounded up, M/64 rounded up, batch);
+// each warp whose 32x32 tile lies in C starts 2x4 mma.sync accumulators
+// from C, walks K by 8 with TF32-rounded operands (+0x1000, low 13 bits
+// cleared) and stores them back. Otherwise the original op runs.
+
+#contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                              affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                              affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+             iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+
+// CHECK-LABEL: func.func @linear(
+// CHECK-SAME: %[[X:.*]]: memref<?x?x64xf32>, %[[W:.*]]: memref<96x64xf32>, %[[Y:.*]]: memref<?x?x96xf32>)
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[D0:.*]] = memref.dim %[[Y]], %[[C0]]
+// CHECK: %[[D1:.*]] = memref.dim %[[Y]], %[[C1]]
+// CHECK: %[[M:.*]] = arith.muli %[[D0]], %[[D1]]
+// CHECK: %[[REM:.*]] = arith.remui %[[M]], %[[C32]]
+// CHECK: %[[FITS:.*]] = arith.cmpi eq, %[[REM]], %[[C0]]
+// CHECK: scf.if %[[FITS]] {
+// CHECK-DAG: %[[FX:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : memref<?x?x64xf32> into memref<?xf32>
+// CHECK-DAG: %[[FW:.*]] = memref.collapse_shape %[[W]] {{\[\[}}0, 1]] : memref<96x64xf32> into memref<6144xf32>
+// CHECK-DAG: %[[FY:.*]] = memref.collapse_shape %[[Y]] {{\[\[}}0, 1, 2]] : memref<?x?x96xf32> into memref<?xf32>
+// CHECK: %[[ROWS:.*]] = arith.ceildivui %[[M]], %{{.*}}
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[ROWS]], %{{.*}} = %[[C1]]) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %[[C1]], %{{.*}} = %[[C1]])
+// CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %[[C32]]
+// CHECK: %[[INSIDE:.*]] = arith.andi
+// CHECK: scf.if %[[INSIDE]] {
+// CHECK: memref.load %[[FY]]
+// CHECK: %[[ACC:.*]] = vector.from_elements {{.*}} : vector<2x2xf32>
+// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[ACC]], {{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: %[[XE:.*]] = memref.load %[[FX]]
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
+// CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
+// CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
+// CHECK: arith.bitcast %[[CUT]] : i32 to f32
+// CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
+// CHECK: memref.load %[[FW]]
+// CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-32: memref.store %{{.*}}, %[[FY]]
+// CHECK: gpu.terminator
+// CHECK: } else {
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[X]], %[[W]] : memref<?x?x64xf32>, memref<96x64xf32>) outs(%[[Y]] : memref<?x?x96xf32>)
+
+// EMU-LABEL: func.func @linear(
+// EMU-NOT: nvgpu.mma.sync
+// EMU: gpu.launch blocks({{.*}}) threads(%[[TID:[a-z0-9]+]],
+// EMU: %[[LANE:.*]] = arith.remui %[[TID]], %[[C32:.*]] : index
+// EMU: %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// EMU: %[[WORK:.*]] = arith.andi %{{.*}}, %[[LANE0]] : i1
+// EMU: scf.if %[[WORK]] {
+// EMU: scf.for
+// EMU: scf.for
+// EMU: scf.for {{.*}} iter_args
+// EMU: arith.andi %{{.*}}, %{{.*}} : i32
+// EMU: arith.mulf
+// EMU: arith.addf
+// EMU-NOT: nvgpu.mma.sync
+func.func @linear(%x: memref<?x?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x?x96xf32>) {
+  linalg.generic #contract ins(%x, %w : memref<?x?x64xf32>, memref<96x64xf32>) outs(%y : memref<?x?x96xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A batched product with B as K x N: the batch is the grid's z, each
+// operand's batch offset is its matrix size, B is read along its rows.
+
+// CHECK-LABEL: func.func @batched(
+// CHECK: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: gpu.launch blocks(%{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %[[Z:[a-z0-9]+]]) in (%{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %[[C3]]) threads
+// CHECK: arith.muli %[[Z]], %{{.*}} : index
+// CHECK-COUNT-8: nvgpu.mma.sync
+func.func @batched(%a: memref<3x64x40xf32>, %b: memref<3x40x32xf32>, %c: memref<3x64x32xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<3x64x40xf32>, memref<3x40x32xf32>) outs(%c : memref<3x64x32xf32>)
+  return
+}
+
+// -----
+
+// Left alone: N not a multiple of 32, a dynamic N (it is a leading
+// dimension), an operand that is not dense, K not a multiple of 8.
+
+// CHECK-LABEL: func.func @unsupported(
+// CHECK-NOT: gpu.launch
+// CHECK-COUNT-4: linalg.matmul
+// CHECK-NOT: gpu.launch
+func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref<32x4xf32>,
+                       %bd: memref<64x?xf32>, %cd: memref<32x?xf32>,
+                       %big: memref<32x128xf32>, %b32: memref<64x32xf32>, %c32: memref<32x32xf32>,
+                       %a12: memref<32x12xf32>, %b12: memref<12x32xf32>) {
+  linalg.matmul ins(%a, %b4 : memref<32x64xf32>, memref<64x4xf32>) outs(%c4 : memref<32x4xf32>)
+  linalg.matmul ins(%a, %bd : memref<32x64xf32>, memref<64x?xf32>) outs(%cd : memref<32x?xf32>)
+  %view = memref.subview %big[0, 0] [32, 64] [1, 1] : memref<32x128xf32> to memref<32x64xf32, strided<[128, 1]>>
+  linalg.matmul ins(%view, %b32 : memref<32x64xf32, strided<[128, 1]>>, memref<64x32xf32>) outs(%c32 : memref<32x32xf32>)
+  linalg.matmul ins(%a12, %b12 : memref<32x12xf32>, memref<12x32xf32>) outs(%c32 : memref<32x32xf32>)
+  return
+}
