@@ -5,9 +5,15 @@
 // operands, rounded to nearest in registers, and f32 accumulation.
 //
 // Each block of 128 threads computes a 64x64 tile of C as four warps of
-// 32x32 (2x4 accumulators of 16x8): the accumulators start from C (which
-// holds the bias, or zero), K is walked 8 at a time, and each lane loads its
-// fragment elements straight from global memory through the L1/L2 caches.
+// 32x32 (2x4 accumulators of 16x8), K is walked 8 at a time, and each lane
+// loads its fragment elements straight from global memory through the L1/L2
+// caches. The kernel takes in its neighbours: the op that fills C before it
+// (bias broadcast, zero fill) starts the accumulators, elementwise
+// functions of A or B inside the body (a GELU that linalg fusion moved into
+// its consumer) are applied as elements are loaded, and the elementwise op
+// that maps C after it (residual add, activation) is applied before the
+// store. Each lane knows the (row, column) of its accumulator elements, so
+// those ops run on registers.
 // No shared-memory staging, no pipelining (cp.async, ldmatrix) yet: this is
 // the first tensor-core kernel, the one the device check measures the rest
 // against.
@@ -36,6 +42,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::enc {
 #define GEN_PASS_DEF_ENCMATMULTOTENSORCORES
@@ -52,16 +61,159 @@ constexpr int64_t kWarpTile = 32; // 2x2 fragments per warp
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
 constexpr int64_t kWarpSize = 32;
 
+/// A value a linalg body computes from one of its block arguments with
+/// pure ops (GELU of the input, say): applied to each element as it is
+/// loaded.
+struct ElementFn {
+  Value arg, result;
+  SmallVector<Operation *> ops; // in block order
+
+  Value apply(OpBuilder &b, Value element) const {
+    IRMapping mapping;
+    mapping.map(arg, element);
+    for (Operation *op : ops)
+      b.clone(*op, mapping);
+    return mapping.lookupOrDefault(result);
+  }
+};
+
+/// How `result` follows from `arg` alone inside `body` (values defined
+/// outside the body, constants, may be used too).
+std::optional<ElementFn> elementFn(Value result, Value arg, Block *body) {
+  ElementFn fn{arg, result, {}};
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> work = {result};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (v == arg)
+      continue;
+    if (auto blockArg = dyn_cast<BlockArgument>(v)) {
+      if (blockArg.getOwner() == body)
+        return std::nullopt; // another argument of the body
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != body)
+      continue;
+    if (def->getNumRegions() != 0 || !isPure(def))
+      return std::nullopt;
+    if (slice.insert(def))
+      llvm::append_range(work, def->getOperands());
+  }
+  fn.ops.assign(slice.begin(), slice.end());
+  llvm::sort(fn.ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return fn;
+}
+
+/// The body C += f(a) * g(b): f and g, or nothing.
+std::optional<std::pair<ElementFn, ElementFn>> matchBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  Value a = body->getArgument(0), bArg = body->getArgument(1),
+        acc = body->getArgument(2);
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto sum = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!sum || !sum->hasOneUse() || !acc.hasOneUse())
+    return std::nullopt;
+  Value product = sum.getLhs() == acc   ? sum.getRhs()
+                  : sum.getRhs() == acc ? sum.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || !mul->hasOneUse())
+    return std::nullopt;
+  for (auto [x, y] : {std::pair{mul.getLhs(), mul.getRhs()},
+                      std::pair{mul.getRhs(), mul.getLhs()}}) {
+    std::optional<ElementFn> fa = elementFn(x, a, body);
+    std::optional<ElementFn> fb = elementFn(y, bArg, body);
+    // Nothing else may happen in the body.
+    if (fa && fb &&
+        fa->ops.size() + fb->ops.size() + 3 == body->getOperations().size())
+      return std::pair{*fa, *fb};
+  }
+  return std::nullopt;
+}
+
+/// True for an all-parallel generic over C's iteration space that writes
+/// one f32 buffer through the identity map, with pure scalar ops only.
+bool isElementwiseOverC(linalg::GenericOp op, Value c) {
+  auto cType = cast<MemRefType>(c.getType());
+  if (!op || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != unsigned(cType.getRank()) ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !cast<MemRefType>(op.getDpsInitOperand(0)->get().getType())
+           .getElementType()
+           .isF32())
+    return false;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (!op.getMatchingIndexingMap(in).isProjectedPermutation())
+      return false;
+  return llvm::all_of(op.getBlock()->without_terminator(), [](Operation &o) {
+    return o.getNumRegions() == 0 && isPure(&o);
+  });
+}
+
+/// The op right before the contraction, when it fills all of C from other
+/// buffers (the bias, broadcast) or a scalar: the accumulators start from
+/// its values instead of a pass over C.
+Operation *matchInit(linalg::LinalgOp op, Value c) {
+  Operation *prev = op->getPrevNode();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(prev))
+    return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c
+               ? prev
+               : nullptr;
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(prev);
+  if (!isElementwiseOverC(generic, c) ||
+      generic.getDpsInitOperand(0)->get() != c ||
+      !generic.getMatchingBlockArgument(generic.getDpsInitOperand(0))
+           .use_empty())
+    return nullptr;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    if (in->get() == c)
+      return nullptr;
+  return prev;
+}
+
+/// The op right after the contraction, when it maps C elementwise (the
+/// residual add, an activation) into one buffer: applied to the
+/// accumulators before they are stored.
+linalg::GenericOp matchEpilogue(linalg::LinalgOp op, Value c) {
+  auto next = dyn_cast_or_null<linalg::GenericOp>(op->getNextNode());
+  if (!isElementwiseOverC(next, c))
+    return nullptr;
+  bool readsC = false;
+  for (OpOperand *in : next.getDpsInputOperands()) {
+    if (in->get() != c)
+      continue;
+    if (!next.getMatchingIndexingMap(in).isIdentity())
+      return nullptr;
+    readsC = true;
+  }
+  OpOperand *out = next.getDpsInitOperand(0);
+  bool outIsC = out->get() == c;
+  readsC |= outIsC && !next.getMatchingBlockArgument(out).use_empty();
+  // Another output that the body also reads would be read before written:
+  // fine elementwise, but only C's value is at hand.
+  if (!outIsC && !next.getMatchingBlockArgument(out).use_empty())
+    return nullptr;
+  return readsC ? next : nullptr;
+}
+
 /// How a matched contraction addresses its operands, all as flat buffers:
-/// C[batch][m][n] += A[batch][m][k] * B[batch?][n][k] (or [k][n]).
+/// C[batch][m][n] += f(A[batch][m][k]) * g(B[batch?][n][k] (or [k][n])),
+/// with the op that fills C before it and the one that maps C after it,
+/// when they can join the kernel.
 struct Contraction {
   linalg::LinalgOp op;
   Value a, b, c;
-  SmallVector<int64_t> batchDims, mDims; // loop dimensions
-  int64_t nDim, kDim;
-  int64_t n, k;            // static sizes
-  bool bTransposed;        // B is N x K (x·Wᵀ) rather than K x N
-  bool bBatched;           // B has the batch dimensions too
+  SmallVector<int64_t> batchDims, mDims, kDims; // loop dimensions
+  int64_t nDim;
+  int64_t n, k;     // static sizes
+  bool bTransposed; // B is N x K (x·Wᵀ) rather than K x N
+  bool bBatched;    // B has the batch dimensions too
+  ElementFn aFn, bFn;
+  Operation *init = nullptr;          // linalg.fill or generic, or null
+  linalg::GenericOp epilogue = nullptr;
 };
 
 bool isDenseF32(Value v) {
@@ -82,21 +234,20 @@ std::optional<SmallVector<int64_t>> dimsOf(AffineMap map) {
 
 std::optional<Contraction> match(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInits() != 1)
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->k.size() != 1 || dims->n.size() != 1 ||
+  if (failed(dims) || dims->k.empty() || dims->n.size() != 1 ||
       dims->m.empty())
     return std::nullopt;
-  // The body must be a plain multiply-accumulate in f32.
-  Block *body = op.getBlock();
-  if (body->getOperations().size() != 3 ||
-      !isa<arith::MulFOp>(body->front()) ||
-      !isa<arith::AddFOp>(*std::next(body->begin())))
+  std::optional<std::pair<ElementFn, ElementFn>> body = matchBody(op);
+  if (!body)
     return std::nullopt;
   Contraction c;
   c.op = op;
+  c.aFn = body->first;
+  c.bFn = body->second;
   c.a = op.getDpsInputOperand(0)->get();
   c.b = op.getDpsInputOperand(1)->get();
   c.c = op.getDpsInitOperand(0)->get();
@@ -105,19 +256,22 @@ std::optional<Contraction> match(linalg::LinalgOp op) {
   c.batchDims.assign(dims->batch.begin(), dims->batch.end());
   c.mDims.assign(dims->m.begin(), dims->m.end());
   c.nDim = dims->n[0];
-  c.kDim = dims->k[0];
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   auto aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]), cDims = dimsOf(maps[2]);
   if (!aDims || !bDims || !cDims)
     return std::nullopt;
-  // A = batch ++ m ++ [k], C = batch ++ m ++ [n] (so that both flatten to
-  // rows), B = [batch ++] [n, k] or [k, n].
+  // A = batch ++ m ++ k, C = batch ++ m ++ [n] (so that both flatten to
+  // rows), B = [batch ++] [n] ++ k or k ++ [n]: several k dimensions (heads
+  // and head size, into an output projection) flatten into one K.
   SmallVector<int64_t> rows = c.batchDims;
   rows.append(c.mDims);
-  SmallVector<int64_t> expectA = rows, expectC = rows;
-  expectA.push_back(c.kDim);
-  expectC.push_back(c.nDim);
-  if (*aDims != expectA || *cDims != expectC)
+  if (aDims->size() < rows.size() || cDims->size() != rows.size() + 1 ||
+      ArrayRef(*aDims).take_front(rows.size()) != ArrayRef(rows) ||
+      ArrayRef(*cDims).drop_back() != ArrayRef(rows) ||
+      cDims->back() != c.nDim)
+    return std::nullopt;
+  c.kDims.assign(aDims->begin() + rows.size(), aDims->end());
+  if (c.kDims.size() != dims->k.size())
     return std::nullopt;
   ArrayRef<int64_t> bAll = *bDims;
   c.bBatched = !c.batchDims.empty();
@@ -127,20 +281,26 @@ std::optional<Contraction> match(linalg::LinalgOp op) {
       return std::nullopt;
     bAll = bAll.drop_front(c.batchDims.size());
   }
-  if (bAll.size() != 2)
+  if (bAll.size() != c.kDims.size() + 1)
     return std::nullopt;
-  if (bAll[0] == c.nDim && bAll[1] == c.kDim)
+  if (bAll.front() == c.nDim && bAll.drop_front() == ArrayRef(c.kDims))
     c.bTransposed = true;
-  else if (bAll[0] == c.kDim && bAll[1] == c.nDim)
+  else if (bAll.back() == c.nDim && bAll.drop_back() == ArrayRef(c.kDims))
     c.bTransposed = false;
   else
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   c.n = ranges[c.nDim];
-  c.k = ranges[c.kDim];
+  c.k = 1;
+  for (int64_t d : c.kDims)
+    c.k = ShapedType::isDynamic(ranges[d]) || ShapedType::isDynamic(c.k)
+              ? ShapedType::kDynamic
+              : c.k * ranges[d];
   if (ShapedType::isDynamic(c.n) || ShapedType::isDynamic(c.k) ||
       c.n % kWarpTile != 0 || c.k % kStepK != 0)
     return std::nullopt;
+  c.init = matchInit(op, c.c);
+  c.epilogue = matchEpilogue(op, c.c);
   return c;
 }
 
@@ -175,15 +335,6 @@ Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }
 
-/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
-/// batch; the operand offsets are those of that tile's first element.
-struct WarpTile {
-  Value a, b, c;                  // flat buffers
-  Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
-  int64_t n, k;
-  bool bTransposed;
-};
-
 /// `x` rounded to TF32 (10 mantissa bits), to nearest with ties away from
 /// zero as cvt.rna.tf32.f32 does: the tensor cores would otherwise drop the
 /// low 13 bits, which doubles the error (measured in GPU emulation: tiny
@@ -197,6 +348,97 @@ Value roundToTF32(OpBuilder &b, Location loc, Value x) {
   Value rounded = arith::AndIOp::create(
       b, loc, arith::AddIOp::create(b, loc, bits, half), mask);
   return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
+}
+
+/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
+/// batch; the operand offsets are those of that tile's first element.
+struct WarpTile {
+  const Contraction *contraction;
+  Value a, b, c;                   // flat buffers
+  Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
+  int64_t n, k;
+  bool bTransposed;
+  /// The tile's first row of C as a flat row (batch folded in) and first
+  /// column, and the sizes of C's dimensions before the last: the
+  /// multi-dimensional index of an element, for the fused init and
+  /// epilogue, which address their own buffers.
+  Value rowBase, colBase;
+  SmallVector<Value> rowSizes;
+};
+
+/// C's index of the tile's element (row, col).
+SmallVector<Value> cIndex(OpBuilder &b, Location loc, const WarpTile &t,
+                          Value row, Value col) {
+  SmallVector<Value> index(t.rowSizes.size() + 1);
+  Value rest = add(b, loc, t.rowBase, row);
+  for (size_t d = t.rowSizes.size(); d-- > 0;) {
+    index[d] = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, t.rowSizes[d]);
+    if (d > 0)
+      rest = arith::DivUIOp::create(b, loc, rest, t.rowSizes[d]);
+  }
+  index.back() = add(b, loc, t.colBase, col);
+  return index;
+}
+
+/// The body of elementwise `op` at C's `index`: each input loaded through
+/// its map, except those `given` (block argument -> value).
+Value evaluateAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+                 ArrayRef<Value> index, const IRMapping &given) {
+  IRMapping mapping = given;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(in);
+    if (mapping.contains(arg) || arg.use_empty())
+      continue;
+    SmallVector<Value> indices;
+    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults())
+      indices.push_back(index[cast<AffineDimExpr>(e).getPosition()]);
+    mapping.map(arg, memref::LoadOp::create(b, loc, in->get(), indices));
+  }
+  for (Operation &o : op.getBlock()->without_terminator())
+    b.clone(o, mapping);
+  return mapping.lookupOrDefault(op.getBlock()->getTerminator()->getOperand(0));
+}
+
+/// The accumulator's starting value at (row, col): the fused init's, or C's.
+Value initAt(OpBuilder &b, Location loc, const WarpTile &t, Value row,
+             Value col, Value flat) {
+  Operation *init = t.contraction->init;
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(init))
+    return fill.getInputs()[0];
+  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(init))
+    return evaluateAt(b, loc, generic, cIndex(b, loc, t, row, col), {});
+  return memref::LoadOp::create(b, loc, t.c, ValueRange{flat});
+}
+
+/// Stores the final `value` at (row, col): into C, and through the fused
+/// epilogue into its buffer.
+void storeAt(OpBuilder &b, Location loc, const WarpTile &t, Value value,
+             Value row, Value col, Value flat) {
+  linalg::GenericOp epilogue = t.contraction->epilogue;
+  Value c = t.contraction->c;
+  if (!epilogue) {
+    memref::StoreOp::create(b, loc, value, t.c, ValueRange{flat});
+    return;
+  }
+  SmallVector<Value> index = cIndex(b, loc, t, row, col);
+  IRMapping given;
+  for (OpOperand &operand : epilogue->getOpOperands())
+    if (operand.get() == c)
+      given.map(epilogue.getMatchingBlockArgument(&operand), value);
+  Value result = evaluateAt(b, loc, epilogue, index, given);
+  Value out = epilogue.getDpsInitOperand(0)->get();
+  // C keeps its value for later readers unless the epilogue overwrites it.
+  if (out != c)
+    memref::StoreOp::create(b, loc, value, t.c, ValueRange{flat});
+  memref::StoreOp::create(b, loc, result, out, index);
+}
+
+/// An operand element as the tensor cores get it: loaded, through the
+/// body's function of it, rounded to TF32.
+Value loadOperand(OpBuilder &b, Location loc, Value buffer, Value index,
+                  const ElementFn &fn) {
+  Value element = memref::LoadOp::create(b, loc, buffer, ValueRange{index});
+  return roundToTF32(b, loc, fn.apply(b, element));
 }
 
 /// Element (row, col) of a tile whose first element is at `base` in a
@@ -226,20 +468,19 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
   Value q4 = add(b, loc, q, idx(b, loc, 4));
   Value q2 = mul(b, loc, q, idx(b, loc, 2));
   Value q21 = add(b, loc, q2, idx(b, loc, 1));
-  auto load = [&](Value buffer, Value index) -> Value {
-    return memref::LoadOp::create(b, loc, buffer, ValueRange{index});
-  };
-  // The C elements of accumulator (i, j): rows 16i + {g, g+8}, columns
-  // 8j + {2q, 2q+1} of the warp tile, in fragment order.
+  // The C elements of accumulator (i, j), (row, column, flat index): rows
+  // 16i + {g, g+8}, columns 8j + {2q, 2q+1} of the warp tile, in fragment
+  // order.
   auto cElements = [&](int64_t i, int64_t j) {
     Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
     Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
     Value c0 = add(b, loc, q2, idx(b, loc, 8 * j));
     Value c1 = add(b, loc, q21, idx(b, loc, 8 * j));
-    return SmallVector<Value>{at(b, loc, t.cOffset, r0, c0, t.n),
-                              at(b, loc, t.cOffset, r0, c1, t.n),
-                              at(b, loc, t.cOffset, r1, c0, t.n),
-                              at(b, loc, t.cOffset, r1, c1, t.n)};
+    SmallVector<std::array<Value, 3>> elements;
+    for (auto [row, col] : {std::pair{r0, c0}, std::pair{r0, c1},
+                            std::pair{r1, c0}, std::pair{r1, c1}})
+      elements.push_back({row, col, at(b, loc, t.cOffset, row, col, t.n)});
+    return elements;
   };
   // A fragment register vector from its elements, row-major.
   auto fragment = [&](VectorType type, ArrayRef<Value> elements) {
@@ -256,8 +497,8 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 4; ++j) {
       SmallVector<Value> elements;
-      for (Value index : cElements(i, j))
-        elements.push_back(load(t.c, index));
+      for (auto [row, col, flat] : cElements(i, j))
+        elements.push_back(initAt(b, loc, t, row, col, flat));
       acc.push_back(fragment(cType, elements));
     }
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
@@ -274,8 +515,9 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
       SmallVector<Value> elements;
       for (auto [row, col] : {std::pair{r0, kq}, std::pair{r1, kq},
                               std::pair{r0, kq4}, std::pair{r1, kq4}})
-        elements.push_back(roundToTF32(
-            b, loc, load(t.a, at(b, loc, t.aOffset, row, col, t.k))));
+        elements.push_back(loadOperand(
+            b, loc, t.a, at(b, loc, t.aOffset, row, col, t.k),
+            t.contraction->aFn));
       as.push_back(fragment(aType, elements));
     }
     for (int64_t j = 0; j < 4; ++j) {
@@ -285,7 +527,8 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
         // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
         Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
                                     : at(b, loc, t.bOffset, k, n, t.n);
-        elements.push_back(roundToTF32(b, loc, load(t.b, index)));
+        elements.push_back(
+            loadOperand(b, loc, t.b, index, t.contraction->bFn));
       }
       bs.push_back(fragment(bType, elements));
     }
@@ -299,11 +542,12 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
   }
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 4; ++j)
-      for (auto [e, index] : llvm::enumerate(cElements(i, j))) {
-        Value element = vector::ExtractOp::create(
+      for (auto [e, element] : llvm::enumerate(cElements(i, j))) {
+        Value value = vector::ExtractOp::create(
             b, loc, loop.getResult(i * 4 + j),
             ArrayRef<int64_t>{int64_t(e) / 2, int64_t(e) % 2});
-        memref::StoreOp::create(b, loc, element, t.c, ValueRange{index});
+        auto [row, col, flat] = element;
+        storeAt(b, loc, t, value, row, col, flat);
       }
 }
 
@@ -320,7 +564,7 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
   b.setInsertionPointToStart(cols.getBody());
   Value j = cols.getInductionVar();
   Value cAt = add(b, loc, t.cOffset, add(b, loc, mul(b, loc, i, nStride), j));
-  Value init = memref::LoadOp::create(b, loc, t.c, ValueRange{cAt});
+  Value init = initAt(b, loc, t, i, j, cAt);
   auto dot = scf::ForOp::create(b, loc, zero, kStride, one, ValueRange{init});
   {
     OpBuilder::InsertionGuard inner(b);
@@ -332,22 +576,20 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
                           add(b, loc, mul(b, loc, j, kStride), kk))
                     : add(b, loc, t.bOffset,
                           add(b, loc, mul(b, loc, kk, nStride), j));
-    Value x = roundToTF32(b, loc,
-                             memref::LoadOp::create(b, loc, t.a, ValueRange{aAt}));
-    Value y = roundToTF32(b, loc,
-                             memref::LoadOp::create(b, loc, t.b, ValueRange{bAt}));
+    Value x = loadOperand(b, loc, t.a, aAt, t.contraction->aFn);
+    Value y = loadOperand(b, loc, t.b, bAt, t.contraction->bFn);
     Value sum = arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0],
                                       arith::MulFOp::create(b, loc, x, y));
     scf::YieldOp::create(b, loc, sum);
   }
-  memref::StoreOp::create(b, loc, dot.getResult(0), t.c, ValueRange{cAt});
+  storeAt(b, loc, t, dot.getResult(0), i, j, cAt);
 }
 
 /// Replaces the contraction with: if M % 32 == 0, the tensor-core launch;
 /// else the original op.
 void rewrite(const Contraction &c, bool emulate) {
   linalg::LinalgOp op = c.op;
-  OpBuilder b(op);
+  OpBuilder b(c.init ? c.init : op.getOperation());
   Location loc = op.getLoc();
   int64_t numBatch = c.batchDims.size(), numRows = c.mDims.size();
   Value batch = sizeOf(b, loc, c.c, 0, numBatch);
@@ -358,8 +600,16 @@ void rewrite(const Contraction &c, bool emulate) {
       arith::RemUIOp::create(b, loc, m, idx(b, loc, kWarpTile)), zero);
   auto branch = scf::IfOp::create(b, loc, fits, /*withElseRegion=*/true);
   b.setInsertionPointToStart(branch.elseBlock());
-  b.clone(*op.getOperation());
+  linalg::GenericOp epilogueOp = c.epilogue;
+  Operation *epilogue = epilogueOp ? epilogueOp.getOperation() : nullptr;
+  for (Operation *part : {c.init, op.getOperation(), epilogue})
+    if (part)
+      b.clone(*part);
   b.setInsertionPointToStart(branch.thenBlock());
+  // C's dimensions but the last, for the fused ops' indices.
+  SmallVector<Value> rowSizes;
+  for (int64_t d = 0; d + 1 < cast<MemRefType>(c.c.getType()).getRank(); ++d)
+    rowSizes.push_back(b.createOrFold<memref::DimOp>(loc, c.c, d));
 
   Value a = flatten(b, loc, c.a), bb = flatten(b, loc, c.b),
         cc = flatten(b, loc, c.c);
@@ -402,6 +652,7 @@ void rewrite(const Contraction &c, bool emulate) {
 
   Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
   WarpTile t;
+  t.contraction = &c;
   t.a = a;
   t.b = bb;
   t.c = cc;
@@ -415,12 +666,19 @@ void rewrite(const Contraction &c, bool emulate) {
   Value bBase = c.bBatched ? mul(b, loc, z, mul(b, loc, n, k)) : zero;
   t.bOffset = add(b, loc, bBase,
                   c.bTransposed ? mul(b, loc, col0, k) : col0);
+  t.rowBase = add(b, loc, mul(b, loc, z, m), row0);
+  t.colBase = col0;
+  t.rowSizes = rowSizes;
   if (emulate)
     emitWarpTileScalar(b, loc, t);
   else
     emitWarpTileMma(b, loc, t,
                     arith::RemUIOp::create(b, loc, tid, idx(b, loc, kWarpSize)));
+  if (epilogue)
+    epilogue->erase();
   op->erase();
+  if (c.init)
+    c.init->erase();
 }
 
 struct EncMatmulToTensorCoresPass
@@ -428,12 +686,22 @@ struct EncMatmulToTensorCoresPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Contraction> matches;
+    std::vector<Contraction> matches;
+    DenseSet<Operation *> claimed; // fused into an earlier match
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->getParentOfType<gpu::LaunchOp>())
+      if (op->getParentOfType<gpu::LaunchOp>() || claimed.contains(op))
         return;
-      if (std::optional<Contraction> c = match(op))
-        matches.push_back(*c);
+      std::optional<Contraction> c = match(op);
+      if (!c)
+        return;
+      // A contraction's epilogue may be the next one's init: it joins one.
+      if (c->init && claimed.contains(c->init))
+        c->init = nullptr;
+      if (c->epilogue)
+        claimed.insert(c->epilogue);
+      if (c->init)
+        claimed.insert(c->init);
+      matches.push_back(*c);
     });
     for (const Contraction &c : matches)
       rewrite(c, emulate);

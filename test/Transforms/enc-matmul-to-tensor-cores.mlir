@@ -111,3 +111,95 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
   linalg.matmul ins(%a12, %b12 : memref<32x12xf32>, memref<12x32xf32>) outs(%c32 : memref<32x32xf32>)
   return
 }
+
+// -----
+
+// Fused into the kernel: the bias broadcast that fills C before (the
+// accumulators start from the bias, loaded at the element's column), a
+// function of A inside the body (GELU's erf, applied to each A element as
+// it is loaded), and the residual add after (applied to each accumulator
+// before it is stored). The fallback branch keeps all three ops.
+
+#bias = {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+         iterator_types = ["parallel", "parallel", "parallel"]}
+#contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                              affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
+                              affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+             iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+#residual = {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                              affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+             iterator_types = ["parallel", "parallel", "parallel"]}
+
+// CHECK-LABEL: func.func @fused(
+// CHECK-SAME: %[[X:.*]]: memref<?x32x64xf32>, %[[W:.*]]: memref<32x64xf32>, %[[B:.*]]: memref<32xf32>, %[[R:.*]]: memref<?x32x32xf32>, %[[Y:.*]]: memref<?x32x32xf32>)
+// CHECK: scf.if
+// CHECK: gpu.launch
+// CHECK: %[[BIAS:.*]] = memref.load %[[B]][%{{.*}}] : memref<32xf32>
+// CHECK: vector.from_elements %[[BIAS]], {{.*}} : vector<2x2xf32>
+// CHECK: scf.for
+// CHECK: %[[XE:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<?xf32>
+// CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
+// CHECK: arith.bitcast %[[G]] : f32 to i32
+// CHECK: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK: %[[ACC:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK: %[[RE:.*]] = memref.load %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x32x32xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACC]], %[[RE]] : f32
+// CHECK: memref.store %[[ACC]], %{{.*}}[%{{.*}}] : memref<?xf32>
+// CHECK: memref.store %[[SUM]], %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x32x32xf32>
+// CHECK: gpu.terminator
+// CHECK: } else {
+// CHECK: linalg.generic {{.*}} ins(%[[B]] : memref<32xf32>) outs(%[[Y]] : memref<?x32x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[W]] : memref<?x32x64xf32>, memref<32x64xf32>) outs(%[[Y]] : memref<?x32x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[Y]], %[[R]] : memref<?x32x32xf32>, memref<?x32x32xf32>) outs(%[[R]] : memref<?x32x32xf32>)
+// CHECK: return
+func.func @fused(%x: memref<?x32x64xf32>, %w: memref<32x64xf32>, %b: memref<32xf32>,
+                 %r: memref<?x32x32xf32>, %y: memref<?x32x32xf32>) {
+  linalg.generic #bias ins(%b : memref<32xf32>) outs(%y : memref<?x32x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic #contract ins(%x, %w : memref<?x32x64xf32>, memref<32x64xf32>) outs(%y : memref<?x32x32xf32>) {
+  ^bb0(%a: f32, %wt: f32, %c: f32):
+    %g = math.erf %a : f32
+    %m = arith.mulf %g, %wt : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic #residual ins(%y, %r : memref<?x32x32xf32>, memref<?x32x32xf32>) outs(%r : memref<?x32x32xf32>) {
+  ^bb0(%v: f32, %res: f32, %out: f32):
+    %s = arith.addf %v, %res : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Several k dimensions (heads x head size into an output projection)
+// flatten into one K of 64; a zero fill before starts the accumulators
+// at zero. M is static (64), so the fallback folds away.
+
+// CHECK-LABEL: func.func @heads(
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<2x2xf32>
+// CHECK-DAG: %[[K:.*]] = arith.constant 64 : index
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[K]] step %{{.*}} iter_args(%{{.*}} = %[[ZERO]]
+// CHECK-COUNT-8: nvgpu.mma.sync
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @heads(%x: memref<2x32x4x16xf32>, %w: memref<64x4x16xf32>, %y: memref<2x32x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<2x32x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<2x32x4x16xf32>, memref<64x4x16xf32>) outs(%y : memref<2x32x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

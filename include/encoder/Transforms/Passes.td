@@ -261,13 +261,18 @@ def EncMatmulToTensorCores
   let summary = "Run f32 contractions on the tensor cores (TF32 mma.sync)";
   let description = [{
     On buffers, before `convert-linalg-to-parallel-loops`. Each f32
-    contraction C[batch][m][n] += A[batch][m][k] * B[batch?][n][k] (or
-    B[k][n]) with dense operands, static N % 32 == 0 and static K % 8 == 0
+    contraction C[batch][m][n] += f(A[batch][m][k]) * g(B[batch?][n][k])
+    (or B[k][n]; k may be several dimensions, f and g pure elementwise
+    functions the body applies, such as a GELU fused into its consumer)
+    with dense operands, static N % 32 == 0 and static K % 8 == 0
     (linear layers, projections) becomes a `gpu.launch` of 128-thread
     blocks, each computing a 64x64 tile of C as four warps of 2x4
     `nvgpu.mma.sync` accumulators (m16n8k8, operands rounded to TF32 in
-    registers, f32 accumulation) that start from C's contents (the bias)
-    and walk K by 8.
+    registers, f32 accumulation) that walk K by 8. The op right before that
+    fills C (the bias broadcast, a zero fill) gives the accumulators their
+    starting values, and the elementwise op right after that reads C (the
+    residual add, an activation) is applied to them before they are
+    stored: three kernels become one.
     M may be dynamic: at run time, M % 32 != 0 falls back to the original
     op. With `emulate`, each warp's work is written as scalar loops run by
     lane 0, with the same TF32 rounding, for GPU emulation on the CPU.
