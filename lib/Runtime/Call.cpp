@@ -383,14 +383,22 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     Raw[I].Strides.reserve(F.Outputs[I]->Dims.size());
   }
 
+  bool Profiling = M.Profiling.load(std::memory_order_relaxed);
+  if (Cuda && Profiling)
+    if (encrt_status *S = Cuda->markDeviceStart())
+      return S;
   {
     CallContext Call;
     Call.NumThreads = M.Options.num_threads;
-    if (M.Profiling.load(std::memory_order_relaxed))
+    if (Profiling)
       Call.Profile = &M.Profile;
     ScopedCallContext Scope(Call);
     F.Fn(Args.data(), ResultWords.data());
   }
+  // Returned once the results' ownership is known, so that Guard frees
+  // them.
+  encrt_status *MarkError =
+      Cuda && Profiling ? Cuda->markDeviceEnd() : nullptr;
 
   // Decode descriptors and decide ownership before anything can fail, so
   // that every owned allocation is freed on every path.
@@ -412,6 +420,8 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
       Aliased |= R.Allocated == Raw[J].Allocated;
     R.Owned = !Aliased && (Cuda || !isInLoadedObject(R.Allocated));
   }
+  if (MarkError)
+    return MarkError;
 
   std::vector<std::unique_ptr<encrt_buffer>> Buffers(NumOutputs);
   for (size_t I = 0; I < NumOutputs; ++I) {
@@ -440,8 +450,17 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     Buffers[I] = std::move(Buffer);
   }
 
-  if (Cuda)
-    return downloadResults(*Cuda, Raw, Buffers, Outputs);
+  if (Cuda) {
+    if (encrt_status *S = downloadResults(*Cuda, Raw, Buffers, Outputs))
+      return S;
+    if (Cuda->deviceMilliseconds() >= 0) {
+      M.DeviceTime.Calls.fetch_add(1, std::memory_order_relaxed);
+      M.DeviceTime.Nanoseconds.fetch_add(
+          static_cast<int64_t>(Cuda->deviceMilliseconds() * 1e6),
+          std::memory_order_relaxed);
+    }
+    return nullptr;
+  }
 
   // Copy first, hand over allocations second: a copied result may read
   // memory that another result is about to own.

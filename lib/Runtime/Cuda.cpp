@@ -29,10 +29,12 @@ struct CUctx_st;
 struct CUmod_st;
 struct CUfunc_st;
 struct CUstream_st;
+struct CUevent_st;
 using CUcontext = CUctx_st *;
 using CUmodule = CUmod_st *;
 using CUfunction = CUfunc_st *;
 using CUstream = CUstream_st *;
+using CUevent = CUevent_st *;
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
@@ -66,6 +68,10 @@ struct Driver {
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
   CUresult (*cuMemcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
+  CUresult (*cuEventCreate)(CUevent *, unsigned);
+  CUresult (*cuEventRecord)(CUevent, CUstream);
+  CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*cuEventDestroy)(CUevent);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
@@ -122,6 +128,11 @@ encrt_status *loadDriver(const Driver *&Out) {
        reinterpret_cast<void **>(&D.cuMemcpyHtoDAsync)},
       {"cuMemcpyDtoHAsync_v2",
        reinterpret_cast<void **>(&D.cuMemcpyDtoHAsync)},
+      {"cuEventCreate", reinterpret_cast<void **>(&D.cuEventCreate)},
+      {"cuEventRecord", reinterpret_cast<void **>(&D.cuEventRecord)},
+      {"cuEventElapsedTime",
+       reinterpret_cast<void **>(&D.cuEventElapsedTime)},
+      {"cuEventDestroy_v2", reinterpret_cast<void **>(&D.cuEventDestroy)},
       {"cuGetErrorName", reinterpret_cast<void **>(&D.cuGetErrorName)},
       {"cuGetErrorString", reinterpret_cast<void **>(&D.cuGetErrorString)},
   };
@@ -336,6 +347,10 @@ struct ScopedCudaCall::State {
   encrt_status *Error = nullptr;
   /// Device buffers freed at the end of the call (uploaded inputs).
   std::vector<void *> Staged;
+  /// Events around compiled code's device work (profiling), and the time
+  /// between them once finished.
+  CUevent Start = nullptr, End = nullptr;
+  double DeviceMs = -1;
   bool Finished = false;
   State *Saved = nullptr;
 };
@@ -399,6 +414,9 @@ ScopedCudaCall::ScopedCudaCall(CudaDevice &Device, CudaModules &Modules)
 
 ScopedCudaCall::~ScopedCudaCall() {
   encrt_status_free(finish());
+  for (CUevent Event : {S->Start, S->End})
+    if (Event)
+      S->Device.D->cuEventDestroy(Event);
   if (S->Stream)
     S->Device.D->cuStreamDestroy(S->Stream);
   CurrentCall = S->Saved;
@@ -442,6 +460,30 @@ void ScopedCudaCall::release(void *Device) { encrt::release(*S, Device); }
 
 bool ScopedCudaCall::failed() const { return S->Error != nullptr; }
 
+namespace {
+encrt_status *recordEvent(ScopedCudaCall::State &Call, CUevent &Event) {
+  const Driver &D = *Call.Device.D;
+  if (!Event)
+    if (CUresult R = D.cuEventCreate(&Event, /*CU_EVENT_DEFAULT=*/0)) {
+      Event = nullptr;
+      return cudaError(D, R, "cuEventCreate");
+    }
+  if (CUresult R = D.cuEventRecord(Event, Call.Stream))
+    return cudaError(D, R, "cuEventRecord");
+  return nullptr;
+}
+} // namespace
+
+encrt_status *ScopedCudaCall::markDeviceStart() {
+  return recordEvent(*S, S->Start);
+}
+
+encrt_status *ScopedCudaCall::markDeviceEnd() {
+  return recordEvent(*S, S->End);
+}
+
+double ScopedCudaCall::deviceMilliseconds() const { return S->DeviceMs; }
+
 encrt_status *ScopedCudaCall::finish() {
   if (S->Finished)
     return std::exchange(S->Error, nullptr);
@@ -457,6 +499,13 @@ encrt_status *ScopedCudaCall::finish() {
                              : "cuStreamSynchronize at the end of the call "
                                "(with CUDA_LAUNCH_BLOCKING=1 the failing "
                                "kernel is named)"));
+  float Ms = 0;
+  if (!S->Error && S->Start && S->End) {
+    if (CUresult R = S->Device.D->cuEventElapsedTime(&Ms, S->Start, S->End))
+      fail(*S, cudaError(*S->Device.D, R, "cuEventElapsedTime"));
+    else
+      S->DeviceMs = Ms;
+  }
   return std::exchange(S->Error, nullptr);
 }
 

@@ -78,6 +78,13 @@ public:
   /// True once the call has an error (compiled code's, or a queued
   /// operation's).
   bool failed() const;
+  /// Records CUDA events around the compiled code's device work: call
+  /// before and after it; finish() then measures the time between.
+  encrt_status *markDeviceStart();
+  encrt_status *markDeviceEnd();
+  /// After finish(): the device time between the marks, or a negative
+  /// value when not measured.
+  double deviceMilliseconds() const;
   /// Waits for the call's work: the first error of the call (the caller
   /// owns it), or null.
   encrt_status *finish();

@@ -176,8 +176,26 @@ encrt_status *encrt_module_kernel_stats(const encrt_module *Module,
 }
 
 void encrt_module_reset_profile(encrt_module *Module) {
-  if (Module)
+  if (Module) {
     Module->Profile.reset();
+    Module->DeviceTime.reset();
+  }
+}
+
+encrt_status *encrt_module_device_stats(const encrt_module *Module,
+                                        int64_t *Calls, double *TotalMs) {
+  return guard([&]() -> encrt_status * {
+    if (!Module)
+      return error(ENCRT_INVALID_ARGUMENT,
+                   "encrt_module_device_stats: module is NULL");
+    if (Calls)
+      *Calls = Module->DeviceTime.Calls.load(std::memory_order_relaxed);
+    if (TotalMs)
+      *TotalMs = static_cast<double>(Module->DeviceTime.Nanoseconds.load(
+                     std::memory_order_relaxed)) /
+                 1e6;
+    return nullptr;
+  });
 }
 
 } // extern "C"

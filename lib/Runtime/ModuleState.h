@@ -90,6 +90,8 @@ struct encrt_module {
 
   std::atomic<bool> Profiling{false};
   encrt::KernelProfile Profile;
+  /// CUDA modules: device time of the profiled calls (Calls, Nanoseconds).
+  encrt::KernelCounters DeviceTime;
 
   /// CUDA modules: the device and the PTX modules loaded so far.
   std::shared_ptr<encrt::CudaDevice> Device;

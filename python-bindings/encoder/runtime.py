@@ -241,6 +241,12 @@ class Module:
     def reset_profile(self):
         self._native.reset_profile()
 
+    def device_stats(self):
+        """CUDA modules: (calls, total_ms) of device time while profiling is
+        on, from CUDA events around each call's kernels (input uploads and
+        result downloads excluded); (0, 0.0) on the CPU."""
+        return self._native.device_stats()
+
     def kernel_stats(self):
         """One dict per kernel: name, function, ops, calls, total_ms, flops
         (measured), report_flops and report_bytes (the compiler's estimate

@@ -305,6 +305,14 @@ public:
   }
   void resetProfile() { encrt_module_reset_profile(module); }
 
+  /// CUDA modules: (calls, total milliseconds) of device time, profiled.
+  py::tuple deviceStats() const {
+    int64_t calls = 0;
+    double totalMs = 0;
+    check(encrt_module_device_stats(module, &calls, &totalMs));
+    return py::make_tuple(calls, totalMs);
+  }
+
   /// One entry per kernel of the metadata, then the launches of no listed
   /// kernel ("(other)") when there were any.
   py::list kernelStats() const {
@@ -412,6 +420,7 @@ PYBIND11_MODULE(_runtime, m) {
       .def("set_profiling", &Module::setProfiling, py::arg("enabled"))
       .def("reset_profile", &Module::resetProfile)
       .def("kernel_stats", &Module::kernelStats)
+      .def("device_stats", &Module::deviceStats)
       .def_readonly("last_input_addresses", &Module::lastInputs)
       .def_readonly("last_output_addresses", &Module::lastOutputs);
 }

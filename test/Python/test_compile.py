@@ -115,7 +115,8 @@ def test_cuda_target_emits_ptx_and_artifacts(tmp_path):
 def test_cuda_calls_through_a_driver(tmp_path):
     """With test/Runtime/fake_cuda_driver.c standing in for libcuda.so.1, a
     CUDA artifact loads and runs from Python (the stand-in runs no kernel,
-    so only the plumbing is checked) and driver errors raise
+    so only the plumbing is checked), a profiled call's device time is
+    counted, and driver errors raise
     encoder.InternalError with the CUDA error's name."""
     import subprocess
     import sys
@@ -127,16 +128,17 @@ def test_cuda_calls_through_a_driver(tmp_path):
         f"m = encoder.load({path!r}, device='cuda')\n"
         "m.bind({n: np.zeros(s.shape, np.float32) for n, s in m.params.items()})\n"
         "ids = np.zeros((2, 16), np.int64)\n"
+        "m.set_profiling(True)\n"
         "try:\n"
         "    out = m.main(ids, np.ones((2, 16), np.int64))\n"
-        "    print('ran', [o.shape for o in out])\n"
+        "    print('ran', [o.shape for o in out], 'device calls', m.device_stats()[0])\n"
         "except encoder.InternalError as e:\n"
         "    print('error', e)\n"
     )
     env = dict(os.environ, LD_LIBRARY_PATH=fake)
     ran = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.startswith("ran [(2, 3), (2, 64)]"), ran.stdout
+    assert ran.stdout.startswith("ran [(2, 3), (2, 64)] device calls 1"), ran.stdout
     env["FAKE_CUDA_FAIL"] = "cuLaunchKernel"
     failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert failed.returncode == 0, failed.stderr

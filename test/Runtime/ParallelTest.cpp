@@ -377,6 +377,16 @@ TEST_CASE("profile: launches are counted per kernel", "[parallel][profile]") {
       encrt_module_kernel_stats(Fx.Module, -2, nullptr, nullptr, nullptr),
       ENCRT_INVALID_ARGUMENT, {"kernel index -2"});
 
+  // A CPU module measures no device time.
+  int64_t DeviceCalls = -1;
+  double DeviceMs = -1;
+  requireOk(encrt_module_device_stats(Fx.Module, &DeviceCalls, &DeviceMs));
+  CHECK(DeviceCalls == 0);
+  CHECK(DeviceMs == 0);
+  requireOk(encrt_module_device_stats(Fx.Module, nullptr, nullptr));
+  requireError(encrt_module_device_stats(nullptr, nullptr, nullptr),
+               ENCRT_INVALID_ARGUMENT, {"module is NULL"});
+
   encrt_module_reset_profile(Fx.Module);
   for (int64_t K = -1; K < 5; ++K) {
     KernelStats S = statsOf(Fx.Module, K);

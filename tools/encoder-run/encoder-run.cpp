@@ -242,25 +242,44 @@ double benchmark(encrt_module *M, const encrt_function *F,
   for (int I = 0; I < WarmupRuns; ++I)
     callOnce(M, F, Inputs);
   encrt_module_reset_profile(M);
-  std::vector<double> Ms;
+  std::vector<double> Ms, DeviceMs;
   Ms.reserve(static_cast<size_t>(Runs));
+  DeviceMs.reserve(static_cast<size_t>(Runs));
   for (long I = 0; I < Runs; ++I) {
+    double DeviceBefore = 0;
+    check(encrt_module_device_stats(M, nullptr, &DeviceBefore));
     auto Start = std::chrono::steady_clock::now();
     std::vector<BufferPtr> Out = callOnce(M, F, Inputs);
     double Elapsed = millisecondsSince(Start);
     Out.clear();
     Ms.push_back(Elapsed);
+    int64_t DeviceCalls = 0;
+    double DeviceAfter = 0;
+    check(encrt_module_device_stats(M, &DeviceCalls, &DeviceAfter));
+    if (DeviceCalls > 0)
+      DeviceMs.push_back(DeviceAfter - DeviceBefore);
   }
   double Total = 0;
   for (double T : Ms)
     Total += T;
-  std::sort(Ms.begin(), Ms.end());
-  size_t N = Ms.size();
-  double Median = N % 2 ? Ms[N / 2] : (Ms[N / 2 - 1] + Ms[N / 2]) / 2;
+  auto median = [](std::vector<double> &V) {
+    std::sort(V.begin(), V.end());
+    size_t N = V.size();
+    return N % 2 ? V[N / 2] : (V[N / 2 - 1] + V[N / 2]) / 2;
+  };
+  double Median = median(Ms);
   std::printf("benchmark: function '%s', %ld runs after %d warm-up runs: "
               "median %.3f ms, min %.3f ms, max %.3f ms\n",
               encrt_function_name(F), Runs, WarmupRuns, Median, Ms.front(),
               Ms.back());
+  // CUDA: the device's share, without the input uploads and downloads.
+  if (DeviceMs.size() == Ms.size()) {
+    double DeviceMedian = median(DeviceMs);
+    std::printf("benchmark: device time (CUDA events, from the uploaded "
+                "inputs to the last kernel): median %.3f ms, min %.3f ms, "
+                "max %.3f ms\n",
+                DeviceMedian, DeviceMs.front(), DeviceMs.back());
+  }
   return Total;
 }
 
@@ -394,6 +413,10 @@ int run(const Options &Opts) {
   std::fflush(stdout);
   long Runs = 1;
   if (Opts.Benchmark) {
+    // On a GPU the benchmark also reports the device time, which profiling
+    // measures (two CUDA events a call).
+    if (Opts.Device == ENCRT_DEVICE_CUDA)
+      encrt_module_set_profiling(Module.get(), 1);
     WallMs = benchmark(Module.get(), F, Inputs, Opts.Benchmark);
     Runs = Opts.Benchmark;
   }

@@ -289,8 +289,17 @@ ENCRT_API encrt_status *
 encrt_module_kernel_stats(const encrt_module *module, int64_t kernel,
                           int64_t *calls, double *total_ms, int64_t *flops);
 
-/* Zeroes every kernel's totals. */
+/* Zeroes every kernel's totals, and the device totals. */
 ENCRT_API void encrt_module_reset_profile(encrt_module *module);
+
+/* CUDA modules: totals, while profiling is on, of the calls' device time,
+ * measured with CUDA events on each call's stream from after its inputs are
+ * uploaded to after its last kernel (kernels, allocations and constant
+ * uploads; not the input uploads and result downloads). CPU modules report
+ * 0 calls. Output pointers may be NULL. */
+ENCRT_API encrt_status *encrt_module_device_stats(const encrt_module *module,
+                                                  int64_t *calls,
+                                                  double *total_ms);
 
 /*===--- NumPy files ------------------------------------------------------===*/
 
