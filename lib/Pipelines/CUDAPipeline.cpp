@@ -6,6 +6,7 @@
 //
 //   bufferize, free temporaries                      (as on the CPU)
 //   f32 contractions on the tensor cores (mma.sync)  enc-matmul-to-tensor-cores
+//   row reductions, a warp per row (shuffles)        enc-warp-reductions
 //   linalg -> scf.parallel                           convert-linalg-to-parallel-loops
 //   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
 //   one gpu.launch per outermost scf.parallel        enc-map-parallel-loops-to-gpu
@@ -72,6 +73,9 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
     tensorCores.emulate = options.emulateOnHost;
     pm.addNestedPass<func::FuncOp>(createEncMatmulToTensorCores(tensorCores));
   }
+  EncWarpReductionsOptions warpReductions;
+  warpReductions.emulate = options.emulateOnHost;
+  pm.addNestedPass<func::FuncOp>(createEncWarpReductions(warpReductions));
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Emulation runs the rewrites too, to check them, but keeps constants in

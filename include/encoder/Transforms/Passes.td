@@ -291,6 +291,34 @@ def EncMatmulToTensorCores
   ];
 }
 
+def EncWarpReductions
+    : Pass<"enc-warp-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Reduce each row with a warp (coalesced loads, shuffles)";
+  let description = [{
+    On buffers, before `convert-linalg-to-parallel-loops`. A `linalg.generic`
+    that reduces over its innermost loop only, into an f32 buffer indexed by
+    the other loops, with a body `acc' = combine(acc, f(inputs))` (combine:
+    `addf`, `maximumf`, `maxnumf`, `minimumf`, `minnumf`; f pure) becomes a
+    `gpu.launch` with one warp per output element: lane l reads elements l,
+    l + 32, ... (consecutive lanes, consecutive addresses), the 32 partial
+    results are combined with `gpu.shuffle xor`, and lane 0 folds them into
+    the output's initial value. Layer norm's mean and variance, softmax's
+    max and sum and pooling are such reductions; one thread per row (the
+    generic mapping) reads rows serially and uncoalesced. With `emulate`,
+    lane 0 reduces its row serially (GPU emulation on the CPU).
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Each row serially on lane 0 (GPU emulation)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def EncMapParallelLoopsToGPU
     : Pass<"enc-map-parallel-loops-to-gpu", "::mlir::func::FuncOp"> {
   let summary = "Run each outermost scf.parallel as a gpu.launch, one thread "

@@ -1,0 +1,239 @@
+//===- WarpReductions.cpp - the enc-warp-reductions pass -------------------===//
+//
+// Row reductions (layer norm's mean and variance, softmax's max and sum,
+// pooling) as one warp per output element. One thread per row, which the
+// generic mapping gives them, reads its row serially: neighbouring threads
+// touch addresses a row apart (uncoalesced), and a 4096-row layer norm is
+// 16 blocks on a 132-SM device. A warp per row has its lanes read
+// consecutive elements, combines the 32 partial results with butterfly
+// shuffles, and puts 32x the threads in flight.
+//
+// The reduction must be over the innermost loop only, into an f32 buffer
+// indexed by the other loops, with a body acc' = combine(acc, f(inputs))
+// where combine is addf, maximumf, maxnumf, minimumf or minnumf (so the
+// partial results may be reassociated) and f is pure. `emulate` runs each
+// warp's row on lane 0, serially, for GPU emulation on the CPU: the mapping
+// and the body are then checked numerically, the shuffles are not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <limits>
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCWARPREDUCTIONS
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+constexpr int64_t kWarpsPerBlock = 8;
+
+/// A matched reduction: the combining op of the body, and an input
+/// dimension that the reduced loop indexes directly (its extent).
+struct RowReduction {
+  linalg::GenericOp op;
+  Operation *combine;
+  Value extentOf;
+  int64_t extentDim;
+};
+
+/// combine(x, y) as the body's combining op computes it.
+Value combine(OpBuilder &b, Location loc, Operation *kind, Value x, Value y) {
+  OperationState state(loc, kind->getName());
+  state.addOperands({x, y});
+  state.addTypes(x.getType());
+  state.addAttributes(kind->getAttrs());
+  return b.create(state)->getResult(0);
+}
+
+/// The combining op's identity: what a lane with no element contributes.
+Value identity(OpBuilder &b, Location loc, Operation *kind) {
+  double value = 0.0;
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(kind))
+    value = -std::numeric_limits<double>::infinity();
+  else if (isa<arith::MinimumFOp, arith::MinNumFOp>(kind))
+    value = std::numeric_limits<double>::infinity();
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+std::optional<RowReduction> match(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1 || op.getNumLoops() < 2)
+    return std::nullopt;
+  unsigned last = op.getNumLoops() - 1;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators[last] != utils::IteratorType::reduction)
+    return std::nullopt;
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  // The output is indexed by the parallel loops, in order.
+  if (outMap.getNumResults() != last ||
+      outMap != AffineMap::getMultiDimIdentityMap(op.getNumLoops(),
+                                                  op.getContext())
+                    .getMajorSubMap(last))
+    return std::nullopt;
+  if (!cast<MemRefType>(init->get().getType()).getElementType().isF32())
+    return std::nullopt;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (!op.getMatchingIndexingMap(in).isProjectedPermutation() ||
+        in->get() == init->get())
+      return std::nullopt;
+  Block *body = op.getBlock();
+  BlockArgument acc = op.getMatchingBlockArgument(init);
+  Operation *yielded = body->getTerminator()->getOperand(0).getDefiningOp();
+  if (!yielded || !acc.hasOneUse() || acc.getUses().begin()->getOwner() != yielded ||
+      !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
+           arith::MinimumFOp, arith::MinNumFOp>(yielded) ||
+      !yielded->hasOneUse())
+    return std::nullopt;
+  for (Operation &o : body->without_terminator())
+    if (o.getNumRegions() != 0 || !isPure(&o))
+      return std::nullopt;
+  for (OpOperand *in : op.getDpsInputOperands())
+    for (auto [pos, e] :
+         llvm::enumerate(op.getMatchingIndexingMap(in).getResults()))
+      if (cast<AffineDimExpr>(e).getPosition() == last)
+        return RowReduction{op, yielded, in->get(), int64_t(pos)};
+  return std::nullopt; // the reduced loop reads nothing
+}
+
+/// f(inputs) at loop index `index`: the body without its combining op.
+Value valueAt(OpBuilder &b, Location loc, const RowReduction &r,
+              ArrayRef<Value> index) {
+  linalg::GenericOp op = r.op;
+  IRMapping mapping;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(in);
+    if (arg.use_empty())
+      continue;
+    SmallVector<Value> indices;
+    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults())
+      indices.push_back(index[cast<AffineDimExpr>(e).getPosition()]);
+    mapping.map(arg, memref::LoadOp::create(b, loc, in->get(), indices));
+  }
+  for (Operation &o : op.getBlock()->without_terminator())
+    if (&o != r.combine)
+      b.clone(o, mapping);
+  BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  Value v = r.combine->getOperand(0) == acc ? r.combine->getOperand(1)
+                                            : r.combine->getOperand(0);
+  return mapping.lookupOrDefault(v);
+}
+
+void rewrite(const RowReduction &r, bool emulate) {
+  linalg::GenericOp op = r.op;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value out = op.getDpsInitOperand(0)->get();
+  auto outType = cast<MemRefType>(out.getType());
+  SmallVector<Value> sizes;
+  Value rows = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < outType.getRank(); ++d) {
+    sizes.push_back(b.createOrFold<memref::DimOp>(loc, out, d));
+    rows = arith::MulIOp::create(b, loc, rows, sizes.back());
+  }
+  Value extent = b.createOrFold<memref::DimOp>(loc, r.extentOf, r.extentDim);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value warpSize = arith::ConstantIndexOp::create(b, loc, kWarpSize);
+  Value warps = arith::ConstantIndexOp::create(b, loc, kWarpsPerBlock);
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
+                                    zero);
+  auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(nonEmpty.thenBlock());
+  Value blocks = arith::CeilDivUIOp::create(b, loc, rows, warps);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, blocks, one, one,
+      arith::ConstantIndexOp::create(b, loc, kWarpSize * kWarpsPerBlock), one,
+      one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value tid = launch.getThreadIds().x;
+  Value lane = arith::RemUIOp::create(b, loc, tid, warpSize);
+  Value row = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps),
+      arith::DivUIOp::create(b, loc, tid, warpSize));
+  Value inside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
+  if (emulate) // lane 0 reduces the whole row
+    inside = arith::AndIOp::create(
+        b, loc, inside,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero));
+  // The whole warp enters or skips: shuffles need all 32 lanes.
+  auto guard = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(guard.thenBlock());
+
+  // The output index of the row (innermost dimension fastest).
+  SmallVector<Value> index(sizes.size());
+  Value rest = row;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    index[d] = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, sizes[d]);
+    if (d > 0)
+      rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
+  }
+  Value start = emulate ? zero : lane;
+  Value step = emulate ? one : warpSize;
+  auto loop = scf::ForOp::create(b, loc, start, extent, step,
+                                 ValueRange{identity(b, loc, r.combine)});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> at = index;
+    at.push_back(loop.getInductionVar());
+    Value v = valueAt(b, loc, r, at);
+    scf::YieldOp::create(
+        b, loc, combine(b, loc, r.combine, loop.getRegionIterArgs()[0], v));
+  }
+  Value partial = loop.getResult(0);
+  if (!emulate)
+    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, partial, offset, kWarpSize,
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      partial = combine(b, loc, r.combine, partial, other);
+    }
+  // Lane 0 folds the warp's result into the output's initial value.
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero);
+  auto store = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(store.thenBlock());
+  Value init = memref::LoadOp::create(b, loc, out, index);
+  memref::StoreOp::create(b, loc, combine(b, loc, r.combine, init, partial),
+                          out, index);
+  op->erase();
+}
+
+struct EncWarpReductionsPass
+    : enc::impl::EncWarpReductionsBase<EncWarpReductionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<RowReduction> matches;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->getParentOfType<gpu::LaunchOp>())
+        return;
+      if (std::optional<RowReduction> r = match(op))
+        matches.push_back(*r);
+    });
+    for (const RowReduction &r : matches)
+      rewrite(r, emulate);
+  }
+};
+
+} // namespace
