@@ -162,6 +162,9 @@ void mlir::enc::buildCUDAPipeline(OpPassManager &pm,
   GraphOptions graph;
   graph.packWeights = false; // the packed layouts are the CPU micro-kernel's
   buildEncPreparationPipeline(pm, graph);
+  EncAttentionToGPUOptions attention;
+  attention.emulate = options.emulateOnHost;
+  pm.addNestedPass<func::FuncOp>(createEncAttentionToGPU(attention));
   buildEncToLinalgConversionPipeline(pm, /*vectorBits=*/0);
   buildLinalgToLLVMCUDAPipeline(pm, options);
 }

@@ -291,6 +291,36 @@ def EncMatmulToTensorCores
   ];
 }
 
+def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "enc.attention as one fused GPU kernel (online softmax)";
+  let description = [{
+    On tensors, before `enc-to-linalg`, in the CUDA pipeline. Each
+    `enc.attention` in f32 with static head sizes becomes a `gpu.launch` of
+    one warp per (batch, head, query) row that walks the keys with
+    FlashAttention's online softmax (running maximum and sum, rescaled
+    output sums): lane l holds query and output elements l, l + 32, ...,
+    dot products are summed with butterfly shuffles, and the scale, the
+    mask (additive, boolean or integer, broadcast over size-1 dimensions)
+    and the causal cut are applied per score, as the materialized lowering
+    does. No score matrix is written. Operands enter through
+    `bufferization.to_buffer`, the result leaves through a fresh buffer and
+    `bufferization.to_tensor`. With `emulate`, lane 0 runs its row serially
+    (GPU emulation on the CPU).
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Each row serially on lane 0 (GPU emulation)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def EncWarpReductions
     : Pass<"enc-warp-reductions", "::mlir::func::FuncOp"> {
   let summary = "Reduce each row with a warp (coalesced loads, shuffles)";

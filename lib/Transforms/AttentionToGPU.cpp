@@ -1,0 +1,380 @@
+//===- AttentionToGPU.cpp - the enc-attention-to-gpu pass ------------------===//
+//
+// enc.attention as one fused kernel for the GPU: FlashAttention's online
+// softmax, one warp per query row, no [q_len, kv_len] score matrix in
+// memory. The materialized lowering (MaterializedAttention.cpp) writes the
+// scores, their exponentials and the probabilities: 3 x batch x heads x
+// q_len x kv_len floats of traffic, 25 GiB at batch 8, 12 heads, 8192
+// tokens.
+//
+// A warp owns one (batch, head, query) row. Lane l holds query elements
+// l, l + 32, ... and the same output elements; for each key the lanes'
+// partial dot products are summed with butterfly shuffles, every lane then
+// has the score, and applies the scale, mask and causal cut, the running
+// maximum and sum, and its share of P·V. The CUDA cores do the arithmetic:
+// tensor-core tiles (a block of queries per warp, K/V tiles in shared
+// memory) are the next step.
+//
+// It runs on tensors, before enc-to-linalg: the operands become buffers
+// (bufferization.to_buffer), the kernel writes a fresh buffer, and
+// bufferization.to_tensor hands the result back, so bufferization and the
+// deallocation pipeline see ordinary ops. The head sizes must be static
+// (each lane keeps ceil(d / 32) values in registers). `emulate` runs each
+// row on lane 0 with the same online softmax, serially over the head
+// dimension and accumulating in the output buffer, for GPU emulation on the
+// CPU: the algorithm, masks, scale and indexing are then checked
+// numerically, the shuffles are not.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Transforms/Passes.h"
+
+#include "Enc/IR/EncOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCATTENTIONTOGPU
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+constexpr int64_t kWarpsPerBlock = 4;
+
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value f32(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+/// A tensor operand as a buffer of any layout.
+Value asBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto layout = StridedLayoutAttr::get(
+      b.getContext(), ShapedType::kDynamic,
+      SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+/// What one row needs: the operands, the scale, the row's indices.
+struct Row {
+  Value q, k, v, mask, out;
+  bool causal;
+  double scale;
+  Value batch, head, query; // indices
+  Value keys;               // kv_len
+  int64_t headSize, valueSize;
+};
+
+/// The score q·k[key] (already summed) scaled, masked and cut.
+Value maskedScore(OpBuilder &b, Location loc, const Row &r, Value dot,
+                  Value key) {
+  Value s = arith::MulFOp::create(b, loc, dot, f32(b, loc, r.scale));
+  Value negInf = f32(b, loc, -std::numeric_limits<double>::infinity());
+  if (r.mask) {
+    // A mask dimension of static size 1 broadcasts (MaterializedAttention).
+    auto type = cast<MemRefType>(r.mask.getType());
+    SmallVector<Value> full = {r.batch, r.head, r.query, key};
+    SmallVector<Value> at;
+    for (int64_t d = 0; d < 4; ++d)
+      at.push_back(type.getDimSize(d) == 1 ? idx(b, loc, 0) : full[d]);
+    Value m = memref::LoadOp::create(b, loc, r.mask, at);
+    if (auto intType = dyn_cast<IntegerType>(m.getType())) {
+      Value keep = m;
+      if (intType.getWidth() > 1)
+        keep = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ne, m,
+            arith::ConstantOp::create(b, loc, b.getIntegerAttr(intType, 0)));
+      s = arith::SelectOp::create(b, loc, keep, s, negInf);
+    } else {
+      s = arith::AddFOp::create(b, loc, s, m);
+    }
+  }
+  if (r.causal) {
+    Value future =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, key, r.query);
+    s = arith::SelectOp::create(b, loc, future, negInf, s);
+  }
+  return s;
+}
+
+/// The online softmax step for score s: (new max, factor for the old sums,
+/// weight of this key). A row that has seen only -inf keeps max -inf and
+/// weights 0 (exp(-inf - -inf) would be NaN).
+std::tuple<Value, Value, Value> onlineStep(OpBuilder &b, Location loc,
+                                           Value max, Value s) {
+  Value next = arith::MaximumFOp::create(b, loc, max, s);
+  Value negInf = f32(b, loc, -std::numeric_limits<double>::infinity());
+  Value empty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, next, negInf);
+  Value zero = f32(b, loc, 0.0), one = f32(b, loc, 1.0);
+  Value factor = arith::SelectOp::create(
+      b, loc, empty, one,
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, max, next)));
+  Value weight = arith::SelectOp::create(
+      b, loc, empty, zero,
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, s, next)));
+  return {next, factor, weight};
+}
+
+Value load4(OpBuilder &b, Location loc, Value buffer, const Row &r, Value third,
+            Value last) {
+  return memref::LoadOp::create(b, loc, buffer,
+                                ValueRange{r.batch, r.head, third, last});
+}
+
+/// Lane `lane`'s work on its row: registers for its ceil(d / 32) query
+/// elements and output sums; shuffles for the dot products.
+void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
+  int64_t qRegs = llvm::divideCeil(r.headSize, kWarpSize);
+  int64_t vRegs = llvm::divideCeil(r.valueSize, kWarpSize);
+  Value zero = f32(b, loc, 0.0);
+  // Element i of lane l is l + 32 i; lanes past the end hold zeros.
+  auto element = [&](int64_t i) {
+    return arith::AddIOp::create(b, loc, lane, idx(b, loc, i * kWarpSize));
+  };
+  auto guardedLoad = [&](Value buffer, Value third, Value e, int64_t size) {
+    Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
+                                     idx(b, loc, size));
+    auto branch = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()}, in,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, loc, load4(b, loc, buffer, r, third, e));
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(b, loc, zero);
+    return branch.getResult(0);
+  };
+  SmallVector<Value> qv;
+  for (int64_t i = 0; i < qRegs; ++i)
+    qv.push_back(guardedLoad(r.q, r.query, element(i), r.headSize));
+  SmallVector<Value> init = {
+      f32(b, loc, -std::numeric_limits<double>::infinity()), zero};
+  for (int64_t i = 0; i < vRegs; ++i)
+    init.push_back(zero);
+  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), r.keys,
+                                 idx(b, loc, 1), init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value key = loop.getInductionVar();
+    Value dot = zero;
+    for (int64_t i = 0; i < qRegs; ++i)
+      dot = arith::AddFOp::create(
+          b, loc, dot,
+          arith::MulFOp::create(
+              b, loc, qv[i],
+              guardedLoad(r.k, key, element(i), r.headSize)));
+    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2)
+      dot = arith::AddFOp::create(
+          b, loc, dot,
+          gpu::ShuffleOp::create(b, loc, dot, offset, kWarpSize,
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult());
+    ValueRange state = loop.getRegionIterArgs();
+    auto [max, factor, weight] =
+        onlineStep(b, loc, state[0], maskedScore(b, loc, r, dot, key));
+    SmallVector<Value> next = {
+        max, arith::AddFOp::create(
+                 b, loc, arith::MulFOp::create(b, loc, state[1], factor),
+                 weight)};
+    for (int64_t i = 0; i < vRegs; ++i) {
+      Value v = guardedLoad(r.v, key, element(i), r.valueSize);
+      next.push_back(arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, state[2 + i], factor),
+          arith::MulFOp::create(b, loc, weight, v)));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  Value sum = loop.getResult(1);
+  for (int64_t i = 0; i < vRegs; ++i) {
+    Value e = element(i);
+    Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
+                                     idx(b, loc, r.valueSize));
+    auto store = scf::IfOp::create(b, loc, in, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(store.thenBlock());
+    memref::StoreOp::create(
+        b, loc, arith::DivFOp::create(b, loc, loop.getResult(2 + i), sum),
+        r.out, ValueRange{r.batch, r.head, r.query, e});
+  }
+}
+
+/// The same row serially (lane 0 of the emulated warp): the output buffer
+/// holds the running sums.
+void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  Value zero = f32(b, loc, 0.0);
+  Value valueSize = idx(b, loc, r.valueSize);
+  auto clear = scf::ForOp::create(b, loc, c0, valueSize, c1);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(clear.getBody());
+    memref::StoreOp::create(
+        b, loc, zero, r.out,
+        ValueRange{r.batch, r.head, r.query, clear.getInductionVar()});
+  }
+  SmallVector<Value> init = {
+      f32(b, loc, -std::numeric_limits<double>::infinity()), zero};
+  auto loop = scf::ForOp::create(b, loc, c0, r.keys, c1, init);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value key = loop.getInductionVar();
+    auto dot = scf::ForOp::create(b, loc, c0, idx(b, loc, r.headSize), c1,
+                                  ValueRange{zero});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(dot.getBody());
+      Value d = dot.getInductionVar();
+      Value product =
+          arith::MulFOp::create(b, loc, load4(b, loc, r.q, r, r.query, d),
+                                load4(b, loc, r.k, r, key, d));
+      Value sum =
+          arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0], product);
+      scf::YieldOp::create(b, loc, sum);
+    }
+    ValueRange state = loop.getRegionIterArgs();
+    auto [max, factor, weight] = onlineStep(
+        b, loc, state[0], maskedScore(b, loc, r, dot.getResult(0), key));
+    auto update = scf::ForOp::create(b, loc, c0, valueSize, c1);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(update.getBody());
+      Value e = update.getInductionVar();
+      SmallVector<Value, 4> at = {r.batch, r.head, r.query, e};
+      Value old = memref::LoadOp::create(b, loc, r.out, at);
+      Value v = load4(b, loc, r.v, r, key, e);
+      memref::StoreOp::create(
+          b, loc,
+          arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, old, factor),
+                                arith::MulFOp::create(b, loc, weight, v)),
+          r.out, at);
+    }
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{max, arith::AddFOp::create(
+                            b, loc,
+                            arith::MulFOp::create(b, loc, state[1], factor),
+                            weight)});
+  }
+  auto finish = scf::ForOp::create(b, loc, c0, valueSize, c1);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(finish.getBody());
+  SmallVector<Value, 4> at = {r.batch, r.head, r.query,
+                              finish.getInductionVar()};
+  Value acc = memref::LoadOp::create(b, loc, r.out, at);
+  memref::StoreOp::create(
+      b, loc, arith::DivFOp::create(b, loc, acc, loop.getResult(1)), r.out,
+      at);
+}
+
+LogicalResult rewrite(AttentionOp op, bool emulate) {
+  auto qType = cast<RankedTensorType>(op.getQuery().getType());
+  auto vType = cast<RankedTensorType>(op.getValue().getType());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  if (!qType.getElementType().isF32() || !resultType.getElementType().isF32() ||
+      ShapedType::isDynamic(qType.getDimSize(3)) ||
+      ShapedType::isDynamic(vType.getDimSize(3)))
+    return failure(); // the materialized lowering takes it
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Row r;
+  r.q = asBuffer(b, loc, op.getQuery());
+  r.k = asBuffer(b, loc, op.getKey());
+  r.v = asBuffer(b, loc, op.getValue());
+  r.mask = op.getMask() ? asBuffer(b, loc, op.getMask()) : Value();
+  r.causal = op.getCausal();
+  r.scale = op.getEffectiveScale();
+  r.headSize = qType.getDimSize(3);
+  r.valueSize = vType.getDimSize(3);
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < 3; ++d)
+    sizes.push_back(b.createOrFold<memref::DimOp>(loc, r.q, d));
+  r.keys = b.createOrFold<memref::DimOp>(loc, r.k, 2);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < 3; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(sizes[d]);
+  auto outType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  r.out = memref::AllocOp::create(b, loc, outType, dynamicSizes);
+
+  Value rows = arith::MulIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, sizes[0], sizes[1]), sizes[2]);
+  Value zero = idx(b, loc, 0);
+  Value any =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows, zero);
+  auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(nonEmpty.thenBlock());
+    Value warps = idx(b, loc, kWarpsPerBlock);
+    Value warpSize = idx(b, loc, kWarpSize);
+    auto launch = gpu::LaunchOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, rows, warps), idx(b, loc, 1),
+        idx(b, loc, 1), idx(b, loc, kWarpSize * kWarpsPerBlock),
+        idx(b, loc, 1), idx(b, loc, 1));
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value tid = launch.getThreadIds().x;
+    Value lane = arith::RemUIOp::create(b, loc, tid, warpSize);
+    Value row = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps),
+        arith::DivUIOp::create(b, loc, tid, warpSize));
+    Value inside =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
+    if (emulate)
+      inside = arith::AndIOp::create(
+          b, loc, inside,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero));
+    // Whole warps enter or skip: the shuffles need all 32 lanes.
+    auto guardRow = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(guardRow.thenBlock());
+    r.query = arith::RemUIOp::create(b, loc, row, sizes[2]);
+    Value rest = arith::DivUIOp::create(b, loc, row, sizes[2]);
+    r.head = arith::RemUIOp::create(b, loc, rest, sizes[1]);
+    r.batch = arith::DivUIOp::create(b, loc, rest, sizes[1]);
+    if (emulate)
+      emitRowSerial(b, loc, r);
+    else
+      emitRowWarp(b, loc, r, lane);
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, resultType, r.out, /*restrict=*/b.getUnitAttr(),
+      /*writable=*/b.getUnitAttr());
+  op.replaceAllUsesWith(result);
+  op.erase();
+  return success();
+}
+
+struct EncAttentionToGPUPass
+    : enc::impl::EncAttentionToGPUBase<EncAttentionToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<AttentionOp> ops;
+    getOperation().walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops)
+      (void)rewrite(op, emulate);
+  }
+};
+
+} // namespace
