@@ -43,7 +43,6 @@ import platform
 import re
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import time
@@ -53,7 +52,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "python-bindings"))
 import check_cuda  # noqa: E402  (runtime_for, device_name, relative_error)
+from encoder import safetensors  # noqa: E402  (pure Python: no extension needed)
 
 SEED = 20261124
 VARIANTS = check_cuda.VARIANTS
@@ -158,25 +159,6 @@ def prepare(out, gpu_arch, build, dry):
 # --- step 2: --run ------------------------------------------------------------
 
 
-def write_safetensors(path, tensors):
-    """The safetensors format: an 8-byte header size, a JSON header, the
-    little-endian data (float32 only here)."""
-    header, offset, blobs = {}, 0, []
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array, dtype=np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 class Timer:
     """Medians of a callable's time: CUDA events on a GPU, the clock on the
     CPU (--dry-run)."""
@@ -234,7 +216,7 @@ def bench_matmul(case, ctx):
     w = (rng.standard_normal((n, k), dtype=np.float32) * k**-0.5).astype(np.float32)
     directory = os.path.join(ctx["out"], case["name"])
     np.save(os.path.join(directory, "x.npy"), x)
-    write_safetensors(os.path.join(directory, "w.safetensors"), {"w": w})
+    safetensors.save_file({"w": w}, os.path.join(directory, "w.safetensors"))
     flops = 2.0 * m * n * k
     xt, wt = torch.from_numpy(x).to(dev), torch.from_numpy(w).to(dev)
     torch.backends.cuda.matmul.allow_tf32 = True
@@ -299,8 +281,9 @@ def bench_model(case, ctx):
     model_type = config["model_type"]
     model = check_hf.build_model(model_type, config, SEED)
     weights = os.path.join(directory, "model.safetensors")
-    write_safetensors(weights, {k: v.detach().float().numpy() for k, v in model.state_dict().items()
-                                if v.is_floating_point()})
+    safetensors.save_file({k: v.detach().float().cpu().numpy()
+                           for k, v in model.state_dict().items() if v.is_floating_point()},
+                          weights)
     rng = np.random.default_rng(SEED)
     rows = []
     for batch, seq in case["shapes"]:

@@ -27,6 +27,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GPUWarps.h"
+
 #include "encoder/Transforms/Passes.h"
 
 #include "Enc/IR/EncOps.h"
@@ -51,7 +53,6 @@ using namespace mlir::enc;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 constexpr int64_t kWarpsPerBlock = 4;
 
 Value idx(OpBuilder &b, Location loc, int64_t v) {
@@ -182,12 +183,9 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
           arith::MulFOp::create(
               b, loc, qv[i],
               guardedLoad(r.k, key, element(i), r.headSize)));
-    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2)
-      dot = arith::AddFOp::create(
-          b, loc, dot,
-          gpu::ShuffleOp::create(b, loc, dot, offset, kWarpSize,
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult());
+    dot = warpAllReduce(b, loc, dot, [&](Value x, Value y) -> Value {
+      return arith::AddFOp::create(b, loc, x, y);
+    });
     ValueRange state = loop.getRegionIterArgs();
     auto [max, factor, weight] =
         onlineStep(b, loc, state[0], maskedScore(b, loc, r, dot, key));
@@ -319,43 +317,17 @@ LogicalResult rewrite(AttentionOp op, bool emulate) {
 
   Value rows = arith::MulIOp::create(
       b, loc, arith::MulIOp::create(b, loc, sizes[0], sizes[1]), sizes[2]);
-  Value zero = idx(b, loc, 0);
-  Value any =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows, zero);
-  auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(nonEmpty.thenBlock());
-    Value warps = idx(b, loc, kWarpsPerBlock);
-    Value warpSize = idx(b, loc, kWarpSize);
-    auto launch = gpu::LaunchOp::create(
-        b, loc, arith::CeilDivUIOp::create(b, loc, rows, warps), idx(b, loc, 1),
-        idx(b, loc, 1), idx(b, loc, kWarpSize * kWarpsPerBlock),
-        idx(b, loc, 1), idx(b, loc, 1));
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value tid = launch.getThreadIds().x;
-    Value lane = arith::RemUIOp::create(b, loc, tid, warpSize);
-    Value row = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps),
-        arith::DivUIOp::create(b, loc, tid, warpSize));
-    Value inside =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
-    if (emulate)
-      inside = arith::AndIOp::create(
-          b, loc, inside,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero));
-    // Whole warps enter or skip: the shuffles need all 32 lanes.
-    auto guardRow = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-    gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPointToStart(guardRow.thenBlock());
-    r.query = arith::RemUIOp::create(b, loc, row, sizes[2]);
-    Value rest = arith::DivUIOp::create(b, loc, row, sizes[2]);
-    r.head = arith::RemUIOp::create(b, loc, rest, sizes[1]);
-    r.batch = arith::DivUIOp::create(b, loc, rest, sizes[1]);
+    WarpRow warp = buildWarpPerRowLaunch(b, loc, rows, kWarpsPerBlock, emulate);
+    SmallVector<Value> index = delinearize(b, loc, warp.row, sizes);
+    r.batch = index[0];
+    r.head = index[1];
+    r.query = index[2];
     if (emulate)
       emitRowSerial(b, loc, r);
     else
-      emitRowWarp(b, loc, r, lane);
+      emitRowWarp(b, loc, r, warp.lane);
   }
   Value result = bufferization::ToTensorOp::create(
       b, loc, resultType, r.out, /*restrict=*/b.getUnitAttr(),

@@ -30,6 +30,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GPUWarps.h"
+
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -59,7 +61,6 @@ namespace {
 constexpr int64_t kStepK = 8;      // K per TF32 mma.sync (m16n8k8)
 constexpr int64_t kWarpTile = 32; // 2x2 fragments per warp
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
-constexpr int64_t kWarpSize = 32;
 
 /// A value a linalg body computes from one of its block arguments with
 /// pure ops (GELU of the input, say): applied to each element as it is
@@ -369,14 +370,9 @@ struct WarpTile {
 /// C's index of the tile's element (row, col).
 SmallVector<Value> cIndex(OpBuilder &b, Location loc, const WarpTile &t,
                           Value row, Value col) {
-  SmallVector<Value> index(t.rowSizes.size() + 1);
-  Value rest = add(b, loc, t.rowBase, row);
-  for (size_t d = t.rowSizes.size(); d-- > 0;) {
-    index[d] = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, t.rowSizes[d]);
-    if (d > 0)
-      rest = arith::DivUIOp::create(b, loc, rest, t.rowSizes[d]);
-  }
-  index.back() = add(b, loc, t.colBase, col);
+  SmallVector<Value> index =
+      delinearize(b, loc, add(b, loc, t.rowBase, row), t.rowSizes);
+  index.push_back(add(b, loc, t.colBase, col));
   return index;
 }
 

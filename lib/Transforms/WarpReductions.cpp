@@ -17,6 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GPUWarps.h"
+
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,7 +42,6 @@ using namespace mlir::enc;
 
 namespace {
 
-constexpr int64_t kWarpSize = 32;
 constexpr int64_t kWarpsPerBlock = 8;
 
 /// A matched reduction: the combining op of the body, and an input
@@ -150,44 +151,11 @@ void rewrite(const RowReduction &r, bool emulate) {
   Value extent = b.createOrFold<memref::DimOp>(loc, r.extentOf, r.extentDim);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value warpSize = arith::ConstantIndexOp::create(b, loc, kWarpSize);
-  Value warps = arith::ConstantIndexOp::create(b, loc, kWarpsPerBlock);
-  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows,
-                                    zero);
-  auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(nonEmpty.thenBlock());
-  Value blocks = arith::CeilDivUIOp::create(b, loc, rows, warps);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, blocks, one, one,
-      arith::ConstantIndexOp::create(b, loc, kWarpSize * kWarpsPerBlock), one,
-      one);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  Value tid = launch.getThreadIds().x;
-  Value lane = arith::RemUIOp::create(b, loc, tid, warpSize);
-  Value row = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps),
-      arith::DivUIOp::create(b, loc, tid, warpSize));
-  Value inside =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
-  if (emulate) // lane 0 reduces the whole row
-    inside = arith::AndIOp::create(
-        b, loc, inside,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero));
-  // The whole warp enters or skips: shuffles need all 32 lanes.
-  auto guard = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(guard.thenBlock());
-
-  // The output index of the row (innermost dimension fastest).
-  SmallVector<Value> index(sizes.size());
-  Value rest = row;
-  for (size_t d = sizes.size(); d-- > 0;) {
-    index[d] = d == 0 ? rest : arith::RemUIOp::create(b, loc, rest, sizes[d]);
-    if (d > 0)
-      rest = arith::DivUIOp::create(b, loc, rest, sizes[d]);
-  }
+  WarpRow warp = buildWarpPerRowLaunch(b, loc, rows, kWarpsPerBlock, emulate);
+  Value lane = warp.lane;
+  SmallVector<Value> index = delinearize(b, loc, warp.row, sizes);
   Value start = emulate ? zero : lane;
-  Value step = emulate ? one : warpSize;
+  Value step = emulate ? one : arith::ConstantIndexOp::create(b, loc, kWarpSize);
   auto loop = scf::ForOp::create(b, loc, start, extent, step,
                                  ValueRange{identity(b, loc, r.combine)});
   {
@@ -201,13 +169,9 @@ void rewrite(const RowReduction &r, bool emulate) {
   }
   Value partial = loop.getResult(0);
   if (!emulate)
-    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, partial, offset, kWarpSize,
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      partial = combine(b, loc, r.combine, partial, other);
-    }
+    partial = warpAllReduce(b, loc, partial, [&](Value x, Value y) {
+      return combine(b, loc, r.combine, x, y);
+    });
   // Lane 0 folds the warp's result into the output's initial value.
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero);

@@ -1,0 +1,38 @@
+//===- GPUWarps.h - Warp-level building blocks of GPU kernels ---*- C++ -*-===//
+//
+// Shared by the passes that write their own gpu.launch with a warp per row
+// of work (enc-warp-reductions, enc-attention-to-gpu) and by the
+// tensor-core kernel's fused ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_TRANSFORMS_GPUWARPS_H
+#define ENCODER_LIB_TRANSFORMS_GPUWARPS_H
+
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h" // ::kWarpSize
+#include "mlir/IR/Builders.h"
+
+namespace mlir::enc {
+
+/// `value` combined over the 32 lanes of a warp with butterfly (xor)
+/// shuffles: every lane gets the result. All lanes must take part.
+Value warpAllReduce(OpBuilder &b, Location loc, Value value,
+                    function_ref<Value(Value, Value)> combine);
+
+/// A launch with one warp per row, `warpsPerBlock` warps a block, skipped
+/// when `rows` is 0. Inside, whole warps whose row exists go on (only their
+/// lane 0 with `laneZeroOnly`, for GPU emulation, which runs threads one
+/// after another). Leaves `b` inside that guard.
+struct WarpRow {
+  Value row, lane;
+};
+WarpRow buildWarpPerRowLaunch(OpBuilder &b, Location loc, Value rows,
+                              int64_t warpsPerBlock, bool laneZeroOnly);
+
+/// `linear` as indices of dimensions of `sizes`, the last fastest.
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                               ArrayRef<Value> sizes);
+
+} // namespace mlir::enc
+
+#endif // ENCODER_LIB_TRANSFORMS_GPUWARPS_H
