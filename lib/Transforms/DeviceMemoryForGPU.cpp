@@ -108,7 +108,7 @@ void copyAsLoop(memref::CopyOp copy) {
 /// freeing do not count).
 bool touchesMemory(Operation *op) {
   if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
-          memref::GetGlobalOp, gpu::AllocOp, func::CallOp, func::ReturnOp>(op))
+          memref::GetGlobalOp, func::CallOp, func::ReturnOp>(op))
     return false;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
@@ -122,13 +122,13 @@ bool touchesMemory(Operation *op) {
 
 /// A scalar the host loads to pass into kernels (a learned temperature,
 /// say) is loaded in each kernel instead, with the pure host arithmetic
-/// between: `load` and that arithmetic are cloned into every loop that
-/// uses them. Fails, changing nothing, when host code needs the value
+/// between: `load` and that arithmetic are cloned into every loop (or
+/// kernel written by an earlier pass) that uses them. Fails, changing nothing, when host code needs the value
 /// itself.
 LogicalResult sinkIntoLoops(memref::LoadOp load) {
   llvm::SetVector<Operation *> slice;
   slice.insert(load);
-  llvm::SetVector<scf::ParallelOp> loops;
+  llvm::SetVector<Operation *> loops;
   for (size_t i = 0; i < slice.size(); ++i) {
     for (Operation *user : slice[i]->getUsers()) {
       if (!onHost(user)) {
@@ -136,8 +136,8 @@ LogicalResult sinkIntoLoops(memref::LoadOp load) {
         Operation *at = user;
         while (!onHost(at->getParentOp()))
           at = at->getParentOp();
-        auto loop = dyn_cast<scf::ParallelOp>(at->getParentOp());
-        if (!loop)
+        Operation *loop = at->getParentOp();
+        if (!isa<scf::ParallelOp, gpu::LaunchOp>(loop))
           return failure();
         loops.insert(loop);
         continue;
@@ -152,8 +152,8 @@ LogicalResult sinkIntoLoops(memref::LoadOp load) {
   SmallVector<Operation *> ordered(slice.begin(), slice.end());
   llvm::sort(ordered,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  for (scf::ParallelOp loop : loops) {
-    OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
+  for (Operation *loop : loops) {
+    OpBuilder b = OpBuilder::atBlockBegin(&loop->getRegion(0).front());
     IRMapping mapping;
     for (Operation *op : ordered)
       b.clone(*op, mapping);

@@ -45,6 +45,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/ADT/SetVector.h"
 
@@ -217,6 +218,13 @@ struct Contraction {
   linalg::GenericOp epilogue = nullptr;
 };
 
+/// The buffer `v` views (through subviews, reshapes, casts).
+Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
 bool isDenseF32(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.getElementType().isF32() &&
@@ -302,6 +310,13 @@ std::optional<Contraction> match(linalg::LinalgOp op) {
     return std::nullopt;
   c.init = matchInit(op, c.c);
   c.epilogue = matchEpilogue(op, c.c);
+  // Warps store while others still load: the epilogue must not write into
+  // A or B (an in-place residual x += f(x W)).
+  if (c.epilogue) {
+    Value out = rootBuffer(c.epilogue.getDpsInitOperand(0)->get());
+    if (out == rootBuffer(c.a) || out == rootBuffer(c.b))
+      c.epilogue = nullptr;
+  }
   return c;
 }
 

@@ -183,3 +183,28 @@ func.func @mixed(%x: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// A kernel written by an earlier pass (a gpu.launch) gets its scalars the
+// same way.
+
+// CHECK-LABEL: func.func @into_launch(
+// CHECK-SAME: %[[T:.*]]: memref<f32>, %[[X:.*]]: memref<8xf32>
+// CHECK-NOT: memref.load
+// CHECK: gpu.launch
+// CHECK-NEXT: %[[TV:.*]] = memref.load %[[T]][]
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[TV]]
+// CHECK: memref.store %[[E]], %[[X]]
+func.func @into_launch(%t: memref<f32>, %x: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %tv = memref.load %t[] : memref<f32>
+  %e = math.exp %tv : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    memref.store %e, %x[%c0] : memref<8xf32>
+    gpu.terminator
+  }
+  return
+}

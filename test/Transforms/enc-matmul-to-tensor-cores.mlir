@@ -203,3 +203,26 @@ func.func @heads(%x: memref<2x32x4x16xf32>, %w: memref<64x4x16xf32>, %y: memref<
   }
   return
 }
+
+// -----
+
+// An epilogue that writes into A (x += x·Wᵀ in place) stays a separate
+// op: warps would overwrite rows of A that others still read.
+
+// CHECK-LABEL: func.func @epilogue_into_a(
+// CHECK: gpu.launch
+// CHECK-NOT: memref.store {{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<64x64xf32>
+// CHECK: gpu.terminator
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<64x64xf32>, memref<64x64xf32>) outs(%{{.*}} : memref<64x64xf32>)
+// CHECK: return
+func.func @epilogue_into_a(%x: memref<64x64xf32>, %w: memref<64x64xf32>, %y: memref<64x64xf32>) {
+  linalg.matmul ins(%x, %w : memref<64x64xf32>, memref<64x64xf32>) outs(%y : memref<64x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y, %x : memref<64x64xf32>, memref<64x64xf32>) outs(%x : memref<64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  return
+}
