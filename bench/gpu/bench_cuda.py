@@ -377,24 +377,22 @@ def run_bench(args):
         "medians. tf32 = our tensor cores with TF32 operands, f32 = our exact kernels.",
         "",
     ]
-    if tables["matmul"]:
-        lines += ["## Linear layers (x·Wᵀ, M x K x N)", "",
-                  "| shape | ours | wall ms | device ms | TFLOP/s | cuBLAS TF32 TFLOP/s | cuBLAS bf16 TFLOP/s "
-                  "| ratio to TF32 | ratio to bf16 | note |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {' | '.join(r)} |" for r in tables["matmul"]] + [""]
-    if tables["attention"]:
-        lines += ["## Attention (batch, heads, sequence, head size)", "",
-                  "| shape | ours | wall ms | device ms | TFLOP/s | SDPA f32 TFLOP/s | SDPA bf16 TFLOP/s "
-                  "| ratio to f32 | ratio to bf16 | note |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {' | '.join(r)} |" for r in tables["attention"]] + [""]
-    if tables["model"]:
-        lines += ["## Models (numerics against transformers in float64; latency)", "",
-                  "| model | ours | max rel. error | 1e-3 | wall ms | device ms | eager ms | torch.compile ms "
-                  "| torch.compile / ours (wall) | note |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {' | '.join(r)} |" for r in tables["model"]] + [""]
+    headers = {
+        "matmul": ("Linear layers (x·Wᵀ, M x K x N)",
+                   "shape | ours | wall ms | device ms | TFLOP/s | cuBLAS TF32 TFLOP/s | "
+                   "cuBLAS bf16 TFLOP/s | ratio to TF32 | ratio to bf16 | note"),
+        "attention": ("Attention (batch, heads, sequence, head size)",
+                      "shape | ours | wall ms | device ms | TFLOP/s | SDPA f32 TFLOP/s | "
+                      "SDPA bf16 TFLOP/s | ratio to f32 | ratio to bf16 | note"),
+        "model": ("Models (numerics against transformers in float64; latency)",
+                  "model | ours | max rel. error | 1e-3 | wall ms | device ms | eager ms | "
+                  "torch.compile ms | torch.compile / ours (wall) | note"),
+    }
+    for kind, (title, header) in headers.items():
+        if not tables[kind]:
+            continue
+        lines += [f"## {title}", "", f"| {header} |", "|---" * (header.count("|") + 1) + "|"]
+        lines += [f"| {' | '.join(r)} |" for r in tables[kind]] + [""]
     text = "\n".join(lines)
     print(text)
     results = args.results or os.path.join(

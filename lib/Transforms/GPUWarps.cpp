@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -55,6 +56,24 @@ mlir::enc::WarpRow mlir::enc::buildWarpPerRowLaunch(OpBuilder &b,
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(guard.thenBlock());
   return result;
+}
+
+IRMapping mlir::enc::cloneBodyAt(OpBuilder &b, Location loc,
+                                 linalg::GenericOp op, ArrayRef<Value> index,
+                                 IRMapping mapping, Operation *skip) {
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(in);
+    if (mapping.contains(arg) || arg.use_empty())
+      continue;
+    SmallVector<Value> indices;
+    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults())
+      indices.push_back(index[cast<AffineDimExpr>(e).getPosition()]);
+    mapping.map(arg, memref::LoadOp::create(b, loc, in->get(), indices));
+  }
+  for (Operation &o : op.getBlock()->without_terminator())
+    if (&o != skip)
+      b.clone(o, mapping);
+  return mapping;
 }
 
 SmallVector<Value> mlir::enc::delinearize(OpBuilder &b, Location loc,

@@ -1,14 +1,15 @@
 //===- GPUWarps.h - Warp-level building blocks of GPU kernels ---*- C++ -*-===//
 //
-// Shared by the passes that write their own gpu.launch with a warp per row
-// of work (enc-warp-reductions, enc-attention-to-gpu) and by the
-// tensor-core kernel's fused ops.
+// Shared by the passes that write their own gpu.launch: a warp per row of
+// work (enc-warp-reductions, enc-attention-to-gpu), linalg bodies evaluated
+// per element (those and the tensor-core kernel's fused ops).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef ENCODER_LIB_TRANSFORMS_GPUWARPS_H
 #define ENCODER_LIB_TRANSFORMS_GPUWARPS_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h" // ::kWarpSize
 #include "mlir/IR/Builders.h"
 
@@ -28,6 +29,14 @@ struct WarpRow {
 };
 WarpRow buildWarpPerRowLaunch(OpBuilder &b, Location loc, Value rows,
                               int64_t warpsPerBlock, bool laneZeroOnly);
+
+/// Clones the body of elementwise or reduction `op` (but its terminator and
+/// `skip`) at the loop index `index`, each used input loaded through its
+/// indexing map unless `mapping` already gives its block argument a value.
+/// Returns the mapping, from which callers take the values they need.
+IRMapping cloneBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+                      ArrayRef<Value> index, IRMapping mapping = {},
+                      Operation *skip = nullptr);
 
 /// `linear` as indices of dimensions of `sizes`, the last fastest.
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,

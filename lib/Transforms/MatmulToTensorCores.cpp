@@ -395,18 +395,7 @@ SmallVector<Value> cIndex(OpBuilder &b, Location loc, const WarpTile &t,
 /// its map, except those `given` (block argument -> value).
 Value evaluateAt(OpBuilder &b, Location loc, linalg::GenericOp op,
                  ArrayRef<Value> index, const IRMapping &given) {
-  IRMapping mapping = given;
-  for (OpOperand *in : op.getDpsInputOperands()) {
-    BlockArgument arg = op.getMatchingBlockArgument(in);
-    if (mapping.contains(arg) || arg.use_empty())
-      continue;
-    SmallVector<Value> indices;
-    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults())
-      indices.push_back(index[cast<AffineDimExpr>(e).getPosition()]);
-    mapping.map(arg, memref::LoadOp::create(b, loc, in->get(), indices));
-  }
-  for (Operation &o : op.getBlock()->without_terminator())
-    b.clone(o, mapping);
+  IRMapping mapping = cloneBodyAt(b, loc, op, index, given);
   return mapping.lookupOrDefault(op.getBlock()->getTerminator()->getOperand(0));
 }
 

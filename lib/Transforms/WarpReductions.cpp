@@ -117,19 +117,7 @@ std::optional<RowReduction> match(linalg::GenericOp op) {
 Value valueAt(OpBuilder &b, Location loc, const RowReduction &r,
               ArrayRef<Value> index) {
   linalg::GenericOp op = r.op;
-  IRMapping mapping;
-  for (OpOperand *in : op.getDpsInputOperands()) {
-    BlockArgument arg = op.getMatchingBlockArgument(in);
-    if (arg.use_empty())
-      continue;
-    SmallVector<Value> indices;
-    for (AffineExpr e : op.getMatchingIndexingMap(in).getResults())
-      indices.push_back(index[cast<AffineDimExpr>(e).getPosition()]);
-    mapping.map(arg, memref::LoadOp::create(b, loc, in->get(), indices));
-  }
-  for (Operation &o : op.getBlock()->without_terminator())
-    if (&o != r.combine)
-      b.clone(o, mapping);
+  IRMapping mapping = cloneBodyAt(b, loc, op, index, {}, r.combine);
   BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
   Value v = r.combine->getOperand(0) == acc ? r.combine->getOperand(1)
                                             : r.combine->getOperand(0);
