@@ -238,10 +238,17 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     else
       buildLinalgToLLVMCPUPipeline(pm, pipelineOptions);
   };
+  // The GPU's own kernels for attention and layer norm are written on
+  // tensors, so they belong to the linalg stage.
+  auto toLinalg = [&](OpPassManager &pm) {
+    if (cuda)
+      buildEncToGPUKernelsPipeline(pm, cudaOptions);
+    buildEncToLinalgConversionPipeline(pm, vectorBits);
+  };
   auto lowerToLLVM = [&](ModuleOp m) {
     return runStage(m, options, [&](OpPassManager &pm) {
       buildEncPreparationPipeline(pm, graph);
-      buildEncToLinalgConversionPipeline(pm, vectorBits);
+      toLinalg(pm);
       buildBackend(pm);
     });
   };
@@ -264,9 +271,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     module.print(stageOutput);
     return success();
   }
-  if (failed(runStage(module, options, [&](OpPassManager &pm) {
-        buildEncToLinalgConversionPipeline(pm, vectorBits);
-      })))
+  if (failed(runStage(module, options, toLinalg)))
     return failure();
   if (options.emit == EmitStage::linalg) {
     module.print(stageOutput);

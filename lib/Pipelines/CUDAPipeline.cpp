@@ -1,8 +1,13 @@
 //===- CUDAPipeline.cpp - enc to LLVM with PTX kernels ----------------------===//
 //
-// The GPU path shares the enc preparation (without weight packing) and the
-// enc-to-linalg conversion (with vector-bits=0: attention as plain linalg)
-// with the CPU, then:
+// The GPU path shares the enc preparation (without weight packing) with the
+// CPU, then writes its own kernels for two enc ops, on tensors:
+//
+//   attention: one fused online-softmax kernel       enc-attention-to-gpu
+//   layer norm: one kernel, a warp per row           enc-layer-norm-to-gpu
+//
+// and shares the enc-to-linalg conversion (vector-bits=0: what attention is
+// left, as plain linalg), then:
 //
 //   bufferize, free temporaries                      (as on the CPU)
 //   f32 contractions on the tensor cores (mma.sync)  enc-matmul-to-tensor-cores
@@ -157,14 +162,22 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createEncEmitEntryPoints(entryPoints));
 }
 
+void mlir::enc::buildEncToGPUKernelsPipeline(
+    OpPassManager &pm, const CUDAPipelineOptions &options) {
+  EncAttentionToGPUOptions attention;
+  attention.emulate = options.emulateOnHost;
+  pm.addNestedPass<func::FuncOp>(createEncAttentionToGPU(attention));
+  EncLayerNormToGPUOptions layerNorm;
+  layerNorm.emulate = options.emulateOnHost;
+  pm.addNestedPass<func::FuncOp>(createEncLayerNormToGPU(layerNorm));
+}
+
 void mlir::enc::buildCUDAPipeline(OpPassManager &pm,
                                   const CUDAPipelineOptions &options) {
   GraphOptions graph;
   graph.packWeights = false; // the packed layouts are the CPU micro-kernel's
   buildEncPreparationPipeline(pm, graph);
-  EncAttentionToGPUOptions attention;
-  attention.emulate = options.emulateOnHost;
-  pm.addNestedPass<func::FuncOp>(createEncAttentionToGPU(attention));
+  buildEncToGPUKernelsPipeline(pm, options);
   buildEncToLinalgConversionPipeline(pm, /*vectorBits=*/0);
   buildLinalgToLLVMCUDAPipeline(pm, options);
 }

@@ -62,18 +62,6 @@ Value f32(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
 
-/// A tensor operand as a buffer of any layout.
-Value asBuffer(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto layout = StridedLayoutAttr::get(
-      b.getContext(), ShapedType::kDynamic,
-      SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
-  auto memrefType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*read_only=*/true);
-}
-
 /// What one row needs: the operands, the scale, the row's indices.
 struct Row {
   Value q, k, v, mask, out;
@@ -295,10 +283,10 @@ LogicalResult rewrite(AttentionOp op, bool emulate) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Row r;
-  r.q = asBuffer(b, loc, op.getQuery());
-  r.k = asBuffer(b, loc, op.getKey());
-  r.v = asBuffer(b, loc, op.getValue());
-  r.mask = op.getMask() ? asBuffer(b, loc, op.getMask()) : Value();
+  r.q = readOnlyBuffer(b, loc, op.getQuery());
+  r.k = readOnlyBuffer(b, loc, op.getKey());
+  r.v = readOnlyBuffer(b, loc, op.getValue());
+  r.mask = op.getMask() ? readOnlyBuffer(b, loc, op.getMask()) : Value();
   r.causal = op.getCausal();
   r.scale = op.getEffectiveScale();
   r.headSize = qType.getDimSize(3);

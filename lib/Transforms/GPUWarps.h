@@ -1,8 +1,9 @@
 //===- GPUWarps.h - Warp-level building blocks of GPU kernels ---*- C++ -*-===//
 //
 // Shared by the passes that write their own gpu.launch: a warp per row of
-// work (enc-warp-reductions, enc-attention-to-gpu), linalg bodies evaluated
-// per element (those and the tensor-core kernel's fused ops).
+// work (enc-warp-reductions, enc-attention-to-gpu, enc-layer-norm-to-gpu),
+// linalg bodies evaluated per element (enc-warp-reductions and the
+// tensor-core kernel's fused ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,10 @@ WarpRow buildWarpPerRowLaunch(OpBuilder &b, Location loc, Value rows,
 IRMapping cloneBodyAt(OpBuilder &b, Location loc, linalg::GenericOp op,
                       ArrayRef<Value> index, IRMapping mapping = {},
                       Operation *skip = nullptr);
+
+/// A tensor operand of a kernel written on tensors (before bufferization)
+/// as a read-only buffer of any layout (bufferization.to_buffer).
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
 
 /// `linear` as indices of dimensions of `sizes`, the last fastest.
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,

@@ -69,6 +69,14 @@ TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
   checkFamilyOnGPU("family_whisper_audio", "whisper", "main",
                    "--audio-input");
 }
+// enc-layer-norm-to-gpu: one kernel per layer norm, with and without the
+// affine transform (a row of 48: one full and one partial register a lane),
+// and with the fused residual of a post-LN layer.
+TEST_CASE("GPU lowering: one-kernel layer norm matches F.layer_norm",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("layer_norm", "", 1e-5, "main", kGPU);
+  checkAgainstPyTorch("fusion_post_ln", "", 1e-5, "main", kGPU);
+}
 TEST_CASE("GPU lowering: losses match torch.nn.functional",
           "[numerics][gpu]") {
   checkAgainstPyTorch("cross_entropy", "", 1e-5, "main", kGPU);

@@ -168,6 +168,13 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 void buildLinalgToLLVMCUDAPipeline(OpPassManager &pm,
                                    const CUDAPipelineOptions &options);
 
+/// The enc ops the GPU runs as hand-written kernels rather than through
+/// linalg, on tensors after the preparation pipeline: attention as one
+/// fused online-softmax kernel, layer norm as one kernel a warp per row.
+/// Both the enc-cuda-pipeline and encoder-compile's linalg stage run it.
+void buildEncToGPUKernelsPipeline(OpPassManager &pm,
+                                  const CUDAPipelineOptions &options);
+
 /// enc -> LLVM dialect with PTX kernels (weights unpacked).
 void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options);
 

@@ -321,6 +321,35 @@ def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
   ];
 }
 
+def EncLayerNormToGPU : Pass<"enc-layer-norm-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "enc.layer_norm as one GPU kernel (a warp per row)";
+  let description = [{
+    On tensors, before `enc-to-linalg`, in the CUDA pipeline. Each f32
+    `enc.layer_norm` whose last dimension is static and at most 2048
+    becomes a `gpu.launch` of one warp per row: lane l loads elements l,
+    l + 32, ... of the input (plus the residual, when fused) into
+    registers, the mean and then the sum of squared deviations are summed
+    with butterfly shuffles, and each lane writes its normalized, scaled
+    and shifted elements. One kernel and one read of the row, where the
+    linalg lowering runs two reductions and an elementwise kernel. Operands
+    enter through `bufferization.to_buffer`, the result leaves through a
+    fresh buffer and `bufferization.to_tensor`. With `emulate`, lane 0 runs
+    its row serially (GPU emulation on the CPU).
+  }];
+  let options = [
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Each row serially on lane 0 (GPU emulation)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def EncWarpReductions
     : Pass<"enc-warp-reductions", "::mlir::func::FuncOp"> {
   let summary = "Reduce each row with a warp (coalesced loads, shuffles)";
