@@ -8,8 +8,8 @@ bench/gpu/README.md):
      Writes the BERT-base and ViT-B/16 configs (transformers' defaults) and
      compiles them, and single-op models (a linear layer at BERT-base's
      shapes and 8192^3; attention, batch 8, 12 heads of 64 and 16 of 128,
-     sequence 512 to 8192), each as TF32 tensor cores (model.so) and exact
-     f32 (model_f32.so); copies encoder-run and libencrt.so (as
+     sequence 512 to 8192), each as TF32 tensor cores (model.so), bf16
+     tensor cores (model_bf16.so) and exact f32 (model_f32.so); copies encoder-run and libencrt.so (as
      check_cuda.py does). No weights: they are drawn there.
   2. there (a GPU, PyTorch 2, transformers):
        bench_cuda.py --run OUT [--repeats 20] [--only matmul,attention,models]
@@ -21,13 +21,16 @@ bench/gpu/README.md):
      scaled_dot_product_attention in f32 and bf16, and the transformers
      models eager and under torch.compile (TF32 on, as ours). The models'
      outputs are also compared with transformers in float64 (relative L2;
-     the issue's bound for TF32 and f32 is 1e-3). Writes a markdown table
+     the issue's bound: 1e-3 for TF32 and f32, 1e-2 for bf16). Writes a
+     markdown table
      with the device, the versions and the commands to
      bench/results/gpu-bench-<date>.md.
 
-Our kernels are f32 in memory (no bf16 path yet), so the bf16 columns are
-PyTorch's own, for reference: the ratios the issue asks for are against
-them, and the table says which precision each side used.
+Our buffers are f32 in memory also in the bf16 variant (its operands are
+converted in registers, the products are bf16 on the tensor cores): it
+reads twice the bytes of cuBLAS's bf16 matmul. The table says which
+precision each side used; the issue's ratios are ours (bf16) against
+PyTorch's bf16.
 
 --run --dry-run runs the single-op part on this machine's CPU with tiny
 shapes, PyTorch timed by the clock and ours through whatever libcuda.so.1
@@ -122,13 +125,14 @@ def prepare(out, gpu_arch, build, dry):
         directory = os.path.join(out, name)
         os.makedirs(directory, exist_ok=True)
         variants = []
-        for variant, artifact, flags in VARIANTS:
+        for variant, artifact, flags, bound in VARIANTS:
             command = [compiler, source, "-o", os.path.join(directory, artifact),
                        "--target=cuda", f"--gpu-arch={gpu_arch}", *flags]
             result = run(command)
             if result.returncode:
                 sys.exit(f"compiling {name} failed:\n{' '.join(command)}\n{result.stderr}")
-            variants.append({"variant": variant, "artifact": artifact, "compile": " ".join(command)})
+            variants.append({"variant": variant, "artifact": artifact, "tolerance": bound,
+                             "compile": " ".join(command)})
         cases.append({"name": name, "kind": kind, "variants": variants, **info})
         print(f"prepared {name}", flush=True)
 
@@ -335,8 +339,9 @@ def bench_model(case, ctx):
                 for o, e in zip(outs, expected_outputs):
                     errors.append(check_cuda.relative_error(np.load(o), e))
             worst = max(errors) if errors else None
+            bound = variant["tolerance"]
             rows.append([label, variant["variant"], fmt(worst, 6) if worst is not None else "-",
-                         "pass" if worst is not None and worst <= 1e-3 else "FAIL",
+                         f"{'pass' if worst is not None and worst <= bound else 'FAIL'} ({bound:g})",
                          fmt(wall), fmt(device), fmt(eager), fmt(compiled),
                          fmt(compiled / wall if compiled and wall else None, 2),
                          error or compile_error])
@@ -374,7 +379,7 @@ def run_bench(args):
         f"`bench_cuda.py --run {out} --repeats {args.repeats}{' --only ' + args.only if args.only else ''}"
         f"{' --dry-run' if args.dry_run else ''}`. Ours: `encoder-run --benchmark` medians, wall time of a call "
         "(uploads and downloads included) and device time (CUDA events, kernels only); PyTorch: CUDA-event "
-        "medians. tf32 = our tensor cores with TF32 operands, f32 = our exact kernels.",
+        "medians. tf32 / bf16 = our tensor cores with TF32 / bf16 operands, f32 = our exact kernels.",
         "",
     ]
     headers = {
@@ -385,7 +390,7 @@ def run_bench(args):
                       "shape | ours | wall ms | device ms | TFLOP/s | SDPA f32 TFLOP/s | "
                       "SDPA bf16 TFLOP/s | ratio to f32 | ratio to bf16 | note"),
         "model": ("Models (numerics against transformers in float64; latency)",
-                  "model | ours | max rel. error | 1e-3 | wall ms | device ms | eager ms | "
+                  "model | ours | max rel. error | bound | wall ms | device ms | eager ms | "
                   "torch.compile ms | torch.compile / ours (wall) | note"),
     }
     for kind, (title, header) in headers.items():
@@ -400,7 +405,7 @@ def run_bench(args):
     os.makedirs(os.path.dirname(results), exist_ok=True)
     with open(results, "w") as f:
         f.write(text)
-    failed = any(r[3] == "FAIL" for r in tables["model"])
+    failed = any(r[3].startswith("FAIL") for r in tables["model"])
     return 1 if failed else 0
 
 

@@ -156,9 +156,10 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
             "' (expected sm_NN, e.g. sm_80 or sm_90)";
     return failure();
   }
-  if (cuda && options.gpuMatmul != "tf32" && options.gpuMatmul != "f32") {
+  if (cuda && options.gpuMatmul != "tf32" && options.gpuMatmul != "bf16" &&
+      options.gpuMatmul != "f32") {
     error = "unknown GPU matmul precision '" + options.gpuMatmul +
-            "' (expected tf32 or f32)";
+            "' (expected tf32, bf16 or f32)";
     return failure();
   }
   std::string cudaPath = options.cudaPath;
@@ -229,7 +230,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   cudaOptions.gpuArch = options.gpuArch;
   cudaOptions.cudaPath = cudaPath;
   cudaOptions.emulateOnHost = options.gpuEmulation;
-  cudaOptions.tensorCores = options.gpuMatmul == "tf32";
+  cudaOptions.matmulPrecision = options.gpuMatmul;
   cudaOptions.triple = pipelineOptions.triple;
   cudaOptions.cpu = pipelineOptions.cpu;
   auto buildBackend = [&](OpPassManager &pm) {

@@ -10,7 +10,7 @@
 // left, as plain linalg), then:
 //
 //   bufferize, free temporaries                      (as on the CPU)
-//   f32 contractions on the tensor cores (mma.sync)  enc-matmul-to-tensor-cores
+//   contractions on the tensor cores (mma.sync)      enc-matmul-to-tensor-cores
 //   row reductions, a warp per row (shuffles)        enc-warp-reductions
 //   linalg -> scf.parallel                           convert-linalg-to-parallel-loops
 //   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
@@ -73,8 +73,9 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
     OpPassManager &pm, const CUDAPipelineOptions &options) {
   buildFuseAndBufferizePipeline(pm);
 
-  if (options.tensorCores) {
+  if (options.matmulPrecision != "f32") {
     EncMatmulToTensorCoresOptions tensorCores;
+    tensorCores.precision = options.matmulPrecision;
     tensorCores.emulate = options.emulateOnHost;
     pm.addNestedPass<func::FuncOp>(createEncMatmulToTensorCores(tensorCores));
   }

@@ -1,11 +1,17 @@
 //===- MatmulToTensorCores.cpp - the enc-matmul-to-tensor-cores pass -------===//
 //
 // f32 contractions (x·Wᵀ of linear layers, batched products) as warp-level
-// matrix multiplies on the tensor cores: nvgpu.mma.sync m16n8k8 with TF32
-// operands, rounded to nearest in registers, and f32 accumulation.
+// matrix multiplies on the tensor cores, f32 accumulation, operands rounded
+// to nearest in registers to either
+//   - TF32 (precision=tf32): nvgpu.mma.sync m16n8k8, 10 mantissa bits, or
+//   - bf16 (precision=bf16): nvgpu.mma.sync m16n8k16, 7 mantissa bits, twice
+//     the tensor-core rate of TF32 and half the operand registers.
+// Buffers stay f32 either way (the model's weights and activations are f32):
+// the precision is that of the products, as torch's
+// allow_tf32 / autocast(bfloat16) would compute them on a GPU.
 //
 // Each block of 128 threads computes a 64x64 tile of C as four warps of
-// 32x32 (2x4 accumulators of 16x8), K is walked 8 at a time, and each lane
+// 32x32 (2x4 accumulators of 16x8), K is walked 8 (16) at a time, and each lane
 // loads its fragment elements straight from global memory through the L1/L2
 // caches. The kernel takes in its neighbours: the op that fills C before it
 // (bias broadcast, zero fill) starts the accumulators, elementwise
@@ -18,13 +24,13 @@
 // the first tensor-core kernel, the one the device check measures the rest
 // against.
 //
-// Shapes: N and K static, N % 32 == 0, K % 8 == 0; M (rows: batch x
+// Shapes: N and K static, N % 32 == 0, K % 8 == 0 (bf16: 16); M (rows: batch x
 // sequence) may be dynamic and is checked at run time, with the original op
 // (one thread per element) as the fallback when M % 32 != 0. Operands must
 // be dense (identity layout), so that each is addressed as a flat buffer.
 //
 // `emulate` writes the same launch with each warp's work as scalar loops run
-// by lane 0, with the same TF32 rounding: the tiling, offsets, guards and
+// by lane 0, with the same rounding: the tiling, offsets, guards and
 // rounding are then checked numerically on the CPU (--gpu-emulation); the
 // fragment layouts and upstream's mma.sync lowering are not.
 //
@@ -37,6 +43,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -59,9 +67,13 @@ using namespace mlir::enc;
 
 namespace {
 
-constexpr int64_t kStepK = 8;      // K per TF32 mma.sync (m16n8k8)
-constexpr int64_t kWarpTile = 32; // 2x2 fragments per warp
+constexpr int64_t kWarpTile = 32;  // 2x4 fragments per warp
+
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
+
+/// The operand precision of the products: K per mma.sync (m16n8kK).
+enum class Precision { tf32, bf16 };
+int64_t stepK(Precision p) { return p == Precision::tf32 ? 8 : 16; }
 
 /// A value a linalg body computes from one of its block arguments with
 /// pure ops (GELU of the input, say): applied to each element as it is
@@ -241,7 +253,7 @@ std::optional<SmallVector<int64_t>> dimsOf(AffineMap map) {
   return dims;
 }
 
-std::optional<Contraction> match(linalg::LinalgOp op) {
+std::optional<Contraction> match(linalg::LinalgOp op, Precision precision) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
@@ -306,7 +318,7 @@ std::optional<Contraction> match(linalg::LinalgOp op) {
               ? ShapedType::kDynamic
               : c.k * ranges[d];
   if (ShapedType::isDynamic(c.n) || ShapedType::isDynamic(c.k) ||
-      c.n % kWarpTile != 0 || c.k % kStepK != 0)
+      c.n % kWarpTile != 0 || c.k % stepK(precision) != 0)
     return std::nullopt;
   c.init = matchInit(op, c.c);
   c.epilogue = matchEpilogue(op, c.c);
@@ -366,6 +378,35 @@ Value roundToTF32(OpBuilder &b, Location loc, Value x) {
   return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
 }
 
+/// `x` rounded to bf16 precision (7 mantissa bits), to nearest with ties
+/// to even as cvt.rn.bf16.f32 (arith.truncf on the GPU) does, kept in f32:
+/// the emulation's stand-in for the conversion, since the CPU lowering of
+/// truncf to bf16 needs a runtime function the artifact does not link.
+/// A NaN stays a NaN (quieted); infinities and overflow to them as in the
+/// conversion.
+Value roundToBF16(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  auto constant = [&](uint32_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, i32, int64_t(v));
+  };
+  Value bits = arith::BitcastOp::create(b, loc, i32, x);
+  Value lsb = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, constant(16)), constant(1));
+  Value rounded = arith::AndIOp::create(
+      b, loc,
+      arith::AddIOp::create(b, loc, bits,
+                            arith::AddIOp::create(b, loc, lsb, constant(0x7FFF))),
+      constant(0xFFFF0000u));
+  Value isNaN =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value quiet = arith::OrIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, bits, constant(0xFFFF0000u)),
+      constant(0x00400000u));
+  return arith::BitcastOp::create(
+      b, loc, b.getF32Type(),
+      arith::SelectOp::create(b, loc, isNaN, quiet, rounded));
+}
+
 /// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
 /// batch; the operand offsets are those of that tile's first element.
 struct WarpTile {
@@ -374,6 +415,8 @@ struct WarpTile {
   Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
   int64_t n, k;
   bool bTransposed;
+  Precision precision;
+  bool emulate; // scalar loops: operands stay f32, rounded in place
   /// The tile's first row of C as a flat row (batch folded in) and first
   /// column, and the sizes of C's dimensions before the last: the
   /// multi-dimensional index of an element, for the fused init and
@@ -434,11 +477,17 @@ void storeAt(OpBuilder &b, Location loc, const WarpTile &t, Value value,
 }
 
 /// An operand element as the tensor cores get it: loaded, through the
-/// body's function of it, rounded to TF32.
-Value loadOperand(OpBuilder &b, Location loc, Value buffer, Value index,
-                  const ElementFn &fn) {
-  Value element = memref::LoadOp::create(b, loc, buffer, ValueRange{index});
-  return roundToTF32(b, loc, fn.apply(b, element));
+/// body's function of it, rounded to TF32 (f32) or converted to bf16 (in
+/// emulation: rounded to bf16 precision, kept in f32).
+Value loadOperand(OpBuilder &b, Location loc, const WarpTile &t, Value buffer,
+                  Value index, const ElementFn &fn) {
+  Value element =
+      fn.apply(b, memref::LoadOp::create(b, loc, buffer, ValueRange{index}));
+  if (t.precision == Precision::tf32)
+    return roundToTF32(b, loc, element);
+  if (t.emulate)
+    return roundToBF16(b, loc, element);
+  return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
 }
 
 /// Element (row, col) of a tile whose first element is at `base` in a
@@ -449,18 +498,26 @@ Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
              add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
 }
 
-/// The tensor cores: mma.sync m16n8k8 TF32 (nvgpu.mma.sync), a 32x32 warp
-/// tile as 2x4 accumulators, K in steps of 8. Each lane loads its own
-/// fragment elements (the PTX ISA's m16n8k8 layouts, as upstream's nvgpu
-/// MMAUtils derives them): with g = lane / 4 and q = lane % 4,
-///   A (16x8, row, col):  a0 (g, q)  a1 (g+8, q)  a2 (g, q+4)  a3 (g+8, q+4)
-///   B (8x8, k, n):       b0 (q, g)  b1 (q+4, g)
-///   C (16x8, row, col):  c0 (g, 2q) c1 (g, 2q+1) c2 (g+8, 2q) c3 (g+8, 2q+1)
+/// The tensor cores: nvgpu.mma.sync, a 32x32 warp tile as 2x4
+/// accumulators, K in steps of 8 (TF32, m16n8k8) or 16 (bf16, m16n8k16).
+/// Each lane loads its own fragment elements (the PTX ISA's layouts, as
+/// upstream's nvgpu MMAUtils derives them): with g = lane / 4 and
+/// q = lane % 4, fragment registers in order,
+///   TF32 A (16x8, row, k):  (g, q) (g+8, q) (g, q+4) (g+8, q+4)
+///   TF32 B (8x8, k, n):     (q, g) (q+4, g)
+///   bf16 A (16x16, row, k): (g, 2q) (g, 2q+1) | (g+8, 2q) (g+8, 2q+1) |
+///                           (g, 2q+8) (g, 2q+9) | (g+8, 2q+8) (g+8, 2q+9)
+///   bf16 B (16x8, k, n):    (2q, g) (2q+1, g) | (2q+8, g) (2q+9, g)
+///   C (16x8, row, col):     (g, 2q) (g, 2q+1) | (g+8, 2q) (g+8, 2q+1)
+/// (bf16 and C: two elements a 32-bit register).
 void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
                      Value lane) {
   Type f32 = b.getF32Type();
-  auto aType = VectorType::get({4, 1}, f32);
-  auto bType = VectorType::get({2, 1}, f32);
+  bool tf32 = t.precision == Precision::tf32;
+  Type operand = tf32 ? f32 : b.getBF16Type();
+  int64_t perRegister = tf32 ? 1 : 2;
+  auto aType = VectorType::get({4, perRegister}, operand);
+  auto bType = VectorType::get({2, perRegister}, operand);
   auto cType = VectorType::get({2, 2}, f32);
   Value g = arith::DivUIOp::create(b, loc, lane, idx(b, loc, 4));
   Value q = arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4));
@@ -485,13 +542,62 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
   // A fragment register vector from its elements, row-major.
   auto fragment = [&](VectorType type, ArrayRef<Value> elements) {
     Value v = arith::ConstantOp::create(
-        b, loc, type, DenseElementsAttr::get(type, b.getF32FloatAttr(0)));
+        b, loc, type,
+        DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
     int64_t columns = type.getShape()[1];
     for (auto [e, element] : llvm::enumerate(elements))
       v = vector::InsertOp::create(
           b, loc, element, v,
           ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
     return v;
+  };
+  // Two bf16 elements as one 32-bit register, the first in the low half.
+  auto pack = [&](Value low, Value high) -> Value {
+    Type i16 = b.getI16Type(), i32 = b.getI32Type();
+    auto widen = [&](Value x) -> Value {
+      return arith::ExtUIOp::create(
+          b, loc, i32, arith::BitcastOp::create(b, loc, i16, x));
+    };
+    return arith::OrIOp::create(
+        b, loc, widen(low),
+        arith::ShLIOp::create(b, loc, widen(high),
+                              arith::ConstantIntOp::create(b, loc, i32, 16)));
+  };
+  // An operand's registers: TF32 as one nvgpu vector, bf16 as packed i32s
+  // for nvvm.mma.sync (upstream's nvgpu-to-nvvm lowers no bf16 mma.sync).
+  auto registers = [&](VectorType type, ArrayRef<Value> elements) {
+    SmallVector<Value> regs;
+    if (tf32) {
+      regs.push_back(fragment(type, elements));
+      return regs;
+    }
+    for (size_t e = 0; e < elements.size(); e += 2)
+      regs.push_back(pack(elements[e], elements[e + 1]));
+    return regs;
+  };
+  auto mma = [&](ArrayRef<Value> aRegs, ArrayRef<Value> bRegs,
+                 Value acc) -> Value {
+    if (tf32)
+      return nvgpu::MmaSyncOp::create(b, loc, aRegs[0], bRegs[0], acc,
+                                      ArrayRef<int64_t>{16, 8, 8},
+                                      /*tf32Enabled=*/true);
+    SmallVector<Value> cRegs;
+    for (int64_t e = 0; e < 4; ++e)
+      cRegs.push_back(vector::ExtractOp::create(
+          b, loc, acc, ArrayRef<int64_t>{e / 2, e % 2}));
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, f32));
+    Value d = NVVM::MmaOp::create(
+        b, loc, resultType, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
+        /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+        std::array{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+        std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
+    Value result = acc;
+    for (int64_t e = 0; e < 4; ++e)
+      result = vector::InsertOp::create(
+          b, loc, LLVM::ExtractValueOp::create(b, loc, d, e), result,
+          ArrayRef<int64_t>{e / 2, e % 2});
+    return result;
   };
   SmallVector<Value> acc;
   for (int64_t i = 0; i < 2; ++i)
@@ -501,43 +607,55 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
         elements.push_back(initAt(b, loc, t, row, col, flat));
       acc.push_back(fragment(cType, elements));
     }
+  int64_t step = stepK(t.precision);
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, kStepK), acc);
+                                 idx(b, loc, step), acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kk = loop.getInductionVar();
-    Value kq = add(b, loc, kk, q), kq4 = add(b, loc, kk, q4);
-    SmallVector<Value> as, bs;
+    // The k of a lane's operand elements, in register order (A's rows
+    // interleave with them: r0, r1 a register each for TF32, a pair for bf16).
+    SmallVector<Value> ks;
+    if (tf32) {
+      ks = {add(b, loc, kk, q), add(b, loc, kk, q4)};
+    } else {
+      Value k2q = add(b, loc, kk, q2);
+      for (int64_t offset : {0, 1, 8, 9})
+        ks.push_back(add(b, loc, k2q, idx(b, loc, offset)));
+    }
+    SmallVector<SmallVector<Value>> as, bs;
     for (int64_t i = 0; i < 2; ++i) {
       Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
       Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
+      // Registers: (r0, k-pair 0) (r1, k-pair 0) (r0, k-pair 1) (r1, k-pair 1).
       SmallVector<Value> elements;
-      for (auto [row, col] : {std::pair{r0, kq}, std::pair{r1, kq},
-                              std::pair{r0, kq4}, std::pair{r1, kq4}})
-        elements.push_back(loadOperand(
-            b, loc, t.a, at(b, loc, t.aOffset, row, col, t.k),
-            t.contraction->aFn));
-      as.push_back(fragment(aType, elements));
+      for (int64_t half = 0; half < 2; ++half)
+        for (Value row : {r0, r1})
+          for (int64_t e = 0; e < perRegister; ++e) {
+            Value col = ks[half * perRegister + e];
+            elements.push_back(loadOperand(
+                b, loc, t, t.a, at(b, loc, t.aOffset, row, col, t.k),
+                t.contraction->aFn));
+          }
+      as.push_back(registers(aType, elements));
     }
     for (int64_t j = 0; j < 4; ++j) {
       Value n = add(b, loc, g, idx(b, loc, 8 * j));
       SmallVector<Value> elements;
-      for (Value k : {kq, kq4}) {
+      for (Value k : ks) {
         // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
         Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
                                     : at(b, loc, t.bOffset, k, n, t.n);
         elements.push_back(
-            loadOperand(b, loc, t.b, index, t.contraction->bFn));
+            loadOperand(b, loc, t, t.b, index, t.contraction->bFn));
       }
-      bs.push_back(fragment(bType, elements));
+      bs.push_back(registers(bType, elements));
     }
     SmallVector<Value> next;
     for (int64_t i = 0; i < 2; ++i)
       for (int64_t j = 0; j < 4; ++j)
-        next.push_back(nvgpu::MmaSyncOp::create(
-            b, loc, as[i], bs[j], loop.getRegionIterArgs()[i * 4 + j],
-            ArrayRef<int64_t>{16, 8, kStepK}, /*tf32Enabled=*/true));
+        next.push_back(mma(as[i], bs[j], loop.getRegionIterArgs()[i * 4 + j]));
     scf::YieldOp::create(b, loc, next);
   }
   for (int64_t i = 0; i < 2; ++i)
@@ -551,7 +669,7 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
       }
 }
 
-/// The same tile as scalar loops, TF32-rounded products, f32 sums.
+/// The same tile as scalar loops, products of rounded operands, f32 sums.
 void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
   Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
   Value tile = idx(b, loc, kWarpTile);
@@ -576,8 +694,8 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
                           add(b, loc, mul(b, loc, j, kStride), kk))
                     : add(b, loc, t.bOffset,
                           add(b, loc, mul(b, loc, kk, nStride), j));
-    Value x = loadOperand(b, loc, t.a, aAt, t.contraction->aFn);
-    Value y = loadOperand(b, loc, t.b, bAt, t.contraction->bFn);
+    Value x = loadOperand(b, loc, t, t.a, aAt, t.contraction->aFn);
+    Value y = loadOperand(b, loc, t, t.b, bAt, t.contraction->bFn);
     Value sum = arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0],
                                       arith::MulFOp::create(b, loc, x, y));
     scf::YieldOp::create(b, loc, sum);
@@ -587,7 +705,7 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
 
 /// Replaces the contraction with: if M % 32 == 0, the tensor-core launch;
 /// else the original op.
-void rewrite(const Contraction &c, bool emulate) {
+void rewrite(const Contraction &c, Precision precision, bool emulate) {
   linalg::LinalgOp op = c.op;
   OpBuilder b(c.init ? c.init : op.getOperation());
   Location loc = op.getLoc();
@@ -659,6 +777,8 @@ void rewrite(const Contraction &c, bool emulate) {
   t.n = c.n;
   t.k = c.k;
   t.bTransposed = c.bTransposed;
+  t.precision = precision;
+  t.emulate = emulate;
   Value z = block.z;
   t.aOffset = mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), k);
   t.cOffset = add(b, loc, mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), n),
@@ -686,12 +806,23 @@ struct EncMatmulToTensorCoresPass
   using Base::Base;
 
   void runOnOperation() override {
+    Precision p;
+    if (precision == "tf32") {
+      p = Precision::tf32;
+    } else if (precision == "bf16") {
+      p = Precision::bf16;
+    } else {
+      getOperation().emitError("enc-matmul-to-tensor-cores: unknown "
+                               "precision '")
+          << precision << "' (expected tf32 or bf16)";
+      return signalPassFailure();
+    }
     std::vector<Contraction> matches;
     DenseSet<Operation *> claimed; // fused into an earlier match
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<gpu::LaunchOp>() || claimed.contains(op))
         return;
-      std::optional<Contraction> c = match(op);
+      std::optional<Contraction> c = match(op, p);
       if (!c)
         return;
       // A contraction's epilogue may be the next one's init: it joins one.
@@ -704,7 +835,7 @@ struct EncMatmulToTensorCoresPass
       matches.push_back(*c);
     });
     for (const Contraction &c : matches)
-      rewrite(c, emulate);
+      rewrite(c, p, emulate);
   }
 };
 

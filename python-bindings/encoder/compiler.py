@@ -106,7 +106,7 @@ def compile(  # noqa: A001, C901
     source      enc IR text, a .mlir path, a Hugging Face style model
                 directory or config.json, or an encoder.builder.Module
     target      "cpu" or "cuda" (--target); gpu_arch "sm_90" (--gpu-arch),
-                gpu_matmul "tf32" or "f32" (--gpu-matmul), cuda_path
+                gpu_matmul "tf32", "bf16" or "f32" (--gpu-matmul), cuda_path
                 (--cuda-path)
     output      where the artifact goes (-o); a temporary file, removed with
                 the module, when None

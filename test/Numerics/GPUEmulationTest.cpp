@@ -19,6 +19,7 @@ namespace {
 // TF32 tensor-core path has its own cases below, at the bound.
 const char *const kGPU = "--target=cuda --gpu-emulation --gpu-matmul=f32";
 const char *const kGPUTF32 = "--target=cuda --gpu-emulation";
+const char *const kGPUBF16 = "--target=cuda --gpu-emulation --gpu-matmul=bf16";
 
 // One family of each kind: text, vision (with MAE's masking), dual
 // encoder, audio (convolutions, group norm; log-mel from audio).
@@ -98,4 +99,18 @@ TEST_CASE("GPU lowering: tiny_bert on the tensor cores (TF32) matches "
           "[numerics][gpu]") {
   checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
                       1e-3, "main", kGPUTF32);
+}
+
+// bf16 operands (7 mantissa bits, rounded to nearest even as the GPU's
+// conversion does), f32 accumulation, at the bound for bf16.
+TEST_CASE("GPU lowering: tensor-core contractions (bf16) match F.linear and "
+          "torch.bmm",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("tensor_core_matmul", "", 1e-2, "main", kGPUBF16);
+}
+TEST_CASE("GPU lowering: tiny_bert on the tensor cores (bf16) matches "
+          "nn.TransformerEncoderLayer",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
+                      1e-2, "main", kGPUBF16);
 }

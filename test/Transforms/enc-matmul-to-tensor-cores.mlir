@@ -1,5 +1,8 @@
 // RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores -canonicalize -cse | FileCheck %s
 // RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=emulate -canonicalize -cse | FileCheck %s --check-prefix=EMU
+// RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=precision=bf16 -canonicalize -cse | FileCheck %s --check-prefix=BF16
+// RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores="precision=bf16 emulate" -canonicalize -cse | FileCheck %s --check-prefix=BF16EMU
+// RUN: not encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=precision=fp8 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
 // x·Wᵀ with dynamic rows: when M % 32 == 0, a launch of 128-thread blocks
 // over 64x64 tiles of C (grid: N/64 rounded up, M/64 rounded up, batch);
@@ -66,6 +69,47 @@
 // EMU: arith.mulf
 // EMU: arith.addf
 // EMU-NOT: nvgpu.mma.sync
+// bf16: K by 16; each operand element is converted to bf16 (arith.truncf:
+// cvt.rn.bf16.f32, to nearest even) and pairs become 32-bit registers, the
+// first element in the low half, for nvvm.mma.sync m16n8k16 (upstream's
+// nvgpu.mma.sync lowering has no bf16). The accumulators stay
+// vector<2x2xf32> between steps.
+// BF16-LABEL: func.func @linear(
+// BF16: gpu.launch
+// BF16: scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// BF16: %[[A0:.*]] = memref.load
+// BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
+// BF16: %[[A1:.*]] = memref.load
+// BF16: %[[H1:.*]] = arith.truncf %[[A1]] : f32 to bf16
+// BF16: %[[L:.*]] = arith.bitcast %[[H0]] : bf16 to i16
+// BF16: %[[LW:.*]] = arith.extui %[[L]] : i16 to i32
+// BF16: %[[U:.*]] = arith.bitcast %[[H1]] : bf16 to i16
+// BF16: %[[UW:.*]] = arith.extui %[[U]] : i16 to i32
+// BF16: %[[US:.*]] = arith.shli %[[UW]], %c16_i32 : i32
+// BF16: %[[REG:.*]] = arith.ori %[[LW]], %[[US]] : i32
+// BF16-NOT: nvgpu.mma.sync
+// BF16-COUNT-8: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[{{.*}}]  {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BF16: scf.yield
+
+// Emulated bf16: the same scalar loops, each operand rounded to bf16
+// precision in f32 (+0x7FFF + the kept low bit, low 16 bits cleared; NaN
+// kept quiet), since the CPU cannot convert to bf16 without a library call.
+// BF16EMU-LABEL: func.func @linear(
+// BF16EMU-NOT: nvvm.mma.sync
+// BF16EMU: scf.for {{.*}} iter_args
+// BF16EMU: %[[X:.*]] = memref.load
+// BF16EMU: %[[BITS:.*]] = arith.bitcast %[[X]] : f32 to i32
+// BF16EMU: %[[SHIFT:.*]] = arith.shrui %[[BITS]], %c16_i32 : i32
+// BF16EMU: %[[LSB:.*]] = arith.andi %[[SHIFT]], %c1_i32 : i32
+// BF16EMU: %[[BIAS:.*]] = arith.addi %[[LSB]], %c32767_i32 : i32
+// BF16EMU: %[[UP:.*]] = arith.addi %[[BITS]], %[[BIAS]] : i32
+// BF16EMU: %[[CUT:.*]] = arith.andi %[[UP]], %c-65536_i32 : i32
+// BF16EMU: %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : f32
+// BF16EMU: arith.select %[[NAN]], %{{.*}}, %[[CUT]] : i32
+// BF16EMU-NOT: arith.truncf
+// BF16EMU: arith.mulf
+
+// UNKNOWN: error: enc-matmul-to-tensor-cores: unknown precision 'fp8' (expected tf32 or bf16)
 func.func @linear(%x: memref<?x?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x?x96xf32>) {
   linalg.generic #contract ins(%x, %w : memref<?x?x64xf32>, memref<96x64xf32>) outs(%y : memref<?x?x96xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
@@ -86,6 +130,11 @@ func.func @linear(%x: memref<?x?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x?x
 // CHECK: gpu.launch blocks(%{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %[[Z:[a-z0-9]+]]) in (%{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %[[C3]]) threads
 // CHECK: arith.muli %[[Z]], %{{.*}} : index
 // CHECK-COUNT-8: nvgpu.mma.sync
+
+// K = 40 is not a multiple of 16: bf16 leaves it alone.
+// BF16-LABEL: func.func @batched(
+// BF16-NOT: gpu.launch
+// BF16: linalg.batch_matmul
 func.func @batched(%a: memref<3x64x40xf32>, %b: memref<3x40x32xf32>, %c: memref<3x64x32xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<3x64x40xf32>, memref<3x40x32xf32>) outs(%c : memref<3x64x32xf32>)
   return

@@ -72,8 +72,8 @@ cl::opt<std::string> gpuArch(
 cl::opt<std::string> gpuMatmul(
     "gpu-matmul",
     cl::desc("--target=cuda: contractions as tf32 (tensor cores, TF32 "
-             "operands, f32 accumulation; default) or f32 (exact, CUDA "
-             "cores)"),
+             "operands, f32 accumulation; default), bf16 (tensor cores, "
+             "bf16 operands, f32 accumulation) or f32 (exact, CUDA cores)"),
     cl::init("tf32"), cl::cat(category));
 cl::opt<std::string> cudaPath(
     "cuda-path",

@@ -53,7 +53,8 @@ struct CompileOptions {
   std::string target = "cpu";
   std::string gpuArch = "sm_90";
   /// Contractions on the GPU: "tf32" (tensor cores, TF32 operands, f32
-  /// accumulation) or "f32" (exact, on the CUDA cores).
+  /// accumulation), "bf16" (tensor cores, bf16 operands, f32 accumulation)
+  /// or "f32" (exact, on the CUDA cores).
   std::string gpuMatmul = "tf32";
   /// The CUDA toolkit whose libdevice the kernels link; empty for
   /// $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH or /usr/local/cuda.

@@ -96,12 +96,12 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(256)};
-  PassOptions::Option<bool> tensorCores{
-      *this, "tensor-cores",
-      llvm::cl::desc("f32 contractions on the tensor cores with TF32 "
-                     "operands (enc-matmul-to-tensor-cores); false: exact "
-                     "f32 on the CUDA cores"),
-      llvm::cl::init(true)};
+  PassOptions::Option<std::string> matmulPrecision{
+      *this, "matmul-precision",
+      llvm::cl::desc("Products of f32 contractions: tf32 or bf16 on the "
+                     "tensor cores (enc-matmul-to-tensor-cores), f32 exact "
+                     "on the CUDA cores"),
+      llvm::cl::init("tf32")};
   PassOptions::Option<bool> emulateOnHost{
       *this, "emulate-on-host",
       llvm::cl::desc("Test vehicle: run every launch as host loops and "

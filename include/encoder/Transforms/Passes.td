@@ -258,33 +258,40 @@ def EncLowerKernelLaunches
 
 def EncMatmulToTensorCores
     : Pass<"enc-matmul-to-tensor-cores", "::mlir::func::FuncOp"> {
-  let summary = "Run f32 contractions on the tensor cores (TF32 mma.sync)";
+  let summary = "Run f32 contractions on the tensor cores (TF32 or bf16 "
+                "mma.sync)";
   let description = [{
     On buffers, before `convert-linalg-to-parallel-loops`. Each f32
     contraction C[batch][m][n] += f(A[batch][m][k]) * g(B[batch?][n][k])
     (or B[k][n]; k may be several dimensions, f and g pure elementwise
     functions the body applies, such as a GELU fused into its consumer)
-    with dense operands, static N % 32 == 0 and static K % 8 == 0
-    (linear layers, projections) becomes a `gpu.launch` of 128-thread
+    with dense operands, static N % 32 == 0 and static K % 8 == 0 (bf16:
+    16) (linear layers, projections) becomes a `gpu.launch` of 128-thread
     blocks, each computing a 64x64 tile of C as four warps of 2x4
-    `nvgpu.mma.sync` accumulators (m16n8k8, operands rounded to TF32 in
-    registers, f32 accumulation) that walk K by 8. The op right before that
+    `nvgpu.mma.sync` accumulators with f32 accumulation that walk K by 8:
+    m16n8k8 with operands rounded to TF32 in registers (`precision=tf32`),
+    or by 16: m16n8k16 with operands converted to bf16 (`precision=bf16`).
+    Buffers stay f32. The op right before that
     fills C (the bias broadcast, a zero fill) gives the accumulators their
     starting values, and the elementwise op right after that reads C (the
     residual add, an activation) is applied to them before they are
     stored: three kernels become one.
     M may be dynamic: at run time, M % 32 != 0 falls back to the original
     op. With `emulate`, each warp's work is written as scalar loops run by
-    lane 0, with the same TF32 rounding, for GPU emulation on the CPU.
+    lane 0, with the same rounding, for GPU emulation on the CPU.
   }];
   let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"tf32\"",
+           "Operand precision of the products: tf32 or bf16">,
     Option<"emulate", "emulate", "bool", /*default=*/"false",
            "Warp tiles as scalar loops on lane 0 (GPU emulation)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",

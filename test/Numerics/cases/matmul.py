@@ -34,10 +34,10 @@ def tensor_core_matmul(c):
     with 15 rows, which takes the fallback kernel."""
     x = c.input(c.normal((2, 48, 64)))
     small = c.input(c.normal((3, 5, 64)))
-    a = c.input(c.normal((3, 64, 40)))
-    b = c.input(c.normal((3, 40, 32)))
-    p = c.input(c.normal((32, 24)))
-    q = c.input(c.normal((24, 64)))
+    a = c.input(c.normal((3, 64, 48)))
+    b = c.input(c.normal((3, 48, 32)))
+    p = c.input(c.normal((32, 32)))
+    q = c.input(c.normal((32, 64)))
     w = c.weight("w", c.normal((96, 64), 64**-0.5))
     bias = c.weight("bias", c.normal((96,), 0.1))
     return [F.linear(x, w, bias), F.linear(small, w, bias), torch.bmm(a, b), p @ q]
