@@ -37,13 +37,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPUWarps.h"
+#include "TensorCoreFragments.h"
 
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h" // dependent dialects
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -71,9 +72,7 @@ constexpr int64_t kWarpTile = 32;  // 2x4 fragments per warp
 
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
 
-/// The operand precision of the products: K per mma.sync (m16n8kK).
-enum class Precision { tf32, bf16 };
-int64_t stepK(Precision p) { return p == Precision::tf32 ? 8 : 16; }
+
 
 /// A value a linalg body computes from one of its block arguments with
 /// pure ops (GELU of the input, say): applied to each element as it is
@@ -253,7 +252,7 @@ std::optional<SmallVector<int64_t>> dimsOf(AffineMap map) {
   return dims;
 }
 
-std::optional<Contraction> match(linalg::LinalgOp op, Precision precision) {
+std::optional<Contraction> match(linalg::LinalgOp op, MmaPrecision precision) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
@@ -318,7 +317,7 @@ std::optional<Contraction> match(linalg::LinalgOp op, Precision precision) {
               ? ShapedType::kDynamic
               : c.k * ranges[d];
   if (ShapedType::isDynamic(c.n) || ShapedType::isDynamic(c.k) ||
-      c.n % kWarpTile != 0 || c.k % stepK(precision) != 0)
+      c.n % kWarpTile != 0 || c.k % mmaStepK(precision) != 0)
     return std::nullopt;
   c.init = matchInit(op, c.c);
   c.epilogue = matchEpilogue(op, c.c);
@@ -363,50 +362,6 @@ Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddIOp::create(b, loc, x, y);
 }
 
-/// `x` rounded to TF32 (10 mantissa bits), to nearest with ties away from
-/// zero as cvt.rna.tf32.f32 does: the tensor cores would otherwise drop the
-/// low 13 bits, which doubles the error (measured in GPU emulation: tiny
-/// BERT 1-2e-3 relative with truncation, 4-6e-4 rounded). Infinities stay
-/// infinite; a NaN stays a NaN.
-Value roundToTF32(OpBuilder &b, Location loc, Value x) {
-  Type i32 = b.getI32Type();
-  Value bits = arith::BitcastOp::create(b, loc, i32, x);
-  Value half = arith::ConstantIntOp::create(b, loc, i32, 0x1000);
-  Value mask = arith::ConstantIntOp::create(b, loc, i32, int64_t(0xFFFFE000u));
-  Value rounded = arith::AndIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, bits, half), mask);
-  return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
-}
-
-/// `x` rounded to bf16 precision (7 mantissa bits), to nearest with ties
-/// to even as cvt.rn.bf16.f32 (arith.truncf on the GPU) does, kept in f32:
-/// the emulation's stand-in for the conversion, since the CPU lowering of
-/// truncf to bf16 needs a runtime function the artifact does not link.
-/// A NaN stays a NaN (quieted); infinities and overflow to them as in the
-/// conversion.
-Value roundToBF16(OpBuilder &b, Location loc, Value x) {
-  Type i32 = b.getI32Type();
-  auto constant = [&](uint32_t v) -> Value {
-    return arith::ConstantIntOp::create(b, loc, i32, int64_t(v));
-  };
-  Value bits = arith::BitcastOp::create(b, loc, i32, x);
-  Value lsb = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, bits, constant(16)), constant(1));
-  Value rounded = arith::AndIOp::create(
-      b, loc,
-      arith::AddIOp::create(b, loc, bits,
-                            arith::AddIOp::create(b, loc, lsb, constant(0x7FFF))),
-      constant(0xFFFF0000u));
-  Value isNaN =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-  Value quiet = arith::OrIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, bits, constant(0xFFFF0000u)),
-      constant(0x00400000u));
-  return arith::BitcastOp::create(
-      b, loc, b.getF32Type(),
-      arith::SelectOp::create(b, loc, isNaN, quiet, rounded));
-}
-
 /// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
 /// batch; the operand offsets are those of that tile's first element.
 struct WarpTile {
@@ -415,7 +370,7 @@ struct WarpTile {
   Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
   int64_t n, k;
   bool bTransposed;
-  Precision precision;
+  MmaPrecision precision;
   bool emulate; // scalar loops: operands stay f32, rounded in place
   /// The tile's first row of C as a flat row (batch folded in) and first
   /// column, and the sizes of C's dimensions before the last: the
@@ -483,11 +438,7 @@ Value loadOperand(OpBuilder &b, Location loc, const WarpTile &t, Value buffer,
                   Value index, const ElementFn &fn) {
   Value element =
       fn.apply(b, memref::LoadOp::create(b, loc, buffer, ValueRange{index}));
-  if (t.precision == Precision::tf32)
-    return roundToTF32(b, loc, element);
-  if (t.emulate)
-    return roundToBF16(b, loc, element);
-  return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
+  return toMmaOperand(b, loc, element, t.precision, t.emulate);
 }
 
 /// Element (row, col) of a tile whose first element is at `base` in a
@@ -498,106 +449,22 @@ Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
              add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
 }
 
-/// The tensor cores: nvgpu.mma.sync, a 32x32 warp tile as 2x4
-/// accumulators, K in steps of 8 (TF32, m16n8k8) or 16 (bf16, m16n8k16).
-/// Each lane loads its own fragment elements (the PTX ISA's layouts, as
-/// upstream's nvgpu MMAUtils derives them): with g = lane / 4 and
-/// q = lane % 4, fragment registers in order,
-///   TF32 A (16x8, row, k):  (g, q) (g+8, q) (g, q+4) (g+8, q+4)
-///   TF32 B (8x8, k, n):     (q, g) (q+4, g)
-///   bf16 A (16x16, row, k): (g, 2q) (g, 2q+1) | (g+8, 2q) (g+8, 2q+1) |
-///                           (g, 2q+8) (g, 2q+9) | (g+8, 2q+8) (g+8, 2q+9)
-///   bf16 B (16x8, k, n):    (2q, g) (2q+1, g) | (2q+8, g) (2q+9, g)
-///   C (16x8, row, col):     (g, 2q) (g, 2q+1) | (g+8, 2q) (g+8, 2q+1)
-/// (bf16 and C: two elements a 32-bit register).
+/// The tensor cores: a 32x32 warp tile as 2x4 accumulators of 16x8, K in
+/// steps of mmaStepK; each lane loads its own fragment elements
+/// (TensorCoreFragments.h) straight from global memory.
 void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
                      Value lane) {
-  Type f32 = b.getF32Type();
-  bool tf32 = t.precision == Precision::tf32;
-  Type operand = tf32 ? f32 : b.getBF16Type();
-  int64_t perRegister = tf32 ? 1 : 2;
-  auto aType = VectorType::get({4, perRegister}, operand);
-  auto bType = VectorType::get({2, perRegister}, operand);
-  auto cType = VectorType::get({2, 2}, f32);
-  Value g = arith::DivUIOp::create(b, loc, lane, idx(b, loc, 4));
-  Value q = arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4));
-  Value g8 = add(b, loc, g, idx(b, loc, 8));
-  Value q4 = add(b, loc, q, idx(b, loc, 4));
-  Value q2 = mul(b, loc, q, idx(b, loc, 2));
-  Value q21 = add(b, loc, q2, idx(b, loc, 1));
-  // The C elements of accumulator (i, j), (row, column, flat index): rows
-  // 16i + {g, g+8}, columns 8j + {2q, 2q+1} of the warp tile, in fragment
-  // order.
+  MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
+  // The C elements of accumulator (i, j) as (row, column, flat index) of
+  // the warp tile: rows 16i + the fragment's, columns 8j + the fragment's.
   auto cElements = [&](int64_t i, int64_t j) {
-    Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
-    Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
-    Value c0 = add(b, loc, q2, idx(b, loc, 8 * j));
-    Value c1 = add(b, loc, q21, idx(b, loc, 8 * j));
     SmallVector<std::array<Value, 3>> elements;
-    for (auto [row, col] : {std::pair{r0, c0}, std::pair{r0, c1},
-                            std::pair{r1, c0}, std::pair{r1, c1}})
+    for (Coordinate e : layout.c) {
+      Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
+      Value col = add(b, loc, e.col, idx(b, loc, 8 * j));
       elements.push_back({row, col, at(b, loc, t.cOffset, row, col, t.n)});
-    return elements;
-  };
-  // A fragment register vector from its elements, row-major.
-  auto fragment = [&](VectorType type, ArrayRef<Value> elements) {
-    Value v = arith::ConstantOp::create(
-        b, loc, type,
-        DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
-    int64_t columns = type.getShape()[1];
-    for (auto [e, element] : llvm::enumerate(elements))
-      v = vector::InsertOp::create(
-          b, loc, element, v,
-          ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
-    return v;
-  };
-  // Two bf16 elements as one 32-bit register, the first in the low half.
-  auto pack = [&](Value low, Value high) -> Value {
-    Type i16 = b.getI16Type(), i32 = b.getI32Type();
-    auto widen = [&](Value x) -> Value {
-      return arith::ExtUIOp::create(
-          b, loc, i32, arith::BitcastOp::create(b, loc, i16, x));
-    };
-    return arith::OrIOp::create(
-        b, loc, widen(low),
-        arith::ShLIOp::create(b, loc, widen(high),
-                              arith::ConstantIntOp::create(b, loc, i32, 16)));
-  };
-  // An operand's registers: TF32 as one nvgpu vector, bf16 as packed i32s
-  // for nvvm.mma.sync (upstream's nvgpu-to-nvvm lowers no bf16 mma.sync).
-  auto registers = [&](VectorType type, ArrayRef<Value> elements) {
-    SmallVector<Value> regs;
-    if (tf32) {
-      regs.push_back(fragment(type, elements));
-      return regs;
     }
-    for (size_t e = 0; e < elements.size(); e += 2)
-      regs.push_back(pack(elements[e], elements[e + 1]));
-    return regs;
-  };
-  auto mma = [&](ArrayRef<Value> aRegs, ArrayRef<Value> bRegs,
-                 Value acc) -> Value {
-    if (tf32)
-      return nvgpu::MmaSyncOp::create(b, loc, aRegs[0], bRegs[0], acc,
-                                      ArrayRef<int64_t>{16, 8, 8},
-                                      /*tf32Enabled=*/true);
-    SmallVector<Value> cRegs;
-    for (int64_t e = 0; e < 4; ++e)
-      cRegs.push_back(vector::ExtractOp::create(
-          b, loc, acc, ArrayRef<int64_t>{e / 2, e % 2}));
-    auto resultType = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(4, f32));
-    Value d = NVVM::MmaOp::create(
-        b, loc, resultType, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
-        /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
-        std::array{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
-        std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
-    Value result = acc;
-    for (int64_t e = 0; e < 4; ++e)
-      result = vector::InsertOp::create(
-          b, loc, LLVM::ExtractValueOp::create(b, loc, d, e), result,
-          ArrayRef<int64_t>{e / 2, e % 2});
-    return result;
+    return elements;
   };
   SmallVector<Value> acc;
   for (int64_t i = 0; i < 2; ++i)
@@ -605,68 +472,56 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
       SmallVector<Value> elements;
       for (auto [row, col, flat] : cElements(i, j))
         elements.push_back(initAt(b, loc, t, row, col, flat));
-      acc.push_back(fragment(cType, elements));
+      acc.push_back(accumulatorFrom(b, loc, elements));
     }
-  int64_t step = stepK(t.precision);
+  int64_t step = mmaStepK(t.precision);
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
                                  idx(b, loc, step), acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kk = loop.getInductionVar();
-    // The k of a lane's operand elements, in register order (A's rows
-    // interleave with them: r0, r1 a register each for TF32, a pair for bf16).
-    SmallVector<Value> ks;
-    if (tf32) {
-      ks = {add(b, loc, kk, q), add(b, loc, kk, q4)};
-    } else {
-      Value k2q = add(b, loc, kk, q2);
-      for (int64_t offset : {0, 1, 8, 9})
-        ks.push_back(add(b, loc, k2q, idx(b, loc, offset)));
-    }
     SmallVector<SmallVector<Value>> as, bs;
     for (int64_t i = 0; i < 2; ++i) {
-      Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
-      Value r1 = add(b, loc, g8, idx(b, loc, 16 * i));
-      // Registers: (r0, k-pair 0) (r1, k-pair 0) (r0, k-pair 1) (r1, k-pair 1).
       SmallVector<Value> elements;
-      for (int64_t half = 0; half < 2; ++half)
-        for (Value row : {r0, r1})
-          for (int64_t e = 0; e < perRegister; ++e) {
-            Value col = ks[half * perRegister + e];
-            elements.push_back(loadOperand(
-                b, loc, t, t.a, at(b, loc, t.aOffset, row, col, t.k),
-                t.contraction->aFn));
-          }
-      as.push_back(registers(aType, elements));
+      for (Coordinate e : layout.a) {
+        Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
+        Value col = add(b, loc, kk, e.col);
+        elements.push_back(loadOperand(b, loc, t, t.a,
+                                       at(b, loc, t.aOffset, row, col, t.k),
+                                       t.contraction->aFn));
+      }
+      as.push_back(elements);
     }
     for (int64_t j = 0; j < 4; ++j) {
-      Value n = add(b, loc, g, idx(b, loc, 8 * j));
       SmallVector<Value> elements;
-      for (Value k : ks) {
+      for (Coordinate e : layout.b) {
+        Value k = add(b, loc, kk, e.row);
+        Value n = add(b, loc, e.col, idx(b, loc, 8 * j));
         // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
         Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
                                     : at(b, loc, t.bOffset, k, n, t.n);
         elements.push_back(
             loadOperand(b, loc, t, t.b, index, t.contraction->bFn));
       }
-      bs.push_back(registers(bType, elements));
+      bs.push_back(elements);
     }
     SmallVector<Value> next;
     for (int64_t i = 0; i < 2; ++i)
       for (int64_t j = 0; j < 4; ++j)
-        next.push_back(mma(as[i], bs[j], loop.getRegionIterArgs()[i * 4 + j]));
+        next.push_back(mmaSync(b, loc, t.precision, as[i], bs[j],
+                               loop.getRegionIterArgs()[i * 4 + j]));
     scf::YieldOp::create(b, loc, next);
   }
   for (int64_t i = 0; i < 2; ++i)
-    for (int64_t j = 0; j < 4; ++j)
-      for (auto [e, element] : llvm::enumerate(cElements(i, j))) {
-        Value value = vector::ExtractOp::create(
-            b, loc, loop.getResult(i * 4 + j),
-            ArrayRef<int64_t>{int64_t(e) / 2, int64_t(e) % 2});
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<Value> values =
+          accumulatorElements(b, loc, loop.getResult(i * 4 + j));
+      for (auto [value, element] : llvm::zip(values, cElements(i, j))) {
         auto [row, col, flat] = element;
         storeAt(b, loc, t, value, row, col, flat);
       }
+    }
 }
 
 /// The same tile as scalar loops, products of rounded operands, f32 sums.
@@ -705,7 +560,7 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
 
 /// Replaces the contraction with: if M % 32 == 0, the tensor-core launch;
 /// else the original op.
-void rewrite(const Contraction &c, Precision precision, bool emulate) {
+void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   linalg::LinalgOp op = c.op;
   OpBuilder b(c.init ? c.init : op.getOperation());
   Location loc = op.getLoc();
@@ -806,12 +661,8 @@ struct EncMatmulToTensorCoresPass
   using Base::Base;
 
   void runOnOperation() override {
-    Precision p;
-    if (precision == "tf32") {
-      p = Precision::tf32;
-    } else if (precision == "bf16") {
-      p = Precision::bf16;
-    } else {
+    std::optional<MmaPrecision> p = parseMmaPrecision(precision);
+    if (!p) {
       getOperation().emitError("enc-matmul-to-tensor-cores: unknown "
                                "precision '")
           << precision << "' (expected tf32 or bf16)";
@@ -822,7 +673,7 @@ struct EncMatmulToTensorCoresPass
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<gpu::LaunchOp>() || claimed.contains(op))
         return;
-      std::optional<Contraction> c = match(op, p);
+      std::optional<Contraction> c = match(op, *p);
       if (!c)
         return;
       // A contraction's epilogue may be the next one's init: it joins one.
@@ -835,7 +686,7 @@ struct EncMatmulToTensorCoresPass
       matches.push_back(*c);
     });
     for (const Contraction &c : matches)
-      rewrite(c, p, emulate);
+      rewrite(c, *p, emulate);
   }
 };
 

@@ -1,0 +1,190 @@
+//===- TensorCoreFragments.cpp - mma.sync fragments, lane by lane ---------===//
+
+#include "TensorCoreFragments.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+Value i32Constant(OpBuilder &b, Location loc, uint32_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), int64_t(v));
+}
+
+/// `x` rounded to TF32 (10 mantissa bits), to nearest with ties away from
+/// zero as cvt.rna.tf32.f32 does: the tensor cores would otherwise drop the
+/// low 13 bits, which doubles the error (measured in GPU emulation: tiny
+/// BERT 1-2e-3 relative with truncation, 4-6e-4 rounded). Infinities stay
+/// infinite.
+Value roundToTF32(OpBuilder &b, Location loc, Value x) {
+  Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+  Value rounded = arith::AndIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, bits, i32Constant(b, loc, 0x1000)),
+      i32Constant(b, loc, 0xFFFFE000u));
+  return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
+}
+
+/// `x` rounded to bf16 precision (7 mantissa bits), to nearest with ties to
+/// even as cvt.rn.bf16.f32 does, kept in f32. A NaN stays a NaN (quieted);
+/// overflow goes to infinity as in the conversion.
+Value roundToBF16(OpBuilder &b, Location loc, Value x) {
+  Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+  Value lsb = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, i32Constant(b, loc, 16)),
+      i32Constant(b, loc, 1));
+  Value high = i32Constant(b, loc, 0xFFFF0000u);
+  Value rounded = arith::AndIOp::create(
+      b, loc,
+      arith::AddIOp::create(
+          b, loc, bits,
+          arith::AddIOp::create(b, loc, lsb, i32Constant(b, loc, 0x7FFF))),
+      high);
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value quiet = arith::OrIOp::create(b, loc,
+                                     arith::AndIOp::create(b, loc, bits, high),
+                                     i32Constant(b, loc, 0x00400000u));
+  return arith::BitcastOp::create(
+      b, loc, b.getF32Type(),
+      arith::SelectOp::create(b, loc, isNaN, quiet, rounded));
+}
+
+/// A register vector (rows: registers) from its elements, row-major.
+Value registerVector(OpBuilder &b, Location loc, VectorType type,
+                     ArrayRef<Value> elements) {
+  Value v = arith::ConstantOp::create(
+      b, loc, type,
+      DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+  int64_t columns = type.getShape()[1];
+  for (auto [e, element] : llvm::enumerate(elements))
+    v = vector::InsertOp::create(
+        b, loc, element, v,
+        ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
+  return v;
+}
+
+/// Two bf16 elements as one 32-bit register, the first in the low half.
+Value packPair(OpBuilder &b, Location loc, Value low, Value high) {
+  auto widen = [&](Value x) -> Value {
+    return arith::ExtUIOp::create(
+        b, loc, b.getI32Type(),
+        arith::BitcastOp::create(b, loc, b.getI16Type(), x));
+  };
+  return arith::OrIOp::create(
+      b, loc, widen(low),
+      arith::ShLIOp::create(b, loc, widen(high), i32Constant(b, loc, 16)));
+}
+
+} // namespace
+
+std::optional<MmaPrecision> mlir::enc::parseMmaPrecision(StringRef name) {
+  if (name == "tf32")
+    return MmaPrecision::tf32;
+  if (name == "bf16")
+    return MmaPrecision::bf16;
+  return std::nullopt;
+}
+
+int64_t mlir::enc::mmaStepK(MmaPrecision precision) {
+  return precision == MmaPrecision::tf32 ? 8 : 16;
+}
+
+Value mlir::enc::toMmaOperand(OpBuilder &b, Location loc, Value element,
+                              MmaPrecision precision, bool emulate) {
+  if (precision == MmaPrecision::tf32)
+    return roundToTF32(b, loc, element);
+  if (emulate)
+    return roundToBF16(b, loc, element);
+  return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
+}
+
+MmaLayout mlir::enc::mmaLayout(OpBuilder &b, Location loc, Value lane,
+                               MmaPrecision precision) {
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto plus = [&](Value x, int64_t v) -> Value {
+    return arith::AddIOp::create(b, loc, x, idx(v));
+  };
+  // g: the lane's group (row), q: its place in the group.
+  Value g = arith::DivUIOp::create(b, loc, lane, idx(4));
+  Value q = arith::RemUIOp::create(b, loc, lane, idx(4));
+  Value g8 = plus(g, 8);
+  Value q2 = arith::MulIOp::create(b, loc, q, idx(2));
+  MmaLayout layout;
+  // C (16x8): (g, 2q) (g, 2q+1) | (g+8, 2q) (g+8, 2q+1).
+  for (Value row : {g, g8})
+    for (int64_t e = 0; e < 2; ++e)
+      layout.c.push_back({row, plus(q2, e)});
+  if (precision == MmaPrecision::tf32) {
+    // A (16x8): (g, q) (g+8, q) (g, q+4) (g+8, q+4); B (8x8): (q, g) (q+4, g).
+    for (int64_t k : {0, 4})
+      for (Value row : {g, g8})
+        layout.a.push_back({row, plus(q, k)});
+    for (int64_t k : {0, 4})
+      layout.b.push_back({plus(q, k), g});
+    return layout;
+  }
+  // bf16, two elements a register. A (16x16): (g, 2q) (g, 2q+1) |
+  // (g+8, 2q) (g+8, 2q+1) | (g, 2q+8) (g, 2q+9) | (g+8, 2q+8) (g+8, 2q+9);
+  // B (16x8): (2q, g) (2q+1, g) | (2q+8, g) (2q+9, g).
+  for (int64_t k : {0, 8})
+    for (Value row : {g, g8})
+      for (int64_t e = 0; e < 2; ++e)
+        layout.a.push_back({row, plus(q2, k + e)});
+  for (int64_t k : {0, 8})
+    for (int64_t e = 0; e < 2; ++e)
+      layout.b.push_back({plus(q2, k + e), g});
+  return layout;
+}
+
+Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
+                         ArrayRef<Value> a, ArrayRef<Value> bElements,
+                         Value acc) {
+  Type f32 = b.getF32Type();
+  if (precision == MmaPrecision::tf32)
+    return nvgpu::MmaSyncOp::create(
+        b, loc, registerVector(b, loc, VectorType::get({4, 1}, f32), a),
+        registerVector(b, loc, VectorType::get({2, 1}, f32), bElements), acc,
+        ArrayRef<int64_t>{16, 8, 8}, /*tf32Enabled=*/true);
+  // bf16 as nvvm.mma.sync on packed registers: upstream's nvgpu-to-nvvm
+  // lowers no bf16 mma.sync ("failed to deduce operand PTX types").
+  auto pairs = [&](ArrayRef<Value> elements) {
+    SmallVector<Value> registers;
+    for (size_t e = 0; e + 1 < elements.size(); e += 2)
+      registers.push_back(packPair(b, loc, elements[e], elements[e + 1]));
+    return registers;
+  };
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                     SmallVector<Type>(4, f32));
+  Value d = NVVM::MmaOp::create(
+      b, loc, resultType, pairs(a), pairs(bElements),
+      accumulatorElements(b, loc, acc), ArrayRef<int64_t>{16, 8, 16},
+      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+      std::array{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
+  SmallVector<Value> elements;
+  for (int64_t e = 0; e < 4; ++e)
+    elements.push_back(LLVM::ExtractValueOp::create(b, loc, d, e));
+  return accumulatorFrom(b, loc, elements);
+}
+
+Value mlir::enc::accumulatorFrom(OpBuilder &b, Location loc,
+                                 ArrayRef<Value> elements) {
+  return vector::FromElementsOp::create(
+      b, loc, VectorType::get({2, 2}, b.getF32Type()), elements);
+}
+
+SmallVector<Value> mlir::enc::accumulatorElements(OpBuilder &b, Location loc,
+                                                  Value acc) {
+  SmallVector<Value> elements;
+  for (int64_t e = 0; e < 4; ++e)
+    elements.push_back(vector::ExtractOp::create(
+        b, loc, acc, ArrayRef<int64_t>{e / 2, e % 2}));
+  return elements;
+}
