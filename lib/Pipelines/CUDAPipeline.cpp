@@ -3,7 +3,7 @@
 // The GPU path shares the enc preparation (without weight packing) with the
 // CPU, then writes its own kernels for two enc ops, on tensors:
 //
-//   attention: one fused online-softmax kernel       enc-attention-to-gpu
+//   attention: one online-softmax kernel (mma.sync)  enc-attention-to-gpu
 //   layer norm: one kernel, a warp per row           enc-layer-norm-to-gpu
 //
 // and shares the enc-to-linalg conversion (vector-bits=0: what attention is
@@ -129,6 +129,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  pm.addNestedPass<gpu::GPUModuleOp>(createEncLowerBF16MmaSync());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVGPUToNVVMPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
   pm.addNestedPass<gpu::GPUModuleOp>(LLVM::createNVVMOptimizeForTargetPass());
@@ -167,6 +168,7 @@ void mlir::enc::buildEncToGPUKernelsPipeline(
     OpPassManager &pm, const CUDAPipelineOptions &options) {
   EncAttentionToGPUOptions attention;
   attention.emulate = options.emulateOnHost;
+  attention.precision = options.matmulPrecision;
   pm.addNestedPass<func::FuncOp>(createEncAttentionToGPU(attention));
   EncLayerNormToGPUOptions layerNorm;
   layerNorm.emulate = options.emulateOnHost;

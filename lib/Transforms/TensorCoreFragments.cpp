@@ -3,8 +3,6 @@
 #include "TensorCoreFragments.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -66,18 +64,6 @@ Value registerVector(OpBuilder &b, Location loc, VectorType type,
         b, loc, element, v,
         ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
   return v;
-}
-
-/// Two bf16 elements as one 32-bit register, the first in the low half.
-Value packPair(OpBuilder &b, Location loc, Value low, Value high) {
-  auto widen = [&](Value x) -> Value {
-    return arith::ExtUIOp::create(
-        b, loc, b.getI32Type(),
-        arith::BitcastOp::create(b, loc, b.getI16Type(), x));
-  };
-  return arith::OrIOp::create(
-      b, loc, widen(low),
-      arith::ShLIOp::create(b, loc, widen(high), i32Constant(b, loc, 16)));
 }
 
 } // namespace
@@ -152,26 +138,14 @@ Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
         b, loc, registerVector(b, loc, VectorType::get({4, 1}, f32), a),
         registerVector(b, loc, VectorType::get({2, 1}, f32), bElements), acc,
         ArrayRef<int64_t>{16, 8, 8}, /*tf32Enabled=*/true);
-  // bf16 as nvvm.mma.sync on packed registers: upstream's nvgpu-to-nvvm
-  // lowers no bf16 mma.sync ("failed to deduce operand PTX types").
-  auto pairs = [&](ArrayRef<Value> elements) {
-    SmallVector<Value> registers;
-    for (size_t e = 0; e + 1 < elements.size(); e += 2)
-      registers.push_back(packPair(b, loc, elements[e], elements[e + 1]));
-    return registers;
-  };
-  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                     SmallVector<Type>(4, f32));
-  Value d = NVVM::MmaOp::create(
-      b, loc, resultType, pairs(a), pairs(bElements),
-      accumulatorElements(b, loc, acc), ArrayRef<int64_t>{16, 8, 16},
-      /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
-      std::array{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
-      std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});
-  SmallVector<Value> elements;
-  for (int64_t e = 0; e < 4; ++e)
-    elements.push_back(LLVM::ExtractValueOp::create(b, loc, d, e));
-  return accumulatorFrom(b, loc, elements);
+  // bf16: two elements a register. nvgpu.mma.sync is Pure, which the
+  // bufferization of the attention kernel needs; enc-lower-bf16-mma-sync
+  // lowers it later (upstream's conversion cannot).
+  Type bf16 = b.getBF16Type();
+  return nvgpu::MmaSyncOp::create(
+      b, loc, registerVector(b, loc, VectorType::get({4, 2}, bf16), a),
+      registerVector(b, loc, VectorType::get({2, 2}, bf16), bElements), acc,
+      ArrayRef<int64_t>{16, 8, 16}, /*tf32Enabled=*/false);
 }
 
 Value mlir::enc::accumulatorFrom(OpBuilder &b, Location loc,

@@ -114,3 +114,17 @@ TEST_CASE("GPU lowering: tiny_bert on the tensor cores (bf16) matches "
   checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
                       1e-2, "main", kGPUBF16);
 }
+
+// Attention on the tensor cores (a warp per tile of 16 queries, key blocks
+// of 8 or 16): 333 queries and 517 keys, so that the last query tile and key
+// block are partial, with every mask kind and the causal cut both ways.
+TEST_CASE("GPU lowering: tensor-core attention (TF32) matches "
+          "softmax(QKᵀ·s + mask)V",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("attention_long", "", 1e-3, "main", kGPUTF32);
+}
+TEST_CASE("GPU lowering: tensor-core attention (bf16) matches "
+          "softmax(QKᵀ·s + mask)V",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("attention_long", "", 1e-2, "main", kGPUBF16);
+}

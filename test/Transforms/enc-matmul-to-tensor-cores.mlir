@@ -70,25 +70,17 @@
 // EMU: arith.addf
 // EMU-NOT: nvgpu.mma.sync
 // bf16: K by 16; each operand element is converted to bf16 (arith.truncf:
-// cvt.rn.bf16.f32, to nearest even) and pairs become 32-bit registers, the
-// first element in the low half, for nvvm.mma.sync m16n8k16 (upstream's
-// nvgpu.mma.sync lowering has no bf16). The accumulators stay
-// vector<2x2xf32> between steps.
+// cvt.rn.bf16.f32, to nearest even), two a register, for nvgpu.mma.sync
+// m16n8k16 (enc-lower-bf16-mma-sync lowers it, upstream cannot). The
+// accumulators stay vector<2x2xf32>.
 // BF16-LABEL: func.func @linear(
 // BF16: gpu.launch
 // BF16: scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // BF16: %[[A0:.*]] = memref.load
 // BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
-// BF16: %[[A1:.*]] = memref.load
-// BF16: %[[H1:.*]] = arith.truncf %[[A1]] : f32 to bf16
-// BF16: %[[L:.*]] = arith.bitcast %[[H0]] : bf16 to i16
-// BF16: %[[LW:.*]] = arith.extui %[[L]] : i16 to i32
-// BF16: %[[U:.*]] = arith.bitcast %[[H1]] : bf16 to i16
-// BF16: %[[UW:.*]] = arith.extui %[[U]] : i16 to i32
-// BF16: %[[US:.*]] = arith.shli %[[UW]], %c16_i32 : i32
-// BF16: %[[REG:.*]] = arith.ori %[[LW]], %[[US]] : i32
-// BF16-NOT: nvgpu.mma.sync
-// BF16-COUNT-8: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[{{.*}}]  {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BF16: vector.from_elements %[[H0]], {{.*}} : vector<4x2xbf16>
+// BF16: vector.from_elements {{.*}} : vector<2x2xbf16>
+// BF16-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // BF16: scf.yield
 
 // Emulated bf16: the same scalar loops, each operand rounded to bf16

@@ -131,6 +131,25 @@ def EncApproximateMath : Pass<"enc-approximate-math"> {
   ];
 }
 
+def EncLowerBF16MmaSync : Pass<"enc-lower-bf16-mma-sync"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to nvvm.mma.sync";
+  let description = [{
+    LLVM 22's `convert-nvgpu-to-nvvm` fails on `nvgpu.mma.sync` with bf16
+    operands ("failed to deduce operand PTX types"), though the op accepts
+    them. This pass, run before it, rewrites each bf16 `nvgpu.mma.sync`
+    (f32 accumulator) into `nvvm.mma.sync` with the operand element pairs
+    packed into i32 registers, first element in the low half, and the
+    result struct's values gathered back into the accumulator vector.
+    Other `nvgpu.mma.sync` ops are left to the conversion.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def EncLowerDynamicExpandShape
     : Pass<"enc-lower-dynamic-expand-shape"> {
   let summary = "Lower expand_shape with several dynamic sizes in one group";
@@ -289,9 +308,7 @@ def EncMatmulToTensorCores
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
-    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::NVVM::NVVMDialect",
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
@@ -313,10 +330,22 @@ def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
     `bufferization.to_buffer`, the result leaves through a fresh buffer and
     `bufferization.to_tensor`. With `emulate`, lane 0 runs its row serially
     (GPU emulation on the CPU).
+
+    With `precision=tf32` or `bf16` (and a head size that is a multiple of
+    8, resp. 16, a value size a multiple of 8) the products run on the
+    tensor cores instead, FlashAttention-2's way: a warp per tile of 16
+    queries walks the keys in blocks of 8 (16), S = Q·Kᵀ and O += P·V as
+    `mma.sync` with f32 accumulators, the online softmax per row on the
+    accumulator registers (row maxima over the four lanes of a quad). With
+    `emulate`, lane 0 runs each query of its tile serially with the same
+    key blocks and operand rounding.
   }];
   let options = [
     Option<"emulate", "emulate", "bool", /*default=*/"false",
            "Each row serially on lane 0 (GPU emulation)">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"f32\"",
+           "Products: tf32 or bf16 on the tensor cores, f32 on the CUDA "
+           "cores">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -324,7 +353,9 @@ def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
     "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 
