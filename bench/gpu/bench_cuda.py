@@ -91,8 +91,18 @@ DRY_MATMULS = [(64, 32, 96)]
 DRY_ATTENTION = [(2, 2, 64, 16)]
 
 
+# A hung kernel must not eat the device tool's ten minutes: each command
+# gets this long, then counts as failed.
+COMMAND_TIMEOUT_S = int(os.environ.get("ENCODER_GPU_COMMAND_TIMEOUT", "240"))
+
+
 def run(command, **kwargs):
-    return subprocess.run(command, capture_output=True, text=True, **kwargs)
+    try:
+        return subprocess.run(command, capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT_S, **kwargs)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(
+            command, 124, "", f"timed out after {COMMAND_TIMEOUT_S} s: {' '.join(command)}")
 
 
 def matmul_model(m, k, n):
