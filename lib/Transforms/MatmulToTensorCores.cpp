@@ -69,6 +69,7 @@ namespace {
 constexpr int64_t kWarpTile = 32;  // 2x4 fragments per warp
 
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
+constexpr int64_t kVectorChunk = 16; // K per iteration of 16-byte loads
 
 
 
@@ -369,7 +370,8 @@ struct WarpTile {
   int64_t n, k;
   bool bTransposed;
   MmaPrecision precision;
-  bool emulate; // scalar loops: operands stay f32, rounded in place
+  bool emulate;    // scalar loops: operands stay f32, rounded in place
+  bool vectorized; // 16-byte operand loads (kVectorChunk)
   /// The tile's first row of C as a flat row (batch folded in) and first
   /// column, and the sizes of C's dimensions before the last: the
   /// multi-dimensional index of an element, for the fused init and
@@ -447,6 +449,111 @@ Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
              add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
 }
 
+/// One mma.sync step's operand elements at k = kk, each loaded by itself
+/// (the fragment layouts' k).
+void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
+                         const MmaLayout &layout, Value kk,
+                         SmallVector<SmallVector<Value>> &as,
+                         SmallVector<SmallVector<Value>> &bs) {
+  for (int64_t i = 0; i < 2; ++i) {
+    SmallVector<Value> elements;
+    for (Coordinate e : layout.a) {
+      Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
+      Value col = add(b, loc, kk, e.col);
+      elements.push_back(loadOperand(b, loc, t, t.a,
+                                     at(b, loc, t.aOffset, row, col, t.k),
+                                     t.contraction->aFn));
+    }
+    as.push_back(elements);
+  }
+  for (int64_t j = 0; j < 4; ++j) {
+    SmallVector<Value> elements;
+    for (Coordinate e : layout.b) {
+      Value k = add(b, loc, kk, e.row);
+      Value n = add(b, loc, e.col, idx(b, loc, 8 * j));
+      // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
+      Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
+                                  : at(b, loc, t.bOffset, k, n, t.n);
+      elements.push_back(
+          loadOperand(b, loc, t, t.b, index, t.contraction->bFn));
+    }
+    bs.push_back(elements);
+  }
+}
+
+/// A chunk of 16 of K with 16-byte loads. The products of a dot product
+/// may be summed in any order, so A and B may both assign the k of their
+/// fragment slots differently from the layouts, as long as they agree:
+/// lane (g, q) takes k = 4q .. 4q + 3 of the chunk for its slots, in
+/// register order, so that it reads them as one vector<4xf32> per row of
+/// A (g and g + 8) and per column of Bᵀ (g), a quarter of the load
+/// instructions of one load per element. TF32 spends the chunk on two
+/// steps (slots q, q + 4 of step s: 4q + 2s, 4q + 2s + 1), bf16 on one
+/// (slots 2q, 2q + 1, 2q + 8, 2q + 9: 4q .. 4q + 3).
+void loadChunkVectorized(OpBuilder &b, Location loc, const WarpTile &t,
+                         const MmaLayout &layout, Value lane, Value kk,
+                         SmallVector<SmallVector<SmallVector<Value>>> &as,
+                         SmallVector<SmallVector<SmallVector<Value>>> &bs) {
+  Value g = layout.c[0].row;
+  Value k4 = add(b, loc, kk,
+                 mul(b, loc, arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4)),
+                     idx(b, loc, 4)));
+  auto vectorType = VectorType::get({4}, b.getF32Type());
+  // The four operand elements at flat `index` .. + 3 (+ stride each, when
+  // not contiguous), through the body's function, converted.
+  auto four = [&](Value buffer, Value index, int64_t stride,
+                  const ElementFn &fn) {
+    SmallVector<Value> elements;
+    Value v;
+    if (stride == 1)
+      v = vector::LoadOp::create(b, loc, vectorType, buffer, ValueRange{index},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
+    for (int64_t e = 0; e < 4; ++e) {
+      Value element =
+          stride == 1
+              ? vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e})
+                    .getResult()
+              : memref::LoadOp::create(
+                    b, loc, buffer,
+                    ValueRange{add(b, loc, index, idx(b, loc, e * stride))})
+                    .getResult();
+      elements.push_back(
+          toMmaOperand(b, loc, fn.apply(b, element), t.precision, t.emulate));
+    }
+    return elements;
+  };
+  bool tf32 = t.precision == MmaPrecision::tf32;
+  for (int64_t i = 0; i < 2; ++i) {
+    Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
+    Value r1 = add(b, loc, r0, idx(b, loc, 8));
+    SmallVector<Value> x = four(t.a, at(b, loc, t.aOffset, r0, k4, t.k), 1,
+                                t.contraction->aFn);
+    SmallVector<Value> y = four(t.a, at(b, loc, t.aOffset, r1, k4, t.k), 1,
+                                t.contraction->aFn);
+    if (tf32) { // slots (g, q) (g+8, q) (g, q+4) (g+8, q+4)
+      for (int64_t s = 0; s < 2; ++s)
+        as[s].push_back({x[2 * s], y[2 * s], x[2 * s + 1], y[2 * s + 1]});
+    } else { // (g, 2q) (g, 2q+1) (g+8, ..) (g+8, ..) (g, 2q+8) ...
+      as[0].push_back({x[0], x[1], y[0], y[1], x[2], x[3], y[2], y[3]});
+    }
+  }
+  for (int64_t j = 0; j < 4; ++j) {
+    Value n = add(b, loc, g, idx(b, loc, 8 * j));
+    SmallVector<Value> z =
+        t.bTransposed
+            ? four(t.b, at(b, loc, t.bOffset, n, k4, t.k), 1,
+                   t.contraction->bFn)
+            : four(t.b, at(b, loc, t.bOffset, k4, n, t.n), t.n,
+                   t.contraction->bFn);
+    if (tf32) { // slots (q, g) (q+4, g)
+      for (int64_t s = 0; s < 2; ++s)
+        bs[s].push_back({z[2 * s], z[2 * s + 1]});
+    } else { // (2q, g) (2q+1, g) (2q+8, g) (2q+9, g)
+      bs[0].push_back(z);
+    }
+  }
+}
+
 /// The tensor cores: a 32x32 warp tile as 2x4 accumulators of 16x8, K in
 /// steps of mmaStepK; each lane loads its own fragment elements
 /// (TensorCoreFragments.h) straight from global memory.
@@ -473,42 +580,26 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
       acc.push_back(accumulatorFrom(b, loc, elements));
     }
   int64_t step = mmaStepK(t.precision);
+  int64_t chunk = t.vectorized ? kVectorChunk : step;
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, step), acc);
+                                 idx(b, loc, chunk), acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kk = loop.getInductionVar();
-    SmallVector<SmallVector<Value>> as, bs;
-    for (int64_t i = 0; i < 2; ++i) {
-      SmallVector<Value> elements;
-      for (Coordinate e : layout.a) {
-        Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
-        Value col = add(b, loc, kk, e.col);
-        elements.push_back(loadOperand(b, loc, t, t.a,
-                                       at(b, loc, t.aOffset, row, col, t.k),
-                                       t.contraction->aFn));
-      }
-      as.push_back(elements);
-    }
-    for (int64_t j = 0; j < 4; ++j) {
-      SmallVector<Value> elements;
-      for (Coordinate e : layout.b) {
-        Value k = add(b, loc, kk, e.row);
-        Value n = add(b, loc, e.col, idx(b, loc, 8 * j));
-        // Bᵀ (N x K, x·Wᵀ) or B (K x N), from the warp's first column.
-        Value index = t.bTransposed ? at(b, loc, t.bOffset, n, k, t.k)
-                                    : at(b, loc, t.bOffset, k, n, t.n);
-        elements.push_back(
-            loadOperand(b, loc, t, t.b, index, t.contraction->bFn));
-      }
-      bs.push_back(elements);
-    }
-    SmallVector<Value> next;
-    for (int64_t i = 0; i < 2; ++i)
-      for (int64_t j = 0; j < 4; ++j)
-        next.push_back(mmaSync(b, loc, t.precision, as[i], bs[j],
-                               loop.getRegionIterArgs()[i * 4 + j]));
+    // Operand elements of each mma.sync step of the chunk: [step][i or j].
+    int64_t steps = chunk / step;
+    SmallVector<SmallVector<SmallVector<Value>>> as(steps), bs(steps);
+    if (t.vectorized)
+      loadChunkVectorized(b, loc, t, layout, lane, kk, as, bs);
+    else
+      loadStepElementwise(b, loc, t, layout, kk, as[0], bs[0]);
+    SmallVector<Value> next(loop.getRegionIterArgs());
+    for (int64_t s = 0; s < steps; ++s)
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 4; ++j)
+          next[i * 4 + j] = mmaSync(b, loc, t.precision, as[s][i], bs[s][j],
+                                    next[i * 4 + j]);
     scf::YieldOp::create(b, loc, next);
   }
   for (int64_t i = 0; i < 2; ++i)
@@ -569,6 +660,25 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   Value fits = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::eq,
       arith::RemUIOp::create(b, loc, m, idx(b, loc, kWarpTile)), zero);
+  // 16-byte loads of A (and Bᵀ) along K need K % 16 == 0 (whole chunks,
+  // and every row starts 16-byte aligned) and 16-byte aligned buffers,
+  // which the runtime's allocations are; an unaligned one (a view into a
+  // larger buffer) takes the fallback too. Emulation keeps scalar loops.
+  bool vectorized = !emulate && c.k % kVectorChunk == 0;
+  if (vectorized) {
+    SmallVector<Value> vectorRead = {c.a};
+    if (c.bTransposed)
+      vectorRead.push_back(c.b);
+    for (Value buffer : vectorRead) {
+      Value address =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+      fits = arith::AndIOp::create(
+          b, loc, fits,
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq,
+              arith::RemUIOp::create(b, loc, address, idx(b, loc, 16)), zero));
+    }
+  }
   auto branch = scf::IfOp::create(b, loc, fits, /*withElseRegion=*/true);
   b.setInsertionPointToStart(branch.elseBlock());
   linalg::GenericOp epilogueOp = c.epilogue;
@@ -632,6 +742,7 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   t.bTransposed = c.bTransposed;
   t.precision = precision;
   t.emulate = emulate;
+  t.vectorized = vectorized;
   Value z = block.z;
   t.aOffset = mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), k);
   t.cOffset = add(b, loc, mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), n),

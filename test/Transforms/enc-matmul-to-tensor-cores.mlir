@@ -4,11 +4,14 @@
 // RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores="precision=bf16 emulate" -canonicalize -cse | FileCheck %s --check-prefix=BF16EMU
 // RUN: not encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=precision=fp8 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
-// x·Wᵀ with dynamic rows: when M % 32 == 0, a launch of 128-thread blocks
-// over 64x64 tiles of C (grid: N/64 rounded up, M/64 rounded up, batch);
-// each warp whose 32x32 tile lies in C starts 2x4 mma.sync accumulators
-// from C, walks K by 8 with TF32-rounded operands (+0x1000, low 13 bits
-// cleared) and stores them back. Otherwise the original op runs.
+// x·Wᵀ with dynamic rows: when M % 32 == 0 and A and W are 16-byte
+// aligned, a launch of 128-thread blocks over 64x64 tiles of C (grid: N/64
+// rounded up, M/64 rounded up, batch); each warp whose 32x32 tile lies in
+// C starts 2x4 mma.sync accumulators from C, walks K by 16 (K % 16 == 0),
+// each lane reading 4 consecutive k of its rows of A and columns of Wᵀ
+// with one 16-byte load, rounds them to TF32 (+0x1000, low 13 bits
+// cleared), issues two steps of 8 mma.sync and stores the accumulators
+// back. Otherwise the original op runs.
 
 #contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
                               affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
@@ -27,7 +30,13 @@
 // CHECK: %[[M:.*]] = arith.muli %[[D0]], %[[D1]]
 // CHECK: %[[REM:.*]] = arith.remui %[[M]], %[[C32]]
 // CHECK: %[[FITS:.*]] = arith.cmpi eq, %[[REM]], %[[C0]]
-// CHECK: scf.if %[[FITS]] {
+// CHECK: %[[XP:.*]] = memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: %[[XREM:.*]] = arith.remui %[[XP]], %[[C16:.*]] : index
+// CHECK: %[[XOK:.*]] = arith.cmpi eq, %[[XREM]], %[[C0]]
+// CHECK: %[[FITSX:.*]] = arith.andi %[[FITS]], %[[XOK]]
+// CHECK: %[[WP:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: %[[ALL:.*]] = arith.andi %[[FITSX]], %{{.*}}
+// CHECK: scf.if %[[ALL]] {
 // CHECK-DAG: %[[FX:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : memref<?x?x64xf32> into memref<?xf32>
 // CHECK-DAG: %[[FW:.*]] = memref.collapse_shape %[[W]] {{\[\[}}0, 1]] : memref<96x64xf32> into memref<6144xf32>
 // CHECK-DAG: %[[FY:.*]] = memref.collapse_shape %[[Y]] {{\[\[}}0, 1, 2]] : memref<?x?x96xf32> into memref<?xf32>
@@ -38,16 +47,19 @@
 // CHECK: scf.if %[[INSIDE]] {
 // CHECK: memref.load %[[FY]]
 // CHECK: %[[ACC:.*]] = vector.from_elements {{.*}} : vector<2x2xf32>
-// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[ACC]], {{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// CHECK: %[[XE:.*]] = memref.load %[[FX]]
+// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C16]] iter_args(%{{.*}} = %[[ACC]], {{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: %[[XV:.*]] = vector.load %[[FX]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: %[[XE:.*]] = vector.extract %[[XV]][0] : f32 from vector<4xf32>
 // CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
 // CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
 // CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
 // CHECK: arith.bitcast %[[CUT]] : i32 to f32
-// CHECK: memref.load %[[FW]]
+// CHECK-COUNT-3: vector.load %[[FX]]
+// CHECK-COUNT-4: vector.load %[[FW]]
+// CHECK-NOT: memref.load
 // CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
 // CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
-// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: scf.yield
 // CHECK-COUNT-32: memref.store %{{.*}}, %[[FY]]
 // CHECK: gpu.terminator
@@ -69,14 +81,16 @@
 // EMU: arith.mulf
 // EMU: arith.addf
 // EMU-NOT: nvgpu.mma.sync
-// bf16: K by 16; each operand element is converted to bf16 (arith.truncf:
-// cvt.rn.bf16.f32, to nearest even), two a register, for nvgpu.mma.sync
+// bf16: K by 16, one m16n8k16 step a chunk of 16-byte loads; each operand
+// element is converted to bf16 (arith.truncf: cvt.rn.bf16.f32, to nearest
+// even), two a register, for nvgpu.mma.sync
 // m16n8k16 (enc-lower-bf16-mma-sync lowers it, upstream cannot). The
 // accumulators stay vector<2x2xf32>.
 // BF16-LABEL: func.func @linear(
 // BF16: gpu.launch
 // BF16: scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// BF16: %[[A0:.*]] = memref.load
+// BF16: %[[AV:.*]] = vector.load
+// BF16: %[[A0:.*]] = vector.extract %[[AV]][0]
 // BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
 // BF16: vector.from_elements %[[H0]], {{.*}} : vector<4x2xbf16>
 // BF16: vector.from_elements {{.*}} : vector<2x2xbf16>
@@ -178,7 +192,8 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: %[[BIAS:.*]] = memref.load %[[B]][%{{.*}}] : memref<32xf32>
 // CHECK: vector.from_elements %[[BIAS]], {{.*}} : vector<2x2xf32>
 // CHECK: scf.for
-// CHECK: %[[XE:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<?xf32>
+// CHECK: %[[XV:.*]] = vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
 // CHECK: arith.bitcast %[[G]] : f32 to i32
 // CHECK: nvgpu.mma.sync
@@ -219,15 +234,17 @@ func.func @fused(%x: memref<?x32x64xf32>, %w: memref<32x64xf32>, %b: memref<32xf
 
 // Several k dimensions (heads x head size into an output projection)
 // flatten into one K of 64; a zero fill before starts the accumulators
-// at zero. M is static (64), so the fallback folds away.
+// at zero. M is static (64), but the buffers' alignment is known only at
+// run time: the fallback stays.
 
 // CHECK-LABEL: func.func @heads(
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<2x2xf32>
 // CHECK-DAG: %[[K:.*]] = arith.constant 64 : index
 // CHECK: gpu.launch
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[K]] step %{{.*}} iter_args(%{{.*}} = %[[ZERO]]
-// CHECK-COUNT-8: nvgpu.mma.sync
-// CHECK-NOT: linalg.
+// CHECK-COUNT-16: nvgpu.mma.sync
+// CHECK: } else {
+// CHECK: linalg.fill
 // CHECK: return
 func.func @heads(%x: memref<2x32x4x16xf32>, %w: memref<64x4x16xf32>, %y: memref<2x32x64xf32>) {
   %zero = arith.constant 0.0 : f32
