@@ -11,28 +11,36 @@
 // allow_tf32 / autocast(bfloat16) would compute them on a GPU.
 //
 // Each block of 128 threads computes a 64x64 tile of C as four warps of
-// 32x32 (2x4 accumulators of 16x8), K is walked 8 (16) at a time, and each lane
-// loads its fragment elements straight from global memory through the L1/L2
-// caches. The kernel takes in its neighbours: the op that fills C before it
+// 32x32 (2x4 accumulators of 16x8). When K % 32 == 0 (every hidden size of
+// the example families) K is walked in tiles of 32 staged in shared memory:
+// all threads copy the block's 64x32 tiles of A and B there with 16-byte
+// loads (each element read from global memory once a block, not once a
+// warp), a barrier, the warps read their fragments from the stages (row
+// stride 36: no bank conflicts) for 4 (bf16: 2) mma.sync steps, a barrier.
+// Otherwise each lane loads its fragment elements straight from global
+// memory, K by 8 (16). The kernel takes in its neighbours: the op that fills C before it
 // (bias broadcast, zero fill) starts the accumulators, elementwise
 // functions of A or B inside the body (a GELU that linalg fusion moved into
 // its consumer) are applied as elements are loaded, and the elementwise op
 // that maps C after it (residual add, activation) is applied before the
 // store. Each lane knows the (row, column) of its accumulator elements, so
 // those ops run on registers.
-// No shared-memory staging, no pipelining (cp.async, ldmatrix) yet: this is
-// the first tensor-core kernel, the one the device check measures the rest
-// against.
+// Not yet: double-buffered stages with cp.async, ldmatrix, wgmma on sm_90.
 //
 // Shapes: N and K static, N % 32 == 0, K % 8 == 0 (bf16: 16); M (rows: batch x
 // sequence) may be dynamic and is checked at run time, with the original op
-// (one thread per element) as the fallback when M % 32 != 0. Operands must
-// be dense (identity layout), so that each is addressed as a flat buffer.
+// (one thread per element) as the fallback when M % 32 != 0 (and, staged,
+// when A or B is not 16-byte aligned). Operands must be dense (identity
+// layout), so that each is addressed as a flat buffer.
 //
-// `emulate` writes the same launch with each warp's work as scalar loops run
-// by lane 0, with the same rounding: the tiling, offsets, guards and
-// rounding are then checked numerically on the CPU (--gpu-emulation); the
-// fragment layouts and upstream's mma.sync lowering are not.
+// `emulate` writes the same launch for GPU emulation on the CPU, where
+// threads run one after another: without stages, each warp's work as
+// scalar loops run by lane 0; staged, thread 0 runs its block (every
+// thread's staging in turn, then each warp's tile as scalar loops over the
+// stages), since a barrier cannot be kept. Both round as the kernel does:
+// the tiling, staging indices, offsets, guards and rounding are then
+// checked numerically (--gpu-emulation); the fragment layouts, the
+// barriers and the mma.sync lowerings are not.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,7 +77,6 @@ namespace {
 constexpr int64_t kWarpTile = 32;  // 2x4 fragments per warp
 
 constexpr int64_t kBlockTile = 64; // 2x2 warps per block
-constexpr int64_t kVectorChunk = 16; // K per iteration of 16-byte loads
 
 
 
@@ -370,8 +377,7 @@ struct WarpTile {
   int64_t n, k;
   bool bTransposed;
   MmaPrecision precision;
-  bool emulate;    // scalar loops: operands stay f32, rounded in place
-  bool vectorized; // 16-byte operand loads (kVectorChunk)
+  bool emulate; // scalar loops: operands stay f32, rounded in place
   /// The tile's first row of C as a flat row (batch folded in) and first
   /// column, and the sizes of C's dimensions before the last: the
   /// multi-dimensional index of an element, for the fused init and
@@ -450,7 +456,7 @@ Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
 }
 
 /// One mma.sync step's operand elements at k = kk, each loaded by itself
-/// (the fragment layouts' k).
+/// from global memory.
 void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
                          const MmaLayout &layout, Value kk,
                          SmallVector<SmallVector<Value>> &as,
@@ -481,79 +487,6 @@ void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
   }
 }
 
-/// A chunk of 16 of K with 16-byte loads. The products of a dot product
-/// may be summed in any order, so A and B may both assign the k of their
-/// fragment slots differently from the layouts, as long as they agree:
-/// lane (g, q) takes k = 4q .. 4q + 3 of the chunk for its slots, in
-/// register order, so that it reads them as one vector<4xf32> per row of
-/// A (g and g + 8) and per column of Bᵀ (g), a quarter of the load
-/// instructions of one load per element. TF32 spends the chunk on two
-/// steps (slots q, q + 4 of step s: 4q + 2s, 4q + 2s + 1), bf16 on one
-/// (slots 2q, 2q + 1, 2q + 8, 2q + 9: 4q .. 4q + 3).
-void loadChunkVectorized(OpBuilder &b, Location loc, const WarpTile &t,
-                         const MmaLayout &layout, Value lane, Value kk,
-                         SmallVector<SmallVector<SmallVector<Value>>> &as,
-                         SmallVector<SmallVector<SmallVector<Value>>> &bs) {
-  Value g = layout.c[0].row;
-  Value k4 = add(b, loc, kk,
-                 mul(b, loc, arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4)),
-                     idx(b, loc, 4)));
-  auto vectorType = VectorType::get({4}, b.getF32Type());
-  // The four operand elements at flat `index` .. + 3 (+ stride each, when
-  // not contiguous), through the body's function, converted.
-  auto four = [&](Value buffer, Value index, int64_t stride,
-                  const ElementFn &fn) {
-    SmallVector<Value> elements;
-    Value v;
-    if (stride == 1)
-      v = vector::LoadOp::create(b, loc, vectorType, buffer, ValueRange{index},
-                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
-    for (int64_t e = 0; e < 4; ++e) {
-      Value element =
-          stride == 1
-              ? vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e})
-                    .getResult()
-              : memref::LoadOp::create(
-                    b, loc, buffer,
-                    ValueRange{add(b, loc, index, idx(b, loc, e * stride))})
-                    .getResult();
-      elements.push_back(
-          toMmaOperand(b, loc, fn.apply(b, element), t.precision, t.emulate));
-    }
-    return elements;
-  };
-  bool tf32 = t.precision == MmaPrecision::tf32;
-  for (int64_t i = 0; i < 2; ++i) {
-    Value r0 = add(b, loc, g, idx(b, loc, 16 * i));
-    Value r1 = add(b, loc, r0, idx(b, loc, 8));
-    SmallVector<Value> x = four(t.a, at(b, loc, t.aOffset, r0, k4, t.k), 1,
-                                t.contraction->aFn);
-    SmallVector<Value> y = four(t.a, at(b, loc, t.aOffset, r1, k4, t.k), 1,
-                                t.contraction->aFn);
-    if (tf32) { // slots (g, q) (g+8, q) (g, q+4) (g+8, q+4)
-      for (int64_t s = 0; s < 2; ++s)
-        as[s].push_back({x[2 * s], y[2 * s], x[2 * s + 1], y[2 * s + 1]});
-    } else { // (g, 2q) (g, 2q+1) (g+8, ..) (g+8, ..) (g, 2q+8) ...
-      as[0].push_back({x[0], x[1], y[0], y[1], x[2], x[3], y[2], y[3]});
-    }
-  }
-  for (int64_t j = 0; j < 4; ++j) {
-    Value n = add(b, loc, g, idx(b, loc, 8 * j));
-    SmallVector<Value> z =
-        t.bTransposed
-            ? four(t.b, at(b, loc, t.bOffset, n, k4, t.k), 1,
-                   t.contraction->bFn)
-            : four(t.b, at(b, loc, t.bOffset, k4, n, t.n), t.n,
-                   t.contraction->bFn);
-    if (tf32) { // slots (q, g) (q+4, g)
-      for (int64_t s = 0; s < 2; ++s)
-        bs[s].push_back({z[2 * s], z[2 * s + 1]});
-    } else { // (2q, g) (2q+1, g) (2q+8, g) (2q+9, g)
-      bs[0].push_back(z);
-    }
-  }
-}
-
 /// The tensor cores: a 32x32 warp tile as 2x4 accumulators of 16x8, K in
 /// steps of mmaStepK; each lane loads its own fragment elements
 /// (TensorCoreFragments.h) straight from global memory.
@@ -580,26 +513,18 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
       acc.push_back(accumulatorFrom(b, loc, elements));
     }
   int64_t step = mmaStepK(t.precision);
-  int64_t chunk = t.vectorized ? kVectorChunk : step;
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, chunk), acc);
+                                 idx(b, loc, step), acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value kk = loop.getInductionVar();
-    // Operand elements of each mma.sync step of the chunk: [step][i or j].
-    int64_t steps = chunk / step;
-    SmallVector<SmallVector<SmallVector<Value>>> as(steps), bs(steps);
-    if (t.vectorized)
-      loadChunkVectorized(b, loc, t, layout, lane, kk, as, bs);
-    else
-      loadStepElementwise(b, loc, t, layout, kk, as[0], bs[0]);
-    SmallVector<Value> next(loop.getRegionIterArgs());
-    for (int64_t s = 0; s < steps; ++s)
-      for (int64_t i = 0; i < 2; ++i)
-        for (int64_t j = 0; j < 4; ++j)
-          next[i * 4 + j] = mmaSync(b, loc, t.precision, as[s][i], bs[s][j],
-                                    next[i * 4 + j]);
+    SmallVector<SmallVector<Value>> as, bs;
+    loadStepElementwise(b, loc, t, layout, loop.getInductionVar(), as, bs);
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        next.push_back(mmaSync(b, loc, t.precision, as[i], bs[j],
+                               loop.getRegionIterArgs()[i * 4 + j]));
     scf::YieldOp::create(b, loc, next);
   }
   for (int64_t i = 0; i < 2; ++i)
@@ -647,6 +572,353 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
   storeAt(b, loc, t, dot.getResult(0), i, j, cAt);
 }
 
+//===----------------------------------------------------------------------===//
+// Shared-memory staging: K in tiles of 32, the block's A and B tiles copied
+// once into shared memory by all 128 threads, the warps' fragments read
+// from there.
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kTileK = 32;
+/// Row stride of a staged tile: 36 floats put the fragment reads of a warp
+/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks.
+constexpr int64_t kStageStride = kTileK + 4;
+constexpr int64_t kBlockThreads = 4 * kWarpSize;
+
+MemRefType stageType(OpBuilder &b, bool workgroup) {
+  Attribute space = workgroup ? gpu::AddressSpaceAttr::get(
+                                    b.getContext(), gpu::AddressSpace::Workgroup)
+                              : Attribute();
+  return MemRefType::get({kBlockTile, kStageStride}, b.getF32Type(),
+                         MemRefLayoutAttrInterface(), space);
+}
+
+/// What a block computes: C[blockRow0 .. + 64)[blockCol0 .. + 64) of batch
+/// z, staged through `as` (A rows x k) and `bs` (B columns x k).
+struct BlockTile {
+  const Contraction *contraction;
+  Value a, b, c;      // flat buffers
+  Value as, bs;       // the stages
+  Value m, z;         // rows of C a batch, the batch
+  Value row0, col0;   // the block's first row and column
+  int64_t n, k;
+  MmaPrecision precision;
+  bool emulate;
+  SmallVector<Value> rowSizes;
+
+  /// The warp tile (init, stores) of warp (warpRow, warpCol).
+  WarpTile warp(OpBuilder &b, Location loc, Value warpRow, Value warpCol) const {
+    WarpTile t;
+    t.contraction = contraction;
+    t.a = a;
+    t.b = this->b;
+    t.c = c;
+    t.n = n;
+    t.k = k;
+    t.bTransposed = contraction->bTransposed;
+    t.precision = precision;
+    t.emulate = emulate;
+    Value row = add(b, loc, row0, mul(b, loc, warpRow, idx(b, loc, kWarpTile)));
+    Value col = add(b, loc, col0, mul(b, loc, warpCol, idx(b, loc, kWarpTile)));
+    t.rowBase = add(b, loc, mul(b, loc, z, m), row);
+    t.colBase = col;
+    t.cOffset = add(b, loc, mul(b, loc, t.rowBase, idx(b, loc, n)), col);
+    t.rowSizes = rowSizes;
+    return t;
+  }
+  /// True when the warp's 32x32 tile lies in C (whole warps do: M and N
+  /// are multiples of 32).
+  Value inside(OpBuilder &b, Location loc, const WarpTile &t) const {
+    Value row = arith::SubIOp::create(b, loc, t.rowBase, mul(b, loc, z, m));
+    return arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, m),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t.colBase,
+                              idx(b, loc, n)));
+  }
+};
+
+/// Thread `thread`'s share of staging the K-tile at `kt`: 4 vectors of 4
+/// of A and 4 of B, read with 16-byte loads (emulation: unaligned ones),
+/// through the body's functions, stored as rows of the stages. Rows and
+/// columns past C's end read its last row or column instead (their results
+/// are not stored).
+void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
+                Value kt) {
+  auto vectorType = VectorType::get({4}, b.getF32Type());
+  llvm::MaybeAlign align =
+      t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
+  auto loadFour = [&](Value buffer, Value index, const ElementFn &fn) {
+    Value v = vector::LoadOp::create(b, loc, vectorType, buffer,
+                                     ValueRange{index}, false, align);
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < 4; ++e)
+      elements.push_back(fn.apply(
+          b, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e})));
+    return elements;
+  };
+  // Scalar stores: the lowering of workgroup buffers aligns them to their
+  // element only, so a 16-byte store could be misaligned.
+  auto storeRow = [&](Value stage, Value row, Value col,
+                      ArrayRef<Value> elements) {
+    for (auto [e, element] : llvm::enumerate(elements))
+      memref::StoreOp::create(
+          b, loc, element, stage,
+          ValueRange{row, add(b, loc, col, idx(b, loc, int64_t(e)))});
+  };
+  auto lastOf = [&](Value x, Value size) -> Value {
+    return arith::MinUIOp::create(
+        b, loc, x, arith::SubIOp::create(b, loc, size, idx(b, loc, 1)));
+  };
+  const Contraction &c = *t.contraction;
+  Value n = idx(b, loc, t.n), k = idx(b, loc, t.k);
+  Value bBase = c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k))
+                           : idx(b, loc, 0);
+  // 64 x 32 floats a tile: 512 vectors, 4 a thread.
+  for (int64_t part = 0; part < 4; ++part) {
+    Value linear = add(b, loc, thread, idx(b, loc, part * kBlockThreads));
+    Value row = arith::DivUIOp::create(b, loc, linear, idx(b, loc, kTileK / 4));
+    Value col = mul(b, loc, arith::RemUIOp::create(b, loc, linear,
+                                                   idx(b, loc, kTileK / 4)),
+                    idx(b, loc, 4));
+    // A: row of C, 4 consecutive k.
+    Value aRow = add(b, loc, mul(b, loc, t.z, t.m),
+                     lastOf(add(b, loc, t.row0, row), t.m));
+    storeRow(t.as, row, col,
+             loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col)),
+                      c.aFn));
+    if (c.bTransposed) { // Bᵀ: column of C, 4 consecutive k
+      Value bRow = lastOf(add(b, loc, t.col0, row), n);
+      storeRow(t.bs, row, col,
+               loadFour(t.b,
+                        add(b, loc, bBase,
+                            add(b, loc, mul(b, loc, bRow, k),
+                                add(b, loc, kt, col))),
+                        c.bFn));
+      continue;
+    }
+    // B (K x N): one k, 4 consecutive columns, stored down the stage.
+    Value kRow = arith::DivUIOp::create(b, loc, linear,
+                                        idx(b, loc, kBlockTile / 4));
+    Value nCol = mul(b, loc,
+                     arith::RemUIOp::create(b, loc, linear,
+                                            idx(b, loc, kBlockTile / 4)),
+                     idx(b, loc, 4));
+    Value first = arith::MinUIOp::create(b, loc, add(b, loc, t.col0, nCol),
+                                         idx(b, loc, t.n - 4));
+    SmallVector<Value> four = loadFour(
+        t.b,
+        add(b, loc, bBase,
+            add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n), first)),
+        c.bFn);
+    for (int64_t e = 0; e < 4; ++e)
+      memref::StoreOp::create(b, loc, four[e], t.bs,
+                              ValueRange{add(b, loc, nCol, idx(b, loc, e)),
+                                         kRow});
+  }
+}
+
+/// The staged kernel on the tensor cores: every thread stages its share,
+/// a barrier, each warp runs its 2x4 accumulators over the tile's k-steps
+/// from shared memory, a barrier. Warps outside C take part in staging and
+/// barriers but store nothing.
+void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
+                        Value thread) {
+  Value warp = arith::DivUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
+  Value lane = arith::RemUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
+  Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
+  Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
+  WarpTile w = t.warp(b, loc, warpRow, warpCol);
+  Value inside = t.inside(b, loc, w);
+  MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
+  auto cElements = [&](int64_t i, int64_t j) {
+    SmallVector<std::array<Value, 3>> elements;
+    for (Coordinate e : layout.c) {
+      Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
+      Value col = add(b, loc, e.col, idx(b, loc, 8 * j));
+      elements.push_back({row, col, at(b, loc, w.cOffset, row, col, t.n)});
+    }
+    return elements;
+  };
+  // The accumulators start from C (or the fused init) inside C, else 0.
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  SmallVector<Type> accTypes(8, VectorType::get({2, 2}, b.getF32Type()));
+  auto start = scf::IfOp::create(b, loc, accTypes, inside,
+                                 /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(start.thenBlock());
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 4; ++j) {
+        SmallVector<Value> elements;
+        for (auto [row, col, flat] : cElements(i, j))
+          elements.push_back(initAt(b, loc, w, row, col, flat));
+        acc.push_back(accumulatorFrom(b, loc, elements));
+      }
+    scf::YieldOp::create(b, loc, acc);
+    b.setInsertionPointToStart(start.elseBlock());
+    scf::YieldOp::create(
+        b, loc,
+        SmallVector<Value>(8, accumulatorFrom(b, loc, {zero, zero, zero, zero})));
+  }
+  int64_t step = mmaStepK(t.precision);
+  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
+                                 idx(b, loc, kTileK), start.getResults());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    stageShare(b, loc, t, thread, loop.getInductionVar());
+    gpu::BarrierOp::create(b, loc);
+    Value aRow0 = mul(b, loc, warpRow, idx(b, loc, kWarpTile));
+    Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
+    auto operand = [&](Value stage, Value row, Value col) {
+      return toMmaOperand(
+          b, loc, memref::LoadOp::create(b, loc, stage, ValueRange{row, col}),
+          t.precision, /*emulate=*/false);
+    };
+    SmallVector<Value> next(loop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < kTileK; kk += step) {
+      SmallVector<SmallVector<Value>> as, bs;
+      for (int64_t i = 0; i < 2; ++i) {
+        SmallVector<Value> elements;
+        for (Coordinate e : layout.a)
+          elements.push_back(operand(
+              t.as, add(b, loc, aRow0, add(b, loc, e.row, idx(b, loc, 16 * i))),
+              add(b, loc, e.col, idx(b, loc, kk))));
+        as.push_back(elements);
+      }
+      for (int64_t j = 0; j < 4; ++j) {
+        SmallVector<Value> elements;
+        for (Coordinate e : layout.b)
+          elements.push_back(operand(
+              t.bs, add(b, loc, bRow0, add(b, loc, e.col, idx(b, loc, 8 * j))),
+              add(b, loc, e.row, idx(b, loc, kk))));
+        bs.push_back(elements);
+      }
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 4; ++j)
+          next[i * 4 + j] =
+              mmaSync(b, loc, t.precision, as[i], bs[j], next[i * 4 + j]);
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, next);
+  }
+  auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(store.thenBlock());
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<Value> values =
+          accumulatorElements(b, loc, loop.getResult(i * 4 + j));
+      for (auto [value, element] : llvm::zip(values, cElements(i, j))) {
+        auto [row, col, flat] = element;
+        storeAt(b, loc, w, value, row, col, flat);
+      }
+    }
+}
+
+/// The same block on one thread (GPU emulation, where threads run one
+/// after another and a barrier cannot be kept): per K-tile, every thread's
+/// share of the staging in turn, then every warp's tile as scalar loops
+/// over the stages (accumulating in a buffer), with the same stage layout
+/// and indices as the kernel.
+void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  t.as = memref::AllocOp::create(b, loc, stageType(b, false));
+  t.bs = memref::AllocOp::create(b, loc, stageType(b, false));
+  Value acc = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({4, kWarpTile, kWarpTile}, b.getF32Type()));
+  auto forRange = [&](Value from, Value to, Value stepValue,
+                      function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, loc, from, to, stepValue);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(loop.getInductionVar());
+  };
+  auto upTo = [&](int64_t n, function_ref<void(Value)> body) {
+    forRange(c0, idx(b, loc, n), c1, body);
+  };
+  // Each warp's tile: its init, its accumulation, its stores.
+  auto forEachElement = [&](Value warp,
+                            function_ref<void(const WarpTile &, Value, Value,
+                                              Value)> body) {
+    WarpTile w =
+        t.warp(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
+               arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)));
+    upTo(kWarpTile, [&](Value row) {
+      upTo(kWarpTile, [&](Value col) {
+        Value flat = at(b, loc, w.cOffset, row, col, t.n);
+        body(w, row, col, flat);
+      });
+    });
+  };
+  upTo(4, [&](Value warp) {
+    forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
+                             Value flat) {
+      // Warps outside C accumulate from 0 (their loads would be out of C).
+      auto branch = scf::IfOp::create(b, loc, b.getF32Type(),
+                                      t.inside(b, loc, w), true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(branch.thenBlock());
+        scf::YieldOp::create(b, loc, initAt(b, loc, w, row, col, flat));
+        b.setInsertionPointToStart(branch.elseBlock());
+        scf::YieldOp::create(b, loc, ValueRange{arith::ConstantOp::create(
+                                         b, loc, b.getF32FloatAttr(0))});
+      }
+      memref::StoreOp::create(b, loc, branch.getResult(0), acc,
+                              ValueRange{warp, row, col});
+    });
+  });
+  forRange(c0, idx(b, loc, t.k), idx(b, loc, kTileK), [&](Value kt) {
+    upTo(kBlockThreads, [&](Value thread) { stageShare(b, loc, t, thread, kt); });
+    upTo(4, [&](Value warp) {
+      Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
+                        idx(b, loc, kWarpTile));
+      Value bRow0 = mul(b, loc, arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)),
+                        idx(b, loc, kWarpTile));
+      forEachElement(warp, [&](const WarpTile &, Value row, Value col, Value) {
+        SmallVector<Value> at3 = {warp, row, col};
+        auto dot = scf::ForOp::create(
+            b, loc, c0, idx(b, loc, kTileK), c1,
+            ValueRange{memref::LoadOp::create(b, loc, acc, at3)});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(dot.getBody());
+          Value kk = dot.getInductionVar();
+          auto operand = [&](Value stage, Value stageRow) {
+            return toMmaOperand(
+                b, loc,
+                memref::LoadOp::create(b, loc, stage, ValueRange{stageRow, kk}),
+                t.precision, /*emulate=*/true);
+          };
+          Value product = arith::MulFOp::create(
+              b, loc, operand(t.as, add(b, loc, aRow0, row)),
+              operand(t.bs, add(b, loc, bRow0, col)));
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{arith::AddFOp::create(
+                  b, loc, dot.getRegionIterArgs()[0], product)});
+        }
+        memref::StoreOp::create(b, loc, dot.getResult(0), acc, at3);
+      });
+    });
+  });
+  upTo(4, [&](Value warp) {
+    forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
+                             Value flat) {
+      auto store = scf::IfOp::create(b, loc, t.inside(b, loc, w), false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(store.thenBlock());
+      storeAt(b, loc, w,
+              memref::LoadOp::create(b, loc, acc, ValueRange{warp, row, col}),
+              row, col, flat);
+    });
+  });
+  for (Value buffer : {t.as, t.bs, acc})
+    memref::DeallocOp::create(b, loc, buffer);
+}
+
 /// Replaces the contraction with: if M % 32 == 0, the tensor-core launch;
 /// else the original op.
 void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
@@ -660,16 +932,13 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   Value fits = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::eq,
       arith::RemUIOp::create(b, loc, m, idx(b, loc, kWarpTile)), zero);
-  // 16-byte loads of A (and Bᵀ) along K need K % 16 == 0 (whole chunks,
-  // and every row starts 16-byte aligned) and 16-byte aligned buffers,
-  // which the runtime's allocations are; an unaligned one (a view into a
-  // larger buffer) takes the fallback too. Emulation keeps scalar loops.
-  bool vectorized = !emulate && c.k % kVectorChunk == 0;
-  if (vectorized) {
-    SmallVector<Value> vectorRead = {c.a};
-    if (c.bTransposed)
-      vectorRead.push_back(c.b);
-    for (Value buffer : vectorRead) {
+  // The staged kernel's 16-byte loads of A and B need 16-byte aligned
+  // buffers (K % 32 == 0 keeps every row aligned), which the runtime's
+  // allocations are; an unaligned one (a view into a larger buffer) takes
+  // the fallback too. Emulation reads host memory, unaligned or not.
+  bool staged = c.k % kTileK == 0;
+  if (staged && !emulate) {
+    for (Value buffer : {c.a, c.b}) {
       Value address =
           memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
       fits = arith::AndIOp::create(
@@ -703,11 +972,53 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   b.setInsertionPointToStart(nonEmpty.thenBlock());
   Value gridX = idx(b, loc, llvm::divideCeil(c.n, kBlockTile));
   Value gridY = arith::CeilDivUIOp::create(b, loc, m, blockTile);
-  auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, batch,
-                                      idx(b, loc, 4 * kWarpSize), one, one);
+  SmallVector<Type> stages;
+  if (staged && !emulate)
+    stages.assign(2, stageType(b, /*workgroup=*/true));
+  auto launch = gpu::LaunchOp::create(
+      b, loc, gridX, gridY, batch, idx(b, loc, kBlockThreads), one, one,
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, stages);
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::KernelDim3 block = launch.getBlockIds();
   Value tid = launch.getThreadIds().x;
+  Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
+  if (staged) {
+    BlockTile t;
+    t.contraction = &c;
+    t.a = a;
+    t.b = bb;
+    t.c = cc;
+    t.m = m;
+    t.z = block.z;
+    t.row0 = mul(b, loc, block.y, blockTile);
+    t.col0 = mul(b, loc, block.x, blockTile);
+    t.n = c.n;
+    t.k = c.k;
+    t.precision = precision;
+    t.emulate = emulate;
+    t.rowSizes = rowSizes;
+    if (emulate) { // thread 0 runs the block
+      auto first = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero),
+          /*withElseRegion=*/false);
+      gpu::TerminatorOp::create(b, loc);
+      b.setInsertionPointToStart(first.thenBlock());
+      emitStagedBlockSerial(b, loc, t);
+    } else {
+      t.as = launch.getWorkgroupAttributions()[0];
+      t.bs = launch.getWorkgroupAttributions()[1];
+      emitStagedBlockMma(b, loc, t, tid);
+      gpu::TerminatorOp::create(b, loc);
+    }
+    if (epilogue)
+      epilogue->erase();
+    op->erase();
+    if (c.init)
+      c.init->erase();
+    return;
+  }
   Value warp = arith::DivUIOp::create(b, loc, tid, idx(b, loc, kWarpSize));
   Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
   Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
@@ -731,7 +1042,6 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(guard.thenBlock());
 
-  Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
   WarpTile t;
   t.contraction = &c;
   t.a = a;
@@ -742,7 +1052,6 @@ void rewrite(const Contraction &c, MmaPrecision precision, bool emulate) {
   t.bTransposed = c.bTransposed;
   t.precision = precision;
   t.emulate = emulate;
-  t.vectorized = vectorized;
   Value z = block.z;
   t.aOffset = mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), k);
   t.cOffset = add(b, loc, mul(b, loc, add(b, loc, mul(b, loc, z, m), row0), n),

@@ -4,14 +4,15 @@
 // RUN: encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores="precision=bf16 emulate" -canonicalize -cse | FileCheck %s --check-prefix=BF16EMU
 // RUN: not encoder-opt %s -split-input-file -enc-matmul-to-tensor-cores=precision=fp8 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
-// x·Wᵀ with dynamic rows: when M % 32 == 0 and A and W are 16-byte
-// aligned, a launch of 128-thread blocks over 64x64 tiles of C (grid: N/64
-// rounded up, M/64 rounded up, batch); each warp whose 32x32 tile lies in
-// C starts 2x4 mma.sync accumulators from C, walks K by 16 (K % 16 == 0),
-// each lane reading 4 consecutive k of its rows of A and columns of Wᵀ
-// with one 16-byte load, rounds them to TF32 (+0x1000, low 13 bits
-// cleared), issues two steps of 8 mma.sync and stores the accumulators
-// back. Otherwise the original op runs.
+// x·Wᵀ with dynamic rows, K = 64: when M % 32 == 0 and X and W are
+// 16-byte aligned, a launch of 128-thread blocks over 64x64 tiles of C
+// (grid: N/64 rounded up, M/64 rounded up, batch) with two 64x36 stages in
+// shared memory. Each warp whose 32x32 tile lies in C starts 2x4 mma.sync
+// accumulators from C (others from 0). Per K-tile of 32, every thread
+// stages 4 vectors of 4 of X and of W (16-byte loads, element stores),
+// a barrier, each warp reads its TF32-rounded fragments (+0x1000, low 13
+// bits cleared) from the stages for 4 steps of 8 mma.sync, a barrier. The
+// warps inside C store their accumulators. Otherwise the original op runs.
 
 #contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
                               affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
@@ -23,6 +24,7 @@
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[D0:.*]] = memref.dim %[[Y]], %[[C0]]
@@ -31,7 +33,7 @@
 // CHECK: %[[REM:.*]] = arith.remui %[[M]], %[[C32]]
 // CHECK: %[[FITS:.*]] = arith.cmpi eq, %[[REM]], %[[C0]]
 // CHECK: %[[XP:.*]] = memref.extract_aligned_pointer_as_index %[[X]]
-// CHECK: %[[XREM:.*]] = arith.remui %[[XP]], %[[C16:.*]] : index
+// CHECK: %[[XREM:.*]] = arith.remui %[[XP]], %[[C16]] : index
 // CHECK: %[[XOK:.*]] = arith.cmpi eq, %[[XREM]], %[[C0]]
 // CHECK: %[[FITSX:.*]] = arith.andi %[[FITS]], %[[XOK]]
 // CHECK: %[[WP:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
@@ -41,60 +43,79 @@
 // CHECK-DAG: %[[FW:.*]] = memref.collapse_shape %[[W]] {{\[\[}}0, 1]] : memref<96x64xf32> into memref<6144xf32>
 // CHECK-DAG: %[[FY:.*]] = memref.collapse_shape %[[Y]] {{\[\[}}0, 1, 2]] : memref<?x?x96xf32> into memref<?xf32>
 // CHECK: %[[ROWS:.*]] = arith.ceildivui %[[M]], %{{.*}}
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[ROWS]], %{{.*}} = %[[C1]]) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %[[C1]], %{{.*}} = %[[C1]])
-// CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %[[C32]]
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[ROWS]], %{{.*}} = %[[C1]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %[[C1]], %{{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>)
 // CHECK: %[[INSIDE:.*]] = arith.andi
-// CHECK: scf.if %[[INSIDE]] {
+// CHECK: %[[START:.*]]:8 = scf.if %[[INSIDE]] -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: memref.load %[[FY]]
-// CHECK: %[[ACC:.*]] = vector.from_elements {{.*}} : vector<2x2xf32>
-// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C16]] iter_args(%{{.*}} = %[[ACC]], {{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C32]] iter_args(%{{.*}} = %[[START]]#0,
 // CHECK: %[[XV:.*]] = vector.load %[[FX]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
-// CHECK: %[[XE:.*]] = vector.extract %[[XV]][0] : f32 from vector<4xf32>
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[AS]]
+// CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[BS]]
+// CHECK-COUNT-3: vector.load %[[FX]]
+// CHECK: gpu.barrier
+// CHECK-NOT: memref.load %[[FX]]
+// CHECK: %[[XE:.*]] = memref.load %[[AS]]
 // CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
 // CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
 // CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
 // CHECK: arith.bitcast %[[CUT]] : i32 to f32
-// CHECK-COUNT-3: vector.load %[[FX]]
-// CHECK-COUNT-4: vector.load %[[FW]]
-// CHECK-NOT: memref.load
+// CHECK: memref.load %[[BS]]
 // CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
 // CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
-// CHECK-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-32: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.barrier
 // CHECK: scf.yield
+// CHECK: scf.if %[[INSIDE]] {
 // CHECK-COUNT-32: memref.store %{{.*}}, %[[FY]]
 // CHECK: gpu.terminator
 // CHECK: } else {
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[X]], %[[W]] : memref<?x?x64xf32>, memref<96x64xf32>) outs(%[[Y]] : memref<?x?x96xf32>)
 
+// Emulation cannot keep a barrier (threads run one after another), so
+// thread 0 runs its block: per K-tile, the 128 threads' staging in turn
+// into host stages, then each warp's tile as scalar loops over them,
+// accumulating in a buffer, rounded as the kernel rounds.
 // EMU-LABEL: func.func @linear(
 // EMU-NOT: nvgpu.mma.sync
 // EMU: gpu.launch blocks({{.*}}) threads(%[[TID:[a-z0-9]+]],
-// EMU: %[[LANE:.*]] = arith.remui %[[TID]], %[[C32:.*]] : index
-// EMU: %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
-// EMU: %[[WORK:.*]] = arith.andi %{{.*}}, %[[LANE0]] : i1
-// EMU: scf.if %[[WORK]] {
-// EMU: scf.for
-// EMU: scf.for
+// EMU-NOT: workgroup
+// EMU: %[[FIRST:.*]] = arith.cmpi eq, %[[TID]], %{{.*}} : index
+// EMU: scf.if %[[FIRST]] {
+// EMU: %[[AS:.*]] = memref.alloc() : memref<64x36xf32>
+// EMU: %[[BS:.*]] = memref.alloc() : memref<64x36xf32>
+// EMU: %[[ACC:.*]] = memref.alloc() : memref<4x32x32xf32>
+// EMU: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
+// EMU: scf.for %{{.*}} = %{{.*}} to %c128 step
+// EMU: vector.load
+// EMU-NOT: alignment
+// EMU: memref.store %{{.*}}, %[[AS]]
 // EMU: scf.for {{.*}} iter_args
+// EMU: memref.load %[[AS]]
 // EMU: arith.andi %{{.*}}, %{{.*}} : i32
+// EMU: memref.load %[[BS]]
 // EMU: arith.mulf
 // EMU: arith.addf
+// EMU: memref.store %{{.*}}, %[[ACC]]
+// EMU: memref.dealloc %[[AS]]
 // EMU-NOT: nvgpu.mma.sync
-// bf16: K by 16, one m16n8k16 step a chunk of 16-byte loads; each operand
-// element is converted to bf16 (arith.truncf: cvt.rn.bf16.f32, to nearest
-// even), two a register, for nvgpu.mma.sync
-// m16n8k16 (enc-lower-bf16-mma-sync lowers it, upstream cannot). The
-// accumulators stay vector<2x2xf32>.
+// bf16: the same stages; each fragment element read from them is
+// converted to bf16 (arith.truncf: cvt.rn.bf16.f32, to nearest even), two
+// a register, for 2 steps of 8 nvgpu.mma.sync m16n8k16 a K-tile
+// (enc-lower-bf16-mma-sync lowers them, upstream cannot). The accumulators
+// stay vector<2x2xf32>.
 // BF16-LABEL: func.func @linear(
 // BF16: gpu.launch
-// BF16: scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// BF16: %[[AV:.*]] = vector.load
-// BF16: %[[A0:.*]] = vector.extract %[[AV]][0]
+// BF16: scf.for %{{.*}} = %c0 to %c64 step %c32 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// BF16: gpu.barrier
+// BF16: %[[A0:.*]] = memref.load %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
 // BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
 // BF16: vector.from_elements %[[H0]], {{.*}} : vector<4x2xbf16>
 // BF16: vector.from_elements {{.*}} : vector<2x2xbf16>
-// BF16-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16: gpu.barrier
 // BF16: scf.yield
 
 // Emulated bf16: the same scalar loops, each operand rounded to bf16
@@ -103,7 +124,7 @@
 // BF16EMU-LABEL: func.func @linear(
 // BF16EMU-NOT: nvvm.mma.sync
 // BF16EMU: scf.for {{.*}} iter_args
-// BF16EMU: %[[X:.*]] = memref.load
+// BF16EMU: %[[X:.*]] = memref.load %{{.*}} : memref<64x36xf32>
 // BF16EMU: %[[BITS:.*]] = arith.bitcast %[[X]] : f32 to i32
 // BF16EMU: %[[SHIFT:.*]] = arith.shrui %[[BITS]], %c16_i32 : i32
 // BF16EMU: %[[LSB:.*]] = arith.andi %[[SHIFT]], %c1_i32 : i32
@@ -135,7 +156,25 @@ func.func @linear(%x: memref<?x?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x?x
 // CHECK: %[[C3:.*]] = arith.constant 3 : index
 // CHECK: gpu.launch blocks(%{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %[[Z:[a-z0-9]+]]) in (%{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %{{[a-z0-9]+}}, %{{[a-z0-9]+}} = %[[C3]]) threads
 // CHECK: arith.muli %[[Z]], %{{.*}} : index
+// CHECK-NOT: memref<64x36xf32
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
 // CHECK-COUNT-8: nvgpu.mma.sync
+
+// K = 40 is no multiple of the stages' 32: no shared memory, each lane
+// loads its fragment elements from global memory, K by 8. In emulation,
+// lane 0 of each warp runs the warp's tile as scalar loops.
+// EMU-LABEL: func.func @batched(
+// EMU: gpu.launch blocks({{.*}}) threads(%[[TID:[a-z0-9]+]],
+// EMU: %[[LANE:.*]] = arith.remui %[[TID]], %{{.*}} : index
+// EMU: %[[LANE0:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// EMU: %[[WORK:.*]] = arith.andi %{{.*}}, %[[LANE0]] : i1
+// EMU: scf.if %[[WORK]] {
+// EMU: scf.for
+// EMU: scf.for
+// EMU: scf.for {{.*}} iter_args
+// EMU: arith.andi %{{.*}}, %{{.*}} : i32
+// EMU: arith.mulf
+// EMU: arith.addf
 
 // K = 40 is not a multiple of 16: bf16 leaves it alone.
 // BF16-LABEL: func.func @batched(
@@ -172,7 +211,7 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // Fused into the kernel: the bias broadcast that fills C before (the
 // accumulators start from the bias, loaded at the element's column), a
 // function of A inside the body (GELU's erf, applied to each A element as
-// it is loaded), and the residual add after (applied to each accumulator
+// it is staged), and the residual add after (applied to each accumulator
 // before it is stored). The fallback branch keeps all three ops.
 
 #bias = {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
@@ -195,7 +234,8 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: %[[XV:.*]] = vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
-// CHECK: arith.bitcast %[[G]] : f32 to i32
+// CHECK: memref.store %[[G]], %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
 // CHECK: nvgpu.mma.sync
 // CHECK: scf.yield
 // CHECK: %[[ACC:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>

@@ -287,17 +287,22 @@ def EncMatmulToTensorCores
     with dense operands, static N % 32 == 0 and static K % 8 == 0 (bf16:
     16) (linear layers, projections) becomes a `gpu.launch` of 128-thread
     blocks, each computing a 64x64 tile of C as four warps of 2x4
-    `nvgpu.mma.sync` accumulators with f32 accumulation that walk K by 8:
-    m16n8k8 with operands rounded to TF32 in registers (`precision=tf32`),
-    or by 16: m16n8k16 with operands converted to bf16 (`precision=bf16`).
-    Buffers stay f32. The op right before that
+    `nvgpu.mma.sync` accumulators with f32 accumulation: m16n8k8 with
+    operands rounded to TF32 in registers (`precision=tf32`), or m16n8k16
+    with operands converted to bf16 (`precision=bf16`). Buffers stay f32.
+    With K % 32 == 0, K is walked in tiles of 32 that all threads of the
+    block stage in two 64x36 workgroup buffers (16-byte global loads; a
+    barrier before and after the warps read their fragments there);
+    otherwise each lane loads its fragment elements from global memory. The op right before that
     fills C (the bias broadcast, a zero fill) gives the accumulators their
     starting values, and the elementwise op right after that reads C (the
     residual add, an activation) is applied to them before they are
     stored: three kernels become one.
-    M may be dynamic: at run time, M % 32 != 0 falls back to the original
-    op. With `emulate`, each warp's work is written as scalar loops run by
-    lane 0, with the same rounding, for GPU emulation on the CPU.
+    M may be dynamic: at run time, M % 32 != 0 (staged: or A or B not
+    16-byte aligned) falls back to the original op. With `emulate`, for GPU
+    emulation on the CPU, each warp's work is written as scalar loops run by
+    lane 0 (staged: thread 0 runs its block, every thread's staging, then
+    every warp's tile), with the same rounding.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"tf32\"",
