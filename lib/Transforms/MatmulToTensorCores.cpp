@@ -638,7 +638,9 @@ struct BlockTile {
 
 /// Thread `thread`'s share of staging the K-tile at `kt`: 4 vectors of 4
 /// of A and 4 of B, read with 16-byte loads (emulation: unaligned ones),
-/// through the body's functions, stored as rows of the stages. Rows and
+/// through the body's functions, rounded to the operand precision (in f32:
+/// once a block here rather than once per warp that reads them), stored as
+/// rows of the stages. Rows and
 /// columns past C's end read its last row or column instead (their results
 /// are not stored).
 void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
@@ -651,8 +653,11 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
                                      ValueRange{index}, false, align);
     SmallVector<Value> elements;
     for (int64_t e = 0; e < 4; ++e)
-      elements.push_back(fn.apply(
-          b, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e})));
+      elements.push_back(toMmaOperand(
+          b, loc,
+          fn.apply(b, vector::ExtractOp::create(b, loc, v,
+                                                ArrayRef<int64_t>{e})),
+          t.precision, /*emulate=*/true));
     return elements;
   };
   // Scalar stores: the lowering of workgroup buffers aligns them to their
@@ -770,10 +775,14 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
     gpu::BarrierOp::create(b, loc);
     Value aRow0 = mul(b, loc, warpRow, idx(b, loc, kWarpTile));
     Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
-    auto operand = [&](Value stage, Value row, Value col) {
-      return toMmaOperand(
-          b, loc, memref::LoadOp::create(b, loc, stage, ValueRange{row, col}),
-          t.precision, /*emulate=*/false);
+    // Staged values are rounded already: TF32 takes them as they are, bf16
+    // converts them (exactly).
+    auto operand = [&](Value stage, Value row, Value col) -> Value {
+      Value element =
+          memref::LoadOp::create(b, loc, stage, ValueRange{row, col});
+      if (t.precision == MmaPrecision::tf32)
+        return element;
+      return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
     };
     SmallVector<Value> next(loop.getRegionIterArgs());
     for (int64_t kk = 0; kk < kTileK; kk += step) {
@@ -886,11 +895,9 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(dot.getBody());
           Value kk = dot.getInductionVar();
-          auto operand = [&](Value stage, Value stageRow) {
-            return toMmaOperand(
-                b, loc,
-                memref::LoadOp::create(b, loc, stage, ValueRange{stageRow, kk}),
-                t.precision, /*emulate=*/true);
+          auto operand = [&](Value stage, Value stageRow) -> Value {
+            return memref::LoadOp::create(b, loc, stage,
+                                          ValueRange{stageRow, kk});
           };
           Value product = arith::MulFOp::create(
               b, loc, operand(t.as, add(b, loc, aRow0, row)),

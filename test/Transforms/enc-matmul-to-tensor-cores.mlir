@@ -9,9 +9,10 @@
 // (grid: N/64 rounded up, M/64 rounded up, batch) with two 64x36 stages in
 // shared memory. Each warp whose 32x32 tile lies in C starts 2x4 mma.sync
 // accumulators from C (others from 0). Per K-tile of 32, every thread
-// stages 4 vectors of 4 of X and of W (16-byte loads, element stores),
-// a barrier, each warp reads its TF32-rounded fragments (+0x1000, low 13
-// bits cleared) from the stages for 4 steps of 8 mma.sync, a barrier. The
+// stages 4 vectors of 4 of X and of W (16-byte loads, each element rounded
+// to TF32: +0x1000, low 13 bits cleared; element stores), a barrier, each
+// warp reads its fragments from the stages for 4 steps of 8 mma.sync, a
+// barrier. The
 // warps inside C store their accumulators. Otherwise the original op runs.
 
 #contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
@@ -50,17 +51,20 @@
 // CHECK: } else {
 // CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C32]] iter_args(%{{.*}} = %[[START]]#0,
 // CHECK: %[[XV:.*]] = vector.load %[[FX]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
-// CHECK-COUNT-4: memref.store %{{.*}}, %[[AS]]
+// CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
+// CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
+// CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
+// CHECK: %[[ROUNDED:.*]] = arith.bitcast %[[CUT]] : i32 to f32
+// CHECK: memref.store %[[ROUNDED]], %[[AS]]
+// CHECK-COUNT-3: memref.store %{{.*}}, %[[AS]]
 // CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
 // CHECK-COUNT-4: memref.store %{{.*}}, %[[BS]]
 // CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: gpu.barrier
 // CHECK-NOT: memref.load %[[FX]]
-// CHECK: %[[XE:.*]] = memref.load %[[AS]]
-// CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
-// CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
-// CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
-// CHECK: arith.bitcast %[[CUT]] : i32 to f32
+// CHECK: memref.load %[[AS]]
+// CHECK-NOT: arith.bitcast
 // CHECK: memref.load %[[BS]]
 // CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
 // CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
@@ -76,8 +80,8 @@
 
 // Emulation cannot keep a barrier (threads run one after another), so
 // thread 0 runs its block: per K-tile, the 128 threads' staging in turn
-// into host stages, then each warp's tile as scalar loops over them,
-// accumulating in a buffer, rounded as the kernel rounds.
+// into host stages (rounded as the kernel rounds), then each warp's tile
+// as scalar loops over them, accumulating in a buffer.
 // EMU-LABEL: func.func @linear(
 // EMU-NOT: nvgpu.mma.sync
 // EMU: gpu.launch blocks({{.*}}) threads(%[[TID:[a-z0-9]+]],
@@ -91,19 +95,19 @@
 // EMU: scf.for %{{.*}} = %{{.*}} to %c128 step
 // EMU: vector.load
 // EMU-NOT: alignment
+// EMU: arith.andi %{{.*}}, %{{.*}} : i32
 // EMU: memref.store %{{.*}}, %[[AS]]
 // EMU: scf.for {{.*}} iter_args
 // EMU: memref.load %[[AS]]
-// EMU: arith.andi %{{.*}}, %{{.*}} : i32
 // EMU: memref.load %[[BS]]
 // EMU: arith.mulf
 // EMU: arith.addf
 // EMU: memref.store %{{.*}}, %[[ACC]]
 // EMU: memref.dealloc %[[AS]]
 // EMU-NOT: nvgpu.mma.sync
-// bf16: the same stages; each fragment element read from them is
-// converted to bf16 (arith.truncf: cvt.rn.bf16.f32, to nearest even), two
-// a register, for 2 steps of 8 nvgpu.mma.sync m16n8k16 a K-tile
+// bf16: the same stages, holding elements rounded to bf16 precision (to
+// nearest even); each fragment element read from them is converted to bf16
+// (arith.truncf, exact now), two a register, for 2 steps of 8 nvgpu.mma.sync m16n8k16 a K-tile
 // (enc-lower-bf16-mma-sync lowers them, upstream cannot). The accumulators
 // stay vector<2x2xf32>.
 // BF16-LABEL: func.func @linear(
@@ -123,8 +127,9 @@
 // kept quiet), since the CPU cannot convert to bf16 without a library call.
 // BF16EMU-LABEL: func.func @linear(
 // BF16EMU-NOT: nvvm.mma.sync
-// BF16EMU: scf.for {{.*}} iter_args
-// BF16EMU: %[[X:.*]] = memref.load %{{.*}} : memref<64x36xf32>
+// BF16EMU: scf.for %{{.*}} = %{{.*}} to %c128 step
+// BF16EMU: %[[V:.*]] = vector.load
+// BF16EMU: %[[X:.*]] = vector.extract %[[V]][0]
 // BF16EMU: %[[BITS:.*]] = arith.bitcast %[[X]] : f32 to i32
 // BF16EMU: %[[SHIFT:.*]] = arith.shrui %[[BITS]], %c16_i32 : i32
 // BF16EMU: %[[LSB:.*]] = arith.andi %[[SHIFT]], %c1_i32 : i32
@@ -234,7 +239,8 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: %[[XV:.*]] = vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
-// CHECK: memref.store %[[G]], %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
+// CHECK: arith.bitcast %[[G]] : f32 to i32
+// CHECK: memref.store %{{.*}}, %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
 // CHECK: nvgpu.mma.sync
 // CHECK: scf.yield
