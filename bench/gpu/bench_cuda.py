@@ -46,7 +46,6 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 
@@ -56,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "python-bindings"))
-import check_cuda  # noqa: E402  (runtime_for, device_name, relative_error)
+import check_cuda  # noqa: E402  (run, runtime_for, device_name, relative_error)
 from encoder import safetensors  # noqa: E402  (pure Python: no extension needed)
 
 SEED = 20261124
@@ -91,18 +90,7 @@ DRY_MATMULS = [(64, 32, 96)]
 DRY_ATTENTION = [(2, 2, 64, 16)]
 
 
-# A hung kernel must not eat the device tool's ten minutes: each command
-# gets this long, then counts as failed.
-COMMAND_TIMEOUT_S = int(os.environ.get("ENCODER_GPU_COMMAND_TIMEOUT", "240"))
-
-
-def run(command, **kwargs):
-    try:
-        return subprocess.run(command, capture_output=True, text=True,
-                              timeout=COMMAND_TIMEOUT_S, **kwargs)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(
-            command, 124, "", f"timed out after {COMMAND_TIMEOUT_S} s: {' '.join(command)}")
+run = check_cuda.run  # with its per-command time limit
 
 
 def matmul_model(m, k, n):
