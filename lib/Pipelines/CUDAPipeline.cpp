@@ -16,6 +16,7 @@
 //   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
 //   one gpu.launch per outermost scf.parallel        enc-map-parallel-loops-to-gpu
 //   outline into one module, identical kernels shared enc-merge-gpu-modules
+//   shared-memory stages aligned to 16 bytes          enc-align-workgroup-buffers
 //   NVVM, PTX (LLVM's NVPTX backend)                 as gpu-lower-to-nvvm-pipeline
 //   launches/allocations through the runtime hooks   enc-lower-gpu-launches
 //   entry points and metadata                        enc-emit-entry-points
@@ -113,6 +114,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   // environment.
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createEncMergeGPUModules());
+  pm.addPass(createEncAlignWorkgroupBuffers());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -287,7 +287,8 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
 
 constexpr int64_t kTileK = 32;
 /// Row stride of a staged tile: 36 floats put the fragment reads of a warp
-/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks.
+/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks
+/// and keep rows 16-byte aligned (144 bytes) for the staging stores.
 constexpr int64_t kStageStride = kTileK + 4;
 constexpr int64_t kBlockThreads = 4 * kWarpSize;
 
@@ -367,14 +368,15 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
           t.precision, /*emulate=*/true));
     return elements;
   };
-  // Scalar stores: the lowering of workgroup buffers aligns them to their
-  // element only, so a 16-byte store could be misaligned.
+  // One 16-byte store a row piece: rows are 144 bytes apart and pieces
+  // start at multiples of 4 floats, and enc-align-workgroup-buffers gives
+  // the stages 16-byte alignment (emulation: host buffers, unaligned
+  // stores).
   auto storeRow = [&](Value stage, Value row, Value col,
                       ArrayRef<Value> elements) {
-    for (auto [e, element] : llvm::enumerate(elements))
-      memref::StoreOp::create(
-          b, loc, element, stage,
-          ValueRange{row, add(b, loc, col, idx(b, loc, int64_t(e)))});
+    vector::StoreOp::create(
+        b, loc, vector::FromElementsOp::create(b, loc, vectorType, elements),
+        stage, ValueRange{row, col}, /*nontemporal=*/false, align);
   };
   auto lastOf = [&](Value x, Value size) -> Value {
     return arith::MinUIOp::create(

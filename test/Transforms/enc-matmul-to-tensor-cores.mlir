@@ -10,7 +10,8 @@
 // shared memory. Each warp whose 32x32 tile lies in C starts 2x4 mma.sync
 // accumulators from C (others from 0). Per K-tile of 32, every thread
 // stages 4 vectors of 4 of X and of W (16-byte loads, each element rounded
-// to TF32: +0x1000, low 13 bits cleared; element stores), a barrier, each
+// to TF32: +0x1000, low 13 bits cleared; 16-byte stores, aligned by
+// enc-align-workgroup-buffers later), a barrier, each
 // warp reads its fragments from the stages for 4 steps of 8 mma.sync, a
 // barrier. The
 // warps inside C store their accumulators. Otherwise the original op runs.
@@ -56,10 +57,10 @@
 // CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
 // CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
 // CHECK: %[[ROUNDED:.*]] = arith.bitcast %[[CUT]] : i32 to f32
-// CHECK: memref.store %[[ROUNDED]], %[[AS]]
-// CHECK-COUNT-3: memref.store %{{.*}}, %[[AS]]
+// CHECK: %[[PIECE:.*]] = vector.from_elements %[[ROUNDED]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK: vector.store %[[PIECE]], %[[AS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
 // CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
-// CHECK-COUNT-4: memref.store %{{.*}}, %[[BS]]
+// CHECK: vector.store %{{.*}}, %[[BS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
 // CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: gpu.barrier
 // CHECK-NOT: memref.load %[[FX]]
@@ -96,7 +97,7 @@
 // EMU: vector.load
 // EMU-NOT: alignment
 // EMU: arith.andi %{{.*}}, %{{.*}} : i32
-// EMU: memref.store %{{.*}}, %[[AS]]
+// EMU: vector.store %{{.*}}, %[[AS]]
 // EMU: scf.for {{.*}} iter_args
 // EMU: memref.load %[[AS]]
 // EMU: memref.load %[[BS]]
@@ -240,7 +241,7 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
 // CHECK: arith.bitcast %[[G]] : f32 to i32
-// CHECK: memref.store %{{.*}}, %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
+// CHECK: vector.store %{{.*}}, %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: gpu.barrier
 // CHECK: nvgpu.mma.sync
 // CHECK: scf.yield

@@ -499,6 +499,23 @@ def EncDeviceMemoryForGPU
                            "::mlir::scf::SCFDialect"];
 }
 
+def EncAlignWorkgroupBuffers : Pass<"enc-align-workgroup-buffers"> {
+  let summary = "Give the kernels' workgroup buffers a minimum alignment";
+  let description = [{
+    After `gpu-kernel-outlining`: sets `llvm.align` to at least `alignment`
+    bytes on every workgroup attribution of every `gpu.func`. Without it the
+    NVVM lowering aligns a shared-memory buffer to its element type only
+    (4 bytes for f32), and the tensor-core kernel's 16-byte stores into its
+    stages could be misaligned; `gpu.launch`, where the kernels declare
+    their stages, cannot carry the attribute.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Minimum alignment in bytes">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def EncMergeGPUModules : Pass<"enc-merge-gpu-modules", "::mlir::ModuleOp"> {
   let summary = "One GPU module for all kernels, identical kernels shared";
   let description = [{
