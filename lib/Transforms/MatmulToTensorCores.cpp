@@ -16,7 +16,9 @@
 // all threads copy the block's 64x32 tiles of A and B there with 16-byte
 // loads (each element read from global memory once a block, not once a
 // warp), a barrier, the warps read their fragments from the stages (row
-// stride 36: no bank conflicts) for 4 (bf16: 2) mma.sync steps, a barrier.
+// stride 36: no bank conflicts) for 4 (bf16: 2) mma.sync steps while the
+// next tile's loads are in flight (prefetched into registers), a barrier,
+// the next tile is stored, a barrier.
 // Otherwise each lane loads its fragment elements straight from global
 // memory, K by 8 (16). The kernel takes in its neighbours: the op that
 // fills C before it (bias broadcast, zero fill) starts the accumulators,
@@ -25,7 +27,7 @@
 // the elementwise op that maps C after it (residual add, activation) is
 // applied before the store. Each lane knows the (row, column) of its accumulator elements, so
 // those ops run on registers.
-// Not yet: double-buffered stages with cp.async, ldmatrix, wgmma on sm_90.
+// Not yet: two stages filled by cp.async, ldmatrix, wgmma on sm_90.
 //
 // Shapes: N and K static, N % 32 == 0, K % 8 == 0 (bf16: 16); M (rows:
 // batch x sequence) may be dynamic and is checked at run time, with the original op

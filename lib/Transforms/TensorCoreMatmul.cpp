@@ -344,15 +344,22 @@ struct BlockTile {
   }
 };
 
-/// Thread `thread`'s share of staging the K-tile at `kt`: 4 vectors of 4
-/// of A and 4 of B, read with 16-byte loads (emulation: unaligned ones),
-/// through the body's functions, rounded to the operand precision (in f32:
-/// once a block here rather than once per warp that reads them), stored as
-/// rows of the stages. Rows and
-/// columns past C's end read its last row or column instead (their results
-/// are not stored).
-void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
-                Value kt) {
+/// Four staged elements and where they go: a row piece of a stage, or
+/// (B as K x N) a column piece.
+struct StagePiece {
+  Value stage, row, col;
+  SmallVector<Value> elements;
+  bool down = false;
+};
+
+/// Thread `thread`'s share of the K-tile at `kt`: 4 vectors of 4 of A and
+/// 4 of B, read with 16-byte loads (emulation: unaligned ones), through the
+/// body's functions, rounded to the operand precision (in f32: once a
+/// block here rather than once per warp that reads them). Rows and columns
+/// past C's end read its last row or column instead (their results are not
+/// stored).
+SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
+                                  const BlockTile &t, Value thread, Value kt) {
   auto vectorType = VectorType::get({4}, b.getF32Type());
   llvm::MaybeAlign align =
       t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
@@ -368,16 +375,6 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
           t.precision, /*emulate=*/true));
     return elements;
   };
-  // One 16-byte store a row piece: rows are 144 bytes apart and pieces
-  // start at multiples of 4 floats, and enc-align-workgroup-buffers gives
-  // the stages 16-byte alignment (emulation: host buffers, unaligned
-  // stores).
-  auto storeRow = [&](Value stage, Value row, Value col,
-                      ArrayRef<Value> elements) {
-    vector::StoreOp::create(
-        b, loc, vector::FromElementsOp::create(b, loc, vectorType, elements),
-        stage, ValueRange{row, col}, /*nontemporal=*/false, align);
-  };
   auto lastOf = [&](Value x, Value size) -> Value {
     return arith::MinUIOp::create(
         b, loc, x, arith::SubIOp::create(b, loc, size, idx(b, loc, 1)));
@@ -386,6 +383,7 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
   Value n = idx(b, loc, t.n), k = idx(b, loc, t.k);
   Value bBase = c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k))
                            : idx(b, loc, 0);
+  SmallVector<StagePiece> pieces;
   // 64 x 32 floats a tile: 512 vectors, 4 a thread.
   for (int64_t part = 0; part < 4; ++part) {
     Value linear = add(b, loc, thread, idx(b, loc, part * kBlockThreads));
@@ -396,17 +394,18 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
     // A: row of C, 4 consecutive k.
     Value aRow = add(b, loc, mul(b, loc, t.z, t.m),
                      lastOf(add(b, loc, t.row0, row), t.m));
-    storeRow(t.as, row, col,
-             loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col)),
-                      c.aFn));
+    pieces.push_back(
+        {t.as, row, col,
+         loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col)),
+                  c.aFn)});
     if (c.bTransposed) { // Bᵀ: column of C, 4 consecutive k
       Value bRow = lastOf(add(b, loc, t.col0, row), n);
-      storeRow(t.bs, row, col,
-               loadFour(t.b,
-                        add(b, loc, bBase,
-                            add(b, loc, mul(b, loc, bRow, k),
-                                add(b, loc, kt, col))),
-                        c.bFn));
+      pieces.push_back(
+          {t.bs, row, col,
+           loadFour(t.b,
+                    add(b, loc, bBase,
+                        add(b, loc, mul(b, loc, bRow, k), add(b, loc, kt, col))),
+                    c.bFn)});
       continue;
     }
     // B (K x N): one k, 4 consecutive columns, stored down the stage.
@@ -418,22 +417,51 @@ void stageShare(OpBuilder &b, Location loc, const BlockTile &t, Value thread,
                      idx(b, loc, 4));
     Value first = arith::MinUIOp::create(b, loc, add(b, loc, t.col0, nCol),
                                          idx(b, loc, t.n - 4));
-    SmallVector<Value> four = loadFour(
-        t.b,
-        add(b, loc, bBase,
-            add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n), first)),
-        c.bFn);
-    for (int64_t e = 0; e < 4; ++e)
-      memref::StoreOp::create(b, loc, four[e], t.bs,
-                              ValueRange{add(b, loc, nCol, idx(b, loc, e)),
-                                         kRow});
+    pieces.push_back(
+        {t.bs, nCol, kRow,
+         loadFour(t.b,
+                  add(b, loc, bBase,
+                      add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n),
+                          first)),
+                  c.bFn),
+         /*down=*/true});
+  }
+  return pieces;
+}
+
+/// Writes a share into the stages: one 16-byte store a row piece (rows are
+/// 144 bytes apart, pieces start at multiples of 4 floats, and
+/// enc-align-workgroup-buffers aligns the stages; emulation: host buffers,
+/// unaligned stores), element stores down a column piece.
+void storeShare(OpBuilder &b, Location loc, const BlockTile &t,
+                ArrayRef<StagePiece> pieces) {
+  auto vectorType = VectorType::get({4}, b.getF32Type());
+  llvm::MaybeAlign align =
+      t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
+  for (const StagePiece &piece : pieces) {
+    if (!piece.down) {
+      vector::StoreOp::create(
+          b, loc,
+          vector::FromElementsOp::create(b, loc, vectorType, piece.elements),
+          piece.stage, ValueRange{piece.row, piece.col},
+          /*nontemporal=*/false, align);
+      continue;
+    }
+    for (auto [e, element] : llvm::enumerate(piece.elements))
+      memref::StoreOp::create(
+          b, loc, element, piece.stage,
+          ValueRange{add(b, loc, piece.row, idx(b, loc, int64_t(e))),
+                     piece.col});
   }
 }
 
-/// The staged kernel on the tensor cores: every thread stages its share,
-/// a barrier, each warp runs its 2x4 accumulators over the tile's k-steps
-/// from shared memory, a barrier. Warps outside C take part in staging and
-/// barriers but store nothing.
+/// The staged kernel on the tensor cores: every thread stages its share of
+/// the first K-tile, a barrier; then per K-tile each thread loads its share
+/// of the next tile into registers (so that the loads are in flight while
+/// the tensor cores work), each warp runs its 2x4 accumulators over the
+/// tile's k-steps from shared memory, a barrier, the next tile is stored,
+/// a barrier. The last tile reloads itself (its stores change nothing).
+/// Warps outside C take part in staging and barriers but store nothing.
 void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
                         Value thread) {
   Value warp = arith::DivUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
@@ -458,13 +486,17 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
         SmallVector<Value>(8, accumulatorFrom(b, loc, {zero, zero, zero, zero})));
   }
   int64_t step = mmaStepK(t.precision);
+  storeShare(b, loc, t, loadShare(b, loc, t, thread, idx(b, loc, 0)));
+  gpu::BarrierOp::create(b, loc);
   auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
                                  idx(b, loc, kTileK), start.getResults());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    stageShare(b, loc, t, thread, loop.getInductionVar());
-    gpu::BarrierOp::create(b, loc);
+    Value nextTile = arith::MinUIOp::create(
+        b, loc, add(b, loc, loop.getInductionVar(), idx(b, loc, kTileK)),
+        idx(b, loc, t.k - kTileK));
+    SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
     Value aRow0 = mul(b, loc, warpRow, idx(b, loc, kWarpTile));
     Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
     // Staged values are rounded already: TF32 takes them as they are, bf16
@@ -500,6 +532,8 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
           next[i * 4 + j] =
               mmaSync(b, loc, t.precision, as[i], bs[j], next[i * 4 + j]);
     }
+    gpu::BarrierOp::create(b, loc);
+    storeShare(b, loc, t, nextShare);
     gpu::BarrierOp::create(b, loc);
     scf::YieldOp::create(b, loc, next);
   }
@@ -564,7 +598,9 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
     });
   });
   forRange(c0, idx(b, loc, t.k), idx(b, loc, kTileK), [&](Value kt) {
-    upTo(kBlockThreads, [&](Value thread) { stageShare(b, loc, t, thread, kt); });
+    upTo(kBlockThreads, [&](Value thread) {
+      storeShare(b, loc, t, loadShare(b, loc, t, thread, kt));
+    });
     upTo(4, [&](Value warp) {
       Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
                         idx(b, loc, kWarpTile));

@@ -8,12 +8,13 @@
 // 16-byte aligned, a launch of 128-thread blocks over 64x64 tiles of C
 // (grid: N/64 rounded up, M/64 rounded up, batch) with two 64x36 stages in
 // shared memory. Each warp whose 32x32 tile lies in C starts 2x4 mma.sync
-// accumulators from C (others from 0). Per K-tile of 32, every thread
-// stages 4 vectors of 4 of X and of W (16-byte loads, each element rounded
-// to TF32: +0x1000, low 13 bits cleared; 16-byte stores, aligned by
-// enc-align-workgroup-buffers later), a barrier, each
-// warp reads its fragments from the stages for 4 steps of 8 mma.sync, a
-// barrier. The
+// accumulators from C (others from 0). Every thread stages its share of
+// the first K-tile of 32: 4 vectors of 4 of X and of W (16-byte loads,
+// each element rounded to TF32: +0x1000, low 13 bits cleared; 16-byte
+// stores, aligned by enc-align-workgroup-buffers later), a barrier. Per
+// K-tile, it loads its share of the next one (K - 32 at most) into
+// registers first, each warp reads its fragments from the stages for 4
+// steps of 8 mma.sync, a barrier, the share is stored, a barrier. The
 // warps inside C store their accumulators. Otherwise the original op runs.
 
 #contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
@@ -50,26 +51,31 @@
 // CHECK: %[[START:.*]]:8 = scf.if %[[INSIDE]] -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: memref.load %[[FY]]
 // CHECK: } else {
-// CHECK: scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C32]] iter_args(%{{.*}} = %[[START]]#0,
 // CHECK: %[[XV:.*]] = vector.load %[[FX]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
 // CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
 // CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
 // CHECK: %[[ROUNDED:.*]] = arith.bitcast %[[CUT]] : i32 to f32
+// CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
+// CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: %[[PIECE:.*]] = vector.from_elements %[[ROUNDED]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
 // CHECK: vector.store %[[PIECE]], %[[AS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
-// CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
 // CHECK: vector.store %{{.*}}, %[[BS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
-// CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: gpu.barrier
-// CHECK-NOT: memref.load %[[FX]]
+// CHECK: scf.for %[[KT:.*]] = %[[C0]] to %{{.*}} step %[[C32]] iter_args(%{{.*}} = %[[START]]#0,
+// CHECK: %[[NEXT:.*]] = arith.addi %[[KT]], %[[C32]]
+// CHECK: arith.minui %[[NEXT]], %[[C32]]
+// CHECK-COUNT-4: vector.load %[[FX]]
+// CHECK-NOT: vector.store
 // CHECK: memref.load %[[AS]]
 // CHECK-NOT: arith.bitcast
 // CHECK: memref.load %[[BS]]
 // CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
 // CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
 // CHECK-COUNT-32: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.barrier
+// CHECK-COUNT-4: vector.store %{{.*}}, %[[AS]]
 // CHECK: gpu.barrier
 // CHECK: scf.yield
 // CHECK: scf.if %[[INSIDE]] {
@@ -114,12 +120,12 @@
 // BF16-LABEL: func.func @linear(
 // BF16: gpu.launch
 // BF16: scf.for %{{.*}} = %c0 to %c64 step %c32 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// BF16: gpu.barrier
 // BF16: %[[A0:.*]] = memref.load %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
 // BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
 // BF16: vector.from_elements %[[H0]], {{.*}} : vector<4x2xbf16>
 // BF16: vector.from_elements {{.*}} : vector<2x2xbf16>
 // BF16-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16: gpu.barrier
 // BF16: gpu.barrier
 // BF16: scf.yield
 
@@ -236,13 +242,14 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: gpu.launch
 // CHECK: %[[BIAS:.*]] = memref.load %[[B]][%{{.*}}] : memref<32xf32>
 // CHECK: vector.from_elements %[[BIAS]], {{.*}} : vector<2x2xf32>
-// CHECK: scf.for
 // CHECK: %[[XV:.*]] = vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[G:.*]] = math.erf %[[XE]] : f32
 // CHECK: arith.bitcast %[[G]] : f32 to i32
 // CHECK: vector.store %{{.*}}, %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: math.erf
 // CHECK: nvgpu.mma.sync
 // CHECK: scf.yield
 // CHECK: %[[ACC:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
