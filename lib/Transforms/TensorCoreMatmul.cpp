@@ -2,12 +2,13 @@
 //
 // The kernels of enc-matmul-to-tensor-cores (the pass's description is in
 // MatmulToTensorCores.cpp): a 64x64 tile of C a block of 128 threads, a
-// 32x32 tile a warp; staged through shared memory when K % 32 == 0,
-// fragments loaded from global memory otherwise; and their emulations.
+// 32x32 tile a warp. This file writes the launch, the warp tile's shared
+// parts and the kernel whose lanes load their fragments from global memory
+// (K % 32 != 0); TensorCoreMatmulStaged.cpp the shared-memory one.
 //
 //===----------------------------------------------------------------------===//
 
-#include "TensorCoreMatmul.h"
+#include "TensorCoreKernels.h"
 
 #include "GPUWarps.h"
 
@@ -20,9 +21,10 @@
 using namespace mlir;
 using namespace mlir::enc;
 
-namespace {
+using namespace mlir::enc::tensor_cores;
 
-constexpr int64_t kBlockTile = 64; // 2x2 warps per block
+namespace mlir::enc::tensor_cores {
+
 
 /// The buffer as one dimension (it is dense).
 Value flatten(OpBuilder &b, Location loc, Value memref) {
@@ -45,33 +47,7 @@ Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to) {
   return size;
 }
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value mul(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::MulIOp::create(b, loc, x, y);
-}
-Value add(OpBuilder &b, Location loc, Value x, Value y) {
-  return arith::AddIOp::create(b, loc, x, y);
-}
 
-/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
-/// batch; the operand offsets are those of that tile's first element.
-struct WarpTile {
-  const Contraction *contraction;
-  Value a, b, c;                   // flat buffers
-  Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
-  int64_t n, k;
-  bool bTransposed;
-  MmaPrecision precision;
-  bool emulate; // scalar loops: operands stay f32, rounded in place
-  /// The tile's first row of C as a flat row (batch folded in) and first
-  /// column, and the sizes of C's dimensions before the last: the
-  /// multi-dimensional index of an element, for the fused init and
-  /// epilogue, which address their own buffers.
-  Value rowBase, colBase;
-  SmallVector<Value> rowSizes;
-};
 
 /// C's index of the tile's element (row, col).
 SmallVector<Value> cIndex(OpBuilder &b, Location loc, const WarpTile &t,
@@ -134,13 +110,6 @@ Value loadOperand(OpBuilder &b, Location loc, const WarpTile &t, Value buffer,
   return toMmaOperand(b, loc, element, t.precision, t.emulate);
 }
 
-/// Element (row, col) of a tile whose first element is at `base` in a
-/// row-major buffer with `stride` elements a row.
-Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
-         int64_t stride) {
-  return add(b, loc, base,
-             add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
-}
 
 /// One mma.sync step's operand elements at k = kk, each loaded by itself
 /// from global memory.
@@ -279,374 +248,7 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
   storeAt(b, loc, t, dot.getResult(0), i, j, cAt);
 }
 
-//===----------------------------------------------------------------------===//
-// Shared-memory staging: K in tiles of 32, the block's A and B tiles copied
-// once into shared memory by all 128 threads, the warps' fragments read
-// from there.
-//===----------------------------------------------------------------------===//
-
-constexpr int64_t kTileK = 32;
-/// Row stride of a staged tile: 36 floats put the fragment reads of a warp
-/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks
-/// and keep rows 16-byte aligned (144 bytes) for the staging stores.
-constexpr int64_t kStageStride = kTileK + 4;
-constexpr int64_t kBlockThreads = 4 * kWarpSize;
-
-MemRefType stageType(OpBuilder &b, bool workgroup) {
-  Attribute space = workgroup ? gpu::AddressSpaceAttr::get(
-                                    b.getContext(), gpu::AddressSpace::Workgroup)
-                              : Attribute();
-  return MemRefType::get({kBlockTile, kStageStride}, b.getF32Type(),
-                         MemRefLayoutAttrInterface(), space);
-}
-
-/// What a block computes: C[blockRow0 .. + 64)[blockCol0 .. + 64) of batch
-/// z, staged through `as` (A rows x k) and `bs` (B columns x k).
-struct BlockTile {
-  const Contraction *contraction;
-  Value a, b, c;      // flat buffers
-  Value as, bs;       // the stages
-  Value m, z;         // rows of C a batch, the batch
-  Value row0, col0;   // the block's first row and column
-  int64_t n, k;
-  MmaPrecision precision;
-  bool emulate;
-  SmallVector<Value> rowSizes;
-
-  /// The warp tile (init, stores) of warp (warpRow, warpCol).
-  WarpTile warp(OpBuilder &b, Location loc, Value warpRow, Value warpCol) const {
-    WarpTile t;
-    t.contraction = contraction;
-    t.a = a;
-    t.b = this->b;
-    t.c = c;
-    t.n = n;
-    t.k = k;
-    t.bTransposed = contraction->bTransposed;
-    t.precision = precision;
-    t.emulate = emulate;
-    Value row = add(b, loc, row0, mul(b, loc, warpRow, idx(b, loc, kWarpTile)));
-    Value col = add(b, loc, col0, mul(b, loc, warpCol, idx(b, loc, kWarpTile)));
-    t.rowBase = add(b, loc, mul(b, loc, z, m), row);
-    t.colBase = col;
-    t.cOffset = add(b, loc, mul(b, loc, t.rowBase, idx(b, loc, n)), col);
-    t.rowSizes = rowSizes;
-    return t;
-  }
-  /// True when the warp's 32x32 tile lies in C (whole warps do: M and N
-  /// are multiples of 32).
-  Value inside(OpBuilder &b, Location loc, const WarpTile &t) const {
-    Value row = arith::SubIOp::create(b, loc, t.rowBase, mul(b, loc, z, m));
-    return arith::AndIOp::create(
-        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, m),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t.colBase,
-                              idx(b, loc, n)));
-  }
-};
-
-/// Four staged elements and where they go: a row piece of a stage, or
-/// (B as K x N) a column piece.
-struct StagePiece {
-  Value stage, row, col;
-  SmallVector<Value> elements;
-  bool down = false;
-};
-
-/// Thread `thread`'s share of the K-tile at `kt`: 4 vectors of 4 of A and
-/// 4 of B, read with 16-byte loads (emulation: unaligned ones), through the
-/// body's functions, rounded to the operand precision (in f32: once a
-/// block here rather than once per warp that reads them). Rows and columns
-/// past C's end read its last row or column instead (their results are not
-/// stored).
-SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
-                                  const BlockTile &t, Value thread, Value kt) {
-  auto vectorType = VectorType::get({4}, b.getF32Type());
-  llvm::MaybeAlign align =
-      t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
-  auto loadFour = [&](Value buffer, Value index, const ElementFn &fn) {
-    Value v = vector::LoadOp::create(b, loc, vectorType, buffer,
-                                     ValueRange{index}, false, align);
-    SmallVector<Value> elements;
-    for (int64_t e = 0; e < 4; ++e)
-      elements.push_back(toMmaOperand(
-          b, loc,
-          fn.apply(b, vector::ExtractOp::create(b, loc, v,
-                                                ArrayRef<int64_t>{e})),
-          t.precision, /*emulate=*/true));
-    return elements;
-  };
-  auto lastOf = [&](Value x, Value size) -> Value {
-    return arith::MinUIOp::create(
-        b, loc, x, arith::SubIOp::create(b, loc, size, idx(b, loc, 1)));
-  };
-  const Contraction &c = *t.contraction;
-  Value n = idx(b, loc, t.n), k = idx(b, loc, t.k);
-  Value bBase = c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k))
-                           : idx(b, loc, 0);
-  SmallVector<StagePiece> pieces;
-  // 64 x 32 floats a tile: 512 vectors, 4 a thread.
-  for (int64_t part = 0; part < 4; ++part) {
-    Value linear = add(b, loc, thread, idx(b, loc, part * kBlockThreads));
-    Value row = arith::DivUIOp::create(b, loc, linear, idx(b, loc, kTileK / 4));
-    Value col = mul(b, loc, arith::RemUIOp::create(b, loc, linear,
-                                                   idx(b, loc, kTileK / 4)),
-                    idx(b, loc, 4));
-    // A: row of C, 4 consecutive k.
-    Value aRow = add(b, loc, mul(b, loc, t.z, t.m),
-                     lastOf(add(b, loc, t.row0, row), t.m));
-    pieces.push_back(
-        {t.as, row, col,
-         loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col)),
-                  c.aFn)});
-    if (c.bTransposed) { // Bᵀ: column of C, 4 consecutive k
-      Value bRow = lastOf(add(b, loc, t.col0, row), n);
-      pieces.push_back(
-          {t.bs, row, col,
-           loadFour(t.b,
-                    add(b, loc, bBase,
-                        add(b, loc, mul(b, loc, bRow, k), add(b, loc, kt, col))),
-                    c.bFn)});
-      continue;
-    }
-    // B (K x N): one k, 4 consecutive columns, stored down the stage.
-    Value kRow = arith::DivUIOp::create(b, loc, linear,
-                                        idx(b, loc, kBlockTile / 4));
-    Value nCol = mul(b, loc,
-                     arith::RemUIOp::create(b, loc, linear,
-                                            idx(b, loc, kBlockTile / 4)),
-                     idx(b, loc, 4));
-    Value first = arith::MinUIOp::create(b, loc, add(b, loc, t.col0, nCol),
-                                         idx(b, loc, t.n - 4));
-    pieces.push_back(
-        {t.bs, nCol, kRow,
-         loadFour(t.b,
-                  add(b, loc, bBase,
-                      add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n),
-                          first)),
-                  c.bFn),
-         /*down=*/true});
-  }
-  return pieces;
-}
-
-/// Writes a share into the stages: one 16-byte store a row piece (rows are
-/// 144 bytes apart, pieces start at multiples of 4 floats, and
-/// enc-align-workgroup-buffers aligns the stages; emulation: host buffers,
-/// unaligned stores), element stores down a column piece.
-void storeShare(OpBuilder &b, Location loc, const BlockTile &t,
-                ArrayRef<StagePiece> pieces) {
-  auto vectorType = VectorType::get({4}, b.getF32Type());
-  llvm::MaybeAlign align =
-      t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
-  for (const StagePiece &piece : pieces) {
-    if (!piece.down) {
-      vector::StoreOp::create(
-          b, loc,
-          vector::FromElementsOp::create(b, loc, vectorType, piece.elements),
-          piece.stage, ValueRange{piece.row, piece.col},
-          /*nontemporal=*/false, align);
-      continue;
-    }
-    for (auto [e, element] : llvm::enumerate(piece.elements))
-      memref::StoreOp::create(
-          b, loc, element, piece.stage,
-          ValueRange{add(b, loc, piece.row, idx(b, loc, int64_t(e))),
-                     piece.col});
-  }
-}
-
-/// The staged kernel on the tensor cores: every thread stages its share of
-/// the first K-tile, a barrier; then per K-tile each thread loads its share
-/// of the next tile into registers (so that the loads are in flight while
-/// the tensor cores work), each warp runs its 2x4 accumulators over the
-/// tile's k-steps from shared memory, a barrier, the next tile is stored,
-/// a barrier. The last tile reloads itself (its stores change nothing).
-/// Warps outside C take part in staging and barriers but store nothing.
-void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
-                        Value thread) {
-  Value warp = arith::DivUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
-  Value lane = arith::RemUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
-  Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
-  Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
-  WarpTile w = t.warp(b, loc, warpRow, warpCol);
-  Value inside = t.inside(b, loc, w);
-  MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
-  // The accumulators start from C (or the fused init) inside C, else 0.
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  SmallVector<Type> accTypes(8, VectorType::get({2, 2}, b.getF32Type()));
-  auto start = scf::IfOp::create(b, loc, accTypes, inside,
-                                 /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(start.thenBlock());
-    scf::YieldOp::create(b, loc, initialAccumulators(b, loc, w, layout));
-    b.setInsertionPointToStart(start.elseBlock());
-    scf::YieldOp::create(
-        b, loc,
-        SmallVector<Value>(8, accumulatorFrom(b, loc, {zero, zero, zero, zero})));
-  }
-  int64_t step = mmaStepK(t.precision);
-  storeShare(b, loc, t, loadShare(b, loc, t, thread, idx(b, loc, 0)));
-  gpu::BarrierOp::create(b, loc);
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, kTileK), start.getResults());
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value nextTile = arith::MinUIOp::create(
-        b, loc, add(b, loc, loop.getInductionVar(), idx(b, loc, kTileK)),
-        idx(b, loc, t.k - kTileK));
-    SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
-    Value aRow0 = mul(b, loc, warpRow, idx(b, loc, kWarpTile));
-    Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
-    // Staged values are rounded already: TF32 takes them as they are, bf16
-    // converts them (exactly).
-    auto operand = [&](Value stage, Value row, Value col) -> Value {
-      Value element =
-          memref::LoadOp::create(b, loc, stage, ValueRange{row, col});
-      if (t.precision == MmaPrecision::tf32)
-        return element;
-      return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
-    };
-    SmallVector<Value> next(loop.getRegionIterArgs());
-    for (int64_t kk = 0; kk < kTileK; kk += step) {
-      SmallVector<SmallVector<Value>> as, bs;
-      for (int64_t i = 0; i < 2; ++i) {
-        SmallVector<Value> elements;
-        for (Coordinate e : layout.a)
-          elements.push_back(operand(
-              t.as, add(b, loc, aRow0, add(b, loc, e.row, idx(b, loc, 16 * i))),
-              add(b, loc, e.col, idx(b, loc, kk))));
-        as.push_back(elements);
-      }
-      for (int64_t j = 0; j < 4; ++j) {
-        SmallVector<Value> elements;
-        for (Coordinate e : layout.b)
-          elements.push_back(operand(
-              t.bs, add(b, loc, bRow0, add(b, loc, e.col, idx(b, loc, 8 * j))),
-              add(b, loc, e.row, idx(b, loc, kk))));
-        bs.push_back(elements);
-      }
-      for (int64_t i = 0; i < 2; ++i)
-        for (int64_t j = 0; j < 4; ++j)
-          next[i * 4 + j] =
-              mmaSync(b, loc, t.precision, as[i], bs[j], next[i * 4 + j]);
-    }
-    gpu::BarrierOp::create(b, loc);
-    storeShare(b, loc, t, nextShare);
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, next);
-  }
-  auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(store.thenBlock());
-  storeAccumulators(b, loc, w, layout, loop.getResults());
-}
-
-/// The same block on one thread (GPU emulation, where threads run one
-/// after another and a barrier cannot be kept): per K-tile, every thread's
-/// share of the staging in turn, then every warp's tile as scalar loops
-/// over the stages (accumulating in a buffer), with the same stage layout
-/// and indices as the kernel.
-void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
-  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  t.as = memref::AllocOp::create(b, loc, stageType(b, false));
-  t.bs = memref::AllocOp::create(b, loc, stageType(b, false));
-  Value acc = memref::AllocOp::create(
-      b, loc,
-      MemRefType::get({4, kWarpTile, kWarpTile}, b.getF32Type()));
-  auto forRange = [&](Value from, Value to, Value stepValue,
-                      function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, from, to, stepValue);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    body(loop.getInductionVar());
-  };
-  auto upTo = [&](int64_t n, function_ref<void(Value)> body) {
-    forRange(c0, idx(b, loc, n), c1, body);
-  };
-  // Each warp's tile: its init, its accumulation, its stores.
-  auto forEachElement = [&](Value warp,
-                            function_ref<void(const WarpTile &, Value, Value,
-                                              Value)> body) {
-    WarpTile w =
-        t.warp(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
-               arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)));
-    upTo(kWarpTile, [&](Value row) {
-      upTo(kWarpTile, [&](Value col) {
-        Value flat = at(b, loc, w.cOffset, row, col, t.n);
-        body(w, row, col, flat);
-      });
-    });
-  };
-  upTo(4, [&](Value warp) {
-    forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
-                             Value flat) {
-      // Warps outside C accumulate from 0 (their loads would be out of C).
-      auto branch = scf::IfOp::create(b, loc, b.getF32Type(),
-                                      t.inside(b, loc, w), true);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(branch.thenBlock());
-        scf::YieldOp::create(b, loc, initAt(b, loc, w, row, col, flat));
-        b.setInsertionPointToStart(branch.elseBlock());
-        scf::YieldOp::create(b, loc, ValueRange{arith::ConstantOp::create(
-                                         b, loc, b.getF32FloatAttr(0))});
-      }
-      memref::StoreOp::create(b, loc, branch.getResult(0), acc,
-                              ValueRange{warp, row, col});
-    });
-  });
-  forRange(c0, idx(b, loc, t.k), idx(b, loc, kTileK), [&](Value kt) {
-    upTo(kBlockThreads, [&](Value thread) {
-      storeShare(b, loc, t, loadShare(b, loc, t, thread, kt));
-    });
-    upTo(4, [&](Value warp) {
-      Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
-                        idx(b, loc, kWarpTile));
-      Value bRow0 = mul(b, loc, arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)),
-                        idx(b, loc, kWarpTile));
-      forEachElement(warp, [&](const WarpTile &, Value row, Value col, Value) {
-        SmallVector<Value> at3 = {warp, row, col};
-        auto dot = scf::ForOp::create(
-            b, loc, c0, idx(b, loc, kTileK), c1,
-            ValueRange{memref::LoadOp::create(b, loc, acc, at3)});
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(dot.getBody());
-          Value kk = dot.getInductionVar();
-          auto operand = [&](Value stage, Value stageRow) -> Value {
-            return memref::LoadOp::create(b, loc, stage,
-                                          ValueRange{stageRow, kk});
-          };
-          Value product = arith::MulFOp::create(
-              b, loc, operand(t.as, add(b, loc, aRow0, row)),
-              operand(t.bs, add(b, loc, bRow0, col)));
-          scf::YieldOp::create(
-              b, loc,
-              ValueRange{arith::AddFOp::create(
-                  b, loc, dot.getRegionIterArgs()[0], product)});
-        }
-        memref::StoreOp::create(b, loc, dot.getResult(0), acc, at3);
-      });
-    });
-  });
-  upTo(4, [&](Value warp) {
-    forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
-                             Value flat) {
-      auto store = scf::IfOp::create(b, loc, t.inside(b, loc, w), false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(store.thenBlock());
-      storeAt(b, loc, w,
-              memref::LoadOp::create(b, loc, acc, ValueRange{warp, row, col}),
-              row, col, flat);
-    });
-  });
-  for (Value buffer : {t.as, t.bs, acc})
-    memref::DeallocOp::create(b, loc, buffer);
-}
-
-} // namespace
+} // namespace mlir::enc::tensor_cores
 
 void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
                                             MmaPrecision precision,

@@ -1,0 +1,111 @@
+//===- TensorCoreKernels.h - The tensor-core matmul kernels -----*- C++ -*-===//
+//
+// Shared by the two kernels of enc-matmul-to-tensor-cores: a warp's 32x32
+// tile of C (its fused init and epilogue, its accumulators) and the
+// block's 64x64 tile. TensorCoreMatmul.cpp writes the direct-load kernel
+// and the launch; TensorCoreMatmulStaged.cpp the shared-memory one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENCODER_LIB_TRANSFORMS_TENSORCOREKERNELS_H
+#define ENCODER_LIB_TRANSFORMS_TENSORCOREKERNELS_H
+
+#include "TensorCoreMatmul.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h" // ::kWarpSize
+
+namespace mlir::enc::tensor_cores {
+
+constexpr int64_t kBlockTile = 64; // 2x2 warps per block
+constexpr int64_t kTileK = 32;
+/// Row stride of a staged tile: 36 floats put the fragment reads of a warp
+/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks
+/// and keep rows 16-byte aligned (144 bytes) for the staging stores.
+constexpr int64_t kStageStride = kTileK + 4;
+constexpr int64_t kBlockThreads = 4 * kWarpSize;
+
+inline Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+inline Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+inline Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// Element (row, col) of a tile whose first element is at `base` in a
+/// row-major buffer with `stride` elements a row.
+inline Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
+         int64_t stride) {
+  return add(b, loc, base,
+             add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
+}
+
+/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
+/// batch; the operand offsets are those of that tile's first element.
+struct WarpTile {
+  const Contraction *contraction;
+  Value a, b, c;                   // flat buffers
+  Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
+  int64_t n, k;
+  bool bTransposed;
+  MmaPrecision precision;
+  bool emulate; // scalar loops: operands stay f32, rounded in place
+  /// The tile's first row of C as a flat row (batch folded in) and first
+  /// column, and the sizes of C's dimensions before the last: the
+  /// multi-dimensional index of an element, for the fused init and
+  /// epilogue, which address their own buffers.
+  Value rowBase, colBase;
+  SmallVector<Value> rowSizes;
+};
+
+/// The accumulator's starting value at (row, col): the fused init's, or C's.
+Value initAt(OpBuilder &b, Location loc, const WarpTile &t, Value row,
+             Value col, Value flat);
+/// Stores the final `value` at (row, col): into C, and through the fused
+/// epilogue into its buffer.
+void storeAt(OpBuilder &b, Location loc, const WarpTile &t, Value value,
+             Value row, Value col, Value flat);
+/// The lane's 2x4 accumulators' starting values.
+SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
+                                       const WarpTile &t,
+                                       const MmaLayout &layout);
+/// Stores the lane's 2x4 accumulators, through the fused epilogue.
+void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
+                       const MmaLayout &layout, ValueRange acc);
+
+/// A stage of the block's A or B tile: kBlockTile x kStageStride f32, in
+/// workgroup memory (the kernel) or plain (emulation).
+MemRefType stageType(OpBuilder &b, bool workgroup);
+
+/// What a block computes: C[blockRow0 .. + 64)[blockCol0 .. + 64) of batch
+/// z, staged through `as` (A rows x k) and `bs` (B columns x k).
+struct BlockTile {
+  const Contraction *contraction;
+  Value a, b, c;      // flat buffers
+  Value as, bs;       // the stages
+  Value m, z;         // rows of C a batch, the batch
+  Value row0, col0;   // the block's first row and column
+  int64_t n, k;
+  MmaPrecision precision;
+  bool emulate;
+  SmallVector<Value> rowSizes;
+
+  /// The warp tile (init, stores) of warp (warpRow, warpCol).
+  WarpTile warp(OpBuilder &b, Location loc, Value warpRow, Value warpCol) const;
+  /// True when the warp's 32x32 tile lies in C (whole warps do: M and N
+  /// are multiples of 32).
+  Value inside(OpBuilder &b, Location loc, const WarpTile &t) const;
+};
+
+/// The staged kernel, by every thread of the block.
+void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
+                        Value thread);
+/// The same block on one thread (GPU emulation).
+void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t);
+
+} // namespace mlir::enc::tensor_cores
+
+#endif // ENCODER_LIB_TRANSFORMS_TENSORCOREKERNELS_H
