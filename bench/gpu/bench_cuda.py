@@ -9,7 +9,8 @@ bench/gpu/README.md):
      compiles them, and single-op models (a linear layer at BERT-base's
      shapes and 8192^3; attention, batch 8, 12 heads of 64 and 16 of 128,
      sequence 512 to 8192), each as TF32 tensor cores (model.so), bf16
-     tensor cores (model_bf16.so) and exact f32 (model_f32.so); copies encoder-run and libencrt.so (as
+     tensor cores (model_bf16.so) and exact f32 (model_f32.so); copies
+     encoder-run and libencrt.so (as
      check_cuda.py does). No weights: they are drawn there.
   2. there (a GPU, PyTorch 2, transformers):
        bench_cuda.py --run OUT [--repeats 20] [--only matmul,attention,models]

@@ -14,9 +14,10 @@ share a machine; see bench/gpu/README.md):
        check_cuda.py --check OUT [--repeats 20]
      Runs every artifact with `encoder-run --device=cuda` on the inputs,
      compares each output with the reference (relative L2 error, tolerance
-     1e-3 for TF32 and f32, 1e-2 for bf16), times it (encoder-run --benchmark: median wall time of a
-     call, host copies included), and writes a markdown table with the
-     device, the commands and the versions to bench/results/ (--results).
+     1e-3 for TF32 and f32, 1e-2 for bf16), times it (encoder-run
+     --benchmark: median wall time of a call, host copies included), and
+     writes a markdown table with the device, the commands and the
+     versions to bench/results/ (--results).
 
 Each case is compiled three times, with its contractions on the tensor
 cores with TF32 operands (the default) or bf16 operands (--gpu-matmul=bf16)

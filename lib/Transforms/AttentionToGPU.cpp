@@ -1,29 +1,34 @@
 //===- AttentionToGPU.cpp - the enc-attention-to-gpu pass ------------------===//
 //
 // enc.attention as one fused kernel for the GPU: FlashAttention's online
-// softmax, one warp per query row, no [q_len, kv_len] score matrix in
-// memory. The materialized lowering (MaterializedAttention.cpp) writes the
-// scores, their exponentials and the probabilities: 3 x batch x heads x
-// q_len x kv_len floats of traffic, 25 GiB at batch 8, 12 heads, 8192
-// tokens.
+// softmax, no [q_len, kv_len] score matrix in memory. The materialized
+// lowering (MaterializedAttention.cpp) writes the scores, their
+// exponentials and the probabilities: 3 x batch x heads x q_len x kv_len
+// floats of traffic, 25 GiB at batch 8, 12 heads, 8192 tokens.
 //
-// A warp owns one (batch, head, query) row. Lane l holds query elements
-// l, l + 32, ... and the same output elements; for each key the lanes'
-// partial dot products are summed with butterfly shuffles, every lane then
-// has the score, and applies the scale, mask and causal cut, the running
-// maximum and sum, and its share of P·V. The CUDA cores do the arithmetic:
-// tensor-core tiles (a block of queries per warp, K/V tiles in shared
-// memory) are the next step.
+// Two kernels:
+//   - precision tf32 or bf16, head size a multiple of 8 (16), value size
+//     of 8: the tensor cores, FlashAttention-2's form. A warp owns a tile
+//     of 16 queries of one (batch, head), keeps Q's fragments in
+//     registers and walks the keys in blocks of 8 (16): S = QKᵀ and
+//     O += P·V as mma.sync, the online softmax on the accumulator
+//     registers (emitTileMma);
+//   - otherwise (precision f32, other sizes) the CUDA cores: a warp owns
+//     one (batch, head, query) row, lane l holds query and output elements
+//     l, l + 32, ..., and for each key the lanes' partial dot products are
+//     summed with butterfly shuffles (emitRowWarp).
+// K/V tiles shared by a block's warps in shared memory are the next step.
 //
 // It runs on tensors, before enc-to-linalg: the operands become buffers
 // (bufferization.to_buffer), the kernel writes a fresh buffer, and
 // bufferization.to_tensor hands the result back, so bufferization and the
 // deallocation pipeline see ordinary ops. The head sizes must be static
-// (each lane keeps ceil(d / 32) values in registers). `emulate` runs each
-// row on lane 0 with the same online softmax, serially over the head
+// (each lane keeps its share of a row in registers). `emulate` runs each
+// row (each query of a tile, with the tile kernel's key blocks and
+// rounding) on lane 0 with the same online softmax, serially over the head
 // dimension and accumulating in the output buffer, for GPU emulation on the
 // CPU: the algorithm, masks, scale and indexing are then checked
-// numerically, the shuffles are not.
+// numerically, the shuffles and fragment layouts are not.
 //
 //===----------------------------------------------------------------------===//
 
@@ -282,6 +287,8 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
 //===----------------------------------------------------------------------===//
 
 constexpr int64_t kQueryTile = 16; // rows of an mma.sync tile
+/// The lanes holding one accumulator row (lanes 4g .. 4g + 3).
+constexpr int64_t kQuad = 4;
 
 /// min(i, size - 1): loads past the end of the queries or keys read the
 /// last one instead (their scores are cut, their outputs not stored), so
@@ -312,17 +319,6 @@ Value blockScore(OpBuilder &b, Location loc, const Row &r, Value dot,
       f32(b, loc, -std::numeric_limits<double>::infinity()));
 }
 
-/// `value` combined over the four lanes of a quad (lanes 4g .. 4g + 3, which
-/// hold one row of an accumulator): xor shuffles 1 and 2.
-Value quadAllReduce(OpBuilder &b, Location loc, Value value,
-                    function_ref<Value(Value, Value)> combine) {
-  for (int64_t offset : {1, 2})
-    value = combine(value, gpu::ShuffleOp::create(b, loc, value, offset,
-                                                  kWarpSize,
-                                                  gpu::ShuffleMode::XOR)
-                               .getShuffleResult());
-  return value;
-}
 
 /// The warp's tile: queries query0 .. query0 + 15 of (batch, head). Per
 /// block of mmaStepK keys: S = Q·Kᵀ on the tensor cores (16 x 8 tiles), the
@@ -401,9 +397,12 @@ void emitTileMma(OpBuilder &b, Location loc, const Row &r, Value query0,
       for (size_t i = 0; i < scores.size(); ++i)
         if ((i % 4) / 2 == size_t(h))
           blockMax = arith::MaximumFOp::create(b, loc, blockMax, scores[i]);
-      blockMax = quadAllReduce(b, loc, blockMax, [&](Value x, Value y) {
-        return arith::MaximumFOp::create(b, loc, x, y).getResult();
-      });
+      blockMax = warpAllReduce(
+          b, loc, blockMax,
+          [&](Value x, Value y) {
+            return arith::MaximumFOp::create(b, loc, x, y).getResult();
+          },
+          kQuad);
       Value max = arith::MaximumFOp::create(b, loc, state[h], blockMax);
       Value empty =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
@@ -474,11 +473,12 @@ void emitTileMma(OpBuilder &b, Location loc, const Row &r, Value query0,
   }
   SmallVector<Value> sums;
   for (int64_t h = 0; h < 2; ++h)
-    sums.push_back(quadAllReduce(b, loc, loop.getResult(2 + h),
-                                 [&](Value x, Value y) {
-                                   return arith::AddFOp::create(b, loc, x, y)
-                                       .getResult();
-                                 }));
+    sums.push_back(warpAllReduce(
+        b, loc, loop.getResult(2 + h),
+        [&](Value x, Value y) {
+          return arith::AddFOp::create(b, loc, x, y).getResult();
+        },
+        kQuad));
   for (int64_t h = 0; h < 2; ++h) {
     Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                          rows[h], r.queries);

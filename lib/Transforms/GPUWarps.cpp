@@ -11,8 +11,9 @@
 using namespace mlir;
 
 Value mlir::enc::warpAllReduce(OpBuilder &b, Location loc, Value value,
-                               function_ref<Value(Value, Value)> combine) {
-  for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+                               function_ref<Value(Value, Value)> combine,
+                               int64_t lanes) {
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
     Value other = gpu::ShuffleOp::create(b, loc, value, offset, kWarpSize,
                                          gpu::ShuffleMode::XOR)
                       .getShuffleResult();

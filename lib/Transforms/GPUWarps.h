@@ -16,10 +16,12 @@
 
 namespace mlir::enc {
 
-/// `value` combined over the 32 lanes of a warp with butterfly (xor)
-/// shuffles: every lane gets the result. All lanes must take part.
+/// `value` combined over aligned groups of `lanes` lanes (a power of two
+/// up to the warp: lanes 4g .. 4g + 3 for 4) with butterfly (xor)
+/// shuffles: every lane gets its group's result. All lanes must take part.
 Value warpAllReduce(OpBuilder &b, Location loc, Value value,
-                    function_ref<Value(Value, Value)> combine);
+                    function_ref<Value(Value, Value)> combine,
+                    int64_t lanes = kWarpSize);
 
 /// A launch with one warp per row, `warpsPerBlock` warps a block, skipped
 /// when `rows` is 0. Inside, whole warps whose row exists go on (only their

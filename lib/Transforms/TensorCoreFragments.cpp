@@ -17,9 +17,9 @@ Value i32Constant(OpBuilder &b, Location loc, uint32_t v) {
 
 /// `x` rounded to TF32 (10 mantissa bits), to nearest with ties away from
 /// zero as cvt.rna.tf32.f32 does: the tensor cores would otherwise drop the
-/// low 13 bits, which doubles the error (measured in GPU emulation: tiny
-/// BERT 1-2e-3 relative with truncation, 4-6e-4 rounded). Infinities stay
-/// infinite.
+/// low 13 bits, which doubles the error (measured in GPU emulation with the
+/// linear layers on the tensor cores: tiny BERT 1-2e-3 relative with
+/// truncation, 4-6e-4 rounded). Infinities stay infinite.
 Value roundToTF32(OpBuilder &b, Location loc, Value x) {
   Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
   Value rounded = arith::AndIOp::create(
@@ -55,15 +55,7 @@ Value roundToBF16(OpBuilder &b, Location loc, Value x) {
 /// A register vector (rows: registers) from its elements, row-major.
 Value registerVector(OpBuilder &b, Location loc, VectorType type,
                      ArrayRef<Value> elements) {
-  Value v = arith::ConstantOp::create(
-      b, loc, type,
-      DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
-  int64_t columns = type.getShape()[1];
-  for (auto [e, element] : llvm::enumerate(elements))
-    v = vector::InsertOp::create(
-        b, loc, element, v,
-        ArrayRef<int64_t>{int64_t(e) / columns, int64_t(e) % columns});
-  return v;
+  return vector::FromElementsOp::create(b, loc, type, elements);
 }
 
 } // namespace
@@ -150,8 +142,8 @@ Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
 
 Value mlir::enc::accumulatorFrom(OpBuilder &b, Location loc,
                                  ArrayRef<Value> elements) {
-  return vector::FromElementsOp::create(
-      b, loc, VectorType::get({2, 2}, b.getF32Type()), elements);
+  return registerVector(b, loc, VectorType::get({2, 2}, b.getF32Type()),
+                        elements);
 }
 
 SmallVector<Value> mlir::enc::accumulatorElements(OpBuilder &b, Location loc,

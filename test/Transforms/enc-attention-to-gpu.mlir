@@ -59,7 +59,7 @@
 // clamped to the last query, so no lane branches), then the keys are walked
 // in blocks of 8 up to the causal bound min(kv_len, query0 + 16): S = QKᵀ
 // as 8 mma.sync (head size 64 / 8), the mask loaded at the clamped key, row
-// maxima over the quad (xor 1, 2), exponentials, P's operand gathered from
+// maxima over the quad (xor 2, 1), exponentials, P's operand gathered from
 // the quad with index shuffles, O rescaled and O += P·V as 8 mma.sync (64
 // / 8 output tiles). At the end the partial sums meet over the quad and
 // each row inside q_len is divided and stored.
@@ -76,14 +76,14 @@
 // TF32: arith.minui
 // TF32: memref.load %{{.*}}[%{{.*}}, %c0, %c0, %{{.*}}] : memref<2x1x1x?xi64
 // TF32: arith.cmpi ugt
-// TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
 // TF32: gpu.shuffle  xor %{{.*}}, %c2_i32
+// TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
 // TF32: math.exp
 // TF32-COUNT-8: gpu.shuffle  idx
 // TF32-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // TF32: scf.yield
-// TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
 // TF32: gpu.shuffle  xor %{{.*}}, %c2_i32
+// TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
 // TF32: scf.if
 // TF32: arith.divf
 // TF32: memref.store %{{.*}}, %[[OUT]]
