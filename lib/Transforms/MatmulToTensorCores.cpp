@@ -18,7 +18,11 @@
 // warp), a barrier, the warps read their fragments from the stages (row
 // stride 36: no bank conflicts) for 4 (bf16: 2) mma.sync steps while the
 // next tile's loads are in flight (prefetched into registers), a barrier,
-// the next tile is stored, a barrier.
+// the next tile is stored, a barrier. On large problems (N >= 128, M % 64
+// == 0, at least 256 such blocks) the staged kernel runs in blocks of 256
+// threads over 128x128 tiles, eight warps of 64x32 (4x4 accumulators):
+// per product, half the global loads of a block and 3/4 of the fragment
+// reads of a warp; decided when compiling if M is static, else at run time.
 // Otherwise each lane loads its fragment elements straight from global
 // memory, K by 8 (16). The kernel takes in its neighbours: the op that
 // fills C before it (bias broadcast, zero fill) starts the accumulators,

@@ -1,9 +1,9 @@
 //===- TensorCoreKernels.h - The tensor-core matmul kernels -----*- C++ -*-===//
 //
-// Shared by the two kernels of enc-matmul-to-tensor-cores: a warp's 32x32
-// tile of C (its fused init and epilogue, its accumulators) and the
-// block's 64x64 tile. TensorCoreMatmul.cpp writes the direct-load kernel
-// and the launch; TensorCoreMatmulStaged.cpp the shared-memory one.
+// Shared by the kernels of enc-matmul-to-tensor-cores: a warp's tile of C
+// (its fused init and epilogue, its accumulators) and the block's tile.
+// TensorCoreMatmul.cpp writes the direct-load kernel and the launches;
+// TensorCoreMatmulStaged.cpp the shared-memory one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,13 +17,31 @@
 
 namespace mlir::enc::tensor_cores {
 
-constexpr int64_t kBlockTile = 64; // 2x2 warps per block
 constexpr int64_t kTileK = 32;
 /// Row stride of a staged tile: 36 floats put the fragment reads of a warp
 /// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks
 /// and keep rows 16-byte aligned (144 bytes) for the staging stores.
 constexpr int64_t kStageStride = kTileK + 4;
-constexpr int64_t kBlockThreads = 4 * kWarpSize;
+
+/// A block's square tile of C and how its warps divide it: warpsDown x
+/// warpsAcross warps, each (tile / warpsDown) rows x kWarpTile columns.
+struct BlockShape {
+  int64_t tile, warpsDown, warpsAcross;
+  constexpr int64_t warpRows() const { return tile / warpsDown; }
+  constexpr int64_t warps() const { return warpsDown * warpsAcross; }
+  constexpr int64_t threads() const { return warps() * kWarpSize; }
+};
+/// 128 threads, 32x32 warp tiles (2x4 accumulators): every kernel.
+constexpr BlockShape kSmallBlock{64, 2, 2};
+/// 256 threads, 64x32 warp tiles (4x4 accumulators): the staged kernel on
+/// large problems. Per K-tile a block loads half as many operand elements
+/// per product as the small one and a warp reads 8 fragments for 16
+/// mma.sync instead of 6 for 8, at a quarter of the blocks.
+constexpr BlockShape kLargeBlock{128, 2, 4};
+/// The large block is launched when it still gives this many blocks: two
+/// per SM of an H100 (132 SMs) or A100 (108), so that the device stays
+/// full. A guess until bench/gpu measures the crossover.
+constexpr int64_t kLargeBlockMinBlocks = 256;
 
 inline Value idx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -43,9 +61,10 @@ inline Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
              add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
 }
 
-/// What one warp computes: C[row0 .. row0+32)[col0 .. col0+32) of one
+/// What one warp computes: C[row0 .. row0+rows)[col0 .. col0+32) of one
 /// batch; the operand offsets are those of that tile's first element.
 struct WarpTile {
+  int64_t rows = kWarpTile; // a multiple of 16: rows / 16 x 4 accumulators
   const Contraction *contraction;
   Value a, b, c;                   // flat buffers
   Value aOffset, bOffset, cOffset; // of rows row0 (A, C) and column col0 (B)
@@ -68,21 +87,22 @@ Value initAt(OpBuilder &b, Location loc, const WarpTile &t, Value row,
 /// epilogue into its buffer.
 void storeAt(OpBuilder &b, Location loc, const WarpTile &t, Value value,
              Value row, Value col, Value flat);
-/// The lane's 2x4 accumulators' starting values.
+/// The lane's rows/16 x 4 accumulators' starting values.
 SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
                                        const WarpTile &t,
                                        const MmaLayout &layout);
-/// Stores the lane's 2x4 accumulators, through the fused epilogue.
+/// Stores the lane's rows/16 x 4 accumulators, through the fused epilogue.
 void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
                        const MmaLayout &layout, ValueRange acc);
 
-/// A stage of the block's A or B tile: kBlockTile x kStageStride f32, in
+/// A stage of the block's A or B tile: shape.tile x kStageStride f32, in
 /// workgroup memory (the kernel) or plain (emulation).
-MemRefType stageType(OpBuilder &b, bool workgroup);
+MemRefType stageType(OpBuilder &b, const BlockShape &shape, bool workgroup);
 
-/// What a block computes: C[blockRow0 .. + 64)[blockCol0 .. + 64) of batch
-/// z, staged through `as` (A rows x k) and `bs` (B columns x k).
+/// What a block computes: C[row0 .. + tile)[col0 .. + tile) of batch z,
+/// staged through `as` (A rows x k) and `bs` (B columns x k).
 struct BlockTile {
+  BlockShape shape;
   const Contraction *contraction;
   Value a, b, c;      // flat buffers
   Value as, bs;       // the stages
@@ -95,8 +115,8 @@ struct BlockTile {
 
   /// The warp tile (init, stores) of warp (warpRow, warpCol).
   WarpTile warp(OpBuilder &b, Location loc, Value warpRow, Value warpCol) const;
-  /// True when the warp's 32x32 tile lies in C (whole warps do: M and N
-  /// are multiples of 32).
+  /// True when the warp's tile lies in C (whole warps do: M is a multiple
+  /// of the warp's rows, N of 32).
   Value inside(OpBuilder &b, Location loc, const WarpTile &t) const;
 };
 

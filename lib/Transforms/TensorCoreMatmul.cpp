@@ -2,9 +2,11 @@
 //
 // The kernels of enc-matmul-to-tensor-cores (the pass's description is in
 // MatmulToTensorCores.cpp): a 64x64 tile of C a block of 128 threads, a
-// 32x32 tile a warp. This file writes the launch, the warp tile's shared
-// parts and the kernel whose lanes load their fragments from global memory
-// (K % 32 != 0); TensorCoreMatmulStaged.cpp the shared-memory one.
+// 32x32 tile a warp; with K % 32 == 0 on large problems 128x128 a block of
+// 256 threads, 64x32 a warp. This file writes the launches, the warp
+// tile's shared parts and the kernel whose lanes load their fragments from
+// global memory (K % 32 != 0); TensorCoreMatmulStaged.cpp the
+// shared-memory one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -38,12 +41,13 @@ Value flatten(OpBuilder &b, Location loc, Value memref) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
-/// The product of C's dimensions [from, to) (the batch, then the rows).
+/// The product of C's dimensions [from, to) (the batch, then the rows), a
+/// constant when they are static.
 Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to) {
   Value size = arith::ConstantIndexOp::create(b, loc, 1);
   for (int64_t d = from; d < to; ++d)
-    size = arith::MulIOp::create(b, loc, size,
-                                 b.createOrFold<memref::DimOp>(loc, c, d));
+    size = b.createOrFold<arith::MulIOp>(
+        loc, size, b.createOrFold<memref::DimOp>(loc, c, d));
   return size;
 }
 
@@ -117,7 +121,7 @@ void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
                          const MmaLayout &layout, Value kk,
                          SmallVector<SmallVector<Value>> &as,
                          SmallVector<SmallVector<Value>> &bs) {
-  for (int64_t i = 0; i < 2; ++i) {
+  for (int64_t i = 0; i < t.rows / 16; ++i) {
     SmallVector<Value> elements;
     for (Coordinate e : layout.a) {
       Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
@@ -160,12 +164,12 @@ SmallVector<std::array<Value, 3>> accumulatorPositions(OpBuilder &b,
   return elements;
 }
 
-/// The 2x4 accumulators' starting values: C's or the fused init's.
+/// The rows/16 x 4 accumulators' starting values: C's or the fused init's.
 SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
                                        const WarpTile &t,
                                        const MmaLayout &layout) {
   SmallVector<Value> acc;
-  for (int64_t i = 0; i < 2; ++i)
+  for (int64_t i = 0; i < t.rows / 16; ++i)
     for (int64_t j = 0; j < 4; ++j) {
       SmallVector<Value> elements;
       for (auto [row, col, flat] : accumulatorPositions(b, loc, t, layout, i, j))
@@ -175,10 +179,10 @@ SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
   return acc;
 }
 
-/// Stores the 2x4 accumulators, through the fused epilogue.
+/// Stores the rows/16 x 4 accumulators, through the fused epilogue.
 void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
                        const MmaLayout &layout, ValueRange acc) {
-  for (int64_t i = 0; i < 2; ++i)
+  for (int64_t i = 0; i < t.rows / 16; ++i)
     for (int64_t j = 0; j < 4; ++j) {
       SmallVector<Value> values = accumulatorElements(b, loc, acc[i * 4 + j]);
       for (auto [value, element] :
@@ -205,7 +209,7 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
     SmallVector<SmallVector<Value>> as, bs;
     loadStepElementwise(b, loc, t, layout, loop.getInductionVar(), as, bs);
     SmallVector<Value> next;
-    for (int64_t i = 0; i < 2; ++i)
+    for (int64_t i = 0; i < t.rows / 16; ++i)
       for (int64_t j = 0; j < 4; ++j)
         next.push_back(mmaSync(b, loc, t.precision, as[i], bs[j],
                                loop.getRegionIterArgs()[i * 4 + j]));
@@ -295,61 +299,120 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
   Value a = flatten(b, loc, c.a), bb = flatten(b, loc, c.b),
         cc = flatten(b, loc, c.c);
   Value one = idx(b, loc, 1);
-  Value blockTile = idx(b, loc, kBlockTile);
   // Skip empty problems: a grid of zero blocks is an error to CUDA.
   Value any = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::sgt, mul(b, loc, m, batch), zero);
   auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(nonEmpty.thenBlock());
-  Value gridX = idx(b, loc, llvm::divideCeil(c.n, kBlockTile));
-  Value gridY = arith::CeilDivUIOp::create(b, loc, m, blockTile);
-  SmallVector<Type> stages;
-  if (staged && !emulate)
-    stages.assign(2, stageType(b, /*workgroup=*/true));
-  auto launch = gpu::LaunchOp::create(
-      b, loc, gridX, gridY, batch, idx(b, loc, kBlockThreads), one, one,
-      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/{}, stages);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  gpu::KernelDim3 block = launch.getBlockIds();
-  Value tid = launch.getThreadIds().x;
-  Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
-  if (staged) {
-    BlockTile t;
-    t.contraction = &c;
-    t.a = a;
-    t.b = bb;
-    t.c = cc;
-    t.m = m;
-    t.z = block.z;
-    t.row0 = mul(b, loc, block.y, blockTile);
-    t.col0 = mul(b, loc, block.x, blockTile);
-    t.n = c.n;
-    t.k = c.k;
-    t.precision = precision;
-    t.emulate = emulate;
-    t.rowSizes = rowSizes;
-    if (emulate) { // thread 0 runs the block
-      auto first = scf::IfOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero),
-          /*withElseRegion=*/false);
-      gpu::TerminatorOp::create(b, loc);
-      b.setInsertionPointToStart(first.thenBlock());
-      emitStagedBlockSerial(b, loc, t);
-    } else {
-      t.as = launch.getWorkgroupAttributions()[0];
-      t.bs = launch.getWorkgroupAttributions()[1];
-      emitStagedBlockMma(b, loc, t, tid);
-      gpu::TerminatorOp::create(b, loc);
-    }
+  auto eraseMatched = [&] {
     if (epilogue)
       epilogue->erase();
     op->erase();
     if (c.init)
       c.init->erase();
+  };
+  // A grid of `shape`'s blocks over C, with the stages as workgroup
+  // buffers when the kernel is staged; the insertion point is left in its
+  // body.
+  auto launchBlocks = [&](const BlockShape &shape) {
+    Value tile = idx(b, loc, shape.tile);
+    SmallVector<Type> stages;
+    if (staged && !emulate)
+      stages.assign(2, stageType(b, shape, /*workgroup=*/true));
+    auto launch = gpu::LaunchOp::create(
+        b, loc, idx(b, loc, llvm::divideCeil(c.n, shape.tile)),
+        arith::CeilDivUIOp::create(b, loc, m, tile), batch,
+        idx(b, loc, shape.threads()), one, one,
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/{}, stages);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    return launch;
+  };
+  if (staged) {
+    auto stagedKernel = [&](const BlockShape &shape) {
+      OpBuilder::InsertionGuard guard(b);
+      gpu::LaunchOp launch = launchBlocks(shape);
+      gpu::KernelDim3 block = launch.getBlockIds();
+      Value tid = launch.getThreadIds().x;
+      Value tile = idx(b, loc, shape.tile);
+      BlockTile t;
+      t.shape = shape;
+      t.contraction = &c;
+      t.a = a;
+      t.b = bb;
+      t.c = cc;
+      t.m = m;
+      t.z = block.z;
+      t.row0 = mul(b, loc, block.y, tile);
+      t.col0 = mul(b, loc, block.x, tile);
+      t.n = c.n;
+      t.k = c.k;
+      t.precision = precision;
+      t.emulate = emulate;
+      t.rowSizes = rowSizes;
+      if (emulate) { // thread 0 runs the block
+        auto first = scf::IfOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero),
+            /*withElseRegion=*/false);
+        gpu::TerminatorOp::create(b, loc);
+        b.setInsertionPointToStart(first.thenBlock());
+        emitStagedBlockSerial(b, loc, t);
+        return;
+      }
+      t.as = launch.getWorkgroupAttributions()[0];
+      t.bs = launch.getWorkgroupAttributions()[1];
+      emitStagedBlockMma(b, loc, t, tid);
+      gpu::TerminatorOp::create(b, loc);
+    };
+    // The large block needs whole warps of 64 rows and enough blocks;
+    // decided here when M and the batch are static, else at run time.
+    auto largeBlocksFor = [&](int64_t rows, int64_t batches) {
+      return rows % kLargeBlock.warpRows() == 0 &&
+             llvm::divideCeil(rows, kLargeBlock.tile) *
+                     llvm::divideCeil(c.n, kLargeBlock.tile) * batches >=
+                 kLargeBlockMinBlocks;
+    };
+    std::optional<int64_t> staticM = getConstantIntValue(m),
+                           staticBatch = getConstantIntValue(batch);
+    if (c.n < kLargeBlock.tile ||
+        (staticM && staticBatch && !largeBlocksFor(*staticM, *staticBatch))) {
+      stagedKernel(kSmallBlock);
+      eraseMatched();
+      return;
+    }
+    if (staticM && staticBatch) {
+      stagedKernel(kLargeBlock);
+      eraseMatched();
+      return;
+    }
+    Value largeTile = idx(b, loc, kLargeBlock.tile);
+    Value blocks = mul(b, loc,
+                       mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, largeTile),
+                           idx(b, loc, llvm::divideCeil(c.n, kLargeBlock.tile))),
+                       batch);
+    Value large = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(b, loc, m,
+                                   idx(b, loc, kLargeBlock.warpRows())),
+            zero),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, blocks,
+                              idx(b, loc, kLargeBlockMinBlocks)));
+    auto choice = scf::IfOp::create(b, loc, large, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(choice.thenBlock());
+    stagedKernel(kLargeBlock);
+    b.setInsertionPointToStart(choice.elseBlock());
+    stagedKernel(kSmallBlock);
+    eraseMatched();
     return;
   }
+  gpu::LaunchOp launch = launchBlocks(kSmallBlock);
+  gpu::KernelDim3 block = launch.getBlockIds();
+  Value tid = launch.getThreadIds().x;
+  Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);
+  Value blockTile = idx(b, loc, kSmallBlock.tile);
   Value warp = arith::DivUIOp::create(b, loc, tid, idx(b, loc, kWarpSize));
   Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
   Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
@@ -398,9 +461,5 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
   else
     emitWarpTileMma(b, loc, t,
                     arith::RemUIOp::create(b, loc, tid, idx(b, loc, kWarpSize)));
-  if (epilogue)
-    epilogue->erase();
-  op->erase();
-  if (c.init)
-    c.init->erase();
+  eraseMatched();
 }

@@ -16,8 +16,8 @@
 
 namespace mlir::enc {
 
-/// The C tile of one warp is kWarpTile x kWarpTile (2x4 accumulators of
-/// 16x8); N must be a multiple of it.
+/// The C tile of one warp is 32 (or 64) rows x kWarpTile columns (2x4 or
+/// 4x4 accumulators of 16x8); N must be a multiple of kWarpTile.
 constexpr int64_t kWarpTile = 32;
 
 /// A value a linalg body computes from one of its block arguments with

@@ -1,8 +1,10 @@
 //===- TensorCoreMatmulStaged.cpp - The staged tensor-core kernel ---------===//
 //
 // enc-matmul-to-tensor-cores' kernel for K % 32 == 0: K in tiles of 32, the
-// block's A and B tiles copied once into shared memory by all 128 threads,
+// block's A and B tiles copied once into shared memory by all its threads,
 // the warps' fragments read from there; and its emulation on one thread.
+// Written for any BlockShape whose tiles of A and B are four 16-byte
+// vectors a thread (both shapes of TensorCoreKernels.h are).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +32,9 @@ WarpTile BlockTile::warp(OpBuilder &b, Location loc, Value warpRow,
   t.bTransposed = contraction->bTransposed;
   t.precision = precision;
   t.emulate = emulate;
-  Value row = add(b, loc, row0, mul(b, loc, warpRow, idx(b, loc, kWarpTile)));
+  t.rows = shape.warpRows();
+  Value row =
+      add(b, loc, row0, mul(b, loc, warpRow, idx(b, loc, shape.warpRows())));
   Value col = add(b, loc, col0, mul(b, loc, warpCol, idx(b, loc, kWarpTile)));
   t.rowBase = add(b, loc, mul(b, loc, z, m), row);
   t.colBase = col;
@@ -47,11 +51,11 @@ Value BlockTile::inside(OpBuilder &b, Location loc, const WarpTile &t) const {
                             idx(b, loc, n)));
 }
 
-MemRefType stageType(OpBuilder &b, bool workgroup) {
+MemRefType stageType(OpBuilder &b, const BlockShape &shape, bool workgroup) {
   Attribute space = workgroup ? gpu::AddressSpaceAttr::get(
                                     b.getContext(), gpu::AddressSpace::Workgroup)
                               : Attribute();
-  return MemRefType::get({kBlockTile, kStageStride}, b.getF32Type(),
+  return MemRefType::get({shape.tile, kStageStride}, b.getF32Type(),
                          MemRefLayoutAttrInterface(), space);
 }
 
@@ -96,9 +100,13 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
   Value bBase = c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k))
                            : idx(b, loc, 0);
   SmallVector<StagePiece> pieces;
-  // 64 x 32 floats a tile: 512 vectors, 4 a thread.
+  // tile x 32 floats an operand: tile x 8 vectors, 4 a thread.
+  const BlockShape &shape = t.shape;
+  static_assert(kSmallBlock.tile * kTileK / 4 == 4 * kSmallBlock.threads() &&
+                    kLargeBlock.tile * kTileK / 4 == 4 * kLargeBlock.threads(),
+                "each thread stages 4 vectors of A and 4 of B");
   for (int64_t part = 0; part < 4; ++part) {
-    Value linear = add(b, loc, thread, idx(b, loc, part * kBlockThreads));
+    Value linear = add(b, loc, thread, idx(b, loc, part * shape.threads()));
     Value row = arith::DivUIOp::create(b, loc, linear, idx(b, loc, kTileK / 4));
     Value col = mul(b, loc, arith::RemUIOp::create(b, loc, linear,
                                                    idx(b, loc, kTileK / 4)),
@@ -122,10 +130,10 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
     }
     // B (K x N): one k, 4 consecutive columns, stored down the stage.
     Value kRow = arith::DivUIOp::create(b, loc, linear,
-                                        idx(b, loc, kBlockTile / 4));
+                                        idx(b, loc, shape.tile / 4));
     Value nCol = mul(b, loc,
                      arith::RemUIOp::create(b, loc, linear,
-                                            idx(b, loc, kBlockTile / 4)),
+                                            idx(b, loc, shape.tile / 4)),
                      idx(b, loc, 4));
     Value first = arith::MinUIOp::create(b, loc, add(b, loc, t.col0, nCol),
                                          idx(b, loc, t.n - 4));
@@ -178,14 +186,17 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
                         Value thread) {
   Value warp = arith::DivUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
   Value lane = arith::RemUIOp::create(b, loc, thread, idx(b, loc, kWarpSize));
-  Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2));
-  Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2));
+  Value across = idx(b, loc, t.shape.warpsAcross);
+  Value warpRow = arith::DivUIOp::create(b, loc, warp, across);
+  Value warpCol = arith::RemUIOp::create(b, loc, warp, across);
   WarpTile w = t.warp(b, loc, warpRow, warpCol);
+  int64_t mTiles = w.rows / 16;
   Value inside = t.inside(b, loc, w);
   MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
   // The accumulators start from C (or the fused init) inside C, else 0.
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  SmallVector<Type> accTypes(8, VectorType::get({2, 2}, b.getF32Type()));
+  SmallVector<Type> accTypes(mTiles * 4,
+                             VectorType::get({2, 2}, b.getF32Type()));
   auto start = scf::IfOp::create(b, loc, accTypes, inside,
                                  /*withElseRegion=*/true);
   {
@@ -195,7 +206,8 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
     b.setInsertionPointToStart(start.elseBlock());
     scf::YieldOp::create(
         b, loc,
-        SmallVector<Value>(8, accumulatorFrom(b, loc, {zero, zero, zero, zero})));
+        SmallVector<Value>(mTiles * 4,
+                           accumulatorFrom(b, loc, {zero, zero, zero, zero})));
   }
   int64_t step = mmaStepK(t.precision);
   storeShare(b, loc, t, loadShare(b, loc, t, thread, idx(b, loc, 0)));
@@ -209,7 +221,7 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
         b, loc, add(b, loc, loop.getInductionVar(), idx(b, loc, kTileK)),
         idx(b, loc, t.k - kTileK));
     SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
-    Value aRow0 = mul(b, loc, warpRow, idx(b, loc, kWarpTile));
+    Value aRow0 = mul(b, loc, warpRow, idx(b, loc, w.rows));
     Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
     // Staged values are rounded already: TF32 takes them as they are, bf16
     // converts them (exactly).
@@ -223,7 +235,7 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
     SmallVector<Value> next(loop.getRegionIterArgs());
     for (int64_t kk = 0; kk < kTileK; kk += step) {
       SmallVector<SmallVector<Value>> as, bs;
-      for (int64_t i = 0; i < 2; ++i) {
+      for (int64_t i = 0; i < mTiles; ++i) {
         SmallVector<Value> elements;
         for (Coordinate e : layout.a)
           elements.push_back(operand(
@@ -239,7 +251,7 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
               add(b, loc, e.row, idx(b, loc, kk))));
         bs.push_back(elements);
       }
-      for (int64_t i = 0; i < 2; ++i)
+      for (int64_t i = 0; i < mTiles; ++i)
         for (int64_t j = 0; j < 4; ++j)
           next[i * 4 + j] =
               mmaSync(b, loc, t.precision, as[i], bs[j], next[i * 4 + j]);
@@ -262,11 +274,14 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
 /// and indices as the kernel.
 void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  t.as = memref::AllocOp::create(b, loc, stageType(b, false));
-  t.bs = memref::AllocOp::create(b, loc, stageType(b, false));
+  Value across = idx(b, loc, t.shape.warpsAcross);
+  const BlockShape &shape = t.shape;
+  t.as = memref::AllocOp::create(b, loc, stageType(b, shape, false));
+  t.bs = memref::AllocOp::create(b, loc, stageType(b, shape, false));
   Value acc = memref::AllocOp::create(
       b, loc,
-      MemRefType::get({4, kWarpTile, kWarpTile}, b.getF32Type()));
+      MemRefType::get({shape.warps(), shape.warpRows(), kWarpTile},
+                      b.getF32Type()));
   auto forRange = [&](Value from, Value to, Value stepValue,
                       function_ref<void(Value)> body) {
     auto loop = scf::ForOp::create(b, loc, from, to, stepValue);
@@ -282,16 +297,16 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
                             function_ref<void(const WarpTile &, Value, Value,
                                               Value)> body) {
     WarpTile w =
-        t.warp(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
-               arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)));
-    upTo(kWarpTile, [&](Value row) {
+        t.warp(b, loc, arith::DivUIOp::create(b, loc, warp, across),
+               arith::RemUIOp::create(b, loc, warp, across));
+    upTo(shape.warpRows(), [&](Value row) {
       upTo(kWarpTile, [&](Value col) {
         Value flat = at(b, loc, w.cOffset, row, col, t.n);
         body(w, row, col, flat);
       });
     });
   };
-  upTo(4, [&](Value warp) {
+  upTo(shape.warps(), [&](Value warp) {
     forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
                              Value flat) {
       // Warps outside C accumulate from 0 (their loads would be out of C).
@@ -310,13 +325,13 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
     });
   });
   forRange(c0, idx(b, loc, t.k), idx(b, loc, kTileK), [&](Value kt) {
-    upTo(kBlockThreads, [&](Value thread) {
+    upTo(shape.threads(), [&](Value thread) {
       storeShare(b, loc, t, loadShare(b, loc, t, thread, kt));
     });
-    upTo(4, [&](Value warp) {
-      Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, idx(b, loc, 2)),
-                        idx(b, loc, kWarpTile));
-      Value bRow0 = mul(b, loc, arith::RemUIOp::create(b, loc, warp, idx(b, loc, 2)),
+    upTo(shape.warps(), [&](Value warp) {
+      Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, across),
+                        idx(b, loc, shape.warpRows()));
+      Value bRow0 = mul(b, loc, arith::RemUIOp::create(b, loc, warp, across),
                         idx(b, loc, kWarpTile));
       forEachElement(warp, [&](const WarpTile &, Value row, Value col, Value) {
         SmallVector<Value> at3 = {warp, row, col};
@@ -343,7 +358,7 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
       });
     });
   });
-  upTo(4, [&](Value warp) {
+  upTo(shape.warps(), [&](Value warp) {
     forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
                              Value flat) {
       auto store = scf::IfOp::create(b, loc, t.inside(b, loc, w), false);

@@ -94,6 +94,16 @@ TEST_CASE("GPU lowering: tensor-core contractions (TF32) match F.linear and "
           "[numerics][gpu]") {
   checkAgainstPyTorch("tensor_core_matmul", "", 1e-3, "main", kGPUTF32);
 }
+// The staged kernel's 128x128 blocks of 8 warps (64x32 warp tiles), chosen
+// at run time beside 64x64 ones: the same rounding, so the same bounds.
+TEST_CASE("GPU lowering: tensor-core contractions in 128x128 blocks match "
+          "F.linear and torch.bmm",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-3, "main",
+                      kGPUTF32);
+  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-2, "main",
+                      kGPUBF16);
+}
 // End to end, every product of both layers (attention's too), the pooler
 // and the classifier in TF32: measured median 6e-4, up to 1.3e-3 over 20
 // draws of the inputs (the small logits vary most), so the whole model is

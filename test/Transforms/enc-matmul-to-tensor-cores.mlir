@@ -199,6 +199,118 @@ func.func @batched(%a: memref<3x64x40xf32>, %b: memref<3x40x32xf32>, %c: memref<
 
 // -----
 
+#xwt = {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                         affine_map<(d0, d1, d2) -> (d1, d2)>,
+                         affine_map<(d0, d1, d2) -> (d0, d1)>],
+        iterator_types = ["parallel", "parallel", "reduction"]}
+
+// N = 256 and K % 32 == 0: the staged kernel in two block shapes, chosen at
+// run time. With M % 64 == 0 and at least 256 blocks of 128x128 (M/128
+// rounded up x N/128 x batch), blocks of 256 threads over 128x128 tiles
+// (two 128x36 stages), 2x4 warps of 64x32: 4x4 accumulators, 4 vectors of
+// 4 staged a thread and operand, 8 steps x 16 mma.sync a K-tile; 64 rows of
+// C a warp, 32 columns. Otherwise the 64x64 blocks of @linear.
+
+// CHECK-LABEL: func.func @large_blocks(
+// CHECK-SAME: memref<?x64xf32>,
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: %[[M:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x256xf32>
+// CHECK: scf.if
+// CHECK: %[[MB:.*]] = arith.ceildivui %[[M]], %[[C128]]
+// CHECK: %[[BLOCKS:.*]] = arith.muli %[[MB]], %[[C2]]
+// CHECK: %[[WHOLE:.*]] = arith.remui %[[M]], %[[C64]]
+// CHECK: %[[EVEN:.*]] = arith.cmpi eq, %[[WHOLE]]
+// CHECK: %[[MANY:.*]] = arith.cmpi uge, %[[BLOCKS]], %[[C256]]
+// CHECK: %[[LARGE:.*]] = arith.andi %[[EVEN]], %[[MANY]]
+// CHECK: scf.if %[[LARGE]] {
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[MB]], %{{.*}} = %{{.*}}) threads(%[[TID:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]], %{{.*}}, %{{.*}}) workgroup(%{{.*}} : memref<128x36xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<128x36xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[WARP:.*]] = arith.divui %[[TID]], %{{.*}}
+// CHECK: arith.divui %[[WARP]], %[[C4]]
+// CHECK: arith.remui %[[WARP]], %[[C4]]
+// CHECK: scf.if %{{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK-COUNT-8: vector.load %{{.*}} {alignment = 16 : i64}
+// CHECK-COUNT-8: vector.store %{{.*}} {alignment = 16 : i64}
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK-COUNT-64: nvgpu.mma.sync
+// CHECK: gpu.barrier
+// CHECK-COUNT-64: memref.store
+// CHECK: gpu.terminator
+// CHECK: } else {
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}} workgroup(%{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-32: nvgpu.mma.sync
+
+// Emulated: thread 0 runs each shape's block, 256 threads' staging, 8
+// warps' 64x32 tiles.
+// EMU-LABEL: func.func @large_blocks(
+// EMU: gpu.launch
+// EMU: memref.alloc() : memref<128x36xf32>
+// EMU: memref.alloc() : memref<8x64x32xf32>
+// EMU: scf.for %{{.*}} = %{{.*}} to %c256 step
+// EMU: gpu.launch
+// EMU: memref.alloc() : memref<64x36xf32>
+// EMU: memref.alloc() : memref<4x32x32xf32>
+
+// Static M and batch decide at compile time: 16384 rows (128 x 2 blocks)
+// take the large block alone, 4096 rows (32 x 2) the small one alone.
+// CHECK-LABEL: func.func @static_large(
+// CHECK-COUNT-1: gpu.launch {{.*}} workgroup(%{{.*}} : memref<128x36xf32
+// CHECK-NOT: gpu.launch
+// CHECK: return
+// CHECK-LABEL: func.func @static_small(
+// CHECK-COUNT-1: gpu.launch {{.*}} workgroup(%{{.*}} : memref<64x36xf32
+// CHECK-NOT: gpu.launch
+// CHECK: return
+
+// N = 96 < 128: the large block is not written.
+// CHECK-LABEL: func.func @narrow(
+// CHECK-NOT: memref<128x36xf32
+// CHECK-COUNT-1: gpu.launch
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @large_blocks(%x: memref<?x64xf32>, %w: memref<256x64xf32>, %y: memref<?x256xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<?x64xf32>, memref<256x64xf32>) outs(%y : memref<?x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @static_large(%x: memref<16384x64xf32>, %w: memref<256x64xf32>, %y: memref<16384x256xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<16384x64xf32>, memref<256x64xf32>) outs(%y : memref<16384x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @static_small(%x: memref<4096x64xf32>, %w: memref<256x64xf32>, %y: memref<4096x256xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<4096x64xf32>, memref<256x64xf32>) outs(%y : memref<4096x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @narrow(%x: memref<?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x96xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<?x64xf32>, memref<96x64xf32>) outs(%y : memref<?x96xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Left alone: N not a multiple of 32, a dynamic N (it is a leading
 // dimension), an operand that is not dense, K not a multiple of 8.
 

@@ -293,7 +293,11 @@ def EncMatmulToTensorCores
     With K % 32 == 0, K is walked in tiles of 32 that all threads of the
     block stage in two 64x36 workgroup buffers (16-byte global loads; a
     barrier before and after the warps read their fragments there);
-    otherwise each lane loads its fragment elements from global memory. The op right before that
+    otherwise each lane loads its fragment elements from global memory.
+    Staged contractions with N >= 128 get a second shape, used when M % 64
+    == 0 and it still gives at least 256 blocks (at compile time when M is
+    static, else at run time): 256-thread blocks over 128x128 tiles, eight
+    warps of 64x32 (4x4 accumulators), two 128x36 stages. The op right before that
     fills C (the bias broadcast, a zero fill) gives the accumulators their
     starting values, and the elementwise op right after that reads C (the
     residual add, an activation) is applied to them before they are

@@ -43,4 +43,24 @@ def tensor_core_matmul(c):
     return [F.linear(x, w, bias), F.linear(small, w, bias), torch.bmm(a, b), p @ q]
 
 
-CASES = [packed_linear, tensor_core_matmul]
+def tensor_core_large_blocks(c):
+    """models/tensor_core_large_blocks.mlir: the staged kernel's 128x128
+    blocks (4096 rows; a batched product with B as K x N) beside the
+    64x64 ones it falls back to at run time (4128 rows, 128 rows)."""
+    x = c.input(c.normal((8, 512, 64)))
+    r = c.input(c.normal((8, 512, 1024)))
+    odd = c.input(c.normal((3, 1376, 64)))
+    few = c.input(c.normal((2, 64, 64)))
+    a = c.input(c.normal((4, 1024, 64)))
+    b = c.input(c.normal((4, 64, 1024)))
+    w = c.weight("w", c.normal((1024, 64), 64**-0.5))
+    bias = c.weight("bias", c.normal((1024,), 0.1))
+    return [
+        r + F.gelu(F.linear(x, w, bias)),
+        F.linear(odd, w, bias),
+        F.linear(few, w, bias),
+        torch.bmm(a, b),
+    ]
+
+
+CASES = [packed_linear, tensor_core_matmul, tensor_core_large_blocks]
