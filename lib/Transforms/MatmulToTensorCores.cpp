@@ -14,11 +14,14 @@
 // 32x32 (2x4 accumulators of 16x8). When K % 32 == 0 (every hidden size of
 // the example families) K is walked in tiles of 32 staged in shared memory:
 // all threads copy the block's 64x32 tiles of A and B there with 16-byte
-// loads (each element read from global memory once a block, not once a
-// warp), a barrier, the warps read their fragments from the stages (row
-// stride 36: no bank conflicts) for 4 (bf16: 2) mma.sync steps while the
-// next tile's loads are in flight (prefetched into registers), a barrier,
-// the next tile is stored, a barrier. On large problems (N >= 128, M % 64
+// loads (each element read from global memory and converted to the
+// operand precision once a block, not once a warp: f32 stages holding TF32
+// values, or bf16 stages), a barrier, the warps read their fragments from
+// the stages with ldmatrix.x4 (one instruction an A operand or two B
+// operands; rows of 144 or 80 bytes, odd multiples of 16: no bank
+// conflicts) for 4 (bf16: 2) mma.sync steps while the next tile's loads
+// are in flight (prefetched into registers, converted only after the
+// products are issued), a barrier, the next tile is stored, a barrier. On large problems (N >= 128, M % 64
 // == 0, at least 256 such blocks) the staged kernel runs in blocks of 256
 // threads over 128x128 tiles, eight warps of 64x32 (4x4 accumulators):
 // per product, half the global loads of a block and 3/4 of the fragment
@@ -31,7 +34,9 @@
 // the elementwise op that maps C after it (residual add, activation) is
 // applied before the store. Each lane knows the (row, column) of its accumulator elements, so
 // those ops run on registers.
-// Not yet: two stages filled by cp.async, ldmatrix, wgmma on sm_90.
+// Not yet: several stages filled by cp.async (which copies without
+// converting: it needs bf16 or TF32-truncated operands in memory), wgmma on
+// sm_90.
 //
 // Shapes: N and K static, N % 32 == 0, K % 8 == 0 (bf16: 16); M (rows:
 // batch x sequence) may be dynamic and is checked at run time, with the original op

@@ -124,20 +124,114 @@ MmaLayout mlir::enc::mmaLayout(OpBuilder &b, Location loc, Value lane,
 Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
                          ArrayRef<Value> a, ArrayRef<Value> bElements,
                          Value acc) {
-  Type f32 = b.getF32Type();
+  Type element = stagedElementType(b, precision);
+  int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
+  return mmaSyncRegisters(
+      b, loc, precision,
+      registerVector(b, loc, VectorType::get({4, perRegister}, element), a),
+      registerVector(b, loc, VectorType::get({2, perRegister}, element),
+                     bElements),
+      acc);
+}
+
+Value mlir::enc::mmaSyncRegisters(OpBuilder &b, Location loc,
+                                  MmaPrecision precision, Value a,
+                                  Value bRegisters, Value acc) {
+  // With bf16, nvgpu.mma.sync is still what the kernels write: it is Pure,
+  // which the bufferization of the attention kernel needs, and
+  // enc-lower-bf16-mma-sync lowers it later (upstream's conversion cannot).
   if (precision == MmaPrecision::tf32)
-    return nvgpu::MmaSyncOp::create(
-        b, loc, registerVector(b, loc, VectorType::get({4, 1}, f32), a),
-        registerVector(b, loc, VectorType::get({2, 1}, f32), bElements), acc,
-        ArrayRef<int64_t>{16, 8, 8}, /*tf32Enabled=*/true);
-  // bf16: two elements a register. nvgpu.mma.sync is Pure, which the
-  // bufferization of the attention kernel needs; enc-lower-bf16-mma-sync
-  // lowers it later (upstream's conversion cannot).
-  Type bf16 = b.getBF16Type();
-  return nvgpu::MmaSyncOp::create(
-      b, loc, registerVector(b, loc, VectorType::get({4, 2}, bf16), a),
-      registerVector(b, loc, VectorType::get({2, 2}, bf16), bElements), acc,
-      ArrayRef<int64_t>{16, 8, 16}, /*tf32Enabled=*/false);
+    return nvgpu::MmaSyncOp::create(b, loc, a, bRegisters, acc,
+                                    ArrayRef<int64_t>{16, 8, 8},
+                                    /*tf32Enabled=*/true);
+  return nvgpu::MmaSyncOp::create(b, loc, a, bRegisters, acc,
+                                  ArrayRef<int64_t>{16, 8, 16},
+                                  /*tf32Enabled=*/false);
+}
+
+Type mlir::enc::stagedElementType(OpBuilder &b, MmaPrecision precision) {
+  return precision == MmaPrecision::tf32 ? Type(b.getF32Type())
+                                         : Type(b.getBF16Type());
+}
+
+namespace {
+/// Lane l's place among the four matrices' row addresses: matrix l / 8,
+/// row l % 8; and the matrices' extent along K (half an mma.sync step:
+/// 4 f32 or 8 bf16, 16 bytes either way).
+struct LdmatrixLane {
+  Value matrix, row;
+  int64_t halfStep;
+};
+LdmatrixLane ldmatrixLane(OpBuilder &b, Location loc, Value lane,
+                          MmaPrecision precision) {
+  Value eight = arith::ConstantIndexOp::create(b, loc, 8);
+  return {arith::DivUIOp::create(b, loc, lane, eight),
+          arith::RemUIOp::create(b, loc, lane, eight),
+          mmaStepK(precision) / 2};
+}
+} // namespace
+
+Coordinate mlir::enc::ldmatrixLaneA(OpBuilder &b, Location loc, Value lane,
+                                    MmaPrecision precision) {
+  // Matrices: rows 0-7 | rows 8-15, first half of K; the same, second half
+  // (registers (g, q) (g+8, q) (g, q+4) (g+8, q+4) in TF32; in bf16 the
+  // pairs at k 2q and 2q+8 likewise).
+  LdmatrixLane l = ldmatrixLane(b, loc, lane, precision);
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value row = arith::AddIOp::create(
+      b, loc, l.row,
+      arith::MulIOp::create(b, loc,
+                            arith::RemUIOp::create(b, loc, l.matrix, c(2)),
+                            c(8)));
+  Value col = arith::MulIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, l.matrix, c(2)), c(l.halfStep));
+  return {row, col};
+}
+
+Coordinate mlir::enc::ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
+                                    MmaPrecision precision) {
+  // Matrices: columns 0-7, first half of K | second half: the first
+  // n-tile's B registers (k q and q+4 at column g in TF32; in bf16 the
+  // pairs at k 2q and 2q+8); then columns 8-15 likewise, the second's.
+  LdmatrixLane l = ldmatrixLane(b, loc, lane, precision);
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value row = arith::AddIOp::create(
+      b, loc, l.row,
+      arith::MulIOp::create(b, loc,
+                            arith::DivUIOp::create(b, loc, l.matrix, c(2)),
+                            c(8)));
+  Value col = arith::MulIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, l.matrix, c(2)), c(l.halfStep));
+  return {row, col};
+}
+
+Value mlir::enc::loadMatrixX4(OpBuilder &b, Location loc, Value tile,
+                              Value row, Value col, MmaPrecision precision) {
+  int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
+  auto type = VectorType::get({4, perRegister},
+                              stagedElementType(b, precision));
+  return nvgpu::LdMatrixOp::create(b, loc, type, tile, ValueRange{row, col},
+                                   /*transpose=*/false, /*numTiles=*/4);
+}
+
+std::pair<Value, Value> mlir::enc::splitBPair(OpBuilder &b, Location loc,
+                                              Value pair) {
+  // Element by element: upstream's mma.sync lowering takes its operands
+  // converted to LLVM arrays, which a 2-D vector.extract_strided_slice
+  // never reaches (it has no LLVM lowering).
+  auto type = cast<VectorType>(pair.getType());
+  int64_t perRegister = type.getDimSize(1);
+  auto half = [&](int64_t first) -> Value {
+    SmallVector<Value> elements;
+    for (int64_t r = first; r < first + 2; ++r)
+      for (int64_t e = 0; e < perRegister; ++e)
+        elements.push_back(
+            vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{r, e}));
+    return registerVector(
+        b, loc, VectorType::get({2, perRegister}, type.getElementType()),
+        elements);
+  };
+  return {half(0), half(2)};
 }
 
 Value mlir::enc::accumulatorFrom(OpBuilder &b, Location loc,

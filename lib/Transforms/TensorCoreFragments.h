@@ -55,6 +55,35 @@ MmaLayout mmaLayout(OpBuilder &b, Location loc, Value lane,
 Value mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
               ArrayRef<Value> a, ArrayRef<Value> bElements, Value acc);
 
+/// The same with the operands as register vectors: vector<4x1xf32> and
+/// vector<2x1xf32> (TF32), vector<4x2xbf16> and vector<2x2xbf16> (bf16).
+Value mmaSyncRegisters(OpBuilder &b, Location loc, MmaPrecision precision,
+                       Value a, Value bRegisters, Value acc);
+
+/// Operand fragments read with ldmatrix.x4 from a row-major tile in shared
+/// memory, A as rows x k and B as columns x k (its transpose). Each of the
+/// four 8x8 matrices of 16-bit elements is 8 rows of 16 bytes, which is 8
+/// rows of 4 f32 as well: lane l receives register r from (row l / 4,
+/// 32-bit word l % 4) of matrix r, and lanes 8r .. 8r+7 give matrix r's row
+/// addresses. With the matrices ordered as below that is exactly the
+/// mma.sync operand layout of mmaLayout, for TF32 as for bf16.
+///
+/// The element type of such a tile: f32 (holding TF32 values) or bf16.
+Type stagedElementType(OpBuilder &b, MmaPrecision precision);
+/// The lane's row and column, relative to a 16-row x K-step block of A (one
+/// mma.sync's A operand), or of Bᵀ (two 8-column n-tiles' B operands), that
+/// it gives to ldmatrix.x4. Rows must be 16-byte aligned.
+Coordinate ldmatrixLaneA(OpBuilder &b, Location loc, Value lane,
+                         MmaPrecision precision);
+Coordinate ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
+                         MmaPrecision precision);
+/// ldmatrix.x4 of `tile` (workgroup memory) at the lane's (row, col): A's
+/// operand registers, or with ldmatrixLaneB those of two n-tiles, which
+/// splitBPair separates.
+Value loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row,
+                   Value col, MmaPrecision precision);
+std::pair<Value, Value> splitBPair(OpBuilder &b, Location loc, Value pair);
+
 /// vector<2x2xf32> from four f32 values in mmaLayout's c order, and back.
 Value accumulatorFrom(OpBuilder &b, Location loc, ArrayRef<Value> elements);
 SmallVector<Value> accumulatorElements(OpBuilder &b, Location loc, Value acc);

@@ -18,10 +18,12 @@
 namespace mlir::enc::tensor_cores {
 
 constexpr int64_t kTileK = 32;
-/// Row stride of a staged tile: 36 floats put the fragment reads of a warp
-/// (rows g, columns q: word 36 g + q, bank 4 g + q) in 32 distinct banks
-/// and keep rows 16-byte aligned (144 bytes) for the staging stores.
-constexpr int64_t kStageStride = kTileK + 4;
+/// Row stride of a staged tile. ldmatrix reads 8 rows of 16 bytes a
+/// matrix, so rows must be 16-byte aligned, and they are free of bank
+/// conflicts when the stride is an odd number of 16-byte units: 36 f32
+/// (144 bytes, 9 units) or 40 bf16 (80 bytes, 5 units).
+constexpr int64_t kStageStrideF32 = kTileK + 4;
+constexpr int64_t kStageStrideBF16 = kTileK + 8;
 
 /// A block's square tile of C and how its warps divide it: warpsDown x
 /// warpsAcross warps, each (tile / warpsDown) rows x kWarpTile columns.
@@ -95,9 +97,11 @@ SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
 void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
                        const MmaLayout &layout, ValueRange acc);
 
-/// A stage of the block's A or B tile: shape.tile x kStageStride f32, in
-/// workgroup memory (the kernel) or plain (emulation).
-MemRefType stageType(OpBuilder &b, const BlockShape &shape, bool workgroup);
+/// A stage of the block's A or B tile: shape.tile rows of `element` (f32 or
+/// bf16, stagedElementType) with their stride, in workgroup memory (the
+/// kernel) or plain (emulation, which stages f32).
+MemRefType stageType(OpBuilder &b, const BlockShape &shape, Type element,
+                     bool workgroup);
 
 /// What a block computes: C[row0 .. + tile)[col0 .. + tile) of batch z,
 /// staged through `as` (A rows x k) and `bs` (B columns x k).

@@ -318,7 +318,8 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
     Value tile = idx(b, loc, shape.tile);
     SmallVector<Type> stages;
     if (staged && !emulate)
-      stages.assign(2, stageType(b, shape, /*workgroup=*/true));
+      stages.assign(2, stageType(b, shape, stagedElementType(b, precision),
+                                       /*workgroup=*/true));
     auto launch = gpu::LaunchOp::create(
         b, loc, idx(b, loc, llvm::divideCeil(c.n, shape.tile)),
         arith::CeilDivUIOp::create(b, loc, m, tile), batch,

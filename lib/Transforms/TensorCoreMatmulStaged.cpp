@@ -51,45 +51,40 @@ Value BlockTile::inside(OpBuilder &b, Location loc, const WarpTile &t) const {
                             idx(b, loc, n)));
 }
 
-MemRefType stageType(OpBuilder &b, const BlockShape &shape, bool workgroup) {
+MemRefType stageType(OpBuilder &b, const BlockShape &shape, Type element,
+                     bool workgroup) {
   Attribute space = workgroup ? gpu::AddressSpaceAttr::get(
                                     b.getContext(), gpu::AddressSpace::Workgroup)
                               : Attribute();
-  return MemRefType::get({shape.tile, kStageStride}, b.getF32Type(),
+  int64_t stride = element.isF32() ? kStageStrideF32 : kStageStrideBF16;
+  return MemRefType::get({shape.tile, stride}, element,
                          MemRefLayoutAttrInterface(), space);
 }
 
 
-/// Four staged elements and where they go: a row piece of a stage, or
+/// Four loaded elements and where they go: a row piece of a stage, or
 /// (B as K x N) a column piece.
 struct StagePiece {
   Value stage, row, col;
-  SmallVector<Value> elements;
+  Value loaded; // vector<4xf32>, as read
+  const ElementFn *fn;
   bool down = false;
 };
 
 /// Thread `thread`'s share of the K-tile at `kt`: 4 vectors of 4 of A and
-/// 4 of B, read with 16-byte loads (emulation: unaligned ones), through the
-/// body's functions, rounded to the operand precision (in f32: once a
-/// block here rather than once per warp that reads them). Rows and columns
-/// past C's end read its last row or column instead (their results are not
-/// stored).
+/// 4 of B, read with 16-byte loads (emulation: unaligned ones). Rows and
+/// columns past C's end read its last row or column instead (their results
+/// are not stored). Nothing else uses the loaded values until storeShare,
+/// so that the loads of the next tile stay in flight while the warps
+/// compute.
 SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
                                   const BlockTile &t, Value thread, Value kt) {
   auto vectorType = VectorType::get({4}, b.getF32Type());
   llvm::MaybeAlign align =
       t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
-  auto loadFour = [&](Value buffer, Value index, const ElementFn &fn) {
-    Value v = vector::LoadOp::create(b, loc, vectorType, buffer,
-                                     ValueRange{index}, false, align);
-    SmallVector<Value> elements;
-    for (int64_t e = 0; e < 4; ++e)
-      elements.push_back(toMmaOperand(
-          b, loc,
-          fn.apply(b, vector::ExtractOp::create(b, loc, v,
-                                                ArrayRef<int64_t>{e})),
-          t.precision, /*emulate=*/true));
-    return elements;
+  auto loadFour = [&](Value buffer, Value index) -> Value {
+    return vector::LoadOp::create(b, loc, vectorType, buffer,
+                                  ValueRange{index}, false, align);
   };
   auto lastOf = [&](Value x, Value size) -> Value {
     return arith::MinUIOp::create(
@@ -116,16 +111,16 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
                      lastOf(add(b, loc, t.row0, row), t.m));
     pieces.push_back(
         {t.as, row, col,
-         loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col)),
-                  c.aFn)});
+         loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col))),
+         &c.aFn});
     if (c.bTransposed) { // Bᵀ: column of C, 4 consecutive k
       Value bRow = lastOf(add(b, loc, t.col0, row), n);
       pieces.push_back(
           {t.bs, row, col,
-           loadFour(t.b,
-                    add(b, loc, bBase,
-                        add(b, loc, mul(b, loc, bRow, k), add(b, loc, kt, col))),
-                    c.bFn)});
+           loadFour(t.b, add(b, loc, bBase,
+                             add(b, loc, mul(b, loc, bRow, k),
+                                 add(b, loc, kt, col)))),
+           &c.bFn});
       continue;
     }
     // B (K x N): one k, 4 consecutive columns, stored down the stage.
@@ -142,32 +137,43 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
          loadFour(t.b,
                   add(b, loc, bBase,
                       add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n),
-                          first)),
-                  c.bFn),
-         /*down=*/true});
+                          first))),
+         &c.bFn, /*down=*/true});
   }
   return pieces;
 }
 
-/// Writes a share into the stages: one 16-byte store a row piece (rows are
-/// 144 bytes apart, pieces start at multiples of 4 floats, and
-/// enc-align-workgroup-buffers aligns the stages; emulation: host buffers,
-/// unaligned stores), element stores down a column piece.
+/// Writes a share into the stages: each element through the body's
+/// function, converted to the operand precision (once a block here rather
+/// than once per warp that reads it): TF32 values in f32, or bf16
+/// (emulation: rounded to bf16 in f32). One 16-byte (bf16: 8-byte) store a
+/// row piece (rows are 16-byte aligned, pieces start at multiples of 4
+/// elements, and enc-align-workgroup-buffers aligns the stages; emulation:
+/// host buffers, unaligned stores), element stores down a column piece.
 void storeShare(OpBuilder &b, Location loc, const BlockTile &t,
                 ArrayRef<StagePiece> pieces) {
-  auto vectorType = VectorType::get({4}, b.getF32Type());
-  llvm::MaybeAlign align =
-      t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
   for (const StagePiece &piece : pieces) {
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < 4; ++e)
+      elements.push_back(toMmaOperand(
+          b, loc,
+          piece.fn->apply(b, vector::ExtractOp::create(b, loc, piece.loaded,
+                                                       ArrayRef<int64_t>{e})),
+          t.precision, t.emulate));
+    Type element = elements.front().getType();
+    auto vectorType = VectorType::get({4}, element);
+    llvm::MaybeAlign align =
+        t.emulate ? llvm::MaybeAlign()
+                  : llvm::MaybeAlign(4 * element.getIntOrFloatBitWidth() / 8);
     if (!piece.down) {
       vector::StoreOp::create(
           b, loc,
-          vector::FromElementsOp::create(b, loc, vectorType, piece.elements),
+          vector::FromElementsOp::create(b, loc, vectorType, elements),
           piece.stage, ValueRange{piece.row, piece.col},
           /*nontemporal=*/false, align);
       continue;
     }
-    for (auto [e, element] : llvm::enumerate(piece.elements))
+    for (auto [e, element] : llvm::enumerate(elements))
       memref::StoreOp::create(
           b, loc, element, piece.stage,
           ValueRange{add(b, loc, piece.row, idx(b, loc, int64_t(e))),
@@ -193,6 +199,8 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
   int64_t mTiles = w.rows / 16;
   Value inside = t.inside(b, loc, w);
   MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
+  Coordinate aLane = ldmatrixLaneA(b, loc, lane, t.precision);
+  Coordinate bLane = ldmatrixLaneB(b, loc, lane, t.precision);
   // The accumulators start from C (or the fused init) inside C, else 0.
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   SmallVector<Type> accTypes(mTiles * 4,
@@ -221,40 +229,32 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
         b, loc, add(b, loc, loop.getInductionVar(), idx(b, loc, kTileK)),
         idx(b, loc, t.k - kTileK));
     SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
-    Value aRow0 = mul(b, loc, warpRow, idx(b, loc, w.rows));
-    Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
-    // Staged values are rounded already: TF32 takes them as they are, bf16
-    // converts them (exactly).
-    auto operand = [&](Value stage, Value row, Value col) -> Value {
-      Value element =
-          memref::LoadOp::create(b, loc, stage, ValueRange{row, col});
-      if (t.precision == MmaPrecision::tf32)
-        return element;
-      return arith::TruncFOp::create(b, loc, b.getBF16Type(), element);
-    };
+    // The lane's ldmatrix rows: of A's m-tiles, of B's pairs of n-tiles.
+    Value aRow0 = add(b, loc, mul(b, loc, warpRow, idx(b, loc, w.rows)),
+                      aLane.row);
+    Value bRow0 = add(b, loc, mul(b, loc, warpCol, idx(b, loc, kWarpTile)),
+                      bLane.row);
     SmallVector<Value> next(loop.getRegionIterArgs());
     for (int64_t kk = 0; kk < kTileK; kk += step) {
-      SmallVector<SmallVector<Value>> as, bs;
-      for (int64_t i = 0; i < mTiles; ++i) {
-        SmallVector<Value> elements;
-        for (Coordinate e : layout.a)
-          elements.push_back(operand(
-              t.as, add(b, loc, aRow0, add(b, loc, e.row, idx(b, loc, 16 * i))),
-              add(b, loc, e.col, idx(b, loc, kk))));
-        as.push_back(elements);
-      }
-      for (int64_t j = 0; j < 4; ++j) {
-        SmallVector<Value> elements;
-        for (Coordinate e : layout.b)
-          elements.push_back(operand(
-              t.bs, add(b, loc, bRow0, add(b, loc, e.col, idx(b, loc, 8 * j))),
-              add(b, loc, e.row, idx(b, loc, kk))));
-        bs.push_back(elements);
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < mTiles; ++i)
+        as.push_back(loadMatrixX4(b, loc, t.as,
+                                  add(b, loc, aRow0, idx(b, loc, 16 * i)),
+                                  add(b, loc, aLane.col, idx(b, loc, kk)),
+                                  t.precision));
+      for (int64_t j = 0; j < 4; j += 2) {
+        auto [first, second] = splitBPair(
+            b, loc,
+            loadMatrixX4(b, loc, t.bs, add(b, loc, bRow0, idx(b, loc, 8 * j)),
+                         add(b, loc, bLane.col, idx(b, loc, kk)),
+                         t.precision));
+        bs.push_back(first);
+        bs.push_back(second);
       }
       for (int64_t i = 0; i < mTiles; ++i)
         for (int64_t j = 0; j < 4; ++j)
-          next[i * 4 + j] =
-              mmaSync(b, loc, t.precision, as[i], bs[j], next[i * 4 + j]);
+          next[i * 4 + j] = mmaSyncRegisters(b, loc, t.precision, as[i], bs[j],
+                                             next[i * 4 + j]);
     }
     gpu::BarrierOp::create(b, loc);
     storeShare(b, loc, t, nextShare);
@@ -276,8 +276,8 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
   Value across = idx(b, loc, t.shape.warpsAcross);
   const BlockShape &shape = t.shape;
-  t.as = memref::AllocOp::create(b, loc, stageType(b, shape, false));
-  t.bs = memref::AllocOp::create(b, loc, stageType(b, shape, false));
+  t.as = memref::AllocOp::create(b, loc, stageType(b, shape, b.getF32Type(), false));
+  t.bs = memref::AllocOp::create(b, loc, stageType(b, shape, b.getF32Type(), false));
   Value acc = memref::AllocOp::create(
       b, loc,
       MemRefType::get({shape.warps(), shape.warpRows(), kWarpTile},

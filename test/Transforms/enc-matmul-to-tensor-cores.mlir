@@ -13,9 +13,13 @@
 // each element rounded to TF32: +0x1000, low 13 bits cleared; 16-byte
 // stores, aligned by enc-align-workgroup-buffers later), a barrier. Per
 // K-tile, it loads its share of the next one (K - 32 at most) into
-// registers first, each warp reads its fragments from the stages for 4
-// steps of 8 mma.sync, a barrier, the share is stored, a barrier. The
-// warps inside C store their accumulators. Otherwise the original op runs.
+// registers first (used by nothing until the products are issued), each
+// warp reads its fragments from the stages with ldmatrix.x4 (lane l gives
+// row l % 8 of matrix l / 8: A's matrices are rows 0-7 and 8-15 of K 0-3,
+// then of K 4-7; Bᵀ's are K 0-3 and 4-7 of columns 0-7, then of columns
+// 8-15, two n-tiles' operands) for 4 steps of 8 mma.sync, a barrier, the
+// share is rounded and stored, a barrier. The warps inside C store their
+// accumulators. Otherwise the original op runs.
 
 #contract = {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
                               affine_map<(d0, d1, d2, d3) -> (d2, d3)>,
@@ -28,6 +32,8 @@
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[D0:.*]] = memref.dim %[[Y]], %[[C0]]
@@ -46,19 +52,30 @@
 // CHECK-DAG: %[[FW:.*]] = memref.collapse_shape %[[W]] {{\[\[}}0, 1]] : memref<96x64xf32> into memref<6144xf32>
 // CHECK-DAG: %[[FY:.*]] = memref.collapse_shape %[[Y]] {{\[\[}}0, 1, 2]] : memref<?x?x96xf32> into memref<?xf32>
 // CHECK: %[[ROWS:.*]] = arith.ceildivui %[[M]], %{{.*}}
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[ROWS]], %{{.*}} = %[[C1]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %[[C1]], %{{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C2]], %{{.*}} = %[[ROWS]], %{{.*}} = %[[C1]]) threads(%[[TID:[a-z0-9]+]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %[[C1]], %{{.*}} = %[[C1]]) workgroup(%[[AS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<64x36xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %[[C32]]
 // CHECK: %[[INSIDE:.*]] = arith.andi
+// CHECK: %[[MATRIX:.*]] = arith.divui %[[LANE]], %[[C8]]
+// CHECK: %[[MROW:.*]] = arith.remui %[[LANE]], %[[C8]]
+// CHECK: %[[MODD:.*]] = arith.remui %[[MATRIX]], %[[C2]]
+// CHECK: %[[AOFF:.*]] = arith.muli %[[MODD]], %[[C8]]
+// CHECK: %[[AROW:.*]] = arith.addi %[[MROW]], %[[AOFF]]
+// CHECK: %[[MHALF:.*]] = arith.divui %[[MATRIX]], %[[C2]]
+// CHECK: %[[ACOL:.*]] = arith.muli %[[MHALF]], %[[C4]]
+// CHECK: %[[BOFF:.*]] = arith.muli %[[MHALF]], %[[C8]]
+// CHECK: %[[BROW:.*]] = arith.addi %[[MROW]], %[[BOFF]]
+// CHECK: %[[BCOL:.*]] = arith.muli %[[MODD]], %[[C4]]
 // CHECK: %[[START:.*]]:8 = scf.if %[[INSIDE]] -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: memref.load %[[FY]]
 // CHECK: } else {
 // CHECK: %[[XV:.*]] = vector.load %[[FX]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
+// CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: %[[XE:.*]] = vector.extract %[[XV]][0]
 // CHECK: %[[BITS:.*]] = arith.bitcast %[[XE]] : f32 to i32
 // CHECK: %[[UP:.*]] = arith.addi %[[BITS]], %{{.*}} : i32
 // CHECK: %[[CUT:.*]] = arith.andi %[[UP]], %{{.*}} : i32
 // CHECK: %[[ROUNDED:.*]] = arith.bitcast %[[CUT]] : i32 to f32
-// CHECK: vector.load %[[FW]][%{{.*}}] {alignment = 16 : i64} : memref<6144xf32>, vector<4xf32>
-// CHECK-COUNT-3: vector.load %[[FX]]
 // CHECK: %[[PIECE:.*]] = vector.from_elements %[[ROUNDED]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
 // CHECK: vector.store %[[PIECE]], %[[AS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
 // CHECK: vector.store %{{.*}}, %[[BS]][%{{.*}}, %{{.*}}] {alignment = 16 : i64}
@@ -67,14 +84,25 @@
 // CHECK: %[[NEXT:.*]] = arith.addi %[[KT]], %[[C32]]
 // CHECK: arith.minui %[[NEXT]], %[[C32]]
 // CHECK-COUNT-4: vector.load %[[FX]]
-// CHECK-NOT: vector.store
-// CHECK: memref.load %[[AS]]
 // CHECK-NOT: arith.bitcast
-// CHECK: memref.load %[[BS]]
-// CHECK: vector.from_elements {{.*}} : vector<4x1xf32>
-// CHECK: vector.from_elements {{.*}} : vector<2x1xf32>
-// CHECK-COUNT-32: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-NOT: vector.store
+// CHECK: %[[WARPA:.*]] = arith.addi %{{.*}}, %[[AROW]]
+// CHECK: %[[WARPB:.*]] = arith.addi %{{.*}}, %[[BROW]]
+// CHECK: %[[A0:.*]] = nvgpu.ldmatrix %[[AS]][%[[WARPA]], %[[ACOL]]] {numTiles = 4 : i32, transpose = false} : memref<64x36xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// CHECK: %[[A1ROW:.*]] = arith.addi %[[WARPA]], %[[C16]]
+// CHECK: nvgpu.ldmatrix %[[AS]][%[[A1ROW]], %[[ACOL]]]
+// CHECK: %[[B01:.*]] = nvgpu.ldmatrix %[[BS]][%[[WARPB]], %[[BCOL]]] {numTiles = 4 : i32, transpose = false} : memref<64x36xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// CHECK: %[[B0R0:.*]] = vector.extract %[[B01]][0, 0]
+// CHECK: %[[B0R1:.*]] = vector.extract %[[B01]][1, 0]
+// CHECK: %[[B0:.*]] = vector.from_elements %[[B0R0]], %[[B0R1]] : vector<2x1xf32>
+// CHECK: vector.extract %[[B01]][2, 0]
+// CHECK: %[[B2ROW:.*]] = arith.addi %[[WARPB]], %[[C16]]
+// CHECK: nvgpu.ldmatrix %[[BS]][%[[B2ROW]], %[[BCOL]]]
+// CHECK: nvgpu.mma.sync(%[[A0]], %[[B0]], %{{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-31: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-NOT: memref.load
 // CHECK: gpu.barrier
+// CHECK: arith.bitcast
 // CHECK-COUNT-4: vector.store %{{.*}}, %[[AS]]
 // CHECK: gpu.barrier
 // CHECK: scf.yield
@@ -112,20 +140,28 @@
 // EMU: memref.store %{{.*}}, %[[ACC]]
 // EMU: memref.dealloc %[[AS]]
 // EMU-NOT: nvgpu.mma.sync
-// bf16: the same stages, holding elements rounded to bf16 precision (to
-// nearest even); each fragment element read from them is converted to bf16
-// (arith.truncf, exact now), two a register, for 2 steps of 8 nvgpu.mma.sync m16n8k16 a K-tile
-// (enc-lower-bf16-mma-sync lowers them, upstream cannot). The accumulators
-// stay vector<2x2xf32>.
+// bf16: stages of bf16, 40 a row (80 bytes, 16-byte aligned, 5 units of 16
+// bytes: ldmatrix without bank conflicts): each staged element converted
+// once (arith.truncf, cvt.rn.bf16), 8-byte stores. ldmatrix.x4 reads the
+// same matrices at K 0-7 and 8-15 (each lane's register: two bf16), for 2
+// steps of 8 nvgpu.mma.sync m16n8k16 a K-tile (enc-lower-bf16-mma-sync
+// lowers them, upstream cannot). The accumulators stay vector<2x2xf32>.
 // BF16-LABEL: func.func @linear(
-// BF16: gpu.launch
-// BF16: scf.for %{{.*}} = %c0 to %c64 step %c32 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
-// BF16: %[[A0:.*]] = memref.load %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>
-// BF16: %[[H0:.*]] = arith.truncf %[[A0]] : f32 to bf16
-// BF16: vector.from_elements %[[H0]], {{.*}} : vector<4x2xbf16>
-// BF16: vector.from_elements {{.*}} : vector<2x2xbf16>
-// BF16-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16: gpu.launch {{.*}} workgroup(%[[AS:.*]] : memref<64x40xbf16, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<64x40xbf16, #gpu.address_space<workgroup>>)
+// BF16: %[[H:.*]] = arith.truncf %{{.*}} : f32 to bf16
+// BF16: %[[PIECE:.*]] = vector.from_elements %[[H]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xbf16>
+// BF16: vector.store %[[PIECE]], %[[AS]][%{{.*}}, %{{.*}}] {alignment = 8 : i64} : memref<64x40xbf16, #gpu.address_space<workgroup>>, vector<4xbf16>
 // BF16: gpu.barrier
+// BF16: scf.for %{{.*}} = %c0 to %c64 step %c32 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// BF16-NOT: arith.truncf
+// BF16: %[[A:.*]] = nvgpu.ldmatrix %[[AS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// BF16: %[[B01:.*]] = nvgpu.ldmatrix %[[BS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// BF16: vector.extract %[[B01]][1, 1] : bf16 from vector<4x2xbf16>
+// BF16: %[[B0:.*]] = vector.from_elements {{.*}} : vector<2x2xbf16>
+// BF16: nvgpu.mma.sync(%[[A]], %[[B0]], %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16-COUNT-15: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// BF16: gpu.barrier
+// BF16: arith.truncf
 // BF16: gpu.barrier
 // BF16: scf.yield
 
@@ -361,8 +397,9 @@ func.func @unsupported(%a: memref<32x64xf32>, %b4: memref<64x4xf32>, %c4: memref
 // CHECK: vector.store %{{.*}}, %{{.*}} : memref<64x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: gpu.barrier
 // CHECK: scf.for
-// CHECK: math.erf
 // CHECK: nvgpu.mma.sync
+// CHECK: gpu.barrier
+// CHECK: math.erf
 // CHECK: scf.yield
 // CHECK: %[[ACC:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
 // CHECK: %[[RE:.*]] = memref.load %[[R]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x32x32xf32>

@@ -291,13 +291,14 @@ def EncMatmulToTensorCores
     operands rounded to TF32 in registers (`precision=tf32`), or m16n8k16
     with operands converted to bf16 (`precision=bf16`). Buffers stay f32.
     With K % 32 == 0, K is walked in tiles of 32 that all threads of the
-    block stage in two 64x36 workgroup buffers (16-byte global loads; a
-    barrier before and after the warps read their fragments there);
+    block stage in two workgroup buffers, 64x36 f32 (TF32) or 64x40 bf16
+    (16-byte global loads, converted once; a barrier before and after the
+    warps read their fragments there with `nvgpu.ldmatrix` x4);
     otherwise each lane loads its fragment elements from global memory.
     Staged contractions with N >= 128 get a second shape, used when M % 64
     == 0 and it still gives at least 256 blocks (at compile time when M is
     static, else at run time): 256-thread blocks over 128x128 tiles, eight
-    warps of 64x32 (4x4 accumulators), two 128x36 stages. The op right before that
+    warps of 64x32 (4x4 accumulators), two stages of 128 rows. The op right before that
     fills C (the bias broadcast, a zero fill) gives the accumulators their
     starting values, and the elementwise op right after that reads C (the
     residual add, an activation) is applied to them before they are
