@@ -115,6 +115,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createEncMergeGPUModules());
   pm.addPass(createEncAlignWorkgroupBuffers());
+  pm.addPass(createEncLowerWorkgroupBarriers());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -10,6 +10,7 @@
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
@@ -47,8 +48,9 @@ struct EncMergeGPUModulesPass
       return;
     for (gpu::GPUModuleOp source : sources) {
       for (Operation &op : source.getBody()->getOperations()) {
-        if (!isa<gpu::GPUFuncOp>(op)) {
-          op.emitError("enc-merge-gpu-modules: expected only kernels in ")
+        if (!isa<gpu::GPUFuncOp, memref::GlobalOp>(op)) {
+          op.emitError("enc-merge-gpu-modules: expected only kernels and "
+                       "globals in ")
               << source.getName() << " (run it right after outlining)";
           return signalPassFailure();
         }
@@ -61,6 +63,28 @@ struct EncMergeGPUModulesPass
     merged->setAttrs(sources.front()->getAttrs());
     merged.setName(kMergedModule);
     b.setInsertionPointToStart(merged.getBody());
+
+    // Globals (the workgroup memory of kernels that declare it as globals)
+    // are copies of one host-module symbol each, cloned into every module
+    // whose kernel uses it: one copy of each name is kept, and the kernels
+    // keep referring to it by that name.
+    llvm::StringMap<memref::GlobalOp> globals;
+    for (gpu::GPUModuleOp source : sources) {
+      for (auto global : llvm::make_early_inc_range(
+               source.getBody()->getOps<memref::GlobalOp>())) {
+        auto [it, inserted] = globals.try_emplace(global.getSymName(), global);
+        if (inserted) {
+          global->moveBefore(merged.getBody(), merged.getBody()->end());
+          continue;
+        }
+        if (it->second.getType() != global.getType()) {
+          global.emitError("enc-merge-gpu-modules: two globals named ")
+              << global.getSymName() << " of different types";
+          return signalPassFailure();
+        }
+        global.erase();
+      }
+    }
 
     // (old module, old kernel) -> the kernel in the merged module.
     llvm::StringMap<gpu::GPUFuncOp> byKey;
@@ -96,6 +120,16 @@ struct EncMergeGPUModulesPass
       return signalPassFailure();
     for (gpu::GPUModuleOp source : sources)
       source.erase();
+    // The host module's originals of the kernels' workgroup globals are
+    // dead now, and the host's LLVM lowering has no workgroup memory.
+    for (auto global :
+         llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
+      auto space =
+          dyn_cast_or_null<gpu::AddressSpaceAttr>(global.getType().getMemorySpace());
+      if (space && space.getValue() == gpu::AddressSpace::Workgroup &&
+          SymbolTable::symbolKnownUseEmpty(global, module))
+        global.erase();
+    }
   }
 };
 

@@ -134,6 +134,16 @@ Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
       acc);
 }
 
+Value mlir::enc::mmaOperandA(OpBuilder &b, Location loc,
+                             MmaPrecision precision,
+                             ArrayRef<Value> elements) {
+  int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
+  return registerVector(
+      b, loc,
+      VectorType::get({4, perRegister}, stagedElementType(b, precision)),
+      elements);
+}
+
 Value mlir::enc::mmaSyncRegisters(OpBuilder &b, Location loc,
                                   MmaPrecision precision, Value a,
                                   Value bRegisters, Value acc) {
@@ -206,12 +216,13 @@ Coordinate mlir::enc::ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
 }
 
 Value mlir::enc::loadMatrixX4(OpBuilder &b, Location loc, Value tile,
-                              Value row, Value col, MmaPrecision precision) {
+                              Value row, Value col, MmaPrecision precision,
+                              bool transpose) {
   int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
   auto type = VectorType::get({4, perRegister},
                               stagedElementType(b, precision));
   return nvgpu::LdMatrixOp::create(b, loc, type, tile, ValueRange{row, col},
-                                   /*transpose=*/false, /*numTiles=*/4);
+                                   transpose, /*numTiles=*/4);
 }
 
 std::pair<Value, Value> mlir::enc::splitBPair(OpBuilder &b, Location loc,

@@ -55,6 +55,11 @@ MmaLayout mmaLayout(OpBuilder &b, Location loc, Value lane,
 Value mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
               ArrayRef<Value> a, ArrayRef<Value> bElements, Value acc);
 
+/// A's operand registers from its elements in mmaLayout's order (as
+/// toMmaOperand made them): vector<4x1xf32> or vector<4x2xbf16>.
+Value mmaOperandA(OpBuilder &b, Location loc, MmaPrecision precision,
+                  ArrayRef<Value> elements);
+
 /// The same with the operands as register vectors: vector<4x1xf32> and
 /// vector<2x1xf32> (TF32), vector<4x2xbf16> and vector<2x2xbf16> (bf16).
 Value mmaSyncRegisters(OpBuilder &b, Location loc, MmaPrecision precision,
@@ -79,9 +84,12 @@ Coordinate ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
                          MmaPrecision precision);
 /// ldmatrix.x4 of `tile` (workgroup memory) at the lane's (row, col): A's
 /// operand registers, or with ldmatrixLaneB those of two n-tiles, which
-/// splitBPair separates.
+/// splitBPair separates. With `transpose` (bf16 only: ldmatrix transposes
+/// 16-bit elements) a lane receives a column pair instead of a row pair, so
+/// that B stored as K x N (rows k) gives B's operands: with ldmatrixLaneA's
+/// coordinates as (k, n), those of two n-tiles.
 Value loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row,
-                   Value col, MmaPrecision precision);
+                   Value col, MmaPrecision precision, bool transpose = false);
 std::pair<Value, Value> splitBPair(OpBuilder &b, Location loc, Value pair);
 
 /// vector<2x2xf32> from four f32 values in mmaLayout's c order, and back.

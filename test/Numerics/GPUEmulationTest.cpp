@@ -136,9 +136,10 @@ TEST_CASE("GPU lowering: tiny_bert on the tensor cores (bf16) matches "
                       2e-2, "main", kGPUBF16);
 }
 
-// Attention on the tensor cores (a warp per tile of 16 queries, key blocks
-// of 8 or 16): 333 queries and 517 keys, so that the last query tile and key
-// block are partial, with every mask kind and the causal cut both ways.
+// Attention on the tensor cores (a block per 64 queries, K and V staged per
+// block of 64 keys (TF32 at head size 64: 32)): 333 queries and 517 keys,
+// so that the last query block and key block are partial, with every mask
+// kind and the causal cut both ways.
 TEST_CASE("GPU lowering: tensor-core attention (TF32) matches "
           "softmax(QKᵀ·s + mask)V",
           "[numerics][gpu]") {

@@ -54,33 +54,52 @@
 // EMU: arith.maximumf
 // EMU-NOT: gpu.shuffle
 // EMU: bufferization.to_tensor
-// On the tensor cores (TF32): a warp per tile of 16 queries, so
-// 2 x 4 x ceil(q_len / 16) warps. Q's fragments are loaded once (rows
-// clamped to the last query, so no lane branches), then the keys are walked
-// in blocks of 8 up to the causal bound min(kv_len, query0 + 16): S = QKᵀ
-// as 8 mma.sync (head size 64 / 8), the mask loaded at the clamped key, row
-// maxima over the quad (xor 2, 1), exponentials, P's operand gathered from
-// the quad with index shuffles, O rescaled and O += P·V as 8 mma.sync (64
-// / 8 output tiles). At the end the partial sums meet over the quad and
-// each row inside q_len is divided and stored.
+// On the tensor cores (TF32): a block of 4 warps per 64 queries of a
+// (batch, head), grid (ceil(q_len / 64), heads, batch), a warp per 16 of
+// them. Q's fragments are loaded once (rows clamped to the last query, so
+// no lane branches); the keys are walked in blocks of 32 (TF32 at head
+// size 64: 32 x 64 = 2048 elements) up to the causal bound min(kv_len,
+// block's first query + 64). Per block all 128 threads stage K (32 x 64,
+// rows of 68 f32) and V transposed (64 x 32, rows of 36: ldmatrix cannot
+// transpose 32-bit elements), each element rounded to TF32 once, 16 a
+// thread; a barrier (enc.workgroup_barrier: the kernel is written before
+// bufferization); S = QKᵀ with K's operands from ldmatrix (one x4 a pair of
+// 8-key tiles and step of the head: 16 mma.sync a pair), the mask loaded
+// at the clamped key, the cut, row maxima over the quad (xor 2, 1),
+// exponentials, P's operand gathered from the quad with index shuffles, O
+// rescaled, O += P·V with Vᵀ's operands from ldmatrix; a barrier. At the
+// end the partial sums meet over the quad and each row inside q_len is
+// divided and stored. The stages are workgroup globals, one per shape.
+// TF32-DAG: memref.global "private" @[[KS:__enc_attention_k_32x68xf32]] : memref<32x68xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// TF32-DAG: memref.global "private" @[[VS:__enc_attention_v_64x36xf32]] : memref<64x36xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // TF32-LABEL: func.func @attention(
 // TF32: %[[OUT:.*]] = memref.alloc
-// TF32: %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c16
-// TF32: gpu.launch
-// TF32: %[[Q0:.*]] = arith.muli %{{.*}}, %c16
-// TF32: arith.minui
-// TF32-COUNT-16: memref.load
-// TF32: %[[BOUND:.*]] = arith.minui %{{.*}}, %{{.*}} : index
-// TF32: scf.for %[[BLOCK:.*]] = %c0 to %[[BOUND]] step %c8 iter_args
-// TF32-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
-// TF32: arith.minui
+// TF32: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c64
+// TF32: gpu.launch blocks(%[[QB:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[BLOCKS]], %{{.*}} = %c4, %{{.*}} = %c2) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
+// TF32: %[[Q0:.*]] = arith.muli %[[QB]], %c64
+// TF32: %[[K:.*]] = memref.get_global @[[KS]]
+// TF32: %[[V:.*]] = memref.get_global @[[VS]]
+// TF32-COUNT-32: memref.load
+// TF32: %[[END:.*]] = arith.addi %[[Q0]], %c64
+// TF32: %[[BOUND:.*]] = arith.minui %{{.*}}, %[[END]] : index
+// TF32: scf.for %[[KEY0:.*]] = %c0 to %[[BOUND]] step %c32 iter_args
+// TF32: scf.for %{{.*}} = %c0 to %c16 step %c1 {
+// TF32: memref.store %{{.*}}, %[[K]][%[[KEY:.*]], %[[E:.*]]] : memref<32x68xf32, #gpu.address_space<workgroup>>
+// TF32: scf.for %{{.*}} = %c0 to %c16 step %c1 {
+// TF32: memref.store %{{.*}}, %[[V]][%[[VE:.*]], %[[VKEY:.*]]] : memref<64x36xf32, #gpu.address_space<workgroup>>
+// TF32: enc.workgroup_barrier
+// TF32: nvgpu.ldmatrix %[[K]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<32x68xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// TF32-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // TF32: memref.load %{{.*}}[%{{.*}}, %c0, %c0, %{{.*}}] : memref<2x1x1x?xi64
 // TF32: arith.cmpi ugt
+// TF32-COUNT-16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
 // TF32: gpu.shuffle  xor %{{.*}}, %c2_i32
 // TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
 // TF32: math.exp
 // TF32-COUNT-8: gpu.shuffle  idx
-// TF32-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
+// TF32: nvgpu.ldmatrix %[[V]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x36xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// TF32-COUNT-32: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 8], tf32Enabled}
+// TF32: enc.workgroup_barrier
 // TF32: scf.yield
 // TF32: gpu.shuffle  xor %{{.*}}, %c2_i32
 // TF32: gpu.shuffle  xor %{{.*}}, %c1_i32
@@ -89,29 +108,54 @@
 // TF32: memref.store %{{.*}}, %[[OUT]]
 // TF32: bufferization.to_tensor %[[OUT]]
 
-// bf16: blocks of 16 keys, S as two 16x8 tiles of 4 m16n8k16 each; their
-// accumulator layout is P's operand layout, so no index shuffles.
+// bf16: blocks of 64 keys (64 x 64 = 4096 elements), K and V staged as
+// they are (rows of 72 bf16, each element converted once), S as 8 tiles of
+// 4 m16n8k16 steps; their accumulator layout is P's operand layout, so no
+// index shuffles; V's operands from a transposing ldmatrix.
+// BF16-DAG: memref.global "private" @[[KS:__enc_attention_k_64x72xbf16]] : memref<64x72xbf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// BF16-DAG: memref.global "private" @[[VS:__enc_attention_v_64x72xbf16]] : memref<64x72xbf16, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // BF16-LABEL: func.func @attention(
 // BF16: gpu.launch
-// BF16: scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args
+// BF16: %[[K:.*]] = memref.get_global @[[KS]]
+// BF16: %[[V:.*]] = memref.get_global @[[VS]]
+// BF16: scf.for %{{.*}} = %c0 to %{{.*}} step %c64 iter_args
+// BF16: arith.truncf %{{.*}} : f32 to bf16
+// BF16: memref.store %{{.*}}, %[[K]]
+// BF16: memref.store %{{.*}}, %[[V]][%[[VKEY:.*]], %[[VE:.*]]] : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// BF16: enc.workgroup_barrier
+// BF16: nvgpu.ldmatrix %[[K]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // BF16-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>)
 // BF16-NOT: gpu.shuffle  idx
 // BF16: math.exp
 // BF16: arith.truncf %{{.*}} : f32 to bf16
-// BF16-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]}
+// BF16: nvgpu.ldmatrix %[[V]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// BF16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]}
+// BF16: enc.workgroup_barrier
 // BF16: scf.yield
 
-// Emulated tiles: lane 0 runs the 16 queries of its tile one by one, with
-// the same key blocks (16), operands rounded to bf16 precision in f32.
+// Emulated: thread 0 runs each block on host stages (f32, rounded to bf16
+// precision) and a softmax state of 64 queries x (maximum, sum), allocated
+// beside the output: per key block of 64, the 128 threads' staging with
+// the kernel's indices, then each query's scores from the stages, block
+// maximum, rescaling and output sums; no barriers, no workgroup memory.
+// TILEEMU-NOT: memref.global
 // TILEEMU-LABEL: func.func @attention(
-// TILEEMU-NOT: nvgpu.mma.sync
+// TILEEMU-NOT: nvgpu
+// TILEEMU: %[[KS:.*]] = memref.alloc() : memref<64x72xf32>
+// TILEEMU: %[[VS:.*]] = memref.alloc() : memref<64x72xf32>
+// TILEEMU: %[[SM:.*]] = memref.alloc() : memref<64x2xf32>
 // TILEEMU: gpu.launch
-// TILEEMU: scf.for %{{.*}} = %c0 to %c16 step %c1
 // TILEEMU: scf.if
-// TILEEMU: scf.for {{.*}} step %c16 iter_args
+// TILEEMU: scf.for %{{.*}} = %c0 to %{{.*}} step %c64 {
+// TILEEMU: scf.for %{{.*}} = %c0 to %c128 step %c1 {
 // TILEEMU: arith.cmpf uno
+// TILEEMU: memref.store %{{.*}}, %[[KS]]
+// TILEEMU: memref.store %{{.*}}, %[[VS]]
+// TILEEMU: memref.load %[[SM]]
 // TILEEMU: math.exp
-// TILEEMU-NOT: nvgpu.mma.sync
+// TILEEMU: memref.store %{{.*}}, %[[SM]]
+// TILEEMU-NOT: enc.workgroup_barrier
+// TILEEMU-NOT: nvgpu
 
 // UNKNOWN: error: enc-attention-to-gpu: unknown precision 'fp8' (expected tf32, bf16 or f32)
 func.func @attention(%q: tensor<2x4x?x64xf32>, %k: tensor<2x4x?x64xf32>, %v: tensor<2x4x?x64xf32>,

@@ -46,4 +46,30 @@ def Enc_KernelInfoOp : Enc_Op<"kernel_info", [MemoryEffects<[MemWrite]>]> {
   let hasVerifier = 1;
 }
 
+def Enc_WorkgroupBarrierOp
+    : Enc_Op<"workgroup_barrier", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "gpu.barrier in a kernel written before bufferization";
+  let description = [{
+    Waits until every thread of the block has reached it and sees the
+    workgroup memory writes made before it, as `gpu.barrier` does. Kernels
+    that are written on tensors (`enc-attention-to-gpu`) use it because
+    `gpu.barrier` declares no memory effects, and the ownership-based
+    buffer deallocation that follows rejects ops of unknown effects; it
+    declares a read and a write of memory instead, which also keeps
+    loads and stores from moving across it. `enc-lower-workgroup-barriers`
+    turns it into `gpu.barrier` once the kernels are outlined.
+
+    Example:
+
+    ```mlir
+    gpu.launch ... {
+      memref.store %x, %stage[%i] : memref<64xf32, #gpu.address_space<workgroup>>
+      enc.workgroup_barrier
+      %y = memref.load %stage[%j] : memref<64xf32, #gpu.address_space<workgroup>>
+    }
+    ```
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
 #endif // ENC_ENCKERNELOPS_TD

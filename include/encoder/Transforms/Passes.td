@@ -342,17 +342,23 @@ def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
     (GPU emulation on the CPU).
 
     With `precision=tf32` or `bf16` (and a head size that is a multiple of
-    8, resp. 16, a value size a multiple of 8) the products run on the
-    tensor cores instead, FlashAttention-2's way: a warp per tile of 16
-    queries walks the keys in blocks of 8 (16), S = Q·Kᵀ and O += P·V as
-    `mma.sync` with f32 accumulators, the online softmax per row on the
-    accumulator registers (row maxima over the four lanes of a quad). With
-    `emulate`, lane 0 runs each query of its tile serially with the same
-    key blocks and operand rounding.
+    8, resp. 16, a value size a multiple of 16, heads up to 256) the
+    products run on the tensor cores instead, FlashAttention-2's way: a
+    block of 4 warps per 64 queries of a (batch, head), a warp per 16 of
+    them; per block of 64 keys (fewer for wide heads) all threads stage K
+    and V in workgroup memory (`memref.global`s of that address space, one
+    per shape; `enc.workgroup_barrier`s between staging and use), then
+    S = Q·Kᵀ and O += P·V as `mma.sync` with f32 accumulators and operands
+    read with `ldmatrix`, the online softmax per row on the accumulator
+    registers (row maxima over the four lanes of a quad). With `emulate`,
+    thread 0 runs each block: every thread's staging into host buffers,
+    then each query serially over the staged keys, with the same key
+    blocks and operand rounding.
   }];
   let options = [
     Option<"emulate", "emulate", "bool", /*default=*/"false",
-           "Each row serially on lane 0 (GPU emulation)">,
+           "Rows (blocks on the tensor cores) serially on one thread (GPU "
+           "emulation)">,
     Option<"precision", "precision", "std::string", /*default=*/"\"f32\"",
            "Products: tf32 or bf16 on the tensor cores, f32 on the CUDA "
            "cores">,
@@ -519,6 +525,17 @@ def EncAlignWorkgroupBuffers : Pass<"enc-align-workgroup-buffers"> {
            "Minimum alignment in bytes">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def EncLowerWorkgroupBarriers : Pass<"enc-lower-workgroup-barriers"> {
+  let summary = "enc.workgroup_barrier to gpu.barrier";
+  let description = [{
+    After `gpu-kernel-outlining`: replaces every `enc.workgroup_barrier`
+    (a barrier that declares its memory effects, so that kernels written
+    before bufferization survive the ownership-based deallocation) by
+    `gpu.barrier`, which the NVVM lowering turns into `bar.sync`.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
 def EncMergeGPUModules : Pass<"enc-merge-gpu-modules", "::mlir::ModuleOp"> {

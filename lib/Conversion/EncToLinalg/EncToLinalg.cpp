@@ -63,7 +63,9 @@ struct ConvertEncToLinalgPass
                            tensor::TensorDialect, vector::VectorDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
 
-    target.addLegalOp<KernelInfoOp>();
+    // Kernel annotations and the barriers of kernels written on tensors
+    // (enc-attention-to-gpu) stay for the passes that consume them.
+    target.addLegalOp<KernelInfoOp, WorkgroupBarrierOp>();
 
     // What each tag stands for: the origin op's name and knobs, and the
     // location to restore.
@@ -75,7 +77,7 @@ struct ConvertEncToLinalgPass
     DenseMap<Attribute, Origin> origins;
     getOperation()->walk([&](Operation *op) {
       if (!annotateOrigins || !isa<EncDialect>(op->getDialect()) ||
-          isa<ParamOp, PackedParamOp, KernelInfoOp>(op))
+          isa<ParamOp, PackedParamOp, KernelInfoOp, WorkgroupBarrierOp>(op))
         return;
       Origin origin{StringAttr::get(ctx, op->getName().getStringRef()), {},
                     op->getLoc()};
