@@ -50,9 +50,12 @@ EXAMPLES = os.path.join(REPO, "examples")
 CASES = [
     ("linear", os.path.join(MODELS, "linear.mlir"), "main"),
     ("tensor_core_matmul", os.path.join(MODELS, "tensor_core_matmul.mlir"), "main"),
+    ("tensor_core_large_blocks", os.path.join(MODELS, "tensor_core_large_blocks.mlir"),
+     "main"),
     ("layer_norm", os.path.join(MODELS, "layer_norm.mlir"), "main"),
     ("activations", os.path.join(MODELS, "activations.mlir"), "main"),
     ("attention", os.path.join(MODELS, "attention.mlir"), "main"),
+    ("attention_long", os.path.join(MODELS, "attention_long.mlir"), "main"),
     ("embedding", os.path.join(MODELS, "embedding.mlir"), "main"),
     ("pool", os.path.join(MODELS, "pool.mlir"), "main"),
     ("cross_entropy", os.path.join(MODELS, "cross_entropy.mlir"), "main"),
