@@ -125,34 +125,42 @@ Value blockKeyBound(OpBuilder &b, Location loc, const Row &r,
       arith::AddIOp::create(b, loc, blockQuery0, idx(b, loc, kBlockQueries)));
 }
 
+/// Loads a thread issues before its first store when staging: one a loop
+/// iteration waits for each in turn; all of them at once (32 an operand)
+/// spilled hundreds of bytes (ptxas, sm_90), 8 still spilled at head size
+/// 64 in bf16; 4 spill nothing and cost a few registers.
+constexpr int64_t kStagingBatch = 4;
+
 /// Thread `thread`'s share of staging the key block at `key0`: element
 /// thread + 128 i of K (keys x head) and of V (keys x value), each read
 /// once (consecutive threads: consecutive elements of a row), converted
-/// to the operand precision and stored. Keys past the end read the last
-/// key (their scores are cut).
+/// to the operand precision and stored; kStagingBatch loads in flight at
+/// a time. Keys past the end read the last key (their scores are cut).
 void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
                    Value thread, Value key0, bool emulate) {
   auto stage = [&](Value source, int64_t width, Value target,
                    bool transposed) {
-    int64_t count = s.keys * width / kBlockThreads;
-    auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, count),
-                                   idx(b, loc, 1));
+    int64_t count = s.keys * width / kBlockThreads; // a multiple of 8
+    auto loop = scf::ForOp::create(
+        b, loc, idx(b, loc, 0), idx(b, loc, count * kBlockThreads),
+        idx(b, loc, kStagingBatch * kBlockThreads));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value linear = arith::AddIOp::create(
-        b, loc, thread,
-        arith::MulIOp::create(b, loc, loop.getInductionVar(),
-                              idx(b, loc, kBlockThreads)));
-    Value key = arith::DivUIOp::create(b, loc, linear, idx(b, loc, width));
-    Value e = arith::RemUIOp::create(b, loc, linear, idx(b, loc, width));
-    Value element = load4(
-        b, loc, source, r,
-        clampIndex(b, loc, arith::AddIOp::create(b, loc, key0, key), r.keys),
-        e);
-    Value operand = toMmaOperand(b, loc, element, s.precision, emulate);
-    memref::StoreOp::create(b, loc, operand, target,
-                            transposed ? ValueRange{e, key}
-                                       : ValueRange{key, e});
+    Value first = arith::AddIOp::create(b, loc, thread, loop.getInductionVar());
+    SmallVector<std::array<Value, 3>> loaded; // key, element, value
+    for (int64_t i = 0; i < kStagingBatch; ++i) {
+      Value linear = arith::AddIOp::create(b, loc, first,
+                                           idx(b, loc, i * kBlockThreads));
+      Value key = arith::DivUIOp::create(b, loc, linear, idx(b, loc, width));
+      Value e = arith::RemUIOp::create(b, loc, linear, idx(b, loc, width));
+      Value clamped = clampIndex(
+          b, loc, arith::AddIOp::create(b, loc, key0, key), r.keys);
+      loaded.push_back({key, e, load4(b, loc, source, r, clamped, e)});
+    }
+    for (auto [key, e, element] : loaded)
+      memref::StoreOp::create(
+          b, loc, toMmaOperand(b, loc, element, s.precision, emulate), target,
+          transposed ? ValueRange{e, key} : ValueRange{key, e});
   };
   stage(r.k, r.headSize, s.k, false);
   stage(r.v, r.valueSize, s.v, s.vTransposed);

@@ -62,7 +62,7 @@
 // block's first query + 64). Per block all 128 threads stage K (32 x 64,
 // rows of 68 f32) and V transposed (64 x 32, rows of 36: ldmatrix cannot
 // transpose 32-bit elements), each element rounded to TF32 once, 16 a
-// thread; a barrier (enc.workgroup_barrier: the kernel is written before
+// thread in loops of 4 loads, then 4 stores; a barrier (enc.workgroup_barrier: the kernel is written before
 // bufferization); S = QKᵀ with K's operands from ldmatrix (one x4 a pair of
 // 8-key tiles and step of the head: 16 mma.sync a pair), the mask loaded
 // at the clamped key, the cut, row maxima over the quad (xor 2, 1),
@@ -83,9 +83,13 @@
 // TF32: %[[END:.*]] = arith.addi %[[Q0]], %c64
 // TF32: %[[BOUND:.*]] = arith.minui %{{.*}}, %[[END]] : index
 // TF32: scf.for %[[KEY0:.*]] = %c0 to %[[BOUND]] step %c32 iter_args
-// TF32: scf.for %{{.*}} = %c0 to %c16 step %c1 {
+// TF32: scf.for %[[I:.*]] = %c0 to %c2048 step %c512 {
+// TF32-COUNT-4: memref.load
+// TF32-NOT: memref.store
+// TF32: arith.bitcast
 // TF32: memref.store %{{.*}}, %[[K]][%[[KEY:.*]], %[[E:.*]]] : memref<32x68xf32, #gpu.address_space<workgroup>>
-// TF32: scf.for %{{.*}} = %c0 to %c16 step %c1 {
+// TF32: scf.for %{{.*}} = %c0 to %c2048 step %c512 {
+// TF32-COUNT-4: memref.load
 // TF32: memref.store %{{.*}}, %[[V]][%[[VE:.*]], %[[VKEY:.*]]] : memref<64x36xf32, #gpu.address_space<workgroup>>
 // TF32: enc.workgroup_barrier
 // TF32: nvgpu.ldmatrix %[[K]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<32x68xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
