@@ -56,6 +56,7 @@ CASES = [
     ("activations", os.path.join(MODELS, "activations.mlir"), "main"),
     ("attention", os.path.join(MODELS, "attention.mlir"), "main"),
     ("attention_long", os.path.join(MODELS, "attention_long.mlir"), "main"),
+    ("attention_wide", os.path.join(MODELS, "attention_wide.mlir"), "main"),
     ("embedding", os.path.join(MODELS, "embedding.mlir"), "main"),
     ("pool", os.path.join(MODELS, "pool.mlir"), "main"),
     ("cross_entropy", os.path.join(MODELS, "cross_entropy.mlir"), "main"),

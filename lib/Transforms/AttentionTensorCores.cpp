@@ -140,15 +140,19 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
                    Value thread, Value key0, bool emulate) {
   auto stage = [&](Value source, int64_t width, Value target,
                    bool transposed) {
-    int64_t count = s.keys * width / kBlockThreads; // a multiple of 8
-    auto loop = scf::ForOp::create(
-        b, loc, idx(b, loc, 0), idx(b, loc, count * kBlockThreads),
-        idx(b, loc, kStagingBatch * kBlockThreads));
+    // keys >= 16 and widths of whole 8-element steps: 16 x 8 / 128 = 1.
+    int64_t count = s.keys * width / kBlockThreads;
+    int64_t batch = kStagingBatch;
+    while (count % batch != 0)
+      batch /= 2;
+    auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
+                                   idx(b, loc, count * kBlockThreads),
+                                   idx(b, loc, batch * kBlockThreads));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value first = arith::AddIOp::create(b, loc, thread, loop.getInductionVar());
     SmallVector<std::array<Value, 3>> loaded; // key, element, value
-    for (int64_t i = 0; i < kStagingBatch; ++i) {
+    for (int64_t i = 0; i < batch; ++i) {
       Value linear = arith::AddIOp::create(b, loc, first,
                                            idx(b, loc, i * kBlockThreads));
       Value key = arith::DivUIOp::create(b, loc, linear, idx(b, loc, width));

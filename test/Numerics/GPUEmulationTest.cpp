@@ -150,3 +150,10 @@ TEST_CASE("GPU lowering: tensor-core attention (bf16) matches "
           "[numerics][gpu]") {
   checkAgainstPyTorch("attention_long", "", 1e-2, "main", kGPUBF16);
 }
+// Wide heads: key blocks of 32 and 16, five value tiles of 16.
+TEST_CASE("GPU lowering: tensor-core attention with heads of 128 and 256 "
+          "matches softmax(QKᵀ·s + mask)V",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("attention_wide", "", 1e-3, "main", kGPUTF32);
+  checkAgainstPyTorch("attention_wide", "", 1e-2, "main", kGPUBF16);
+}

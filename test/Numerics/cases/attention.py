@@ -49,4 +49,23 @@ def attention_long(c):
     ]
 
 
-CASES = [attention_long]
+def attention_wide(c):
+    """models/attention_wide.mlir: heads of 128 and 256 (smaller key
+    blocks on the tensor cores), 77 queries and 141 keys (dynamic)."""
+    q_len, kv_len = 77, 141
+    q = c.input(c.normal((1, 2, q_len, 128)))
+    k = c.input(c.normal((1, 2, kv_len, 128)))
+    v = c.input(c.normal((1, 2, kv_len, 128)))
+    padding_np = np.ones((1, 1, 1, kv_len), dtype=np.int64)
+    padding_np[..., 100:] = 0
+    padding = c.input(padding_np)
+    q2 = c.input(c.normal((1, 2, q_len, 256)))
+    k2 = c.input(c.normal((1, 2, kv_len, 256)))
+    v2 = c.input(c.normal((1, 2, kv_len, 80)))
+    return [
+        reference_attention(q, k, v, keep=padding != 0, causal=True),
+        reference_attention(q2, k2, v2),
+    ]
+
+
+CASES = [attention_long, attention_wide]
