@@ -173,8 +173,8 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
 /// P as the A operand of P·V for the keys of mma step `chunk` of the key
 /// block (p: the scores' weights, tile-major, layout.c order in a tile).
 /// With bf16 the two tiles' accumulator layout is A's; with TF32 (k = 8)
-/// A (row h, key c), c = q or q + 4, is held by lane 4g + c / 2 as its
-/// element 2h + c % 2 (c % 2 == q % 2), fetched with index shuffles.
+/// each element is another lane's of the quad (tf32OperandSource),
+/// fetched with index shuffles.
 Value pOperand(OpBuilder &b, Location loc, MmaPrecision precision,
                const MmaLayout &layout, Value lane, ArrayRef<Value> p,
                int64_t chunk) {
@@ -185,18 +185,13 @@ Value pOperand(OpBuilder &b, Location loc, MmaPrecision precision,
     return mmaOperandA(b, loc, precision, elements);
   }
   ArrayRef<Value> tile = p.slice(4 * chunk, 4);
-  Value q = arith::RemUIOp::create(b, loc, lane, idx(b, loc, 4));
-  Value odd = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::eq,
-      arith::RemUIOp::create(b, loc, q, idx(b, loc, 2)), idx(b, loc, 1));
-  Value groupStart = arith::SubIOp::create(b, loc, lane, q);
-  for (int64_t i = 0; i < 4; ++i) { // layout.a: (g,q) (g+8,q) (g,q+4) (g+8,q+4)
-    int64_t h = i % 2;
-    Value source = arith::IndexCastOp::create(
-        b, loc, b.getI32Type(),
-        arith::AddIOp::create(
-            b, loc, groupStart,
-            arith::DivUIOp::create(b, loc, layout.a[i].col, idx(b, loc, 2))));
+  for (int64_t i = 0; i < 4; ++i) {
+    AccumulatorSource from = tf32OperandSource(b, loc, lane, layout, i);
+    int64_t h = from.rowHalf;
+    Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                      from.parity, idx(b, loc, 1));
+    Value source =
+        arith::IndexCastOp::create(b, loc, b.getI32Type(), from.lane);
     auto fetch = [&](Value v) -> Value {
       return gpu::ShuffleOp::create(
                  b, loc, v, source,

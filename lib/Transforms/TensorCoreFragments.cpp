@@ -245,6 +245,23 @@ std::pair<Value, Value> mlir::enc::splitBPair(OpBuilder &b, Location loc,
   return {half(0), half(2)};
 }
 
+AccumulatorSource mlir::enc::tf32OperandSource(OpBuilder &b, Location loc,
+                                               Value lane,
+                                               const MmaLayout &layout,
+                                               int64_t i) {
+  // A (row h, column c), c = q or q + 4, is C's (h, 2 (c / 2) + c % 2):
+  // lane 4g + c / 2's element 2h + c % 2, and c % 2 == q % 2.
+  auto idx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value q = arith::RemUIOp::create(b, loc, lane, idx(4));
+  Value groupStart = arith::SubIOp::create(b, loc, lane, q);
+  Value source = arith::AddIOp::create(
+      b, loc, groupStart,
+      arith::DivUIOp::create(b, loc, layout.a[i].col, idx(2)));
+  return {source, i % 2, arith::RemUIOp::create(b, loc, q, idx(2))};
+}
+
 Value mlir::enc::accumulatorFrom(OpBuilder &b, Location loc,
                                  ArrayRef<Value> elements) {
   return registerVector(b, loc, VectorType::get({2, 2}, b.getF32Type()),

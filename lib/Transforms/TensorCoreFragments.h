@@ -92,6 +92,19 @@ Value loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row,
                    Value col, MmaPrecision precision, bool transpose = false);
 std::pair<Value, Value> splitBPair(OpBuilder &b, Location loc, Value pair);
 
+/// Where a lane finds element i of a TF32 A operand (16 x 8, mmaLayout's a)
+/// when the warp holds that tile as accumulators (mmaLayout's c), as the
+/// attention kernel holds P: accumulator element 2 * rowHalf + parity of
+/// lane `lane` (same quad). Fetched with an index shuffle of each of the
+/// two candidates (parity varies by lane, the shuffled register may not).
+struct AccumulatorSource {
+  Value lane;      // index
+  int64_t rowHalf; // 0: row g, 1: row g + 8
+  Value parity;    // index, 0 or 1
+};
+AccumulatorSource tf32OperandSource(OpBuilder &b, Location loc, Value lane,
+                                    const MmaLayout &layout, int64_t i);
+
 /// vector<2x2xf32> from four f32 values in mmaLayout's c order, and back.
 Value accumulatorFrom(OpBuilder &b, Location loc, ArrayRef<Value> elements);
 SmallVector<Value> accumulatorElements(OpBuilder &b, Location loc, Value acc);

@@ -285,3 +285,25 @@ TEST_CASE("splitBPair splits registers 0-1 and 2-3", "[fragments]") {
     }
   }
 }
+
+// Attention's P with TF32: the warp holds it as the accumulators of S and
+// reads each A element from the lane of its quad that holds it.
+TEST_CASE("tf32OperandSource finds A's elements among the quad's "
+          "accumulators",
+          "[fragments]") {
+  Lanes lanes;
+  for (int64_t l = 0; l < 32; ++l) {
+    MmaLayout layout =
+        mmaLayout(lanes.b(), lanes.loc(), lanes.lane(l), MmaPrecision::tf32);
+    std::vector<std::vector<Element>> a = isaOperandA(l, MmaPrecision::tf32);
+    for (int64_t i = 0; i < 4; ++i) {
+      AccumulatorSource from =
+          tf32OperandSource(lanes.b(), lanes.loc(), lanes.lane(l), layout, i);
+      int64_t source = evaluate(from.lane);
+      int64_t element = 2 * from.rowHalf + evaluate(from.parity);
+      INFO("lane " << l << ", element " << i);
+      CHECK(source / 4 == l / 4); // shuffles stay within the quad's rows
+      CHECK(isaAccumulator(source)[element] == a[i][0]);
+    }
+  }
+}
