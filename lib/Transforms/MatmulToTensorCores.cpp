@@ -26,6 +26,9 @@
 // threads over 128x128 tiles, eight warps of 64x32 (4x4 accumulators):
 // per product, half the global loads of a block and 3/4 of the fragment
 // reads of a warp; decided when compiling if M is static, else at run time.
+// Problems of few blocks and a long K (BERT at batch 1) are split along K:
+// blocks of partial sums over slices of the K-tiles, then a kernel adding
+// them with the fused init and epilogue (kSplitKTargetBlocks).
 // Otherwise each lane loads its fragment elements straight from global
 // memory, K by 8 (16). The kernel takes in its neighbours: the op that
 // fills C before it (bias broadcast, zero fill) starts the accumulators,

@@ -40,6 +40,17 @@ constexpr BlockShape kSmallBlock{64, 2, 2};
 /// per product as the small one and a warp reads 8 fragments for 16
 /// mma.sync instead of 6 for 8, at a quarter of the blocks.
 constexpr BlockShape kLargeBlock{128, 2, 4};
+/// Split-K, for problems of few 64x64 blocks and long K (BERT at batch 1:
+/// 24 blocks for a 128 x 768 output on 132 SMs, 96 K-tiles for FFN-out):
+/// the K-tiles are cut into slices, a block a tile of C and a slice,
+/// enough slices for about kSplitKTargetBlocks blocks (two per SM of an
+/// H100), each of at least kSplitKMinSliceTiles tiles and at most
+/// kSplitKMaxSlices of them; the blocks write raw partial sums and a second
+/// kernel adds them up with the fused init and epilogue. Guesses until
+/// bench/gpu measures them.
+constexpr int64_t kSplitKTargetBlocks = 264;
+constexpr int64_t kSplitKMinSliceTiles = 4;
+constexpr int64_t kSplitKMaxSlices = 16;
 /// The large block is launched when it still gives this many blocks: two
 /// per SM of an H100 (132 SMs) or A100 (108), so that the device stays
 /// full. A guess until bench/gpu measures the crossover.
@@ -96,6 +107,11 @@ SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
 /// Stores the lane's rows/16 x 4 accumulators, through the fused epilogue.
 void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
                        const MmaLayout &layout, ValueRange acc);
+/// Stores them as they are at C's flat index + `offset` of `partials`
+/// (split-K: a slice's partial sums).
+void storePartialAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
+                              const MmaLayout &layout, ValueRange acc,
+                              Value partials, Value offset);
 
 /// A stage of the block's A or B tile: shape.tile rows of `element` (f32 or
 /// bf16, stagedElementType) with their stride, in workgroup memory (the
@@ -113,6 +129,11 @@ struct BlockTile {
   Value m, z;         // rows of C a batch, the batch
   Value row0, col0;   // the block's first row and column
   int64_t n, k;
+  Value kBegin, kEnd; // the block's K range: whole K-tiles, at least one
+  /// Split-K: the flat [slices][batch x m][n] buffer of partial sums and
+  /// the offset of this block's slice in it; the accumulators then start
+  /// at 0 and are stored there as they are, without init or epilogue.
+  Value partials, partialOffset;
   MmaPrecision precision;
   bool emulate;
   SmallVector<Value> rowSizes;
@@ -129,6 +150,13 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
                         Value thread);
 /// The same block on one thread (GPU emulation).
 void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t);
+
+/// Split-K's second kernel: C = init + the sum of `slices` slices of
+/// `partials` ([slices][rows][n], rows = batch x m), through the fused
+/// epilogue, a thread an element of C (`cc`, flat).
+void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c,
+                   Value cc, Value partials, Value slices, Value rows,
+                   ArrayRef<Value> rowSizes);
 
 } // namespace mlir::enc::tensor_cores
 

@@ -193,6 +193,66 @@ void storeAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
     }
 }
 
+void storePartialAccumulators(OpBuilder &b, Location loc, const WarpTile &t,
+                              const MmaLayout &layout, ValueRange acc,
+                              Value partials, Value offset) {
+  for (int64_t i = 0; i < t.rows / 16; ++i)
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<Value> values = accumulatorElements(b, loc, acc[i * 4 + j]);
+      for (auto [value, element] :
+           llvm::zip(values, accumulatorPositions(b, loc, t, layout, i, j)))
+        memref::StoreOp::create(b, loc, value, partials,
+                                ValueRange{add(b, loc, offset, element[2])});
+    }
+}
+
+void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c, Value cc,
+                   Value partials, Value slices, Value rows,
+                   ArrayRef<Value> rowSizes) {
+  constexpr int64_t kThreads = 256;
+  Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
+  Value n = idx(b, loc, c.n);
+  Value elements = mul(b, loc, rows, n);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, elements, idx(b, loc, kThreads)),
+      one, one, idx(b, loc, kThreads), one, one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value flat = add(b, loc,
+                   mul(b, loc, launch.getBlockIds().x, idx(b, loc, kThreads)),
+                   launch.getThreadIds().x);
+  auto inside = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, flat, elements),
+      /*withElseRegion=*/false);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(inside.thenBlock());
+  // The element's "tile": C[row][col] alone, for the fused ops' indices.
+  WarpTile t;
+  t.contraction = &c;
+  t.c = cc;
+  t.n = c.n;
+  t.k = c.k;
+  t.rowBase = arith::DivUIOp::create(b, loc, flat, n);
+  t.colBase = arith::RemUIOp::create(b, loc, flat, n);
+  t.rowSizes.assign(rowSizes.begin(), rowSizes.end());
+  auto sum = scf::ForOp::create(b, loc, zero, slices, one,
+                                ValueRange{initAt(b, loc, t, zero, zero, flat)});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(sum.getBody());
+    Value partial = memref::LoadOp::create(
+        b, loc, partials,
+        ValueRange{add(b, loc, mul(b, loc, sum.getInductionVar(), elements),
+                       flat)});
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{arith::AddFOp::create(b, loc, sum.getRegionIterArgs()[0],
+                                         partial)});
+  }
+  storeAt(b, loc, t, sum.getResult(0), zero, zero, flat);
+}
+
 /// The tensor cores: a 32x32 warp tile as 2x4 accumulators of 16x8, K in
 /// steps of mmaStepK; each lane loads its own fragment elements
 /// (TensorCoreFragments.h) straight from global memory.
@@ -314,7 +374,7 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
   // A grid of `shape`'s blocks over C, with the stages as workgroup
   // buffers when the kernel is staged; the insertion point is left in its
   // body.
-  auto launchBlocks = [&](const BlockShape &shape) {
+  auto launchBlocks = [&](const BlockShape &shape, Value depth) {
     Value tile = idx(b, loc, shape.tile);
     SmallVector<Type> stages;
     if (staged && !emulate)
@@ -322,7 +382,7 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
                                        /*workgroup=*/true));
     auto launch = gpu::LaunchOp::create(
         b, loc, idx(b, loc, llvm::divideCeil(c.n, shape.tile)),
-        arith::CeilDivUIOp::create(b, loc, m, tile), batch,
+        arith::CeilDivUIOp::create(b, loc, m, tile), depth,
         idx(b, loc, shape.threads()), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{}, stages);
@@ -330,9 +390,18 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
     return launch;
   };
   if (staged) {
-    auto stagedKernel = [&](const BlockShape &shape) {
+    // Split-K: `slices` slices of `tilesPerSlice` K-tiles (the last maybe
+    // fewer), partial sums in `partials`; the grid's z is then the batch
+    // times the slices.
+    struct SplitK {
+      Value slices, tilesPerSlice, partials;
+    };
+    Value k = idx(b, loc, c.k);
+    auto stagedKernel = [&](const BlockShape &shape,
+                            std::optional<SplitK> split = std::nullopt) {
       OpBuilder::InsertionGuard guard(b);
-      gpu::LaunchOp launch = launchBlocks(shape);
+      gpu::LaunchOp launch = launchBlocks(
+          shape, split ? mul(b, loc, batch, split->slices) : batch);
       gpu::KernelDim3 block = launch.getBlockIds();
       Value tid = launch.getThreadIds().x;
       Value tile = idx(b, loc, shape.tile);
@@ -344,6 +413,21 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
       t.c = cc;
       t.m = m;
       t.z = block.z;
+      t.kBegin = zero;
+      t.kEnd = k;
+      if (split) {
+        t.z = arith::DivUIOp::create(b, loc, block.z, split->slices);
+        Value slice = arith::RemUIOp::create(b, loc, block.z, split->slices);
+        Value sliceK =
+            mul(b, loc, split->tilesPerSlice, idx(b, loc, kTileK));
+        t.kBegin = mul(b, loc, slice, sliceK);
+        t.kEnd = arith::MinUIOp::create(b, loc, add(b, loc, t.kBegin, sliceK),
+                                        k);
+        t.partials = split->partials;
+        t.partialOffset =
+            mul(b, loc, slice, mul(b, loc, mul(b, loc, batch, m),
+                                   idx(b, loc, c.n)));
+      }
       t.row0 = mul(b, loc, block.y, tile);
       t.col0 = mul(b, loc, block.x, tile);
       t.n = c.n;
@@ -374,11 +458,73 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
                      llvm::divideCeil(c.n, kLargeBlock.tile) * batches >=
                  kLargeBlockMinBlocks;
     };
+    // The small block, split along K when it gives few blocks and K is
+    // long (see kSplitKTargetBlocks); decided here when M and the batch are
+    // static, else at run time.
+    int64_t kTiles = c.k / kTileK;
     std::optional<int64_t> staticM = getConstantIntValue(m),
                            staticBatch = getConstantIntValue(batch);
+    // The split kernels: partial sums, their sum, the buffer freed.
+    auto splitKernels = [&](Value slices, Value tilesPerSlice) {
+      Value rows = mul(b, loc, batch, m);
+      Value partials = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+          ValueRange{mul(b, loc, slices, mul(b, loc, rows, idx(b, loc, c.n)))});
+      stagedKernel(kSmallBlock, SplitK{slices, tilesPerSlice, partials});
+      emitSplitKSum(b, loc, c, cc, partials, slices, rows, rowSizes);
+      memref::DeallocOp::create(b, loc, partials);
+    };
+    auto smallKernels = [&] {
+      if (kTiles < 2 * kSplitKMinSliceTiles) {
+        stagedKernel(kSmallBlock);
+        return;
+      }
+      if (staticM && staticBatch) {
+        int64_t blocks = llvm::divideCeil(*staticM, kSmallBlock.tile) *
+                         llvm::divideCeil(c.n, kSmallBlock.tile) *
+                         *staticBatch;
+        int64_t wanted =
+            std::min({int64_t(llvm::divideCeil(kSplitKTargetBlocks, blocks)),
+                      kTiles / kSplitKMinSliceTiles, kSplitKMaxSlices});
+        int64_t tilesPerSlice = llvm::divideCeil(kTiles, wanted);
+        int64_t slices = llvm::divideCeil(kTiles, tilesPerSlice);
+        if (slices < 2)
+          stagedKernel(kSmallBlock);
+        else
+          splitKernels(idx(b, loc, slices), idx(b, loc, tilesPerSlice));
+        return;
+      }
+      Value smallTile = idx(b, loc, kSmallBlock.tile);
+      Value blocks = mul(
+          b, loc,
+          mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, smallTile),
+              idx(b, loc, llvm::divideCeil(c.n, kSmallBlock.tile))),
+          batch);
+      Value wanted = arith::MinUIOp::create(
+          b, loc,
+          arith::CeilDivUIOp::create(b, loc, idx(b, loc, kSplitKTargetBlocks),
+                                     blocks),
+          idx(b, loc, std::min(kTiles / kSplitKMinSliceTiles,
+                               kSplitKMaxSlices)));
+      // Whole slices: no slice is left empty.
+      Value tilesPerSlice =
+          arith::CeilDivUIOp::create(b, loc, idx(b, loc, kTiles), wanted);
+      Value slices =
+          arith::CeilDivUIOp::create(b, loc, idx(b, loc, kTiles), tilesPerSlice);
+      auto choice = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, slices,
+                                idx(b, loc, 2)),
+          /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(choice.thenBlock());
+      splitKernels(slices, tilesPerSlice);
+      b.setInsertionPointToStart(choice.elseBlock());
+      stagedKernel(kSmallBlock);
+    };
     if (c.n < kLargeBlock.tile ||
         (staticM && staticBatch && !largeBlocksFor(*staticM, *staticBatch))) {
-      stagedKernel(kSmallBlock);
+      smallKernels();
       eraseMatched();
       return;
     }
@@ -405,11 +551,11 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
     b.setInsertionPointToStart(choice.thenBlock());
     stagedKernel(kLargeBlock);
     b.setInsertionPointToStart(choice.elseBlock());
-    stagedKernel(kSmallBlock);
+    smallKernels();
     eraseMatched();
     return;
   }
-  gpu::LaunchOp launch = launchBlocks(kSmallBlock);
+  gpu::LaunchOp launch = launchBlocks(kSmallBlock, batch);
   gpu::KernelDim3 block = launch.getBlockIds();
   Value tid = launch.getThreadIds().x;
   Value n = idx(b, loc, c.n), k = idx(b, loc, c.k);

@@ -203,31 +203,32 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
   Coordinate bLane = ldmatrixLaneB(b, loc, lane, t.precision);
   // The accumulators start from C (or the fused init) inside C, else 0.
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  SmallVector<Type> accTypes(mTiles * 4,
-                             VectorType::get({2, 2}, b.getF32Type()));
-  auto start = scf::IfOp::create(b, loc, accTypes, inside,
-                                 /*withElseRegion=*/true);
-  {
+  SmallVector<Value> start(mTiles * 4,
+                           accumulatorFrom(b, loc, {zero, zero, zero, zero}));
+  if (!t.partials) {
+    SmallVector<Type> accTypes(mTiles * 4,
+                               VectorType::get({2, 2}, b.getF32Type()));
+    auto init = scf::IfOp::create(b, loc, accTypes, inside,
+                                  /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(start.thenBlock());
+    b.setInsertionPointToStart(init.thenBlock());
     scf::YieldOp::create(b, loc, initialAccumulators(b, loc, w, layout));
-    b.setInsertionPointToStart(start.elseBlock());
-    scf::YieldOp::create(
-        b, loc,
-        SmallVector<Value>(mTiles * 4,
-                           accumulatorFrom(b, loc, {zero, zero, zero, zero})));
+    b.setInsertionPointToStart(init.elseBlock());
+    scf::YieldOp::create(b, loc, start);
+    start = init.getResults();
   }
   int64_t step = mmaStepK(t.precision);
-  storeShare(b, loc, t, loadShare(b, loc, t, thread, idx(b, loc, 0)));
+  storeShare(b, loc, t, loadShare(b, loc, t, thread, t.kBegin));
   gpu::BarrierOp::create(b, loc);
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, kTileK), start.getResults());
+  Value lastTile = arith::SubIOp::create(b, loc, t.kEnd, idx(b, loc, kTileK));
+  auto loop = scf::ForOp::create(b, loc, t.kBegin, t.kEnd,
+                                 idx(b, loc, kTileK), start);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value nextTile = arith::MinUIOp::create(
         b, loc, add(b, loc, loop.getInductionVar(), idx(b, loc, kTileK)),
-        idx(b, loc, t.k - kTileK));
+        lastTile);
     SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
     // The lane's ldmatrix rows: of A's m-tiles, of B's pairs of n-tiles.
     Value aRow0 = add(b, loc, mul(b, loc, warpRow, idx(b, loc, w.rows)),
@@ -264,7 +265,11 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
   auto store = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(store.thenBlock());
-  storeAccumulators(b, loc, w, layout, loop.getResults());
+  if (t.partials)
+    storePartialAccumulators(b, loc, w, layout, loop.getResults(), t.partials,
+                             t.partialOffset);
+  else
+    storeAccumulators(b, loc, w, layout, loop.getResults());
 }
 
 /// The same block on one thread (GPU emulation, where threads run one
@@ -315,7 +320,11 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(branch.thenBlock());
-        scf::YieldOp::create(b, loc, initAt(b, loc, w, row, col, flat));
+        scf::YieldOp::create(
+            b, loc,
+            t.partials ? ValueRange{arith::ConstantOp::create(
+                             b, loc, b.getF32FloatAttr(0))}
+                       : ValueRange{initAt(b, loc, w, row, col, flat)});
         b.setInsertionPointToStart(branch.elseBlock());
         scf::YieldOp::create(b, loc, ValueRange{arith::ConstantOp::create(
                                          b, loc, b.getF32FloatAttr(0))});
@@ -324,7 +333,7 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
                               ValueRange{warp, row, col});
     });
   });
-  forRange(c0, idx(b, loc, t.k), idx(b, loc, kTileK), [&](Value kt) {
+  forRange(t.kBegin, t.kEnd, idx(b, loc, kTileK), [&](Value kt) {
     upTo(shape.threads(), [&](Value thread) {
       storeShare(b, loc, t, loadShare(b, loc, t, thread, kt));
     });
@@ -364,9 +373,13 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
       auto store = scf::IfOp::create(b, loc, t.inside(b, loc, w), false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(store.thenBlock());
-      storeAt(b, loc, w,
-              memref::LoadOp::create(b, loc, acc, ValueRange{warp, row, col}),
-              row, col, flat);
+      Value sum =
+          memref::LoadOp::create(b, loc, acc, ValueRange{warp, row, col});
+      if (t.partials)
+        memref::StoreOp::create(b, loc, sum, t.partials,
+                                ValueRange{add(b, loc, t.partialOffset, flat)});
+      else
+        storeAt(b, loc, w, sum, row, col, flat);
     });
   });
   for (Value buffer : {t.as, t.bs, acc})

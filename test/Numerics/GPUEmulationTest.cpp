@@ -104,6 +104,14 @@ TEST_CASE("GPU lowering: tensor-core contractions in 128x128 blocks match "
   checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-2, "main",
                       kGPUBF16);
 }
+// Split-K: partial sums a slice of K-tiles, then their sum through the
+// fused bias, GELU and residual.
+TEST_CASE("GPU lowering: tensor-core contractions split along K match "
+          "F.linear and torch.bmm",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("tensor_core_split_k", "", 1e-3, "main", kGPUTF32);
+  checkAgainstPyTorch("tensor_core_split_k", "", 1e-2, "main", kGPUBF16);
+}
 // End to end, every product of both layers (attention's too), the pooler
 // and the classifier in TF32: measured median 6e-4, up to 1.3e-3 over 20
 // draws of the inputs (the small logits vary most), so the whole model is

@@ -347,6 +347,102 @@ func.func @narrow(%x: memref<?x64xf32>, %w: memref<96x64xf32>, %y: memref<?x96xf
 
 // -----
 
+#xwt = {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>,
+                         affine_map<(d0, d1, d2) -> (d1, d2)>,
+                         affine_map<(d0, d1, d2) -> (d0, d1)>],
+        iterator_types = ["parallel", "parallel", "reduction"]}
+
+// K = 448 (14 K-tiles) and N = 96: with few 64x64 blocks the small block
+// is split along K at run time. Wanted slices: 264 / blocks (rounded up),
+// at most 14 / 4 = 3 (slices of at least 4 tiles); then whole slices: 14 /
+// wanted tiles each (rounded up) and 14 / that many slices. With 2 or more
+// the grid's z is the batch times the slices (z / slices: the batch, z %
+// slices: the slice, K from slice x tiles x 32 to the end of the slice or
+// K), the accumulators start at 0 and are stored as they are into a buffer
+// of slices x M x N partial sums; a second kernel, a thread an element,
+// starts from C (no fused init here) and adds the slices, then the buffer
+// is freed. Otherwise the unsplit small block.
+
+// CHECK-LABEL: func.func @split_k(
+// CHECK-DAG: %[[C264:.*]] = arith.constant 264 : index
+// CHECK-DAG: %[[C14:.*]] = arith.constant 14 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C448:.*]] = arith.constant 448 : index
+// CHECK: %[[M:.*]] = memref.dim
+// CHECK: %[[MB:.*]] = arith.ceildivui %[[M]], %c64
+// CHECK: %[[BLOCKS:.*]] = arith.muli %[[MB]], %c2
+// CHECK: %[[WANT:.*]] = arith.ceildivui %[[C264]], %[[BLOCKS]]
+// CHECK: %[[CAPPED:.*]] = arith.minui %[[WANT]], %[[C3]]
+// CHECK: %[[TPS:.*]] = arith.ceildivui %[[C14]], %[[CAPPED]]
+// CHECK: %[[SLICES:.*]] = arith.ceildivui %[[C14]], %[[TPS]]
+// CHECK: %[[SPLIT:.*]] = arith.cmpi uge, %[[SLICES]], %c2
+// CHECK: scf.if %[[SPLIT]] {
+// CHECK: %[[PARTIALS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[Z:.*]]) in (%{{.*}} = %c2, %{{.*}} = %[[MB]], %{{.*}} = %[[SLICES]])
+// CHECK: %[[BATCH:.*]] = arith.divui %[[Z]], %[[SLICES]]
+// CHECK: %[[SLICE:.*]] = arith.remui %[[Z]], %[[SLICES]]
+// CHECK: %[[SLICEK:.*]] = arith.muli %[[TPS]], %c32
+// CHECK: %[[KBEGIN:.*]] = arith.muli %[[SLICE]], %[[SLICEK]]
+// CHECK: %[[KNEXT:.*]] = arith.addi %[[KBEGIN]], %[[SLICEK]]
+// CHECK: %[[KEND:.*]] = arith.minui %[[KNEXT]], %[[C448]]
+// CHECK-NOT: memref.load %{{.*}} : memref<?xf32>
+// CHECK: scf.for %{{.*}} = %[[KBEGIN]] to %[[KEND]] step %c32 iter_args(%{{.*}} = %cst,
+// CHECK: nvgpu.mma.sync
+// CHECK: scf.if
+// CHECK-COUNT-32: memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK: gpu.terminator
+// CHECK: gpu.launch blocks(%[[EB:.*]], %{{.*}}, %{{.*}}) in ({{.*}}) threads(%[[ET:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256,
+// CHECK: scf.if
+// CHECK: %[[START:.*]] = memref.load %{{.*}} : memref<?xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %[[SLICES]] step %c1 iter_args(%{{.*}} = %[[START]])
+// CHECK: memref.load %[[PARTIALS]]
+// CHECK: arith.addf
+// CHECK: memref.store
+// CHECK: memref.dealloc %[[PARTIALS]]
+// CHECK: } else {
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} = %c0 to %[[C448]] step %c32
+
+// With M static (64 rows: 2 blocks) the split is decided here: 3 slices
+// of 5 K-tiles (the last of 4), no run-time choice, no unsplit kernel.
+// CHECK-LABEL: func.func @split_k_static(
+// CHECK-NOT: arith.cmpi uge
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c1, %{{.*}} = %c3)
+// CHECK: arith.muli %{{.*}}, %c160
+// CHECK: gpu.launch
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK-NOT: gpu.launch
+// CHECK: return
+
+// Emulated: the same slices and sum, thread 0 running each block.
+// EMU-LABEL: func.func @split_k(
+// EMU: scf.if
+// EMU: memref.alloc(%{{.*}}) : memref<?xf32>
+// EMU: gpu.launch
+// EMU: memref.alloc() : memref<64x36xf32>
+// EMU: gpu.launch
+// EMU: memref.dealloc
+func.func @split_k(%x: memref<?x448xf32>, %w: memref<96x448xf32>, %y: memref<?x96xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<?x448xf32>, memref<96x448xf32>) outs(%y : memref<?x96xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @split_k_static(%x: memref<64x448xf32>, %w: memref<96x448xf32>, %y: memref<64x96xf32>) {
+  linalg.generic #xwt ins(%x, %w : memref<64x448xf32>, memref<96x448xf32>) outs(%y : memref<64x96xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Left alone: N not a multiple of 32, a dynamic N (it is a leading
 // dimension), an operand that is not dense, K not a multiple of 8.
 

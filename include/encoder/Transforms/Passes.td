@@ -298,7 +298,11 @@ def EncMatmulToTensorCores
     Staged contractions with N >= 128 get a second shape, used when M % 64
     == 0 and it still gives at least 256 blocks (at compile time when M is
     static, else at run time): 256-thread blocks over 128x128 tiles, eight
-    warps of 64x32 (4x4 accumulators), two stages of 128 rows. The op right before that
+    warps of 64x32 (4x4 accumulators), two stages of 128 rows. With few
+    64x64 blocks and K of 8 K-tiles or more, K is split into slices: a
+    block per tile of C and slice writes raw partial sums into a buffer of
+    slices x M x N, and a second kernel adds them up (fused init and
+    epilogue there). The op right before that
     fills C (the bias broadcast, a zero fill) gives the accumulators their
     starting values, and the elementwise op right after that reads C (the
     residual add, an activation) is applied to them before they are

@@ -63,4 +63,17 @@ def tensor_core_large_blocks(c):
     ]
 
 
-CASES = [packed_linear, tensor_core_matmul, tensor_core_large_blocks]
+def tensor_core_split_k(c):
+    """models/tensor_core_split_k.mlir: few blocks, long K, split along K
+    (slices of 5, 5 and 4 K-tiles; 2 of 5)."""
+    x = c.input(c.normal((2, 32, 448)))
+    r = c.input(c.normal((2, 32, 96)))
+    a = c.input(c.normal((3, 32, 320)))
+    b = c.input(c.normal((3, 320, 32)))
+    w = c.weight("w", c.normal((96, 448), 448**-0.5))
+    bias = c.weight("bias", c.normal((96,), 0.1))
+    return [r + F.gelu(F.linear(x, w, bias)), torch.bmm(a, b)]
+
+
+CASES = [packed_linear, tensor_core_matmul, tensor_core_large_blocks,
+         tensor_core_split_k]
