@@ -52,6 +52,7 @@ CASES = [
     ("tensor_core_matmul", os.path.join(MODELS, "tensor_core_matmul.mlir"), "main"),
     ("tensor_core_large_blocks", os.path.join(MODELS, "tensor_core_large_blocks.mlir"),
      "main"),
+    ("tensor_core_split_k", os.path.join(MODELS, "tensor_core_split_k.mlir"), "main"),
     ("layer_norm", os.path.join(MODELS, "layer_norm.mlir"), "main"),
     ("activations", os.path.join(MODELS, "activations.mlir"), "main"),
     ("attention", os.path.join(MODELS, "attention.mlir"), "main"),
