@@ -165,54 +165,39 @@ Type mlir::enc::stagedElementType(OpBuilder &b, MmaPrecision precision) {
 }
 
 namespace {
-/// Lane l's place among the four matrices' row addresses: matrix l / 8,
-/// row l % 8; and the matrices' extent along K (half an mma.sync step:
-/// 4 f32 or 8 bf16, 16 bytes either way).
-struct LdmatrixLane {
-  Value matrix, row;
-  int64_t halfStep;
-};
-LdmatrixLane ldmatrixLane(OpBuilder &b, Location loc, Value lane,
-                          MmaPrecision precision) {
-  Value eight = arith::ConstantIndexOp::create(b, loc, 8);
-  return {arith::DivUIOp::create(b, loc, lane, eight),
-          arith::RemUIOp::create(b, loc, lane, eight),
-          mmaStepK(precision) / 2};
+/// Lane l gives row l % 8 of matrix l / 8. The four matrices cover a 16-row
+/// x K-step block: rows 0-7 and 8-15 (16-bit elements: 8 a row, f32: 4), of
+/// the first and the second half of the step (4 f32 or 8 bf16, 16 bytes
+/// either way). A reads them row halves first, Bᵀ K halves first.
+Coordinate ldmatrixLane(OpBuilder &b, Location loc, Value lane,
+                        MmaPrecision precision, bool rowHalvesFirst) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value matrix = arith::DivUIOp::create(b, loc, lane, c(8));
+  Value row = arith::RemUIOp::create(b, loc, lane, c(8));
+  Value first = arith::RemUIOp::create(b, loc, matrix, c(2));
+  Value second = arith::DivUIOp::create(b, loc, matrix, c(2));
+  Value rowHalf = rowHalvesFirst ? first : second;
+  Value kHalf = rowHalvesFirst ? second : first;
+  return {arith::AddIOp::create(b, loc, row,
+                                arith::MulIOp::create(b, loc, rowHalf, c(8))),
+          arith::MulIOp::create(b, loc, kHalf, c(mmaStepK(precision) / 2))};
 }
 } // namespace
 
 Coordinate mlir::enc::ldmatrixLaneA(OpBuilder &b, Location loc, Value lane,
                                     MmaPrecision precision) {
-  // Matrices: rows 0-7 | rows 8-15, first half of K; the same, second half
-  // (registers (g, q) (g+8, q) (g, q+4) (g+8, q+4) in TF32; in bf16 the
-  // pairs at k 2q and 2q+8 likewise).
-  LdmatrixLane l = ldmatrixLane(b, loc, lane, precision);
-  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value row = arith::AddIOp::create(
-      b, loc, l.row,
-      arith::MulIOp::create(b, loc,
-                            arith::RemUIOp::create(b, loc, l.matrix, c(2)),
-                            c(8)));
-  Value col = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, l.matrix, c(2)), c(l.halfStep));
-  return {row, col};
+  // Registers (g, q) (g+8, q) (g, q+4) (g+8, q+4) in TF32; in bf16 the
+  // pairs at k 2q and 2q+8 likewise.
+  return ldmatrixLane(b, loc, lane, precision, /*rowHalvesFirst=*/true);
 }
 
 Coordinate mlir::enc::ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
                                     MmaPrecision precision) {
-  // Matrices: columns 0-7, first half of K | second half: the first
-  // n-tile's B registers (k q and q+4 at column g in TF32; in bf16 the
-  // pairs at k 2q and 2q+8); then columns 8-15 likewise, the second's.
-  LdmatrixLane l = ldmatrixLane(b, loc, lane, precision);
-  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  Value row = arith::AddIOp::create(
-      b, loc, l.row,
-      arith::MulIOp::create(b, loc,
-                            arith::DivUIOp::create(b, loc, l.matrix, c(2)),
-                            c(8)));
-  Value col = arith::MulIOp::create(
-      b, loc, arith::RemUIOp::create(b, loc, l.matrix, c(2)), c(l.halfStep));
-  return {row, col};
+  // The first n-tile's B registers (k q and q+4 at column g in TF32; in
+  // bf16 the pairs at k 2q and 2q+8), then the second's (columns 8-15).
+  return ldmatrixLane(b, loc, lane, precision, /*rowHalvesFirst=*/false);
 }
 
 Value mlir::enc::loadMatrixX4(OpBuilder &b, Location loc, Value tile,
