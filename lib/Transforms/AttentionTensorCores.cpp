@@ -93,10 +93,10 @@ struct Stages {
 
 /// A key block of 64 keys, halved while keys x the wider head size passes
 /// 4096 elements with bf16, 2048 with TF32 (whose Q fragments take twice
-/// the registers): the registers of the scores and the size of the stages
-/// stay those of a head of 64 (ptxas, sm_90: 173 registers for bf16 at a
-/// head of 64, none spilled; TF32 at 64 keys spilled). Row padding: 8 bf16 or 4 f32 (16 bytes), which makes
-/// a row of a head size that is a multiple of 16 (8) an odd number of
+/// the registers): the scores' registers and the stages stay those of a
+/// head of 64 (ptxas, sm_90: TF32 with 64 keys at a head of 64 spilled).
+/// Row padding: 8 bf16 or 4 f32 (16 bytes), which makes a row of a head
+/// size that is a multiple of 16 (8), or of 16 to 64 keys, an odd number of
 /// 16-byte units long.
 Stages stagesFor(int64_t headSize, int64_t valueSize, MmaPrecision precision) {
   Stages s;
@@ -114,8 +114,9 @@ Stages stagesFor(int64_t headSize, int64_t valueSize, MmaPrecision precision) {
   return s;
 }
 
-/// Rows whose queries all precede `key0`, and keys past the causal cut of
-/// the block's last query, need no work: the block's key range.
+/// The keys a block's queries attend to: all, or with the causal cut those
+/// up to its last query (earlier rows get -inf scores for the keys past
+/// theirs, which the online softmax takes).
 Value blockKeyBound(OpBuilder &b, Location loc, const Row &r,
                     Value blockQuery0) {
   if (!r.causal)
