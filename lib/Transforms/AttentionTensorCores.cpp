@@ -37,6 +37,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include <algorithm>
@@ -57,6 +58,14 @@ constexpr int64_t kQuad = 4;
 /// Shared memory a block may use without opting in to more.
 constexpr int64_t kStaticSharedBytes = 48 * 1024;
 
+/// K or V as a flat buffer of unit stride, for 16-byte loads of four
+/// consecutive elements of a row: the operands enter as views with dynamic
+/// strides (bufferization.to_buffer), which vector.load does not take.
+struct FlatOperand {
+  Value flat, offset;        // memref<?xf32> over the base buffer; offset
+  SmallVector<Value> strides; // of the 4-D view
+};
+
 /// How a block stages a key block of K and V.
 struct Stages {
   MmaPrecision precision;
@@ -65,6 +74,10 @@ struct Stages {
   int64_t vRows, vStride;  // V as [key][value element], or transposed
   bool vTransposed;        // TF32: [value element][key]
   Value k, v;              // the stage buffers
+  /// When true at run time (null: never), K and V are staged 4 elements at
+  /// a time from these views.
+  Value vectorized;
+  FlatOperand kFlat, vFlat;
 
   int64_t bytes() const {
     int64_t element = precision == MmaPrecision::tf32 ? 4 : 2;
@@ -126,49 +139,192 @@ Value blockKeyBound(OpBuilder &b, Location loc, const Row &r,
       arith::AddIOp::create(b, loc, blockQuery0, idx(b, loc, kBlockQueries)));
 }
 
+/// Host side: the flat view of 4-D `buffer`, and whether every row's
+/// groups of 4 elements are contiguous and 16-byte aligned (unit last
+/// stride; offset and other strides multiples of 4; base 16-byte aligned,
+/// which emulation's unaligned loads do not need).
+std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc,
+                                       Value buffer, bool emulate) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  FlatOperand view;
+  view.offset = meta.getOffset();
+  view.strides.assign(meta.getStrides().begin(), meta.getStrides().end());
+  // One past the last element: offset + sum of (size - 1) x stride (sizes
+  // of 0 count as 1: no element is read then).
+  Value one = idx(b, loc, 1);
+  Value extent = arith::AddIOp::create(b, loc, view.offset, one);
+  for (auto [size, stride] : llvm::zip(meta.getSizes(), meta.getStrides())) {
+    Value last = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, size, one), one);
+    extent = arith::AddIOp::create(
+        b, loc, extent, arith::MulIOp::create(b, loc, last, stride));
+  }
+  view.flat = memref::ReinterpretCastOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+      meta.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),
+      ArrayRef<OpFoldResult>{extent},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  auto multipleOf = [&](Value v, int64_t n) -> Value {
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, loc, v, idx(b, loc, n)), idx(b, loc, 0));
+  };
+  Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   view.strides[3], one);
+  for (Value v : {view.offset, view.strides[0], view.strides[1],
+                  view.strides[2]})
+    ok = arith::AndIOp::create(b, loc, ok, multipleOf(v, 4));
+  if (!emulate)
+    ok = arith::AndIOp::create(
+        b, loc, ok,
+        multipleOf(memref::ExtractAlignedPointerAsIndexOp::create(
+                       b, loc, meta.getBaseBuffer()),
+                   16));
+  return {view, ok};
+}
+
 /// Loads a thread issues before its first store when staging: one a loop
 /// iteration waits for each in turn; all of them at once (32 an operand)
 /// spilled hundreds of bytes (ptxas, sm_90), 8 still spilled at head size
 /// 64 in bf16; 4 spill nothing and cost a few registers.
 constexpr int64_t kStagingBatch = 4;
 
-/// Thread `thread`'s share of staging the key block at `key0`: element
-/// thread + 128 i of K (keys x head) and of V (keys x value), each read
-/// once (consecutive threads: consecutive elements of a row), converted
-/// to the operand precision and stored; kStagingBatch loads in flight at
-/// a time. Keys past the end read the last key (their scores are cut).
+/// The staging loop of one operand: `count` pieces a thread, piece thread
+/// + 128 i, in batches of up to kStagingBatch `load`s issued before their
+/// `store`s.
+void stagingLoop(OpBuilder &b, Location loc, Value thread, int64_t count,
+                 function_ref<Value(Value piece)> load,
+                 function_ref<void(Value piece, Value loaded)> store) {
+  int64_t batch = kStagingBatch;
+  while (count % batch != 0)
+    batch /= 2;
+  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
+                                 idx(b, loc, count * kBlockThreads),
+                                 idx(b, loc, batch * kBlockThreads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value first = arith::AddIOp::create(b, loc, thread, loop.getInductionVar());
+  SmallVector<std::pair<Value, Value>> loaded;
+  for (int64_t i = 0; i < batch; ++i) {
+    Value piece =
+        arith::AddIOp::create(b, loc, first, idx(b, loc, i * kBlockThreads));
+    loaded.push_back({piece, load(piece)});
+  }
+  for (auto [piece, value] : loaded)
+    store(piece, value);
+}
+
+/// Thread `thread`'s share of staging the key block at `key0`: K (keys x
+/// head) and V (keys x value), consecutive threads reading consecutive
+/// elements of a row, each element read once, converted to the operand
+/// precision and stored; kStagingBatch loads in flight at a time. When
+/// s.vectorized (flatView's condition) in 16-byte loads of 4 elements from
+/// the flat views, stored 4 at a time unless transposed; else element by
+/// element. Keys past the end read the last key (their
+/// scores are cut).
 void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
                    Value thread, Value key0, bool emulate) {
-  auto stage = [&](Value source, int64_t width, Value target,
-                   bool transposed) {
-    // keys >= 16 and widths of whole 8-element steps: 16 x 8 / 128 = 1.
-    int64_t count = s.keys * width / kBlockThreads;
-    int64_t batch = kStagingBatch;
-    while (count % batch != 0)
-      batch /= 2;
-    auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
-                                   idx(b, loc, count * kBlockThreads),
-                                   idx(b, loc, batch * kBlockThreads));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value first = arith::AddIOp::create(b, loc, thread, loop.getInductionVar());
-    SmallVector<std::array<Value, 3>> loaded; // key, element, value
-    for (int64_t i = 0; i < batch; ++i) {
-      Value linear = arith::AddIOp::create(b, loc, first,
-                                           idx(b, loc, i * kBlockThreads));
-      Value key = arith::DivUIOp::create(b, loc, linear, idx(b, loc, width));
-      Value e = arith::RemUIOp::create(b, loc, linear, idx(b, loc, width));
-      Value clamped = clampIndex(
-          b, loc, arith::AddIOp::create(b, loc, key0, key), r.keys);
-      loaded.push_back({key, e, load4(b, loc, source, r, clamped, e)});
-    }
-    for (auto [key, e, element] : loaded)
-      memref::StoreOp::create(
-          b, loc, toMmaOperand(b, loc, element, s.precision, emulate), target,
-          transposed ? ValueRange{e, key} : ValueRange{key, e});
+  auto keyOf = [&](Value key) {
+    return clampIndex(b, loc, arith::AddIOp::create(b, loc, key0, key),
+                      r.keys);
   };
-  stage(r.k, r.headSize, s.k, false);
-  stage(r.v, r.valueSize, s.v, s.vTransposed);
+  auto convert = [&](Value element) {
+    return toMmaOperand(b, loc, element, s.precision, emulate);
+  };
+  // Element by element: piece = key x width + e.
+  auto elementwise = [&](Value source, int64_t width, Value target,
+                         bool transposed) {
+    Value w = idx(b, loc, width);
+    stagingLoop(
+        b, loc, thread, s.keys * width / kBlockThreads,
+        [&](Value piece) {
+          return load4(b, loc, source, r,
+                       keyOf(arith::DivUIOp::create(b, loc, piece, w)),
+                       arith::RemUIOp::create(b, loc, piece, w));
+        },
+        [&](Value piece, Value element) {
+          Value key = arith::DivUIOp::create(b, loc, piece, w);
+          Value e = arith::RemUIOp::create(b, loc, piece, w);
+          memref::StoreOp::create(b, loc, convert(element), target,
+                                  transposed ? ValueRange{e, key}
+                                             : ValueRange{key, e});
+        });
+  };
+  // Four at a time: piece = key x width / 4 + e / 4.
+  auto quadwise = [&](const FlatOperand &view, int64_t width, Value target,
+                      bool transposed) {
+    Value quads = idx(b, loc, width / 4);
+    auto f32x4 = VectorType::get({4}, b.getF32Type());
+    Type element = cast<MemRefType>(target.getType()).getElementType();
+    llvm::MaybeAlign loadAlign = emulate ? llvm::MaybeAlign()
+                                         : llvm::MaybeAlign(16);
+    llvm::MaybeAlign storeAlign =
+        emulate ? llvm::MaybeAlign()
+                : llvm::MaybeAlign(element.getIntOrFloatBitWidth() / 2);
+    auto keyAndElement = [&](Value piece) -> std::pair<Value, Value> {
+      return {arith::DivUIOp::create(b, loc, piece, quads),
+              arith::MulIOp::create(
+                  b, loc, arith::RemUIOp::create(b, loc, piece, quads),
+                  idx(b, loc, 4))};
+    };
+    stagingLoop(
+        b, loc, thread, s.keys * width / 4 / kBlockThreads,
+        [&](Value piece) -> Value {
+          auto [key, e] = keyAndElement(piece);
+          Value at = view.offset;
+          for (auto [i, stride] : llvm::enumerate(view.strides)) {
+            Value index = i == 0   ? r.batch
+                          : i == 1 ? r.head
+                          : i == 2 ? keyOf(key)
+                                   : e;
+            at = arith::AddIOp::create(
+                b, loc, at, arith::MulIOp::create(b, loc, index, stride));
+          }
+          return vector::LoadOp::create(b, loc, f32x4, view.flat,
+                                        ValueRange{at}, false, loadAlign);
+        },
+        [&](Value piece, Value four) {
+          auto [key, e] = keyAndElement(piece);
+          SmallVector<Value> elements;
+          for (int64_t j = 0; j < 4; ++j)
+            elements.push_back(convert(
+                vector::ExtractOp::create(b, loc, four, ArrayRef<int64_t>{j})));
+          if (!transposed) {
+            vector::StoreOp::create(
+                b, loc,
+                vector::FromElementsOp::create(
+                    b, loc, VectorType::get({4}, element), elements),
+                target, ValueRange{key, e}, false, storeAlign);
+            return;
+          }
+          for (auto [j, converted] : llvm::enumerate(elements))
+            memref::StoreOp::create(
+                b, loc, converted, target,
+                ValueRange{arith::AddIOp::create(b, loc, e,
+                                                 idx(b, loc, int64_t(j))),
+                           key});
+        });
+  };
+  auto both = [&](bool quads) {
+    if (quads) {
+      quadwise(s.kFlat, r.headSize, s.k, false);
+      quadwise(s.vFlat, r.valueSize, s.v, s.vTransposed);
+    } else {
+      elementwise(r.k, r.headSize, s.k, false);
+      elementwise(r.v, r.valueSize, s.v, s.vTransposed);
+    }
+  };
+  if (!s.vectorized) {
+    both(false);
+    return;
+  }
+  auto choice =
+      scf::IfOp::create(b, loc, s.vectorized, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(choice.thenBlock());
+  both(true);
+  b.setInsertionPointToStart(choice.elseBlock());
+  both(false);
 }
 
 /// P as the A operand of P·V for the keys of mma step `chunk` of the key
@@ -524,6 +680,16 @@ void mlir::enc::attention::emitTensorCoreAttention(OpBuilder &b, Location loc,
                                                    bool emulate) {
   Stages s = stagesFor(r.headSize, r.valueSize, precision);
   Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
+  // 16-byte staging loads when each thread's share is whole groups of 4
+  // (keys x size a multiple of 4 x 128) and the views allow them.
+  if ((s.keys * r.headSize) % (4 * kBlockThreads) == 0 &&
+      (s.keys * r.valueSize) % (4 * kBlockThreads) == 0) {
+    auto [kFlat, kOk] = flatView(b, loc, r.k, emulate);
+    auto [vFlat, vOk] = flatView(b, loc, r.v, emulate);
+    s.kFlat = kFlat;
+    s.vFlat = vFlat;
+    s.vectorized = arith::AndIOp::create(b, loc, kOk, vOk);
+  }
   // A grid of zero blocks is an error to CUDA.
   Value any = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::sgt,

@@ -62,7 +62,9 @@
 // block's first query + 64). Per block all 128 threads stage K (32 x 64,
 // rows of 68 f32) and V transposed (64 x 32, rows of 36: ldmatrix cannot
 // transpose 32-bit elements), each element rounded to TF32 once, 16 a
-// thread in loops of 4 loads, then 4 stores; a barrier (enc.workgroup_barrier: the kernel is written before
+// thread in loops of 4 loads, then 4 stores (16-byte loads of 4 elements
+// from a flat view when the views' strides and base allow, checked on the
+// host: K 4 quads a thread, stored 4 at a time); a barrier (enc.workgroup_barrier: the kernel is written before
 // bufferization); S = QKᵀ with K's operands from ldmatrix (one x4 a pair of
 // 8-key tiles and step of the head: 16 mma.sync a pair), the mask loaded
 // at the clamped key, the cut, row maxima over the quad (xor 2, 1),
@@ -74,6 +76,11 @@
 // TF32-DAG: memref.global "private" @[[VS:__enc_attention_v_64x36xf32]] : memref<64x36xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
 // TF32-LABEL: func.func @attention(
 // TF32: %[[OUT:.*]] = memref.alloc
+// TF32: %[[KBASE:.*]], %[[KOFF:.*]], %{{.*}}:4, %[[KSTRIDES:.*]]:4 = memref.extract_strided_metadata
+// TF32: %[[KFLAT:.*]] = memref.reinterpret_cast %[[KBASE]] to offset: [0], sizes: [%{{.*}}], strides: [1] : memref<f32> to memref<?xf32>
+// TF32: arith.cmpi eq, %[[KSTRIDES]]#3, %c1
+// TF32: memref.extract_aligned_pointer_as_index %[[KBASE]]
+// TF32: %[[VFLAT:.*]] = memref.reinterpret_cast
 // TF32: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c64
 // TF32: gpu.launch blocks(%[[QB:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[BLOCKS]], %{{.*}} = %c4, %{{.*}} = %c2) threads(%[[TID:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1, %{{.*}} = %c1)
 // TF32: %[[Q0:.*]] = arith.muli %[[QB]], %c64
@@ -83,6 +90,12 @@
 // TF32: %[[END:.*]] = arith.addi %[[Q0]], %c64
 // TF32: %[[BOUND:.*]] = arith.minui %{{.*}}, %[[END]] : index
 // TF32: scf.for %[[KEY0:.*]] = %c0 to %[[BOUND]] step %c32 iter_args
+// TF32: scf.if %{{.*}} {
+// TF32: scf.for %{{.*}} = %c0 to %c512 step %c512 {
+// TF32-COUNT-4: vector.load %[[KFLAT]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// TF32-COUNT-4: vector.store %{{.*}}, %[[K]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<32x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// TF32: vector.load %[[VFLAT]]
+// TF32: } else {
 // TF32: scf.for %[[I:.*]] = %c0 to %c2048 step %c512 {
 // TF32-COUNT-4: memref.load
 // TF32-NOT: memref.store

@@ -51,7 +51,8 @@ def attention_long(c):
 
 def attention_wide(c):
     """models/attention_wide.mlir: heads of 128 and 256 (smaller key
-    blocks on the tensor cores), 77 queries and 141 keys (dynamic)."""
+    blocks on the tensor cores), and keys and values as every other element
+    of wider rows; 77 queries and 141 keys (dynamic)."""
     q_len, kv_len = 77, 141
     q = c.input(c.normal((1, 2, q_len, 128)))
     k = c.input(c.normal((1, 2, kv_len, 128)))
@@ -62,9 +63,12 @@ def attention_wide(c):
     q2 = c.input(c.normal((1, 2, q_len, 256)))
     k2 = c.input(c.normal((1, 2, kv_len, 256)))
     v2 = c.input(c.normal((1, 2, kv_len, 80)))
+    q3 = c.input(c.normal((1, 2, q_len, 64)))
+    wide = c.input(c.normal((1, 2, kv_len, 128)))
     return [
         reference_attention(q, k, v, keep=padding != 0, causal=True),
         reference_attention(q2, k2, v2),
+        reference_attention(q3, wide[..., 0::2], wide[..., 1::2], causal=True),
     ]
 
 
