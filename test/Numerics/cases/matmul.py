@@ -70,9 +70,11 @@ def tensor_core_split_k(c):
     r = c.input(c.normal((2, 32, 96)))
     a = c.input(c.normal((3, 32, 320)))
     b = c.input(c.normal((3, 320, 32)))
+    h = c.input(c.normal((1, 64, 256)))
     w = c.weight("w", c.normal((96, 448), 448**-0.5))
     bias = c.weight("bias", c.normal((96,), 0.1))
-    return [r + F.gelu(F.linear(x, w, bias)), torch.bmm(a, b)]
+    w2 = c.weight("w2", c.normal((128, 256), 256**-0.5))
+    return [r + F.gelu(F.linear(x, w, bias)), torch.bmm(a, b), F.linear(h, w2)]
 
 
 CASES = [packed_linear, tensor_core_matmul, tensor_core_large_blocks,
