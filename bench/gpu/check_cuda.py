@@ -46,12 +46,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODELS = os.path.join(REPO, "test", "Numerics", "models")
 EXAMPLES = os.path.join(REPO, "examples")
 
-# (case in test/Numerics/cases, model source, function[, compile flags])
+# (case in test/Numerics/cases, model source, function[, compile flags]).
+# Not tensor_core_large_blocks: its 128x128 blocks need millions of outputs,
+# 119 MB of inputs and references, past the 64 MB the device tool carries;
+# BERT-base at batch 32 (bench_cuda.py, checked against transformers) runs
+# those blocks on the device.
 CASES = [
     ("linear", os.path.join(MODELS, "linear.mlir"), "main"),
     ("tensor_core_matmul", os.path.join(MODELS, "tensor_core_matmul.mlir"), "main"),
-    ("tensor_core_large_blocks", os.path.join(MODELS, "tensor_core_large_blocks.mlir"),
-     "main"),
     ("tensor_core_split_k", os.path.join(MODELS, "tensor_core_split_k.mlir"), "main"),
     ("layer_norm", os.path.join(MODELS, "layer_norm.mlir"), "main"),
     ("activations", os.path.join(MODELS, "activations.mlir"), "main"),
