@@ -56,7 +56,9 @@
 // checked numerically (--gpu-emulation); the fragment layouts, the
 // barriers and the mma.sync lowerings are not.
 //
-// This file matches; TensorCoreMatmul.cpp writes the kernels.
+// This file matches; TensorCoreLaunches.cpp writes the launches that
+// replace a match, TensorCoreMatmul.cpp and TensorCoreMatmulStaged.cpp the
+// kernels.
 //
 //===----------------------------------------------------------------------===//
 

@@ -2,8 +2,8 @@
 //
 // Shared by the kernels of enc-matmul-to-tensor-cores: a warp's tile of C
 // (its fused init and epilogue, its accumulators) and the block's tile.
-// TensorCoreMatmul.cpp writes the direct-load kernel and the launches;
-// TensorCoreMatmulStaged.cpp the shared-memory one.
+// TensorCoreMatmul.cpp writes the warp tiles, TensorCoreMatmulStaged.cpp
+// the shared-memory block, TensorCoreLaunches.cpp the launches.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,6 +150,19 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
                         Value thread);
 /// The same block on one thread (GPU emulation).
 void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t);
+
+/// The buffer as one dimension (it is dense).
+Value flatten(OpBuilder &b, Location loc, Value memref);
+/// The product of C's dimensions [from, to) (the batch, then the rows), a
+/// constant when they are static.
+Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to);
+
+/// The direct-load warp tile on the tensor cores (each lane loads its
+/// fragment elements from global memory), and the same as scalar loops
+/// (emulation: lane 0).
+void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
+                     Value lane);
+void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t);
 
 /// Split-K's second kernel: C = init + the sum of `slices` slices of
 /// `partials` ([slices][rows][n], rows = batch x m), through the fused

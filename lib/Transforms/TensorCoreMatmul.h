@@ -2,7 +2,7 @@
 //
 // The two halves of enc-matmul-to-tensor-cores: MatmulToTensorCores.cpp
 // matches a contraction and its fusable neighbours (a Contraction);
-// TensorCoreMatmul.cpp writes the kernel that replaces them.
+// TensorCoreLaunches.cpp writes the kernels that replace them.
 //
 //===----------------------------------------------------------------------===//
 
