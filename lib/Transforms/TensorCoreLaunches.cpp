@@ -67,11 +67,18 @@ private:
   /// Partial sums, their sum, the buffer freed.
   void splitKernels(Value slices, Value tilesPerSlice);
   void smallKernels();
-  bool largeBlocksFor(int64_t rows, int64_t batches) const {
-    return rows % kLargeBlock.warpRows() == 0 &&
-           llvm::divideCeil(rows, kLargeBlock.tile) *
-                   llvm::divideCeil(c.n, kLargeBlock.tile) * batches >=
-               kLargeBlockMinBlocks;
+  /// The grid's blocks over C in `shape` (batch included), at run time or,
+  /// with M and the batch static, here.
+  Value blocksOf(const BlockShape &shape) {
+    return mul(
+        b, loc,
+        mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, idx(shape.tile)),
+            idx(llvm::divideCeil(c.n, shape.tile))),
+        batch);
+  }
+  int64_t staticBlocksOf(const BlockShape &shape) const {
+    return llvm::divideCeil(*staticM, shape.tile) *
+           llvm::divideCeil(c.n, shape.tile) * *staticBatch;
   }
 
   OpBuilder &b;
@@ -176,10 +183,10 @@ void Launches::smallKernels() {
   }
   int64_t maxSlices = std::min(kTiles / kSplitKMinSliceTiles, kSplitKMaxSlices);
   if (isStatic()) {
-    int64_t blocks = llvm::divideCeil(*staticM, kSmallBlock.tile) *
-                     llvm::divideCeil(c.n, kSmallBlock.tile) * *staticBatch;
     int64_t wanted = std::min(
-        int64_t(llvm::divideCeil(kSplitKTargetBlocks, blocks)), maxSlices);
+        int64_t(llvm::divideCeil(kSplitKTargetBlocks,
+                                 staticBlocksOf(kSmallBlock))),
+        maxSlices);
     int64_t tilesPerSlice = llvm::divideCeil(kTiles, wanted);
     int64_t slices = llvm::divideCeil(kTiles, tilesPerSlice);
     if (slices < 2)
@@ -188,11 +195,7 @@ void Launches::smallKernels() {
       splitKernels(idx(slices), idx(tilesPerSlice));
     return;
   }
-  Value blocks = mul(
-      b, loc,
-      mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, idx(kSmallBlock.tile)),
-          idx(llvm::divideCeil(c.n, kSmallBlock.tile))),
-      batch);
+  Value blocks = blocksOf(kSmallBlock);
   Value wanted = arith::MinUIOp::create(
       b, loc, arith::CeilDivUIOp::create(b, loc, idx(kSplitKTargetBlocks), blocks),
       idx(maxSlices));
@@ -213,7 +216,8 @@ void Launches::smallKernels() {
 void Launches::staged() {
   // The large block needs whole warps of 64 rows and enough blocks.
   if (c.n < kLargeBlock.tile ||
-      (isStatic() && !largeBlocksFor(*staticM, *staticBatch))) {
+      (isStatic() && (*staticM % kLargeBlock.warpRows() != 0 ||
+                      staticBlocksOf(kLargeBlock) < kLargeBlockMinBlocks))) {
     smallKernels();
     return;
   }
@@ -221,11 +225,7 @@ void Launches::staged() {
     stagedKernel(kLargeBlock);
     return;
   }
-  Value blocks = mul(
-      b, loc,
-      mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, idx(kLargeBlock.tile)),
-          idx(llvm::divideCeil(c.n, kLargeBlock.tile))),
-      batch);
+  Value blocks = blocksOf(kLargeBlock);
   Value large = arith::AndIOp::create(
       b, loc,
       arith::CmpIOp::create(
