@@ -7,7 +7,7 @@
 Reads the artifact's signature (`encoder-run MODEL.so --metadata`) and writes
 every checkpoint tensor it binds (parameters, and the sources of packed
 parameters) as a safetensors file, and with --inputs one .npy file per
-input (input_0.npy, ...). Weights are N(0, 0.02) as in BERT's
+input, named after it (input_ids.npy, ...). Weights are N(0, 0.02) as in BERT's
 initialisation, except normalization scales (1) and biases (0). Integer
 inputs with a recorded range (token ids) are drawn from it; other integer
 inputs (attention masks) are all ones; float inputs are N(0, 1). Dynamic
@@ -99,7 +99,7 @@ def main():
     if args.inputs:
         os.makedirs(args.inputs, exist_ok=True)
         for i, value in enumerate(functions[args.function]["inputs"]):
-            np.save(os.path.join(args.inputs, f"input_{i}.npy"), random_input(rng, value))
+            np.save(os.path.join(args.inputs, f"{value['name']}.npy"), random_input(rng, value))
 
 
 if __name__ == "__main__":

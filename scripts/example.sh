@@ -19,7 +19,7 @@ set -x
   --weights="$out/tiny_bert.safetensors" --inputs="$out/inputs"
 "$build/bin/encoder-run" "$out/tiny_bert.so" --list
 "$build/bin/encoder-run" "$out/tiny_bert.so" --weights="$out/tiny_bert.safetensors" \
-  --input=@"$out/inputs/input_0.npy" --input=@"$out/inputs/input_1.npy"
+  --input=@"$out/inputs/input_ids.npy" --input=@"$out/inputs/attention_mask.npy"
 "$build/bin/encoder-run" "$out/tiny_bert.so" --weights="$out/tiny_bert.safetensors" \
-  --input=@"$out/inputs/input_0.npy" --input=@"$out/inputs/input_1.npy" \
+  --input=@"$out/inputs/input_ids.npy" --input=@"$out/inputs/attention_mask.npy" \
   --output=@"$out/logits.npy" --output=@"$out/pooled.npy" --benchmark=100

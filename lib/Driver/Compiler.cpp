@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -52,11 +53,66 @@ ArrayRef<StringRef> enc::optimizationNames() {
   return names;
 }
 
+namespace {
+
+/// Runs `parse` with MLIR's message about an op of an unregistered dialect
+/// (which suggests -allow-unregistered-dialect: no use here, nothing could
+/// lower such an op) replaced by one naming the dialects the compiler has.
+OwningOpRef<ModuleOp>
+parseNamingDialects(MLIRContext &context,
+                    function_ref<OwningOpRef<ModuleOp>()> parse) {
+  std::optional<Location> unregistered;
+  OwningOpRef<ModuleOp> module;
+  {
+    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error ||
+          !StringRef(diag.str()).contains("unregistered dialect"))
+        return failure();
+      unregistered = diag.getLocation();
+      return success();
+    });
+    module = parse();
+  }
+  if (unregistered)
+    emitError(*unregistered)
+        << "this op belongs to a dialect the encoder compiler does not "
+           "have; it has: "
+        << llvm::join(context.getDialectRegistry().getDialectNames(), ", ");
+  return module;
+}
+
+} // namespace
+
+LogicalResult enc::checkFrontendOptions(StringRef source, bool isConfig,
+                                        const FrontendOptions &options,
+                                        std::string &error) {
+  std::string which = options.pool != SentencePooling::none ? "--pool"
+                      : options.normalize                   ? "--normalize"
+                      : options.audioInput                  ? "--audio-input"
+                                                            : "";
+  if (!which.empty() && !isConfig) {
+    error = which +
+            " builds part of a model from its config; it applies to a model "
+            "directory or config.json, not to enc IR ('" +
+            source.str() + "')";
+    return failure();
+  }
+  if (options.normalize && options.pool == SentencePooling::none) {
+    error = "--normalize L2-normalizes the pooled sentence embedding; it "
+            "needs --pool=mean or --pool=cls";
+    return failure();
+  }
+  return success();
+}
+
 OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
                                      llvm::SourceMgr &sourceMgr,
                                      StringRef path,
                                      const FrontendOptions &frontendOptions,
                                      std::string &error) {
+  if (failed(checkFrontendOptions(path, isModelConfigPath(path),
+                                  frontendOptions, error)))
+    return nullptr;
   if (isModelConfigPath(path)) {
     OwningOpRef<ModuleOp> module =
         importModelConfig(&context, path, frontendOptions, error);
@@ -70,7 +126,9 @@ OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
   if (!input)
     return nullptr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  return parseNamingDialects(context, [&] {
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  });
 }
 
 OwningOpRef<ModuleOp> enc::parseModel(MLIRContext &context,
@@ -78,7 +136,9 @@ OwningOpRef<ModuleOp> enc::parseModel(MLIRContext &context,
                                       StringRef text, StringRef bufferName) {
   sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, bufferName), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  return parseNamingDialects(context, [&] {
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  });
 }
 
 namespace {
@@ -246,24 +306,6 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
       buildEncToGPUKernelsPipeline(pm, cudaOptions);
     buildEncToLinalgConversionPipeline(pm, vectorBits);
   };
-  auto lowerToLLVM = [&](ModuleOp m) {
-    return runStage(m, options, [&](OpPassManager &pm) {
-      buildEncPreparationPipeline(pm, graph);
-      toLinalg(pm);
-      buildBackend(pm);
-    });
-  };
-  // With report dimensions the report comes from a copy compiled at those
-  // sizes, where every kernel's cost is a constant.
-  if (!options.reportDims.empty()) {
-    OwningOpRef<ModuleOp> specialized(module.clone());
-    if (failed(specializeDims(*specialized, options.reportDims, error)) ||
-        failed(lowerToLLVM(*specialized)) ||
-        failed(writeKernelReport(*specialized, options.reportFile,
-                                 options.roofline, error)))
-      return failure();
-  }
-
   if (failed(runStage(module, options, [&](OpPassManager &pm) {
         buildEncPreparationPipeline(pm, graph);
       })))
@@ -284,9 +326,9 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
     printPTX(module, stageOutput);
     return success();
   }
-  if (!options.reportFile.empty() && options.reportDims.empty() &&
-      failed(writeKernelReport(module, options.reportFile, options.roofline,
-                               error)))
+  if (!options.reportFile.empty() &&
+      failed(writeKernelReport(module, options.reportFile, options.reportDims,
+                               options.roofline, error)))
     return failure();
   if (options.emit == EmitStage::llvm) {
     module.print(stageOutput);

@@ -1,8 +1,11 @@
 //===- KernelReport.cpp - encoder-compile --report --------------------------===//
 //
 // Reads the kernels from the artifact metadata the pipeline wrote (the same
-// numbers the runtime's profiler prints beside its times), so the report
-// and the artifact cannot disagree.
+// names and numbers the runtime's profiler prints beside its times), so the
+// report and the artifact cannot disagree. Costs that depend on dynamic
+// sizes are recorded as formulas in the inputs' dimensions and evaluated
+// at --report-dims: the report describes the artifact itself, not a copy
+// compiled at other sizes (whose loops fold differently).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +15,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "mlir/Support/FileUtilities.h"
@@ -30,22 +36,60 @@ namespace {
 struct KernelEstimate {
   std::string name, function;
   std::vector<std::string> ops;
+  bool launched = true; // false: straight-line code on the calling thread
   int64_t flops = -1, bytes = -1;
   /// Roofline: FLOP per byte, attainable GFLOP/s, time, and the bound.
   double intensity = 0, attainableGflops = 0, microseconds = 0;
   const char *bound = "unknown";
 };
 
-KernelEstimate estimate(const llvm::json::Object &kernel,
+/// Sizes given with --report-dims, by dimension name.
+using DimSizes = llvm::StringMap<int64_t>;
+
+/// A cost formula of the metadata (s0, s1, ... standing for the names in
+/// `formula_symbols`) at the given sizes, or -1 when one is missing.
+int64_t evaluate(MLIRContext *ctx, const llvm::json::Object &kernel,
+                 StringRef key, const DimSizes &sizes) {
+  std::optional<StringRef> formula = kernel.getString(key);
+  const llvm::json::Array *symbols = kernel.getArray("formula_symbols");
+  if (!formula || !symbols)
+    return -1;
+  SmallVector<AffineExpr> values;
+  std::string symbolList;
+  for (auto [i, symbol] : llvm::enumerate(*symbols)) {
+    auto it = sizes.find(symbol.getAsString().value_or(""));
+    if (it == sizes.end())
+      return -1;
+    values.push_back(getAffineConstantExpr(it->second, ctx));
+    symbolList += (i ? ", s" : "s") + std::to_string(i);
+  }
+  auto map = llvm::dyn_cast_or_null<AffineMapAttr>(parseAttribute(
+      ("affine_map<()[" + symbolList + "] -> (" + *formula + ")>").str(),
+      ctx));
+  if (!map || map.getValue().getNumResults() != 1)
+    return -1;
+  AffineExpr value = simplifyAffineExpr(
+      map.getValue().getResult(0).replaceSymbols(values), 0, 0);
+  auto constant = dyn_cast<AffineConstantExpr>(value);
+  return constant ? constant.getValue() : -1;
+}
+
+KernelEstimate estimate(MLIRContext *ctx, const llvm::json::Object &kernel,
+                        bool launched, const DimSizes &sizes,
                         const RooflineMachine &machine) {
   KernelEstimate e;
   e.name = kernel.getString("name").value_or("").str();
   e.function = kernel.getString("function").value_or("").str();
+  e.launched = launched;
   if (const llvm::json::Array *ops = kernel.getArray("ops"))
     for (const llvm::json::Value &op : *ops)
       e.ops.push_back(op.getAsString().value_or("").str());
   e.flops = kernel.getInteger("flops").value_or(-1);
   e.bytes = kernel.getInteger("bytes").value_or(-1);
+  if (e.flops < 0)
+    e.flops = evaluate(ctx, kernel, "flops_formula", sizes);
+  if (e.bytes < 0)
+    e.bytes = evaluate(ctx, kernel, "bytes_formula", sizes);
   if (e.flops < 0 || e.bytes <= 0)
     return e;
   e.intensity = double(e.flops) / double(e.bytes);
@@ -67,6 +111,26 @@ std::string joined(const std::vector<std::string> &items) {
 
 std::string number(int64_t n) {
   return n < 0 ? std::string("dynamic") : std::to_string(n);
+}
+
+llvm::json::Object dimsJson(const DimSizes &sizes) {
+  llvm::json::Object object;
+  for (const auto &entry : sizes)
+    object[entry.getKey()] = entry.getValue();
+  return object;
+}
+
+/// "batch=1, sequence=128", sorted by name.
+std::string dimsText(const DimSizes &sizes) {
+  std::vector<std::string> parts;
+  for (const auto &entry : sizes)
+    parts.push_back(entry.getKey().str() + "=" +
+                    std::to_string(entry.getValue()));
+  std::sort(parts.begin(), parts.end());
+  std::string text;
+  for (const std::string &part : parts)
+    text += (text.empty() ? "" : ", ") + part;
+  return text;
 }
 
 std::string escaped(llvm::StringRef text) {
@@ -146,7 +210,8 @@ void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels
      << "<th>FLOPs</th><th>bytes</th><th>FLOP/byte</th><th>bound</th>"
      << "<th>attainable GFLOP/s</th><th>estimated µs</th></tr>\n";
   for (auto [i, k] : llvm::enumerate(kernels)) {
-    os << "<tr><td>" << i << "</td><td>" << escaped(k.name) << "</td><td>"
+    os << "<tr><td>" << i << "</td><td>" << escaped(k.name)
+       << (k.launched ? "" : " <i>inline</i>") << "</td><td>"
        << escaped(joined(k.ops)) << "</td><td>" << number(k.flops)
        << "</td><td>" << number(k.bytes) << "</td>";
     if (k.flops >= 0 && k.bytes > 0)
@@ -162,10 +227,38 @@ void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels
 
 } // namespace
 
-LogicalResult mlir::enc::specializeDims(ModuleOp module,
-                                        ArrayRef<std::string> assignments,
-                                        std::string &error) {
-  llvm::StringMap<int64_t> sizes;
+namespace {
+
+/// The --report-dims sizes, each checked against the dynamic dimensions of
+/// the artifact's inputs: their names ("batch", "sequence") or, unnamed,
+/// "<input>.<dimension>".
+LogicalResult readReportDims(const llvm::json::Object &metadata,
+                             ArrayRef<std::string> assignments,
+                             DimSizes &sizes, std::string &error) {
+  llvm::StringSet<> known;
+  std::string knownList;
+  if (const llvm::json::Array *functions = metadata.getArray("functions"))
+    for (const llvm::json::Value &function : *functions)
+      if (const llvm::json::Array *inputs =
+              function.getAsObject()->getArray("inputs"))
+        for (const llvm::json::Value &input : *inputs) {
+          const llvm::json::Object &in = *input.getAsObject();
+          const llvm::json::Array *shape = in.getArray("shape");
+          const llvm::json::Array *names = in.getArray("dim_names");
+          for (size_t d = 0; shape && d < shape->size(); ++d) {
+            if ((*shape)[d].getAsInteger().value_or(0) >= 0)
+              continue;
+            std::string name =
+                names && d < names->size()
+                    ? (*names)[d].getAsString().value_or("").str()
+                    : "";
+            if (name.empty())
+              name = (in.getString("name").value_or("") + "." + Twine(d))
+                         .str();
+            if (known.insert(name).second)
+              knownList += (knownList.empty() ? "" : ", ") + name;
+          }
+        }
   for (const std::string &assignment : assignments) {
     auto [name, value] = StringRef(assignment).split('=');
     int64_t size;
@@ -174,54 +267,24 @@ LogicalResult mlir::enc::specializeDims(ModuleOp module,
               assignment + "'";
       return failure();
     }
-    sizes[name] = size;
-  }
-  llvm::StringSet<> used;
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (!func.isPublic() || func.isExternal())
-      continue;
-    Block &entry = func.getBody().front();
-    SmallVector<Type> inputs(func.getArgumentTypes());
-    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-      auto names = func.getArgAttrOfType<ArrayAttr>(i, kDimNamesAttrName);
-      auto type = dyn_cast<RankedTensorType>(inputs[i]);
-      if (!names || !type || names.size() != size_t(type.getRank()))
-        continue;
-      SmallVector<int64_t> shape(type.getShape());
-      for (auto [d, nameAttr] : llvm::enumerate(names)) {
-        StringRef name = cast<StringAttr>(nameAttr).getValue();
-        auto it = sizes.find(name);
-        if (it == sizes.end() || !ShapedType::isDynamic(shape[d]))
-          continue;
-        shape[d] = it->second;
-        used.insert(name);
-      }
-      auto specialized = type.clone(shape);
-      if (specialized == type)
-        continue;
-      // The body keeps its types; a cast from the specialized argument lets
-      // the lowered ops see the static sizes.
-      BlockArgument arg = entry.getArgument(i);
-      arg.setType(specialized);
-      OpBuilder b = OpBuilder::atBlockBegin(&entry);
-      auto cast = tensor::CastOp::create(b, func.getLoc(), type, arg);
-      arg.replaceAllUsesExcept(cast.getResult(), cast);
-      inputs[i] = specialized;
-    }
-    func.setFunctionType(
-        FunctionType::get(module.getContext(), inputs, func.getResultTypes()));
-  }
-  for (const auto &entry : sizes)
-    if (!used.contains(entry.getKey())) {
+    if (!known.contains(name)) {
       error = "--report-dims: no input has a dynamic dimension named '" +
-              entry.getKey().str() + "'";
+              name.str() + "' (" +
+              (knownList.empty() ? std::string("the inputs have none")
+                                 : "dynamic dimensions: " + knownList) +
+              ")";
       return failure();
     }
+    sizes[name] = size;
+  }
   return success();
 }
 
+} // namespace
+
 LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
                                            llvm::StringRef path,
+                                           ArrayRef<std::string> reportDims,
                                            const RooflineMachine &machine,
                                            std::string &error) {
   auto global = module.lookupSymbol<LLVM::GlobalOp>(kMetadataSymbol);
@@ -237,11 +300,19 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
     error = "malformed artifact metadata: " + llvm::toString(metadata.takeError());
     return failure();
   }
+  const llvm::json::Object &root = *metadata->getAsObject();
+  DimSizes sizes;
+  if (failed(readReportDims(root, reportDims, sizes, error)))
+    return failure();
+  // The artifact's launches, then the code that runs without one.
   std::vector<KernelEstimate> kernels;
-  if (const llvm::json::Array *list =
-          metadata->getAsObject()->getArray("kernels"))
-    for (const llvm::json::Value &kernel : *list)
-      kernels.push_back(estimate(*kernel.getAsObject(), machine));
+  MLIRContext *ctx = module.getContext();
+  for (auto [key, launched] : {std::pair<StringRef, bool>{"kernels", true},
+                               {"inline_kernels", false}})
+    if (const llvm::json::Array *list = root.getArray(key))
+      for (const llvm::json::Value &kernel : *list)
+        kernels.push_back(
+            estimate(ctx, *kernel.getAsObject(), launched, sizes, machine));
 
   auto output = openOutputFile(path, &error);
   if (!output)
@@ -257,6 +328,7 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
         ops.push_back(op);
       llvm::json::Object object{{"name", k.name},
                                 {"function", k.function},
+                                {"launched", k.launched},
                                 {"ops", std::move(ops)},
                                 {"flops", k.flops},
                                 {"bytes", k.bytes},
@@ -274,19 +346,27 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
             {"machine",
              llvm::json::Object{{"peak_gflops", machine.peakGflops},
                                 {"bandwidth_gbps", machine.bandwidthGBps}}},
+            {"dims", dimsJson(sizes)},
             {"kernels", std::move(list)}}));
   } else {
     os << "# Kernels\n\n"
        << "Roofline machine: " << llvm::format("%.1f", machine.peakGflops)
        << " GFLOP/s peak, " << llvm::format("%.1f", machine.bandwidthGBps)
-       << " GB/s memory bandwidth. FLOPs and bytes are those of one launch; "
-          "`dynamic` when they depend on sizes known only at run time "
-          "(`encoder-run --profile` measures them).\n\n"
+       << " GB/s memory bandwidth. FLOPs and bytes are those of one launch"
+       << (sizes.empty() ? std::string("")
+                         : " at " + dimsText(sizes))
+       << "; `dynamic` when they depend on sizes known only at run time "
+          "(give them with `--report-dims`; `encoder-run --profile` "
+          "measures them). Kernels are the artifact's, under its names; "
+          "_inline_ rows are code that runs on the calling thread without "
+          "a launch (its loop has one iteration), which the profile "
+          "counts in the calls' time but not in any kernel's.\n\n"
        << "| # | kernel | fused ops | FLOPs | bytes | FLOP/byte | bound | "
           "attainable GFLOP/s | estimated µs |\n"
        << "|---|---|---|---|---|---|---|---|---|\n";
     for (auto [i, k] : llvm::enumerate(kernels)) {
-      os << "| " << i << " | " << k.name << " | " << joined(k.ops) << " | "
+      os << "| " << i << " | " << k.name << (k.launched ? "" : " _inline_")
+         << " | " << joined(k.ops) << " | "
          << number(k.flops) << " | " << number(k.bytes) << " | ";
       if (k.flops >= 0 && k.bytes > 0)
         os << llvm::format("%.2f", k.intensity) << " | " << k.bound << " | "

@@ -189,14 +189,18 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
 
   std::string prefix = checkpointPrefix(ctx, "encoder.conv1.weight");
   MLIRContext *mlirCtx = ctx.module.getContext();
-  // The encoder takes exactly 2 * max_source_positions frames (30 s).
+  // The encoder takes exactly 2 * max_source_positions frames (30 s), as
+  // Hugging Face's WhisperEncoder insists. Audio may be shorter: like
+  // WhisperFeatureExtractor, the artifact pads it with zeros to 30 s;
+  // longer audio is refused (the extractor would cut it silently).
   int64_t frames = 2 * positions;
+  int64_t samples = frames * 160;
   InputSpec input =
       ctx.options.audioInput
           ? InputSpec{"audio",
-                      GraphBuilder::f32({kDynamic, frames * 160}, mlirCtx),
-                      {"batch", ""},
-                      {}}
+                      GraphBuilder::f32({kDynamic, kDynamic}, mlirCtx),
+                      {"batch", "samples"},
+                      {-1, samples}}
           : InputSpec{"input_features",
                       GraphBuilder::f32({kDynamic, mels, frames}, mlirCtx),
                       {"batch", "", ""},
@@ -207,12 +211,22 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
   Location loc = ctx.module.getLoc();
 
   Value features = fn.input(0);
-  if (ctx.options.audioInput)
+  if (ctx.options.audioInput) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value full = arith::ConstantIndexOp::create(b, loc, samples);
+    Value given = tensor::DimOp::create(b, loc, features, 1);
+    Value missing = arith::SubIOp::create(b, loc, full, given);
+    features = tensor::PadOp::create(
+        b, loc, g.f32({kDynamic, samples}), features,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), OpFoldResult(missing)},
+        zero);
     features = LogMelOp::create(b, loc, g.f32({kDynamic, mels, frames}),
                                 features, b.getI64IntegerAttr(400),
                                 b.getI64IntegerAttr(160),
                                 b.getI64IntegerAttr(mels),
                                 b.getI64IntegerAttr(16000));
+  }
   Value x = conv1d(g, features, g.param("conv1.weight", {dim, mels, 3}),
                    g.param("conv1.bias", {dim}), 1, 1, 1);
   x = g.activation(x, ActivationKind::gelu);

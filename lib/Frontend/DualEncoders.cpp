@@ -92,7 +92,8 @@ public:
       inputs.push_back({"attention_mask",
                         ids,
                         {batch.str(), "sequence"},
-                        {-1, c.text.maxPositions}});
+                        {-1, c.text.maxPositions},
+                        "ones"});
     return inputs;
   }
 

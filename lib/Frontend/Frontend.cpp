@@ -100,8 +100,6 @@ OwningOpRef<ModuleOp> mlir::enc::importModelConfig(
     llvm::sys::path::append(configPath, "config.json");
   else
     llvm::sys::path::remove_filename(directory);
-  SmallString<256> weightsPath(directory);
-  llvm::sys::path::append(weightsPath, "model.safetensors");
 
   auto file = llvm::MemoryBuffer::getFile(configPath, /*IsText=*/true);
   if (!file) {
@@ -136,8 +134,28 @@ OwningOpRef<ModuleOp> mlir::enc::importModelConfig(
     return nullptr;
   }
 
+  // Options that only some families have are errors elsewhere, not
+  // silently ignored.
+  bool textFamily = family->build == buildTextEncoder;
+  if (options.pool != SentencePooling::none && !textFamily) {
+    error = ("'" + configPath +
+             "': --pool pools the last hidden state of a text encoder (bert, "
+             "roberta, distilbert, electra, albert); model_type '" +
+             *modelType + "' is not one")
+                .str();
+    return nullptr;
+  }
+  if (options.audioInput && *modelType != "whisper") {
+    error = ("'" + configPath +
+             "': --audio-input computes Whisper's log-mel features in the "
+             "artifact; model_type '" +
+             *modelType + "' is not whisper")
+                .str();
+    return nullptr;
+  }
+
   FailureOr<CheckpointNames> checkpoint =
-      CheckpointNames::read(weightsPath, error);
+      CheckpointNames::read(directory, error);
   if (failed(checkpoint))
     return nullptr;
 

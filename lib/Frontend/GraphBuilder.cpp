@@ -270,6 +270,8 @@ ModelFunction::ModelFunction(ModuleOp module, StringRef name,
     if (llvm::any_of(input.dimMax, [](int64_t m) { return m >= 0; }))
       func.setArgAttr(i, "enc.dim_max",
                       b.getDenseI64ArrayAttr(input.dimMax));
+    if (!input.defaultFill.empty())
+      func.setArgAttr(i, "enc.default", b.getStringAttr(input.defaultFill));
   }
   b.setInsertionPointToStart(func.addEntryBlock());
 }

@@ -109,12 +109,15 @@ private:
 
 /// One input of a model function: its name, type, and per dimension a
 /// name (dimensions of one name must agree across inputs at run time) and
-/// an upper bound (-1: none).
+/// an upper bound (-1: none); and what the runtime passes when a caller
+/// omits it ("zeros", "ones"; "" for a required input), as Hugging Face
+/// fills in an omitted attention_mask or token_type_ids.
 struct InputSpec {
   std::string name;
   RankedTensorType type;
   SmallVector<std::string> dimNames;
   SmallVector<int64_t> dimMax;
+  std::string defaultFill = "";
 };
 
 /// A public function under construction: inputs first, then the body

@@ -2,9 +2,13 @@
 
 #include "ModelConfig.h"
 
+#include "encoder/Support/FileKind.h"
+
+
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 using namespace mlir::enc::frontend;
@@ -26,11 +30,29 @@ void ConfigReader::invalid(StringRef key, const Twine &why) {
                  .str();
 }
 
+/// Integer keys that may be 0: token ids, a vocabulary of token types that
+/// is absent, and layer counts (an encoder of embeddings alone is valid).
+/// Every other integer of a config is a size or a count and must be
+/// positive; none may be negative.
+static bool mayBeZero(StringRef key) {
+  return key.ends_with("_token_id") || key == "type_vocab_size" ||
+         key == "num_hidden_layers" || key == "n_layers" ||
+         key == "encoder_layers" || key == "decoder_num_hidden_layers";
+}
+
 int64_t ConfigReader::integer(StringRef key) {
-  if (std::optional<int64_t> value = object.getInteger(key))
-    return *value;
-  missing(key, "an integer");
-  return 0;
+  std::optional<int64_t> value = object.getInteger(key);
+  if (!value) {
+    missing(key, "an integer");
+    return 0;
+  }
+  if (*value < 0 || (*value == 0 && !mayBeZero(key))) {
+    invalid(key, "must be a " +
+                     Twine(mayBeZero(key) ? "non-negative" : "positive") +
+                     " integer, got " + Twine(*value));
+    return 0;
+  }
+  return *value;
 }
 
 double ConfigReader::number(StringRef key) {
@@ -84,6 +106,10 @@ SmallVector<int64_t> ConfigReader::integers(StringRef key) {
       missing(key, "a list of integers");
       return {};
     }
+    if (*value <= 0) {
+      invalid(key, "must hold positive integers, got " + Twine(*value));
+      return {};
+    }
     result.push_back(*value);
   }
   return result;
@@ -100,11 +126,10 @@ std::optional<ConfigReader> ConfigReader::nested(StringRef key) {
   return reader;
 }
 
-FailureOr<CheckpointNames> CheckpointNames::read(StringRef path,
-                                                 std::string &error) {
-  CheckpointNames result;
-  if (!llvm::sys::fs::exists(path))
-    return result;
+/// The tensor names in the header of safetensors file `path`.
+static LogicalResult readSafetensorsNames(StringRef path,
+                                          llvm::StringSet<> &names,
+                                          std::string &error) {
   auto fail = [&](const Twine &why) {
     error = ("'" + path + "' " + why).str();
     return failure();
@@ -114,6 +139,11 @@ FailureOr<CheckpointNames> CheckpointNames::read(StringRef path,
   if (!file)
     return fail("cannot be read: " + file.getError().message());
   StringRef bytes = (*file)->getBuffer();
+  std::string kind = encoder::nonSafetensorsKind(
+      reinterpret_cast<const unsigned char *>(bytes.data()),
+      std::min<size_t>(bytes.size(), 64), bytes.size());
+  if (!kind.empty())
+    return fail("is " + kind + ", not safetensors");
   if (bytes.size() < 8)
     return fail("is not a safetensors file: shorter than its 8-byte header "
                 "length");
@@ -132,7 +162,69 @@ FailureOr<CheckpointNames> CheckpointNames::read(StringRef path,
     return fail("has a header that is not a JSON object");
   for (const auto &entry : *tensors)
     if (entry.first != "__metadata__")
-      result.names.insert(entry.first.str());
+      names.insert(entry.first.str());
+  return success();
+}
+
+/// The tensor names a sharded checkpoint's index maps to its shards.
+static LogicalResult readIndexNames(StringRef path, llvm::StringSet<> &names,
+                                    std::string &error) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!file) {
+    error = ("'" + path + "' cannot be read: " + file.getError().message())
+                .str();
+    return failure();
+  }
+  llvm::Expected<llvm::json::Value> index =
+      llvm::json::parse((*file)->getBuffer());
+  if (!index) {
+    error = ("'" + path + "' is not valid JSON: " +
+             llvm::toString(index.takeError()))
+                .str();
+    return failure();
+  }
+  const llvm::json::Object *map =
+      index->getAsObject() ? index->getAsObject()->getObject("weight_map")
+                           : nullptr;
+  if (!map) {
+    error = ("'" + path + "' has no object \"weight_map\"").str();
+    return failure();
+  }
+  for (const auto &entry : *map)
+    names.insert(entry.first.str());
+  return success();
+}
+
+FailureOr<CheckpointNames> CheckpointNames::read(StringRef directory,
+                                                 std::string &error) {
+  CheckpointNames result;
+  auto inDirectory = [&](StringRef name) {
+    SmallString<256> joined(directory);
+    llvm::sys::path::append(joined, name);
+    return joined;
+  };
+  SmallString<256> single = inDirectory("model.safetensors");
+  SmallString<256> index = inDirectory("model.safetensors.index.json");
+  if (llvm::sys::fs::exists(single)) {
+    if (failed(readSafetensorsNames(single, result.names, error)))
+      return failure();
+    return result;
+  }
+  if (llvm::sys::fs::exists(index)) {
+    if (failed(readIndexNames(index, result.names, error)))
+      return failure();
+    return result;
+  }
+  for (StringRef pickle : {"pytorch_model.bin", "pytorch_model.bin.index.json"})
+    if (llvm::sys::fs::exists(inDirectory(pickle))) {
+      error = ("'" + directory + "' has " + pickle +
+               " but no model.safetensors: the compiler and the runtime do "
+               "not load pickles (they can run code); convert the checkpoint "
+               "to safetensors (transformers: save_pretrained(dir, "
+               "safe_serialization=True))")
+                  .str();
+      return failure();
+    }
   return result;
 }
 

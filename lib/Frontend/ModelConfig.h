@@ -59,12 +59,16 @@ private:
   std::shared_ptr<std::string> error = std::make_shared<std::string>();
 };
 
-/// Tensor names of a checkpoint's model.safetensors, from its header.
+/// Tensor names of a checkpoint: its model.safetensors' header, or the
+/// weight_map of a sharded checkpoint's model.safetensors.index.json.
 class CheckpointNames {
 public:
-  /// Reads the header of `path`; with no file there the set is empty and
-  /// the frontend assumes the layout of Hugging Face's base model classes.
-  static FailureOr<CheckpointNames> read(StringRef path, std::string &error);
+  /// Reads the names of the checkpoint in `directory`; with none there the
+  /// set is empty and the frontend assumes the layout of Hugging Face's
+  /// base model classes. A directory holding only a pickled checkpoint
+  /// (pytorch_model.bin) is an error.
+  static FailureOr<CheckpointNames> read(StringRef directory,
+                                         std::string &error);
 
   bool empty() const { return names.empty(); }
   bool contains(StringRef name) const { return names.contains(name); }

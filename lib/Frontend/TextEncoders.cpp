@@ -134,11 +134,11 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
   int64_t maxSeq = c.maxPositions - c.positionOffset;
   SmallVector<InputSpec> inputs = {
       {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
-      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}}};
+      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}, "ones"}};
   bool tokenTypesInput = c.typeVocab > 1;
   if (tokenTypesInput)
     inputs.push_back(
-        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}});
+        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}, "zeros"});
   ModelFunction fn(ctx.module, "main", inputs);
   GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
   Value inputIds = fn.input(0), mask = fn.input(1);

@@ -466,6 +466,34 @@ private:
       }
       Info.dim_max = Out.DimMax.data();
     }
+    if (const json::Value *Min = V.get("dim_min")) {
+      if (!Min->isArray() || Min->getArray().size() != Out.Dims.size())
+        return bad(At, " has \"dim_min\" that is not one bound per "
+                       "dimension");
+      for (size_t I = 0; I < Out.Dims.size(); ++I) {
+        const json::Value &M = Min->getArray()[I];
+        if (!M.isInt() || M.getInt() < 0 ||
+            (Out.Dims[I] >= 0 && M.getInt() > Out.Dims[I]) ||
+            (!Out.DimMax.empty() && Out.DimMax[I] >= 0 &&
+             M.getInt() > Out.DimMax[I]))
+          return bad(At, " has a \"dim_min\" entry that is not a size "
+                         "within the dimension's bounds");
+        Out.DimMin.push_back(M.getInt());
+      }
+      Info.dim_min = Out.DimMin.data();
+    }
+    if (const json::Value *Default = V.get("default")) {
+      if (IsParam)
+        return bad(At, " has a \"default\"; only inputs have defaults");
+      std::string Fill = Default->isString() ? Default->getString() : "";
+      if (Fill == "zeros")
+        Info.default_fill = ENCRT_DEFAULT_ZEROS;
+      else if (Fill == "ones")
+        Info.default_fill = ENCRT_DEFAULT_ONES;
+      else
+        return bad(At, " has a \"default\" that is neither \"zeros\" nor "
+                       "\"ones\"");
+    }
     if (const json::Value *Ignore = V.get("ignore_value")) {
       if (!isIntegerDType(D))
         return bad(At, " has an \"ignore_value\" but dtype ",

@@ -54,6 +54,7 @@ struct ValueDesc {
   std::vector<std::string> DimNames; // empty, or one per dim
   std::vector<const char *> DimNamePtrs;
   std::vector<int64_t> DimMax; // empty, or one per dim
+  std::vector<int64_t> DimMin; // empty, or one per dim
   encrt_value_info Info{};
   /// Parameters only: set when the runtime builds this one from sources.
   std::unique_ptr<PackSpec> Pack;

@@ -13,6 +13,7 @@
 #include "ModuleState.h"
 
 #include "Buffer.h"
+#include "Inputs.h"
 #include "Status.h"
 #include "Types.h"
 
@@ -103,6 +104,12 @@ encrt_status *checkInput(const encrt_function &F, size_t Index,
                    dimLabel(Info, I), " is ", View.dims[I],
                    ", more than the maximum ", Info.dim_max[I],
                    " the artifact was compiled for");
+  for (size_t I = 0; Info.dim_min && I < Info.rank; ++I)
+    if (View.dims[I] < Info.dim_min[I])
+      return error(ENCRT_INVALID_ARGUMENT, What, ": dimension ", I,
+                   dimLabel(Info, I), " is ", View.dims[I],
+                   ", less than the minimum ", Info.dim_min[I],
+                   " the compiled code needs");
 
   if (!Info.has_range && !Info.has_ignore_value)
     return nullptr;
@@ -312,6 +319,10 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
   if (NumInputs && !Inputs)
     return error(ENCRT_INVALID_ARGUMENT, "function ", FnName,
                  ": the inputs array is NULL");
+  PreparedInputs Prepared;
+  if (encrt_status *S = prepareInputs(F, Inputs, Prepared))
+    return S;
+  Inputs = Prepared.Views.data();
   for (size_t I = 0; I < NumInputs; ++I)
     if (encrt_status *S = checkInput(F, I, Inputs[I]))
       return S;

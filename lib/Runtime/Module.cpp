@@ -8,6 +8,7 @@
 #include "ModuleState.h"
 
 #include "Status.h"
+#include "Types.h"
 
 using namespace encrt;
 
@@ -111,6 +112,30 @@ encrt_status *encrt_module_bind_parameter(encrt_module *Module,
                    "non-NULL");
     return bindParameter(*Module, Name, View, Release, UserData);
   });
+}
+
+void encrt_module_converted_params(const encrt_module *Module, size_t *Count,
+                                   size_t *Bytes, unsigned *FromDTypes) {
+  size_t N = 0, Total = 0;
+  unsigned From = 0;
+  if (Module) {
+    std::lock_guard<std::mutex> Lock(Module->Mutex);
+    for (const auto &[Name, B] : Module->Bindings) {
+      if (!B->ConvertedFrom)
+        continue;
+      size_t Size = 0;
+      encrt::checkedByteSize(B->DType, B->Dims.data(), B->Dims.size(), Size);
+      ++N;
+      Total += Size;
+      From |= 1u << static_cast<unsigned>(*B->ConvertedFrom);
+    }
+  }
+  if (Count)
+    *Count = N;
+  if (Bytes)
+    *Bytes = Total;
+  if (FromDTypes)
+    *FromDTypes = From;
 }
 
 encrt_status *encrt_module_check_parameters(const encrt_module *Module,

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct Binding {
   void *UserData = nullptr;
   encrt_weights *Weights = nullptr;
   void *OwnedCopy = nullptr;
+  /// The dtype the bound tensor had when the runtime converted it into
+  /// OwnedCopy (an f16 or bf16 checkpoint); DType when it did not.
+  std::optional<encrt_dtype> ConvertedFrom;
   /// CUDA modules: the copy in device memory, made at the first call.
   mutable std::mutex DeviceMutex;
   mutable void *DeviceCopy = nullptr;

@@ -10,6 +10,7 @@
 #include "ModuleState.h"
 
 #include "Buffer.h"
+#include "Convert.h"
 #include "Pack.h"
 #include "SafeTensors.h"
 #include "Status.h"
@@ -22,16 +23,21 @@ using namespace encrt;
 namespace {
 
 /// Checks a tensor against every declaration of parameter `Name`; dynamic
-/// dims in a declaration accept any size. `Source` says where the tensor
-/// came from ("weights file 'w.safetensors': tensor 'w'").
+/// dims in a declaration accept any size, and a float tensor of another
+/// float dtype is converted (`Target` receives the declared dtype).
+/// `Source` says where the tensor came from ("weights file
+/// 'w.safetensors': tensor 'w'").
 encrt_status *checkParamType(const encrt_module &M, const std::string &Name,
                              const std::string &Source, encrt_dtype DType,
-                             const int64_t *Dims, size_t Rank) {
+                             const int64_t *Dims, size_t Rank,
+                             encrt_dtype &Target) {
+  Target = M.Params.at(Name).front().Desc->Info.dtype;
   for (const ParamUse &Use : M.Params.at(Name)) {
     const encrt_value_info &Info = Use.Desc->Info;
     std::string Of = strCat(" (parameter ", quote(Name), " of function ",
                             quote(Use.Function->Name), ")");
-    if (DType != Info.dtype)
+    bool Converts = isFloatDType(DType) && isConvertible(DType, Info.dtype);
+    if ((DType != Info.dtype && !Converts) || Info.dtype != Target)
       return error(ENCRT_INVALID_ARGUMENT, Source, " has dtype ",
                    encrt_dtype_name(DType), ", the artifact expects ",
                    encrt_dtype_name(Info.dtype), Of);
@@ -76,6 +82,20 @@ packedBinding(encrt_module &M, const ValueDesc &P,
   return B;
 }
 
+/// Makes `B` (holding a tensor of another float dtype) a converted copy of
+/// dtype `Target`: checkpoints are published in f16 and bf16, artifacts
+/// compute in f32.
+void convertInto(Binding &B, encrt_dtype Target, const void *Data,
+                 size_t Bytes) {
+  size_t Count = Bytes / encrt_dtype_size(B.DType);
+  B.OwnedCopy = allocateTensorMemory(Count * encrt_dtype_size(Target));
+  size_t Unused;
+  convertElements(Data, B.DType, B.OwnedCopy, Target, Count, Unused);
+  B.ConvertedFrom = B.DType;
+  B.DType = Target;
+  B.Data = B.OwnedCopy;
+}
+
 } // namespace
 
 encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
@@ -87,8 +107,10 @@ encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
       continue;
     std::string Source =
         strCat("weights file ", quote(W.Path), ": tensor ", quote(Name));
+    encrt_dtype Target;
     if (encrt_status *S = checkParamType(M, Name, Source, T->DType,
-                                         T->Dims.data(), T->Dims.size()))
+                                         T->Dims.data(), T->Dims.size(),
+                                         Target))
       return S;
     auto B = std::make_shared<Binding>();
     B->DType = T->DType;
@@ -97,7 +119,10 @@ encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
     // Safetensors only aligns the data section as a whole; compiled code may
     // assume element alignment, so misaligned tensors get an aligned copy.
     size_t Align = encrt_dtype_size(T->DType);
-    if (T->Bytes && reinterpret_cast<uintptr_t>(T->Data) % Align != 0) {
+    if (Target != T->DType) {
+      convertInto(*B, Target, T->Data, T->Bytes);
+    } else if (T->Bytes &&
+               reinterpret_cast<uintptr_t>(T->Data) % Align != 0) {
       B->OwnedCopy = allocateTensorMemory(T->Bytes);
       std::memcpy(B->OwnedCopy, T->Data, T->Bytes);
       B->Data = B->OwnedCopy;
@@ -144,10 +169,11 @@ encrt_status *encrt::bindParameter(encrt_module &M, const char *Name,
   size_t Bytes;
   if (encrt_status *S = checkView(View, Source, Bytes))
     return S;
-  if (encrt_status *S =
-          checkParamType(M, Name, Source, View->dtype, View->dims, View->rank))
+  encrt_dtype Target;
+  if (encrt_status *S = checkParamType(M, Name, Source, View->dtype,
+                                       View->dims, View->rank, Target))
     return S;
-  if (Bytes &&
+  if (Target == View->dtype && Bytes &&
       reinterpret_cast<uintptr_t>(View->data) % encrt_dtype_size(View->dtype))
     return error(ENCRT_INVALID_ARGUMENT, Source,
                  ": data is not aligned to its ", encrt_dtype_size(View->dtype),
@@ -156,6 +182,8 @@ encrt_status *encrt::bindParameter(encrt_module &M, const char *Name,
   B->DType = View->dtype;
   B->Dims.assign(View->dims, View->dims + View->rank);
   B->Data = View->data;
+  if (Target != View->dtype)
+    convertInto(*B, Target, View->data, Bytes);
   std::shared_ptr<const Binding> Replaced;
   {
     std::lock_guard<std::mutex> Lock(M.Mutex);

@@ -9,10 +9,13 @@
 
 #include "SafeTensors.h"
 #include "Json.h"
+#include "encoder/Support/FileKind.h"
 #include "Status.h"
 #include "Types.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <memory>
 #include <sys/mman.h>
@@ -22,8 +25,8 @@
 using namespace encrt;
 
 encrt_weights::~encrt_weights() {
-  if (Map)
-    munmap(Map, MapSize);
+  for (Mapping &M : Maps)
+    munmap(M.Map, M.Size);
 }
 
 namespace {
@@ -72,8 +75,8 @@ public:
 
 private:
   template <typename... Ts> encrt_status *fileError(const Ts &...Parts) {
-    return error(ENCRT_DATA_ERROR, "weights file ", quote(W.Path), ": ",
-                 Parts...);
+    return error(ENCRT_DATA_ERROR, "weights file ", quote(W.Maps.back().Path),
+                 ": ", Parts...);
   }
 
   encrt_status *readTensor(const std::string &Name, const json::Value &Entry) {
@@ -139,7 +142,9 @@ private:
                        formatType(T.DType, T.Dims.data(), T.Dims.size()),
                        " needs ", T.Bytes, " bytes");
     T.Data = DataBegin + Begin;
-    W.ByName.emplace(T.Name, W.Tensors.size());
+    if (!W.ByName.emplace(T.Name, W.Tensors.size()).second)
+      return fileError("tensor ", quote(Name),
+                       " is also in an earlier shard of ", quote(W.Path));
     W.Tensors.push_back(std::move(T));
     return nullptr;
   }
@@ -149,10 +154,9 @@ private:
   uint64_t DataSize;
 };
 
-encrt_status *openWeights(const char *Path, encrt_weights **Out) {
-  auto W = std::make_unique<encrt_weights>();
-  W->Path = Path;
-  int Fd = open(Path, O_RDONLY | O_CLOEXEC);
+/// Maps one safetensors file into `W` and indexes its tensors.
+encrt_status *mapSafetensors(const std::string &Path, encrt_weights &W) {
+  int Fd = open(Path.c_str(), O_RDONLY | O_CLOEXEC);
   if (Fd < 0) {
     int E = errno;
     return error(E == ENOENT ? ENCRT_NOT_FOUND : ENCRT_INVALID_ARGUMENT,
@@ -172,20 +176,30 @@ encrt_status *openWeights(const char *Path, encrt_weights **Out) {
     return error(ENCRT_DATA_ERROR, quote(Path),
                  " is empty; a safetensors file starts with an 8-byte header "
                  "length");
-  if (FileSize < 8)
-    return error(ENCRT_DATA_ERROR, quote(Path), " is truncated: it has ",
-                 FileSize,
-                 " bytes, fewer than the 8-byte header length of a "
-                 "safetensors file");
 
   void *Map = mmap(nullptr, FileSize, PROT_READ, MAP_PRIVATE, Fd, 0);
   if (Map == MAP_FAILED)
     return error(ENCRT_INVALID_ARGUMENT, "cannot map weights file ",
                  quote(Path), ": ", errnoMessage(errno));
-  W->Map = Map;
-  W->MapSize = FileSize;
+  W.Maps.push_back({Path, Map, FileSize});
 
   const unsigned char *Bytes = static_cast<const unsigned char *>(Map);
+  std::string Kind = encoder::nonSafetensorsKind(
+      Bytes, static_cast<size_t>(std::min<uint64_t>(FileSize, 64)), FileSize);
+  if (!Kind.empty())
+    return error(ENCRT_DATA_ERROR, "weights file ", quote(Path), " is ", Kind,
+                 ", not safetensors",
+                 Kind.rfind("a zip", 0) == 0 || Kind.rfind("a Python", 0) == 0
+                     ? "; the runtime does not load pickles (they can run "
+                       "code): convert the checkpoint to safetensors "
+                       "(transformers: save_pretrained(dir, "
+                       "safe_serialization=True))"
+                     : "");
+  if (FileSize < 8)
+    return error(ENCRT_DATA_ERROR, quote(Path), " is truncated: it has ",
+                 FileSize,
+                 " bytes, fewer than the 8-byte header length of a "
+                 "safetensors file");
   uint64_t HeaderSize = 0;
   for (int I = 7; I >= 0; --I)
     HeaderSize = (HeaderSize << 8) | Bytes[I];
@@ -205,8 +219,126 @@ encrt_status *openWeights(const char *Path, encrt_weights **Out) {
 
   const char *DataBegin =
       reinterpret_cast<const char *>(Bytes) + 8 + HeaderSize;
-  HeaderReader Reader(*W, DataBegin, Available - HeaderSize);
-  if (encrt_status *S = Reader.read(Header))
+  HeaderReader Reader(W, DataBegin, Available - HeaderSize);
+  return Reader.read(Header);
+}
+
+std::string directoryOf(const std::string &Path) {
+  size_t Slash = Path.find_last_of('/');
+  return Slash == std::string::npos ? "." : Path.substr(0, Slash);
+}
+
+bool isFile(const std::string &Path) {
+  struct stat St;
+  return stat(Path.c_str(), &St) == 0 && S_ISREG(St.st_mode);
+}
+
+/// A sharded checkpoint: the index's "weight_map" names each tensor's
+/// shard (a file beside the index); every shard is mapped once and must
+/// hold the tensors the index puts in it.
+encrt_status *mapIndex(const std::string &Path, encrt_weights &W) {
+  std::string Text;
+  {
+    int Fd = open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (Fd < 0) {
+      int E = errno;
+      return error(E == ENOENT ? ENCRT_NOT_FOUND : ENCRT_INVALID_ARGUMENT,
+                   "cannot open checkpoint index ", quote(Path), ": ",
+                   errnoMessage(E));
+    }
+    FdCloser Closer{Fd};
+    char Buffer[65536];
+    ssize_t N;
+    while ((N = read(Fd, Buffer, sizeof(Buffer))) > 0) {
+      Text.append(Buffer, static_cast<size_t>(N));
+      if (Text.size() > (size_t(64) << 20))
+        return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                     " is larger than 64 MB; it is not an index");
+    }
+    if (N < 0)
+      return error(ENCRT_INVALID_ARGUMENT, "cannot read checkpoint index ",
+                   quote(Path), ": ", errnoMessage(errno));
+  }
+  json::Value Index;
+  std::string JsonError;
+  if (!json::parse(Text, Index, JsonError))
+    return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                 " is not valid JSON: ", JsonError);
+  const json::Value *Map = Index.isObject() ? Index.get("weight_map") : nullptr;
+  if (!Map || !Map->isObject())
+    return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                 " has no object \"weight_map\" (a sharded checkpoint's "
+                 "model.safetensors.index.json maps tensor names to shards)");
+  std::vector<std::string> Shards;
+  for (const json::Value::Member &Entry : Map->getObject()) {
+    if (!Entry.second.isString())
+      return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                   ": tensor ", quote(Entry.first),
+                   " is not mapped to a file name");
+    const std::string &Shard = Entry.second.getString();
+    if (Shard.empty() || Shard.find('/') != std::string::npos ||
+        Shard == "." || Shard == "..")
+      return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                   ": tensor ", quote(Entry.first), " is in ", quote(Shard),
+                   ", which is not a file name beside the index");
+    if (std::find(Shards.begin(), Shards.end(), Shard) == Shards.end())
+      Shards.push_back(Shard);
+  }
+  std::string Directory = directoryOf(Path);
+  for (const std::string &Shard : Shards)
+    if (encrt_status *S = mapSafetensors(Directory + "/" + Shard, W))
+      return S;
+  for (const json::Value::Member &Entry : Map->getObject()) {
+    const encrt_weights::Tensor *T = W.find(Entry.first);
+    if (!T)
+      return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
+                   " puts tensor ", quote(Entry.first), " in ",
+                   quote(Entry.second.getString()),
+                   ", which has no tensor of that name");
+  }
+  return nullptr;
+}
+
+/// A checkpoint directory: model.safetensors, else the index of a sharded
+/// one. Pickled checkpoints are named and refused.
+encrt_status *mapDirectory(const std::string &Path, encrt_weights &W) {
+  std::string Single = Path + "/model.safetensors";
+  std::string Index = Path + "/model.safetensors.index.json";
+  if (isFile(Single))
+    return mapSafetensors(Single, W);
+  if (isFile(Index))
+    return mapIndex(Index, W);
+  for (const char *Pickle :
+       {"pytorch_model.bin", "pytorch_model.bin.index.json"})
+    if (isFile(Path + "/" + Pickle))
+      return error(ENCRT_NOT_FOUND, "checkpoint directory ", quote(Path),
+                   " has ", Pickle,
+                   " but no model.safetensors; the runtime does not load "
+                   "pickles (they can run code): convert the checkpoint to "
+                   "safetensors (transformers: save_pretrained(dir, "
+                   "safe_serialization=True))");
+  return error(ENCRT_NOT_FOUND, "checkpoint directory ", quote(Path),
+               " has neither model.safetensors nor "
+               "model.safetensors.index.json");
+}
+
+bool endsWith(const std::string &S, const char *Suffix) {
+  size_t N = std::strlen(Suffix);
+  return S.size() >= N && S.compare(S.size() - N, N, Suffix) == 0;
+}
+
+encrt_status *openWeights(const char *Path, encrt_weights **Out) {
+  auto W = std::make_unique<encrt_weights>();
+  W->Path = Path;
+  struct stat St;
+  encrt_status *S;
+  if (stat(Path, &St) == 0 && S_ISDIR(St.st_mode))
+    S = mapDirectory(W->Path, *W);
+  else if (endsWith(W->Path, ".index.json"))
+    S = mapIndex(W->Path, *W);
+  else
+    S = mapSafetensors(W->Path, *W);
+  if (S)
     return S;
   *Out = W.release();
   return nullptr;

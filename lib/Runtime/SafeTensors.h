@@ -1,7 +1,9 @@
 //===- SafeTensors.h - Memory-mapped safetensors files ----------*- C++ -*-===//
 //
 // Internal to libencrt. An encrt_weights maps a .safetensors file read-only
-// and indexes its tensors; views point into the mapping.
+// and indexes its tensors; views point into the mapping. A sharded
+// checkpoint (model.safetensors.index.json and its shards) is one
+// encrt_weights over all its shards' mappings.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,11 +26,16 @@ struct encrt_weights {
     size_t Bytes;
   };
 
+  struct Mapping {
+    std::string Path;
+    void *Map = nullptr;
+    size_t Size = 0;
+  };
+
   std::atomic<int> RefCount{1};
-  std::string Path;
-  void *Map = nullptr;
-  size_t MapSize = 0;
-  std::vector<Tensor> Tensors; // in header order
+  std::string Path; // the file, index or directory opened
+  std::vector<Mapping> Maps; // one per safetensors file
+  std::vector<Tensor> Tensors; // in header order, shard after shard
   std::unordered_map<std::string, size_t> ByName;
 
   encrt_weights() = default;

@@ -112,17 +112,34 @@ struct EncApplyOpConfigPass
             op->setDiscardableAttr(attr.getName(), attr.getValue());
       }
     });
-    // A selector that matches nothing is a typo, not a no-op.
-    for (auto [i, config] : llvm::enumerate(configs))
-      if (!matched[i]) {
-        module.emitError("enc-apply-op-config: no op matches '")
-            << config.opName
-            << (config.occurrence
-                    ? "#" + std::to_string(*config.occurrence)
-                    : std::string())
-            << "'";
-        return signalPassFailure();
+    // A selector that matches nothing is a typo, not a no-op. The error
+    // names the ops there are; it is not attached to the module, which
+    // MLIR would print whole.
+    for (auto [i, config] : llvm::enumerate(configs)) {
+      if (matched[i])
+        continue;
+      InFlightDiagnostic error = mlir::emitError(module.getLoc())
+                                 << "enc-apply-op-config: no op matches '"
+                                 << config.opName
+                                 << (config.occurrence
+                                         ? "#" + std::to_string(
+                                                     *config.occurrence)
+                                         : std::string())
+                                 << "'";
+      auto count = seen.find(config.opName);
+      if (config.occurrence && count != seen.end()) {
+        error << " (the model has " << count->second << " " << config.opName
+              << " ops: #0 to #" << count->second - 1 << ")";
+      } else {
+        SmallVector<StringRef> names;
+        for (const auto &entry : seen)
+          if (entry.getKey().starts_with("enc."))
+            names.push_back(entry.getKey());
+        llvm::sort(names);
+        error << " (the model's enc ops: " << llvm::join(names, ", ") << ")";
       }
+      return signalPassFailure();
+    }
   }
 };
 

@@ -82,7 +82,11 @@ Value attention::maskedScore(OpBuilder &b, Location loc, const Row &r, Value dot
         keep = arith::CmpIOp::create(
             b, loc, arith::CmpIPredicate::ne, m,
             arith::ConstantOp::create(b, loc, b.getIntegerAttr(intType, 0)));
-      s = arith::SelectOp::create(b, loc, keep, s, negInf);
+      // Hugging Face's finfo.min, not -inf: see maskedScore in
+      // Conversion/EncToLinalg/LoweringUtils.h.
+      s = arith::SelectOp::create(
+          b, loc, keep, s,
+          f32(b, loc, -double(std::numeric_limits<float>::max())));
     } else {
       s = arith::AddFOp::create(b, loc, s, m);
     }

@@ -35,12 +35,22 @@ llvm::json::Array kernelsToJson(ArrayAttr kernels) {
     llvm::json::Array ops;
     for (auto op : kernel.getAs<ArrayAttr>("ops").getAsRange<StringAttr>())
       ops.push_back(op.getValue());
-    list.push_back(llvm::json::Object{
+    llvm::json::Object object{
         {"name", kernel.getAs<StringAttr>("name").getValue()},
         {"function", kernel.getAs<StringAttr>("function").getValue()},
         {"ops", std::move(ops)},
         {"flops", kernel.getAs<IntegerAttr>("flops").getInt()},
-        {"bytes", kernel.getAs<IntegerAttr>("bytes").getInt()}});
+        {"bytes", kernel.getAs<IntegerAttr>("bytes").getInt()}};
+    for (StringRef key : {"flops_formula", "bytes_formula"})
+      if (auto formula = kernel.getAs<StringAttr>(key))
+        object[key] = formula.getValue();
+    if (auto symbols = kernel.getAs<ArrayAttr>("formula_symbols")) {
+      llvm::json::Array names;
+      for (auto symbol : symbols.getAsRange<StringAttr>())
+        names.push_back(symbol.getValue());
+      object["formula_symbols"] = std::move(names);
+    }
+    list.push_back(std::move(object));
   }
   return list;
 }
@@ -90,6 +100,14 @@ llvm::json::Array valuesToJson(ArrayAttr values) {
         list.push_back(m);
       object["dim_max"] = std::move(list);
     }
+    if (auto min = value.getAs<DenseI64ArrayAttr>("dim_min")) {
+      llvm::json::Array list;
+      for (int64_t m : min.asArrayRef())
+        list.push_back(m);
+      object["dim_min"] = std::move(list);
+    }
+    if (auto fill = value.getAs<StringAttr>("default"))
+      object["default"] = fill.getValue();
     result.push_back(std::move(object));
   }
   return result;
@@ -187,7 +205,8 @@ struct EncEmitEntryPointsPass
         func.setLinkage(LLVM::Linkage::Internal);
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
         for (StringRef attr : {kNameAttrName, kParamAttrName, kPackAttrName,
-                               kDimNamesAttrName, kDimMaxAttrName})
+                               kDimNamesAttrName, kDimMaxAttrName,
+                               kDimMinAttrName, kDefaultAttrName})
           func.removeArgAttr(i, StringAttr::get(ctx, attr));
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(i, nameAttr);
@@ -208,6 +227,11 @@ struct EncEmitEntryPointsPass
     if (auto kernels = module->getAttrOfType<ArrayAttr>(kKernelsAttrName)) {
       root["kernels"] = kernelsToJson(kernels);
       module->removeAttr(kKernelsAttrName);
+    }
+    if (auto inlined =
+            module->getAttrOfType<ArrayAttr>(kInlineKernelsAttrName)) {
+      root["inline_kernels"] = kernelsToJson(inlined);
+      module->removeAttr(kInlineKernelsAttrName);
     }
     // Every artifact exports the hooks, used or not: the runtime fills them
     // in without knowing which code reads them.

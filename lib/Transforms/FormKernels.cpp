@@ -204,8 +204,20 @@ struct EncFormKernelsPass
         chooseTileSizes(root, minTileElements);
     if (failed(sizes))
       return failure();
-    if (sizes->empty() || llvm::all_of(*sizes, [](int64_t s) { return !s; }))
+    if (sizes->empty() || llvm::all_of(*sizes, [](int64_t s) { return !s; })) {
+      // Too small to split: it runs on the calling thread. Described all
+      // the same, outside any loop, so that the kernel report lists it as
+      // straight-line code.
+      rewriter.setInsertionPoint(root);
+      auto [flops, bytes] = kernelCost(rewriter, root.getLoc(), {root});
+      auto origin = root->getAttrOfType<StringAttr>(kOriginAttrName);
+      KernelInfoOp::create(
+          rewriter, root.getLoc(), kernelName(root),
+          rewriter.getStrArrayAttr(
+              {origin ? origin.getValue() : root->getName().getStringRef()}),
+          flops, bytes);
       return success();
+    }
     auto tilingInterface = cast<TilingInterface>(root.getOperation());
 
     scf::SCFTilingOptions tiling;

@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CostFormula.h"
+
 #include "Enc/IR/EncOps.h"
 #include "encoder/Transforms/Passes.h"
 
@@ -38,6 +40,48 @@ int64_t staticOrUnknown(Value value) {
   if (value && matchPattern(value, m_ConstantInt(&constant)))
     return constant.getSExtValue();
   return -1;
+}
+
+/// A kernel's description for the `enc.kernels` module attribute: name,
+/// function, fused ops, and FLOPs and bytes of one launch (-1 when dynamic,
+/// then with a formula in the inputs' sizes when one can be written).
+DictionaryAttr describeKernel(func::FuncOp function, StringRef name,
+                              ArrayAttr ops, Value flops, Value bytes) {
+  Builder b(function.getContext());
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("name", b.getStringAttr(name)),
+      b.getNamedAttr("function", b.getStringAttr(function.getName())),
+      b.getNamedAttr("ops", ops),
+      b.getNamedAttr("flops", b.getI64IntegerAttr(staticOrUnknown(flops))),
+      b.getNamedAttr("bytes", b.getI64IntegerAttr(staticOrUnknown(bytes)))};
+  DictionaryAttr record;
+  auto module = function->getParentOfType<ModuleOp>();
+  if (auto functions = module->getAttrOfType<ArrayAttr>(kFunctionsAttrName))
+    for (auto f : functions.getAsRange<DictionaryAttr>())
+      if (f.getAs<StringAttr>("name").getValue() == function.getName())
+        record = f;
+  CostFormulaBuilder formulas(function, record);
+  bool any = false;
+  for (auto [key, value] : {std::pair<StringRef, Value>{"flops_formula", flops},
+                            {"bytes_formula", bytes}}) {
+    if (!value || staticOrUnknown(value) >= 0)
+      continue;
+    std::optional<AffineExpr> formula = formulas.build(value);
+    if (!formula)
+      continue;
+    std::string text;
+    llvm::raw_string_ostream(text) << simplifyAffineExpr(
+        *formula, 0, formulas.symbols().size());
+    fields.push_back(b.getNamedAttr(key, b.getStringAttr(text)));
+    any = true;
+  }
+  if (any) {
+    SmallVector<StringRef> symbols(formulas.symbols().begin(),
+                                   formulas.symbols().end());
+    fields.push_back(
+        b.getNamedAttr("formula_symbols", b.getStrArrayAttr(symbols)));
+  }
+  return b.getDictionaryAttr(fields);
 }
 
 /// The body's text without its name and locations: equal keys, equal
@@ -78,11 +122,29 @@ struct EncOutlineKernelsPass
           return signalPassFailure();
     }
     // Descriptions of loops that folded away (one iteration) describe
-    // nothing.
-    module.walk([](KernelInfoOp info) { info.erase(); });
+    // code that runs on the calling thread, with no launch: the report
+    // lists it as such.
+    SmallVector<Attribute> inlined;
+    if (auto existing =
+            module->getAttrOfType<ArrayAttr>(kInlineKernelsAttrName))
+      inlined.assign(existing.begin(), existing.end());
+    module.walk([&](KernelInfoOp info) {
+      auto function = info->getParentOfType<func::FuncOp>();
+      if (function && !info->getParentOfType<scf::ForallOp>())
+        inlined.push_back(describeKernel(
+            function,
+            (function.getName() + "_inline" + Twine(inlined.size()) + "_" +
+             info.getName())
+                .str(),
+            info.getOps(), info.getFlops(), info.getBytes()));
+      info.erase();
+    });
     if (!kernels.empty())
       module->setAttr(kKernelsAttrName,
                       ArrayAttr::get(&getContext(), kernels));
+    if (!inlined.empty())
+      module->setAttr(kInlineKernelsAttrName,
+                      ArrayAttr::get(&getContext(), inlined));
   }
 
   LogicalResult outline(ModuleOp module, func::FuncOp function,
@@ -229,13 +291,7 @@ struct EncOutlineKernelsPass
     func::CallOp::create(b, loc, launch, operands);
     loop.erase();
 
-    kernels.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("name", b.getStringAttr(symbol)),
-         b.getNamedAttr("function", b.getStringAttr(function.getName())),
-         b.getNamedAttr("ops", ops),
-         b.getNamedAttr("flops", b.getI64IntegerAttr(staticOrUnknown(flops))),
-         b.getNamedAttr("bytes",
-                        b.getI64IntegerAttr(staticOrUnknown(bytes)))}));
+    kernels.push_back(describeKernel(function, symbol, ops, flops, bytes));
     return success();
   }
 };

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MinimumInputSizes.h"
+
 #include "Enc/IR/EncOps.h"
 #include "encoder/Transforms/Passes.h"
 
@@ -126,6 +128,7 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
   Builder b(func.getContext());
   SmallVector<Attribute> inputs, params, outputs;
   llvm::StringSet<> inputNames;
+  SmallVector<SmallVector<int64_t>> needed = minimumInputSizes(func);
   for (BlockArgument arg : func.getArguments()) {
     unsigned i = arg.getArgNumber();
     if (auto param = func.getArgAttrOfType<StringAttr>(i, kParamAttrName)) {
@@ -176,6 +179,42 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
                << " of input '" << name << "' must have " << rank
                << " entries";
       fields.push_back(b.getNamedAttr("dim_max", max));
+    }
+    // Least sizes: the author's or frontend's, raised to what the ops need.
+    SmallVector<int64_t> least = needed[i];
+    if (auto min = func.getArgAttrOfType<DenseI64ArrayAttr>(i,
+                                                            kDimMinAttrName)) {
+      if (static_cast<int64_t>(min.size()) != rank ||
+          llvm::any_of(min.asArrayRef(), [](int64_t m) { return m < 0; }))
+        return func.emitError("public function '")
+               << func.getSymName() << "': " << kDimMinAttrName
+               << " of input '" << name << "' must have " << rank
+               << " non-negative entries";
+      for (auto [l, m] : llvm::zip(least, min.asArrayRef()))
+        l = std::max(l, m);
+    }
+    auto shape = cast<RankedTensorType>(arg.getType()).getShape();
+    auto max = func.getArgAttrOfType<DenseI64ArrayAttr>(i, kDimMaxAttrName);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!ShapedType::isDynamic(shape[d])) {
+        least[d] = 0; // a static size is checked as such
+        continue;
+      }
+      if (max && max[d] >= 0 && least[d] > max[d])
+        return func.emitError("public function '")
+               << func.getSymName() << "': input '" << name
+               << "' needs dimension " << d << " to be at least " << least[d]
+               << ", more than its maximum " << max[d];
+    }
+    if (llvm::any_of(least, [](int64_t l) { return l > 0; }))
+      fields.push_back(b.getNamedAttr("dim_min", b.getDenseI64ArrayAttr(least)));
+    if (Attribute fill = func.getArgAttr(i, kDefaultAttrName)) {
+      auto kind = dyn_cast<StringAttr>(fill);
+      if (!kind || (kind.getValue() != "zeros" && kind.getValue() != "ones"))
+        return func.emitError("public function '")
+               << func.getSymName() << "': " << kDefaultAttrName
+               << " of input '" << name << "' must be \"zeros\" or \"ones\"";
+      fields.push_back(b.getNamedAttr("default", kind));
     }
     inputs.push_back(b.getDictionaryAttr(fields));
   }

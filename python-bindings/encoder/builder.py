@@ -145,12 +145,16 @@ class Function:
 
     # Structure.
 
-    def input(self, name, shape, dtype="f32", dim_names=None, dim_max=None):
+    def input(self, name, shape, dtype="f32", dim_names=None, dim_max=None, dim_min=None,
+              default=None):
         """A function argument named `name` (the artifact's input name).
 
         dim_names: per dimension, a name that must agree across inputs at
-        run time ("batch") or "" for none; dim_max: per dimension an upper
-        bound or None."""
+        run time ("batch") or "" for none; dim_max, dim_min: per dimension
+        an upper or lower bound, or None (the compiler raises the lower
+        bounds to what the ops need); default: "zeros" or "ones", what the
+        runtime passes when a caller omits the input (Hugging Face's
+        optional attention_mask and token_type_ids)."""
         type = TensorType(shape, dtype)
         value = Value(f"%arg{len(self._inputs)}", type)
         attrs = [f"enc.name = {_string(name)}"]
@@ -162,6 +166,14 @@ class Function:
             if len(dim_max) != type.rank:
                 raise BuilderError(f"input '{name}': {len(dim_max)} dim_max for rank {type.rank}")
             attrs.append("enc.dim_max = " + _i64_array(-1 if m is None else m for m in dim_max))
+        if dim_min and any(m for m in dim_min):
+            if len(dim_min) != type.rank:
+                raise BuilderError(f"input '{name}': {len(dim_min)} dim_min for rank {type.rank}")
+            attrs.append("enc.dim_min = " + _i64_array(m or 0 for m in dim_min))
+        if default is not None:
+            if default not in ("zeros", "ones"):
+                raise BuilderError(f"input '{name}': default must be 'zeros' or 'ones', got {default!r}")
+            attrs.append(f"enc.default = {_string(default)}")
         self._inputs.append((value, attrs))
         return value
 

@@ -73,6 +73,20 @@ def _source(source):
     return source, False, source
 
 
+def _checkpoint_weights(path):
+    """A model directory's own weights (what encoder-run --weights=DIR
+    binds): the directory when it has model.safetensors or a sharded
+    checkpoint's index, else None (compiled from a config alone)."""
+    directory = path if os.path.isdir(path) else (
+        os.path.dirname(path) if path.endswith(".json") else None)
+    if directory is None:
+        return None
+    for name in ("model.safetensors", "model.safetensors.index.json"):
+        if os.path.isfile(os.path.join(directory or ".", name)):
+            return directory or "."
+    return None
+
+
 def compile(  # noqa: A001, C901
     source,
     target="cpu",
@@ -125,7 +139,8 @@ def compile(  # noqa: A001, C901
     pool, normalize, audio_input   model configs (--pool, --normalize,
                 --audio-input)
     weights, device, num_threads   passed to encoder.load; device defaults
-                to the target's ("cuda" for target "cuda")
+                to the target's ("cuda" for target "cuda"); a model
+                directory's own checkpoint is bound when weights is None
     load        False: only write the artifact to `output` and return its
                 path (to compile for a GPU this machine lacks, say)
     """
@@ -170,6 +185,8 @@ def compile(  # noqa: A001, C901
             return artifact
         if device is None:
             device = "cuda" if target == "cuda" else "cpu"
+        if weights is None and not is_text:
+            weights = _checkpoint_weights(text)
         module = Module(artifact, weights, device, 0, num_threads)
         module.report = open(report).read() if keep_report else None
         if not output:

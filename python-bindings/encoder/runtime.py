@@ -4,12 +4,16 @@ Inputs that are C-contiguous and of the dtype the function takes reach the
 compiled code without a copy: NumPy arrays, anything with the buffer
 protocol, PyTorch CPU tensors and other DLPack producers (viewed through
 ``numpy.from_dlpack``). Non-contiguous arrays are copied into contiguous
-ones; Python lists and scalars are converted to the input's dtype. An array
-of another dtype is refused by the runtime with the same message as
-``encoder-run`` (silently casting a float64 batch to float32 would hide a
-bug upstream). Results are NumPy arrays over the runtime's own buffers.
+ones; Python lists and scalars are converted to the input's dtype. Integer
+inputs take any integer dtype or bool (the runtime converts them exactly,
+refusing values that do not fit); a float array of another dtype is refused
+by the runtime with the same message as ``encoder-run`` (silently casting a
+float64 batch to float32 would hide a bug upstream). Parameters take f16,
+bf16 and f64 too (converted once when bound, as checkpoints are). Results
+are NumPy arrays over the runtime's own buffers.
 
-NumPy has no bfloat16: bf16 tensors travel as uint16 arrays of their bits.
+NumPy has no bfloat16: bf16 tensors travel as uint16 arrays of their bits
+(torch.bfloat16 tensors are viewed that way without a copy).
 """
 
 import os
@@ -35,26 +39,34 @@ _NUMPY_DTYPES = {
 
 
 class TensorSpec(
-    namedtuple("TensorSpec", "name dtype shape dim_names dim_max range ignore_value")
+    namedtuple("TensorSpec",
+               "name dtype shape dim_names dim_max dim_min default range ignore_value")
 ):
     """One input, output or parameter of a function.
 
     ``shape`` holds None for a dimension fixed at call time; ``dim_names``
     names dimensions that must agree across inputs ("batch", "sequence", ""
-    for none) and ``dim_max`` their upper bounds (None for none). ``range``
-    is the valid [lo, hi) of an integer input that indexes something.
+    for none), ``dim_max`` their upper bounds (None for none) and
+    ``dim_min`` the least sizes the compiled code needs (0 for none).
+    ``default`` is what an omitted input holds ("zeros", "ones"; None: the
+    input is required). ``range`` is the valid [lo, hi) of an integer input
+    that indexes something.
     """
 
     __slots__ = ()
 
     def __str__(self):
         dims = []
-        for size, name, bound in zip(self.shape, self.dim_names, self.dim_max):
+        for size, name, bound, least in zip(self.shape, self.dim_names, self.dim_max,
+                                            self.dim_min):
             text = str(size) if size is not None else (name or "?")
+            if size is None and least:
+                text += f">={least}"
             if size is None and bound is not None:
                 text += f"<={bound}"
             dims.append(text)
-        return f"{self.name}: {self.dtype}[{', '.join(dims)}]"
+        text = f"{self.name}: {self.dtype}[{', '.join(dims)}]"
+        return text + (f" = {self.default}" if self.default else "")
 
 
 def _specs(entries):
@@ -69,6 +81,13 @@ def _has_buffer(value):
         return False
 
 
+def _torch_dtype(value):
+    """'torch.bfloat16' and the like for a torch tensor, else None."""
+    if not type(value).__module__.startswith("torch"):
+        return None
+    return str(getattr(value, "dtype", ""))
+
+
 def as_array(value, spec, what):
     """`value` as a C-contiguous NumPy array, sharing its memory when it can.
 
@@ -76,6 +95,14 @@ def as_array(value, spec, what):
     (a GPU tensor, one that requires grad)."""
     if isinstance(value, np.ndarray):
         array = value
+    elif _torch_dtype(value) in ("torch.bfloat16", "torch.bool"):
+        # NumPy has no bfloat16 (its bits as uint16, which the runtime reads
+        # as bf16) and DLPack no bool (its bytes as uint8): reinterpreted
+        # views, no copies.
+        import torch
+        bits, dtype = ((torch.int16, np.uint16) if _torch_dtype(value) == "torch.bfloat16"
+                       else (torch.uint8, np.bool_))
+        return as_array(value.detach().contiguous().view(bits), None, what).view(dtype)
     elif hasattr(value, "__dlpack__") and not _has_buffer(value):
         try:
             array = np.from_dlpack(value)
@@ -137,10 +164,14 @@ class Function:
             if given[index[name]]:
                 raise TypeError(f"{self.name}() got input '{name}' twice")
             values[index[name]], given[index[name]] = value, True
-        missing = [s.name for s, g in zip(self.inputs, given) if not g]
+        # Omitted inputs with a default (Hugging Face's optional
+        # attention_mask, token_type_ids) are filled in by the runtime.
+        # None means omitted, as in Hugging Face's forward().
+        missing = [s.name for s, g in zip(self.inputs, given) if not g and not s.default]
         if missing:
             raise TypeError(f"{self.name}() is missing inputs: {', '.join(missing)}")
         return [
+            None if value is None else
             as_array(value, spec, f"input '{spec.name}' of function '{self.name}'")
             for value, spec in zip(values, self.inputs)
         ]

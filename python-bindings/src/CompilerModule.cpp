@@ -84,8 +84,11 @@ OwningOpRef<ModuleOp> load(Session &session, const std::string &source,
                            bool isText, const std::string &bufferName,
                            const FrontendOptions &frontendOptions,
                            std::string &error) {
-  if (isText)
+  if (isText) {
+    if (failed(checkFrontendOptions(bufferName, false, frontendOptions, error)))
+      return nullptr;
     return parseModel(session.context, session.sourceMgr, source, bufferName);
+  }
   return loadModel(session.context, session.sourceMgr, source,
                    frontendOptions, error);
 }

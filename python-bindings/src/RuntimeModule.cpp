@@ -119,7 +119,7 @@ py::dict describe(const encrt_value_info *info) {
   py::dict d;
   d["name"] = info->name;
   d["dtype"] = encrt_dtype_name(info->dtype);
-  py::list shape, names, maxima;
+  py::list shape, names, maxima, minima;
   for (size_t i = 0; i < info->rank; ++i) {
     if (info->dims[i] == ENCRT_DYNAMIC_DIM)
       shape.append(py::none());
@@ -130,10 +130,22 @@ py::dict describe(const encrt_value_info *info) {
       maxima.append(info->dim_max[i]);
     else
       maxima.append(py::none());
+    minima.append(info->dim_min ? info->dim_min[i] : 0);
   }
   d["shape"] = py::tuple(shape);
   d["dim_names"] = py::tuple(names);
   d["dim_max"] = py::tuple(maxima);
+  d["dim_min"] = py::tuple(minima);
+  switch (info->default_fill) {
+  case ENCRT_DEFAULT_ZEROS:
+    d["default"] = "zeros";
+    break;
+  case ENCRT_DEFAULT_ONES:
+    d["default"] = "ones";
+    break;
+  default:
+    d["default"] = py::none();
+  }
   d["range"] = info->has_range ? py::object(py::make_tuple(info->range_lo,
                                                            info->range_hi))
                                : py::object(py::none());
@@ -246,8 +258,8 @@ public:
   }
 
   /// Runs a function on C-contiguous arrays (encoder/runtime.py converts
-  /// anything else first) and returns its results as NumPy arrays over the
-  /// runtime's buffers.
+  /// anything else first; None omits an input that has a default) and
+  /// returns its results as NumPy arrays over the runtime's buffers.
   py::tuple call(const std::string &functionName, const py::sequence &args) {
     const encrt_function *function = find(functionName);
     size_t count = encrt_function_input_count(function);
@@ -263,6 +275,10 @@ public:
                          std::string(encrt_function_input(function, i)->name) +
                          "' of function '" + functionName + "'";
       py::object arg = args[i];
+      if (arg.is_none()) {
+        views.push_back(encrt_tensor_view{}); // omitted: its default
+        continue;
+      }
       if (!py::isinstance<py::array>(arg))
         invalidArgument(what + " is not a NumPy array");
       arrays.push_back(py::reinterpret_borrow<py::array>(arg));

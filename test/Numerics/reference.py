@@ -34,10 +34,14 @@ from encoder import safetensors  # noqa: E402
 class Case:
     """Random float32 weights and inputs, with float64 torch views."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, batch=2, length=None):
         self.rng = np.random.default_rng(seed)
         self.weights = {}
         self.inputs = []
+        # The shape a case draws its inputs at: `batch` rows and, for the
+        # cases with a sequence or audio, `length` (None: the case's own).
+        self.batch = batch
+        self.length = length
 
     def normal(self, shape, scale=1.0, shift=0.0):
         return (self.rng.standard_normal(shape) * scale + shift).astype(np.float32)

@@ -158,8 +158,8 @@ def test_unknown_function(artifact):
 
 def test_wrong_calls_are_type_errors(tiny_bert, rng):
     ids, mask, types = bert_inputs(rng)
-    with pytest.raises(TypeError, match="missing inputs: token_type_ids"):
-        tiny_bert.main(ids, mask)
+    with pytest.raises(TypeError, match="missing inputs: input_ids"):
+        tiny_bert.main(attention_mask=mask)
     with pytest.raises(TypeError, match="no input 'labels'"):
         tiny_bert.main(ids, mask, types, labels=ids)
     with pytest.raises(encoder.InvalidArgumentError, match="does not convert"):

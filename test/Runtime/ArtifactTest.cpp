@@ -29,12 +29,13 @@ TEST_CASE("artifact: lists functions and signatures", "[artifact]") {
   CHECK(std::string(encrt_artifact_target(A)) == "cpu");
   CHECK(std::string(encrt_artifact_metadata(A)).find("encoder-artifact") !=
         std::string::npos);
-  REQUIRE(encrt_artifact_function_count(A) == 4);
-  const char *Names[] = {"add_bias", "lookup", "transpose", "aliasing"};
-  for (size_t I = 0; I < 4; ++I)
+  REQUIRE(encrt_artifact_function_count(A) == 5);
+  const char *Names[] = {"add_bias", "lookup", "transpose", "aliasing",
+                         "masked_sum"};
+  for (size_t I = 0; I < 5; ++I)
     CHECK(std::string(encrt_function_name(encrt_artifact_function(A, I))) ==
           Names[I]);
-  CHECK(encrt_artifact_function(A, 4) == nullptr);
+  CHECK(encrt_artifact_function(A, 5) == nullptr);
 
   const encrt_function *F = nullptr;
   requireOk(encrt_artifact_find_function(A, "add_bias", &F));
@@ -82,7 +83,7 @@ TEST_CASE("artifact: unknown function lists the available ones", "[artifact]") {
   const encrt_function *F = nullptr;
   requireError(encrt_artifact_find_function(A, "forward", &F), ENCRT_NOT_FOUND,
                {"no function 'forward'",
-                "it has: add_bias, lookup, transpose, aliasing"});
+                "it has: add_bias, lookup, transpose, aliasing, masked_sum"});
   CHECK(F == nullptr);
   encrt_artifact_release(A);
 }

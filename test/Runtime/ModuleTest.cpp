@@ -253,15 +253,16 @@ TEST_CASE("module: parameters of the wrong type bind nothing", "[module]") {
     encrt_weights_release(W);
   }
   SECTION("wrong dtype") {
-    std::vector<double> Bias = {1, 2, 3};
+    // Floats of another width are converted; integers never are.
+    std::vector<int64_t> Bias = {1, 2, 3};
     writeFile(Path,
               makeSafeTensors({{"table", "F32", {4}, bytesOf(TableValues)},
-                               {"bias", "F64", {3}, bytesOf(Bias)}}));
+                               {"bias", "I64", {3}, bytesOf(Bias)}}));
     encrt_weights *W = nullptr;
     requireOk(encrt_weights_open(Path.c_str(), &W));
     requireError(encrt_module_bind_weights(Fx.Module, W),
                  ENCRT_INVALID_ARGUMENT,
-                 {"tensor 'bias' has dtype f64, the artifact expects f32"});
+                 {"tensor 'bias' has dtype i64, the artifact expects f32"});
     encrt_weights_release(W);
   }
   // The valid 'table' in the same file was not bound either.
@@ -462,4 +463,103 @@ TEST_CASE("buffer: create copies the view", "[buffer]") {
   View = viewOf(ENCRT_I16, Huge, Values);
   requireError(encrt_buffer_create(&View, &B), ENCRT_INVALID_ARGUMENT,
                {"too large"});
+}
+
+TEST_CASE("module: f16, bf16 and f64 checkpoints are converted when bound",
+          "[module]") {
+  // BiasValues (0.5, -1, 2) are exact in every float type, so the converted
+  // bias gives exactly the f32 results.
+  std::vector<uint16_t> Half = {0x3800, 0xbc00, 0x4000};
+  std::vector<uint16_t> BFloat = {0x3f00, 0xbf80, 0x4000};
+  std::vector<double> Double = {0.5, -1.0, 2.0};
+  struct Case {
+    const char *DType;
+    std::string Bytes;
+    encrt_dtype From;
+  } Cases[] = {{"F16", bytesOf(Half), ENCRT_F16},
+               {"BF16", bytesOf(BFloat), ENCRT_BF16},
+               {"F64", bytesOf(Double), ENCRT_F64}};
+  for (const Case &C : Cases) {
+    INFO(C.DType);
+    Fixture Fx;
+    Fx.bind({{"bias", C.DType, {3}, C.Bytes},
+             {"table", "F32", {4}, bytesOf(TableValues)}});
+    checkAddBias(Fx, 2);
+    size_t Count = 0, Bytes = 0;
+    unsigned From = 0;
+    encrt_module_converted_params(Fx.Module, &Count, &Bytes, &From);
+    CHECK(Count == 1); // the f32 table stays mapped
+    CHECK(Bytes == 3 * sizeof(float));
+    CHECK(From == 1u << C.From);
+
+    // Caller memory of another float dtype is converted the same way.
+    std::vector<int64_t> Dims = {3};
+    encrt_tensor_view View{C.From, 1, Dims.data(), C.Bytes.data()};
+    requireOk(encrt_module_bind_parameter(Fx.Module, "bias", &View, nullptr,
+                                          nullptr));
+    checkAddBias(Fx, 3);
+  }
+}
+
+TEST_CASE("module: omitted inputs, integer conversions and least sizes",
+          "[module]") {
+  Fixture Fx;
+  const encrt_function *F = Fx.function("masked_sum");
+  const encrt_value_info *Mask = encrt_function_input(F, 1);
+  CHECK(encrt_function_input(F, 0)->default_fill == ENCRT_DEFAULT_NONE);
+  CHECK(Mask->default_fill == ENCRT_DEFAULT_ONES);
+  CHECK(encrt_function_input(F, 2)->default_fill == ENCRT_DEFAULT_ZEROS);
+  REQUIRE(encrt_function_input(F, 0)->dim_min != nullptr);
+  CHECK(encrt_function_input(F, 0)->dim_min[1] == 1);
+  CHECK(Mask->dim_min == nullptr);
+
+  std::vector<int64_t> Ids = {1, 2, 3, 4}, Dims = {2, 2};
+  auto total = [&](std::vector<encrt_tensor_view> Inputs) {
+    encrt_buffer *Out = nullptr;
+    requireOk(encrt_module_call(Fx.Module, F, Inputs.data(), Inputs.size(),
+                                &Out));
+    int64_t Value = *static_cast<const int64_t *>(encrt_buffer_view(Out).data);
+    encrt_buffer_release(Out);
+    return Value;
+  };
+  encrt_tensor_view IdsView = viewOf(ENCRT_I64, Dims, Ids);
+  encrt_tensor_view Omitted{};
+  CHECK(total({IdsView, Omitted, Omitted}) == 10);
+
+  // Masks as bool, int32 and uint8 are the same mask.
+  std::vector<uint8_t> Bool = {1, 0, 0, 1};
+  std::vector<int32_t> Int32 = {1, 0, 0, 1};
+  CHECK(total({IdsView, viewOf(ENCRT_BOOL, Dims, Bool), Omitted}) == 5);
+  CHECK(total({IdsView, viewOf(ENCRT_I32, Dims, Int32), Omitted}) == 5);
+  CHECK(total({IdsView, viewOf(ENCRT_U8, Dims, Bool), Omitted}) == 5);
+  std::vector<int64_t> Offset = {0, 1, 0, 0};
+  CHECK(total({IdsView, Omitted, viewOf(ENCRT_I64, Dims, Offset)}) == 1010);
+
+  encrt_buffer *Out = nullptr;
+  std::vector<encrt_tensor_view> Inputs = {IdsView, Omitted,
+                                           viewOf(ENCRT_I64, Dims, Offset)};
+  Offset[1] = 128;
+  requireError(encrt_module_call(Fx.Module, F, Inputs.data(), 3, &Out),
+               ENCRT_INVALID_ARGUMENT,
+               {"input 'offset' (#2) of function 'masked_sum': element "
+                "[0, 1] is 128, which the input's dtype i8 cannot hold"});
+  Inputs = {Omitted, Omitted, Omitted};
+  requireError(encrt_module_call(Fx.Module, F, Inputs.data(), 3, &Out),
+               ENCRT_INVALID_ARGUMENT,
+               {"input 'ids' (#0) of function 'masked_sum' is omitted, but "
+                "it has no default"});
+  std::vector<int64_t> Empty = {2, 0};
+  Inputs = {viewOf(ENCRT_I64, Empty, std::vector<int64_t>{}), Omitted,
+            Omitted};
+  requireError(encrt_module_call(Fx.Module, F, Inputs.data(), 3, &Out),
+               ENCRT_INVALID_ARGUMENT,
+               {"dimension 1 ('sequence') is 0, less than the minimum 1"});
+  // Floats are never converted: a silent f64 -> f32 would hide a bug.
+  std::vector<double> X = {1, 2, 3};
+  std::vector<int64_t> Row = {1, 3};
+  Fx.bindDefaults();
+  encrt_tensor_view XView = viewOf(ENCRT_F64, Row, X);
+  requireError(encrt_module_call(Fx.Module, Fx.function("add_bias"), &XView,
+                                 1, &Out),
+               ENCRT_INVALID_ARGUMENT, {"expected dtype f32", "got f64"});
 }

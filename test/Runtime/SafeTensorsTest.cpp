@@ -128,7 +128,7 @@ TEST_CASE("safetensors: malformed files", "[safetensors]") {
     expectBadFile(std::string(4, '\0'), {"is truncated", "4 bytes"});
   }
   SECTION("header length larger than the file") {
-    std::string Bytes = rawSafeTensors(std::string(1000, ' '), "");
+    std::string Bytes = rawSafeTensors("{" + std::string(999, ' '), "");
     Bytes[0] = static_cast<char>(1200 & 0xFF);
     Bytes[1] = static_cast<char>(1200 >> 8);
     expectBadFile(Bytes, {"is truncated: header says 1200 bytes, the file "
@@ -144,7 +144,9 @@ TEST_CASE("safetensors: malformed files", "[safetensors]") {
     expectBadFile(rawSafeTensors("{\"a\": ", ""), {"not valid JSON"});
   }
   SECTION("header is not an object") {
-    expectBadFile(rawSafeTensors("[1, 2]", ""), {"not an object"});
+    expectBadFile(rawSafeTensors("[1, 2]", ""),
+                  {"is not a safetensors file (its header is not a JSON "
+                   "object)"});
   }
   SECTION("__metadata__ is not an object") {
     expectBadFile(rawSafeTensors("{\"__metadata__\": 3}", ""),
@@ -238,8 +240,90 @@ TEST_CASE("safetensors: missing file and directories", "[safetensors]") {
   std::string Missing = Dir.path("missing.safetensors");
   requireError(encrt_weights_open(Missing.c_str(), &W), ENCRT_NOT_FOUND,
                {Missing, "No such file"});
-  requireError(encrt_weights_open(Dir.path("").c_str(), &W),
-               ENCRT_INVALID_ARGUMENT, {"not a regular file"});
+  requireError(encrt_weights_open(Dir.path("").c_str(), &W), ENCRT_NOT_FOUND,
+               {"checkpoint directory", "has neither model.safetensors nor "
+                                        "model.safetensors.index.json"});
   requireError(encrt_weights_open(nullptr, &W), ENCRT_INVALID_ARGUMENT,
                {"path is NULL"});
+}
+
+TEST_CASE("safetensors: files that are something else are named",
+          "[safetensors]") {
+  expectBadFile(std::string("PK\x03\x04", 4) + std::string(60, '\0'),
+                {"is a zip archive", "not safetensors",
+                 "the runtime does not load pickles",
+                 "safe_serialization=True"});
+  expectBadFile(std::string("\x80\x02}q\x00.", 6) + std::string(10, 'x'),
+                {"is a Python pickle"});
+  expectBadFile("{\"weight_map\": {}}", {"is JSON text"});
+  expectBadFile("hello, this is not a checkpoint",
+                {"is not a safetensors file"});
+  // A header length whose bytes spell a magic number is still safetensors.
+  std::string Header = "{}" + std::string(0x0280 - 2, ' ');
+  std::string Bytes = rawSafeTensors(Header, "");
+  CHECK(static_cast<unsigned char>(Bytes[0]) == 0x80);
+  TempDir Dir;
+  writeFile(Dir.path("w.safetensors"), Bytes);
+  encrt_weights *W = nullptr;
+  requireOk(encrt_weights_open(Dir.path("w.safetensors").c_str(), &W));
+  encrt_weights_release(W);
+}
+
+TEST_CASE("safetensors: sharded checkpoints and checkpoint directories",
+          "[safetensors]") {
+  TempDir Dir;
+  std::vector<float> A = {1, 2}, B = {3, 4, 5};
+  writeFile(Dir.path("model-00001-of-00002.safetensors"),
+            makeSafeTensors({{"a", "F32", {2}, bytesOf(A)}}));
+  writeFile(Dir.path("model-00002-of-00002.safetensors"),
+            makeSafeTensors({{"b", "F32", {3}, bytesOf(B)}}));
+  std::string Index = Dir.path("model.safetensors.index.json");
+  writeFile(Index, "{\"metadata\": {\"total_size\": 20}, \"weight_map\": "
+                   "{\"a\": \"model-00001-of-00002.safetensors\", "
+                   "\"b\": \"model-00002-of-00002.safetensors\"}}");
+  // The index itself, and its directory.
+  for (const std::string &Path : {Index, Dir.path("")}) {
+    INFO(Path);
+    encrt_weights *W = nullptr;
+    requireOk(encrt_weights_open(Path.c_str(), &W));
+    REQUIRE(encrt_weights_count(W) == 2);
+    encrt_tensor_view V;
+    requireOk(encrt_weights_find(W, "b", &V));
+    CHECK(V.dims[0] == 3);
+    CHECK(static_cast<const float *>(V.data)[2] == 5.0f);
+    encrt_weights_release(W);
+  }
+
+  encrt_weights *W = nullptr;
+  writeFile(Index, "{\"weight_map\": {\"a\": \"model-00002-of-00002."
+                   "safetensors\"}}");
+  requireError(encrt_weights_open(Index.c_str(), &W), ENCRT_DATA_ERROR,
+               {"puts tensor 'a' in 'model-00002-of-00002.safetensors', which "
+                "has no tensor of that name"});
+  writeFile(Index, "{\"weight_map\": {\"a\": \"missing.safetensors\"}}");
+  requireError(encrt_weights_open(Index.c_str(), &W), ENCRT_NOT_FOUND,
+               {"missing.safetensors"});
+  writeFile(Index, "{\"weight_map\": {\"a\": \"../elsewhere.safetensors\"}}");
+  requireError(encrt_weights_open(Index.c_str(), &W), ENCRT_DATA_ERROR,
+               {"not a file name beside the index"});
+  writeFile(Index, "{\"shards\": []}");
+  requireError(encrt_weights_open(Index.c_str(), &W), ENCRT_DATA_ERROR,
+               {"has no object \"weight_map\""});
+  // A tensor in two shards is ambiguous.
+  writeFile(Dir.path("model-00002-of-00002.safetensors"),
+            makeSafeTensors({{"a", "F32", {2}, bytesOf(A)}}));
+  writeFile(Index, "{\"weight_map\": {\"a\": \"model-00001-of-00002."
+                   "safetensors\", \"b\": \"model-00002-of-00002."
+                   "safetensors\"}}");
+  requireError(encrt_weights_open(Index.c_str(), &W), ENCRT_DATA_ERROR,
+               {"tensor 'a' is also in an earlier shard"});
+
+  // A directory of a pickled checkpoint only.
+  TempDir Pickled;
+  writeFile(Pickled.path("pytorch_model.bin"), "PK\x03\x04");
+  requireError(encrt_weights_open(Pickled.path("").c_str(), &W),
+               ENCRT_NOT_FOUND,
+               {"has pytorch_model.bin but no model.safetensors",
+                "convert the checkpoint to safetensors"});
+  CHECK(W == nullptr);
 }

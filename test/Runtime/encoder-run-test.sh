@@ -154,7 +154,7 @@ case "$CASE" in
 list)
   run "$MODEL" --list
   expect_ok
-  expect_stdout "artifact '$MODEL': target cpu, 4 functions" \
+  expect_stdout "artifact '$MODEL': target cpu, 5 functions" \
     "function add_bias" \
     "  input  x: ?x3xf32" \
     "  param  bias: 3xf32" \
@@ -171,7 +171,12 @@ list)
     "  output same: ?xf32" \
     "  output doubled: ?xf32" \
     "  output doubled_again: ?xf32" \
-    "  output constant: 3xf32"
+    "  output constant: 3xf32" \
+    "function masked_sum" \
+    "  input  ids: ?x?xi64 (batch, sequence >= 1)" \
+    "  input  mask: ?x?xi64 (batch, sequence) optional (default ones)" \
+    "  input  offset: ?x2xi8 (batch, -) optional (default zeros)" \
+    "  output total: i64"
   ;;
 literal)
   run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3,4,5,6
@@ -231,7 +236,7 @@ bad-benchmark)
   ;;
 unknown-function)
   run "$MODEL" $W --function=nope
-  expect_error 1 "no function 'nope'" "add_bias, lookup, transpose, aliasing"
+  expect_error 1 "no function 'nope'" "add_bias, lookup, transpose, aliasing, masked_sum"
   ;;
 no-default-function)
   run "$MODEL" $W --input=f32=1
@@ -259,7 +264,32 @@ wrong-param-shape)
   ;;
 input-count)
   run "$MODEL" $W --function=add_bias
-  expect_error 1 "function 'add_bias' takes 1 input (x), got 0"
+  expect_error 1 "function 'add_bias': no --input for 'x' (give inputs in order, or by name"
+  run "$MODEL" $W --function=add_bias --input=1x3xf32=1,2,3 --input=1x3xf32=1,2,3
+  expect_error 1 "function 'add_bias' takes 1 input (x), got 2 --input"
+  run "$MODEL" $W --function=add_bias --input=x=1x3xf32=1,2,3 --input=x=1x3xf32=1,2,3
+  expect_error 2 "input 'x' is given twice by name"
+  ;;
+optional-inputs)
+  # Omitted inputs take their defaults; named ones go where they belong.
+  run "$MODEL" --function=masked_sum --input=2x2xi64=1,2,3,4
+  expect_ok
+  expect_stdout "result[0] total: i64=10"
+  run "$MODEL" --function=masked_sum --input=mask=2x2xi32=1,0,0,1 \
+    --input=2x2xi64=1,2,3,4
+  expect_ok
+  expect_stdout "result[0] total: i64=5"
+  run "$MODEL" --function=masked_sum --input=2x2xi64=1,2,3,4 \
+    --input=offset=2x2xi64=0,1,0,0
+  expect_ok
+  expect_stdout "result[0] total: i64=1010"
+  run "$MODEL" --function=masked_sum --input=2x2xi64=1,2,3,4 \
+    --input=offset=2x2xi64=0,300,0,0
+  expect_error 1 "input 'offset' (#2) of function 'masked_sum': element [0, 1] is 300, which the input's dtype i8 cannot hold"
+  run "$MODEL" --function=masked_sum --input=2x0xi64=
+  expect_error 1 "input 'ids' (#0) of function 'masked_sum': dimension 1 ('sequence') is 0, less than the minimum 1 the compiled code needs"
+  run "$MODEL" --function=masked_sum --input=mask=2x2xi64=1,1,1,1
+  expect_error 1 "function 'masked_sum': no --input for 'ids'"
   ;;
 value-count)
   run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3

@@ -68,7 +68,20 @@ EXPORT const char enc_artifact_metadata[] =
     "                 {\"name\": \"doubled_again\", \"dtype\": \"f32\", "
     "\"shape\": [-1]},\n"
     "                 {\"name\": \"constant\", \"dtype\": \"f32\", "
-    "\"shape\": [3]}]}\n"
+    "\"shape\": [3]}]},\n"
+    "    {\"name\": \"masked_sum\", \"entry\": \"fake_masked_sum\",\n"
+    "     \"inputs\": [{\"name\": \"ids\", \"dtype\": \"i64\", "
+    "\"shape\": [-1, -1], \"dim_names\": [\"batch\", \"sequence\"], "
+    "\"dim_min\": [0, 1]},\n"
+    "                {\"name\": \"mask\", \"dtype\": \"i64\", "
+    "\"shape\": [-1, -1], \"dim_names\": [\"batch\", \"sequence\"], "
+    "\"default\": \"ones\"},\n"
+    "                {\"name\": \"offset\", \"dtype\": \"i8\", "
+    "\"shape\": [-1, 2], \"dim_names\": [\"batch\", \"\"], "
+    "\"default\": \"zeros\"}],\n"
+    "     \"params\": [],\n"
+    "     \"outputs\": [{\"name\": \"total\", \"dtype\": \"i64\", "
+    "\"shape\": []}]}\n"
     "  ]\n"
     "}\n";
 
@@ -149,4 +162,22 @@ EXPORT void fake_aliasing(void *const *Args, void *Results) {
   setResult(Out + 5, Doubled, Doubled, 0, 1, Sizes, Strides);
   setResult(Out + 10, Doubled, Doubled, 0, 1, Sizes, Strides);
   setResult(Out + 15, Constant, Constant, 0, 1, ConstSizes, Strides);
+}
+
+/* total = sum(ids * mask) + 1000 * sum(offset): tells an omitted mask
+ * (ones) and offset (zeros) from given ones. */
+EXPORT void fake_masked_sum(void *const *Args, void *Results) {
+  const int64_t *Ids = (const int64_t *)Args[0];
+  const int64_t *Mask = (const int64_t *)Args[1];
+  const int64_t *Offset = (const int64_t *)Args[2];
+  const int64_t *IdData = (const int64_t *)dataOf(Ids) + Ids[2];
+  const int64_t *MaskData = (const int64_t *)dataOf(Mask) + Mask[2];
+  const int8_t *OffsetData = (const int8_t *)dataOf(Offset) + Offset[2];
+  int64_t *Total = (int64_t *)malloc(sizeof(int64_t));
+  *Total = 0;
+  for (int64_t I = 0; I < Ids[3] * Ids[4]; ++I)
+    *Total += IdData[I] * MaskData[I];
+  for (int64_t I = 0; I < Offset[3] * Offset[4]; ++I)
+    *Total += 1000 * OffsetData[I];
+  setResult((int64_t *)Results, Total, Total, 0, 0, NULL, NULL);
 }

@@ -1,12 +1,15 @@
-// RUN: encoder-opt %s -enc-outline-kernels -cse | FileCheck %s
+// RUN: encoder-opt %s -enc-outline-kernels -cse -split-input-file | FileCheck %s
 
 // Each outermost scf.forall becomes a call of a launch declaration; its
 // body moves into a function of the captured values and a range of the
 // linearized iterations. Two loops with the same body share one body
 // function and keep a launch (a kernel number) each. A description left
-// outside any loop (its loop folded away) is dropped.
+// outside any loop (its loop folded away: straight-line code) is recorded
+// in enc.inline_kernels and removed.
 
-// CHECK: module attributes {enc.kernels = [
+// CHECK: module attributes {
+// CHECK-SAME: enc.inline_kernels = [{bytes = 2048 : i64, flops = 512 : i64, function = "main", name = "main_inline0_folded", ops = []}]
+// CHECK-SAME: enc.kernels = [
 // CHECK-SAME: {bytes = 2048 : i64, flops = 512 : i64, function = "main", name = "main_k0_scale", ops = ["enc.scale"]},
 // CHECK-SAME: {bytes = -1 : i64, flops = -1 : i64, function = "main", name = "main_k1_scale", ops = ["enc.scale"]},
 // CHECK-SAME: {bytes = -1 : i64, flops = -1 : i64, function = "main", name = "main_k2_loop", ops = []}]}
@@ -76,4 +79,32 @@ func.func @main(%a: memref<16x32xf32>, %b: memref<16x32xf32>, %n: index) {
   }
   enc.kernel_info "folded" [] flops(%flops) bytes(%bytes)
   return
+}
+
+// -----
+
+// Costs known only at run time get a formula in the sizes of the inputs,
+// named as the signature (enc.functions) names them; an unnamed dimension
+// is "<input>.<dimension>". Sizes come through allocations and reshapes.
+// CHECK: enc.kernels = [{bytes = -1 : i64, bytes_formula = "(s0 * s1) * 4", flops = -1 : i64, flops_formula = "(s0 * s1) * 2", formula_symbols = ["batch", "x.1"], function = "dyn", name = "dyn_k0_scale", ops = ["enc.scale"]}]
+module attributes {enc.functions = [{name = "dyn", inputs = [{name = "x", dim_names = ["batch", ""]}]}]} {
+func.func @dyn(%x: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %b = memref.dim %x, %c0 : memref<?x?xf32>
+  %n = memref.dim %x, %c1 : memref<?x?xf32>
+  %buffer = memref.alloc(%b, %n) : memref<?x?xf32>
+  %flat = memref.collapse_shape %buffer [[0, 1]] : memref<?x?xf32> into memref<?xf32>
+  %size = memref.dim %flat, %c0 : memref<?xf32>
+  %flops = arith.muli %size, %c2 : index
+  %bytes = arith.muli %size, %c4 : index
+  scf.forall (%i) in (%b) {
+    enc.kernel_info "scale" ["enc.scale"] flops(%flops) bytes(%bytes)
+    %zero = arith.constant 0.0 : f32
+    memref.store %zero, %buffer[%i, %c0] : memref<?x?xf32>
+  }
+  return
+}
 }

@@ -88,3 +88,64 @@ func.func @bad_names(%ids: tensor<?x?xi64> {enc.dim_names = ["batch"]}) -> tenso
 func.func @bad_max(%ids: tensor<?x?xi64> {enc.dim_max = array<i64: 3>}) -> tensor<?x?xi64> {
   return %ids : tensor<?x?xi64>
 }
+
+// -----
+
+// Least sizes: a stack of convolutions needs its receptive field
+// ((1 - 1) * 2 + 2 = 2 frames into the last, (2 - 1) * 2 + 3 = 5 into the
+// second, (5 - 1) * 5 + 10 = 30 samples), carried back through the
+// activation and the reshape that adds the channel.
+// CHECK: inputs = [{dim_min = array<i64: 0, 30>, dtype = "f32", name = "audio", shape = array<i64: -1, -1>}]
+func.func @conv_stack(%audio: tensor<?x?xf32> {enc.name = "audio"},
+                      %w0: tensor<4x1x10xf32> {enc.param = "w0"},
+                      %w1: tensor<4x4x3xf32> {enc.param = "w1"},
+                      %w2: tensor<4x4x2xf32> {enc.param = "w2"}) -> tensor<?x4x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %audio, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %audio, %c1 : tensor<?x?xf32>
+  %x = tensor.expand_shape %audio [[0], [1, 2]] output_shape [%b, 1, %n] : tensor<?x?xf32> into tensor<?x1x?xf32>
+  %0 = enc.conv1d %x, %w0 {stride = 5 : i64} : (tensor<?x1x?xf32>, tensor<4x1x10xf32>) -> tensor<?x4x?xf32>
+  %1 = enc.activation gelu %0 : tensor<?x4x?xf32>
+  %2 = enc.conv1d %1, %w1 {stride = 2 : i64} : (tensor<?x4x?xf32>, tensor<4x4x3xf32>) -> tensor<?x4x?xf32>
+  %3 = enc.conv1d %2, %w2 {stride = 2 : i64} : (tensor<?x4x?xf32>, tensor<4x4x2xf32>) -> tensor<?x4x?xf32>
+  return %3 : tensor<?x4x?xf32>
+}
+
+// -----
+
+// A pooled first token needs a sequence of one, through the layer norm,
+// the residual add and the embedding; the mask's sequence needs nothing
+// of its own (dimension names tie it to the ids'). An author's enc.dim_min
+// is kept where it asks for more; enc.default is recorded.
+// CHECK: inputs = [{dim_min = array<i64: 0, 1>, dtype = "i64", name = "ids", range = array<i64: 0, 10>, shape = array<i64: -1, -1>},
+// CHECK-SAME: {default = "ones", dtype = "i64", name = "mask", shape = array<i64: -1, -1>},
+// CHECK-SAME: {dim_min = array<i64: 2, 3>, dtype = "f32", name = "extra", shape = array<i64: -1, -1>}]
+func.func @pooled(%ids: tensor<?x?xi64> {enc.name = "ids"},
+                  %mask: tensor<?x?xi64> {enc.name = "mask", enc.default = "ones"},
+                  %extra: tensor<?x?xf32> {enc.name = "extra", enc.dim_min = array<i64: 2, 3>},
+                  %table: tensor<10x8xf32> {enc.param = "table"})
+    -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %e = enc.embedding %ids, %table : (tensor<?x?xi64>, tensor<10x8xf32>) -> tensor<?x?x8xf32>
+  %r = arith.addf %e, %e : tensor<?x?x8xf32>
+  %n = enc.layer_norm %r : (tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %cls = enc.pool cls %n : (tensor<?x?x8xf32>) -> tensor<?x8xf32>
+  %mean = enc.pool mean %n mask %mask : (tensor<?x?x8xf32>, tensor<?x?xi64>) -> tensor<?x8xf32>
+  return %cls, %mean : tensor<?x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'too_short': input 'x' needs dimension 2 to be at least 10, more than its maximum 8}}
+func.func @too_short(%x: tensor<?x1x?xf32> {enc.name = "x", enc.dim_max = array<i64: -1, -1, 8>},
+                     %w: tensor<4x1x10xf32> {enc.param = "w"}) -> tensor<?x4x?xf32> {
+  %0 = enc.conv1d %x, %w : (tensor<?x1x?xf32>, tensor<4x1x10xf32>) -> tensor<?x4x?xf32>
+  return %0 : tensor<?x4x?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'bad_default': enc.default of input 'x' must be "zeros" or "ones"}}
+func.func @bad_default(%x: tensor<?xf32> {enc.name = "x", enc.default = "random"}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}

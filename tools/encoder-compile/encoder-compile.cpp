@@ -37,20 +37,30 @@ namespace {
 
 enum class Target { cpu, cuda };
 
-cl::OptionCategory category("encoder-compile options");
+// --help shows these groups (LLVM sorts categories by name, hence the
+// numbers); MLIR's and LLVM's own options are under --help-hidden, but for
+// a few MLIR debugging flags listed last.
+cl::OptionCategory inputCategory("1. Input");
+cl::OptionCategory targetCategory("2. Target");
+cl::OptionCategory outputCategory("3. Output");
+cl::OptionCategory knobCategory("4. Fusion and kernel knobs");
+cl::OptionCategory reportCategory("5. Kernel report");
+cl::OptionCategory debugCategory(
+    "6. Pipeline debugging (MLIR's flags; --help-hidden lists all of MLIR's "
+    "and LLVM's options)");
 
 cl::opt<std::string> inputFilename(cl::Positional,
                                    cl::desc("<model.mlir | model dir | "
                                             "config.json | ->"),
-                                   cl::init("-"), cl::cat(category));
+                                   cl::init("-"), cl::cat(inputCategory));
 cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                     cl::value_desc("file"), cl::init(""),
-                                    cl::cat(category));
+                                    cl::cat(outputCategory));
 cl::opt<Target> target(
     "target", cl::desc("What the artifact runs on"), cl::init(Target::cpu),
     cl::values(clEnumValN(Target::cpu, "cpu", "the host CPU (default)"),
                clEnumValN(Target::cuda, "cuda", "NVIDIA GPUs through PTX")),
-    cl::cat(category));
+    cl::cat(targetCategory));
 cl::opt<EmitStage> emit(
     "emit", cl::desc("Stop after a stage and print it"),
     cl::init(EmitStage::artifact),
@@ -63,36 +73,36 @@ cl::opt<EmitStage> emit(
         clEnumValN(EmitStage::llvmIR, "llvm-ir", "optimized LLVM IR"),
         clEnumValN(EmitStage::assembly, "asm", "target assembly (host code)"),
         clEnumValN(EmitStage::ptx, "ptx", "the kernels' PTX (--target=cuda)")),
-    cl::cat(category));
+    cl::cat(outputCategory));
 cl::opt<std::string> gpuArch(
     "gpu-arch",
     cl::desc("--target=cuda: NVIDIA architecture of the kernels (sm_80, "
              "sm_90, ...)"),
-    cl::init("sm_90"), cl::cat(category));
+    cl::init("sm_90"), cl::cat(targetCategory));
 cl::opt<std::string> gpuMatmul(
     "gpu-matmul",
     cl::desc("--target=cuda: contractions as tf32 (tensor cores, TF32 "
              "operands, f32 accumulation; default), bf16 (tensor cores, "
              "bf16 operands, f32 accumulation) or f32 (exact, CUDA cores)"),
-    cl::init("tf32"), cl::cat(category));
+    cl::init("tf32"), cl::cat(targetCategory));
 cl::opt<std::string> cudaPath(
     "cuda-path",
     cl::desc("--target=cuda: the CUDA toolkit whose libdevice the kernels "
              "link (default: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, "
              "/usr/local/cuda)"),
-    cl::init(""), cl::cat(category));
+    cl::init(""), cl::cat(targetCategory));
 cl::opt<bool> gpuEmulation(
     "gpu-emulation",
     cl::desc("--target=cuda test vehicle: run every kernel as host loops in "
              "a CPU artifact, to check the GPU lowering's numerics without "
              "a GPU"),
-    cl::init(false), cl::Hidden, cl::cat(category));
+    cl::init(false), cl::Hidden, cl::cat(targetCategory));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: `host` (default) or an LLVM "
                                   "CPU name such as skylake-avx512"),
-                         cl::init("host"), cl::cat(category));
+                         cl::init("host"), cl::cat(targetCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
-                           cl::init(3), cl::Prefix, cl::cat(category));
+                           cl::init(3), cl::Prefix, cl::cat(targetCategory));
 cl::opt<SentencePooling> pool(
     "pool",
     cl::desc("Model configs: pool a text encoder's last hidden state into "
@@ -103,16 +113,16 @@ cl::opt<SentencePooling> pool(
                clEnumValN(SentencePooling::mean, "mean",
                           "mean over the attention mask"),
                clEnumValN(SentencePooling::cls, "cls", "the first token")),
-    cl::cat(category));
+    cl::cat(inputCategory));
 cl::opt<bool> normalize("normalize",
                         cl::desc("Model configs: L2-normalize the pooled "
                                  "sentence embedding"),
-                        cl::init(false), cl::cat(category));
+                        cl::init(false), cl::cat(inputCategory));
 cl::opt<bool> audioInput(
     "audio-input",
     cl::desc("Model configs (whisper): take 16 kHz audio and compute the "
              "log-mel features in the artifact"),
-    cl::init(false), cl::cat(category));
+    cl::init(false), cl::cat(inputCategory));
 // In the order of enc::optimizationNames(), which the driver takes.
 enum class Optimization {
   attentionRecognition,
@@ -140,38 +150,104 @@ cl::bits<Optimization> disabled(
         clEnumValN(Optimization::kernelFormation, "kernel-formation",
                    "tiling linalg ops into parallel kernels with their "
                    "producers fused")),
-    cl::cat(category));
+    cl::cat(knobCategory));
 cl::list<std::string> opConfig(
     "op-config",
     cl::desc("Per-op knobs, SELECTOR:KEY=VALUE[:KEY=VALUE...], e.g. "
              "enc.layer_norm:tile=1x16, enc.linear#0:fuse=false, "
              "enc.linear:tile=4x32 (rows x panel of the micro-kernel); "
              "repeatable, attributes in the IR win"),
-    cl::value_desc("config"), cl::cat(category));
+    cl::value_desc("config"), cl::cat(knobCategory));
 cl::opt<std::string> reportFile(
     "report",
     cl::desc("Write the per-kernel report (fused ops, FLOPs, bytes, "
              "roofline) to FILE: JSON for *.json, a page with an SVG of the "
              "kernels before and after fusion for *.html, else Markdown"),
-    cl::value_desc("FILE"), cl::init(""), cl::cat(category));
+    cl::value_desc("FILE"), cl::init(""), cl::cat(reportCategory));
 cl::list<std::string> reportDims(
     "report-dims",
     cl::desc("Report the kernels at these sizes of the named dynamic input "
              "dimensions, e.g. batch=1,sequence=128 (the artifact stays "
              "dynamic)"),
-    cl::CommaSeparated, cl::value_desc("NAME=SIZE,..."), cl::cat(category));
+    cl::CommaSeparated, cl::value_desc("NAME=SIZE,..."), cl::cat(reportCategory));
 // The defaults are this project's reference machine (2 Zen 4 cores,
 // docs/performance.md): a register-resident AVX-512 FMA loop on both cores
 // (bench/cpu/fma_peak.c), and a 512 MB copy, read + write.
 cl::opt<double> peakGflops("peak-gflops",
                            cl::desc("Roofline: peak GFLOP/s of the machine"),
-                           cl::init(230.0), cl::cat(category));
+                           cl::init(230.0), cl::cat(reportCategory));
 cl::opt<double> bandwidthGBps(
     "bandwidth-gbps", cl::desc("Roofline: memory bandwidth in GB/s"),
-    cl::init(25.0), cl::cat(category));
+    cl::init(25.0), cl::cat(reportCategory));
 cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
-                            cl::init(""), cl::cat(category));
+                            cl::init(""), cl::cat(outputCategory));
+
+const char *const Overview =
+    "encoder-compile: compile an encoder model into an artifact\n\n"
+    "  encoder-compile examples/bert -o bert.so          a Hugging Face "
+    "model directory\n"
+    "  encoder-compile model.mlir -o model.so            enc IR, for this "
+    "CPU\n"
+    "  encoder-compile model.mlir --emit=linalg          stop after a stage "
+    "and print it\n"
+    "  encoder-compile model.mlir -o m.so --target=cuda  host code + PTX "
+    "kernels\n"
+    "  encoder-compile examples/bert -o bert.so --report=kernels.md "
+    "--report-dims=batch=1,sequence=128\n\n"
+    "Run an artifact with encoder-run (encoder-run --help).\n";
+
+/// Our option groups in --help; every other option (MLIR's, LLVM's) only in
+/// --help-hidden, except the MLIR flags that dump the pipeline.
+void showProjectOptionsFirst() {
+  auto &options = cl::getRegisteredOptions();
+  for (const char *name :
+       {"mlir-print-ir-after-all", "mlir-print-ir-after",
+        "mlir-print-ir-before", "mlir-print-ir-before-all",
+        "mlir-print-ir-module-scope", "mlir-timing", "mlir-print-debuginfo",
+        "mlir-disable-threading"}) {
+    auto it = options.find(name);
+    if (it != options.end())
+      it->second->addCategory(debugCategory);
+  }
+  // cl::HideUnrelatedOptions would make them ReallyHidden: gone from
+  // --help-hidden too.
+  const cl::OptionCategory *ours[] = {&inputCategory,  &targetCategory,
+                                      &outputCategory, &knobCategory,
+                                      &reportCategory, &debugCategory};
+  for (auto &entry : options) {
+    cl::Option *option = entry.second;
+    bool listed =
+        llvm::any_of(option->Categories,
+                     [&](auto *category) {
+                       return llvm::is_contained(ours, category);
+                     }) ||
+        llvm::is_contained({"help", "help-hidden", "version"},
+                           option->ArgStr);
+    if (!listed && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
+}
+
+int usageError(const std::string &message) {
+  llvm::errs() << "encoder-compile: error: " << message << "\n";
+  return 2;
+}
+
+/// Options that would be silently ignored for this target are errors that
+/// say why (the frontend's options are checked by the driver, for Python
+/// too).
+std::optional<std::string> inapplicableOption() {
+  if (target != Target::cuda)
+    for (cl::Option *option : {static_cast<cl::Option *>(&gpuArch),
+                               static_cast<cl::Option *>(&gpuMatmul),
+                               static_cast<cl::Option *>(&cudaPath)})
+      if (option->getNumOccurrences())
+        return ("--" + option->ArgStr +
+                " applies to --target=cuda; the target is cpu")
+            .str();
+  return std::nullopt;
+}
 
 } // namespace
 
@@ -184,9 +260,10 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "encoder-compile: compile an enc-dialect model into an artifact\n");
+  showProjectOptionsFirst();
+  cl::ParseCommandLineOptions(argc, argv, Overview);
+  if (std::optional<std::string> why = inapplicableOption())
+    return usageError(*why);
 
   if (emit == EmitStage::artifact && outputFilename.empty()) {
     llvm::errs() << "encoder-compile: error: no output file; pass -o "

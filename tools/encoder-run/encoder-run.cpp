@@ -26,10 +26,64 @@ using namespace encoder_run;
 namespace {
 
 const char *const Usage =
-    "usage: encoder-run MODEL.so [--weights=W.safetensors]... "
-    "[--input=@x.npy | --input=2x3xf32=1,2,3,4,5,6 | --input=f32=1.5]... "
+    "usage: encoder-run MODEL.so [--weights=PATH]... "
+    "[--input=@x.npy | --input=NAME=@x.npy | --input=2x3xf32=1,2,3,4,5,6]... "
     "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--profile] "
-    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda|cuda:N]";
+    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda|cuda:N] "
+    "(--help explains each)";
+
+const char *const Help =
+    "encoder-run: run a function of an artifact built by encoder-compile\n"
+    "\n"
+    "  encoder-run MODEL.so --weights=CHECKPOINT --input=... [options]\n"
+    "\n"
+    "Weights\n"
+    "  --weights=PATH       Bind parameters from a .safetensors file, a sharded\n"
+    "                       checkpoint's model.safetensors.index.json, or a\n"
+    "                       checkpoint directory; repeatable (later files win).\n"
+    "                       f16, bf16 and f64 tensors are converted to the\n"
+    "                       artifact's f32 (a note says so); f32 stays mapped.\n"
+    "                         --weights=bert-base-uncased/\n"
+    "Inputs, in the function's order or by name (see --list)\n"
+    "  --input=@FILE.npy    An .npy file (integer inputs take any integer dtype\n"
+    "                       or bool: masks as bool, int32 or int64).\n"
+    "  --input=SHAPExDTYPE=VALUES\n"
+    "                       A literal: --input=2x3xf32=1,2,3,4,5,6, a scalar\n"
+    "                       --input=f32=1.5, an empty tensor --input=2x0xi64=\n"
+    "  --input=NAME=...     By name, in any position:\n"
+    "                         --input=attention_mask=@mask.npy\n"
+    "                       Inputs left out take their defaults when they have\n"
+    "                       one (attention_mask: ones, token_type_ids: zeros,\n"
+    "                       as Hugging Face).\n"
+    "Outputs\n"
+    "  --output=@FILE.npy   Write the next result there (repeatable, in order);\n"
+    "                       results without a file are printed.\n"
+    "  --function=NAME      The function to run (default: the only one, or\n"
+    "                       main): --function=get_text_features\n"
+    "Measuring\n"
+    "  --benchmark=N        Time N calls after 3 warm-up calls; prints the median,\n"
+    "                       min and max (and the device time on a GPU).\n"
+    "  --profile            Time every kernel launch; prints per kernel the\n"
+    "                       calls, time, share and GFLOP/s: --benchmark=20 --profile\n"
+    "  --threads=N          Threads a call may use, the caller included (0, the\n"
+    "                       default: one per core; 1: the calling thread only).\n"
+    "Device\n"
+    "  --device=cpu|cuda|cuda:N\n"
+    "                       Where to run (default cpu); a CUDA artifact needs\n"
+    "                       the NVIDIA driver (libcuda.so.1) at run time.\n"
+    "Inspecting\n"
+    "  --list               The functions, their inputs (named dimensions, bounds,\n"
+    "                       defaults), parameters, outputs and kernels.\n"
+    "  --metadata           The artifact's metadata JSON (docs/artifact-abi.md).\n"
+    "  --help, -h           This text.\n"
+    "\n"
+    "Example:\n"
+    "  encoder-compile examples/bert -o bert.so\n"
+    "  encoder-run bert.so --weights=model.safetensors --input=@input_ids.npy \\\n"
+    "      --output=@last_hidden_state.npy --output=@pooler_output.npy\n"
+    "\n"
+    "Errors are one line on stderr, \"encoder-run: error: ...\"; exit status 1,\n"
+    "2 for a wrong command line.\n";
 
 constexpr int WarmupRuns = 3;
 
@@ -73,7 +127,7 @@ Options parseCommandLine(int Argc, char **Argv) {
     std::string Arg = Argv[I];
     std::string Value;
     if (Arg == "--help" || Arg == "-h") {
-      std::printf("%s\n", Usage);
+      std::printf("%s", Help);
       std::exit(0);
     }
     if (Arg == "--list") {
@@ -156,18 +210,30 @@ void listFunctions(const std::string &Path, encrt_artifact *A) {
                 std::to_string(Info->range_hi) + ")";
       if (Info->has_ignore_value)
         Line += " ignore " + std::to_string(Info->ignore_value);
-      // Named dims, e.g. "(batch, sequence <= 512)".
+      // Named and bounded dims, e.g. "(batch, sequence 1..512)".
       std::string Dims;
-      for (size_t D = 0; (Info->dim_names || Info->dim_max) && D < Info->rank;
-           ++D) {
+      bool Described = Info->dim_names || Info->dim_max || Info->dim_min;
+      for (size_t D = 0; Described && D < Info->rank; ++D) {
         std::string One = Info->dim_names ? Info->dim_names[D] : "";
-        if (Info->dim_max && Info->dim_max[D] >= 0)
-          One += (One.empty() ? "" : " ") + std::string("<= ") +
-                 std::to_string(Info->dim_max[D]);
+        int64_t Min = Info->dim_min ? Info->dim_min[D] : 0;
+        int64_t Max = Info->dim_max ? Info->dim_max[D] : -1;
+        std::string Bound;
+        if (Min > 0 && Max >= 0)
+          Bound = std::to_string(Min) + ".." + std::to_string(Max);
+        else if (Min > 0)
+          Bound = ">= " + std::to_string(Min);
+        else if (Max >= 0)
+          Bound = "<= " + std::to_string(Max);
+        if (!Bound.empty())
+          One += (One.empty() ? "" : " ") + Bound;
         Dims += (D ? ", " : "") + (One.empty() ? std::string("-") : One);
       }
       if (!Dims.empty())
         Line += " (" + Dims + ")";
+      if (Info->default_fill != ENCRT_DEFAULT_NONE)
+        Line += Info->default_fill == ENCRT_DEFAULT_ZEROS
+                    ? " optional (default zeros)"
+                    : " optional (default ones)";
       std::printf("%s\n", Line.c_str());
     };
     for (size_t I = 0; I < encrt_function_input_count(Fn); ++I)
@@ -216,6 +282,81 @@ const encrt_function *selectFunction(const Options &Opts, encrt_artifact *A) {
        " functions and none is called 'main'; choose one with --function "
        "(" +
        (Names.empty() ? std::string("it has none") : Names) + ")");
+}
+
+/// One line on stderr when weights were converted as they were bound (a
+/// bf16 checkpoint for an f32 artifact): a copy, not a mapping.
+void noteConversions(encrt_module *M) {
+  size_t Count = 0, Bytes = 0;
+  unsigned From = 0;
+  encrt_module_converted_params(M, &Count, &Bytes, &From);
+  if (!Count)
+    return;
+  std::string DTypes;
+  for (unsigned D = 0; D < 32; ++D)
+    if (From & (1u << D))
+      DTypes += (DTypes.empty() ? "" : ", ") +
+                std::string(encrt_dtype_name(static_cast<encrt_dtype>(D)));
+  std::fprintf(stderr,
+               "encoder-run: note: %zu parameter%s converted from %s to the "
+               "artifact's dtype when bound (%.1f MB of copies)\n",
+               Count, Count == 1 ? "" : "s", DTypes.c_str(), Bytes / 1e6);
+}
+
+/// Each input's --input value ("" when omitted): `--input=NAME=VALUE` by
+/// name, the others in order into the inputs not named. An input left
+/// without a value must have a default (docs/artifact-abi.md, "default").
+std::vector<std::string> assignInputs(const Options &Opts,
+                                      const encrt_function *F) {
+  size_t NumInputs = encrt_function_input_count(F);
+  std::vector<std::string> Specs(NumInputs);
+  std::vector<bool> Named(NumInputs, false);
+  std::vector<std::string> Positional;
+  for (const std::string &Input : Opts.Inputs) {
+    size_t Eq = Input.find('=');
+    bool IsNamed = false;
+    for (size_t I = 0; Eq != std::string::npos && I < NumInputs; ++I) {
+      if (Input.compare(0, Eq, encrt_function_input(F, I)->name) != 0 ||
+          std::strlen(encrt_function_input(F, I)->name) != Eq)
+        continue;
+      if (Named[I])
+        usageError("input " + quote(encrt_function_input(F, I)->name) +
+                   " is given twice by name");
+      Specs[I] = Input.substr(Eq + 1);
+      if (Specs[I].empty())
+        usageError("--input=" + Input.substr(0, Eq) + "= needs a value");
+      Named[I] = IsNamed = true;
+    }
+    if (!IsNamed)
+      Positional.push_back(Input);
+  }
+  size_t Next = 0;
+  for (const std::string &Value : Positional) {
+    while (Next < NumInputs && Named[Next])
+      ++Next;
+    if (Next == NumInputs) {
+      std::string Names;
+      for (size_t I = 0; I < NumInputs; ++I)
+        Names +=
+            (I ? ", " : "") + std::string(encrt_function_input(F, I)->name);
+      fail("function " + quote(encrt_function_name(F)) + " takes " +
+           std::to_string(NumInputs) + " input" + (NumInputs == 1 ? "" : "s") +
+           (NumInputs ? " (" + Names + ")" : std::string()) + ", got " +
+           std::to_string(Opts.Inputs.size()) + " --input");
+    }
+    Specs[Next++] = Value;
+  }
+  std::string Missing;
+  for (size_t I = 0; I < NumInputs; ++I) {
+    const encrt_value_info *Info = encrt_function_input(F, I);
+    if (Specs[I].empty() && Info->default_fill == ENCRT_DEFAULT_NONE)
+      Missing += (Missing.empty() ? "" : ", ") + quote(Info->name);
+  }
+  if (!Missing.empty())
+    fail("function " + quote(encrt_function_name(F)) +
+         ": no --input for " + Missing +
+         " (give inputs in order, or by name: --input=NAME=@FILE.npy)");
+  return Specs;
 }
 
 std::vector<BufferPtr> callOnce(encrt_module *M, const encrt_function *F,
@@ -368,18 +509,11 @@ int run(const Options &Opts) {
     WeightsPtr Weights(RawWeights);
     check(encrt_module_bind_weights(Module.get(), Weights.get()));
   }
+  noteConversions(Module.get());
   check(encrt_module_check_parameters(Module.get(), F));
 
   size_t NumInputs = encrt_function_input_count(F);
-  if (Opts.Inputs.size() != NumInputs) {
-    std::string Names;
-    for (size_t I = 0; I < NumInputs; ++I)
-      Names += (I ? ", " : "") + std::string(encrt_function_input(F, I)->name);
-    fail("function " + FnName + " takes " + std::to_string(NumInputs) +
-         " input" + (NumInputs == 1 ? "" : "s") +
-         (NumInputs ? " (" + Names + ")" : std::string()) + ", got " +
-         std::to_string(Opts.Inputs.size()) + " --input");
-  }
+  std::vector<std::string> InputSpecs = assignInputs(Opts, F);
   size_t NumOutputs = encrt_function_output_count(F);
   if (Opts.Outputs.size() > NumOutputs)
     fail(std::to_string(Opts.Outputs.size()) +
@@ -391,9 +525,13 @@ int run(const Options &Opts) {
   std::vector<BufferPtr> InputBuffers;
   std::vector<encrt_tensor_view> Inputs;
   for (size_t I = 0; I < NumInputs; ++I) {
+    if (InputSpecs[I].empty()) { // omitted: the runtime fills in its default
+      Inputs.push_back(encrt_tensor_view{});
+      continue;
+    }
     std::string What = "input " + quote(encrt_function_input(F, I)->name) +
                        " (#" + std::to_string(I) + ")";
-    InputBuffers.push_back(readInput(Opts.Inputs[I], What));
+    InputBuffers.push_back(readInput(InputSpecs[I], What));
     Inputs.push_back(encrt_buffer_view(InputBuffers.back().get()));
   }
 

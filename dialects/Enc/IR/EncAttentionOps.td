@@ -24,13 +24,17 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
     - The optional `mask` has rank 4 and broadcasts to
       `[batch, heads, q_len, kv_len]` (each dimension is 1 or the full
       size). A floating-point mask is added to the scores; an `i1` or
-      integer mask keeps the scores where it is nonzero and drops the others
-      (as `-inf`), so a Hugging Face `attention_mask` reshaped to
-      `[batch, 1, 1, kv_len]` can be used as it is.
+      integer mask keeps the scores where it is nonzero and replaces the
+      others by the most negative finite value of the element type, so a
+      Hugging Face `attention_mask` reshaped to `[batch, 1, 1, kv_len]` can
+      be used as it is and gives Hugging Face's results: its extended masks
+      add `finfo.min`, so a row whose mask keeps no key averages all keys
+      with equal weights instead of giving NaN.
     - `causal` lets query `i` see only keys `j <= i` (top-left aligned, as
-      PyTorch's `is_causal`).
+      PyTorch's `is_causal`); the keys it cuts are `-inf` and never seen.
 
-    A row that sees no key (every score `-inf`) gives NaN, as in PyTorch.
+    A row whose every score is `-inf` (an additive mask of `-inf`) gives NaN,
+    as in PyTorch.
 
     Example:
 

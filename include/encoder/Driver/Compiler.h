@@ -82,6 +82,13 @@ struct CompileOptions {
   std::function<LogicalResult(PassManager &)> configurePassManager;
 };
 
+/// Fails when a frontend option does not apply: --pool, --normalize and
+/// --audio-input build parts of models from configs (`isConfig`), and
+/// --normalize normalizes what --pool pools.
+LogicalResult checkFrontendOptions(StringRef source, bool isConfig,
+                                   const FrontendOptions &options,
+                                   std::string &error);
+
 /// Reads a model: a Hugging Face style directory or config.json through the
 /// frontend, else enc IR from the file `path` ("-" for stdin). Parse errors
 /// are diagnostics through `sourceMgr`'s handler; other errors are `error`.

@@ -21,18 +21,15 @@ struct RooflineMachine {
   double bandwidthGBps;
 };
 
-/// Fixes the named dimensions of the public functions' inputs
-/// (`enc.dim_names`) to the given sizes, so that a copy of the module
-/// compiles to kernels of static cost. Fails naming a dimension no input
-/// has.
-LogicalResult specializeDims(ModuleOp module,
-                             llvm::ArrayRef<std::string> assignments,
-                             std::string &error);
-
 /// Writes the report of `module` (in the LLVM dialect, with the artifact
 /// metadata) to `path`: JSON when it ends in .json, an HTML page with an SVG
 /// of the kernels before and after fusion for .html, else a Markdown table.
+/// Every kernel the artifact launches is a row under its own name, then
+/// every would-be kernel that runs inline (no launch). `reportDims`
+/// ("batch=1", ...) gives dynamic sizes at which costs are evaluated; a
+/// name no input has is an error.
 LogicalResult writeKernelReport(ModuleOp module, llvm::StringRef path,
+                                llvm::ArrayRef<std::string> reportDims,
                                 const RooflineMachine &machine,
                                 std::string &error);
 

@@ -70,7 +70,9 @@ typedef enum encrt_dtype {
 ENCRT_API const char *encrt_dtype_name(encrt_dtype dtype);
 ENCRT_API size_t encrt_dtype_size(encrt_dtype dtype);
 
-/* A tensor over memory the caller owns (row-major, contiguous). */
+/* A tensor over memory the caller owns (row-major, contiguous). A view with
+ * `data` and `dims` both NULL stands for an omitted input (see
+ * encrt_value_info.default_fill). */
 typedef struct encrt_tensor_view {
   encrt_dtype dtype;
   size_t rank;
@@ -82,6 +84,14 @@ typedef struct encrt_tensor_view {
 
 typedef struct encrt_artifact encrt_artifact;
 typedef struct encrt_function encrt_function;
+
+/* What an input the caller omits holds; its shape comes from the inputs
+ * given, through dimension names ("batch", "sequence"). */
+typedef enum encrt_input_default {
+  ENCRT_DEFAULT_NONE = 0,  /* the input is required */
+  ENCRT_DEFAULT_ZEROS = 1, /* zeros, e.g. token_type_ids */
+  ENCRT_DEFAULT_ONES = 2,  /* ones, e.g. attention_mask */
+} encrt_input_default;
 
 /* Describes one input, output or parameter of a function. Strings and arrays
  * belong to the artifact and live as long as it does. */
@@ -101,6 +111,13 @@ typedef struct encrt_value_info {
    * length). */
   const char *const *dim_names;
   const int64_t *dim_max;
+  /* Inputs only, NULL or `rank` entries: the least size of each dimension
+   * the compiled code can compute with (0: none), e.g. 1 for a sequence
+   * whose first token is pooled, or a convolution stack's receptive field
+   * in samples. Smaller inputs are refused, never run. */
+  const int64_t *dim_min;
+  /* Inputs only: what an omitted input holds (Hugging Face's defaults). */
+  encrt_input_default default_fill;
 } encrt_value_info;
 
 /* dlopens `path` and reads its metadata; fails on anything that is not an
@@ -163,7 +180,13 @@ encrt_artifact_kernel(const encrt_artifact *artifact, size_t index);
 typedef struct encrt_weights encrt_weights;
 
 /* Memory-maps a .safetensors file read-only and validates its header (every
- * tensor's dtype, shape and byte range). Nothing is copied. */
+ * tensor's dtype, shape and byte range). Nothing is copied. `path` may also
+ * be a sharded checkpoint's index (model.safetensors.index.json: every
+ * shard it names is mapped, as one set of tensors) or a checkpoint
+ * directory (its model.safetensors, else its index). A file that is not
+ * safetensors is named as what it is; pickled checkpoints
+ * (pytorch_model.bin) are refused with a hint to convert them: loading a
+ * pickle can run code. */
 ENCRT_API encrt_status *encrt_weights_open(const char *path,
                                            encrt_weights **out);
 ENCRT_API void encrt_weights_retain(encrt_weights *weights);
@@ -236,6 +259,16 @@ encrt_module_bind_parameter(encrt_module *module, const char *name,
                             const encrt_tensor_view *view,
                             void (*release)(void *user_data), void *user_data);
 
+/* Parameters bound through a conversion: a checkpoint tensor in f16, bf16
+ * or f64 bound to an f32 parameter (most published checkpoints are f16 or
+ * bf16) is converted once, when bound, into a copy the module owns; f32
+ * tensors stay memory-mapped, never copied. Counts the current bindings
+ * that are such copies and their bytes, and sets bit (1u << dtype) of
+ * `from_dtypes` for each dtype converted from. Output pointers may be NULL. */
+ENCRT_API void encrt_module_converted_params(const encrt_module *module,
+                                             size_t *count, size_t *bytes,
+                                             unsigned *from_dtypes);
+
 /* NOT_FOUND naming the first parameter of `function` that is still unbound,
  * or NULL when all are bound. */
 ENCRT_API encrt_status *
@@ -256,9 +289,12 @@ ENCRT_API encrt_status *encrt_buffer_create(const encrt_tensor_view *view,
                                             encrt_buffer **out);
 
 /* Runs `function` on `inputs` (exactly encrt_function_input_count of them, in
- * order). Checks each input's dtype, rank, static dims, dimension bounds,
- * that dimensions of one name agree across inputs, index ranges, and that
- * every parameter is bound, before running anything; builds the packed
+ * order). An input with a default may be omitted (a view with NULL data and
+ * dims); an integer input may come in any integer dtype or bool, and is
+ * converted (values that do not fit are refused). Checks each input's
+ * dtype, rank, static dims, dimension bounds (maximum and minimum), that
+ * dimensions of one name agree across inputs, index ranges, and that every
+ * parameter is bound, before running anything; builds the packed
  * parameters that need it. On success `outputs` (an array of
  * encrt_function_output_count slots) receives one new buffer per result,
  * which the caller releases. Kernels run on up to the module's num_threads

@@ -19,6 +19,12 @@ constexpr llvm::StringLiteral kNameAttrName = "enc.name";
 /// a call's inputs) and bounding it (-1: no bound).
 constexpr llvm::StringLiteral kDimNamesAttrName = "enc.dim_names";
 constexpr llvm::StringLiteral kDimMaxAttrName = "enc.dim_max";
+/// Input attribute: the least size of each dimension (0: none), merged by
+/// enc-record-abi with what the ops need (minimumInputSizes).
+constexpr llvm::StringLiteral kDimMinAttrName = "enc.dim_min";
+/// Input attribute: "zeros" or "ones", what the runtime passes when the
+/// caller omits the input (Hugging Face's optional inputs).
+constexpr llvm::StringLiteral kDefaultAttrName = "enc.default";
 /// Argument attribute of a packed parameter: how the runtime builds it
 /// ({sources, source_shapes, concat_dim, panel}; enc.packed_param).
 constexpr llvm::StringLiteral kPackAttrName = "enc.pack";
@@ -33,6 +39,10 @@ constexpr llvm::StringLiteral kNoFuseAttrName = "enc.no_fuse";
 /// Module attribute: one dictionary per kernel {name, function, ops, flops,
 /// bytes}, indexed by the launch's kernel number (enc-outline-kernels).
 constexpr llvm::StringLiteral kKernelsAttrName = "enc.kernels";
+/// Module attribute: descriptions of would-be kernels whose loop folded to
+/// one iteration and runs inline on the calling thread (no launch), in the
+/// form of enc.kernels' entries (enc-outline-kernels).
+constexpr llvm::StringLiteral kInlineKernelsAttrName = "enc.inline_kernels";
 /// On a launch declaration: {body = @fn, kernel = index}.
 constexpr llvm::StringLiteral kKernelLaunchAttrName = "enc.kernel_launch";
 /// The exported, runtime-filled hooks object (docs/artifact-abi.md).

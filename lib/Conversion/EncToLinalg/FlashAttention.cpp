@@ -36,8 +36,10 @@
 // computes the same values again: no masking is needed.
 //
 // Exponents subtract m' with -inf read as 0, so a key block in which a row
-// sees no key contributes nothing (rather than NaN); a row that sees no key
-// at all ends as 0 / 0 = NaN, like PyTorch. f16 and bf16 accumulate in f32.
+// sees no key contributes nothing (rather than NaN). Keys a mask leaves out
+// score the most negative finite value (Hugging Face's finfo.min), so a row
+// whose mask leaves no key averages all keys; a row the causal cut leaves
+// without keys cannot occur. f16 and bf16 accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,7 +140,7 @@ struct Attention {
   Value q, packedKeys, v, mask;
   SmallVector<bool> broadcast; // mask dimensions read at index 0
   bool causal = false;
-  Value zero, negInf, scale; // scalars of `acc`
+  Value zero, negInf, maskedOut, scale; // scalars of `acc`
 };
 
 /// keys[b, h, kb, d, j] = k[b, h, kb · keyBlock + j, d], zero past the end:
@@ -408,6 +410,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     a.causal = op.getCausal();
     a.zero = floatConstant(rewriter, loc, a.acc, 0.0);
     a.negInf = negativeInfinity(rewriter, loc, a.acc);
+    a.maskedOut = maskedScore(rewriter, loc, a.acc);
     a.scale = floatConstant(rewriter, loc, a.acc, op.getEffectiveScale());
     // A mask dimension of static size 1 against a larger or dynamic one
     // broadcasts.
@@ -583,7 +586,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                               arith::ConstantOp::create(
                                   eb, el, intType,
                                   eb.getIntegerAttr(intType, 0)));
-                        s = arith::SelectOp::create(eb, el, keep, s, a.negInf);
+                        s = arith::SelectOp::create(eb, el, keep, s,
+                                                    a.maskedOut);
                       } else {
                         s = arith::AddFOp::create(
                             eb, el, s, promote(eb, el, maskElement, a.acc));

@@ -58,6 +58,13 @@ Value lowering::negativeInfinity(OpBuilder &b, Location loc, Type type) {
                                    b.getFloatAttr(type, inf));
 }
 
+Value lowering::maskedScore(OpBuilder &b, Location loc, Type type) {
+  auto floatType = cast<FloatType>(type);
+  APFloat lowest = APFloat::getLargest(floatType.getFloatSemantics(),
+                                       /*Negative=*/true);
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, lowest));
+}
+
 Value lowering::dimAsFloat(OpBuilder &b, Location loc, Value tensor,
                            int64_t dim, Type type) {
   auto tensorType = cast<RankedTensorType>(tensor.getType());

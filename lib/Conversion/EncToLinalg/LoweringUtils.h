@@ -37,6 +37,13 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 /// -inf of float type `type`.
 Value negativeInfinity(OpBuilder &b, Location loc, Type type);
 
+/// The most negative finite value of float type `type`: the score of a key
+/// that an integer or boolean attention mask leaves out. Hugging Face adds
+/// finfo.min rather than -inf, so a row with no key left averages every key
+/// (finite) instead of dividing 0 by 0; rows with keys left are unchanged,
+/// since exp(min - max) is 0.
+Value maskedScore(OpBuilder &b, Location loc, Type type);
+
 /// Dimension `dim` of `tensor` as a float of type `type` (for averages).
 Value dimAsFloat(OpBuilder &b, Location loc, Value tensor, int64_t dim,
                  Type type);

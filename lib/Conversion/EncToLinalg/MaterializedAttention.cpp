@@ -62,6 +62,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                                           vSizes[3]};
     Value zero = floatConstant(rewriter, loc, elementType, 0.0);
     Value negInf = negativeInfinity(rewriter, loc, elementType);
+    Value maskedOut = maskedScore(rewriter, loc, elementType);
     Value scale =
         floatConstant(rewriter, loc, elementType, op.getEffectiveScale());
 
@@ -108,7 +109,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                 keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
                                              m, zero);
               }
-              s = arith::SelectOp::create(b, l, keep, s, negInf);
+              s = arith::SelectOp::create(b, l, keep, s, maskedOut);
             } else {
               s = arith::AddFOp::create(b, l, s, m);
             }

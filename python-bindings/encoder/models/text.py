@@ -255,8 +255,9 @@ def build(config, where, checkpoint, pool=None, normalize=False):
     f = module.function("main")
     dims = dict(shape=[None, None], dtype="i64", dim_names=["batch", "sequence"], dim_max=[None, max_seq])
     input_ids = f.input("input_ids", **dims)
-    mask = f.input("attention_mask", **dims)
-    token_types = f.input("token_type_ids", **dims) if c["type_vocab"] > 1 else None
+    mask = f.input("attention_mask", **dims, default="ones")
+    token_types = (f.input("token_type_ids", **dims, default="zeros")
+                   if c["type_vocab"] > 1 else None)
     g = _Layers(f, prefix)
 
     # Embeddings.

@@ -187,7 +187,9 @@ func.func @attention(%q: tensor<2x4x200x16xf32>, %k: tensor<2x4x300x16xf32>, %v:
 // block size an affine.min remainder; the default scale is 1/sqrt(head_dim).
 // CHECK-LABEL: func.func @attention_bool_mask
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x2x?x16xf32>, %[[MB:.*]]: tensor<1x1x?x?xi1>)
-// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// A key the mask leaves out scores f32's lowest (Hugging Face's finfo.min),
+// not -inf: a row with no key left averages all keys instead of giving NaN.
+// CHECK-DAG: %[[MASKED:.*]] = arith.constant -3.40282347E+38 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
 // CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x?x16x128xf32>)
 // CHECK: scf.forall (%[[B:.*]], %{{.*}}, %[[QB:.*]]) in (1, 2, %{{.*}}) shared_outs
@@ -201,7 +203,7 @@ func.func @attention(%q: tensor<2x4x200x16xf32>, %k: tensor<2x4x300x16xf32>, %v:
 // CHECK:     %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 0] [%[[QN]], %[[KN]]] [1, 1] : tensor<64x128xf32> to tensor<?x?xf32>
 // CHECK:     linalg.generic {{.*}} ins(%[[MT]] : tensor<?x?xi1>) outs(%[[S]] : tensor<?x?xf32>)
 // CHECK:     ^bb0(%[[KEEP:.*]]: i1, %[[SCORE:.*]]: f32):
-// CHECK:       arith.select %[[KEEP]], %[[SCORE]], %[[NEGINF]] : f32
+// CHECK:       arith.select %[[KEEP]], %[[SCORE]], %[[MASKED]] : f32
 func.func @attention_bool_mask(%q: tensor<1x2x?x16xf32>, %m: tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32> {
   %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32>
   return %0 : tensor<1x2x?x16xf32>

@@ -16,7 +16,14 @@ reference that shares nothing with the compiler.
 Weights are fresh on every run (std ~ 1/sqrt(fan_in), LayerNorm weights
 around 1) so activations stay O(1); inputs use batch 2, right padding with
 at least one padded row, and a sequence shorter than the maximum (the
-artifacts have dynamic batch and sequence).
+artifacts have dynamic batch and sequence). The edge sweep
+(test/Python/test_edge_shapes.py) runs the same cases at other shapes:
+`c.batch` rows and, where a family has one, a sequence (audio: samples) of
+`c.length`, rows of it right-padded to `sweep_lengths`.
+
+Padding masks follow Hugging Face: masked keys score finfo(float32).min
+(added, not -inf), so a row whose mask is all zeros averages every key
+instead of giving NaN.
 """
 
 import json
@@ -28,7 +35,14 @@ import torch
 import torch.nn.functional as F
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples")
-BATCH = 2
+MASKED = torch.finfo(torch.float32).min  # Hugging Face's extended masks
+
+
+def sweep_lengths(seq, batch):
+    """Real tokens per row at a swept shape: the full row, then half of it
+    for even lengths, or none at all (a row whose mask is all zeros) for
+    odd ones."""
+    return [seq if row == 0 else (seq // 2 if seq % 2 == 0 else 0) for row in range(batch)]
 
 
 def load_config(model_type):
@@ -93,7 +107,7 @@ def attention(x, q, k, v, o, heads, keep=None, causal=False):
 
     scores = split(F.linear(x, *q)) @ split(F.linear(x, *k)).transpose(-1, -2) / math.sqrt(head_dim)
     if keep is not None:
-        scores = scores.masked_fill(~keep[:, None, None, :], -math.inf)
+        scores = scores.masked_fill(~keep[:, None, None, :], MASKED)
     if causal:
         future = torch.ones(seq, seq, dtype=torch.bool).triu(1)
         scores = scores.masked_fill(future, -math.inf)
@@ -212,24 +226,29 @@ def text_encoder(c, model_type, sentence=False):
     # are the base models' names.
     p = "electra." if model_type == "electra" else ""
 
-    seq, lengths = 11, [11, 7]
-    assert offset + seq <= max_positions
+    if c.length is None:
+        seq, lengths = 11, [11, 7]
+        assert offset + seq <= max_positions
+    else:
+        seq, lengths = c.length, sweep_lengths(c.length, c.batch)
     mask_np = right_padded(lengths, seq)
-    ids_np = c.rng.integers(0, vocab - 1, (BATCH, seq), dtype=np.int64)
+    ids_np = c.rng.integers(0, vocab - 1, (c.batch, seq), dtype=np.int64)
     ids_np[ids_np >= pad] += 1  # real tokens are never the pad token
     ids_np[mask_np == 0] = pad
     ids = c.input(ids_np)
     mask = c.input(mask_np)
     if type_vocab > 1:  # a sentence pair: segment 1 from the middle on
-        types_np = np.zeros((BATCH, seq), dtype=np.int64)
+        types_np = np.zeros((c.batch, seq), dtype=np.int64)
         for b, n in enumerate(lengths):
             types_np[b, n // 2:n] = 1
         types = c.input(types_np)
     else:
-        types = torch.zeros(BATCH, seq, dtype=torch.int64)
+        types = torch.zeros(c.batch, seq, dtype=torch.int64)
 
     words = c.weight(p + "embeddings.word_embeddings.weight", c.normal((vocab, emb)))
     positions = c.weight(p + "embeddings.position_embeddings.weight", c.normal((max_positions, emb)))
+    if offset + seq > max_positions:
+        raise IndexError(f"{seq} tokens, {max_positions - offset} positions")
     h = F.embedding(ids, words) + positions[offset:offset + seq]
     if type_vocab > 0:
         table = c.weight(p + "embeddings.token_type_embeddings.weight", c.normal((type_vocab, emb)))
@@ -240,7 +259,8 @@ def text_encoder(c, model_type, sentence=False):
     if model_type == "albert":
         h = F.linear(h, *dense(c, p + "encoder.embedding_hidden_mapping_in", dim, emb))
 
-    padding = mask == 0
+    # Hugging Face's additive mask (a float key_padding_mask is added).
+    padding = torch.zeros(mask.shape, dtype=torch.float64).masked_fill(mask == 0, MASKED)
     if model_type == "albert":
         # One layer group (or a few) shared by all num_hidden_layers.
         groups, inner = cfg.get("num_hidden_groups", 1), cfg.get("inner_group_num", 1)
@@ -254,9 +274,10 @@ def text_encoder(c, model_type, sentence=False):
     else:
         stack = [post_norm_layer(c, f"{p}encoder.layer.{i}", BERT_LAYER, dim, heads, ffn, eps,
                                  act) for i in range(layers)]
-    with torch.no_grad():
-        for layer in stack:
-            h = layer(h, src_key_padding_mask=padding)
+    # With autograd on: under no_grad, PyTorch 1.13's fused fast path turns
+    # a float padding mask into a boolean one (NaN for all-padded rows).
+    for layer in stack:
+        h = layer(h, src_key_padding_mask=padding).detach()
 
     if model_type in ("bert", "roberta", "albert"):
         pooler = dense(c, p + ("pooler" if model_type == "albert" else "pooler.dense"), dim, dim)
@@ -316,7 +337,7 @@ def family_vit(c):
     ffn, eps = cfg["intermediate_size"], cfg.get("layer_norm_eps", 1e-12)
     assert cfg.get("hidden_act", "gelu") == "gelu"  # torchvision's MLP uses exact GELU
     patches = (size // patch) ** 2
-    pixels = c.input(c.normal((BATCH, channels, size, size)))
+    pixels = c.input(c.normal((c.batch, channels, size, size)))
 
     model = VisionTransformer(size, patch, layers, heads, dim, ffn).double()
     for module in model.modules():  # torchvision's LayerNorms have eps 1e-6
@@ -365,7 +386,7 @@ def family_dinov2(c):
     ffn = int(dim * cfg.get("mlp_ratio", 4))
     eps, act = cfg.get("layer_norm_eps", 1e-6), ACTIVATIONS[cfg.get("hidden_act", "gelu")]
     patches = (size // patch) ** 2
-    pixels = c.input(c.normal((BATCH, channels, size, size)))
+    pixels = c.input(c.normal((c.batch, channels, size, size)))
 
     cls = c.weight("embeddings.cls_token", c.normal((1, 1, dim)))
     c.weight("embeddings.mask_token", c.normal((1, dim)))  # in the checkpoint, unused here
@@ -378,7 +399,7 @@ def family_dinov2(c):
     final = norm(c, "layernorm", dim)
 
     tokens = patch_tokens(pixels, w, b, patch)
-    h = torch.cat([cls.expand(BATCH, -1, -1), tokens], dim=1) + positions
+    h = torch.cat([cls.expand(c.batch, -1, -1), tokens], dim=1) + positions
     for layer in stack:
         h = layer(h)
     h = layer_norm(h, final, eps)
@@ -398,8 +419,8 @@ def family_vit_mae(c):
     dheads, dffn = cfg["decoder_num_attention_heads"], cfg["decoder_intermediate_size"]
     grid = size // patch
     patches = grid * grid
-    pixels = c.input(c.normal((BATCH, channels, size, size)))
-    noise = c.input(c.rng.random((BATCH, patches)).astype(np.float32))
+    pixels = c.input(c.normal((c.batch, channels, size, size)))
+    noise = c.input(c.rng.random((c.batch, patches)).astype(np.float32))
 
     cls = c.weight("vit.embeddings.cls_token", c.normal((1, 1, dim)))
     positions = c.weight("vit.embeddings.position_embeddings", c.normal((1, patches + 1, dim)))
@@ -424,17 +445,18 @@ def family_vit_mae(c):
     ids_restore = torch.argsort(ids_shuffle, dim=1)
     ids_keep = ids_shuffle[:, :keep]
     x = torch.gather(x, 1, ids_keep.unsqueeze(-1).expand(-1, -1, dim))
-    mask = torch.ones(BATCH, patches, dtype=torch.float64)
+    batch = c.batch
+    mask = torch.ones(batch, patches, dtype=torch.float64)
     mask[:, :keep] = 0
     mask = torch.gather(mask, 1, ids_restore)
-    h = torch.cat([(cls + positions[:, :1]).expand(BATCH, -1, -1), x], dim=1)
+    h = torch.cat([(cls + positions[:, :1]).expand(batch, -1, -1), x], dim=1)
     for layer in encoder:
         h = layer(h)
     latent = layer_norm(h, final, eps)
 
     # Decoder.
     x = F.linear(latent, *embed)
-    tokens = torch.cat([x[:, 1:], mask_token.expand(BATCH, patches - keep, -1)], dim=1)
+    tokens = torch.cat([x[:, 1:], mask_token.expand(batch, patches - keep, -1)], dim=1)
     tokens = torch.gather(tokens, 1, ids_restore.unsqueeze(-1).expand(-1, -1, ddim))
     x = torch.cat([x[:, :1], tokens], dim=1) + dpositions
     for layer in decoder:
@@ -442,8 +464,9 @@ def family_vit_mae(c):
     logits = F.linear(layer_norm(x, dnorm, eps), *pred)[:, 1:]
 
     # Loss: patchify as MAE does ((row, column, channel) within a patch).
-    target = pixels.reshape(BATCH, channels, grid, patch, grid, patch)
-    target = torch.einsum("nchpwq->nhwpqc", target).reshape(BATCH, patches, -1)
+    target = pixels.reshape(batch, channels, grid, patch, grid, patch)
+    target = torch.einsum("nchpwq->nhwpqc", target).reshape(batch, patches,
+                                                           patch * patch * channels)
     if cfg.get("norm_pix_loss", False):
         mean, var = target.mean(-1, keepdim=True), target.var(-1, keepdim=True)
         target = (target - mean) / (var + 1e-6) ** 0.5
@@ -464,9 +487,9 @@ def dual_text_ids(c, vocab, seq, lengths, bos=None, eos=None, pad=0):
         ids[ids >= t] += 1
     mask = right_padded(lengths, seq)
     for row, n in enumerate(lengths):
-        if bos is not None:
+        if bos is not None and n > 0:
             ids[row, 0] = bos
-        if eos is not None:
+        if eos is not None and n > 0:
             ids[row, n - 1] = eos
     ids[mask == 0] = pad
     return ids, mask
@@ -535,6 +558,8 @@ class Clip:
 
     def text_features(self, ids, mask):
         seq = ids.shape[1]
+        if seq > self.tpositions.shape[0]:
+            raise IndexError(f"{seq} tokens, {self.tpositions.shape[0]} positions")
         h = F.embedding(ids, self.tokens) + self.tpositions[:seq]
         for layer in self.tlayers:
             h = layer(h, keep=mask != 0, causal=True)
@@ -558,19 +583,20 @@ class Clip:
 
 def clip_case(c, function):
     model = Clip(c)
+    seq, lengths = (9, [9, 6]) if c.length is None else (c.length, sweep_lengths(c.length, c.batch))
     if function == "get_text_features":
-        return [model.text_features(*model.text_inputs(c, [9, 6], 9))]
+        return [model.text_features(*model.text_inputs(c, lengths, seq))]
     if function == "get_image_features":
-        return [model.image_features(model.image_input(c, BATCH))]
+        return [model.image_features(model.image_input(c, c.batch))]
     # main scores 2 texts against 3 images (independent batches); loss
     # needs pairs.
-    ids, mask = model.text_inputs(c, [9, 6], 9)
-    pixels = model.image_input(c, 3 if function == "main" else BATCH)
+    ids, mask = model.text_inputs(c, lengths, seq)
+    pixels = model.image_input(c, c.batch + 1 if function == "main" else c.batch)
     text = F.normalize(model.text_features(ids, mask), dim=-1)
     image = F.normalize(model.image_features(pixels), dim=-1)
     per_text = model.logits_per_text(text, image)
     if function == "loss":  # symmetric InfoNCE
-        labels = torch.arange(BATCH)
+        labels = torch.arange(c.batch)
         return [(F.cross_entropy(per_text, labels) + F.cross_entropy(per_text.T, labels)) / 2]
     # .contiguous(): np.save would write a transposed view in Fortran order.
     return [per_text.T.contiguous(), per_text, text, image]
@@ -653,13 +679,15 @@ class Siglip:
     def text_input(self, c, seq):
         # SigLIP takes no attention mask (it was trained on max-length
         # padding); a sequence shorter than the maximum is pooled at its end.
-        return c.input(c.rng.integers(0, self.t["vocab_size"], (BATCH, seq), dtype=np.int64))
+        return c.input(c.rng.integers(0, self.t["vocab_size"], (c.batch, seq), dtype=np.int64))
 
     def image_input(self, c, batch):
         v = self.v
         return c.input(c.normal((batch, v.get("num_channels", 3), v["image_size"], v["image_size"])))
 
     def text_features(self, ids):
+        if ids.shape[1] > self.tpositions.shape[0]:
+            raise IndexError(f"{ids.shape[1]} tokens, {self.tpositions.shape[0]} positions")
         h = F.embedding(ids, self.tokens) + self.tpositions[:ids.shape[1]]
         for layer in self.tlayers:
             h = layer(h)
@@ -684,18 +712,18 @@ class Siglip:
 
 def siglip_case(c, function):
     model = Siglip(c)
-    seq = 10  # < max_position_embeddings (16)
+    seq = 10 if c.length is None else c.length  # 10 < max_position_embeddings (16)
     if function == "get_text_features":
         return [model.text_features(model.text_input(c, seq))]
     if function == "get_image_features":
-        return [model.image_features(model.image_input(c, BATCH))]
+        return [model.image_features(model.image_input(c, c.batch))]
     ids = model.text_input(c, seq)
-    pixels = model.image_input(c, 3 if function == "main" else BATCH)
+    pixels = model.image_input(c, c.batch + 1 if function == "main" else c.batch)
     text = F.normalize(model.text_features(ids), dim=-1)
     image = F.normalize(model.image_features(pixels), dim=-1)
     per_text = model.logits_per_text(text, image)
     if function == "loss":  # -sum(log_sigmoid(z * logits)) / n, z = 2I - 1
-        z = 2 * torch.eye(BATCH, dtype=torch.float64) - 1
+        z = 2 * torch.eye(c.batch, dtype=torch.float64) - 1
         return [-F.logsigmoid(z * per_text).sum(dim=-1).mean()]
     # .contiguous(): np.save would write a transposed view in Fortran order.
     return [per_text.T.contiguous(), per_text, text, image]
@@ -742,7 +770,7 @@ def wav2vec2(c, legacy_names):
         encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=None).double()
 
     # 1000 samples -> 199 -> 99 -> 49 frames.
-    audio = c.input(c.normal((BATCH, 1000)))
+    audio = c.input(c.normal((c.batch, 1000 if c.length is None else c.length)))
     state = {}
 
     def put(theirs, params):
@@ -818,6 +846,8 @@ def log_mel(audio, n_mels, n_fft=400, hop=160, sample_rate=16000):
     (x + 4) / 4; the last frame is dropped."""
     import torchaudio
 
+    if audio.shape[0] == 0:  # torch.stft refuses an empty batch
+        return torch.zeros(0, n_mels, audio.shape[1] // hop, dtype=torch.float64)
     window = torch.hann_window(n_fft, periodic=True, dtype=torch.float64)
     stft = torch.stft(audio, n_fft, hop, window=window, center=True, pad_mode="reflect",
                       return_complex=True)
@@ -847,9 +877,15 @@ def whisper(c, audio_input):
     act = ACTIVATIONS[cfg.get("activation_function", "gelu")]
     frames = 2 * positions  # the encoder takes exactly this many (30 s at full size)
     if audio_input:
-        features = log_mel(c.input(c.normal((BATCH, frames * 160))), mels)
+        # Hugging Face's feature extractor pads shorter audio with zeros to
+        # 30 s (frames * 160 samples) before the log-mel spectrogram.
+        samples = frames * 160 if c.length is None else c.length
+        audio = c.input(c.normal((c.batch, samples)))
+        if samples > frames * 160:
+            raise ValueError(f"{samples} samples, more than {frames * 160}")
+        features = log_mel(F.pad(audio, (0, frames * 160 - samples)), mels)
     else:
-        features = c.input(c.normal((BATCH, mels, frames)))
+        features = c.input(c.normal((c.batch, mels, frames)))
 
     conv1 = (c.weight("encoder.conv1.weight", c.normal((dim, mels, 3), (mels * 3) ** -0.5)),
              c.weight("encoder.conv1.bias", c.normal((dim,), 0.1)))
