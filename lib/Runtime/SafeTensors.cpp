@@ -154,15 +154,22 @@ private:
   uint64_t DataSize;
 };
 
+/// Opens `Path` for reading; `What` names it in the error ("weights file").
+encrt_status *openForReading(const std::string &Path, const char *What,
+                             int &Fd) {
+  Fd = open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (Fd >= 0)
+    return nullptr;
+  int E = errno;
+  return error(E == ENOENT ? ENCRT_NOT_FOUND : ENCRT_INVALID_ARGUMENT,
+               "cannot open ", What, " ", quote(Path), ": ", errnoMessage(E));
+}
+
 /// Maps one safetensors file into `W` and indexes its tensors.
 encrt_status *mapSafetensors(const std::string &Path, encrt_weights &W) {
-  int Fd = open(Path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (Fd < 0) {
-    int E = errno;
-    return error(E == ENOENT ? ENCRT_NOT_FOUND : ENCRT_INVALID_ARGUMENT,
-                 "cannot open weights file ", quote(Path), ": ",
-                 errnoMessage(E));
-  }
+  int Fd;
+  if (encrt_status *S = openForReading(Path, "weights file", Fd))
+    return S;
   FdCloser Closer{Fd};
   struct stat St;
   if (fstat(Fd, &St) != 0)
@@ -239,13 +246,9 @@ bool isFile(const std::string &Path) {
 encrt_status *mapIndex(const std::string &Path, encrt_weights &W) {
   std::string Text;
   {
-    int Fd = open(Path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (Fd < 0) {
-      int E = errno;
-      return error(E == ENOENT ? ENCRT_NOT_FOUND : ENCRT_INVALID_ARGUMENT,
-                   "cannot open checkpoint index ", quote(Path), ": ",
-                   errnoMessage(E));
-    }
+    int Fd;
+    if (encrt_status *S = openForReading(Path, "checkpoint index", Fd))
+      return S;
     FdCloser Closer{Fd};
     char Buffer[65536];
     ssize_t N;
