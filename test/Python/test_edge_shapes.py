@@ -57,6 +57,7 @@ FAMILIES = [
     ("family_clip_loss", "clip", {}, "loss", True),
     ("family_siglip", "siglip", {}, "main", True),
     ("family_siglip_text_features", "siglip", {}, "get_text_features", True),
+    ("family_siglip_image_features", "siglip", {}, "get_image_features", False),
     ("family_siglip_loss", "siglip", {}, "loss", True),
     ("family_wav2vec2", "wav2vec2", {}, "main", True),
     ("family_whisper", "whisper", {}, "main", False),
