@@ -110,7 +110,21 @@ encrt_status *encrt_module_bind_parameter(encrt_module *Module,
       return error(ENCRT_INVALID_ARGUMENT,
                    "encrt_module_bind_parameter: module and name must be "
                    "non-NULL");
-    return bindParameter(*Module, Name, View, Release, UserData);
+    void *Data[] = {UserData};
+    return bindParameters(*Module, 1, &Name, View, Release, Data);
+  });
+}
+
+encrt_status *encrt_module_bind_parameters(encrt_module *Module, size_t Count,
+                                           const char *const *Names,
+                                           const encrt_tensor_view *Views,
+                                           void (*Release)(void *),
+                                           void *const *UserData) {
+  return guard([&]() -> encrt_status * {
+    if (!Module)
+      return error(ENCRT_INVALID_ARGUMENT,
+                   "encrt_module_bind_parameters: module is NULL");
+    return bindParameters(*Module, Count, Names, Views, Release, UserData);
   });
 }
 

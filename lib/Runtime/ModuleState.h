@@ -119,10 +119,12 @@ namespace encrt {
 /// Binds every parameter the weights file has (all or nothing on a type
 /// error); the module keeps `W`.
 encrt_status *bindWeights(encrt_module &M, encrt_weights &W);
-/// Binds one parameter to caller memory.
-encrt_status *bindParameter(encrt_module &M, const char *Name,
-                            const encrt_tensor_view *View,
-                            void (*Release)(void *), void *UserData);
+/// Binds parameters to caller memory, all or none, in one step that
+/// concurrent calls see whole.
+encrt_status *bindParameters(encrt_module &M, size_t Count,
+                             const char *const *Names,
+                             const encrt_tensor_view *Views,
+                             void (*Release)(void *), void *const *UserData);
 /// NOT_FOUND for the first unbound bindable name of `F`; with `Out`, also
 /// collects the bindings in `F.Bindable` order.
 encrt_status *

@@ -148,9 +148,15 @@ encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
   return nullptr;
 }
 
-encrt_status *encrt::bindParameter(encrt_module &M, const char *Name,
-                            const encrt_tensor_view *View,
-                            void (*Release)(void *), void *UserData) {
+namespace {
+
+/// Checks one parameter to bind to caller memory and makes its binding
+/// (converted when its float dtype differs); binds nothing.
+encrt_status *prepareBinding(encrt_module &M, const char *Name,
+                             const encrt_tensor_view *View,
+                             std::shared_ptr<Binding> &Out) {
+  if (!Name)
+    return error(ENCRT_INVALID_ARGUMENT, "a parameter name is NULL");
   auto It = M.Params.find(Name);
   if (It == M.Params.end()) {
     auto Packed = M.Packed.find(Name);
@@ -184,16 +190,41 @@ encrt_status *encrt::bindParameter(encrt_module &M, const char *Name,
   B->Data = View->data;
   if (Target != View->dtype)
     convertInto(*B, Target, View->data, Bytes);
-  std::shared_ptr<const Binding> Replaced;
+  Out = std::move(B);
+  return nullptr;
+}
+
+} // namespace
+
+encrt_status *encrt::bindParameters(encrt_module &M, size_t Count,
+                                    const char *const *Names,
+                                    const encrt_tensor_view *Views,
+                                    void (*Release)(void *),
+                                    void *const *UserData) {
+  if (Count && (!Names || !Views))
+    return error(ENCRT_INVALID_ARGUMENT,
+                 "parameter names and views must be non-NULL");
+  // Everything is checked before anything is bound, and everything is
+  // bound under one lock: a concurrent call sees all old or all new.
+  std::vector<std::shared_ptr<Binding>> New(Count);
+  for (size_t I = 0; I < Count; ++I)
+    if (encrt_status *S = prepareBinding(M, Names[I], &Views[I], New[I]))
+      return S;
+  std::vector<std::shared_ptr<const Binding>> Replaced;
+  Replaced.reserve(Count);
   {
     std::lock_guard<std::mutex> Lock(M.Mutex);
-    auto &Slot = M.Bindings[Name];
-    // Nothing below throws: the module owns the callback only on success.
-    B->Release = Release;
-    B->UserData = UserData;
-    Replaced = std::move(Slot);
-    Slot = std::move(B);
+    // Nothing below throws: the module owns the callbacks only on success.
+    for (size_t I = 0; I < Count; ++I) {
+      New[I]->Release = Release;
+      New[I]->UserData = UserData ? UserData[I] : nullptr;
+      auto &Slot = M.Bindings[Names[I]];
+      Replaced.push_back(std::move(Slot));
+      Slot = std::move(New[I]);
+    }
   }
+  // Old bindings are released outside the lock: releasing one may run a
+  // caller's callback.
   return nullptr;
 }
 

@@ -247,6 +247,35 @@ public:
     }
   }
 
+  /// Binds several arrays at once (encrt_module_bind_parameters): all or
+  /// none, and a concurrent call sees all old or all new parameters.
+  void bindParameters(const std::vector<std::string> &names,
+                      const std::vector<py::array> &arrays) {
+    if (names.size() != arrays.size())
+      invalidArgument("bind_parameters: " + std::to_string(names.size()) +
+                      " names for " + std::to_string(arrays.size()) +
+                      " arrays");
+    std::vector<std::vector<int64_t>> dims(names.size());
+    std::vector<encrt_tensor_view> views;
+    std::vector<const char *> cNames;
+    std::vector<void *> owners;
+    for (size_t i = 0; i < names.size(); ++i) {
+      views.push_back(
+          viewOf(arrays[i], dims[i], "parameter '" + names[i] + "'"));
+      cNames.push_back(names[i].c_str());
+      owners.push_back(arrays[i].ptr());
+    }
+    for (void *owner : owners)
+      Py_INCREF(static_cast<PyObject *>(owner));
+    if (encrt_status *status = encrt_module_bind_parameters(
+            module, names.size(), cNames.data(), views.data(),
+            releasePythonObject, owners.data())) {
+      for (void *owner : owners)
+        Py_DECREF(static_cast<PyObject *>(owner));
+      raiseStatus(status);
+    }
+  }
+
   /// The signature of `functionName`; NotFoundError (naming the functions
   /// the artifact has) when there is none.
   py::dict function(const std::string &functionName) const {
@@ -431,6 +460,8 @@ PYBIND11_MODULE(_runtime, m) {
       .def("bind_weights_file", &Module::bindWeightsFile, py::arg("path"))
       .def("bind_parameter", &Module::bindParameter, py::arg("name"),
            py::arg("array"))
+      .def("bind_parameters", &Module::bindParameters, py::arg("names"),
+           py::arg("arrays"))
       .def("check_parameters", &Module::checkParameters, py::arg("function"))
       .def("call", &Module::call, py::arg("function"), py::arg("args"))
       .def("set_profiling", &Module::setProfiling, py::arg("enabled"))

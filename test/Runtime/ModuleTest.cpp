@@ -563,3 +563,38 @@ TEST_CASE("module: omitted inputs, integer conversions and least sizes",
                                  1, &Out),
                ENCRT_INVALID_ARGUMENT, {"expected dtype f32", "got f64"});
 }
+
+TEST_CASE("module: bind_parameters binds all or none", "[module]") {
+  Fixture Fx;
+  Fx.bindDefaults();
+  std::vector<float> NewBias = {1, 2, 3}, BadTable = {1, 2, 3};
+  std::vector<int64_t> Three = {3};
+  const char *Names[] = {"bias", "table"};
+  encrt_tensor_view Views[] = {viewOf(ENCRT_F32, Three, NewBias),
+                               viewOf(ENCRT_F32, Three, BadTable)};
+  int Released = 0;
+  auto Count = [](void *P) { ++*static_cast<int *>(P); };
+  void *Data[] = {&Released, &Released};
+  requireError(encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count,
+                                            Data),
+               ENCRT_INVALID_ARGUMENT,
+               {"tensor bound to parameter 'table' has shape 3, the artifact "
+                "expects 4"});
+  CHECK(Released == 0);
+  checkAddBias(Fx, 2); // the old bias is still bound
+
+  std::vector<float> Table = {1, 1, 1, 1};
+  std::vector<int64_t> Four = {4};
+  Views[1] = viewOf(ENCRT_F32, Four, Table);
+  requireOk(encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count,
+                                         Data));
+  std::vector<int64_t> Ids = {0, 3}, IdDims = {2};
+  encrt_tensor_view In = viewOf(ENCRT_I64, IdDims, Ids);
+  encrt_buffer *Out = nullptr;
+  requireOk(encrt_module_call(Fx.Module, Fx.function("lookup"), &In, 1, &Out));
+  CHECK(*static_cast<const float *>(encrt_buffer_view(Out).data) == 2.0f);
+  encrt_buffer_release(Out);
+  encrt_module_release(Fx.Module);
+  Fx.Module = nullptr;
+  CHECK(Released == 2);
+}

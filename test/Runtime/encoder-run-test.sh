@@ -357,7 +357,8 @@ result[1] hits: 4xi32=[1, 1, 1, 1]" ] || fail "results not printed first"
   expect_line "^  mark\.empty +- +1 "
   expect_line "^  \(unlisted kernels\) +- +1 "
   expect_line "^  sum of kernels: [0-9.]+ ms of [0-9.]+ ms measured \([0-9.]+%\)$"
-  [ "$(wc -l <out)" -eq 11 ] || fail "expected 4 results and 7 profile lines"
+  expect_line "^  outside kernels: [0-9.]+ ms \(the runtime's checks and copies"
+  [ "$(wc -l <out)" -eq 12 ] || fail "expected 4 results and 8 profile lines"
   ;;
 profile-benchmark)
   run "$PAR" --function=mark --input=3xf32=1,2,3 --benchmark=5 --profile \

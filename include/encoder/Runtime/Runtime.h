@@ -14,6 +14,18 @@
  *
  * The artifact side of the contract is docs/artifact-abi.md.
  *
+ * Threads: every call on a module (encrt_module_call) is thread-safe, any
+ * number at once, same or different functions and shapes. Binding
+ * (encrt_module_bind_weights, _bind_parameter, _bind_parameters) is safe
+ * while calls run: a call takes the bindings it uses when it starts, each
+ * binding step is atomic (a call sees all of it or none of it), and
+ * replaced memory is released when the last call using it returns.
+ * Profiling switches and counters may be read and reset at any time.
+ * Releasing a module or artifact while another thread still uses it is the
+ * caller's error, as for any object. Weights and artifacts are immutable
+ * once loaded. test/Runtime/ConcurrencyTest.cpp checks this, under
+ * ThreadSanitizer in CI.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef ENCODER_RUNTIME_RUNTIME_H
@@ -34,9 +46,19 @@ extern "C" {
 
 #define ENCRT_DYNAMIC_DIM (-1)
 
+/* The enums below are int-sized in C. In C++ they get `int` as their fixed
+ * underlying type, so that any value a C caller stores in one is a valid
+ * value of the type and the runtime can reject it by value (without a fixed
+ * type, loading an out-of-range enumerator is undefined behaviour). */
+#ifdef __cplusplus
+#define ENCRT_ENUM_BASE : int
+#else
+#define ENCRT_ENUM_BASE
+#endif
+
 /*===--- Status -----------------------------------------------------------===*/
 
-typedef enum encrt_status_code {
+typedef enum encrt_status_code ENCRT_ENUM_BASE {
   ENCRT_INVALID_ARGUMENT = 1, /* wrong shape, dtype, name, option */
   ENCRT_NOT_FOUND = 2,        /* missing file, function or parameter */
   ENCRT_DATA_ERROR = 3,       /* truncated or malformed file */
@@ -53,7 +75,7 @@ ENCRT_API void encrt_status_free(encrt_status *status);
 
 /*===--- Element types ----------------------------------------------------===*/
 
-typedef enum encrt_dtype {
+typedef enum encrt_dtype ENCRT_ENUM_BASE {
   ENCRT_F32 = 0,
   ENCRT_F64 = 1,
   ENCRT_F16 = 2,
@@ -87,7 +109,7 @@ typedef struct encrt_function encrt_function;
 
 /* What an input the caller omits holds; its shape comes from the inputs
  * given, through dimension names ("batch", "sequence"). */
-typedef enum encrt_input_default {
+typedef enum encrt_input_default ENCRT_ENUM_BASE {
   ENCRT_DEFAULT_NONE = 0,  /* the input is required */
   ENCRT_DEFAULT_ZEROS = 1, /* zeros, e.g. token_type_ids */
   ENCRT_DEFAULT_ONES = 2,  /* ones, e.g. attention_mask */
@@ -204,7 +226,7 @@ ENCRT_API encrt_status *encrt_weights_find(const encrt_weights *weights,
 
 /*===--- Modules: an artifact with its parameters bound -------------------===*/
 
-typedef enum encrt_device_kind {
+typedef enum encrt_device_kind ENCRT_ENUM_BASE {
   ENCRT_DEVICE_CPU = 0,
   ENCRT_DEVICE_CUDA = 1,
 } encrt_device_kind;
@@ -268,6 +290,16 @@ encrt_module_bind_parameter(encrt_module *module, const char *name,
 ENCRT_API void encrt_module_converted_params(const encrt_module *module,
                                              size_t *count, size_t *bytes,
                                              unsigned *from_dtypes);
+
+/* Binds `count` parameters at once, as encrt_module_bind_parameter binds
+ * one: all or none, and a call running concurrently sees either every old
+ * binding or every new one, never a mix (one checkpoint's tensors with
+ * another's). `release` is called with user_data[i] (NULL user_data: NULL)
+ * once the module no longer needs views[i]; not at all when binding fails. */
+ENCRT_API encrt_status *encrt_module_bind_parameters(
+    encrt_module *module, size_t count, const char *const *names,
+    const encrt_tensor_view *views, void (*release)(void *user_data),
+    void *const *user_data);
 
 /* NOT_FOUND naming the first parameter of `function` that is still unbound,
  * or NULL when all are bound. */
