@@ -1,12 +1,45 @@
 #!/usr/bin/env bash
-# Every test, on a fresh machine: install the packages, build, then run the
-# whole suite (lit tests of the dialect, passes and tools; Catch2 tests of
-# the runtime; numerics against PyTorch) through ctest.
+# Every test, on a fresh machine: install the packages, build, then run
+#  1. the whole suite (lit tests of the dialect, passes and tools; Catch2
+#     tests of the runtime; numerics against PyTorch; the Python package;
+#     the fuzz targets' seed and regression inputs) through ctest;
+#  2. the runtime and its tools' tests built with AddressSanitizer and
+#     UndefinedBehaviorSanitizer (build-asan), and with ThreadSanitizer
+#     (build-tsan: the thread pool and concurrent callers);
+#  3. every libFuzzer target for ENCODER_FUZZ_SECONDS (default 20) each
+#     (scripts/fuzz.sh, build-fuzz).
+# ENCODER_TEST_STAGES=suite,sanitizers,fuzz picks stages (default: all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENCODER_BUILD_DIR:-$root/build}
+jobs=${ENCODER_JOBS:-$(nproc)}
+stages=${ENCODER_TEST_STAGES:-suite,sanitizers,fuzz}
+has() { [[ ",$stages," == *",$1,"* ]]; }
 
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
-cd "$build"
-ctest --output-on-failure -j "${ENCODER_JOBS:-$(nproc)}"
+
+if has suite; then
+  "$root/scripts/build.sh"
+  (cd "$build" && ctest --output-on-failure -j "$jobs")
+fi
+
+if has sanitizers; then
+  for kind in asan tsan; do
+    dir=$root/build-$kind
+    flags=$([ $kind = asan ] && echo address,undefined || echo thread)
+    if [ ! -f "$dir/build.ninja" ]; then
+      cmake -G Ninja -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+        -DLLVM_USE_LINKER=lld -DENCODER_RUNTIME_ONLY=ON \
+        -DENCODER_SANITIZE=$flags >/dev/null
+    fi
+    cmake --build "$dir" -j "$jobs"
+    echo "== runtime tests under $flags"
+    (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 TSAN_OPTIONS=halt_on_error=1 \
+       ctest --output-on-failure -j "$jobs")
+  done
+fi
+
+if has fuzz; then
+  "$root/scripts/fuzz.sh" "${ENCODER_FUZZ_SECONDS:-20}"
+fi

@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -63,6 +64,7 @@ parseNamingDialects(MLIRContext &context,
                     function_ref<OwningOpRef<ModuleOp>()> parse) {
   std::optional<Location> unregistered;
   OwningOpRef<ModuleOp> module;
+  bool crashed = false;
   {
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
       if (diag.getSeverity() != DiagnosticSeverity::Error ||
@@ -71,7 +73,21 @@ parseNamingDialects(MLIRContext &context,
       unregistered = diag.getLocation();
       return success();
     });
-    module = parse();
+    // Some of LLVM 22's op parsers crash on malformed input (fuzzing found
+    // linalg.transpose's with a malformed permutation: docs/reliability.md).
+    // A crash while parsing becomes an error, not the end of the process
+    // (or of a Python interpreter that called encoder.compile).
+    llvm::CrashRecoveryContext::Enable();
+    llvm::CrashRecoveryContext recovery;
+    crashed = !recovery.RunSafely([&] { module = parse(); });
+  }
+  if (crashed) {
+    (void)module.release(); // half-built: its state cannot be trusted
+    emitError(UnknownLoc::get(&context))
+        << "MLIR's parser crashed on this input, which is malformed (a bug "
+           "of LLVM 22's parser, reached by a malformed op; see "
+           "docs/reliability.md)";
+    return nullptr;
   }
   if (unregistered)
     emitError(*unregistered)

@@ -116,6 +116,9 @@ void mlir::enc::buildFuseAndBufferizePipeline(OpPassManager &pm) {
   // (the ABI's promise that results never alias arguments).
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // ... at their last use, not at the end of the function: peak memory
+  // is one layer's temporaries, not every layer's.
+  pm.addNestedPass<func::FuncOp>(createEncFreeBuffersEarly());
   pm.addPass(createEncLowerStridedCopies());
 }
 

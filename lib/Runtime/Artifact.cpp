@@ -386,12 +386,16 @@ private:
     if (encrt_status *S = collectBindable(*F, Where))
       return S;
 
-    dlerror();
-    void *Sym = dlsym(A.Handle, F->Entry.c_str());
-    if (!Sym || !isDefinedIn(A.Handle, Sym))
-      return bad(Where, " has entry ", quote(F->Entry),
-                 ", but the artifact exports no such symbol");
-    F->Fn = reinterpret_cast<EntryFn>(Sym);
+    // Without a handle (parseArtifactMetadata alone: the metadata fuzzer)
+    // entry points are not resolved.
+    if (A.Handle) {
+      dlerror();
+      void *Sym = dlsym(A.Handle, F->Entry.c_str());
+      if (!Sym || !isDefinedIn(A.Handle, Sym))
+        return bad(Where, " has entry ", quote(F->Entry),
+                   ", but the artifact exports no such symbol");
+      F->Fn = reinterpret_cast<EntryFn>(Sym);
+    }
     A.Functions.push_back(std::move(F));
     return nullptr;
   }
@@ -615,6 +619,20 @@ encrt_status *installHooks(encrt_artifact &A) {
   return nullptr;
 }
 
+} // namespace
+
+encrt_status *encrt::parseArtifactMetadata(encrt_artifact &A) {
+  json::Value Root;
+  std::string JsonError;
+  if (!json::parse(A.Metadata, Root, JsonError))
+    return error(ENCRT_DATA_ERROR, quote(A.Path),
+                 " has invalid metadata: not valid JSON: ", JsonError);
+  MetadataReader Reader(A);
+  return Reader.read(Root);
+}
+
+namespace {
+
 encrt_status *loadArtifact(const char *Path, encrt_artifact **Out) {
   struct stat St;
   if (stat(Path, &St) != 0) {
@@ -649,13 +667,7 @@ encrt_status *loadArtifact(const char *Path, encrt_artifact **Out) {
   if (encrt_status *S = readMetadataString(*A, static_cast<const char *>(Sym)))
     return S;
 
-  json::Value Root;
-  std::string JsonError;
-  if (!json::parse(A->Metadata, Root, JsonError))
-    return error(ENCRT_DATA_ERROR, quote(Path),
-                 " has invalid metadata: not valid JSON: ", JsonError);
-  MetadataReader Reader(*A);
-  if (encrt_status *S = Reader.read(Root))
+  if (encrt_status *S = parseArtifactMetadata(*A))
     return S;
   if (encrt_status *S = installHooks(*A))
     return S;

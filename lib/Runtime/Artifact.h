@@ -86,6 +86,12 @@ struct encrt_function {
   std::vector<const encrt::ValueDesc *> Bindable;
 };
 
+namespace encrt {
+/// Reads A.Metadata (the JSON text) into A's functions and kernels,
+/// validating every field; resolves entry points when A.Handle is set.
+encrt_status *parseArtifactMetadata(encrt_artifact &A);
+} // namespace encrt
+
 struct encrt_artifact {
   std::atomic<int> RefCount{1};
   std::string Path;

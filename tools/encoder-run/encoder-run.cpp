@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 using namespace encoder_run;
 
 namespace {
@@ -420,6 +422,23 @@ double benchmark(encrt_module *M, const encrt_function *F,
                 "inputs to the last kernel): median %.3f ms, min %.3f ms, "
                 "max %.3f ms\n",
                 DeviceMedian, DeviceMs.front(), DeviceMs.back());
+  }
+  // Memory: the process's high-water mark, beside the parameters' own size
+  // (docs/performance.md compares the two for BERT-base).
+  struct rusage Usage;
+  if (getrusage(RUSAGE_SELF, &Usage) == 0) {
+    double ParamBytes = 0;
+    for (size_t I = 0; I < encrt_function_param_count(F); ++I) {
+      const encrt_value_info *P = encrt_function_param(F, I);
+      double Elements = 1;
+      for (size_t D = 0; D < P->rank; ++D)
+        Elements *= static_cast<double>(P->dims[D]);
+      ParamBytes += Elements * static_cast<double>(encrt_dtype_size(P->dtype));
+    }
+    std::printf("benchmark: peak resident memory %.1f MB (the process's "
+                "high-water mark), parameters %.1f MB\n",
+                static_cast<double>(Usage.ru_maxrss) * 1024.0 / 1e6,
+                ParamBytes / 1e6);
   }
   return Total;
 }

@@ -171,6 +171,47 @@ def EncLowerDynamicExpandShape
   ];
 }
 
+def EncFreeBuffersEarly
+    : Pass<"enc-free-buffers-early", "::mlir::func::FuncOp"> {
+  let summary = "Move each dealloc of a function's body to the buffer's last use";
+  let description = [{
+    The ownership-based buffer deallocation frees a buffer at the end of the
+    block that owns it, which for a model's function body is its end: every
+    temporary of every layer stays allocated until the function returns,
+    and peak memory grows with depth (BERT-base at batch 8 x 512 tokens:
+    3.6 GB resident for 0.44 GB of weights). This pass moves each
+    `memref.dealloc` of the body's block to just after the last op of the
+    block that uses the buffer or a value that may alias it (views, casts,
+    reshapes, any memref result of an op that takes it, region results),
+    so that a layer's temporaries are freed before the next layer's are
+    allocated. A buffer that may escape (returned) keeps its dealloc.
+    Kernel launches that run asynchronously (the GPU) free on the stream,
+    after the kernels, so an earlier free is still ordered after its uses.
+
+    Example:
+
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    "use"(%a) : (memref<4xf32>) -> ()
+    %b = memref.alloc() : memref<4xf32>
+    "use"(%b) : (memref<4xf32>) -> ()
+    memref.dealloc %a : memref<4xf32>
+    memref.dealloc %b : memref<4xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    "use"(%a) : (memref<4xf32>) -> ()
+    memref.dealloc %a : memref<4xf32>
+    %b = memref.alloc() : memref<4xf32>
+    "use"(%b) : (memref<4xf32>) -> ()
+    memref.dealloc %b : memref<4xf32>
+    ```
+  }];
+}
+
 def EncLowerStridedCopies : Pass<"enc-lower-strided-copies"> {
   let summary = "Rewrite memref.copy of strided memrefs as linalg.copy";
   let description = [{

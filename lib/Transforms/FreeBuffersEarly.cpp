@@ -1,0 +1,108 @@
+//===- FreeBuffersEarly.cpp - the enc-free-buffers-early pass --------------===//
+//
+// Moves the deallocations the ownership-based deallocation put at the end
+// of a function body to just after each buffer's last use in that block
+// (see the pass description in Passes.td). Aliases are over-approximated:
+// every memref result of an op that takes the buffer or an alias is an
+// alias too, so a use through any of them keeps the buffer alive; a buffer
+// whose alias reaches a return is left alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "encoder/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::enc {
+#define GEN_PASS_DEF_ENCFREEBUFFERSEARLY
+#include "encoder/Transforms/Passes.h.inc"
+} // namespace mlir::enc
+
+using namespace mlir;
+using namespace mlir::enc;
+
+namespace {
+
+/// The allocation a (view of a) buffer comes from.
+Value rootOf(Value buffer) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      buffer = view.getViewSource();
+      continue;
+    }
+    if (auto cast = dyn_cast<memref::CastOp>(def)) {
+      buffer = cast.getSource();
+      continue;
+    }
+    break;
+  }
+  return buffer;
+}
+
+/// The last op of `block` that uses `root` or a value that may alias it,
+/// or null when an alias escapes (a return) or nothing uses it.
+/// `except` (the dealloc) is not a use.
+FailureOr<Operation *> lastUse(Value root, Block &block, Operation *except) {
+  SmallVector<Value> worklist = {root};
+  llvm::SmallPtrSet<Value, 16> aliases = {root};
+  Operation *last = nullptr;
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (user == except)
+        continue;
+      if (isa<func::ReturnOp>(user))
+        return failure();
+      auto addAlias = [&](Value result) {
+        if (isa<BaseMemRefType>(result.getType()) &&
+            aliases.insert(result).second)
+          worklist.push_back(result);
+      };
+      for (Value result : user->getResults())
+        addAlias(result);
+      // A terminator passing it on makes the parent's results aliases.
+      if (user->hasTrait<OpTrait::IsTerminator>())
+        if (Operation *parent = user->getParentOp())
+          for (Value result : parent->getResults())
+            addAlias(result);
+      Operation *inBlock = block.findAncestorOpInBlock(*user);
+      if (!inBlock)
+        return failure(); // used outside this block: keep it simple
+      if (!last || last->isBeforeInBlock(inBlock))
+        last = inBlock;
+    }
+  }
+  return last;
+}
+
+struct EncFreeBuffersEarlyPass
+    : enc::impl::EncFreeBuffersEarlyBase<EncFreeBuffersEarlyPass> {
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    if (function.isExternal())
+      return;
+    Block &body = function.getBody().front();
+    SmallVector<memref::DeallocOp> deallocs(body.getOps<memref::DeallocOp>());
+    for (memref::DeallocOp dealloc : deallocs) {
+      Value root = rootOf(dealloc.getMemref());
+      if (!root.getDefiningOp<memref::AllocOp>() ||
+          root.getDefiningOp()->getBlock() != &body)
+        continue;
+      FailureOr<Operation *> last = lastUse(root, body, dealloc);
+      if (failed(last))
+        continue;
+      // Right after the last use, or the allocation when nothing uses it
+      // (the op defining a view the dealloc names is itself a use); only
+      // ever earlier than where it is.
+      Operation *after = *last ? *last : root.getDefiningOp();
+      if (after->isBeforeInBlock(dealloc))
+        dealloc->moveAfter(after);
+    }
+  }
+};
+
+} // namespace
