@@ -119,6 +119,7 @@ void mlir::enc::buildFuseAndBufferizePipeline(OpPassManager &pm) {
   // ... at their last use, not at the end of the function: peak memory
   // is one layer's temporaries, not every layer's.
   pm.addNestedPass<func::FuncOp>(createEncFreeBuffersEarly());
+  pm.addPass(createEncRecordMemory());
   pm.addPass(createEncLowerStridedCopies());
 }
 

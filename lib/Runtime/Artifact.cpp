@@ -379,6 +379,9 @@ private:
         L.Values->push_back(std::move(Desc));
       }
     }
+    if (const json::Value *Memory = V.get("memory"))
+      if (encrt_status *S = readMemory(*Memory, Where, *F))
+        return S;
     std::set<std::string> ParamNames;
     for (const auto &P : F->Params)
       if (!ParamNames.insert(P->Name).second)
@@ -397,6 +400,46 @@ private:
       F->Fn = reinterpret_cast<EntryFn>(Sym);
     }
     A.Functions.push_back(std::move(F));
+    return nullptr;
+  }
+
+  encrt_status *readMemory(const json::Value &V, const std::string &Where,
+                           encrt_function &F) {
+    std::string At = strCat(Where, ": \"memory\"");
+    const json::Value *Symbols = V.isObject() ? V.get("symbols") : nullptr;
+    const json::Value *Events = V.isObject() ? V.get("events") : nullptr;
+    if (!Symbols || !Symbols->isArray() || !Events || !Events->isArray())
+      return bad(At, " has no arrays \"symbols\" and \"events\"");
+    MemoryPlan Plan;
+    for (const json::Value &Symbol : Symbols->getArray()) {
+      if (!Symbol.isString())
+        return bad(At, " has a symbol that is not a string");
+      Plan.Symbols.push_back(Symbol.getString());
+    }
+    size_t Allocs = 0;
+    for (const json::Value &Event : Events->getArray()) {
+      const json::Value *Alloc = Event.isObject() ? Event.get("alloc") : nullptr;
+      const json::Value *Free = Event.isObject() ? Event.get("free") : nullptr;
+      MemoryPlan::Event E;
+      if (Alloc && Alloc->isString()) {
+        std::string Error;
+        E.Alloc = Formula::parse(Alloc->getString(), Plan.Symbols.size(), Error);
+        if (!E.Alloc)
+          return bad(At, " has an allocation ", quote(Alloc->getString()),
+                     " that is not a formula: ", Error);
+        ++Allocs;
+      } else if (Free && Free->isInt() && Free->getInt() >= 0 &&
+                 static_cast<size_t>(Free->getInt()) < Allocs) {
+        E.Freed = static_cast<size_t>(Free->getInt());
+      } else {
+        return bad(At, " has an event that is neither {\"alloc\": "
+                       "formula} nor {\"free\": an earlier allocation}");
+      }
+      Plan.Events.push_back(std::move(E));
+    }
+    if (const json::Value *Complete = V.get("complete"))
+      Plan.Complete = !Complete->isBool() || Complete->getBool();
+    F.Memory = std::move(Plan);
     return nullptr;
   }
 

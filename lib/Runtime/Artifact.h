@@ -14,8 +14,11 @@
 
 #include "encoder/Runtime/Runtime.h"
 
+#include "Formula.h"
+
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +75,20 @@ struct KernelDesc {
 
 } // namespace encrt
 
+namespace encrt {
+/// What a call allocates, in order (enc-record-memory): each allocation's
+/// bytes as a formula in named input dimensions, and the frees.
+struct MemoryPlan {
+  std::vector<std::string> Symbols; // "batch", "input_values.1", ...
+  struct Event {
+    std::optional<Formula> Alloc; // set: an allocation; else a free
+    size_t Freed = 0;             // the allocation a free frees
+  };
+  std::vector<Event> Events;
+  bool Complete = true;
+};
+} // namespace encrt
+
 struct encrt_function {
   encrt_artifact *Artifact = nullptr;
   std::string Name;
@@ -84,6 +101,8 @@ struct encrt_function {
   /// What users bind: each plain parameter and pack source once, in order
   /// of first appearance in Params (points into Params and their packs).
   std::vector<const encrt::ValueDesc *> Bindable;
+  /// Set when the metadata records the function's allocations.
+  std::optional<encrt::MemoryPlan> Memory;
 };
 
 namespace encrt {

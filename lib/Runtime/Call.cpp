@@ -17,8 +17,10 @@
 #include "Status.h"
 #include "Types.h"
 
+#include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
+#include <unistd.h>
 #include <optional>
 
 using namespace encrt;
@@ -75,6 +77,85 @@ encrt_status *checkNamedDims(const encrt_function &F,
     }
   }
   return nullptr;
+}
+
+/// The size of the input dimension a memory formula's symbol names
+/// ("batch", or "input_values.1" for an unnamed one), or -1.
+int64_t symbolSize(const encrt_function &F, const encrt_tensor_view *Inputs,
+                   const std::string &Symbol) {
+  for (size_t In = 0; In < F.Inputs.size(); ++In) {
+    const ValueDesc &Desc = *F.Inputs[In];
+    for (size_t D = 0; D < Desc.Dims.size(); ++D) {
+      std::string Name = Desc.DimNames.empty() ? "" : Desc.DimNames[D];
+      if (Name.empty())
+        Name = strCat(Desc.Name, ".", D);
+      if (Name == Symbol)
+        return Inputs[In].dims[D];
+    }
+  }
+  return -1;
+}
+
+/// "6008 bytes", "1.5 MB", "108.8 GB".
+std::string humanBytes(double Bytes) {
+  char Text[48];
+  if (Bytes < 1e4)
+    std::snprintf(Text, sizeof(Text), "%.0f bytes", Bytes);
+  else if (Bytes < 1e9)
+    std::snprintf(Text, sizeof(Text), "%.1f MB", Bytes / 1e6);
+  else
+    std::snprintf(Text, sizeof(Text), "%.1f GB", Bytes / 1e9);
+  return Text;
+}
+
+/// Refuses a call whose intermediate buffers, as the artifact's memory
+/// record estimates them at this call's sizes, would not fit the module's
+/// limit: better a message now than a failed allocation in compiled code.
+encrt_status *checkMemory(const encrt_module &M, const encrt_function &F,
+                          const encrt_tensor_view *Inputs) {
+  if (!F.Memory || M.Options.max_call_bytes < 0)
+    return nullptr;
+  int64_t Limit = M.Options.max_call_bytes;
+  bool MachineLimit = Limit == 0;
+  if (MachineLimit) {
+    long Pages = sysconf(_SC_PHYS_PAGES), PageSize = sysconf(_SC_PAGESIZE);
+    if (Pages <= 0 || PageSize <= 0)
+      return nullptr;
+    Limit = static_cast<int64_t>(Pages) * PageSize;
+  }
+  std::vector<int64_t> Values;
+  std::string At;
+  for (const std::string &Symbol : F.Memory->Symbols) {
+    Values.push_back(symbolSize(F, Inputs, Symbol));
+    if (Values.back() < 0)
+      return nullptr; // an artifact whose record names no input: no check
+    At += strCat(At.empty() ? "" : ", ", Symbol, "=", Values.back());
+  }
+  std::vector<int64_t> Sizes;
+  double Live = 0, Peak = 0; // double: the sum of overflowing sizes
+  bool Overflow = false;
+  for (const MemoryPlan::Event &E : F.Memory->Events) {
+    if (E.Alloc) {
+      std::optional<int64_t> Bytes = E.Alloc->evaluate(Values);
+      Overflow |= !Bytes;
+      Sizes.push_back(Bytes ? *Bytes : 0);
+      Live += Bytes ? static_cast<double>(*Bytes) : 0;
+      Peak = std::max(Peak, Live);
+    } else if (E.Freed < Sizes.size()) {
+      Live -= static_cast<double>(Sizes[E.Freed]);
+    }
+  }
+  if (!Overflow && Peak <= static_cast<double>(Limit))
+    return nullptr;
+  return error(ENCRT_INVALID_ARGUMENT, "function ", quote(F.Name),
+               ": a call at ", At, " needs ",
+               Overflow ? std::string("more than 2^63 bytes")
+                        : "an estimated " + humanBytes(Peak),
+               " for its intermediate buffers, more than the limit of ",
+               humanBytes(static_cast<double>(Limit)),
+               MachineLimit ? " (the machine's memory; "
+                              "encrt_module_options.max_call_bytes)"
+                            : " (encrt_module_options.max_call_bytes)");
 }
 
 encrt_status *checkInput(const encrt_function &F, size_t Index,
@@ -327,6 +408,8 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
     if (encrt_status *S = checkInput(F, I, Inputs[I]))
       return S;
   if (encrt_status *S = checkNamedDims(F, Inputs))
+    return S;
+  if (encrt_status *S = checkMemory(M, F, Inputs))
     return S;
   std::vector<std::shared_ptr<const Binding>> Params;
   if (encrt_status *S = collectParams(M, F, Params))

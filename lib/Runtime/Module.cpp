@@ -20,6 +20,7 @@ void encrt_module_options_init(encrt_module_options *Options) {
   Options->device = ENCRT_DEVICE_CPU;
   Options->device_ordinal = 0;
   Options->num_threads = 0;
+  Options->max_call_bytes = 0;
 }
 
 encrt_status *encrt_module_create(encrt_artifact *Artifact,

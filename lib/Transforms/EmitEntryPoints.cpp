@@ -55,6 +55,24 @@ llvm::json::Array kernelsToJson(ArrayAttr kernels) {
   return list;
 }
 
+/// {"symbols": [...], "events": [{"alloc": "formula"} | {"free": i}, ...],
+/// "complete": bool} (enc-record-memory).
+llvm::json::Object memoryToJson(DictionaryAttr memory) {
+  llvm::json::Array symbols, events;
+  for (auto symbol : memory.getAs<ArrayAttr>("symbols").getAsRange<StringAttr>())
+    symbols.push_back(symbol.getValue());
+  for (auto event : memory.getAs<ArrayAttr>("events").getAsRange<DictionaryAttr>()) {
+    if (auto alloc = event.getAs<StringAttr>("alloc"))
+      events.push_back(llvm::json::Object{{"alloc", alloc.getValue()}});
+    else if (auto free = event.getAs<IntegerAttr>("free"))
+      events.push_back(llvm::json::Object{{"free", free.getInt()}});
+  }
+  return llvm::json::Object{
+      {"symbols", std::move(symbols)},
+      {"events", std::move(events)},
+      {"complete", memory.getAs<BoolAttr>("complete").getValue()}};
+}
+
 llvm::json::Array valuesToJson(ArrayAttr values) {
   llvm::json::Array result;
   for (auto value : values.getAsRange<DictionaryAttr>()) {
@@ -194,6 +212,8 @@ struct EncEmitEntryPointsPass
       jsonFunction["inputs"] = valuesToJson(inputs);
       jsonFunction["params"] = valuesToJson(params);
       jsonFunction["outputs"] = valuesToJson(outputs);
+      if (auto memory = function.getAs<DictionaryAttr>("memory"))
+        jsonFunction["memory"] = memoryToJson(memory);
       jsonFunctions.push_back(std::move(jsonFunction));
     }
 

@@ -194,9 +194,11 @@ class Module:
     ``module.functions`` maps names to Functions; each is also an attribute
     (``module.main``) and an item (``module["main"]``)."""
 
-    def __init__(self, path, weights=None, device="cpu", device_ordinal=0, num_threads=0):
+    def __init__(self, path, weights=None, device="cpu", device_ordinal=0, num_threads=0,
+                 max_call_bytes=0):
         self.path = os.fspath(path)
-        self._native = _runtime.Module(self.path, device, device_ordinal, num_threads)
+        self._native = _runtime.Module(self.path, device, device_ordinal, num_threads,
+                                       max_call_bytes)
         self.functions = {
             info["name"]: Function(self, info) for info in self._native.functions()
         }
@@ -305,7 +307,12 @@ class Module:
         return "\n".join(lines)
 
 
-def load(path, weights=None, device="cpu", device_ordinal=0, num_threads=0):
+def load(path, weights=None, device="cpu", device_ordinal=0, num_threads=0,
+         max_call_bytes=0):
     """Loads the artifact at `path`; binds `weights` (a safetensors path or
-    a dict of arrays) when given. `num_threads` 0 uses every core."""
-    return Module(path, weights, device, device_ordinal, num_threads)
+    a dict of arrays) when given. `num_threads` 0 uses every core.
+    `max_call_bytes` bounds the memory a call's intermediate buffers may
+    need, as the artifact estimates it at the call's sizes (0: the
+    machine's memory, negative: no limit); a call above it raises
+    InvalidArgumentError before it runs."""
+    return Module(path, weights, device, device_ordinal, num_threads, max_call_bytes)

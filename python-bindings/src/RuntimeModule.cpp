@@ -191,7 +191,7 @@ void releasePythonObject(void *object) {
 class Module {
 public:
   Module(const std::string &path, const std::string &device, int ordinal,
-         int numThreads) {
+         int numThreads, int64_t maxCallBytes) {
     encrt_module_options options;
     encrt_module_options_init(&options);
     if (device == "cpu")
@@ -202,6 +202,7 @@ public:
       invalidArgument("unknown device '" + device + "' (expected cpu or cuda)");
     options.device_ordinal = ordinal;
     options.num_threads = numThreads;
+    options.max_call_bytes = maxCallBytes;
     check(encrt_artifact_load(path.c_str(), &artifact));
     if (encrt_status *status = encrt_module_create(artifact, &options, &module)) {
       encrt_artifact_release(artifact);
@@ -450,9 +451,11 @@ PYBIND11_MODULE(_runtime, m) {
   m.attr("InternalError") = py::handle(errorTypeOfCode[ENCRT_INTERNAL]);
 
   py::class_<Module>(m, "Module")
-      .def(py::init<const std::string &, const std::string &, int, int>(),
+      .def(py::init<const std::string &, const std::string &, int, int,
+                    int64_t>(),
            py::arg("path"), py::arg("device") = "cpu",
-           py::arg("device_ordinal") = 0, py::arg("num_threads") = 0)
+           py::arg("device_ordinal") = 0, py::arg("num_threads") = 0,
+           py::arg("max_call_bytes") = 0)
       .def_property_readonly("target", &Module::target)
       .def_property_readonly("metadata", &Module::metadata)
       .def("functions", &Module::functions)

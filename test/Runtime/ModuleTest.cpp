@@ -7,6 +7,8 @@
 
 #include "TestUtil.h"
 
+#include "Formula.h"
+
 #include <atomic>
 #include <thread>
 
@@ -597,4 +599,56 @@ TEST_CASE("module: bind_parameters binds all or none", "[module]") {
   encrt_module_release(Fx.Module);
   Fx.Module = nullptr;
   CHECK(Released == 2);
+}
+
+TEST_CASE("module: formulas of the metadata", "[module][memory]") {
+  std::string Error;
+  auto value = [&](const char *Text, std::vector<int64_t> Symbols) {
+    std::optional<encrt::Formula> F = encrt::Formula::parse(Text, 2, Error);
+    INFO(Text << ": " << Error);
+    REQUIRE(F);
+    return F->evaluate(Symbols);
+  };
+  CHECK(value("(s0 * s1) * 1024 + 49920", {2, 3}) == 6 * 1024 + 49920);
+  CHECK(value("s0 ceildiv 8", {17, 0}) == 3);
+  CHECK(value("s0 floordiv 8 - s1 mod 3", {17, 7}) == 2 - 1);
+  CHECK(value("-s0 + 5", {2, 0}) == 3);
+  CHECK(value("s0 * s1 * s0 * s1", {int64_t(1) << 20, int64_t(1) << 20}) ==
+        std::nullopt); // overflow
+  CHECK(value("s0 floordiv s1", {1, 0}) == std::nullopt);
+  for (const char *Bad : {"", "s2", "(s0", "s0 +", "s0 ** 2", "x"})
+    CHECK_FALSE(encrt::Formula::parse(Bad, 2, Error));
+}
+
+TEST_CASE("module: a call beyond the memory limit is refused before it runs",
+          "[module][memory]") {
+  encrt_artifact *A = nullptr;
+  requireOk(encrt_artifact_load(ENCRT_FAKE_ARTIFACT, &A));
+  const encrt_function *F = nullptr;
+  requireOk(encrt_artifact_find_function(A, "masked_sum", &F));
+  std::vector<int64_t> Ids(6, 1), Dims = {2, 3};
+  encrt_tensor_view In[3] = {viewOf(ENCRT_I64, Dims, Ids), {}, {}};
+  // At batch 2, sequence 3: 6000 bytes, then 8 more, then 6000 - 8 + 8.
+  for (int64_t Limit : {int64_t(-1), int64_t(0), int64_t(6008), int64_t(6007)}) {
+    INFO("limit " << Limit);
+    encrt_module_options Options;
+    encrt_module_options_init(&Options);
+    Options.max_call_bytes = Limit;
+    encrt_module *M = nullptr;
+    requireOk(encrt_module_create(A, &Options, &M));
+    encrt_buffer *Out = nullptr;
+    encrt_status *S = encrt_module_call(M, F, In, 3, &Out);
+    if (Limit == 6007) {
+      requireError(S, ENCRT_INVALID_ARGUMENT,
+                   {"function 'masked_sum': a call at batch=2, sequence=3 "
+                    "needs an estimated 6008 bytes for its intermediate "
+                    "buffers, more than the limit of 6007 bytes "
+                    "(encrt_module_options.max_call_bytes)"});
+    } else {
+      requireOk(S);
+      encrt_buffer_release(Out);
+    }
+    encrt_module_release(M);
+  }
+  encrt_artifact_release(A);
 }

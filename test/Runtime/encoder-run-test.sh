@@ -291,6 +291,15 @@ optional-inputs)
   run "$MODEL" --function=masked_sum --input=mask=2x2xi64=1,1,1,1
   expect_error 1 "function 'masked_sum': no --input for 'ids'"
   ;;
+max-memory)
+  # masked_sum's metadata estimates 6008 bytes at batch 2 x sequence 3.
+  run "$MODEL" --function=masked_sum --input=2x3xi64=1,1,1,1,1,1 --max-memory=6K
+  expect_error 1 "function 'masked_sum': a call at batch=2, sequence=3 needs an estimated 6008 bytes for its intermediate buffers, more than the limit of 6000 bytes"
+  run "$MODEL" --function=masked_sum --input=2x3xi64=1,1,1,1,1,1 --max-memory=7K
+  expect_ok
+  run "$MODEL" --function=masked_sum --input=2x3xi64=1,1,1,1,1,1 --max-memory=lots
+  expect_error 2 "--max-memory expects a size such as 8G"
+  ;;
 value-count)
   run "$MODEL" $W --function=add_bias --input=2x3xf32=1,2,3
   expect_error 1 "input 'x' (#0)" "2x3xf32 needs 6 values, got 3"

@@ -81,7 +81,11 @@ EXPORT const char enc_artifact_metadata[] =
     "\"default\": \"zeros\"}],\n"
     "     \"params\": [],\n"
     "     \"outputs\": [{\"name\": \"total\", \"dtype\": \"i64\", "
-    "\"shape\": []}]}\n"
+    "\"shape\": []}],\n"
+    "     \"memory\": {\"symbols\": [\"batch\", \"sequence\"], "
+    "\"events\": [{\"alloc\": \"(s0 * s1) * 1000\"}, "
+    "{\"alloc\": \"s1 ceildiv 2 * 4\"}, {\"free\": 0}, "
+    "{\"alloc\": \"s0 * 3000 - 8\"}], \"complete\": true}}\n"
     "  ]\n"
     "}\n";
 

@@ -31,7 +31,8 @@ const char *const Usage =
     "usage: encoder-run MODEL.so [--weights=PATH]... "
     "[--input=@x.npy | --input=NAME=@x.npy | --input=2x3xf32=1,2,3,4,5,6]... "
     "[--output=@y.npy]... [--function=NAME] [--benchmark=N] [--profile] "
-    "[--threads=N] [--list] [--metadata] [--device=cpu|cuda|cuda:N] "
+    "[--threads=N] [--max-memory=SIZE] [--list] [--metadata] "
+    "[--device=cpu|cuda|cuda:N] "
     "(--help explains each)";
 
 const char *const Help =
@@ -69,6 +70,10 @@ const char *const Help =
     "                       calls, time, share and GFLOP/s: --benchmark=20 --profile\n"
     "  --threads=N          Threads a call may use, the caller included (0, the\n"
     "                       default: one per core; 1: the calling thread only).\n"
+    "  --max-memory=SIZE    Refuse a call whose intermediate buffers need more\n"
+    "                       (the artifact's estimate at the inputs' sizes):\n"
+    "                       --max-memory=8G; none for no limit; default: the\n"
+    "                       machine's memory.\n"
     "Device\n"
     "  --device=cpu|cuda|cuda:N\n"
     "                       Where to run (default cpu); a CUDA artifact needs\n"
@@ -103,6 +108,7 @@ struct Options {
   long Benchmark = 0;
   bool Profile = false;
   int Threads = 0; // 0: one per core
+  int64_t MaxCallBytes = 0; // 0: the machine's memory; -1: none
   bool List = false;
   bool Metadata = false;
   encrt_device_kind Device = ENCRT_DEVICE_CPU;
@@ -121,6 +127,24 @@ bool matchValue(const std::string &Arg, const char *Name, std::string &Out) {
   if (Out.empty())
     usageError("option " + quote(Flag) + " needs a value: " + Flag + "=...");
   return true;
+}
+
+/// "none", or a size in bytes with an optional K, M or G (powers of 1000).
+int64_t parseMemory(const std::string &Value) {
+  if (Value == "none")
+    return -1;
+  char *End = nullptr;
+  errno = 0;
+  double Size = std::strtod(Value.c_str(), &End);
+  double Scale = *End == 'K' ? 1e3 : *End == 'M' ? 1e6 : *End == 'G' ? 1e9 : 1;
+  if (Scale != 1)
+    ++End;
+  if (errno || End == Value.c_str() || *End || !(Size > 0) ||
+      Size * Scale > 9e18)
+    usageError("--max-memory expects a size such as 8G, 500M or 100000, or "
+               "none, got " +
+               quote(Value));
+  return static_cast<int64_t>(Size * Scale);
 }
 
 Options parseCommandLine(int Argc, char **Argv) {
@@ -167,6 +191,8 @@ Options parseCommandLine(int Argc, char **Argv) {
                    "core), got " +
                    quote(Value));
       Opts.Threads = static_cast<int>(N);
+    } else if (matchValue(Arg, "max-memory", Value)) {
+      Opts.MaxCallBytes = parseMemory(Value);
     } else if (matchValue(Arg, "device", Value)) {
       if (Value == "cpu")
         Opts.Device = ENCRT_DEVICE_CPU;
@@ -524,6 +550,7 @@ int run(const Options &Opts) {
   ModuleOpts.device = Opts.Device;
   ModuleOpts.device_ordinal = Opts.DeviceOrdinal;
   ModuleOpts.num_threads = Opts.Threads;
+  ModuleOpts.max_call_bytes = Opts.MaxCallBytes;
   encrt_module *RawModule = nullptr;
   check(encrt_module_create(Artifact.get(), &ModuleOpts, &RawModule));
   ModulePtr Module(RawModule);

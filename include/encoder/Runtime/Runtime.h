@@ -241,6 +241,12 @@ typedef struct encrt_module_options {
    * kernel of one call uses it, kernels of concurrent calls run on their
    * calling threads alone. */
   int num_threads;
+  /* The most memory one call's intermediate buffers may need, in bytes, as
+   * the artifact's metadata estimates it at the call's input sizes ("memory"
+   * in docs/artifact-abi.md): a call above it is refused before it runs,
+   * where compiled code would otherwise fail an allocation. 0 (the
+   * default): the machine's physical memory; negative: no limit. */
+  int64_t max_call_bytes;
 } encrt_module_options;
 
 ENCRT_API void encrt_module_options_init(encrt_module_options *options);

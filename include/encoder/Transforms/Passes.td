@@ -212,6 +212,26 @@ def EncFreeBuffersEarly
   }];
 }
 
+def EncRecordMemory : Pass<"enc-record-memory", "::mlir::ModuleOp"> {
+  let summary = "Record what each public function allocates, for the runtime's memory check";
+  let description = [{
+    For each public function recorded in `enc.functions`, lists the
+    allocations and frees of its body's block in order, each allocation's
+    size in bytes as a formula in the function's named input dimensions
+    (the symbols of the kernel report's cost formulas). The runtime
+    evaluates them at a call's sizes, sweeps the list for the peak, and
+    refuses a call whose peak exceeds the module's memory limit before
+    running it, instead of letting compiled code fail an allocation.
+    Allocations inside loops (a kernel's tile buffers) are not listed: they
+    are bounded by tile sizes. An allocation whose size cannot be written
+    as a formula leaves the record `complete = false`, a lower bound.
+
+    Runs after `enc-free-buffers-early`, so the frees are where the buffers
+    die. The record is the `memory` field of the function's metadata
+    (docs/artifact-abi.md).
+  }];
+}
+
 def EncLowerStridedCopies : Pass<"enc-lower-strided-copies"> {
   let summary = "Rewrite memref.copy of strided memrefs as linalg.copy";
   let description = [{
