@@ -172,6 +172,8 @@ TEST_CASE("concurrency: eight threads call one module, results as serial",
 }
 
 TEST_CASE("concurrency: rebinding while calls run is safe", "[concurrency]") {
+  // Before the module: its last binding is released when it goes.
+  std::atomic<int> Released{0}, Rebinds{0};
   Loaded L(ENCRT_FAKE_ARTIFACT);
   TempDir Dir;
   std::string FileB = Dir.path("b.safetensors");
@@ -183,7 +185,6 @@ TEST_CASE("concurrency: rebinding while calls run is safe", "[concurrency]") {
   const encrt_function *AddBias = L.function("add_bias");
 
   std::atomic<bool> Done{false};
-  std::atomic<int> Released{0}, Rebinds{0};
   // Alternately caller memory (released through the callback once no call
   // uses it) and a weights file.
   std::thread Rebinder([&] {
