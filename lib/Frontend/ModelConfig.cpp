@@ -4,8 +4,11 @@
 
 #include "encoder/Support/FileKind.h"
 
+#include <cmath>
+
 
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -56,10 +59,26 @@ int64_t ConfigReader::integer(StringRef key) {
 }
 
 double ConfigReader::number(StringRef key) {
-  if (std::optional<double> value = object.getNumber(key))
-    return *value;
-  missing(key, "a number");
-  return 0.0;
+  std::optional<double> value = object.getNumber(key);
+  if (!value) {
+    missing(key, "a number");
+    return 0.0;
+  }
+  // Epsilons and ratios of sizes are positive; a mask ratio keeps some
+  // patches (found by the model-config fuzzer: a negative layer_norm_eps
+  // built IR that did not verify).
+  bool fraction = key == "mask_ratio";
+  bool positive = !fraction && (key.ends_with("_eps") || key.ends_with("_ratio"));
+  if (!std::isfinite(*value) || (positive && !(*value > 0)) ||
+      (fraction && !(*value >= 0 && *value < 1))) {
+    invalid(key, "must be " +
+                     Twine(fraction   ? "in [0, 1)"
+                           : positive ? "a positive number"
+                                      : "a finite number") +
+                     ", got " + llvm::formatv("{0:g}", *value).str());
+    return 0.0;
+  }
+  return *value;
 }
 
 std::string ConfigReader::string(StringRef key) {
