@@ -5,10 +5,10 @@
 #include "encoder/Support/FileKind.h"
 
 #include <cmath>
+#include <cstdio>
 
 
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -58,6 +58,13 @@ int64_t ConfigReader::integer(StringRef key) {
   return *value;
 }
 
+/// "-5", "1e-12": a number as a config would spell it.
+static std::string shortNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
 double ConfigReader::number(StringRef key) {
   std::optional<double> value = object.getNumber(key);
   if (!value) {
@@ -75,7 +82,7 @@ double ConfigReader::number(StringRef key) {
                      Twine(fraction   ? "in [0, 1)"
                            : positive ? "a positive number"
                                       : "a finite number") +
-                     ", got " + llvm::formatv("{0:g}", *value).str());
+                     ", got " + shortNumber(*value));
     return 0.0;
   }
   return *value;
