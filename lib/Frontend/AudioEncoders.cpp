@@ -102,11 +102,11 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
     x = conv1d(g, x, weight, bias, convStride[i], 0, 1);
     if (featNorm == "group" && i == 0) {
       // One group per channel: each channel normalized over time.
-      x = GroupNormOp::create(
-          b, loc, x.getType(), x,
-          g.param(layer + ".layer_norm.weight", {convDim[i]}),
-          g.param(layer + ".layer_norm.bias", {convDim[i]}),
-          b.getI64IntegerAttr(convDim[i]), b.getF64FloatAttr(1e-5));
+      Value scale = g.param(layer + ".layer_norm.weight", {convDim[i]});
+      Value shift = g.param(layer + ".layer_norm.bias", {convDim[i]});
+      x = GroupNormOp::create(b, loc, x.getType(), x, scale, shift,
+                              b.getI64IntegerAttr(convDim[i]),
+                              b.getF64FloatAttr(1e-5));
     } else if (featNorm == "layer") {
       x = swapLastDims(
           g, g.layerNorm(swapLastDims(g, x), layer + ".layer_norm", 1e-5));
@@ -227,11 +227,13 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
                                 b.getI64IntegerAttr(mels),
                                 b.getI64IntegerAttr(16000));
   }
-  Value x = conv1d(g, features, g.param("conv1.weight", {dim, mels, 3}),
-                   g.param("conv1.bias", {dim}), 1, 1, 1);
+  Value conv1Weight = g.param("conv1.weight", {dim, mels, 3});
+  Value conv1Bias = g.param("conv1.bias", {dim});
+  Value x = conv1d(g, features, conv1Weight, conv1Bias, 1, 1, 1);
   x = g.activation(x, ActivationKind::gelu);
-  x = conv1d(g, x, g.param("conv2.weight", {dim, dim, 3}),
-             g.param("conv2.bias", {dim}), 2, 1, 1);
+  Value conv2Weight = g.param("conv2.weight", {dim, dim, 3});
+  Value conv2Bias = g.param("conv2.bias", {dim});
+  x = conv1d(g, x, conv2Weight, conv2Bias, 2, 1, 1);
   x = g.activation(x, ActivationKind::gelu);
   Value h = swapLastDims(g, x); // [batch, positions, dim]
   h = PositionalEncodingOp::create(

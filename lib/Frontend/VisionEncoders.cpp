@@ -131,15 +131,18 @@ void buildMaeDecoder(FamilyContext &ctx, GraphBuilder &g, ModelFunction &fn,
   int64_t patches = enc.patches();
   Value x = d.linear(latent, "decoder_embed", dec.hidden, enc.hidden);
   // Append mask tokens for the removed patches, then unshuffle.
-  Value visible = g.slice(x, 1, b.getIndexAttr(1),
-                          b.createOrFold<arith::SubIOp>(
-                              loc, g.dim(x, 1),
-                              arith::ConstantIndexOp::create(b, loc, 1)));
-  Value removed = b.createOrFold<arith::SubIOp>(
-      loc, arith::ConstantIndexOp::create(b, loc, patches), g.dim(visible, 1));
-  Value maskTokens =
-      repeat(d, vectorOf(d, d.param("mask_token", {1, 1, dec.hidden})),
-             {g.size(x, 0), OpFoldResult(removed)});
+  // One creation per statement: C++ leaves argument order unspecified.
+  Value tokens = g.dim(x, 1);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value patchTokens = b.createOrFold<arith::SubIOp>(loc, tokens, one);
+  Value visible = g.slice(x, 1, b.getIndexAttr(1), patchTokens);
+  Value allPatches = arith::ConstantIndexOp::create(b, loc, patches);
+  Value visibleCount = g.dim(visible, 1);
+  Value removed =
+      b.createOrFold<arith::SubIOp>(loc, allPatches, visibleCount);
+  Value maskToken = vectorOf(d, d.param("mask_token", {1, 1, dec.hidden}));
+  OpFoldResult batch = g.size(x, 0);
+  Value maskTokens = repeat(d, maskToken, {batch, OpFoldResult(removed)});
   Value shuffled = g.concat(1, {visible, maskTokens});
   Value unshuffled = GatherVisibleOp::create(
       b, loc, g.f32({kDynamic, patches, dec.hidden}), shuffled, idsRestore);

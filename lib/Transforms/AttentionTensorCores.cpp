@@ -164,10 +164,12 @@ std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc,
       meta.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),
       ArrayRef<OpFoldResult>{extent},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  // One creation per statement: C++ leaves argument order unspecified,
+  // and the IR must not depend on the compiler that built this one.
   auto multipleOf = [&](Value v, int64_t n) -> Value {
-    return arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq,
-        arith::RemUIOp::create(b, loc, v, idx(b, loc, n)), idx(b, loc, 0));
+    Value rest = arith::RemUIOp::create(b, loc, v, idx(b, loc, n));
+    Value zero = idx(b, loc, 0);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rest, zero);
   };
   Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                    view.strides[3], one);
@@ -198,9 +200,10 @@ void stagingLoop(OpBuilder &b, Location loc, Value thread, int64_t count,
   int64_t batch = kStagingBatch;
   while (count % batch != 0)
     batch /= 2;
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
-                                 idx(b, loc, count * kBlockThreads),
-                                 idx(b, loc, batch * kBlockThreads));
+  Value start = idx(b, loc, 0);
+  Value end = idx(b, loc, count * kBlockThreads);
+  Value stride = idx(b, loc, batch * kBlockThreads);
+  auto loop = scf::ForOp::create(b, loc, start, end, stride);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value first = arith::AddIOp::create(b, loc, thread, loop.getInductionVar());
@@ -238,9 +241,9 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
     stagingLoop(
         b, loc, thread, s.keys * width / kBlockThreads,
         [&](Value piece) {
-          return load4(b, loc, source, r,
-                       keyOf(arith::DivUIOp::create(b, loc, piece, w)),
-                       arith::RemUIOp::create(b, loc, piece, w));
+          Value key = keyOf(arith::DivUIOp::create(b, loc, piece, w));
+          Value element = arith::RemUIOp::create(b, loc, piece, w);
+          return load4(b, loc, source, r, key, element);
         },
         [&](Value piece, Value element) {
           Value key = arith::DivUIOp::create(b, loc, piece, w);
@@ -262,10 +265,10 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
         emulate ? llvm::MaybeAlign()
                 : llvm::MaybeAlign(element.getIntOrFloatBitWidth() / 2);
     auto keyAndElement = [&](Value piece) -> std::pair<Value, Value> {
-      return {arith::DivUIOp::create(b, loc, piece, quads),
-              arith::MulIOp::create(
-                  b, loc, arith::RemUIOp::create(b, loc, piece, quads),
-                  idx(b, loc, 4))};
+      Value key = arith::DivUIOp::create(b, loc, piece, quads);
+      Value quad = arith::RemUIOp::create(b, loc, piece, quads);
+      Value four = idx(b, loc, 4);
+      return {key, arith::MulIOp::create(b, loc, quad, four)};
     };
     stagingLoop(
         b, loc, thread, s.keys * width / 4 / kBlockThreads,
@@ -411,9 +414,10 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
   // row, the output accumulators.
   SmallVector<Value> init = {negInf, negInf, zero, zero};
   init.append(outTiles, zeroAcc);
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0),
-                                 blockKeyBound(b, loc, r, blockQuery0),
-                                 idx(b, loc, s.keys), init);
+  Value firstKey = idx(b, loc, 0);
+  Value keyBound = blockKeyBound(b, loc, r, blockQuery0);
+  Value keyStep = idx(b, loc, s.keys);
+  auto loop = scf::ForOp::create(b, loc, firstKey, keyBound, keyStep, init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -461,10 +465,10 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
       Value max = arith::MaximumFOp::create(b, loc, state[h], blockMax);
       Value empty =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
-      factors[h] = arith::SelectOp::create(
-          b, loc, empty, f32(b, loc, 1.0),
-          math::ExpOp::create(b, loc,
-                              arith::SubFOp::create(b, loc, state[h], max)));
+      Value one = f32(b, loc, 1.0);
+      Value shift = arith::SubFOp::create(b, loc, state[h], max);
+      Value rescale = math::ExpOp::create(b, loc, shift);
+      factors[h] = arith::SelectOp::create(b, loc, empty, one, rescale);
       Value sum = arith::MulFOp::create(b, loc, state[2 + h], factors[h]);
       for (size_t i = 0; i < scores.size(); ++i) {
         if ((i % 4) / 2 != size_t(h))
@@ -591,9 +595,9 @@ void emitBlockSerial(OpBuilder &b, Location loc, Row r, const Stages &s,
       memref::StoreOp::create(b, loc, zero, r.out, outAt(e));
     });
   });
-  auto blocks = scf::ForOp::create(b, loc, c0,
-                                   blockKeyBound(b, loc, r, blockQuery0),
-                                   idx(b, loc, s.keys));
+  Value keyBound = blockKeyBound(b, loc, r, blockQuery0);
+  Value keyStep = idx(b, loc, s.keys);
+  auto blocks = scf::ForOp::create(b, loc, c0, keyBound, keyStep);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(blocks.getBody());
@@ -625,9 +629,10 @@ void emitBlockSerial(OpBuilder &b, Location loc, Row r, const Stages &s,
           arith::MaximumFOp::create(b, loc, oldMax, blockMax.getResult(0));
       Value empty =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, negInf);
-      Value factor = arith::SelectOp::create(
-          b, loc, empty, f32(b, loc, 1.0),
-          math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, oldMax, max)));
+      Value one = f32(b, loc, 1.0);
+      Value shift = arith::SubFOp::create(b, loc, oldMax, max);
+      Value rescale = math::ExpOp::create(b, loc, shift);
+      Value factor = arith::SelectOp::create(b, loc, empty, one, rescale);
       scaleOut(factor);
       Value oldSum = memref::LoadOp::create(b, loc, softmax, ValueRange{i, c1});
       auto sum = forEach(
@@ -738,11 +743,12 @@ void mlir::enc::attention::emitTensorCoreAttention(OpBuilder &b, Location loc,
         memref::AllocOp::create(
             b, loc, MemRefType::get({kBlockQueries, 2}, b.getF32Type()))};
   }
-  auto launch = gpu::LaunchOp::create(
-      b, loc,
-      arith::CeilDivUIOp::create(b, loc, sizes[2], idx(b, loc, kBlockQueries)),
-      sizes[1], sizes[0], idx(b, loc, kBlockThreads), one, one,
-      /*dynamicSharedMemorySize=*/nullptr);
+  Value queryBlocks =
+      arith::CeilDivUIOp::create(b, loc, sizes[2], idx(b, loc, kBlockQueries));
+  Value threads = idx(b, loc, kBlockThreads);
+  auto launch = gpu::LaunchOp::create(b, loc, queryBlocks, sizes[1], sizes[0],
+                                      threads, one, one,
+                                      /*dynamicSharedMemorySize=*/nullptr);
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::KernelDim3 block = launch.getBlockIds();
   Value thread = launch.getThreadIds().x;

@@ -170,8 +170,9 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
       f32(b, loc, -std::numeric_limits<double>::infinity()), zero};
   for (int64_t i = 0; i < vRegs; ++i)
     init.push_back(zero);
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), r.keys,
-                                 idx(b, loc, 1), init);
+  Value first = idx(b, loc, 0);
+  Value one = idx(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, first, r.keys, one, init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -195,9 +196,9 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
                  weight)};
     for (int64_t i = 0; i < vRegs; ++i) {
       Value v = guardedLoad(r.v, key, element(i), r.valueSize);
-      next.push_back(arith::AddFOp::create(
-          b, loc, arith::MulFOp::create(b, loc, state[2 + i], factor),
-          arith::MulFOp::create(b, loc, weight, v)));
+      Value rescaled = arith::MulFOp::create(b, loc, state[2 + i], factor);
+      Value weighted = arith::MulFOp::create(b, loc, weight, v);
+      next.push_back(arith::AddFOp::create(b, loc, rescaled, weighted));
     }
     scf::YieldOp::create(b, loc, next);
   }
@@ -242,9 +243,9 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(dot.getBody());
       Value d = dot.getInductionVar();
-      Value product =
-          arith::MulFOp::create(b, loc, load4(b, loc, r.q, r, r.query, d),
-                                load4(b, loc, r.k, r, key, d));
+      Value q = load4(b, loc, r.q, r, r.query, d);
+      Value k = load4(b, loc, r.k, r, key, d);
+      Value product = arith::MulFOp::create(b, loc, q, k);
       Value sum =
           arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0], product);
       scf::YieldOp::create(b, loc, sum);
@@ -261,11 +262,10 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
       SmallVector<Value, 4> at = {r.batch, r.head, r.query, e};
       Value old = memref::LoadOp::create(b, loc, r.out, at);
       Value v = load4(b, loc, r.v, r, key, e);
+      Value rescaled = arith::MulFOp::create(b, loc, old, factor);
+      Value weighted = arith::MulFOp::create(b, loc, weight, v);
       memref::StoreOp::create(
-          b, loc,
-          arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, old, factor),
-                                arith::MulFOp::create(b, loc, weight, v)),
-          r.out, at);
+          b, loc, arith::AddFOp::create(b, loc, rescaled, weighted), r.out, at);
     }
     scf::YieldOp::create(
         b, loc,

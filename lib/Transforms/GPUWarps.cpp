@@ -43,9 +43,9 @@ mlir::enc::WarpRow mlir::enc::buildWarpPerRowLaunch(OpBuilder &b,
   Value tid = launch.getThreadIds().x;
   WarpRow result;
   result.lane = arith::RemUIOp::create(b, loc, tid, warpSize);
-  result.row = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps),
-      arith::DivUIOp::create(b, loc, tid, warpSize));
+  Value firstRow = arith::MulIOp::create(b, loc, launch.getBlockIds().x, warps);
+  Value warp = arith::DivUIOp::create(b, loc, tid, warpSize);
+  result.row = arith::AddIOp::create(b, loc, firstRow, warp);
   Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                        result.row, rows);
   if (laneZeroOnly)

@@ -96,8 +96,9 @@ struct Row {
         arith::DivFOp::create(b, loc, sumOfSquares, f32(b, loc, size));
     Value shifted =
         arith::AddFOp::create(b, loc, variance, f32(b, loc, epsilon));
-    return arith::DivFOp::create(b, loc, f32(b, loc, 1.0),
-                                 math::SqrtOp::create(b, loc, shifted));
+    Value one = f32(b, loc, 1.0);
+    Value deviation = math::SqrtOp::create(b, loc, shifted);
+    return arith::DivFOp::create(b, loc, one, deviation);
   }
 };
 
@@ -142,8 +143,9 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
   Value sum = zero;
   for (Value v : x)
     sum = arith::AddFOp::create(b, loc, sum, v);
-  Value mean =
-      arith::DivFOp::create(b, loc, warpSum(b, loc, sum), f32(b, loc, r.size));
+  Value total = warpSum(b, loc, sum);
+  Value count = f32(b, loc, r.size);
+  Value mean = arith::DivFOp::create(b, loc, total, count);
   SmallVector<Value> centered;
   Value squares = zero;
   for (int64_t i = 0; i < regs; ++i) {
@@ -170,8 +172,11 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
 /// A serial sum over the row of f(element).
 Value sumOverRow(OpBuilder &b, Location loc, const Row &r,
                  function_ref<Value(Value)> f) {
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, r.size),
-                                 idx(b, loc, 1), ValueRange{f32(b, loc, 0.0)});
+  Value first = idx(b, loc, 0);
+  Value end = idx(b, loc, r.size);
+  Value one = idx(b, loc, 1);
+  Value zero = f32(b, loc, 0.0);
+  auto loop = scf::ForOp::create(b, loc, first, end, one, ValueRange{zero});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   scf::YieldOp::create(
@@ -194,8 +199,10 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
     Value c = centered(e);
     return arith::MulFOp::create(b, loc, c, c).getResult();
   }));
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, r.size),
-                                 idx(b, loc, 1));
+  Value first = idx(b, loc, 0);
+  Value end = idx(b, loc, r.size);
+  Value one = idx(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, first, end, one);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value e = loop.getInductionVar();

@@ -80,11 +80,12 @@ struct LowerBF16MmaSync : OpRewritePattern<nvgpu::MmaSyncOp> {
         getContext(), SmallVector<Type>(cType.getNumElements(),
                                         rewriter.getF32Type()));
     std::array<int64_t, 3> shape = op.getMmaShapeAsArray();
+    // One creation per statement (argument order is unspecified in C++).
+    SmallVector<Value> a = packedRegisters(rewriter, loc, op.getMatrixA());
+    SmallVector<Value> bRegs = packedRegisters(rewriter, loc, op.getMatrixB());
+    SmallVector<Value> c = elementsOf(rewriter, loc, op.getMatrixC());
     Value d = NVVM::MmaOp::create(
-        rewriter, loc, resultType,
-        packedRegisters(rewriter, loc, op.getMatrixA()),
-        packedRegisters(rewriter, loc, op.getMatrixB()),
-        elementsOf(rewriter, loc, op.getMatrixC()), shape,
+        rewriter, loc, resultType, a, bRegs, c, shape,
         /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
         std::array{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
         std::array{NVVM::MMALayout::row, NVVM::MMALayout::col});

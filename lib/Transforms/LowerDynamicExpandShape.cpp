@@ -36,10 +36,9 @@ OpFoldResult multiply(OpBuilder &b, Location loc, OpFoldResult lhs,
     return rhs;
   if (r == 1)
     return lhs;
-  return arith::MulIOp::create(b, loc,
-                               getValueOrCreateConstantIndexOp(b, loc, lhs),
-                               getValueOrCreateConstantIndexOp(b, loc, rhs))
-      .getResult();
+  Value lhsValue = getValueOrCreateConstantIndexOp(b, loc, lhs);
+  Value rhsValue = getValueOrCreateConstantIndexOp(b, loc, rhs);
+  return arith::MulIOp::create(b, loc, lhsValue, rhsValue).getResult();
 }
 
 bool hasGroupWithSeveralDynamicSizes(memref::ExpandShapeOp op) {

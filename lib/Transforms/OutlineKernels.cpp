@@ -189,12 +189,11 @@ struct EncOutlineKernelsPass
             b, loc, llvm::divideCeil(*u - *l, *s)));
         continue;
       }
-      trips.push_back(arith::CeilDivSIOp::create(
-          b, loc,
-          arith::SubIOp::create(b, loc,
-                                getValueOrCreateConstantIndexOp(b, loc, ub),
-                                getValueOrCreateConstantIndexOp(b, loc, lb)),
-          getValueOrCreateConstantIndexOp(b, loc, step)));
+      Value upper = getValueOrCreateConstantIndexOp(b, loc, ub);
+      Value lower = getValueOrCreateConstantIndexOp(b, loc, lb);
+      Value span = arith::SubIOp::create(b, loc, upper, lower);
+      Value stride = getValueOrCreateConstantIndexOp(b, loc, step);
+      trips.push_back(arith::CeilDivSIOp::create(b, loc, span, stride));
     }
     Value count = trips.front();
     for (Value trip : ArrayRef(trips).drop_front())

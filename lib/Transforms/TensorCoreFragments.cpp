@@ -22,9 +22,10 @@ Value i32Constant(OpBuilder &b, Location loc, uint32_t v) {
 /// truncation, 4-6e-4 rounded). Infinities stay infinite.
 Value roundToTF32(OpBuilder &b, Location loc, Value x) {
   Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
-  Value rounded = arith::AndIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, bits, i32Constant(b, loc, 0x1000)),
-      i32Constant(b, loc, 0xFFFFE000u));
+  Value half = i32Constant(b, loc, 0x1000);
+  Value biased = arith::AddIOp::create(b, loc, bits, half);
+  Value keep = i32Constant(b, loc, 0xFFFFE000u);
+  Value rounded = arith::AndIOp::create(b, loc, biased, keep);
   return arith::BitcastOp::create(b, loc, b.getF32Type(), rounded);
 }
 
@@ -33,9 +34,10 @@ Value roundToTF32(OpBuilder &b, Location loc, Value x) {
 /// overflow goes to infinity as in the conversion.
 Value roundToBF16(OpBuilder &b, Location loc, Value x) {
   Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
-  Value lsb = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, bits, i32Constant(b, loc, 16)),
-      i32Constant(b, loc, 1));
+  Value sixteen = i32Constant(b, loc, 16);
+  Value shifted = arith::ShRUIOp::create(b, loc, bits, sixteen);
+  Value one = i32Constant(b, loc, 1);
+  Value lsb = arith::AndIOp::create(b, loc, shifted, one);
   Value high = i32Constant(b, loc, 0xFFFF0000u);
   Value rounded = arith::AndIOp::create(
       b, loc,
@@ -44,9 +46,9 @@ Value roundToBF16(OpBuilder &b, Location loc, Value x) {
           arith::AddIOp::create(b, loc, lsb, i32Constant(b, loc, 0x7FFF))),
       high);
   Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-  Value quiet = arith::OrIOp::create(b, loc,
-                                     arith::AndIOp::create(b, loc, bits, high),
-                                     i32Constant(b, loc, 0x00400000u));
+  Value truncated = arith::AndIOp::create(b, loc, bits, high);
+  Value quietBit = i32Constant(b, loc, 0x00400000u);
+  Value quiet = arith::OrIOp::create(b, loc, truncated, quietBit);
   return arith::BitcastOp::create(
       b, loc, b.getF32Type(),
       arith::SelectOp::create(b, loc, isNaN, quiet, rounded));
@@ -126,12 +128,11 @@ Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
                          Value acc) {
   Type element = stagedElementType(b, precision);
   int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
-  return mmaSyncRegisters(
-      b, loc, precision,
-      registerVector(b, loc, VectorType::get({4, perRegister}, element), a),
-      registerVector(b, loc, VectorType::get({2, perRegister}, element),
-                     bElements),
-      acc);
+  Value aRegs =
+      registerVector(b, loc, VectorType::get({4, perRegister}, element), a);
+  Value bRegs = registerVector(
+      b, loc, VectorType::get({2, perRegister}, element), bElements);
+  return mmaSyncRegisters(b, loc, precision, aRegs, bRegs, acc);
 }
 
 Value mlir::enc::mmaOperandA(OpBuilder &b, Location loc,

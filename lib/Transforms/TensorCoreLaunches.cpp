@@ -226,14 +226,16 @@ void Launches::staged() {
     return;
   }
   Value blocks = blocksOf(kLargeBlock);
-  Value large = arith::AndIOp::create(
-      b, loc,
-      arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(b, loc, m, idx(kLargeBlock.warpRows())),
-          idx(0)),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, blocks,
-                            idx(kLargeBlockMinBlocks)));
+  // One creation per statement (argument order is unspecified in C++).
+  Value warpRows = idx(kLargeBlock.warpRows());
+  Value ragged = arith::RemUIOp::create(b, loc, m, warpRows);
+  Value zeroRows = idx(0);
+  Value whole =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ragged, zeroRows);
+  Value minBlocks = idx(kLargeBlockMinBlocks);
+  Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                       blocks, minBlocks);
+  Value large = arith::AndIOp::create(b, loc, whole, enough);
   auto choice = scf::IfOp::create(b, loc, large, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(choice.thenBlock());
@@ -253,14 +255,18 @@ void Launches::direct() {
   Value warp = arith::DivUIOp::create(b, loc, tid, idx(kWarpSize));
   Value warpRow = arith::DivUIOp::create(b, loc, warp, idx(2));
   Value warpCol = arith::RemUIOp::create(b, loc, warp, idx(2));
-  Value row0 = add(b, loc, mul(b, loc, block.y, blockTile),
-                   mul(b, loc, warpRow, idx(kWarpTile)));
-  Value col0 = add(b, loc, mul(b, loc, block.x, blockTile),
-                   mul(b, loc, warpCol, idx(kWarpTile)));
+  Value blockRow = mul(b, loc, block.y, blockTile);
+  Value warpRowOffset = mul(b, loc, warpRow, idx(kWarpTile));
+  Value row0 = add(b, loc, blockRow, warpRowOffset);
+  Value blockCol = mul(b, loc, block.x, blockTile);
+  Value warpColOffset = mul(b, loc, warpCol, idx(kWarpTile));
+  Value col0 = add(b, loc, blockCol, warpColOffset);
   // Whole warps fall inside or outside C (M and N are multiples of 32).
-  Value inside = arith::AndIOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row0, m),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col0, n));
+  Value rowInside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row0, m);
+  Value colInside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col0, n);
+  Value inside = arith::AndIOp::create(b, loc, rowInside, colInside);
   if (emulate) // lane 0 does the warp's work
     inside = arith::AndIOp::create(
         b, loc, inside,

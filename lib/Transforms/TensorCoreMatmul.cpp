@@ -213,9 +213,10 @@ void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c, Value cc,
   Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
   Value n = idx(b, loc, c.n);
   Value elements = mul(b, loc, rows, n);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, arith::CeilDivUIOp::create(b, loc, elements, idx(b, loc, kThreads)),
-      one, one, idx(b, loc, kThreads), one, one);
+  Value threads = idx(b, loc, kThreads);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, elements, threads);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value flat = add(b, loc,
@@ -261,8 +262,10 @@ void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
   MmaLayout layout = mmaLayout(b, loc, lane, t.precision);
   SmallVector<Value> acc = initialAccumulators(b, loc, t, layout);
   int64_t step = mmaStepK(t.precision);
-  auto loop = scf::ForOp::create(b, loc, idx(b, loc, 0), idx(b, loc, t.k),
-                                 idx(b, loc, step), acc);
+  Value first = idx(b, loc, 0);
+  Value depth = idx(b, loc, t.k);
+  Value stride = idx(b, loc, step);
+  auto loop = scf::ForOp::create(b, loc, first, depth, stride, acc);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());

@@ -45,10 +45,12 @@ WarpTile BlockTile::warp(OpBuilder &b, Location loc, Value warpRow,
 
 Value BlockTile::inside(OpBuilder &b, Location loc, const WarpTile &t) const {
   Value row = arith::SubIOp::create(b, loc, t.rowBase, mul(b, loc, z, m));
-  return arith::AndIOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, m),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t.colBase,
-                            idx(b, loc, n)));
+  Value rowInside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, m);
+  Value columns = idx(b, loc, n);
+  Value colInside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          t.colBase, columns);
+  return arith::AndIOp::create(b, loc, rowInside, colInside);
 }
 
 MemRefType stageType(OpBuilder &b, const BlockShape &shape, Type element,
@@ -102,43 +104,43 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
                 "each thread stages 4 vectors of A and 4 of B");
   for (int64_t part = 0; part < 4; ++part) {
     Value linear = add(b, loc, thread, idx(b, loc, part * shape.threads()));
-    Value row = arith::DivUIOp::create(b, loc, linear, idx(b, loc, kTileK / 4));
-    Value col = mul(b, loc, arith::RemUIOp::create(b, loc, linear,
-                                                   idx(b, loc, kTileK / 4)),
-                    idx(b, loc, 4));
+    // One creation per statement: C++ leaves argument order unspecified,
+    // and the IR must not depend on the compiler that built this one.
+    Value quarterK = idx(b, loc, kTileK / 4);
+    Value row = arith::DivUIOp::create(b, loc, linear, quarterK);
+    Value colQuad = arith::RemUIOp::create(b, loc, linear, quarterK);
+    Value col = mul(b, loc, colQuad, idx(b, loc, 4));
     // A: row of C, 4 consecutive k.
-    Value aRow = add(b, loc, mul(b, loc, t.z, t.m),
-                     lastOf(add(b, loc, t.row0, row), t.m));
+    Value batchRow = mul(b, loc, t.z, t.m);
+    Value blockRow = lastOf(add(b, loc, t.row0, row), t.m);
+    Value aRow = add(b, loc, batchRow, blockRow);
+    Value aRowStart = mul(b, loc, aRow, k);
+    Value aK = add(b, loc, kt, col);
     pieces.push_back(
-        {t.as, row, col,
-         loadFour(t.a, add(b, loc, mul(b, loc, aRow, k), add(b, loc, kt, col))),
-         &c.aFn});
+        {t.as, row, col, loadFour(t.a, add(b, loc, aRowStart, aK)), &c.aFn});
     if (c.bTransposed) { // Bᵀ: column of C, 4 consecutive k
       Value bRow = lastOf(add(b, loc, t.col0, row), n);
+      Value bRowStart = mul(b, loc, bRow, k);
+      Value bK = add(b, loc, kt, col);
+      Value bOffset = add(b, loc, bRowStart, bK);
       pieces.push_back(
-          {t.bs, row, col,
-           loadFour(t.b, add(b, loc, bBase,
-                             add(b, loc, mul(b, loc, bRow, k),
-                                 add(b, loc, kt, col)))),
-           &c.bFn});
+          {t.bs, row, col, loadFour(t.b, add(b, loc, bBase, bOffset)), &c.bFn});
       continue;
     }
     // B (K x N): one k, 4 consecutive columns, stored down the stage.
-    Value kRow = arith::DivUIOp::create(b, loc, linear,
-                                        idx(b, loc, shape.tile / 4));
-    Value nCol = mul(b, loc,
-                     arith::RemUIOp::create(b, loc, linear,
-                                            idx(b, loc, shape.tile / 4)),
-                     idx(b, loc, 4));
-    Value first = arith::MinUIOp::create(b, loc, add(b, loc, t.col0, nCol),
-                                         idx(b, loc, t.n - 4));
-    pieces.push_back(
-        {t.bs, nCol, kRow,
-         loadFour(t.b,
-                  add(b, loc, bBase,
-                      add(b, loc, mul(b, loc, add(b, loc, kt, kRow), n),
-                          first))),
-         &c.bFn, /*down=*/true});
+    Value quarterTile = idx(b, loc, shape.tile / 4);
+    Value kRow = arith::DivUIOp::create(b, loc, linear, quarterTile);
+    Value nQuad = arith::RemUIOp::create(b, loc, linear, quarterTile);
+    Value nCol = mul(b, loc, nQuad, idx(b, loc, 4));
+    Value column = add(b, loc, t.col0, nCol);
+    Value lastFour = idx(b, loc, t.n - 4);
+    Value first = arith::MinUIOp::create(b, loc, column, lastFour);
+    Value kIndex = add(b, loc, kt, kRow);
+    Value kRowStart = mul(b, loc, kIndex, n);
+    Value bOffset = add(b, loc, kRowStart, first);
+    pieces.push_back({t.bs, nCol, kRow,
+                      loadFour(t.b, add(b, loc, bBase, bOffset)), &c.bFn,
+                      /*down=*/true});
   }
   return pieces;
 }
@@ -238,17 +240,16 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
     SmallVector<Value> next(loop.getRegionIterArgs());
     for (int64_t kk = 0; kk < kTileK; kk += step) {
       SmallVector<Value> as, bs;
-      for (int64_t i = 0; i < mTiles; ++i)
-        as.push_back(loadMatrixX4(b, loc, t.as,
-                                  add(b, loc, aRow0, idx(b, loc, 16 * i)),
-                                  add(b, loc, aLane.col, idx(b, loc, kk)),
-                                  t.precision));
+      for (int64_t i = 0; i < mTiles; ++i) {
+        Value aRow = add(b, loc, aRow0, idx(b, loc, 16 * i));
+        Value aCol = add(b, loc, aLane.col, idx(b, loc, kk));
+        as.push_back(loadMatrixX4(b, loc, t.as, aRow, aCol, t.precision));
+      }
       for (int64_t j = 0; j < 4; j += 2) {
+        Value bRow = add(b, loc, bRow0, idx(b, loc, 8 * j));
+        Value bCol = add(b, loc, bLane.col, idx(b, loc, kk));
         auto [first, second] = splitBPair(
-            b, loc,
-            loadMatrixX4(b, loc, t.bs, add(b, loc, bRow0, idx(b, loc, 8 * j)),
-                         add(b, loc, bLane.col, idx(b, loc, kk)),
-                         t.precision));
+            b, loc, loadMatrixX4(b, loc, t.bs, bRow, bCol, t.precision));
         bs.push_back(first);
         bs.push_back(second);
       }
@@ -301,9 +302,9 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
   auto forEachElement = [&](Value warp,
                             function_ref<void(const WarpTile &, Value, Value,
                                               Value)> body) {
-    WarpTile w =
-        t.warp(b, loc, arith::DivUIOp::create(b, loc, warp, across),
-               arith::RemUIOp::create(b, loc, warp, across));
+    Value warpRow = arith::DivUIOp::create(b, loc, warp, across);
+    Value warpCol = arith::RemUIOp::create(b, loc, warp, across);
+    WarpTile w = t.warp(b, loc, warpRow, warpCol);
     upTo(shape.warpRows(), [&](Value row) {
       upTo(kWarpTile, [&](Value col) {
         Value flat = at(b, loc, w.cOffset, row, col, t.n);
@@ -338,15 +339,16 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
       storeShare(b, loc, t, loadShare(b, loc, t, thread, kt));
     });
     upTo(shape.warps(), [&](Value warp) {
-      Value aRow0 = mul(b, loc, arith::DivUIOp::create(b, loc, warp, across),
-                        idx(b, loc, shape.warpRows()));
-      Value bRow0 = mul(b, loc, arith::RemUIOp::create(b, loc, warp, across),
-                        idx(b, loc, kWarpTile));
+      Value warpRow = arith::DivUIOp::create(b, loc, warp, across);
+      Value aRow0 = mul(b, loc, warpRow, idx(b, loc, shape.warpRows()));
+      Value warpCol = arith::RemUIOp::create(b, loc, warp, across);
+      Value bRow0 = mul(b, loc, warpCol, idx(b, loc, kWarpTile));
       forEachElement(warp, [&](const WarpTile &, Value row, Value col, Value) {
         SmallVector<Value> at3 = {warp, row, col};
-        auto dot = scf::ForOp::create(
-            b, loc, c0, idx(b, loc, kTileK), c1,
-            ValueRange{memref::LoadOp::create(b, loc, acc, at3)});
+        Value depth = idx(b, loc, kTileK);
+        Value initial = memref::LoadOp::create(b, loc, acc, at3);
+        auto dot =
+            scf::ForOp::create(b, loc, c0, depth, c1, ValueRange{initial});
         {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(dot.getBody());
@@ -355,9 +357,9 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
             return memref::LoadOp::create(b, loc, stage,
                                           ValueRange{stageRow, kk});
           };
-          Value product = arith::MulFOp::create(
-              b, loc, operand(t.as, add(b, loc, aRow0, row)),
-              operand(t.bs, add(b, loc, bRow0, col)));
+          Value aValue = operand(t.as, add(b, loc, aRow0, row));
+          Value bValue = operand(t.bs, add(b, loc, bRow0, col));
+          Value product = arith::MulFOp::create(b, loc, aValue, bValue);
           scf::YieldOp::create(
               b, loc,
               ValueRange{arith::AddFOp::create(

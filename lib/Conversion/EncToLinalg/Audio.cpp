@@ -134,16 +134,15 @@ struct LogMelLowering : OpConversionPattern<LogMelOp> {
               halfWindow);
           Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
           // i < 0 -> -i; i > last -> 2 · last - i.
-          Value source = arith::SelectOp::create(
-              b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, position,
-                                    zeroIndex),
-              arith::SubIOp::create(b, l, zeroIndex, position), position);
-          source = arith::SelectOp::create(
-              b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, source,
-                                    lastSample),
-              arith::SubIOp::create(b, l, mirror, source), source);
+          Value before = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, position, zeroIndex);
+          Value reflected = arith::SubIOp::create(b, l, zeroIndex, position);
+          Value source =
+              arith::SelectOp::create(b, l, before, reflected, position);
+          Value after = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt,
+                                              source, lastSample);
+          Value mirrored = arith::SubIOp::create(b, l, mirror, source);
+          source = arith::SelectOp::create(b, l, after, mirrored, source);
           source = arith::MaxSIOp::create(b, l, source, zeroIndex);
           source = arith::MinSIOp::create(b, l, source, lastSample);
           return {tensor::ExtractOp::create(b, l, audio,

@@ -142,9 +142,10 @@ struct SigmoidContrastiveLowering : OpConversionPattern<SigmoidContrastiveOp> {
         rewriter, loc, logits,
         AffineMap::getMultiDimIdentityMap(2, rewriter.getContext()), 2, 1, type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value column = linalg::IndexOp::create(b, l, 1);
           Value diagonal = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, linalg::IndexOp::create(b, l, 0),
-              linalg::IndexOp::create(b, l, 1));
+              b, l, arith::CmpIPredicate::eq, row, column);
           Value signedLogit = arith::SelectOp::create(
               b, l, diagonal, args[0], arith::NegFOp::create(b, l, args[0]));
           return {arith::NegFOp::create(b, l, logSigmoid(b, l, signedLogit))};
@@ -199,9 +200,9 @@ struct TripletLowering : OpConversionPattern<TripletOp> {
     Value total = sumToScalars(
         rewriter, loc, squares, {rowOnly, rowOnly}, 1, 1, type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value gap =
-              arith::SubFOp::create(b, l, math::SqrtOp::create(b, l, args[0]),
-                                    math::SqrtOp::create(b, l, args[1]));
+          Value positive = math::SqrtOp::create(b, l, args[0]);
+          Value negative = math::SqrtOp::create(b, l, args[1]);
+          Value gap = arith::SubFOp::create(b, l, positive, negative);
           Value hinge = arith::AddFOp::create(b, l, gap, margin);
           return {arith::MaximumFOp::create(b, l, hinge, zero)};
         })[0];
@@ -287,9 +288,9 @@ struct DinoLossLowering : OpConversionPattern<DinoLossOp> {
     Value total = sumToScalars(
         rewriter, loc, sums, {rowOnly, rowOnly, rowOnly}, 1, 1, type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::AddFOp::create(
-              b, l, math::LogOp::create(b, l, args[1]),
-              arith::DivFOp::create(b, l, args[2], args[0]))};
+          Value logSum = math::LogOp::create(b, l, args[1]);
+          Value cross = arith::DivFOp::create(b, l, args[2], args[0]);
+          return {arith::AddFOp::create(b, l, logSum, cross)};
         })[0];
     Value batch = dimAsFloat(rewriter, loc, student, 0, type);
     Value loss = mapScalars(
@@ -313,9 +314,9 @@ struct DinoLossLowering : OpConversionPattern<DinoLossOp> {
         iterators(1),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value mean = arith::DivFOp::create(b, l, args[1], batch);
-          return {arith::AddFOp::create(
-              b, l, arith::MulFOp::create(b, l, args[0], keep),
-              arith::MulFOp::create(b, l, mean, update))};
+          Value kept = arith::MulFOp::create(b, l, args[0], keep);
+          Value updated = arith::MulFOp::create(b, l, mean, update);
+          return {arith::AddFOp::create(b, l, kept, updated)};
         })[0];
 
     rewriter.replaceOp(

@@ -180,11 +180,13 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
               cosine = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, d,
                                              half);
               step = arith::RemUIOp::create(b, l, d, half);
-              exponent = arith::DivFOp::create(
-                  b, l,
-                  arith::MulFOp::create(b, l, asF64(step),
-                                        floatConstant(b, l, f64, -logBase)),
-                  asF64(arith::SubIOp::create(b, l, half, one)));
+              // One creation per statement: argument order is unspecified.
+              Value stepF = asF64(step);
+              Value logBaseC = floatConstant(b, l, f64, -logBase);
+              Value numerator = arith::MulFOp::create(b, l, stepF, logBaseC);
+              Value halfMinusOne = arith::SubIOp::create(b, l, half, one);
+              exponent = arith::DivFOp::create(b, l, numerator,
+                                               asF64(halfMinusOne));
             } else {
               Value parity = arith::RemUIOp::create(b, l, d, two);
               cosine = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
@@ -200,9 +202,9 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
             Value narrow = math::ExpOp::create(
                 b, l, arith::TruncFOp::create(b, l, f32, exponent));
             frequency = arith::ExtFOp::create(b, l, f64, narrow);
-            phase = arith::SelectOp::create(b, l, cosine,
-                                            floatConstant(b, l, f64, M_PI_2),
-                                            floatConstant(b, l, f64, 0.0));
+            Value quarter = floatConstant(b, l, f64, M_PI_2);
+            Value none = floatConstant(b, l, f64, 0.0);
+            phase = arith::SelectOp::create(b, l, cosine, quarter, none);
           }
           Value angle = arith::AddFOp::create(
               b, l, arith::MulFOp::create(b, l, position, frequency), phase);
@@ -323,9 +325,9 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
     // [b, 1 + patches, e]: the class token broadcast into row 0, the patches
     // after it.
     OpFoldResult numPatches = sizesOf(rewriter, loc, patches)[1];
-    Value tokens = arith::AddIOp::create(
-        rewriter, loc, indexValue(rewriter, loc, numPatches),
-        arith::ConstantIndexOp::create(rewriter, loc, 1));
+    Value patchCount = indexValue(rewriter, loc, numPatches);
+    Value oneToken = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value tokens = arith::AddIOp::create(rewriter, loc, patchCount, oneToken);
     SmallVector<OpFoldResult> outSizes =
         staticWhereKnown(rewriter, resultType, {sizes[0], tokens, dim});
     Value tokenRow = tensor::CollapseShapeOp::create(
@@ -459,9 +461,11 @@ struct RandomMaskLowering : OpConversionPattern<RandomMaskOp> {
       keep =
           arith::ConstantIndexOp::create(rewriter, loc, keepType.getDimSize(1));
     } else {
-      Value scaled = arith::MulFOp::create(
-          rewriter, loc, sizeAsF64(rewriter, loc, sizes[1]),
-          floatConstant(rewriter, loc, rewriter.getF64Type(), 1.0 - ratio));
+      Value patchCount = sizeAsF64(rewriter, loc, sizes[1]);
+      Value keptShare =
+          floatConstant(rewriter, loc, rewriter.getF64Type(), 1.0 - ratio);
+      Value scaled =
+          arith::MulFOp::create(rewriter, loc, patchCount, keptShare);
       keep = arith::IndexCastOp::create(
           rewriter, loc, rewriter.getIndexType(),
           arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(),
@@ -502,11 +506,11 @@ struct RandomMaskLowering : OpConversionPattern<RandomMaskOp> {
           Value m = linalg::IndexOp::create(b, l, 2);
           Value smaller = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
                                                 args[1], args[0]);
-          Value tie = arith::AndIOp::create(
-              b, l,
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, args[1],
-                                    args[0]),
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, m, n));
+          Value equal = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                              args[1], args[0]);
+          Value earlier =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, m, n);
+          Value tie = arith::AndIOp::create(b, l, equal, earlier);
           Value before = arith::OrIOp::create(b, l, smaller, tie);
           return {arith::AddIOp::create(
               b, l, args[2],
@@ -523,9 +527,9 @@ struct RandomMaskLowering : OpConversionPattern<RandomMaskOp> {
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value kept = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
                                              args[0], keepAsRank);
-          return {arith::SelectOp::create(b, l, kept,
-                                          floatConstant(b, l, floatType, 0.0),
-                                          floatConstant(b, l, floatType, 1.0))};
+          Value zero = floatConstant(b, l, floatType, 0.0);
+          Value one = floatConstant(b, l, floatType, 1.0);
+          return {arith::SelectOp::create(b, l, kept, zero, one)};
         })[0];
 
     // ids_keep[b, k] = the n whose rank is k (exactly one): a sum over n.

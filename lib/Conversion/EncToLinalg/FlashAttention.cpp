@@ -452,20 +452,22 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     // The kernel's work: the two matmuls (causal attention does about half
     // of it); its traffic: Q, K, V, the output and the mask, once each.
     int64_t elementBytes = llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
-    Value flops = arith::AddIOp::create(
-        rewriter, loc,
-        indexProduct(rewriter, loc,
-                     {qSizes[0], qSizes[1], qSizes[2], kSizes[2], qSizes[3]}, 2),
-        indexProduct(rewriter, loc,
-                     {qSizes[0], qSizes[1], qSizes[2], kSizes[2], vSizes[3]}, 2));
-    Value bytes = arith::AddIOp::create(
-        rewriter, loc,
-        arith::AddIOp::create(rewriter, loc,
-                              indexProduct(rewriter, loc, qSizes, elementBytes),
-                              indexProduct(rewriter, loc, kSizes, elementBytes)),
-        arith::AddIOp::create(
-            rewriter, loc, indexProduct(rewriter, loc, vSizes, elementBytes),
-            indexProduct(rewriter, loc, outSizes, elementBytes)));
+    // One creation per statement: C++ leaves argument order unspecified,
+    // and the IR must not depend on the compiler that built this one.
+    Value scoreFlops = indexProduct(
+        rewriter, loc, {qSizes[0], qSizes[1], qSizes[2], kSizes[2], qSizes[3]},
+        2);
+    Value valueFlops = indexProduct(
+        rewriter, loc, {qSizes[0], qSizes[1], qSizes[2], kSizes[2], vSizes[3]},
+        2);
+    Value flops = arith::AddIOp::create(rewriter, loc, scoreFlops, valueFlops);
+    Value qBytes = indexProduct(rewriter, loc, qSizes, elementBytes);
+    Value kBytes = indexProduct(rewriter, loc, kSizes, elementBytes);
+    Value qkBytes = arith::AddIOp::create(rewriter, loc, qBytes, kBytes);
+    Value vBytes = indexProduct(rewriter, loc, vSizes, elementBytes);
+    Value outBytes = indexProduct(rewriter, loc, outSizes, elementBytes);
+    Value voBytes = arith::AddIOp::create(rewriter, loc, vBytes, outBytes);
+    Value bytes = arith::AddIOp::create(rewriter, loc, qkBytes, voBytes);
     if (a.mask) {
       auto maskType = cast<RankedTensorType>(a.mask.getType());
       bytes = arith::AddIOp::create(
@@ -518,10 +520,11 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
              a.broadcast[3] ? getAffineConstantExpr(0, ctx) : d1},
             ctx);
 
+      Value firstKey = index(rewriter, loc, 0);
+      Value keyBound = getValueOrCreateConstantIndexOp(rewriter, loc, keyEnd);
+      Value keyStep = index(rewriter, loc, a.keyBlock);
       auto loop = scf::ForOp::create(
-          rewriter, loc, index(rewriter, loc, 0),
-          getValueOrCreateConstantIndexOp(rewriter, loc, keyEnd),
-          index(rewriter, loc, a.keyBlock), ValueRange{m0, l0, o0},
+          rewriter, loc, firstKey, keyBound, keyStep, ValueRange{m0, l0, o0},
           [&](OpBuilder &b, Location l, Value k0, ValueRange carried) {
             Value m = carried[0], sum = carried[1], o = carried[2];
             OpFoldResult kn = remainder(b, a.keyBlock, k0, keyEnd);
@@ -610,9 +613,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
             } else if (a.causal) {
               // Only a block with a key past its first query has anything
               // to cut.
-              Value lastKey = arith::SubIOp::create(
-                  b, l, arith::AddIOp::create(b, l, k0, knValue),
-                  index(b, l, 1));
+              Value keyEnd = arith::AddIOp::create(b, l, k0, knValue);
+              Value lastKey =
+                  arith::SubIOp::create(b, l, keyEnd, index(b, l, 1));
               Value crosses = arith::CmpIOp::create(
                   b, l, arith::CmpIPredicate::ugt, lastKey, q0Value);
               scores = scf::IfOp::create(

@@ -419,9 +419,9 @@ struct Conv1dLowering : OpConversionPattern<Conv1dOp> {
     // out_time = (padded_time - kernel) / stride + 1
     SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, input);
     SmallVector<OpFoldResult> weightSizes = sizesOf(rewriter, loc, weight);
-    Value span = arith::SubIOp::create(
-        rewriter, loc, indexValue(rewriter, loc, inSizes[2]),
-        indexValue(rewriter, loc, weightSizes[2]));
+    Value inTime = indexValue(rewriter, loc, inSizes[2]);
+    Value kernelSize = indexValue(rewriter, loc, weightSizes[2]);
+    Value span = arith::SubIOp::create(rewriter, loc, inTime, kernelSize);
     Value steps = arith::DivUIOp::create(
         rewriter, loc, span,
         arith::ConstantIndexOp::create(rewriter, loc, stride));

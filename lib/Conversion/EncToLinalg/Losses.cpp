@@ -407,11 +407,12 @@ struct BinaryCrossEntropyLowering : OpConversionPattern<BinaryCrossEntropyOp> {
       Value x = args[0];
       Value t = targetToFloat(b, l, args[1], elementType);
       Value negAbs = arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
-      Value loss = arith::AddFOp::create(
-          b, l,
-          arith::SubFOp::create(b, l, arith::MaximumFOp::create(b, l, x, zero),
-                                arith::MulFOp::create(b, l, x, t)),
-          math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs)));
+      Value positivePart = arith::MaximumFOp::create(b, l, x, zero);
+      Value product = arith::MulFOp::create(b, l, x, t);
+      Value linear = arith::SubFOp::create(b, l, positivePart, product);
+      Value softplus =
+          math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs));
+      Value loss = arith::AddFOp::create(b, l, linear, softplus);
       if (!mask)
         return {loss};
       Value weight = maskToWeight(b, l, args[2], elementType);

@@ -187,14 +187,15 @@ Value lowering::hashNormal(OpBuilder &b, Location loc, uint64_t seed,
   Value second = arith::AddIOp::create(
       b, loc, first, arith::ConstantIndexOp::create(b, loc, 1));
   // u1 in (0, 1] so that its log is finite.
-  Value u1 = arith::AddFOp::create(b, loc,
-                                   hashUniform(b, loc, seed, first, wide),
-                                   floatConstant(b, loc, wide, 0x1p-24));
+  // One creation per statement (argument order is unspecified in C++).
+  Value uniform = hashUniform(b, loc, seed, first, wide);
+  Value nudge = floatConstant(b, loc, wide, 0x1p-24);
+  Value u1 = arith::AddFOp::create(b, loc, uniform, nudge);
   Value u2 = hashUniform(b, loc, seed, second, wide);
+  Value minusTwo = floatConstant(b, loc, wide, -2.0);
+  Value logU1 = math::LogOp::create(b, loc, u1);
   Value radius = math::SqrtOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, floatConstant(b, loc, wide, -2.0),
-                            math::LogOp::create(b, loc, u1)));
+      b, loc, arith::MulFOp::create(b, loc, minusTwo, logU1));
   Value angle = arith::MulFOp::create(
       b, loc, u2, floatConstant(b, loc, wide, 6.283185307179586));
   Value normal = arith::MulFOp::create(b, loc, radius,
@@ -235,9 +236,9 @@ OpFoldResult lowering::multiplySizes(OpBuilder &b, Location loc,
   std::optional<int64_t> r = getConstantIntValue(rhs);
   if (l && r)
     return b.getIndexAttr(*l * *r);
-  return arith::MulIOp::create(b, loc, indexValue(b, loc, lhs),
-                               indexValue(b, loc, rhs))
-      .getResult();
+  Value lhsValue = indexValue(b, loc, lhs);
+  Value rhsValue = indexValue(b, loc, rhs);
+  return arith::MulIOp::create(b, loc, lhsValue, rhsValue).getResult();
 }
 
 RankedTensorType lowering::tensorTypeOf(ArrayRef<OpFoldResult> sizes,

@@ -107,9 +107,10 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
                                    ArrayRef<bool>{true}))
                              : zero);
 
+  Value depthBound = indexConstant(b, loc, depth);
+  Value one = indexConstant(b, loc, 1);
   auto reduction = scf::ForOp::create(
-      b, loc, c0, indexConstant(b, loc, depth), indexConstant(b, loc, 1),
-      initial,
+      b, loc, c0, depthBound, one, initial,
       [&](OpBuilder &kb, Location kl, Value k, ValueRange accumulators) {
         SmallVector<Value> weights;
         for (int64_t v = 0; v < vectorsPerPanel; ++v)
@@ -225,14 +226,14 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
   // What the kernel does, for the report and the profiler.
   int64_t readsPerRow = depth + (residual ? columns : 0) + columns;
   Value flops = work;
-  Value bytes = arith::MulIOp::create(
-      rewriter, loc, indexConstant(rewriter, loc, 4),
-      arith::AddIOp::create(
-          rewriter, loc,
-          arith::MulIOp::create(rewriter, loc, rows,
-                                indexConstant(rewriter, loc, readsPerRow)),
-          indexConstant(rewriter, loc,
-                        columns * depth + (bias ? columns : 0))));
+  // One creation per statement (argument order is unspecified in C++).
+  Value elementBytes = indexConstant(rewriter, loc, 4);
+  Value perRow = indexConstant(rewriter, loc, readsPerRow);
+  Value rowReads = arith::MulIOp::create(rewriter, loc, rows, perRow);
+  Value weightReads =
+      indexConstant(rewriter, loc, columns * depth + (bias ? columns : 0));
+  Value reads = arith::AddIOp::create(rewriter, loc, rowReads, weightReads);
+  Value bytes = arith::MulIOp::create(rewriter, loc, elementBytes, reads);
 
   auto forall = scf::ForallOp::create(
       rewriter, loc, ArrayRef<OpFoldResult>{OpFoldResult(chunks)},
