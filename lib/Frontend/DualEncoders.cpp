@@ -206,12 +206,15 @@ public:
     auto rows = [&](Value packed, int64_t part) {
       return g.slice(packed, 0, b.getIndexAttr(part * d), b.getIndexAttr(d));
     };
-    Value q = g.splitHeads(g.linear(query, rows(inWeight, 0), rows(inBias, 0)),
-                           v.heads);
-    Value k = g.splitHeads(g.linear(h, rows(inWeight, 1), rows(inBias, 1)),
-                           v.heads);
-    Value val = g.splitHeads(g.linear(h, rows(inWeight, 2), rows(inBias, 2)),
-                             v.heads);
+    // One creation per statement (argument order is unspecified in C++).
+    auto project = [&](Value x, int64_t part) {
+      Value weight = rows(inWeight, part);
+      Value bias = rows(inBias, part);
+      return g.splitHeads(g.linear(x, weight, bias), v.heads);
+    };
+    Value q = project(query, 0);
+    Value k = project(h, 1);
+    Value val = project(h, 2);
     Value attended = g.linear(g.mergeHeads(g.attention(q, k, val, Value(),
                                                        false)),
                               "head.attention.out_proj", d, d);

@@ -394,13 +394,13 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
   SmallVector<Value> qFragments;
   for (int64_t d = 0; d < r.headSize; d += stepK) {
     SmallVector<Value> elements;
-    for (Coordinate e : layout.a)
-      elements.push_back(toMmaOperand(
-          b, loc,
-          load4(b, loc, r.q, r,
-                clampIndex(b, loc, plus(query0, e.row), r.queries),
-                plusConst(e.col, d)),
-          precision, /*emulate=*/false));
+    for (Coordinate e : layout.a) {
+      Value query = clampIndex(b, loc, plus(query0, e.row), r.queries);
+      Value element = plusConst(e.col, d);
+      elements.push_back(toMmaOperand(b, loc,
+                                      load4(b, loc, r.q, r, query, element),
+                                      precision, /*emulate=*/false));
+    }
     qFragments.push_back(mmaOperandA(b, loc, precision, elements));
   }
   // The lane's two rows: g and g + 8 (layout.c rows 0-1 and 2-3).
@@ -432,10 +432,10 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
     for (int64_t pair = 0; pair < s.keys / 16; ++pair) {
       Value acc[2] = {zeroAcc, zeroAcc};
       for (int64_t d = 0; d < r.headSize; d += stepK) {
+        Value kRow = plusConst(bLane.row, 16 * pair);
+        Value kCol = plusConst(bLane.col, d);
         auto [first, second] = splitBPair(
-            b, loc,
-            loadMatrixX4(b, loc, s.k, plusConst(bLane.row, 16 * pair),
-                         plusConst(bLane.col, d), precision));
+            b, loc, loadMatrixX4(b, loc, s.k, kRow, kCol, precision));
         acc[0] = mmaSyncRegisters(b, loc, precision, qFragments[d / stepK],
                                   first, acc[0]);
         acc[1] = mmaSyncRegisters(b, loc, precision, qFragments[d / stepK],
@@ -495,14 +495,17 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
     for (int64_t chunk = 0; chunk < s.keys / stepK; ++chunk) {
       Value pA = pOperand(b, loc, precision, layout, lane, p, chunk);
       for (int64_t j = 0; j < outTiles; j += 2) {
-        Value pair =
-            s.vTransposed
-                ? loadMatrixX4(b, loc, s.v, plusConst(bLane.row, 8 * j),
-                               plusConst(bLane.col, stepK * chunk), precision)
-                : loadMatrixX4(b, loc, s.v,
-                               plusConst(aLane.row, stepK * chunk),
-                               plusConst(aLane.col, 8 * j), precision,
-                               /*transpose=*/true);
+        Value pair;
+        if (s.vTransposed) {
+          Value vRow = plusConst(bLane.row, 8 * j);
+          Value vCol = plusConst(bLane.col, stepK * chunk);
+          pair = loadMatrixX4(b, loc, s.v, vRow, vCol, precision);
+        } else {
+          Value vRow = plusConst(aLane.row, stepK * chunk);
+          Value vCol = plusConst(aLane.col, 8 * j);
+          pair = loadMatrixX4(b, loc, s.v, vRow, vCol, precision,
+                              /*transpose=*/true);
+        }
         auto [first, second] = splitBPair(b, loc, pair);
         out[j] = mmaSyncRegisters(b, loc, precision, pA, first, out[j]);
         out[j + 1] =
@@ -529,11 +532,12 @@ void emitBlockMma(OpBuilder &b, Location loc, const Row &r, const Stages &s,
     b.setInsertionPointToStart(store.thenBlock());
     for (int64_t j = 0; j < outTiles; ++j) {
       SmallVector<Value> o = accumulatorElements(b, loc, loop.getResult(4 + j));
-      for (int64_t e = 2 * h; e < 2 * h + 2; ++e)
-        memref::StoreOp::create(
-            b, loc, arith::DivFOp::create(b, loc, o[e], sums[h]), r.out,
-            ValueRange{r.batch, r.head, rows[h],
-                       plusConst(layout.c[e].col, 8 * j)});
+      for (int64_t e = 2 * h; e < 2 * h + 2; ++e) {
+        Value normalized = arith::DivFOp::create(b, loc, o[e], sums[h]);
+        Value column = plusConst(layout.c[e].col, 8 * j);
+        memref::StoreOp::create(b, loc, normalized, r.out,
+                                ValueRange{r.batch, r.head, rows[h], column});
+      }
     }
   }
 }

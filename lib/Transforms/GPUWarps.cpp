@@ -36,9 +36,10 @@ mlir::enc::WarpRow mlir::enc::buildWarpPerRowLaunch(OpBuilder &b,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows, zero);
   auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(nonEmpty.thenBlock());
-  auto launch = gpu::LaunchOp::create(
-      b, loc, arith::CeilDivUIOp::create(b, loc, rows, warps), one, one,
-      index(kWarpSize * warpsPerBlock), one, one);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, rows, warps);
+  Value threads = index(kWarpSize * warpsPerBlock);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value tid = launch.getThreadIds().x;
   WarpRow result;

@@ -55,11 +55,14 @@ SmallVector<Value> packedRegisters(OpBuilder &b, Location loc, Value vector) {
   };
   SmallVector<Value> elements = elementsOf(b, loc, vector);
   SmallVector<Value> registers;
-  for (size_t e = 0; e + 1 < elements.size(); e += 2)
-    registers.push_back(arith::OrIOp::create(
-        b, loc, widen(elements[e]),
-        arith::ShLIOp::create(b, loc, widen(elements[e + 1]),
-                              arith::ConstantIntOp::create(b, loc, i32, 16))));
+  for (size_t e = 0; e + 1 < elements.size(); e += 2) {
+    // One creation per statement (argument order is unspecified in C++).
+    Value low = widen(elements[e]);
+    Value high = widen(elements[e + 1]);
+    Value sixteen = arith::ConstantIntOp::create(b, loc, i32, 16);
+    Value shifted = arith::ShLIOp::create(b, loc, high, sixteen);
+    registers.push_back(arith::OrIOp::create(b, loc, low, shifted));
+  }
   return registers;
 }
 

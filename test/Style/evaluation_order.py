@@ -9,8 +9,10 @@ compiler, and so does every IR dump, report and lit expectation after it.
 Each creation must be a named local first. Braced lists `{create(a),
 create(b)}` are evaluated in order and are fine.
 
-An argument creates IR when it contains `::create(`, `.create<`, or a call
-whose first argument is a builder (`b`, `rewriter`, `builder`, `kb`, ...).
+An argument creates IR when it contains `::create(`, `.create<`, a call
+whose first argument is a builder (`b`, `rewriter`, `builder`, `kb`, ...),
+a GraphBuilder member call (`g.param(...)`), or a call of one of the
+file's lambdas that create IR (`widen(x)`).
 
 Usage: evaluation_order.py DIR...   (exit 1 with one line per finding)
 """
@@ -77,15 +79,36 @@ def arguments(text, open_at):
     return args, len(text)
 
 
+def creating_lambdas(text):
+    """Names of the file's lambdas whose bodies create IR (`auto widen =
+    [&](Value x) { return arith::ExtUIOp::create(...); }`): calling one
+    creates IR too."""
+    names = set()
+    for match in re.finditer(r"\bauto\s+(\w+)\s*=\s*\[", text):
+        body = text.find("{", match.end())
+        if body < 0:
+            continue
+        _, end = arguments(text, body)
+        if CREATES.search(text[body:end]):
+            names.add(match.group(1))
+    return names
+
+
 def findings(path):
     text = strip(open(path, encoding="utf-8").read())
+    lambdas = creating_lambdas(text)
+    calls = re.compile(r"\b(?:" + "|".join(sorted(lambdas)) + r")\(") if lambdas else None
+
+    def creates(argument):
+        return CREATES.search(argument) or (calls and calls.search(argument))
+
     for match in re.finditer(r"[\w>\]]\s*\(", text):
         open_at = match.end() - 1
         # A braced list's elements are sequenced; a parenthesized one's not.
         args, _ = arguments(text, open_at)
         # A lambda's body does not run while the arguments are evaluated.
         creating = [a for a in args
-                    if CREATES.search(a) and not a.lstrip().startswith("[")]
+                    if creates(a) and not a.lstrip().startswith("[")]
         if len(creating) >= 2:
             line = text.count("\n", 0, open_at) + 1
             yield line

@@ -184,9 +184,10 @@ struct LogMelLowering : OpConversionPattern<LogMelOp> {
           {oneIndex, oneIndex, oneIndex});
     };
     AffineMap identity = AffineMap::getMultiDimIdentityMap(3, ctx);
+    Value real = half(0), imaginary = half(bins);
+    Value powerInit = emptyTensor(rewriter, loc, powerSizes, elementType);
     Value power = buildGeneric(
-        rewriter, loc, ValueRange{half(0), half(bins)},
-        emptyTensor(rewriter, loc, powerSizes, elementType),
+        rewriter, loc, ValueRange{real, imaginary}, powerInit,
         {identity, identity, identity}, iterators(3),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value re = arith::MulFOp::create(b, l, args[0], args[0]);

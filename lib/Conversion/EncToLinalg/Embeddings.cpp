@@ -192,11 +192,11 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
               cosine = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
                                              parity, one);
               step = arith::SubIOp::create(b, l, d, parity);
-              exponent = arith::DivFOp::create(
-                  b, l,
-                  arith::MulFOp::create(b, l, asF64(step),
-                                        floatConstant(b, l, f64, -logBase)),
-                  asF64(dimSize));
+              Value stepF = asF64(step);
+              Value logBaseC = floatConstant(b, l, f64, -logBase);
+              Value numerator = arith::MulFOp::create(b, l, stepF, logBaseC);
+              exponent =
+                  arith::DivFOp::create(b, l, numerator, asF64(dimSize));
             }
             Type f32 = b.getF32Type();
             Value narrow = math::ExpOp::create(

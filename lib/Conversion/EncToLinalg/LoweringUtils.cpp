@@ -152,9 +152,8 @@ static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
   };
   auto mixStep = [&](Value z, uint64_t shift, uint64_t multiplier) {
     Value shifted = arith::ShRUIOp::create(b, loc, z, constant(shift));
-    return arith::MulIOp::create(b, loc,
-                                 arith::XOrIOp::create(b, loc, z, shifted),
-                                 constant(multiplier));
+    Value mixed = arith::XOrIOp::create(b, loc, z, shifted);
+    return arith::MulIOp::create(b, loc, mixed, constant(multiplier));
   };
   Value index = arith::IndexCastUIOp::create(b, loc, i64, counter);
   Value z = arith::AddIOp::create(b, loc, index,
@@ -311,15 +310,17 @@ Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
   auto constant = [&](double v) { return floatConstant(b, loc, type, v); };
   auto sigmoid = [&](Value v) {
     Value negated = arith::NegFOp::create(b, loc, v);
-    Value denominator = arith::AddFOp::create(
-        b, loc, constant(1.0), math::ExpOp::create(b, loc, negated));
+    Value one = constant(1.0);
+    Value exponential = math::ExpOp::create(b, loc, negated);
+    Value denominator = arith::AddFOp::create(b, loc, one, exponential);
     return arith::DivFOp::create(b, loc, constant(1.0), denominator);
   };
   switch (kind) {
   case ActivationKind::gelu: {
     Value scaled = arith::MulFOp::create(b, loc, x, constant(M_SQRT1_2));
-    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
-                                      math::ErfOp::create(b, loc, scaled));
+    Value one = constant(1.0);
+    Value erf = math::ErfOp::create(b, loc, scaled);
+    Value cdf = arith::AddFOp::create(b, loc, one, erf);
     Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
     return arith::MulFOp::create(b, loc, half, cdf);
   }
@@ -330,8 +331,9 @@ Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
         b, loc, x, arith::MulFOp::create(b, loc, cube, constant(0.044715)));
     Value scaled = arith::MulFOp::create(
         b, loc, inner, constant(std::sqrt(2.0 / M_PI)));
-    Value cdf = arith::AddFOp::create(b, loc, constant(1.0),
-                                      math::TanhOp::create(b, loc, scaled));
+    Value one = constant(1.0);
+    Value tanh = math::TanhOp::create(b, loc, scaled);
+    Value cdf = arith::AddFOp::create(b, loc, one, tanh);
     Value half = arith::MulFOp::create(b, loc, x, constant(0.5));
     return arith::MulFOp::create(b, loc, half, cdf);
   }
