@@ -27,6 +27,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld -DENCODER_FUZZ=ON \
+    -DENCODER_WERROR="${ENCODER_WERROR:-OFF}" \
     -DENCODER_SANITIZE=fuzzer-no-link,address,undefined >/dev/null
 fi
 cmake --build "$build" -j "${ENCODER_JOBS:-$(nproc)}" \

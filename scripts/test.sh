@@ -6,14 +6,18 @@
 #  2. the runtime and its tools' tests built with AddressSanitizer and
 #     UndefinedBehaviorSanitizer (build-asan), and with ThreadSanitizer
 #     (build-tsan: the thread pool and concurrent callers);
-#  3. every libFuzzer target for ENCODER_FUZZ_SECONDS (default 20) each
+#  3. the compiler built with GCC (build-gcc) and the lit suite run on it:
+#     the IR must not depend on the compiler that built the compiler;
+#  4. every libFuzzer target for ENCODER_FUZZ_SECONDS (default 20) each
 #     (scripts/fuzz.sh, build-fuzz).
-# ENCODER_TEST_STAGES=suite,sanitizers,fuzz picks stages (default: all).
+# ENCODER_TEST_STAGES=suite,sanitizers,gcc,fuzz picks stages (default: all);
+# ENCODER_WERROR=ON (CI) makes warnings errors in every build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENCODER_BUILD_DIR:-$root/build}
 jobs=${ENCODER_JOBS:-$(nproc)}
-stages=${ENCODER_TEST_STAGES:-suite,sanitizers,fuzz}
+stages=${ENCODER_TEST_STAGES:-suite,sanitizers,gcc,fuzz}
+werror=${ENCODER_WERROR:-OFF}
 has() { [[ ",$stages," == *",$1,"* ]]; }
 
 "$root/scripts/install-deps.sh"
@@ -31,13 +35,27 @@ if has sanitizers; then
       cmake -G Ninja -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
         -DLLVM_USE_LINKER=lld -DENCODER_RUNTIME_ONLY=ON \
-        -DENCODER_SANITIZE=$flags >/dev/null
+        -DENCODER_SANITIZE=$flags -DENCODER_WERROR="$werror" >/dev/null
     fi
     cmake --build "$dir" -j "$jobs"
     echo "== runtime tests under $flags"
     (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 TSAN_OPTIONS=halt_on_error=1 \
        ctest --output-on-failure -j "$jobs")
   done
+fi
+
+if has gcc; then
+  dir=$root/build-gcc
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -G Ninja -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+      -DENCODER_WERROR="$werror" >/dev/null
+  fi
+  # What the lit suite runs, nothing more: GCC is the slower compiler here.
+  cmake --build "$dir" -j "$jobs" --target encoder-opt encoder-compile \
+    encoder-run encrt_fake_cuda_driver
+  echo "== lit on the GCC build"
+  /usr/lib/llvm-22/bin/lit -q "$dir/test"
 fi
 
 if has fuzz; then

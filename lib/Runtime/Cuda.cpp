@@ -341,6 +341,8 @@ makeCudaModules(std::shared_ptr<CudaDevice> Device) {
 }
 
 struct ScopedCudaCall::State {
+  State(CudaDevice &Device, CudaModules &Modules)
+      : Device(Device), Modules(Modules) {}
   CudaDevice &Device;
   CudaModules &Modules;
   CUstream Stream = nullptr;
@@ -407,7 +409,7 @@ void release(ScopedCudaCall::State &Call, void *Pointer) {
 } // namespace
 
 ScopedCudaCall::ScopedCudaCall(CudaDevice &Device, CudaModules &Modules)
-    : S(new State{Device, Modules}) {
+    : S(new State(Device, Modules)) {
   S->Saved = CurrentCall;
   CurrentCall = S.get();
 }

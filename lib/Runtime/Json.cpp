@@ -351,7 +351,7 @@ private:
     default:
       return failAt(Start, "invalid escape sequence");
     }
-    unsigned Unit;
+    unsigned Unit = 0;
     if (!parseHex4(Unit))
       return false;
     uint32_t CP = Unit;
@@ -361,7 +361,7 @@ private:
       if (Text.substr(Pos, 2) != "\\u")
         return failAt(Start, "unpaired high surrogate in \\u escape");
       Pos += 2;
-      unsigned Low;
+      unsigned Low = 0;
       if (!parseHex4(Low))
         return false;
       if (Low < 0xDC00 || Low > 0xDFFF)

@@ -258,7 +258,7 @@ encrt_status *readNpy(const char *Path, encrt_buffer **Out) {
   if (!Parser.parse(H))
     return error(ENCRT_DATA_ERROR, quote(Path),
                  " has a malformed .npy header (", Parser.getError(), ")");
-  encrt_dtype DType;
+  encrt_dtype DType = ENCRT_F32; // set by resolveDescr
   if (encrt_status *S = resolveDescr(Path, H.Descr, DType))
     return S;
   if (H.FortranOrder)

@@ -8,7 +8,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -49,8 +48,10 @@ std::optional<AffineExpr> CostFormulaBuilder::build(Value value) {
   // Cost chains are short; a deep one is not a cost.
   if (depth > 64)
     return std::nullopt;
-  ++depth;
-  auto restore = llvm::make_scope_exit([&] { --depth; });
+  struct Nesting {
+    unsigned &depth;
+    ~Nesting() { --depth; }
+  } nesting{++depth};
 
   Operation *def = value.getDefiningOp();
   if (!def)

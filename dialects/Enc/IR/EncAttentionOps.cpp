@@ -126,7 +126,7 @@ LogicalResult RelativePositionBiasOp::verify() {
   if (perSide < 2)
     return emitOpError("needs at least ")
            << (getBidirectional() ? 4 : 2) << " buckets, got " << buckets;
-  if (getMaxDistance() <= perSide / 2)
+  if (static_cast<int64_t>(getMaxDistance()) <= perSide / 2)
     return emitOpError("max_distance must exceed the ")
            << perSide / 2 << " exactly-bucketed offsets, got "
            << getMaxDistance();
