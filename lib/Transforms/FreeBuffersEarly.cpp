@@ -9,11 +9,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferAllocation.h"
+
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::enc {
@@ -25,22 +26,6 @@ using namespace mlir;
 using namespace mlir::enc;
 
 namespace {
-
-/// The allocation a (view of a) buffer comes from.
-Value rootOf(Value buffer) {
-  while (Operation *def = buffer.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
-      buffer = view.getViewSource();
-      continue;
-    }
-    if (auto cast = dyn_cast<memref::CastOp>(def)) {
-      buffer = cast.getSource();
-      continue;
-    }
-    break;
-  }
-  return buffer;
-}
 
 /// The last op of `block` that uses `root` or a value that may alias it,
 /// or null when an alias escapes (a return) or nothing uses it.
@@ -88,7 +73,7 @@ struct EncFreeBuffersEarlyPass
     Block &body = function.getBody().front();
     SmallVector<memref::DeallocOp> deallocs(body.getOps<memref::DeallocOp>());
     for (memref::DeallocOp dealloc : deallocs) {
-      Value root = rootOf(dealloc.getMemref());
+      Value root = allocationOf(dealloc.getMemref());
       if (!root.getDefiningOp<memref::AllocOp>() ||
           root.getDefiningOp()->getBlock() != &body)
         continue;

@@ -6,13 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferAllocation.h"
 #include "CostFormula.h"
 
 #include "encoder/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace mlir::enc {
@@ -24,19 +24,6 @@ using namespace mlir;
 using namespace mlir::enc;
 
 namespace {
-
-/// The allocation a (view of a) buffer comes from.
-Value allocationOf(Value buffer) {
-  while (Operation *def = buffer.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
-      buffer = view.getViewSource();
-    else if (auto cast = dyn_cast<memref::CastOp>(def))
-      buffer = cast.getSource();
-    else
-      break;
-  }
-  return buffer;
-}
 
 /// The memory record of `function` ({symbols, events, complete}).
 DictionaryAttr recordMemory(func::FuncOp function, DictionaryAttr record) {

@@ -24,24 +24,6 @@ namespace {
 constexpr int kCallers = 8;
 constexpr int kCallsEach = 60;
 
-struct Loaded {
-  encrt_artifact *Artifact = nullptr;
-  encrt_module *Module = nullptr;
-  explicit Loaded(const char *Path) {
-    requireOk(encrt_artifact_load(Path, &Artifact));
-    requireOk(encrt_module_create(Artifact, nullptr, &Module));
-  }
-  ~Loaded() {
-    encrt_module_release(Module);
-    encrt_artifact_release(Artifact);
-  }
-  const encrt_function *function(const char *Name) {
-    const encrt_function *F = nullptr;
-    requireOk(encrt_artifact_find_function(Artifact, Name, &F));
-    return F;
-  }
-};
-
 /// The message of `S` ("" for success); frees it.
 std::string messageOf(encrt_status *S) {
   std::string Message = S ? encrt_status_message(S) : "";
@@ -112,7 +94,7 @@ bool maskedSumIsRight(encrt_module *M, const encrt_function *F, int Seed,
 
 TEST_CASE("concurrency: eight threads call one module, results as serial",
           "[concurrency]") {
-  Loaded L(ENCRT_FAKE_ARTIFACT);
+  LoadedModule L(ENCRT_FAKE_ARTIFACT);
   std::vector<int64_t> BiasDims = {3}, TableDims = {4};
   encrt_tensor_view Bias = viewOf(ENCRT_F32, BiasDims, BiasA);
   encrt_tensor_view TableView = viewOf(ENCRT_F32, TableDims, Table);
@@ -174,7 +156,7 @@ TEST_CASE("concurrency: eight threads call one module, results as serial",
 TEST_CASE("concurrency: rebinding while calls run is safe", "[concurrency]") {
   // Before the module: its last binding is released when it goes.
   std::atomic<int> Released{0}, Rebinds{0};
-  Loaded L(ENCRT_FAKE_ARTIFACT);
+  LoadedModule L(ENCRT_FAKE_ARTIFACT);
   TempDir Dir;
   std::string FileB = Dir.path("b.safetensors");
   writeFile(FileB, makeSafeTensors({{"bias", "F32", {3}, bytesOf(BiasB)}}));
@@ -232,7 +214,7 @@ TEST_CASE("concurrency: rebinding while calls run is safe", "[concurrency]") {
 
 TEST_CASE("concurrency: launches and packed parameters from many threads",
           "[concurrency][parallel]") {
-  Loaded L(ENCRT_FAKE_PARALLEL_ARTIFACT);
+  LoadedModule L(ENCRT_FAKE_PARALLEL_ARTIFACT);
   std::vector<float> Q = {1, 2, 3, 4, 5, 6}, K = {7, 8, 9, 10, 11, 12};
   std::vector<float> Bias = {1, 1, 1}, A = {100, 200};
   std::vector<int64_t> QDims = {2, 3}, BDims = {3}, ADims = {2, 1};

@@ -19,26 +19,11 @@ namespace {
 const std::vector<float> BiasValues = {0.5f, -1.0f, 2.0f};
 const std::vector<float> TableValues = {10.0f, 20.0f, 30.0f, 40.0f};
 
-/// An artifact and a CPU module over it, released together.
-struct Fixture {
+/// The fake artifact's module and a scratch directory for weights files.
+struct Fixture : LoadedModule {
   TempDir Dir;
-  encrt_artifact *Artifact = nullptr;
-  encrt_module *Module = nullptr;
 
-  Fixture() {
-    requireOk(encrt_artifact_load(ENCRT_FAKE_ARTIFACT, &Artifact));
-    requireOk(encrt_module_create(Artifact, nullptr, &Module));
-  }
-  ~Fixture() {
-    encrt_module_release(Module);
-    encrt_artifact_release(Artifact);
-  }
-
-  const encrt_function *function(const char *Name) {
-    const encrt_function *F = nullptr;
-    requireOk(encrt_artifact_find_function(Artifact, Name, &F));
-    return F;
-  }
+  Fixture() : LoadedModule(ENCRT_FAKE_ARTIFACT) {}
 
   /// Writes a safetensors file, binds it and drops our reference: the
   /// module must keep the weights alive.

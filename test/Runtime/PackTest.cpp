@@ -114,25 +114,12 @@ Tensor tensorOf(const std::vector<int64_t> &Dims,
 }
 
 /// fake_parallel_artifact.c with a module.
-struct Fixture {
+struct Fixture : LoadedModule {
   TempDir Dir;
-  encrt_artifact *Artifact = nullptr;
-  encrt_module *Module = nullptr;
 
-  Fixture() {
-    requireOk(encrt_artifact_load(ENCRT_FAKE_PARALLEL_ARTIFACT, &Artifact));
-    requireOk(encrt_module_create(Artifact, nullptr, &Module));
-  }
-  ~Fixture() {
-    encrt_module_release(Module);
-    encrt_artifact_release(Artifact);
-  }
+  Fixture() : LoadedModule(ENCRT_FAKE_PARALLEL_ARTIFACT) {}
 
-  const encrt_function *packed() {
-    const encrt_function *F = nullptr;
-    requireOk(encrt_artifact_find_function(Artifact, "packed", &F));
-    return F;
-  }
+  const encrt_function *packed() const { return function("packed"); }
 
   std::string write(const std::vector<StTensor> &Tensors,
                     const char *Name = "w.safetensors") {

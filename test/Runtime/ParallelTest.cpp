@@ -30,28 +30,10 @@ using Body = void (*)(void *, int64_t, int64_t);
 using ParallelFor = void (*)(Body, void *, int64_t, int64_t, int64_t);
 
 /// An artifact and a module over it, with the given thread count.
-struct Fixture {
-  encrt_artifact *Artifact = nullptr;
-  encrt_module *Module = nullptr;
-
+struct Fixture : LoadedModule {
   explicit Fixture(const char *Path = ENCRT_FAKE_PARALLEL_ARTIFACT,
-                   int NumThreads = 0) {
-    requireOk(encrt_artifact_load(Path, &Artifact));
-    encrt_module_options Options;
-    encrt_module_options_init(&Options);
-    Options.num_threads = NumThreads;
-    requireOk(encrt_module_create(Artifact, &Options, &Module));
-  }
-  ~Fixture() {
-    encrt_module_release(Module);
-    encrt_artifact_release(Artifact);
-  }
-
-  const encrt_function *function(const char *Name) {
-    const encrt_function *F = nullptr;
-    requireOk(encrt_artifact_find_function(Artifact, Name, &F));
-    return F;
-  }
+                   int NumThreads = 0)
+      : LoadedModule(Path, NumThreads) {}
 };
 
 template <typename T> std::vector<T> valuesOf(encrt_buffer *B) {

@@ -92,3 +92,23 @@ std::string encrt_test::requireError(encrt_status *S, encrt_status_code Code,
   }
   return Message;
 }
+
+encrt_test::LoadedModule::LoadedModule(const char *Path, int NumThreads) {
+  requireOk(encrt_artifact_load(Path, &Artifact));
+  encrt_module_options Options;
+  encrt_module_options_init(&Options);
+  Options.num_threads = NumThreads;
+  requireOk(encrt_module_create(Artifact, &Options, &Module));
+}
+
+encrt_test::LoadedModule::~LoadedModule() {
+  encrt_module_release(Module);
+  encrt_artifact_release(Artifact);
+}
+
+const encrt_function *
+encrt_test::LoadedModule::function(const char *Name) const {
+  const encrt_function *F = nullptr;
+  requireOk(encrt_artifact_find_function(Artifact, Name, &F));
+  return F;
+}

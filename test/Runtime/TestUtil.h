@@ -1,7 +1,7 @@
 //===- TestUtil.h - Helpers for the runtime unit tests ----------*- C++ -*-===//
 //
 // Temporary directories, files written byte by byte, safetensors files built
-// in memory, and checks on encrt_status results.
+// in memory, checks on encrt_status results, and a loaded module.
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,6 +66,21 @@ void requireOk(encrt_status *S);
 /// whose message contains every string in `Needles`. Returns the message.
 std::string requireError(encrt_status *S, encrt_status_code Code,
                          const std::vector<std::string> &Needles);
+
+/// An artifact and a CPU module over it, released together; `NumThreads`
+/// is the module's thread count (0: the runtime's default).
+struct LoadedModule {
+  encrt_artifact *Artifact = nullptr;
+  encrt_module *Module = nullptr;
+
+  explicit LoadedModule(const char *Path, int NumThreads = 0);
+  ~LoadedModule();
+  LoadedModule(const LoadedModule &) = delete;
+  LoadedModule &operator=(const LoadedModule &) = delete;
+
+  /// The artifact's function `Name`; fails the test if there is none.
+  const encrt_function *function(const char *Name) const;
+};
 
 /// A tensor view over a vector the caller keeps alive.
 template <typename T>
