@@ -6,7 +6,8 @@
 #  2. the runtime and its tools' tests built with AddressSanitizer and
 #     UndefinedBehaviorSanitizer (build-asan), and with ThreadSanitizer
 #     (build-tsan: the thread pool and concurrent callers);
-#  3. the compiler built with GCC (build-gcc) and the lit suite run on it:
+#  3. the compiler built with GCC (build-gcc) and the lit suite run on it,
+#     then every example model's stages printed by both builds, compared:
 #     the IR must not depend on the compiler that built the compiler;
 #  4. every libFuzzer target for ENCODER_FUZZ_SECONDS (default 20) each
 #     (scripts/fuzz.sh, build-fuzz).
@@ -56,6 +57,35 @@ if has gcc; then
     encoder-run encrt_fake_cuda_driver
   echo "== lit on the GCC build"
   /usr/lib/llvm-22/bin/lit -q "$dir/test"
+  # Every stage of every example model (and the CUDA kernels' PTX) printed
+  # by both compilers' builds must be the same text.
+  if [ -x "$build/bin/encoder-compile" ]; then
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+    compared=0
+    for model in "$root"/examples/tiny_bert.mlir "$root"/examples/*/config.json; do
+      model=${model%/config.json}
+      for stage in enc linalg llvm cuda; do
+        args=(--emit=$stage)
+        [ $stage = cuda ] && args=(--emit=ptx --target=cuda)
+        for side in clang gcc; do
+          bin=$([ $side = clang ] && echo "$build" || echo "$dir")/bin/encoder-compile
+          "$bin" "$model" "${args[@]}" >"$out/$side" 2>"$out/$side.err" || {
+            echo "$side build: encoder-compile $model ${args[*]} failed:" >&2
+            cat "$out/$side.err" >&2
+            exit 1
+          }
+        done
+        if [ ! -s "$out/clang" ] || ! cmp -s "$out/clang" "$out/gcc"; then
+          echo "encoder-compile $model ${args[*]}: the clang and GCC builds print different IR" >&2
+          diff "$out/clang" "$out/gcc" | head -n 20 >&2
+          exit 1
+        fi
+        compared=$((compared + 1))
+      done
+    done
+    echo "== the clang and GCC builds print the same IR ($compared model stages)"
+  fi
 fi
 
 if has fuzz; then

@@ -132,8 +132,9 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   Value weight = WeightNormOp::create(b, loc, v.getType(),
                                       g.param(conv + gName, {1, 1, posKernel}),
                                       v, b.getI64IntegerAttr(2));
-  Value pos = conv1d(g, swapLastDims(g, h), weight,
-                     g.param(conv + "bias", {hidden}), 1, posKernel / 2,
+  Value channelsFirst = swapLastDims(g, h);
+  Value bias = g.param(conv + "bias", {hidden});
+  Value pos = conv1d(g, channelsFirst, weight, bias, 1, posKernel / 2,
                      posGroups);
   if (posKernel % 2 == 0) // SamePad: an even kernel makes one extra frame
     pos = g.slice(pos, 2, b.getIndexAttr(0), g.size(h, 1));

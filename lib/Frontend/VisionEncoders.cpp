@@ -229,9 +229,11 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
     Value visible = GatherVisibleOp::create(
         b, loc, g.f32({kDynamic, keep, c.hidden}), tokens,
         masking.getIdsKeep());
+    Value clsVector = vectorOf(g, cls);
+    OpFoldResult batch = g.size(tokens, 0);
     Value clsTokens = g.learnedPositions(
-        repeat(g, vectorOf(g, cls), {g.size(tokens, 0), b.getIndexAttr(1)}),
-        positions, /*offset=*/0);
+        repeat(g, clsVector, {batch, b.getIndexAttr(1)}), positions,
+        /*offset=*/0);
     h = g.concat(1, {clsTokens, visible});
   } else {
     h = PatchEmbedOp::create(b, loc, g.f32({kDynamic, patches + 1, c.hidden}),

@@ -172,7 +172,7 @@ void mlir::enc::buildEncToGPUKernelsPipeline(
   EncAttentionToGPUOptions attention;
   attention.emulate = options.emulateOnHost;
   attention.precision = options.matmulPrecision;
-  pm.addNestedPass<func::FuncOp>(createEncAttentionToGPU(attention));
+  pm.addPass(createEncAttentionToGPU(attention));
   EncLayerNormToGPUOptions layerNorm;
   layerNorm.emulate = options.emulateOnHost;
   pm.addNestedPass<func::FuncOp>(createEncLayerNormToGPU(layerNorm));

@@ -70,11 +70,9 @@ private:
   /// The grid's blocks over C in `shape` (batch included), at run time or,
   /// with M and the batch static, here.
   Value blocksOf(const BlockShape &shape) {
-    return mul(
-        b, loc,
-        mul(b, loc, arith::CeilDivUIOp::create(b, loc, m, idx(shape.tile)),
-            idx(llvm::divideCeil(c.n, shape.tile))),
-        batch);
+    Value rows = arith::CeilDivUIOp::create(b, loc, m, idx(shape.tile));
+    Value columns = idx(llvm::divideCeil(c.n, shape.tile));
+    return mul(b, loc, mul(b, loc, rows, columns), batch);
   }
   int64_t staticBlocksOf(const BlockShape &shape) const {
     return llvm::divideCeil(*staticM, shape.tile) *
@@ -99,10 +97,11 @@ gpu::LaunchOp Launches::launchBlocks(const BlockShape &shape, Value depth,
     stages.assign(2, stageType(b, shape, stagedElementType(b, precision),
                                /*workgroup=*/true));
   Value one = idx(1);
+  Value columns = idx(llvm::divideCeil(c.n, shape.tile));
+  Value rows = arith::CeilDivUIOp::create(b, loc, m, idx(shape.tile));
+  Value threads = idx(shape.threads());
   auto launch = gpu::LaunchOp::create(
-      b, loc, idx(llvm::divideCeil(c.n, shape.tile)),
-      arith::CeilDivUIOp::create(b, loc, m, idx(shape.tile)), depth,
-      idx(shape.threads()), one, one,
+      b, loc, columns, rows, depth, threads, one, one,
       /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/{}, stages);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -137,8 +136,9 @@ void Launches::stagedKernel(const BlockShape &shape,
     t.kEnd =
         arith::MinUIOp::create(b, loc, add(b, loc, t.kBegin, sliceK), k);
     t.partials = split->partials;
-    t.partialOffset =
-        mul(b, loc, slice, mul(b, loc, mul(b, loc, batch, m), idx(c.n)));
+    Value rowsInAll = mul(b, loc, batch, m);
+    Value n = idx(c.n);
+    t.partialOffset = mul(b, loc, slice, mul(b, loc, rowsInAll, n));
   }
   t.row0 = mul(b, loc, block.y, tile);
   t.col0 = mul(b, loc, block.x, tile);
@@ -191,14 +191,17 @@ void Launches::smallKernels() {
     int64_t slices = llvm::divideCeil(kTiles, tilesPerSlice);
     if (slices < 2)
       stagedKernel(kSmallBlock);
-    else
-      splitKernels(idx(slices), idx(tilesPerSlice));
+    else {
+      Value slicesValue = idx(slices);
+      splitKernels(slicesValue, idx(tilesPerSlice));
+    }
     return;
   }
   Value blocks = blocksOf(kSmallBlock);
-  Value wanted = arith::MinUIOp::create(
-      b, loc, arith::CeilDivUIOp::create(b, loc, idx(kSplitKTargetBlocks), blocks),
-      idx(maxSlices));
+  Value wantedForBlocks =
+      arith::CeilDivUIOp::create(b, loc, idx(kSplitKTargetBlocks), blocks);
+  Value wanted =
+      arith::MinUIOp::create(b, loc, wantedForBlocks, idx(maxSlices));
   // Whole slices: no slice is left empty.
   Value tilesPerSlice = arith::CeilDivUIOp::create(b, loc, idx(kTiles), wanted);
   Value slices = arith::CeilDivUIOp::create(b, loc, idx(kTiles), tilesPerSlice);

@@ -10,18 +10,22 @@ Each creation must be a named local first. Braced lists `{create(a),
 create(b)}` are evaluated in order and are fine.
 
 An argument creates IR when it contains `::create(`, `.create<`, a call
-whose first argument is a builder (`b`, `rewriter`, `builder`, `kb`, ...),
-a GraphBuilder member call (`g.param(...)`), or a call of one of the
-file's lambdas that create IR (`widen(x)`).
+whose first argument is a builder (`b`, `rewriter`, `builder`, `kb`, ...,
+or a GraphBuilder `g`), a GraphBuilder member call (`g.param(...)`), or a
+call of one of the file's functions or lambdas that create IR (`widen(x)`,
+`vectorOf(g, cls)`), directly or through another such call.
 
 Usage: evaluation_order.py DIR...   (exit 1 with one line per finding)
+       evaluation_order.py --expect FILE   (self-test: exactly FILE's lines
+                                            marked "unsequenced" are found)
 """
 
 import os
 import re
 import sys
 
-BUILDERS = r"(?:b|nb|eb|kb|lb|ib|bb|ob|rewriter|builder|moduleBuilder|inner|outer)"
+BUILDERS = (r"(?:b|nb|eb|kb|lb|ib|bb|ob|rewriter|builder|moduleBuilder|inner|outer"
+            r"|g|d|top|head)")
 # GraphBuilder (`g`, `head`) members create ops, but for the type and
 # location accessors.
 GRAPH = r"\b(?:g|d|top|head)\.(?!f32\b|location\b|shape\b|builder\b)\w+\("
@@ -79,25 +83,46 @@ def arguments(text, open_at):
     return args, len(text)
 
 
-def creating_lambdas(text):
-    """Names of the file's lambdas whose bodies create IR (`auto widen =
-    [&](Value x) { return arith::ExtUIOp::create(...); }`): calling one
-    creates IR too."""
-    names = set()
+# A function or method definition's head at the start of a line: `Value repeat(`,
+# `static SmallVector<Value> rows(`, `Value Foo::bar(`.
+DEFINITION = re.compile(r"^[ \t]*[A-Za-z_][\w:<>,\s\*&]*?[\s\*&](?:\w+::)*(\w+)\(", re.M)
+
+
+def bodies(text):
+    """(name, body) of the file's lambdas (`auto widen = [&](Value x) {...}`)
+    and functions."""
     for match in re.finditer(r"\bauto\s+(\w+)\s*=\s*\[", text):
         body = text.find("{", match.end())
-        if body < 0:
-            continue
-        _, end = arguments(text, body)
-        if CREATES.search(text[body:end]):
-            names.add(match.group(1))
-    return names
+        if body >= 0:
+            _, end = arguments(text, body)
+            yield match.group(1), text[body:end]
+    for match in DEFINITION.finditer(text):
+        _, close = arguments(text, match.end() - 1)
+        after = re.match(r"\s*(?:const\s*)?(?:override\s*)?\{", text[close + 1:])
+        if after:
+            body = close + 1 + after.end() - 1
+            _, end = arguments(text, body)
+            yield match.group(1), text[body:end]
+
+
+def creating_calls(text):
+    """The names of the file's functions and lambdas that create IR, to a
+    fixed point (one that calls such a function creates IR too)."""
+    found = list(bodies(text))
+    names = set()
+    while True:
+        calls = re.compile(r"\b(?:" + "|".join(sorted(names)) + r")\(") if names else None
+        more = {name for name, body in found if name not in names and
+                (CREATES.search(body) or (calls and calls.search(body)))}
+        if not more:
+            return names
+        names |= more
 
 
 def findings(path):
     text = strip(open(path, encoding="utf-8").read())
-    lambdas = creating_lambdas(text)
-    calls = re.compile(r"\b(?:" + "|".join(sorted(lambdas)) + r")\(") if lambdas else None
+    names = creating_calls(text)
+    calls = re.compile(r"\b(?:" + "|".join(sorted(names)) + r")\(") if names else None
 
     def creates(argument):
         return CREATES.search(argument) or (calls and calls.search(argument))
@@ -114,7 +139,22 @@ def findings(path):
             yield line
 
 
+def expect(path):
+    """The findings in `path` are exactly its lines marked "unsequenced"."""
+    marked = {number for number, line in
+              enumerate(open(path, encoding="utf-8"), start=1)
+              if re.search(r"//\s*unsequenced", line)}
+    found = set(findings(path))
+    for line in sorted(marked - found):
+        print(f"{path}:{line}: not reported")
+    for line in sorted(found - marked):
+        print(f"{path}:{line}: reported, but not marked unsequenced")
+    return 0 if marked == found and marked else 1
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--expect":
+        return expect(sys.argv[2])
     bad = 0
     for root in sys.argv[1:]:
         for directory, _, files in os.walk(root):

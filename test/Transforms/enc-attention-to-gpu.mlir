@@ -196,3 +196,27 @@ func.func @dynamic_head(%q: tensor<1x2x8x?xf32>, %k: tensor<1x2x8x?xf32>, %v: te
   %o = enc.attention %q, %k, %v {scale = 0.25 : f64} : (tensor<1x2x8x?xf32>, tensor<1x2x8x?xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+// Two functions (a dual encoder's towers) with one stage shape declare each
+// workgroup global once; their kernels share it.
+
+// TF32-LABEL: memref.global "private" @__enc_attention_v_16x68xf32
+// TF32-NOT: memref.global
+// TF32: memref.global "private" @__enc_attention_k_64x36xf32
+// TF32-NOT: memref.global
+// TF32-LABEL: func.func @text_tower(
+// TF32: memref.get_global @__enc_attention_k_64x36xf32
+// TF32: memref.get_global @__enc_attention_v_16x68xf32
+// TF32-LABEL: func.func @image_tower(
+// TF32: memref.get_global @__enc_attention_k_64x36xf32
+// TF32: memref.get_global @__enc_attention_v_16x68xf32
+func.func @text_tower(%q: tensor<1x2x?x32xf32>, %k: tensor<1x2x?x32xf32>, %v: tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32> {
+  %o = enc.attention %q, %k, %v : (tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>
+  return %o : tensor<1x2x?x16xf32>
+}
+func.func @image_tower(%q: tensor<3x2x50x32xf32>, %k: tensor<3x2x50x32xf32>, %v: tensor<3x2x50x16xf32>) -> tensor<3x2x50x16xf32> {
+  %o = enc.attention %q, %k, %v : (tensor<3x2x50x32xf32>, tensor<3x2x50x32xf32>, tensor<3x2x50x16xf32>) -> tensor<3x2x50x16xf32>
+  return %o : tensor<3x2x50x16xf32>
+}

@@ -390,7 +390,7 @@ def EncMatmulToTensorCores
   ];
 }
 
-def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
+def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::ModuleOp"> {
   let summary = "enc.attention as one fused GPU kernel (online softmax)";
   let description = [{
     On tensors, before `enc-to-linalg`, in the CUDA pipeline. Each
@@ -419,6 +419,11 @@ def EncAttentionToGPU : Pass<"enc-attention-to-gpu", "::mlir::func::FuncOp"> {
     thread 0 runs each block: every thread's staging into host buffers,
     then each query serially over the staged keys, with the same key
     blocks and operand rounding.
+
+    A module pass, not a function pass: the workgroup globals are the
+    module's symbols, shared by every function's kernels, and functions
+    run on parallel threads would each create the same one (CLIP's two
+    towers did, now and then).
   }];
   let options = [
     Option<"emulate", "emulate", "bool", /*default=*/"false",
