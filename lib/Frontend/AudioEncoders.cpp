@@ -185,6 +185,19 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
   int64_t positions = r.integer("max_source_positions");
   ActivationKind act = activationFromConfig(r, "activation_function", "gelu");
   checkHeads(r, dim, heads, "d_model", "encoder_attention_heads");
+  // The positions pair a sine and a cosine per frequency (Hugging Face's
+  // sinusoids() asserts an even size too).
+  if (r.ok() && dim % 2 != 0)
+    r.invalid("d_model", "(" + Twine(dim) +
+                             ") must be even for the sinusoidal positions");
+  // WhisperFeatureExtractor's 400-point FFT: 201 frequency bins to pool.
+  constexpr int64_t kFftSize = 400, kHopLength = 160;
+  if (r.ok() && ctx.options.audioInput && mels > kFftSize / 2 + 1)
+    r.invalid("num_mel_bins", "(" + Twine(mels) + ") must be at most " +
+                                  Twine(kFftSize / 2 + 1) +
+                                  " with --audio-input (the frequency bins "
+                                  "of its " + Twine(kFftSize) +
+                                  "-point FFT)");
   if (!r.ok())
     return failure();
 
@@ -195,7 +208,7 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
   // WhisperFeatureExtractor, the artifact pads it with zeros to 30 s;
   // longer audio is refused (the extractor would cut it silently).
   int64_t frames = 2 * positions;
-  int64_t samples = frames * 160;
+  int64_t samples = frames * kHopLength;
   InputSpec input =
       ctx.options.audioInput
           ? InputSpec{"audio",
@@ -223,8 +236,8 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), OpFoldResult(missing)},
         zero);
     features = LogMelOp::create(b, loc, g.f32({kDynamic, mels, frames}),
-                                features, b.getI64IntegerAttr(400),
-                                b.getI64IntegerAttr(160),
+                                features, b.getI64IntegerAttr(kFftSize),
+                                b.getI64IntegerAttr(kHopLength),
                                 b.getI64IntegerAttr(mels),
                                 b.getI64IntegerAttr(16000));
   }
