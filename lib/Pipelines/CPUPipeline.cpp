@@ -135,7 +135,12 @@ void mlir::enc::buildBuffersToLLVMCPUPipeline(
   pm.addPass(createEncLowerDynamicExpandShape());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  // Without the rollback log: SCF's patterns never fail halfway, and the
+  // log records every op each block split moves, quadratic in a function's
+  // length (most of the memory of compiling a deep model).
+  SCFToControlFlowPassOptions scfToCf;
+  scfToCf.allowPatternRollback = false;
+  pm.addPass(createSCFToControlFlowPass(scfToCf));
   // The micro-kernels' vector ops: 1-D in-bounds transfers become plain
   // (or masked) vector loads and stores.
   pm.addPass(createConvertVectorToLLVMPass());

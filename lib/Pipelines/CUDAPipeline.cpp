@@ -116,7 +116,10 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createEncMergeGPUModules());
   pm.addPass(createEncAlignWorkgroupBuffers());
   pm.addPass(createEncLowerWorkgroupBarriers());
-  pm.addPass(createSCFToControlFlowPass());
+  // No rollback log, as on the CPU (CPUPipeline.cpp says why).
+  SCFToControlFlowPassOptions scfToCf;
+  scfToCf.allowPatternRollback = false;
+  pm.addPass(createSCFToControlFlowPass(scfToCf));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions target;

@@ -223,11 +223,20 @@ struct EncEmitEntryPointsPass
     for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
       if (!func.isExternal() && !entryPoints.contains(func.getSymName()))
         func.setLinkage(LLVM::Linkage::Internal);
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      // One array for all arguments (removing attribute by attribute would
+      // rebuild it per argument, quadratic in the parameters).
+      SmallVector<DictionaryAttr> argAttrs;
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+        NamedAttrList attrs;
+        if (DictionaryAttr existing = func.getArgAttrDict(i))
+          attrs.assign(existing.getValue());
         for (StringRef attr : {kNameAttrName, kParamAttrName, kPackAttrName,
                                kDimNamesAttrName, kDimMaxAttrName,
                                kDimMinAttrName, kDefaultAttrName})
-          func.removeArgAttr(i, StringAttr::get(ctx, attr));
+          attrs.erase(attr);
+        argAttrs.push_back(attrs.getDictionary(ctx));
+      }
+      func.setAllArgAttrs(argAttrs);
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(i, nameAttr);
     }

@@ -77,8 +77,19 @@ LogicalResult liftParams(func::FuncOp func, ModuleOp module) {
       argumentOf[name.getValue()] = arg;
 
   // Type and location of each name's first use (the op itself is erased).
+  // The new arguments are added in one step: adding them one at a time
+  // would make a function type and an argument attribute array per
+  // parameter, quadratic in their number (seconds and gigabytes for a
+  // thousand layers).
   llvm::StringMap<std::pair<Type, Location>> firstUse;
+  llvm::StringMap<unsigned> newArgumentOf; // name -> position among the new
+  SmallVector<unsigned> newIndices;
+  SmallVector<Type> newTypes;
+  SmallVector<DictionaryAttr> newAttrs;
+  SmallVector<Location> newLocs;
+  SmallVector<std::string> nameOf;
   Builder builder(func.getContext());
+  unsigned oldCount = func.getNumArguments();
   for (Operation *op : params) {
     ParamSite site = describe(builder, op);
     auto [it, inserted] = firstUse.try_emplace(
@@ -91,23 +102,32 @@ LogicalResult liftParams(func::FuncOp func, ModuleOp module) {
       diag.attachNote(it->second.second) << "first used here";
       return diag;
     }
-
     auto existing = argumentOf.find(site.name);
-    if (existing == argumentOf.end()) {
-      unsigned index = func.getNumArguments();
-      if (failed(func.insertArgument(index, site.type, site.attrs,
-                                     op->getLoc())))
-        return op->emitError("could not add an argument for parameter '")
-               << site.name << "'";
-      existing =
-          argumentOf.try_emplace(site.name, func.getArgument(index)).first;
-    } else if (existing->second.getType() != site.type) {
-      return op->emitError("parameter '")
-             << site.name << "' has type " << site.type
-             << " but its function argument has type "
-             << existing->second.getType();
+    if (existing != argumentOf.end()) {
+      if (existing->second.getType() != site.type)
+        return op->emitError("parameter '")
+               << site.name << "' has type " << site.type
+               << " but its function argument has type "
+               << existing->second.getType();
+    } else if (newArgumentOf.try_emplace(site.name, newTypes.size()).second) {
+      newIndices.push_back(oldCount);
+      newTypes.push_back(site.type);
+      newAttrs.push_back(site.attrs);
+      newLocs.push_back(op->getLoc());
     }
-    op->getResult(0).replaceAllUsesWith(existing->second);
+    nameOf.push_back(std::move(site.name));
+  }
+  if (!newTypes.empty() &&
+      failed(func.insertArguments(newIndices, newTypes, newAttrs, newLocs)))
+    return func.emitError("could not add arguments for its parameters");
+
+  for (auto [op, name] : llvm::zip_equal(params, nameOf)) {
+    auto existing = argumentOf.find(name);
+    Value argument = existing != argumentOf.end()
+                         ? Value(existing->second)
+                         : Value(func.getArgument(oldCount +
+                                                  newArgumentOf.lookup(name)));
+    op->getResult(0).replaceAllUsesWith(argument);
     op->erase();
   }
   return success();

@@ -253,9 +253,18 @@ struct EncRecordABIPass : enc::impl::EncRecordABIBase<EncRecordABIPass> {
       // bufferization must never write into them.
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     b.getUnitAttr());
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-        func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                        b.getBoolAttr(false));
+      // All at once: one setArgAttr per argument would rebuild the
+      // attribute array each time (quadratic in the parameters).
+      SmallVector<DictionaryAttr> argAttrs;
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+        NamedAttrList attrs;
+        if (DictionaryAttr existing = func.getArgAttrDict(i))
+          attrs.assign(existing.getValue());
+        attrs.set(bufferization::BufferizationDialect::kWritableAttrName,
+                  b.getBoolAttr(false));
+        argAttrs.push_back(attrs.getDictionary(&getContext()));
+      }
+      func.setAllArgAttrs(argAttrs);
     }
     module->setAttr(kFunctionsAttrName, b.getArrayAttr(functions));
   }
