@@ -42,7 +42,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_container_overflow=0:detect_odr_viola
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 seeds() {
   case "$1" in
-    pipeline) echo "$root/test/Dialect $root/test/Transforms $root/test/Conversion" ;;
+    pipeline) echo "$root/test/Dialect $root/test/Graph $root/test/Conversion $root/test/Codegen" ;;
     *) echo "$root/test/fuzz/corpus/$1" ;;
   esac
 }

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # Compiler toolchain: LLVM/MLIR 22 (CMake config, lit, FileCheck), clang, lld.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  # The formatting check (test/Style/clang_format.sh) is pinned to 22.
+  clang-format-22
   # libFuzzer and the sanitizers' runtimes for clang-22 (test/fuzz, CI).
   libclang-rt-22-dev
   cmake ninja-build

@@ -232,8 +232,13 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
             "' (expected sm_NN, e.g. sm_80 or sm_90)";
     return failure();
   }
-  if (cuda && options.gpuMatmul != "tf32" && options.gpuMatmul != "bf16" &&
-      options.gpuMatmul != "f32") {
+  std::optional<MatmulPrecision> gpuMatmul =
+      llvm::StringSwitch<std::optional<MatmulPrecision>>(options.gpuMatmul)
+          .Case("tf32", MatmulPrecision::tf32)
+          .Case("bf16", MatmulPrecision::bf16)
+          .Case("f32", MatmulPrecision::f32)
+          .Default(std::nullopt);
+  if (cuda && !gpuMatmul) {
     error = "unknown GPU matmul precision '" + options.gpuMatmul +
             "' (expected tf32, bf16 or f32)";
     return failure();
@@ -286,9 +291,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   int64_t vectorBits = subtarget->checkFeatures("+avx512f")  ? 512
                        : subtarget->checkFeatures("+avx2") ? 256
                                                            : 128;
-
-  if (cuda)
-    vectorBits = 0; // no host vector kernels: the kernels are PTX
+  TargetKind targetKind = cuda ? TargetKind::cuda : TargetKind::cpu;
   GraphOptions graph;
   graph.panel = vectorBits / 16;
   graph.recognizeAttention = !isDisabled(options, "attention-recognition");
@@ -306,7 +309,8 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   cudaOptions.gpuArch = options.gpuArch;
   cudaOptions.cudaPath = cudaPath;
   cudaOptions.emulateOnHost = options.gpuEmulation;
-  cudaOptions.matmulPrecision = options.gpuMatmul;
+  if (gpuMatmul)
+    cudaOptions.matmulPrecision = *gpuMatmul;
   cudaOptions.triple = pipelineOptions.triple;
   cudaOptions.cpu = pipelineOptions.cpu;
   auto buildBackend = [&](OpPassManager &pm) {
@@ -320,7 +324,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   auto toLinalg = [&](OpPassManager &pm) {
     if (cuda)
       buildEncToGPUKernelsPipeline(pm, cudaOptions);
-    buildEncToLinalgConversionPipeline(pm, vectorBits);
+    buildEncToLinalgConversionPipeline(pm, targetKind, vectorBits);
   };
   if (failed(runStage(module, options, [&](OpPassManager &pm) {
         buildEncPreparationPipeline(pm, graph);

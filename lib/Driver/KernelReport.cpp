@@ -11,7 +11,8 @@
 
 #include "encoder/Driver/KernelReport.h"
 
-#include "encoder/Transforms/Passes.h"
+#include "Enc/IR/EncAttributeNames.h"
+#include "encoder/ABI/ArtifactABI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -287,7 +288,7 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
                                            ArrayRef<std::string> reportDims,
                                            const RooflineMachine &machine,
                                            std::string &error) {
-  auto global = module.lookupSymbol<LLVM::GlobalOp>(kMetadataSymbol);
+  auto global = module.lookupSymbol<LLVM::GlobalOp>(ENC_ARTIFACT_METADATA_SYMBOL);
   auto text = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
                      : StringAttr();
   if (!text) {

@@ -1,20 +1,15 @@
 //===- DualEncoders.cpp - CLIP and SigLIP -----------------------------------===//
 //
 // A text tower and a vision tower (pre-LN transformers) projected into one
-// embedding space. The artifact has four functions, as Hugging Face's
-// models have four entry points:
+// embedding space, with Hugging Face's four entry points:
 //
 //   get_text_features(input_ids[, attention_mask]) -> text_embeds
 //   get_image_features(pixel_values)               -> image_embeds
-//   main(texts..., pixel_values) -> logits_per_image, logits_per_text,
-//                                   text_embeds, image_embeds (normalized)
-//   loss(texts..., pixel_values) -> loss   (CLIP: symmetric InfoNCE,
-//                                           SigLIP: pairwise sigmoid)
+//   main(texts..., pixel_values) -> logits_per_image, logits_per_text, ...
+//   loss(texts..., pixel_values) -> loss (CLIP: InfoNCE, SigLIP: sigmoid)
 //
-// In `main` the text and image batches are independent (zero-shot
-// classification scores one image against many texts); `loss` needs pairs,
-// so its two batches share the name `batch` and the runtime checks they
-// agree.
+// `main`'s text and image batches are independent; `loss` needs pairs, so
+// its two share the name `batch`. docs/rationale/frontend.md, 'Functions'.
 //
 //===----------------------------------------------------------------------===//
 

@@ -2,6 +2,8 @@
 
 #include "GraphBuilder.h"
 
+#include "Enc/IR/EncAttributeNames.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -262,16 +264,16 @@ ModelFunction::ModelFunction(ModuleOp module, StringRef name,
   func = func::FuncOp::create(b, module.getLoc(), name,
                               b.getFunctionType(types, {}));
   for (auto [i, input] : llvm::enumerate(inputs)) {
-    func.setArgAttr(i, "enc.name", b.getStringAttr(input.name));
+    func.setArgAttr(i, kNameAttrName, b.getStringAttr(input.name));
     SmallVector<StringRef> dimNames(input.dimNames.begin(),
                                     input.dimNames.end());
     if (!dimNames.empty())
-      func.setArgAttr(i, "enc.dim_names", b.getStrArrayAttr(dimNames));
+      func.setArgAttr(i, kDimNamesAttrName, b.getStrArrayAttr(dimNames));
     if (llvm::any_of(input.dimMax, [](int64_t m) { return m >= 0; }))
-      func.setArgAttr(i, "enc.dim_max",
+      func.setArgAttr(i, kDimMaxAttrName,
                       b.getDenseI64ArrayAttr(input.dimMax));
     if (!input.defaultFill.empty())
-      func.setArgAttr(i, "enc.default", b.getStringAttr(input.defaultFill));
+      func.setArgAttr(i, kDefaultAttrName, b.getStringAttr(input.defaultFill));
   }
   b.setInsertionPointToStart(func.addEntryBlock());
 }
@@ -288,5 +290,5 @@ void ModelFunction::finish() {
   func.setFunctionType(b.getFunctionType(
       func.getArgumentTypes(), ValueRange(values).getTypes()));
   for (auto [i, output] : llvm::enumerate(outputs))
-    func.setResultAttr(i, "enc.name", b.getStringAttr(output.first));
+    func.setResultAttr(i, kNameAttrName, b.getStringAttr(output.first));
 }

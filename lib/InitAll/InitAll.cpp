@@ -3,9 +3,12 @@
 #include "encoder/InitAll.h"
 
 #include "Enc/IR/EncDialect.h"
+#include "encoder/Codegen/CPU/Passes.h"
+#include "encoder/Codegen/CUDA/Passes.h"
+#include "encoder/Codegen/Common/Passes.h"
 #include "encoder/Conversion/Passes.h"
+#include "encoder/Graph/Passes.h"
 #include "encoder/Pipelines/Pipelines.h"
-#include "encoder/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -22,7 +25,12 @@ void mlir::enc::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::enc::registerAllPasses() {
   mlir::registerAllPasses();
+  registerGraphPasses();
   registerConversionPasses();
-  registerTransformsPasses();
+  registerCodegenCommonPasses();
+  registerCodegenCPUPasses();
+  registerCodegenCUDAPasses();
+  registerCPULoweringTarget();
+  registerCUDALoweringTarget();
   registerEncoderPipelines();
 }

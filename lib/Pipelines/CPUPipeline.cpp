@@ -1,13 +1,17 @@
 //===- CPUPipeline.cpp - enc to LLVM for the host CPU -----------------------===//
 //
-// The stages and the reasons for their order are in docs/architecture.md.
+// The stages are listed in docs/architecture.md; the reasons for them and
+// their order are in docs/rationale/ (graph-passes.md, cpu-kernels.md,
+// codegen-common.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "encoder/Pipelines/Pipelines.h"
 
+#include "encoder/Codegen/CPU/Passes.h"
+#include "encoder/Codegen/Common/Passes.h"
 #include "encoder/Conversion/Passes.h"
-#include "encoder/Transforms/Passes.h"
+#include "encoder/Graph/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -70,9 +74,11 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
 }
 
 void mlir::enc::buildEncToLinalgConversionPipeline(OpPassManager &pm,
+                                                   TargetKind target,
                                                    int64_t vectorBits) {
   ConvertEncToLinalgOptions conversion;
   conversion.annotateOrigins = true;
+  conversion.targetKind = target;
   conversion.vectorBits = vectorBits;
   pm.addPass(createConvertEncToLinalg(conversion));
   // Models may use arith on tensors (a residual add) beside enc ops.
@@ -107,8 +113,9 @@ void mlir::enc::buildFuseAndBufferizePipeline(OpPassManager &pm) {
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
-  // Identity layouts at function boundaries: with dynamic strides, loads
-  // from arguments cannot be vectorized (DESIGN.md, measured 5x slower).
+  // Identity layouts at function boundaries: with dynamic strides, vector
+  // loads from arguments become gathers, 5x slower (measured:
+  // docs/rationale/codegen-common.md, 'Bufferization').
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -155,7 +162,7 @@ void mlir::enc::buildBuffersToLLVMCPUPipeline(
   pm.addPass(createCanonicalizerPass());
 
   EncEmitEntryPointsOptions entryPoints;
-  entryPoints.targetKind = ArtifactTarget::cpu;
+  entryPoints.targetKind = TargetKind::cpu;
   entryPoints.targetTriple = options.triple;
   entryPoints.targetCpu = options.cpu;
   pm.addPass(createEncEmitEntryPoints(entryPoints));
@@ -164,7 +171,7 @@ void mlir::enc::buildBuffersToLLVMCPUPipeline(
 void mlir::enc::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   buildEncPreparationPipeline(pm, graphOptionsOf(options));
-  buildEncToLinalgConversionPipeline(pm, options.vectorBits);
+  buildEncToLinalgConversionPipeline(pm, TargetKind::cpu, options.vectorBits);
   buildLinalgToLLVMCPUPipeline(pm, options);
 }
 

@@ -1,36 +1,25 @@
 //===- CUDAPipeline.cpp - enc to LLVM with PTX kernels ----------------------===//
 //
-// The GPU path shares the enc preparation (without weight packing) with the
-// CPU, then writes its own kernels for two enc ops, on tensors:
-//
-//   attention: one online-softmax kernel (mma.sync)  enc-attention-to-gpu
-//   layer norm: one kernel, a warp per row           enc-layer-norm-to-gpu
-//
-// and shares the enc-to-linalg conversion (vector-bits=0: what attention is
-// left, as plain linalg), then:
-//
-//   bufferize, free temporaries                      (as on the CPU)
-//   contractions on the tensor cores (mma.sync)      enc-matmul-to-tensor-cores
-//   row reductions, a warp per row (shuffles)        enc-warp-reductions
-//   linalg -> scf.parallel                           convert-linalg-to-parallel-loops
-//   buffers in device memory, host copies as loops   enc-device-memory-for-gpu
-//   one gpu.launch per outermost scf.parallel        enc-map-parallel-loops-to-gpu
-//   outline into one module, identical kernels shared enc-merge-gpu-modules
-//   shared-memory stages aligned to 16 bytes          enc-align-workgroup-buffers
-//   NVVM, PTX (LLVM's NVPTX backend)                 as gpu-lower-to-nvvm-pipeline
-//   launches/allocations through the runtime hooks   enc-lower-gpu-launches
-//   entry points and metadata                        enc-emit-entry-points
-//
-// Contractions run on the tensor cores (mma.sync, operands from global memory);
-// everything else is the correct-first form, one thread per output element
-// without shared memory. docs/architecture.md says what the fast path still
-// needs.
+// The CPU's enc preparation without weight packing (its layouts are the CPU
+// micro-kernel's); then, on tensors, the GPU's own kernels for attention and
+// layer norm (buildEncToGPUKernelsPipeline); enc-to-linalg for the CUDA
+// target; bufferization as on the CPU; contractions on the tensor cores,
+// row reductions a warp per row, the rest one thread per output element
+// (scf.parallel -> gpu.launch); buffers in device memory; kernels outlined
+// into one GPU module, lowered to NVVM and PTX with the named CUDA toolkit's
+// libdevice; launches and allocations through the runtime's hooks. The
+// stages, one line each: docs/architecture.md; the reasons:
+// docs/rationale/cuda.md.
 //
 //===----------------------------------------------------------------------===//
 
 #include "encoder/Pipelines/Pipelines.h"
 
-#include "encoder/Transforms/Passes.h"
+#include "encoder/Codegen/CPU/Passes.h"
+#include "encoder/Codegen/CUDA/Passes.h"
+#include "encoder/Codegen/Common/Passes.h"
+#include "encoder/Conversion/Passes.h"
+#include "encoder/Graph/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -74,7 +63,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
     OpPassManager &pm, const CUDAPipelineOptions &options) {
   buildFuseAndBufferizePipeline(pm);
 
-  if (options.matmulPrecision != "f32") {
+  if (options.matmulPrecision != MatmulPrecision::f32) {
     EncMatmulToTensorCoresOptions tensorCores;
     tensorCores.precision = options.matmulPrecision;
     tensorCores.emulate = options.emulateOnHost;
@@ -163,7 +152,7 @@ void mlir::enc::buildLinalgToLLVMCUDAPipeline(
   pm.addPass(createCanonicalizerPass());
 
   EncEmitEntryPointsOptions entryPoints;
-  entryPoints.targetKind = ArtifactTarget::cuda;
+  entryPoints.targetKind = TargetKind::cuda;
   entryPoints.targetTriple = options.triple;
   entryPoints.targetCpu = options.cpu;
   entryPoints.gpuArch = options.gpuArch;
@@ -187,6 +176,6 @@ void mlir::enc::buildCUDAPipeline(OpPassManager &pm,
   graph.packWeights = false; // the packed layouts are the CPU micro-kernel's
   buildEncPreparationPipeline(pm, graph);
   buildEncToGPUKernelsPipeline(pm, options);
-  buildEncToLinalgConversionPipeline(pm, /*vectorBits=*/0);
+  buildEncToLinalgConversionPipeline(pm, TargetKind::cuda);
   buildLinalgToLLVMCUDAPipeline(pm, options);
 }

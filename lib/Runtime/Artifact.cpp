@@ -1,7 +1,7 @@
 //===- Artifact.cpp - Loading artifacts and reading their metadata --------===//
 //
 // An artifact is opened with dlopen(RTLD_NOW | RTLD_LOCAL); its exported
-// `enc_artifact_metadata` string is parsed and checked against ABI version 1
+// `enc_artifact_metadata` string is parsed and checked against the ABI version
 // before any entry point is resolved. Metadata errors name the artifact and
 // the function and value at fault. Last, the runtime's services are written
 // into the artifact's `enc_runtime_hooks`, when it exports one.
@@ -10,7 +10,7 @@
 
 #include "Artifact.h"
 #include "Cuda.h"
-#include "Hooks.h"
+#include "encoder/ABI/ArtifactABI.h"
 #include "Json.h"
 #include "Status.h"
 #include "ThreadPool.h"
@@ -28,7 +28,6 @@
 
 using namespace encrt;
 
-static constexpr const char *MetadataSymbol = "enc_artifact_metadata";
 
 encrt_artifact::~encrt_artifact() {
   Functions.clear();
@@ -573,7 +572,7 @@ encrt_status *readMetadataString(encrt_artifact &A, const char *Sym) {
   if (Entry && Entry->st_size > 0) {
     Length = strnlen(Sym, Entry->st_size);
     if (Length == Entry->st_size)
-      return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", MetadataSymbol,
+      return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_ARTIFACT_METADATA_SYMBOL,
                    " is not NUL-terminated");
   } else {
     Length = std::strlen(Sym);
@@ -621,7 +620,7 @@ bool isWritableIn(void *Handle, const void *Begin, size_t Size) {
 /// shorter struct keeps working.
 encrt_status *installHooks(encrt_artifact &A) {
   dlerror();
-  void *Sym = dlsym(A.Handle, RuntimeHooksSymbol);
+  void *Sym = dlsym(A.Handle, ENC_RUNTIME_HOOKS_SYMBOL);
   if (!Sym || !isDefinedIn(A.Handle, Sym))
     return nullptr; // compiled code then runs every kernel serially
   Dl_info Info;
@@ -634,12 +633,12 @@ encrt_status *installHooks(encrt_artifact &A) {
   if (Size == 0)
     Size = ParallelForEnd; // no recorded size: assume the first field only
   if (Size < ParallelForEnd)
-    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", RuntimeHooksSymbol,
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_RUNTIME_HOOKS_SYMBOL,
                  " is ", Size,
                  " bytes, too small for a struct "
                  "enc_runtime_hooks");
   if (!isWritableIn(A.Handle, Sym, ParallelForEnd))
-    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", RuntimeHooksSymbol,
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_RUNTIME_HOOKS_SYMBOL,
                  " is in read-only memory; it must be a writable, "
                  "zero-initialized object");
   // dlopen hands out one copy of an object per process: another load of the
@@ -702,11 +701,11 @@ encrt_status *loadArtifact(const char *Path, encrt_artifact **Out) {
   }
 
   dlerror();
-  void *Sym = dlsym(A->Handle, MetadataSymbol);
+  void *Sym = dlsym(A->Handle, ENC_ARTIFACT_METADATA_SYMBOL);
   if (!Sym || !isDefinedIn(A->Handle, Sym))
     return error(ENCRT_DATA_ERROR, quote(Path),
                  " is not an encoder artifact: it has no symbol ",
-                 MetadataSymbol);
+                 ENC_ARTIFACT_METADATA_SYMBOL);
   if (encrt_status *S = readMetadataString(*A, static_cast<const char *>(Sym)))
     return S;
 

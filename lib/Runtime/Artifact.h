@@ -12,6 +12,7 @@
 #ifndef ENCODER_LIB_RUNTIME_ARTIFACT_H
 #define ENCODER_LIB_RUNTIME_ARTIFACT_H
 
+#include "encoder/ABI/ArtifactABI.h"
 #include "encoder/Runtime/Runtime.h"
 
 #include "Formula.h"
@@ -24,12 +25,12 @@
 
 namespace encrt {
 
-/// The ABI version this runtime implements, and the oldest it still runs:
-/// version 2 changed only CUDA artifacts (device memory instead of managed
-/// memory), so CPU artifacts of version 1 still load.
-constexpr int64_t ArtifactAbiVersion = 2;
-constexpr int64_t OldestArtifactAbiVersion = 1;
-constexpr int64_t OldestCudaArtifactAbiVersion = 2;
+/// The ABI version this runtime implements, and the oldest it still runs
+/// (include/encoder/ABI/ArtifactABI.h).
+constexpr int64_t ArtifactAbiVersion = ENC_ARTIFACT_ABI_VERSION;
+constexpr int64_t OldestArtifactAbiVersion = ENC_ARTIFACT_OLDEST_ABI_VERSION;
+constexpr int64_t OldestCudaArtifactAbiVersion =
+    ENC_ARTIFACT_OLDEST_CUDA_ABI_VERSION;
 
 /// `void (void *const *args, void *results)`, see the ABI document.
 using EntryFn = void (*)(void *const *, void *);

@@ -1,20 +1,15 @@
 //===- Cuda.h - CUDA artifacts through the driver API -----------*- C++ -*-===//
 //
 // Internal to libencrt. The CUDA driver (libcuda.so.1) is loaded with dlopen
-// when a module is created for ENCRT_DEVICE_CUDA, never linked: the runtime
-// builds and runs without it, and says so when it is missing. Every driver
-// call is checked; a failure becomes a status naming the call and the CUDA
-// error (CUDA_ERROR_..., from cuGetErrorName).
-//
-// Every buffer of a CUDA call is device memory: the runtime uploads inputs
-// and (once per binding) parameters, compiled code allocates, frees,
-// uploads constants and launches kernels through the hooks (Hooks.h), and
-// the runtime downloads results. A call's work is ordered on its own
-// stream, with stream-ordered allocations, and synchronized once, at its
-// end. The hooks find their call through a thread-local ScopedCudaCall,
-// which also keeps the call's first error: compiled code cannot return one,
-// so after an error the hooks do no more device work and the runtime fails
-// the call with it.
+// when a module is created for ENCRT_DEVICE_CUDA, never linked, so the
+// runtime builds and runs without it. Every driver call is checked; a
+// failure becomes a status naming the call and the CUDA error. Every buffer
+// of a CUDA call is device memory: compiled code allocates, uploads
+// constants and launches through the hooks (ArtifactABI.h), ordered on the
+// call's own stream and synchronized once, at its end. The hooks find their
+// call through a thread-local ScopedCudaCall, which keeps the call's first
+// error, since compiled code cannot return one.
+// docs/rationale/runtime.md, 'CUDA driver'.
 //
 //===----------------------------------------------------------------------===//
 

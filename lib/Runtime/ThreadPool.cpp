@@ -2,18 +2,13 @@
 //
 // One pool per process, created at the first launch that can use it, with
 // one worker per available CPU but one: the launching thread works too.
-//
-// A launch is published through `State`, a counter that is odd while a
-// launch is open. Participants take chunks of [0, count) from an atomic
-// cursor and subtract what they finished from `Remaining`; the launcher
-// returns once it reaches zero, so it never depends on a worker showing up.
-// A forked child has no workers and runs every launch serially.
-// Workers spin for a short while after each launch, so that the hundreds of
-// small launches of one call do not each pay a futex wake-up, then sleep on a
-// condition variable.
-//
-// Only one launch uses the pool at a time: a launch that finds it busy
-// (another thread's call) or that is nested in a body runs serially.
+// A launch is published through `State` (odd while a launch is open);
+// participants take chunks of [0, count) from an atomic cursor and subtract
+// what they finished from `Remaining`, and the launcher returns when that
+// reaches zero, never waiting for a worker to show up. Workers spin briefly
+// after a launch, then sleep. One launch uses the pool at a time: a launch
+// that finds it busy, a nested launch and every launch in a forked child
+// run serially. docs/rationale/runtime.md, 'Thread pool'.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,7 +3,7 @@
 // write it (attention with batch_matmul / transpose / softmax on
 // [B*H, S, D]), the tiny_bert example, the BERT config, and the numerics
 // models of hand-written attention. Packing is off: the weights keep the
-// shapes the checks name (test/Transforms/enc-pack-weights.mlir packs).
+// shapes the checks name (test/Graph/enc-pack-weights.mlir packs).
 // RUN: encoder-compile %s --emit=enc --disable=weight-packing | FileCheck %s --implicit-check-not=linalg.softmax --implicit-check-not=batch_matmul --implicit-check-not=enc.activation --implicit-check-not=arith.addf
 // RUN: encoder-compile %s --emit=enc --disable=attention-recognition,projection-merging,epilogue-fusion,residual-norm-fusion,weight-packing | FileCheck %s --check-prefix=OFF
 // RUN: encoder-compile %S/../../examples/tiny_bert.mlir --emit=enc --disable=weight-packing | FileCheck %s --check-prefix=TINY --implicit-check-not=enc.activation --implicit-check-not=arith.addf

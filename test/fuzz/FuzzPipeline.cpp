@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   mlir::PassManager PM(Context);
   PM.enableVerifier(true);
   mlir::enc::buildEncPreparationPipeline(PM);
-  mlir::enc::buildEncToLinalgConversionPipeline(PM, 512);
+  mlir::enc::buildEncToLinalgConversionPipeline(PM, mlir::enc::TargetKind::cpu, 512);
   (void)PM.run(*Module);
   return 0;
 }

@@ -27,6 +27,44 @@ def Enc_Dialect : Dialect {
     them).
   }];
   let useDefaultAttributePrinterParser = 1;
+
+  // The attributes the compiler attaches to ops, functions and arguments of
+  // other dialects. Declared here so that each name is written once: C++
+  // reaches them through EncAttributeNames.h (k<Name>AttrName).
+  let discardableAttrs = (ins
+    // Module: the signatures enc-record-abi recorded, one per function.
+    "::mlir::ArrayAttr":$functions,
+    // Argument/result: the input or output name callers use.
+    "::mlir::StringAttr":$name,
+    // Input: a name per dimension (dims of one name agree across a call's
+    // inputs), its bound (-1: none) and its least size (0: none; merged by
+    // enc-record-abi with what the ops need).
+    "::mlir::ArrayAttr":$dim_names,
+    "::mlir::DenseI64ArrayAttr":$dim_max,
+    "::mlir::DenseI64ArrayAttr":$dim_min,
+    // Input: "zeros" or "ones", what the runtime passes when the caller
+    // omits it (Hugging Face's optional inputs).
+    "::mlir::StringAttr":$default,
+    // Argument of a packed parameter: how the runtime builds it
+    // ({sources, source_shapes, concat_dim, panel}; enc.packed_param).
+    "::mlir::DictionaryAttr":$pack,
+    // Argument: the parameter it carries.
+    "::mlir::StringAttr":$param,
+    // An op lowered from an enc op: that op's name (convert-enc-to-linalg).
+    "::mlir::StringAttr":$origin,
+    // Knobs (enc-apply-op-config): the tile sizes of an op's kernel, and
+    // keeping an op out of fusions.
+    "::mlir::DenseI64ArrayAttr":$tile_sizes,
+    "::mlir::UnitAttr":$no_fuse,
+    // Module: one dictionary per kernel {name, function, ops, flops, bytes},
+    // indexed by the launch's kernel number (enc-outline-kernels), and the
+    // same for would-be kernels that run inline (their loop folded to one
+    // iteration).
+    "::mlir::ArrayAttr":$kernels,
+    "::mlir::ArrayAttr":$inline_kernels,
+    // A launch declaration: {body = @fn, kernel = index}.
+    "::mlir::DictionaryAttr":$kernel_launch
+  );
 }
 
 class Enc_Op<string mnemonic, list<Trait> traits = []>

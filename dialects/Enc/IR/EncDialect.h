@@ -8,7 +8,9 @@
 #define ENC_IR_ENCDIALECT_H
 
 #include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
+#include "mlir/IR/Operation.h"
 
 #include "Enc/IR/EncDialect.h.inc"
 #include "Enc/IR/EncEnums.h.inc"

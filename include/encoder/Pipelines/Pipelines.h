@@ -13,7 +13,8 @@
 #ifndef ENCODER_PIPELINES_PIPELINES_H
 #define ENCODER_PIPELINES_PIPELINES_H
 
-#include "encoder/Transforms/Passes.h"
+#include "encoder/Codegen/CUDA/Passes.h"
+#include "encoder/Target/TargetInfo.h"
 
 #include "mlir/Pass/PassOptions.h"
 
@@ -96,12 +97,16 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(256)};
-  PassOptions::Option<std::string> matmulPrecision{
+  PassOptions::Option<MatmulPrecision> matmulPrecision{
       *this, "matmul-precision",
       llvm::cl::desc("Products of f32 contractions: tf32 or bf16 on the "
                      "tensor cores (enc-matmul-to-tensor-cores), f32 exact "
                      "on the CUDA cores"),
-      llvm::cl::init("tf32")};
+      llvm::cl::init(MatmulPrecision::tf32),
+      llvm::cl::values(
+          clEnumValN(MatmulPrecision::tf32, "tf32", "TF32 tensor cores"),
+          clEnumValN(MatmulPrecision::bf16, "bf16", "bf16 tensor cores"),
+          clEnumValN(MatmulPrecision::f32, "f32", "exact on the CUDA cores"))};
   PassOptions::Option<bool> emulateOnHost{
       *this, "emulate-on-host",
       llvm::cl::desc("Test vehicle: run every launch as host loops and "
@@ -133,9 +138,11 @@ void buildEncPreparationPipeline(OpPassManager &pm,
 /// The graph options a pipeline option set asks for.
 GraphOptions graphOptionsOf(const CPUPipelineOptions &options);
 
-/// enc -> linalg/tensor/arith/math on tensors, then cleanup; the kernels
-/// blocked for `vectorBits`-wide registers.
+/// enc -> linalg/tensor/arith/math on tensors, then cleanup; `target`'s
+/// kernels where it has them (the CPU's blocked for `vectorBits`-wide
+/// registers).
 void buildEncToLinalgConversionPipeline(OpPassManager &pm,
+                                        TargetKind target = TargetKind::cpu,
                                         int64_t vectorBits = 512);
 
 /// Both of the above.
@@ -160,7 +167,7 @@ void buildBuffersToLLVMCPUPipeline(OpPassManager &pm,
 /// Both of the above.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// linalg on tensors (lowered with vector-bits=0) -> LLVM dialect for the
+/// linalg on tensors (lowered for target=cuda) -> LLVM dialect for the
 /// host with PTX kernels: bufferization, one GPU thread per iteration of
 /// each parallel loop, device memory only (host copies as kernels), NVVM,
 /// PTX through LLVM's NVPTX backend, launches and allocations through the

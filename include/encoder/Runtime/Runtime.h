@@ -1,31 +1,17 @@
 /*===- Runtime.h - C API of the encoder runtime (libencrt) -------*- C -*-===*
  *
- * The runtime loads an artifact written by encoder-compile, binds its named
- * parameters (weights) and runs its functions on host buffers. It links
- * neither MLIR nor LLVM: only the C/C++ standard library and libdl.
+ * Loads an artifact written by encoder-compile (docs/artifact-abi.md), binds
+ * its named parameters (weights) and runs its functions on host buffers.
+ * Links neither MLIR nor LLVM. Every fallible call returns an encrt_status*:
+ * NULL on success, else an error the caller frees with encrt_status_free().
+ * Shared objects (artifacts, weights) are reference counted; a module keeps
+ * alive what it was built from. Tensors are row-major and contiguous;
+ * ENCRT_DYNAMIC_DIM marks a dimension an artifact fixes only at call time.
  *
- * Conventions:
- *  - Every fallible call returns an encrt_status*: NULL on success, otherwise
- *    an error object that the caller frees with encrt_status_free().
- *  - Objects are reference counted where they are shared (artifacts,
- *    weights); a module keeps alive what it was built from.
- *  - Tensors are row-major and contiguous; dims use ENCRT_DYNAMIC_DIM for a
- *    dimension that an artifact fixes only at call time.
- *
- * The artifact side of the contract is docs/artifact-abi.md.
- *
- * Threads: every call on a module (encrt_module_call) is thread-safe, any
- * number at once, same or different functions and shapes. Binding
- * (encrt_module_bind_weights, _bind_parameter, _bind_parameters) is safe
- * while calls run: a call takes the bindings it uses when it starts, each
- * binding step is atomic (a call sees all of it or none of it), and
- * replaced memory is released when the last call using it returns.
- * Profiling switches and counters may be read and reset at any time.
- * Releasing a module or artifact while another thread still uses it is the
- * caller's error, as for any object. Weights and artifacts are immutable
- * once loaded. test/Runtime/ConcurrencyTest.cpp checks this, under
- * ThreadSanitizer in CI.
- *
+ * Threads: calls are thread-safe, any number at once. Binding is safe while
+ * calls run: a call takes its bindings when it starts, and each binding step
+ * is atomic. Releasing an object another thread still uses is the caller's
+ * error. In full: docs/rationale/runtime.md, 'Threads'.
  *===----------------------------------------------------------------------===*/
 
 #ifndef ENCODER_RUNTIME_RUNTIME_H

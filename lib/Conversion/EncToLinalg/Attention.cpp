@@ -1,8 +1,8 @@
 //===- Attention.cpp - enc attention and position ops to linalg -----------===//
 //
-// attention lowers to the tiled online-softmax (flash) form of
-// FlashAttention.cpp on the CPU, and to the plain linalg form of
-// MaterializedAttention.cpp for targets without host vectors (GPU).
+// attention lowers to the plain linalg form of MaterializedAttention.cpp;
+// the CPU target replaces it with its flash-attention kernel
+// (lib/Codegen/CPU/Kernels/FlashAttention.cpp).
 //
 // rotary builds cos/sin tables [seq, rotary_dim / 2] once (angles reduced in
 // f64), then one elementwise pass reads each feature's partner through the
@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FlashAttention.h"
-#include "LoweringUtils.h"
+#include "MaterializedAttention.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
@@ -212,12 +212,9 @@ struct RelativePositionBiasLowering
 
 } // namespace
 
-void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns,
-                                                  VectorTarget target) {
-  if (target.bits == 0)
-    populateMaterializedAttentionPattern(patterns);
-  else
-    populateFlashAttentionPattern(patterns, target);
+void mlir::enc::populateAttentionToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  populateMaterializedAttentionPattern(patterns);
   patterns.add<RotaryLowering, RelativePositionBiasLowering>(
       patterns.getContext());
 }

@@ -113,15 +113,8 @@ struct ContrastiveLowering : OpConversionPattern<ContrastiveOp> {
         })[0];
 
     // Mean over rows, and with symmetric the average of both directions.
-    Value count = dimAsFloat(rewriter, loc, logits, 0, type);
-    if (symmetric)
-      count = arith::MulFOp::create(rewriter, loc, count,
-                                    floatConstant(rewriter, loc, type, 2.0));
-    Value result = mapScalars(
-        rewriter, loc, total, type,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::DivFOp::create(b, l, args[0], count)};
-        });
+    Value result =
+        meanOverBatch(rewriter, loc, total, logits, symmetric ? 2.0 : 1.0);
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();
   }
@@ -150,12 +143,7 @@ struct SigmoidContrastiveLowering : OpConversionPattern<SigmoidContrastiveOp> {
               b, l, diagonal, args[0], arith::NegFOp::create(b, l, args[0]));
           return {arith::NegFOp::create(b, l, logSigmoid(b, l, signedLogit))};
         })[0];
-    Value count = dimAsFloat(rewriter, loc, logits, 0, type);
-    Value result = mapScalars(
-        rewriter, loc, total, type,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::DivFOp::create(b, l, args[0], count)};
-        });
+    Value result = meanOverBatch(rewriter, loc, total, logits);
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();
   }
@@ -206,12 +194,7 @@ struct TripletLowering : OpConversionPattern<TripletOp> {
           Value hinge = arith::AddFOp::create(b, l, gap, margin);
           return {arith::MaximumFOp::create(b, l, hinge, zero)};
         })[0];
-    Value count = dimAsFloat(rewriter, loc, anchor, 0, type);
-    Value result = mapScalars(
-        rewriter, loc, total, type,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::DivFOp::create(b, l, args[0], count)};
-        });
+    Value result = meanOverBatch(rewriter, loc, total, anchor);
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();
   }
@@ -293,11 +276,7 @@ struct DinoLossLowering : OpConversionPattern<DinoLossOp> {
           return {arith::AddFOp::create(b, l, logSum, cross)};
         })[0];
     Value batch = dimAsFloat(rewriter, loc, student, 0, type);
-    Value loss = mapScalars(
-        rewriter, loc, total, type,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::DivFOp::create(b, l, args[0], batch)};
-        });
+    Value loss = divideScalar(rewriter, loc, total, batch);
 
     // center * m + mean_b(teacher) * (1 - m).
     SmallVector<OpFoldResult> columns = {sizes[1]};

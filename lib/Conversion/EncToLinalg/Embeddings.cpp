@@ -20,12 +20,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoweringUtils.h"
-#include "PackedMatmul.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
-#include "encoder/Transforms/Passes.h"
+#include "Enc/IR/EncAttributeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -218,9 +217,7 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
 };
 
 struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
-  PatchEmbedLowering(MLIRContext *ctx, VectorTarget target)
-      : OpConversionPattern(ctx), target(target) {}
-  VectorTarget target;
+  using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
@@ -236,118 +233,39 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
     OpFoldResult rowsOfPatches = divideSize(rewriter, loc, sizes[2], patchH);
     OpFoldResult columnsOfPatches = divideSize(rewriter, loc, sizes[3], patchW);
 
-    if (op.hasPackedWeight() && target.bits == 0)
-      return op.emitOpError("has a packed weight, which only CPU vector "
-                            "targets support (vector-bits=0)");
+    if (op.hasPackedWeight())
+      return rewriter.notifyMatchFailure(op, "packed weight: a kernel's");
     Value patches;
-    if (op.hasPackedWeight()) {
-      // im2col, then the packed matmul: columns[b, y, x, c, p, q] =
-      // pixels[b, c, y·ph + p, x·pw + q], as [b·y·x, c·p·q] rows against
-      // the weight's [dim, c·p·q] panels. The copy is 1/dim of the work.
-      auto weightType = cast<RankedTensorType>(weight.getType());
-      dim = rewriter.getIndexAttr(weightType.getDimSize(0) *
-                                  weightType.getDimSize(2));
-      SmallVector<OpFoldResult> columnSizes = {
-          sizes[0],
-          rowsOfPatches,
-          columnsOfPatches,
-          sizes[1],
-          rewriter.getIndexAttr(patchH),
-          rewriter.getIndexAttr(patchW)};
-      AffineExpr b, y, x, c, p, q;
-      bindDims(ctx, b, y, x, c, p, q);
-      Value columns = buildGeneric(
-          rewriter, loc, pixels,
-          emptyTensor(rewriter, loc, columnSizes, elementType),
-          {AffineMap::get(6, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
-           AffineMap::getMultiDimIdentityMap(6, ctx)},
-          iterators(6),
-          [&](OpBuilder &, Location, ValueRange args) -> SmallVector<Value> {
-            return {args[0]};
-          })[0];
-      PackedMatmul matmul;
-      matmul.input = tensor::CollapseShapeOp::create(
-          rewriter, loc, columns,
-          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
-      matmul.weight = weight;
-      matmul.bias = adaptor.getBias();
-      matmul.name = "patch_embed";
-      matmul.target = target;
-      matmul.ops.push_back("enc.patch_embed");
-      if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
-          knob && !knob.empty())
-        matmul.rowBlock = knob[0];
-      FailureOr<Value> rows = buildPackedMatmul(rewriter, loc, matmul);
-      if (failed(rows))
-        return failure();
-      // [b·y·x, dim] -> [b, y·x, dim].
-      OpFoldResult numPatches =
-          multiplySizes(rewriter, loc, rowsOfPatches, columnsOfPatches);
-      SmallVector<OpFoldResult> patchSizes = {sizes[0], numPatches, dim};
-      patches = tensor::ExpandShapeOp::create(
-          rewriter, loc, tensorTypeOf(patchSizes, elementType), *rows,
-          ArrayRef<ReassociationIndices>{{0, 1}, {2}}, patchSizes);
-    } else {
-      // out[b, y, x, e] = bias[e] + Σ_{c,p,q} pixels[b, c, y·ph + p, x·pw + q]
-      //                                      · weight[e, c, p, q]
-      SmallVector<OpFoldResult> gridSizes = {sizes[0], rowsOfPatches,
-                                             columnsOfPatches, dim};
-      Value init =
-          linalg::BroadcastOp::create(
-              rewriter, loc, adaptor.getBias(),
-              emptyTensor(rewriter, loc, gridSizes, elementType), {0, 1, 2})
-              .getResult()[0];
-      AffineExpr b, y, x, e, c, p, q;
-      bindDims(ctx, b, y, x, e, c, p, q);
-      SmallVector<AffineMap> maps = {
-          AffineMap::get(7, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
-          AffineMap::get(7, 0, {e, c, p, q}, ctx),
-          AffineMap::get(7, 0, {b, y, x, e}, ctx)};
-      Value grid = buildGeneric(
-          rewriter, loc, ValueRange{pixels, weight}, init, maps,
-          iterators(4, 3),
-          [&](OpBuilder &nb, Location l, ValueRange args)
-              -> SmallVector<Value> {
-            Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-            return {arith::AddFOp::create(nb, l, args[2], product)};
-          })[0];
-      // Patches row by row: [b, y, x, e] -> [b, y·x, e].
-      patches = tensor::CollapseShapeOp::create(
-          rewriter, loc, grid,
-          ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
-    }
-
-    Value classToken = adaptor.getClassToken();
-    if (!classToken) {
-      rewriter.replaceOp(op, castTo(rewriter, loc, patches, resultType));
-      return success();
-    }
-    // [b, 1 + patches, e]: the class token broadcast into row 0, the patches
-    // after it.
-    OpFoldResult numPatches = sizesOf(rewriter, loc, patches)[1];
-    Value patchCount = indexValue(rewriter, loc, numPatches);
-    Value oneToken = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    Value tokens = arith::AddIOp::create(rewriter, loc, patchCount, oneToken);
-    SmallVector<OpFoldResult> outSizes =
-        staticWhereKnown(rewriter, resultType, {sizes[0], tokens, dim});
-    Value tokenRow = tensor::CollapseShapeOp::create(
-        rewriter, loc, classToken, ArrayRef<ReassociationIndices>{{0, 1, 2}});
-    OpFoldResult one = rewriter.getIndexAttr(1);
-    OpFoldResult zero = rewriter.getIndexAttr(0);
-    Value classRows =
+    // out[b, y, x, e] = bias[e] + Σ_{c,p,q} pixels[b, c, y·ph + p, x·pw + q]
+    //                                      · weight[e, c, p, q]
+    SmallVector<OpFoldResult> gridSizes = {sizes[0], rowsOfPatches,
+                                           columnsOfPatches, dim};
+    Value init =
         linalg::BroadcastOp::create(
-            rewriter, loc, tokenRow,
-            emptyTensor(rewriter, loc, {sizes[0], one, dim}, elementType),
-            {0, 1})
+            rewriter, loc, adaptor.getBias(),
+            emptyTensor(rewriter, loc, gridSizes, elementType), {0, 1, 2})
             .getResult()[0];
-    Value result = emptyTensor(rewriter, loc, outSizes, elementType);
-    result = tensor::InsertSliceOp::create(
-        rewriter, loc, classRows, result, {zero, zero, zero},
-        {sizes[0], one, dim}, {one, one, one});
-    result = tensor::InsertSliceOp::create(
-        rewriter, loc, patches, result, {zero, one, zero},
-        {sizes[0], numPatches, dim}, {one, one, one});
-    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
+    AffineExpr b, y, x, e, c, p, q;
+    bindDims(ctx, b, y, x, e, c, p, q);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0, {b, c, y * patchH + p, x * patchW + q}, ctx),
+        AffineMap::get(7, 0, {e, c, p, q}, ctx),
+        AffineMap::get(7, 0, {b, y, x, e}, ctx)};
+    Value grid = buildGeneric(
+        rewriter, loc, ValueRange{pixels, weight}, init, maps,
+        iterators(4, 3),
+        [&](OpBuilder &nb, Location l, ValueRange args)
+            -> SmallVector<Value> {
+          Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+          return {arith::AddFOp::create(nb, l, args[2], product)};
+        })[0];
+    // Patches row by row: [b, y, x, e] -> [b, y·x, e].
+    patches = tensor::CollapseShapeOp::create(
+        rewriter, loc, grid,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
+    rewriter.replaceOp(op, prependClassToken(rewriter, loc, patches,
+                                             adaptor.getClassToken(), sizes[0],
+                                             dim, resultType));
     return success();
   }
 };
@@ -595,10 +513,10 @@ struct GatherVisibleLowering : OpConversionPattern<GatherVisibleOp> {
 
 } // namespace
 
-void mlir::enc::populateEmbeddingsToLinalgPatterns(RewritePatternSet &patterns,
-                                                   VectorTarget target) {
+void mlir::enc::populateEmbeddingsToLinalgPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<EmbeddingLowering, PositionalEncodingLowering, PatchifyLowering,
                RandomMaskLowering, GatherVisibleLowering>(
       patterns.getContext());
-  patterns.add<PatchEmbedLowering>(patterns.getContext(), target);
+  patterns.add<PatchEmbedLowering>(patterns.getContext());
 }

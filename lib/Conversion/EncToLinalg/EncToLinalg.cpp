@@ -1,8 +1,9 @@
 //===- EncToLinalg.cpp - the convert-enc-to-linalg pass ---------------------===//
 //
-// Drives the per-family patterns with a partial dialect conversion: every
-// enc op but enc.param must be rewritten, or the pass fails and names the
-// op that was left.
+// Drives the per-family patterns and the target's kernel patterns
+// (LoweringTarget) with a partial dialect conversion: every enc op but
+// enc.param must be rewritten, or the pass fails and names the op that was
+// left.
 //
 // With annotate-origins, every op a pattern creates is tagged with `enc.origin`, the enc op it
 // came from, and inherits that op's knobs (enc.tile_sizes, enc.no_fuse), so
@@ -17,7 +18,7 @@
 #include "Enc/IR/EncDialect.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
-#include "encoder/Transforms/Passes.h"
+#include "Enc/IR/EncAttributeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -26,6 +27,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::enc {
 #define GEN_PASS_DEF_CONVERTENCTOLINALG
@@ -36,14 +38,14 @@ using namespace mlir;
 using namespace mlir::enc;
 
 void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns,
-                                            VectorTarget target) {
+                                            const LoweringTarget &target) {
   populateLayersToLinalgPatterns(patterns);
-  populateMatmulToLinalgPatterns(patterns, target);
-  populateAttentionToLinalgPatterns(patterns, target);
-  populateEmbeddingsToLinalgPatterns(patterns, target);
+  populateAttentionToLinalgPatterns(patterns);
+  populateEmbeddingsToLinalgPatterns(patterns);
   populateAudioToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateLossesToLinalgPatterns(patterns);
+  target.populateKernelPatterns(patterns);
 }
 
 namespace {
@@ -96,15 +98,33 @@ struct ConvertEncToLinalgPass
       op->setLoc(tag);
     });
 
-    RewritePatternSet patterns(ctx);
-    if (vectorBits != 0 && vectorBits != 128 && vectorBits != 256 &&
-        vectorBits != 512) {
-      getOperation()->emitError("convert-enc-to-linalg: vector-bits must be "
-                                "0 (GPU), 128, 256 or 512, got ")
-          << vectorBits;
+    std::string error;
+    std::unique_ptr<LoweringTarget> lowering =
+        createLoweringTarget(targetKind, {vectorBits}, error);
+    if (!lowering) {
+      getOperation()->emitError("convert-enc-to-linalg: ") << error;
       return signalPassFailure();
     }
-    populateEncToLinalgPatterns(patterns, VectorTarget::ofWidth(vectorBits));
+    if (!lowering->lowersPackedWeights()) {
+      // Packed panels are the CPU matmul's layout (enc-pack-weights).
+      WalkResult packed = getOperation()->walk([](Operation *op) {
+        bool isPacked = TypeSwitch<Operation *, bool>(op)
+                            .Case<LinearOp, PatchEmbedOp>([](auto packable) {
+                              return packable.hasPackedWeight();
+                            })
+                            .Default(false);
+        if (!isPacked)
+          return WalkResult::advance();
+        op->emitOpError("has a packed weight (enc-pack-weights), which no "
+                        "kernel of this target lowers: packed panels are the "
+                        "CPU matmul's layout");
+        return WalkResult::interrupt();
+      });
+      if (packed.wasInterrupted())
+        return signalPassFailure();
+    }
+    RewritePatternSet patterns(ctx);
+    populateEncToLinalgPatterns(patterns, *lowering);
     LogicalResult converted =
         applyPartialConversion(getOperation(), target, std::move(patterns));
 

@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoweringUtils.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
@@ -76,7 +76,7 @@ Value linearEpilogue(OpBuilder &b, Location loc, LinearOp op, Value result,
 }
 
 /// The reference lowering, for [out, in] weights; packed weights go to the
-/// micro-kernel (Matmul.cpp).
+/// CPU target's micro-kernel (lib/Codegen/CPU/Kernels/PackedMatmul.cpp).
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -84,7 +84,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (op.hasPackedWeight())
-      return rewriter.notifyMatchFailure(op, "packed weight: a micro-kernel");
+      return rewriter.notifyMatchFailure(op, "packed weight: a kernel's");
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     Value weight = adaptor.getWeight();
@@ -152,6 +152,79 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
+/// (x - mean) / sqrt(variance + epsilon), times `scale` and plus `bias`
+/// (either may be null; both reshaped by `reshapeParameter` after the
+/// statistics, then read through `parameterMap`), where mean and
+/// variance are over all dims of `input` after its first `statDims`, and
+/// `count` is the number of elements each statistic covers (a float;
+/// `zero`, 0 of the same type, is the caller's too, so that both keep the
+/// place the norms' IR has always given them).
+/// Two passes (the sum, then the sum of squared deviations) rather than
+/// E[x²] - E[x]², which loses precision when the mean is large. Layer norm
+/// and group norm share it.
+Value normalizeTrailingDims(OpBuilder &rewriter, Location loc, Value input,
+                            ArrayRef<OpFoldResult> sizes, unsigned statDims,
+                            Value zero, Value count, Value scale, Value bias,
+                            function_ref<Value(Value)> reshapeParameter,
+                            AffineMap parameterMap, double epsilonValue) {
+  MLIRContext *ctx = rewriter.getContext();
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  unsigned rank = sizes.size();
+  ArrayRef<OpFoldResult> statSizes = sizes.take_front(statDims);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap stat = leadingDims(ctx, rank, statDims);
+  auto reduceIters = iterators(statDims, rank - statDims);
+
+  Value sums = buildGeneric(
+      rewriter, loc, input, filledTensor(rewriter, loc, statSizes, zero),
+      {identity, stat}, reduceIters,
+      [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+        return {arith::AddFOp::create(b, l, args[0], args[1])};
+      })[0];
+  Value squares = buildGeneric(
+      rewriter, loc, ValueRange{input, sums},
+      filledTensor(rewriter, loc, statSizes, zero), {identity, stat, stat},
+      reduceIters,
+      [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+        Value mean = arith::DivFOp::create(b, l, args[1], count);
+        Value centered = arith::SubFOp::create(b, l, args[0], mean);
+        Value square = arith::MulFOp::create(b, l, centered, centered);
+        return {arith::AddFOp::create(b, l, args[2], square)};
+      })[0];
+
+  SmallVector<Value> inputs = {input, sums, squares};
+  SmallVector<AffineMap> maps = {identity, stat, stat};
+  if (scale) {
+    inputs.push_back(reshapeParameter(scale));
+    maps.push_back(parameterMap);
+  }
+  if (bias) {
+    inputs.push_back(reshapeParameter(bias));
+    maps.push_back(parameterMap);
+  }
+  maps.push_back(identity);
+  Value epsilon = floatConstant(rewriter, loc, elementType, epsilonValue);
+  Value one = floatConstant(rewriter, loc, elementType, 1.0);
+  return buildGeneric(
+      rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
+      maps, iterators(rank),
+      [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+        Value mean = arith::DivFOp::create(b, l, args[1], count);
+        Value variance = arith::DivFOp::create(b, l, args[2], count);
+        Value shifted = arith::AddFOp::create(b, l, variance, epsilon);
+        Value inverse = arith::DivFOp::create(
+            b, l, one, math::SqrtOp::create(b, l, shifted));
+        Value y = arith::MulFOp::create(
+            b, l, arith::SubFOp::create(b, l, args[0], mean), inverse);
+        unsigned next = 3;
+        if (scale)
+          y = arith::MulFOp::create(b, l, y, args[next++]);
+        if (bias)
+          y = arith::AddFOp::create(b, l, y, args[next++]);
+        return {y};
+      })[0];
+}
+
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -166,7 +239,6 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     unsigned rank = type.getRank();
 
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
-    ArrayRef<OpFoldResult> rowSizes = ArrayRef(sizes).drop_back();
     Value zero = floatConstant(rewriter, loc, elementType, 0.0);
     Value count = dimAsFloat(rewriter, loc, input, rank - 1, elementType);
 
@@ -181,67 +253,14 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
             return {arith::AddFOp::create(b, l, args[0], args[1])};
           })[0];
     }
-    AffineMap row = leadingDims(ctx, rank, rank - 1);
-    AffineMap feature = projection(ctx, rank, {rank - 1});
-    auto reduceIters = iterators(rank - 1, 1);
-
-    // Two passes (sum, then the sum of squared deviations) rather than
-    // E[x²] - E[x]², which loses precision when the mean is large.
-    Value sums = buildGeneric(
-        rewriter, loc, input, filledTensor(rewriter, loc, rowSizes, zero),
-        {identity, row}, reduceIters,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::AddFOp::create(b, l, args[0], args[1])};
-        })[0];
-    Value squares = buildGeneric(
-        rewriter, loc, ValueRange{input, sums},
-        filledTensor(rewriter, loc, rowSizes, zero), {identity, row, row},
-        reduceIters,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value mean = arith::DivFOp::create(b, l, args[1], count);
-          Value centered = arith::SubFOp::create(b, l, args[0], mean);
-          Value square = arith::MulFOp::create(b, l, centered, centered);
-          return {arith::AddFOp::create(b, l, args[2], square)};
-        })[0];
-
-    SmallVector<Value> inputs = {input, sums, squares};
-    SmallVector<AffineMap> maps = {identity, row, row};
-    Value scale = adaptor.getScale(), bias = adaptor.getBias();
-    if (scale) {
-      inputs.push_back(scale);
-      maps.push_back(feature);
-    }
-    if (bias) {
-      inputs.push_back(bias);
-      maps.push_back(feature);
-    }
-    maps.push_back(identity);
-    Value epsilon = floatConstant(rewriter, loc, elementType,
-                                  op.getEpsilon().convertToDouble());
-    Value one = floatConstant(rewriter, loc, elementType, 1.0);
-    Value result = buildGeneric(
-        rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
-        maps, iterators(rank),
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value mean = arith::DivFOp::create(b, l, args[1], count);
-          Value variance = arith::DivFOp::create(b, l, args[2], count);
-          Value shifted = arith::AddFOp::create(b, l, variance, epsilon);
-          Value inverse = arith::DivFOp::create(
-              b, l, one, math::SqrtOp::create(b, l, shifted));
-          Value y = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, args[0], mean), inverse);
-          unsigned next = 3;
-          if (scale)
-            y = arith::MulFOp::create(b, l, y, args[next++]);
-          if (bias)
-            y = arith::AddFOp::create(b, l, y, args[next++]);
-          return {y};
-        })[0];
+    Value result = normalizeTrailingDims(
+        rewriter, loc, input, sizes, rank - 1, zero, count, adaptor.getScale(),
+        adaptor.getBias(), [](Value feature) { return feature; },
+        projection(ctx, rank, {rank - 1}), op.getEpsilon().convertToDouble());
     rewriter.replaceOp(op, result);
     return success();
   }
 };
-
 
 struct ActivationLowering : OpConversionPattern<ActivationOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -324,7 +343,6 @@ struct GroupNormLowering : OpConversionPattern<GroupNormOp> {
     Value grouped = splitGroups(rewriter, loc, adaptor.getInput(), 1, groups);
     unsigned rank = cast<RankedTensorType>(grouped.getType()).getRank();
     SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, grouped);
-    SmallVector<OpFoldResult> statSizes = {sizes[0], sizes[1]};
     Value zero = floatConstant(rewriter, loc, elementType, 0.0);
     Value count = dimAsFloat(rewriter, loc, grouped, 2, elementType);
     for (unsigned i = 3; i < rank; ++i)
@@ -332,61 +350,13 @@ struct GroupNormLowering : OpConversionPattern<GroupNormOp> {
           rewriter, loc, count,
           dimAsFloat(rewriter, loc, grouped, i, elementType));
 
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap stat = leadingDims(ctx, rank, 2);
-    auto reduceIters = iterators(2, rank - 2);
-    // Sum, then squared deviations from the mean, as layer_norm does.
-    Value sums = buildGeneric(
-        rewriter, loc, grouped, filledTensor(rewriter, loc, statSizes, zero),
-        {identity, stat}, reduceIters,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          return {arith::AddFOp::create(b, l, args[0], args[1])};
-        })[0];
-    Value squares = buildGeneric(
-        rewriter, loc, ValueRange{grouped, sums},
-        filledTensor(rewriter, loc, statSizes, zero), {identity, stat, stat},
-        reduceIters,
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value mean = arith::DivFOp::create(b, l, args[1], count);
-          Value centered = arith::SubFOp::create(b, l, args[0], mean);
-          Value square = arith::MulFOp::create(b, l, centered, centered);
-          return {arith::AddFOp::create(b, l, args[2], square)};
-        })[0];
-
-    SmallVector<Value> inputs = {grouped, sums, squares};
-    SmallVector<AffineMap> maps = {identity, stat, stat};
-    AffineMap channel = projection(ctx, rank, {1, 2});
-    Value scale = adaptor.getScale(), bias = adaptor.getBias();
-    if (scale) {
-      inputs.push_back(splitGroups(rewriter, loc, scale, 0, groups));
-      maps.push_back(channel);
-    }
-    if (bias) {
-      inputs.push_back(splitGroups(rewriter, loc, bias, 0, groups));
-      maps.push_back(channel);
-    }
-    maps.push_back(identity);
-    Value epsilon = floatConstant(rewriter, loc, elementType,
-                                  op.getEpsilon().convertToDouble());
-    Value one = floatConstant(rewriter, loc, elementType, 1.0);
-    Value normalized = buildGeneric(
-        rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
-        maps, iterators(rank),
-        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value mean = arith::DivFOp::create(b, l, args[1], count);
-          Value variance = arith::DivFOp::create(b, l, args[2], count);
-          Value shifted = arith::AddFOp::create(b, l, variance, epsilon);
-          Value inverse = arith::DivFOp::create(
-              b, l, one, math::SqrtOp::create(b, l, shifted));
-          Value y = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, args[0], mean), inverse);
-          unsigned next = 3;
-          if (scale)
-            y = arith::MulFOp::create(b, l, y, args[next++]);
-          if (bias)
-            y = arith::AddFOp::create(b, l, y, args[next++]);
-          return {y};
-        })[0];
+    Value normalized = normalizeTrailingDims(
+        rewriter, loc, grouped, sizes, 2, zero, count, adaptor.getScale(),
+        adaptor.getBias(),
+        [&](Value channels) {
+          return splitGroups(rewriter, loc, channels, 0, groups);
+        },
+        projection(ctx, rank, {1, 2}), op.getEpsilon().convertToDouble());
     Value result = tensor::CollapseShapeOp::create(rewriter, loc, normalized,
                                                    mergeGroups(rank, 1));
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));

@@ -72,6 +72,26 @@ Value lowering::logSigmoid(OpBuilder &b, Location loc, Value x) {
       b, loc, arith::MinimumFOp::create(b, loc, x, zero), softplus);
 }
 
+Value lowering::divideScalar(OpBuilder &b, Location loc, Value numerator,
+                             Value denominator) {
+  Type type = denominator.getType();
+  return mapScalars(
+      b, loc, numerator, type,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
+        return {arith::DivFOp::create(nb, l, args[0], denominator)};
+      });
+}
+
+Value lowering::meanOverBatch(OpBuilder &b, Location loc, Value total,
+                              Value batched, double extraFactor) {
+  Type type = cast<ShapedType>(total.getType()).getElementType();
+  Value count = dimAsFloat(b, loc, batched, 0, type);
+  if (extraFactor != 1.0)
+    count = arith::MulFOp::create(b, loc, count,
+                                  floatConstant(b, loc, type, extraFactor));
+  return divideScalar(b, loc, total, count);
+}
+
 namespace {
 
 /// The number of elements of `tensor`, as a float of type `type`.
@@ -82,17 +102,6 @@ Value elementCount(OpBuilder &b, Location loc, Value tensor, Type type) {
     count = arith::MulFOp::create(b, loc, count,
                                   dimAsFloat(b, loc, tensor, d, type));
   return count;
-}
-
-/// A 0-d `numerator / denominator` from a 0-d numerator.
-Value divideScalar(OpBuilder &b, Location loc, Value numerator,
-                   Value denominator) {
-  Type type = denominator.getType();
-  return mapScalars(
-      b, loc, numerator, type,
-      [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
-        return {arith::DivFOp::create(nb, l, args[0], denominator)};
-      });
 }
 
 struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
@@ -298,8 +307,7 @@ struct KlDivergenceLowering : OpConversionPattern<KlDivergenceOp> {
           sumToScalars(rewriter, loc, ValueRange{mu, logvar},
                        {identity, identity}, rank, 1, elementType, term)[0];
       if (op.getReduction() == Reduction::mean)
-        result = divideScalar(rewriter, loc, result,
-                              dimAsFloat(rewriter, loc, mu, 0, elementType));
+        result = meanOverBatch(rewriter, loc, result, mu);
     }
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();

@@ -9,7 +9,7 @@
 #ifndef ENCODER_LIB_CONVERSION_ENCTOLINALG_LOSSES_H
 #define ENCODER_LIB_CONVERSION_ENCTOLINALG_LOSSES_H
 
-#include "LoweringUtils.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -33,6 +33,16 @@ SmallVector<Value> sumToScalars(OpBuilder &b, Location loc, ValueRange inputs,
 /// elements).
 Value mapScalars(OpBuilder &b, Location loc, ValueRange scalars,
                  Type elementType, GenericBody body);
+
+/// A 0-d `numerator / denominator` from a 0-d numerator.
+Value divideScalar(OpBuilder &b, Location loc, Value numerator,
+                   Value denominator);
+
+/// The mean over the batch of a loss: the 0-d `total` divided by the size
+/// of `batched`'s first dimension (times `extraFactor`, e.g. 2 for the two
+/// directions of a symmetric loss).
+Value meanOverBatch(OpBuilder &b, Location loc, Value total, Value batched,
+                    double extraFactor = 1.0);
 
 /// The map from `numDims` loop dims onto their first `count` dims, also for
 /// count 0 (a 0-d operand), where leadingDims gives a null map.

@@ -1,6 +1,6 @@
 //===- LoweringUtils.cpp - helpers shared by the enc-to-linalg patterns ------===//
 
-#include "LoweringUtils.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "Enc/IR/EncOps.h"
 
@@ -352,3 +352,39 @@ Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
   }
   llvm_unreachable("unknown activation kind");
 }
+
+Value lowering::prependClassToken(OpBuilder &b, Location loc, Value patches,
+                                  Value classToken, OpFoldResult batch,
+                                  OpFoldResult dim,
+                                  RankedTensorType resultType) {
+  if (!classToken)
+    return castTo(b, loc, patches, resultType);
+  // [b, 1 + patches, e]: the class token broadcast into row 0, the patches
+  // after it.
+  Type elementType = resultType.getElementType();
+  OpFoldResult numPatches = sizesOf(b, loc, patches)[1];
+  Value patchCount = indexValue(b, loc, numPatches);
+  Value oneToken = arith::ConstantIndexOp::create(b, loc, 1);
+  Value tokens = arith::AddIOp::create(b, loc, patchCount, oneToken);
+  SmallVector<OpFoldResult> outSizes =
+      staticWhereKnown(b, resultType, {batch, tokens, dim});
+  Value tokenRow = tensor::CollapseShapeOp::create(
+      b, loc, classToken, ArrayRef<ReassociationIndices>{{0, 1, 2}});
+  OpFoldResult one = b.getIndexAttr(1);
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value classRows =
+      linalg::BroadcastOp::create(
+          b, loc, tokenRow,
+          emptyTensor(b, loc, {batch, one, dim}, elementType), {0, 1})
+          .getResult()[0];
+  Value result = emptyTensor(b, loc, outSizes, elementType);
+  result = tensor::InsertSliceOp::create(b, loc, classRows, result,
+                                         {zero, zero, zero}, {batch, one, dim},
+                                         {one, one, one});
+  result = tensor::InsertSliceOp::create(b, loc, patches, result,
+                                         {zero, one, zero},
+                                         {batch, numPatches, dim},
+                                         {one, one, one});
+  return castTo(b, loc, result, resultType);
+}
+

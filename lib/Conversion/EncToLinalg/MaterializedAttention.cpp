@@ -1,16 +1,16 @@
 //===- MaterializedAttention.cpp - enc.attention as plain linalg ------------===//
 //
-// The lowering of attention for targets without host vector kernels (the
-// GPU pipeline, `vector-bits=0`): scores = Q Kᵀ · scale (+ mask, causal), a
+// The neutral lowering of attention (the CUDA target's, whose attention
+// kernel comes from enc-attention-to-gpu where it applies): scores = Q Kᵀ · scale (+ mask, causal), a
 // numerically stable softmax (subtract the row maximum), then P V, as
 // linalg.generic ops that any backend can tile and map. It materialises the
-// [q_len, kv_len] score matrix per head; the CPU uses the tiled
-// online-softmax form of FlashAttention.cpp instead.
+// [q_len, kv_len] score matrix per head; the CPU target replaces it
+// with its tiled online-softmax kernel (lib/Codegen/CPU/Kernels).
 //
 //===----------------------------------------------------------------------===//
 
-#include "FlashAttention.h"
-#include "LoweringUtils.h"
+#include "MaterializedAttention.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"

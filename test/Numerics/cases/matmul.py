@@ -1,5 +1,5 @@
-"""The packed matmul micro-kernel (enc-pack-weights, Matmul.cpp) and the
-GPU's tensor-core contractions (enc-matmul-to-tensor-cores): F.linear,
+"""The packed matmul micro-kernel (enc-pack-weights, PackedMatmul.cpp) and
+the GPU's tensor-core contractions (enc-matmul-to-tensor-cores): F.linear,
 F.conv2d and torch.bmm on the same values, in float64."""
 
 import torch

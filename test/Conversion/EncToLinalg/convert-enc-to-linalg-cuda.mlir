@@ -1,0 +1,39 @@
+// RUN: encoder-opt %s -split-input-file -verify-diagnostics -convert-enc-to-linalg=target=cuda -canonicalize -cse | FileCheck %s
+// RUN: not encoder-opt %s -convert-enc-to-linalg=vector-bits=0 2>&1 | FileCheck %s --check-prefix=BITS
+
+// vector-bits describes the CPU; it no longer selects the GPU.
+// BITS: convert-enc-to-linalg: vector-bits must be 128, 256 or 512 for the CPU, got 0 (for the GPU, use target=cuda)
+
+// The CUDA target adds no kernels to the conversion: attention is the
+// neutral plain linalg that any backend can map: scores Q·Kᵀ (a 5-D generic reducing the
+// head dim), scale and mask in one elementwise pass, the row max, exp of
+// the shifted scores, the row sum, the division, then P·V. No vector op and
+// no scf.forall: those are the CPU kernels'.
+
+// CHECK-LABEL: func.func @attention(
+// CHECK: %[[SCORES:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[MASKED:.*]] = linalg.generic {{.*}}ins(%[[SCORES]], %{{.*}} : tensor<2x4x8x8xf32>, tensor<2x1x1x8xi64>)
+// CHECK: arith.cmpi ne
+// CHECK: arith.select
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}}ins(%[[MASKED]]
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK-NOT: vector.
+// CHECK-NOT: scf.forall
+func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>, %m: tensor<2x1x1x8xi64>) -> tensor<2x4x8x16xf32> {
+  %o = enc.attention %q, %k, %v mask %m : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x1x1x8xi64>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Packed weights are the CPU micro-kernel's layout.
+func.func @packed(%x: tensor<?x16xf32>, %w: tensor<2x16x32xf32>) -> tensor<?x64xf32> {
+  // expected-error @+1 {{'enc.linear' op has a packed weight (enc-pack-weights), which no kernel of this target lowers: packed panels are the CPU matmul's layout}}
+  %y = enc.linear %x, %w : (tensor<?x16xf32>, tensor<2x16x32xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
