@@ -1,4 +1,5 @@
-//===- Compiler.cpp - the compiler driver shared by the CLI and Python ------===//
+//===- Compiler.cpp - the compiler driver shared by the CLI and Python
+//------===//
 //
 // Runs the stages of the pipeline one pass manager each, so that a caller
 // can stop after any of them.
@@ -19,14 +20,14 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -122,8 +123,7 @@ LogicalResult enc::checkFrontendOptions(StringRef source, bool isConfig,
 }
 
 OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
-                                     llvm::SourceMgr &sourceMgr,
-                                     StringRef path,
+                                     llvm::SourceMgr &sourceMgr, StringRef path,
                                      const FrontendOptions &frontendOptions,
                                      std::string &error) {
   if (failed(checkFrontendOptions(path, isModelConfigPath(path),
@@ -142,9 +142,8 @@ OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
   if (!input)
     return nullptr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  return parseNamingDialects(context, [&] {
-    return parseSourceFile<ModuleOp>(sourceMgr, &context);
-  });
+  return parseNamingDialects(
+      context, [&] { return parseSourceFile<ModuleOp>(sourceMgr, &context); });
 }
 
 OwningOpRef<ModuleOp> enc::parseModel(MLIRContext &context,
@@ -152,9 +151,8 @@ OwningOpRef<ModuleOp> enc::parseModel(MLIRContext &context,
                                       StringRef text, StringRef bufferName) {
   sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, bufferName), llvm::SMLoc());
-  return parseNamingDialects(context, [&] {
-    return parseSourceFile<ModuleOp>(sourceMgr, &context);
-  });
+  return parseNamingDialects(
+      context, [&] { return parseSourceFile<ModuleOp>(sourceMgr, &context); });
 }
 
 namespace {
@@ -163,8 +161,7 @@ namespace {
 LogicalResult runStage(ModuleOp module, const CompileOptions &options,
                        function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
-  if (options.configurePassManager &&
-      failed(options.configurePassManager(pm)))
+  if (options.configurePassManager && failed(options.configurePassManager(pm)))
     return failure();
   build(pm);
   return pm.run(module);
@@ -202,16 +199,18 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   }
   for (const std::string &name : options.disabled) {
     if (!llvm::is_contained(optimizationNames(), name)) {
-      error = "unknown optimization '" + name + "' to disable (expected one of ";
+      error =
+          "unknown optimization '" + name + "' to disable (expected one of ";
       llvm::raw_string_ostream os(error);
       llvm::interleaveComma(optimizationNames(), os);
       os << ")";
       return failure();
     }
   }
-  bool hasPublicFunction = llvm::any_of(
-      module.getOps<func::FuncOp>(),
-      [](func::FuncOp f) { return f.isPublic() && !f.isExternal(); });
+  bool hasPublicFunction =
+      llvm::any_of(module.getOps<func::FuncOp>(), [](func::FuncOp f) {
+        return f.isPublic() && !f.isExternal();
+      });
   if (!hasPublicFunction) {
     error = ("'" + sourceName + "' has no public function to compile").str();
     return failure();
@@ -288,9 +287,9 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
 
   // The kernels are blocked for the target's vector registers.
   const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  int64_t vectorBits = subtarget->checkFeatures("+avx512f")  ? 512
-                       : subtarget->checkFeatures("+avx2") ? 256
-                                                           : 128;
+  int64_t vectorBits = subtarget->checkFeatures("+avx512f") ? 512
+                       : subtarget->checkFeatures("+avx2")  ? 256
+                                                            : 128;
   TargetKind targetKind = cuda ? TargetKind::cuda : TargetKind::cpu;
   GraphOptions graph;
   graph.panel = vectorBits / 16;

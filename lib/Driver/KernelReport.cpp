@@ -1,4 +1,5 @@
-//===- KernelReport.cpp - encoder-compile --report --------------------------===//
+//===- KernelReport.cpp - encoder-compile --report
+//--------------------------===//
 //
 // Reads the kernels from the artifact metadata the pipeline wrote (the same
 // names and numbers the runtime's profiler prints beside its times), so the
@@ -14,15 +15,15 @@
 #include "Enc/IR/EncAttributeNames.h"
 #include "encoder/ABI/ArtifactABI.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -65,8 +66,7 @@ int64_t evaluate(MLIRContext *ctx, const llvm::json::Object &kernel,
     symbolList += (i ? ", s" : "s") + std::to_string(i);
   }
   auto map = llvm::dyn_cast_or_null<AffineMapAttr>(parseAttribute(
-      ("affine_map<()[" + symbolList + "] -> (" + *formula + ")>").str(),
-      ctx));
+      ("affine_map<()[" + symbolList + "] -> (" + *formula + ")>").str(), ctx));
   if (!map || map.getValue().getNumResults() != 1)
     return -1;
   AffineExpr value = simplifyAffineExpr(
@@ -138,11 +138,20 @@ std::string escaped(llvm::StringRef text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -152,7 +161,8 @@ std::string escaped(llvm::StringRef text) {
 /// kernel, in launch order, with the ops it fused on its left, its box as
 /// wide as its roofline estimate and coloured by its bound), then the
 /// table of the Markdown report.
-void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels,
+void writeHtml(llvm::raw_ostream &os,
+               const std::vector<KernelEstimate> &kernels,
                const RooflineMachine &machine) {
   constexpr int rowHeight = 26, opWidth = 190, gap = 60, maxBar = 360;
   double longest = 0;
@@ -174,8 +184,8 @@ void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels
         "memory bound, grey: sizes known only at run time).</p>\n";
   os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
      << opWidth + gap + maxBar + 260 << "\" height=\"" << height << "\">\n"
-     << "<text x=\"0\" y=\"14\">before fusion</text><text x=\""
-     << opWidth + gap << "\" y=\"14\">after fusion</text>\n";
+     << "<text x=\"0\" y=\"14\">before fusion</text><text x=\"" << opWidth + gap
+     << "\" y=\"14\">after fusion</text>\n";
   int y = 24;
   for (const KernelEstimate &k : kernels) {
     size_t n = std::max<size_t>(k.ops.size(), 1);
@@ -183,23 +193,23 @@ void writeHtml(llvm::raw_ostream &os, const std::vector<KernelEstimate> &kernels
     int width = longest > 0 && k.microseconds > 0
                     ? std::max(4, int(maxBar * k.microseconds / longest))
                     : 40;
-    const char *colour = k.flops < 0 || k.bytes <= 0 ? "#bbb"
+    const char *colour = k.flops < 0 || k.bytes <= 0             ? "#bbb"
                          : llvm::StringRef(k.bound) == "compute" ? "#6a9fd8"
-                                                                  : "#f0a04b";
+                                                                 : "#f0a04b";
     for (size_t i = 0; i < k.ops.size(); ++i) {
       int opY = y + int(i) * rowHeight;
       os << "<rect x=\"0\" y=\"" << opY << "\" width=\"" << opWidth - 10
          << "\" height=\"" << rowHeight - 6
-         << "\" fill=\"#eee\" stroke=\"#999\"/><text x=\"4\" y=\""
-         << opY + 14 << "\">" << escaped(k.ops[i]) << "</text>"
+         << "\" fill=\"#eee\" stroke=\"#999\"/><text x=\"4\" y=\"" << opY + 14
+         << "\">" << escaped(k.ops[i]) << "</text>"
          << "<line x1=\"" << opWidth - 10 << "\" y1=\"" << opY + 10
          << "\" x2=\"" << opWidth + gap << "\" y2=\"" << kernelY + 10
          << "\" stroke=\"#999\"/>\n";
     }
-    os << "<rect x=\"" << opWidth + gap << "\" y=\"" << kernelY
-       << "\" width=\"" << width << "\" height=\"" << rowHeight - 6
-       << "\" fill=\"" << colour << "\"><title>" << escaped(k.name) << ": "
-       << number(k.flops) << " FLOPs, " << number(k.bytes) << " bytes</title>"
+    os << "<rect x=\"" << opWidth + gap << "\" y=\"" << kernelY << "\" width=\""
+       << width << "\" height=\"" << rowHeight - 6 << "\" fill=\"" << colour
+       << "\"><title>" << escaped(k.name) << ": " << number(k.flops)
+       << " FLOPs, " << number(k.bytes) << " bytes</title>"
        << "</rect><text x=\"" << opWidth + gap + width + 6 << "\" y=\""
        << kernelY + 14 << "\">" << escaped(k.name);
     if (k.microseconds > 0)
@@ -234,8 +244,8 @@ namespace {
 /// the artifact's inputs: their names ("batch", "sequence") or, unnamed,
 /// "<input>.<dimension>".
 LogicalResult readReportDims(const llvm::json::Object &metadata,
-                             ArrayRef<std::string> assignments,
-                             DimSizes &sizes, std::string &error) {
+                             ArrayRef<std::string> assignments, DimSizes &sizes,
+                             std::string &error) {
   llvm::StringSet<> known;
   std::string knownList;
   if (const llvm::json::Array *functions = metadata.getArray("functions"))
@@ -254,8 +264,7 @@ LogicalResult readReportDims(const llvm::json::Object &metadata,
                     ? (*names)[d].getAsString().value_or("").str()
                     : "";
             if (name.empty())
-              name = (in.getString("name").value_or("") + "." + Twine(d))
-                         .str();
+              name = (in.getString("name").value_or("") + "." + Twine(d)).str();
             if (known.insert(name).second)
               knownList += (knownList.empty() ? "" : ", ") + name;
           }
@@ -288,7 +297,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
                                            ArrayRef<std::string> reportDims,
                                            const RooflineMachine &machine,
                                            std::string &error) {
-  auto global = module.lookupSymbol<LLVM::GlobalOp>(ENC_ARTIFACT_METADATA_SYMBOL);
+  auto global =
+      module.lookupSymbol<LLVM::GlobalOp>(ENC_ARTIFACT_METADATA_SYMBOL);
   auto text = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
                      : StringAttr();
   if (!text) {
@@ -298,7 +308,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
   llvm::Expected<llvm::json::Value> metadata =
       llvm::json::parse(text.getValue().rtrim('\0'));
   if (!metadata) {
-    error = "malformed artifact metadata: " + llvm::toString(metadata.takeError());
+    error =
+        "malformed artifact metadata: " + llvm::toString(metadata.takeError());
     return failure();
   }
   const llvm::json::Object &root = *metadata->getAsObject();
@@ -308,8 +319,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
   // The artifact's launches, then the code that runs without one.
   std::vector<KernelEstimate> kernels;
   MLIRContext *ctx = module.getContext();
-  for (auto [key, launched] : {std::pair<StringRef, bool>{"kernels", true},
-                               {"inline_kernels", false}})
+  for (auto [key, launched] :
+       {std::pair<StringRef, bool>{"kernels", true}, {"inline_kernels", false}})
     if (const llvm::json::Array *list = root.getArray(key))
       for (const llvm::json::Value &kernel : *list)
         kernels.push_back(
@@ -327,13 +338,11 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
       llvm::json::Array ops;
       for (const std::string &op : k.ops)
         ops.push_back(op);
-      llvm::json::Object object{{"name", k.name},
-                                {"function", k.function},
-                                {"launched", k.launched},
-                                {"ops", std::move(ops)},
-                                {"flops", k.flops},
-                                {"bytes", k.bytes},
-                                {"bound", k.bound}};
+      llvm::json::Object object{
+          {"name", k.name},         {"function", k.function},
+          {"launched", k.launched}, {"ops", std::move(ops)},
+          {"flops", k.flops},       {"bytes", k.bytes},
+          {"bound", k.bound}};
       if (k.flops >= 0 && k.bytes > 0) {
         object["intensity"] = k.intensity;
         object["attainable_gflops"] = k.attainableGflops;
@@ -354,8 +363,7 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
        << "Roofline machine: " << llvm::format("%.1f", machine.peakGflops)
        << " GFLOP/s peak, " << llvm::format("%.1f", machine.bandwidthGBps)
        << " GB/s memory bandwidth. FLOPs and bytes are those of one launch"
-       << (sizes.empty() ? std::string("")
-                         : " at " + dimsText(sizes))
+       << (sizes.empty() ? std::string("") : " at " + dimsText(sizes))
        << "; `dynamic` when they depend on sizes known only at run time "
           "(give them with `--report-dims`; `encoder-run --profile` "
           "measures them). Kernels are the artifact's, under its names; "
@@ -367,8 +375,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
        << "|---|---|---|---|---|---|---|---|---|\n";
     for (auto [i, k] : llvm::enumerate(kernels)) {
       os << "| " << i << " | " << k.name << (k.launched ? "" : " _inline_")
-         << " | " << joined(k.ops) << " | "
-         << number(k.flops) << " | " << number(k.bytes) << " | ";
+         << " | " << joined(k.ops) << " | " << number(k.flops) << " | "
+         << number(k.bytes) << " | ";
       if (k.flops >= 0 && k.bytes > 0)
         os << llvm::format("%.2f", k.intensity) << " | " << k.bound << " | "
            << llvm::format("%.1f", k.attainableGflops) << " | "

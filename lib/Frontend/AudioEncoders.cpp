@@ -1,4 +1,5 @@
-//===- AudioEncoders.cpp - wav2vec 2.0 and the Whisper encoder --------------===//
+//===- AudioEncoders.cpp - wav2vec 2.0 and the Whisper encoder
+//--------------===//
 //
 // wav2vec 2.0: a 1-D convolutional feature encoder over raw 16 kHz audio
 // (group or layer norm, GELU), a feature projection, a grouped positional
@@ -22,10 +23,11 @@ using namespace mlir::enc::frontend;
 
 namespace {
 
-Value conv1d(GraphBuilder &g, Value x, Value weight, Value bias,
-             int64_t stride, int64_t padding, int64_t groups) {
+Value conv1d(GraphBuilder &g, Value x, Value weight, Value bias, int64_t stride,
+             int64_t padding, int64_t groups) {
   OpBuilder &b = g.builder();
-  ArrayRef<int64_t> xs = GraphBuilder::shape(x), ws = GraphBuilder::shape(weight);
+  ArrayRef<int64_t> xs = GraphBuilder::shape(x),
+                    ws = GraphBuilder::shape(weight);
   int64_t time = xs[2];
   if (!ShapedType::isDynamic(time))
     time = (time + 2 * padding - ws[2]) / stride + 1;
@@ -74,8 +76,8 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   if (!r.ok())
     return failure();
 
-  std::string prefix = checkpointPrefix(
-      ctx, "feature_extractor.conv_layers.0.conv.weight");
+  std::string prefix =
+      checkpointPrefix(ctx, "feature_extractor.conv_layers.0.conv.weight");
   MLIRContext *mlirCtx = ctx.module.getContext();
   ModelFunction fn(ctx.module, "main",
                    {{"input_values",
@@ -98,7 +100,8 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
     std::string layer = "feature_extractor.conv_layers." + std::to_string(i);
     Value weight =
         g.param(layer + ".conv.weight", {convDim[i], channels, convKernel[i]});
-    Value bias = convBias ? g.param(layer + ".conv.bias", {convDim[i]}) : Value();
+    Value bias =
+        convBias ? g.param(layer + ".conv.bias", {convDim[i]}) : Value();
     x = conv1d(g, x, weight, bias, convStride[i], 0, 1);
     if (featNorm == "group" && i == 0) {
       // One group per channel: each channel normalized over time.
@@ -118,24 +121,26 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   // Feature projection.
   // Feature projection; Hugging Face returns its normalized input as
   // `extract_features`.
-  Value features = g.layerNorm(swapLastDims(g, x),
-                               "feature_projection.layer_norm", eps);
-  Value h = g.linear(features, "feature_projection.projection", hidden,
-                     channels);
+  Value features =
+      g.layerNorm(swapLastDims(g, x), "feature_projection.layer_norm", eps);
+  Value h =
+      g.linear(features, "feature_projection.projection", hidden, channels);
 
   // Positional convolution, weight-normalized over the kernel dimension.
   std::string conv = "encoder.pos_conv_embed.conv.";
   bool legacyNames = ctx.checkpoint.contains(prefix + conv + "weight_g");
-  std::string gName = legacyNames ? "weight_g" : "parametrizations.weight.original0";
-  std::string vName = legacyNames ? "weight_v" : "parametrizations.weight.original1";
+  std::string gName =
+      legacyNames ? "weight_g" : "parametrizations.weight.original0";
+  std::string vName =
+      legacyNames ? "weight_v" : "parametrizations.weight.original1";
   Value v = g.param(conv + vName, {hidden, hidden / posGroups, posKernel});
   Value weight = WeightNormOp::create(b, loc, v.getType(),
                                       g.param(conv + gName, {1, 1, posKernel}),
                                       v, b.getI64IntegerAttr(2));
   Value channelsFirst = swapLastDims(g, h);
   Value bias = g.param(conv + "bias", {hidden});
-  Value pos = conv1d(g, channelsFirst, weight, bias, 1, posKernel / 2,
-                     posGroups);
+  Value pos =
+      conv1d(g, channelsFirst, weight, bias, 1, posKernel / 2, posGroups);
   if (posKernel % 2 == 0) // SamePad: an even kernel makes one extra frame
     pos = g.slice(pos, 2, b.getIndexAttr(0), g.size(h, 1));
   pos = swapLastDims(g, g.activation(pos, ActivationKind::gelu));
@@ -152,12 +157,12 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
                          intermediate, act, eps, Value());
       continue;
     }
-    Value a = g.selfAttention(h, layer, kWav2Vec2Attention, heads, hidden,
-                              Value());
+    Value a =
+        g.selfAttention(h, layer, kWav2Vec2Attention, heads, hidden, Value());
     h = g.layerNorm(g.add(a, h), layer + ".layer_norm", eps);
-    Value m = g.mlp(h, layer + ".feed_forward.intermediate_dense",
-                    layer + ".feed_forward.output_dense", intermediate, hidden,
-                    act);
+    Value m =
+        g.mlp(h, layer + ".feed_forward.intermediate_dense",
+              layer + ".feed_forward.output_dense", intermediate, hidden, act);
     h = g.layerNorm(g.add(m, h), layer + ".final_layer_norm", eps);
   }
   if (stable)
@@ -169,11 +174,10 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   return success();
 }
 
-const AttentionNames kWhisperAttention = {"self_attn.q_proj",
-                                          "self_attn.k_proj",
-                                          "self_attn.v_proj",
-                                          "self_attn.out_proj",
-                                          /*keyBias=*/false};
+const AttentionNames kWhisperAttention = {
+    "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+    "self_attn.out_proj",
+    /*keyBias=*/false};
 
 LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
   ConfigReader &r = ctx.config;
@@ -188,16 +192,16 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
   // The positions pair a sine and a cosine per frequency (Hugging Face's
   // sinusoids() asserts an even size too).
   if (r.ok() && dim % 2 != 0)
-    r.invalid("d_model", "(" + Twine(dim) +
-                             ") must be even for the sinusoidal positions");
+    r.invalid("d_model",
+              "(" + Twine(dim) + ") must be even for the sinusoidal positions");
   // WhisperFeatureExtractor's 400-point FFT: 201 frequency bins to pool.
   constexpr int64_t kFftSize = 400, kHopLength = 160;
   if (r.ok() && ctx.options.audioInput && mels > kFftSize / 2 + 1)
     r.invalid("num_mel_bins", "(" + Twine(mels) + ") must be at most " +
                                   Twine(kFftSize / 2 + 1) +
                                   " with --audio-input (the frequency bins "
-                                  "of its " + Twine(kFftSize) +
-                                  "-point FFT)");
+                                  "of its " +
+                                  Twine(kFftSize) + "-point FFT)");
   if (!r.ok())
     return failure();
 
@@ -233,13 +237,11 @@ LogicalResult buildWhisperEncoder(FamilyContext &ctx) {
     features = tensor::PadOp::create(
         b, loc, g.f32({kDynamic, samples}), features,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), OpFoldResult(missing)},
-        zero);
-    features = LogMelOp::create(b, loc, g.f32({kDynamic, mels, frames}),
-                                features, b.getI64IntegerAttr(kFftSize),
-                                b.getI64IntegerAttr(kHopLength),
-                                b.getI64IntegerAttr(mels),
-                                b.getI64IntegerAttr(16000));
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), OpFoldResult(missing)}, zero);
+    features = LogMelOp::create(
+        b, loc, g.f32({kDynamic, mels, frames}), features,
+        b.getI64IntegerAttr(kFftSize), b.getI64IntegerAttr(kHopLength),
+        b.getI64IntegerAttr(mels), b.getI64IntegerAttr(16000));
   }
   Value conv1Weight = g.param("conv1.weight", {dim, mels, 3});
   Value conv1Bias = g.param("conv1.bias", {dim});

@@ -1,4 +1,5 @@
-//===- DualEncoders.cpp - CLIP and SigLIP -----------------------------------===//
+//===- DualEncoders.cpp - CLIP and SigLIP
+//-----------------------------------===//
 //
 // A text tower and a vision tower (pre-LN transformers) projected into one
 // embedding space, with Hugging Face's four entry points:
@@ -106,8 +107,8 @@ public:
     const TowerConfig &t = c.text;
     GraphBuilder g(fn.builder(), loc(), prefix + "text_model.");
     Value ids = fn.input(firstInput);
-    Value h = g.embedding(ids, g.param("embeddings.token_embedding.weight",
-                                       {t.vocab, t.hidden}));
+    Value h = g.embedding(
+        ids, g.param("embeddings.token_embedding.weight", {t.vocab, t.hidden}));
     h = g.learnedPositions(h,
                            g.param("embeddings.position_embedding.weight",
                                    {t.maxPositions, t.hidden}),
@@ -146,18 +147,17 @@ public:
           b, loc(), g.f32({kDynamic, patches, v.hidden}), pixels, weight,
           g.param("embeddings.patch_embedding.bias", {v.hidden}), Value(),
           patchSize);
-      h = g.learnedPositions(h,
-                             g.param("embeddings.position_embedding.weight",
-                                     {patches, v.hidden}),
-                             0);
+      h = g.learnedPositions(
+          h,
+          g.param("embeddings.position_embedding.weight", {patches, v.hidden}),
+          0);
     } else {
       // CLIP's patch convolution has no bias; its class embedding is [d].
       Value cls = g.prependUnitDims(
           g.param("embeddings.class_embedding", {v.hidden}), 2);
-      h = PatchEmbedOp::create(b, loc(),
-                               g.f32({kDynamic, patches + 1, v.hidden}),
-                               pixels, weight, g.constantF32({v.hidden}, 0.0f),
-                               cls, patchSize);
+      h = PatchEmbedOp::create(
+          b, loc(), g.f32({kDynamic, patches + 1, v.hidden}), pixels, weight,
+          g.constantF32({v.hidden}, 0.0f), cls, patchSize);
       h = g.learnedPositions(h,
                              g.param("embeddings.position_embedding.weight",
                                      {patches + 1, v.hidden}),
@@ -170,8 +170,8 @@ public:
                          v.heads, v.hidden, v.intermediate, v.activation,
                          v.epsilon, Value());
     if (!c.siglip) {
-      Value pooled = g.layerNorm(g.pool(PoolKind::cls, h), "post_layernorm",
-                                 v.epsilon);
+      Value pooled =
+          g.layerNorm(g.pool(PoolKind::cls, h), "post_layernorm", v.epsilon);
       GraphBuilder top(fn.builder(), loc(), prefix);
       return top.linear(pooled, "visual_projection", c.projection, v.hidden,
                         /*bias=*/false);
@@ -210,21 +210,20 @@ public:
     Value q = project(query, 0);
     Value k = project(h, 1);
     Value val = project(h, 2);
-    Value attended = g.linear(g.mergeHeads(g.attention(q, k, val, Value(),
-                                                       false)),
-                              "head.attention.out_proj", d, d);
-    Value mlp = g.mlp(g.layerNorm(attended, "head.layernorm", v.epsilon),
-                      "head.mlp.fc1", "head.mlp.fc2", v.intermediate, d,
-                      v.activation);
+    Value attended =
+        g.linear(g.mergeHeads(g.attention(q, k, val, Value(), false)),
+                 "head.attention.out_proj", d, d);
+    Value mlp =
+        g.mlp(g.layerNorm(attended, "head.layernorm", v.epsilon),
+              "head.mlp.fc1", "head.mlp.fc2", v.intermediate, d, v.activation);
     return g.pool(PoolKind::cls, g.add(attended, mlp));
   }
 
   /// exp(logit_scale) * text·imageᵀ (+ logit_bias) of normalized features.
   Value logits(GraphBuilder &top, Value lhs, Value rhs) {
     OpBuilder &b = top.builder();
-    Value scale = top.param("logit_scale", c.siglip
-                                               ? SmallVector<int64_t>{1}
-                                               : SmallVector<int64_t>{});
+    Value scale = top.param("logit_scale", c.siglip ? SmallVector<int64_t>{1}
+                                                    : SmallVector<int64_t>{});
     Value bias = c.siglip ? top.param("logit_bias", {1}) : Value();
     int64_t n = GraphBuilder::shape(lhs)[0], m = GraphBuilder::shape(rhs)[0];
     return SimilarityOp::create(
@@ -241,8 +240,7 @@ public:
       fn.finish();
     }
     {
-      ModelFunction fn(ctx.module, "get_image_features",
-                       {imageInput("batch")});
+      ModelFunction fn(ctx.module, "get_image_features", {imageInput("batch")});
       fn.addOutput("image_embeds", imageFeatures(fn, 0));
       fn.finish();
     }

@@ -49,8 +49,8 @@ void checkHeads(ConfigReader &config, int64_t hidden, int64_t heads,
 
 /// Sentence-BERT pooling of `hidden` ([batch, seq, dim]) per the options;
 /// adds `sentence_embedding`. Returns false when no pooling was asked for.
-bool addSentencePooling(FamilyContext &ctx, GraphBuilder &g,
-                        ModelFunction &fn, Value hidden, Value mask);
+bool addSentencePooling(FamilyContext &ctx, GraphBuilder &g, ModelFunction &fn,
+                        Value hidden, Value mask);
 
 } // namespace mlir::enc::frontend
 

@@ -1,4 +1,5 @@
-//===- Frontend.cpp - enc IR from Hugging Face style model configs ----------===//
+//===- Frontend.cpp - enc IR from Hugging Face style model configs
+//----------===//
 
 #include "encoder/Frontend/Frontend.h"
 
@@ -24,12 +25,12 @@ struct Family {
 };
 
 const Family kFamilies[] = {
-    {"bert", buildTextEncoder},     {"roberta", buildTextEncoder},
+    {"bert", buildTextEncoder},       {"roberta", buildTextEncoder},
     {"distilbert", buildTextEncoder}, {"electra", buildTextEncoder},
-    {"albert", buildTextEncoder},   {"vit", buildVisionEncoder},
-    {"dinov2", buildVisionEncoder}, {"vit_mae", buildVisionEncoder},
-    {"clip", buildDualEncoder},     {"siglip", buildDualEncoder},
-    {"wav2vec2", buildAudioEncoder}, {"whisper", buildAudioEncoder},
+    {"albert", buildTextEncoder},     {"vit", buildVisionEncoder},
+    {"dinov2", buildVisionEncoder},   {"vit_mae", buildVisionEncoder},
+    {"clip", buildDualEncoder},       {"siglip", buildDualEncoder},
+    {"wav2vec2", buildAudioEncoder},  {"whisper", buildAudioEncoder},
 };
 
 } // namespace
@@ -73,13 +74,12 @@ ActivationKind frontend::activationFromConfig(ConfigReader &config,
 void frontend::checkHeads(ConfigReader &config, int64_t hidden, int64_t heads,
                           StringRef hiddenKey, StringRef headsKey) {
   if (heads <= 0 || hidden <= 0 || hidden % heads != 0)
-    config.invalid(headsKey, "(" + Twine(heads) + ") must divide " +
-                                 hiddenKey + " (" + Twine(hidden) + ")");
+    config.invalid(headsKey, "(" + Twine(heads) + ") must divide " + hiddenKey +
+                                 " (" + Twine(hidden) + ")");
 }
 
 bool frontend::addSentencePooling(FamilyContext &ctx, GraphBuilder &g,
-                                  ModelFunction &fn, Value hidden,
-                                  Value mask) {
+                                  ModelFunction &fn, Value hidden, Value mask) {
   if (ctx.options.pool == SentencePooling::none)
     return false;
   Value pooled = ctx.options.pool == SentencePooling::cls
@@ -91,9 +91,10 @@ bool frontend::addSentencePooling(FamilyContext &ctx, GraphBuilder &g,
   return true;
 }
 
-OwningOpRef<ModuleOp> mlir::enc::importModelConfig(
-    MLIRContext *context, StringRef path, const FrontendOptions &options,
-    std::string &error) {
+OwningOpRef<ModuleOp>
+mlir::enc::importModelConfig(MLIRContext *context, StringRef path,
+                             const FrontendOptions &options,
+                             std::string &error) {
   SmallString<256> configPath(path);
   SmallString<256> directory(path);
   if (llvm::sys::fs::is_directory(path))
@@ -107,10 +108,11 @@ OwningOpRef<ModuleOp> mlir::enc::importModelConfig(
                 .str();
     return nullptr;
   }
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*file)->getBuffer());
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*file)->getBuffer());
   if (!json) {
-    error = ("'" + configPath + "' is not valid JSON: " +
-             llvm::toString(json.takeError()))
+    error = ("'" + configPath +
+             "' is not valid JSON: " + llvm::toString(json.takeError()))
                 .str();
     return nullptr;
   }
@@ -159,8 +161,8 @@ OwningOpRef<ModuleOp> mlir::enc::importModelConfig(
   if (failed(checkpoint))
     return nullptr;
 
-  OwningOpRef<ModuleOp> module = ModuleOp::create(
-      FileLineColLoc::get(context, configPath, 0, 0));
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(context, configPath, 0, 0));
   ConfigReader config(*object, ("'" + configPath + "'").str(),
                       modelType->str());
   FamilyContext ctx{*module, family->modelType, config, *checkpoint, options};

@@ -1,4 +1,5 @@
-//===- GraphBuilder.cpp - building enc IR for a model, shape-aware ----------===//
+//===- GraphBuilder.cpp - building enc IR for a model, shape-aware
+//----------===//
 
 #include "GraphBuilder.h"
 
@@ -120,9 +121,8 @@ Value GraphBuilder::transpose(Value x, ArrayRef<int64_t> permutation) {
 Value GraphBuilder::splitHeads(Value x, int64_t heads) {
   ArrayRef<int64_t> s = shape(x);
   int64_t headDim = s[2] / heads;
-  SmallVector<OpFoldResult> outputShape = {size(x, 0), size(x, 1),
-                                           b.getIndexAttr(heads),
-                                           b.getIndexAttr(headDim)};
+  SmallVector<OpFoldResult> outputShape = {
+      size(x, 0), size(x, 1), b.getIndexAttr(heads), b.getIndexAttr(headDim)};
   auto type = f32({s[0], s[1], heads, headDim});
   Value expanded = tensor::ExpandShapeOp::create(
       b, loc, type, x, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
@@ -161,8 +161,8 @@ Value GraphBuilder::selfAttention(Value x, const Twine &layer,
                                   int64_t dim, Value mask, bool causal) {
   std::string base = layer.str() + ".";
   Value q = splitHeads(linear(x, base + names.query, dim, dim), heads);
-  Value k = splitHeads(
-      linear(x, base + names.key, dim, dim, names.keyBias), heads);
+  Value k =
+      splitHeads(linear(x, base + names.key, dim, dim, names.keyBias), heads);
   Value v = splitHeads(linear(x, base + names.value, dim, dim), heads);
   Value context = mergeHeads(attention(q, k, v, mask, causal));
   return linear(context, base + names.output, dim, dim);
@@ -270,8 +270,7 @@ ModelFunction::ModelFunction(ModuleOp module, StringRef name,
     if (!dimNames.empty())
       func.setArgAttr(i, kDimNamesAttrName, b.getStrArrayAttr(dimNames));
     if (llvm::any_of(input.dimMax, [](int64_t m) { return m >= 0; }))
-      func.setArgAttr(i, kDimMaxAttrName,
-                      b.getDenseI64ArrayAttr(input.dimMax));
+      func.setArgAttr(i, kDimMaxAttrName, b.getDenseI64ArrayAttr(input.dimMax));
     if (!input.defaultFill.empty())
       func.setArgAttr(i, kDefaultAttrName, b.getStringAttr(input.defaultFill));
   }
@@ -287,8 +286,8 @@ void ModelFunction::finish() {
   for (auto &output : outputs)
     values.push_back(output.second);
   func::ReturnOp::create(b, func.getLoc(), values);
-  func.setFunctionType(b.getFunctionType(
-      func.getArgumentTypes(), ValueRange(values).getTypes()));
+  func.setFunctionType(b.getFunctionType(func.getArgumentTypes(),
+                                         ValueRange(values).getTypes()));
   for (auto [i, output] : llvm::enumerate(outputs))
     func.setResultAttr(i, kNameAttrName, b.getStringAttr(output.first));
 }

@@ -1,4 +1,5 @@
-//===- GraphBuilder.h - building enc IR for a model, shape-aware -*- C++ -*-===//
+//===- GraphBuilder.h - building enc IR for a model, shape-aware -*- C++
+//-*-===//
 //
 // The vocabulary the family builders are written in: parameters named by
 // checkpoint, dense layers, norms, multi-head attention with the head

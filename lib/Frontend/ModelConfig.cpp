@@ -1,4 +1,5 @@
-//===- ModelConfig.cpp - reading config.json and checkpoint names -----------===//
+//===- ModelConfig.cpp - reading config.json and checkpoint names
+//-----------===//
 
 #include "ModelConfig.h"
 
@@ -6,7 +7,6 @@
 
 #include <cmath>
 #include <cstdio>
-
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
@@ -20,17 +20,16 @@ void ConfigReader::missing(StringRef key, StringRef expected) {
   if (!error->empty())
     return;
   *error = where + ": " +
-           (object.get(key) ? "key '" + key.str() + "' is not " +
-                                  expected.str()
+           (object.get(key) ? "key '" + key.str() + "' is not " + expected.str()
                             : "missing key '" + key.str() + "'") +
            " (needed for model_type " + modelType + ")";
 }
 
 void ConfigReader::invalid(StringRef key, const Twine &why) {
   if (error->empty())
-    *error = (where + ": " + key + " " + why + " (model_type " + modelType +
-              ")")
-                 .str();
+    *error =
+        (where + ": " + key + " " + why + " (model_type " + modelType + ")")
+            .str();
 }
 
 /// Integer keys that may be 0: token ids, a vocabulary of token types that
@@ -75,7 +74,8 @@ double ConfigReader::number(StringRef key) {
   // patches (found by the model-config fuzzer: a negative layer_norm_eps
   // built IR that did not verify).
   bool fraction = key == "mask_ratio";
-  bool positive = !fraction && (key.ends_with("_eps") || key.ends_with("_ratio"));
+  bool positive =
+      !fraction && (key.ends_with("_eps") || key.ends_with("_ratio"));
   if (!std::isfinite(*value) || (positive && !(*value > 0)) ||
       (fraction && !(*value >= 0 && *value < 1))) {
     invalid(key, "must be " +
@@ -173,8 +173,7 @@ static LogicalResult readSafetensorsNames(StringRef path,
   if (bytes.size() < 8)
     return fail("is not a safetensors file: shorter than its 8-byte header "
                 "length");
-  uint64_t length =
-      llvm::support::endian::read64le(bytes.data());
+  uint64_t length = llvm::support::endian::read64le(bytes.data());
   if (length > bytes.size() - 8)
     return fail("is truncated: header says " + Twine(length) +
                 " bytes, the file has " + Twine(bytes.size() - 8));
@@ -197,15 +196,15 @@ static LogicalResult readIndexNames(StringRef path, llvm::StringSet<> &names,
                                     std::string &error) {
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!file) {
-    error = ("'" + path + "' cannot be read: " + file.getError().message())
-                .str();
+    error =
+        ("'" + path + "' cannot be read: " + file.getError().message()).str();
     return failure();
   }
   llvm::Expected<llvm::json::Value> index =
       llvm::json::parse((*file)->getBuffer());
   if (!index) {
-    error = ("'" + path + "' is not valid JSON: " +
-             llvm::toString(index.takeError()))
+    error = ("'" + path +
+             "' is not valid JSON: " + llvm::toString(index.takeError()))
                 .str();
     return failure();
   }

@@ -1,4 +1,5 @@
-//===- TextEncoders.cpp - BERT and its family -------------------------------===//
+//===- TextEncoders.cpp - BERT and its family
+//-------------------------------===//
 //
 // bert, roberta, distilbert, electra and albert: token (+ position, +
 // token type) embeddings, LayerNorm, post-LN transformer layers, and the
@@ -50,8 +51,8 @@ const PostNormLayerNames kAlbertLayer = {
 
 struct TextConfig {
   int64_t vocab, hidden, layers, heads, intermediate, maxPositions;
-  int64_t embedding;     // the embedding width (ELECTRA, ALBERT)
-  int64_t typeVocab;     // 0: no token type embeddings
+  int64_t embedding; // the embedding width (ELECTRA, ALBERT)
+  int64_t typeVocab; // 0: no token type embeddings
   int64_t positionOffset;
   double epsilon;
   ActivationKind activation;
@@ -62,8 +63,8 @@ Value postNormLayer(GraphBuilder &g, Value h, const Twine &layer,
                     const PostNormLayerNames &names, const TextConfig &c,
                     Value mask) {
   std::string base = layer.str() + ".";
-  Value attention = g.selfAttention(h, layer, names.attention, c.heads,
-                                    c.hidden, mask);
+  Value attention =
+      g.selfAttention(h, layer, names.attention, c.heads, c.hidden, mask);
   h = g.layerNorm(g.add(attention, h), base + names.attentionNorm, c.epsilon);
   Value ffn = g.mlp(h, base + names.intermediate, base + names.output,
                     c.intermediate, c.hidden, c.activation);
@@ -97,8 +98,8 @@ TextConfig readConfig(FamilyContext &ctx) {
   c.maxPositions = r.integer("max_position_embeddings");
   c.typeVocab = r.integer("type_vocab_size", 2);
   c.epsilon = r.number("layer_norm_eps", 1e-12);
-  c.activation = activationFromConfig(
-      r, "hidden_act", type == "albert" ? "gelu_new" : "gelu");
+  c.activation = activationFromConfig(r, "hidden_act",
+                                      type == "albert" ? "gelu_new" : "gelu");
   c.embedding = (type == "electra" || type == "albert")
                     ? r.integer("embedding_size")
                     : c.hidden;
@@ -144,9 +145,8 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
   Value inputIds = fn.input(0), mask = fn.input(1);
 
   // Embeddings.
-  Value h = g.embedding(inputIds,
-                        g.param("embeddings.word_embeddings.weight",
-                                {c.vocab, c.embedding}));
+  Value h = g.embedding(inputIds, g.param("embeddings.word_embeddings.weight",
+                                          {c.vocab, c.embedding}));
   h = g.learnedPositions(h,
                          g.param("embeddings.position_embeddings.weight",
                                  {c.maxPositions, c.embedding}),
@@ -157,9 +157,9 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
                       ? fn.input(2)
                       : g.zeros(IntegerType::get(mlirCtx, 64),
                                 {g.size(inputIds, 0), g.size(inputIds, 1)});
-    h = g.add(h, g.embedding(types,
-                             g.param("embeddings.token_type_embeddings.weight",
-                                     {c.typeVocab, c.embedding})));
+    h = g.add(
+        h, g.embedding(types, g.param("embeddings.token_type_embeddings.weight",
+                                      {c.typeVocab, c.embedding})));
   }
   h = g.layerNorm(h, "embeddings.LayerNorm", c.epsilon);
   if (type == "electra" && c.embedding != c.hidden)
@@ -175,14 +175,13 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
       // Layers share weights: layer i runs group i / (layers / groups).
       int64_t group = i / (c.layers / c.groups);
       for (int64_t j = 0; j < c.innerGroups; ++j)
-        h = postNormLayer(g,
-                          h,
+        h = postNormLayer(g, h,
                           "encoder.albert_layer_groups." + Twine(group) +
                               ".albert_layers." + Twine(j),
                           kAlbertLayer, c, attentionMask);
     } else if (type == "distilbert") {
-      h = postNormLayer(g, h, "transformer.layer." + Twine(i),
-                        kDistilBertLayer, c, attentionMask);
+      h = postNormLayer(g, h, "transformer.layer." + Twine(i), kDistilBertLayer,
+                        c, attentionMask);
     } else {
       h = postNormLayer(g, h, "encoder.layer." + Twine(i), kBertLayer, c,
                         attentionMask);
@@ -213,13 +212,11 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
     Value d = head.activation(
         head.linear(h, "discriminator_predictions.dense", c.hidden, c.hidden),
         c.activation);
-    Value logits =
-        head.linear(d, "discriminator_predictions.dense_prediction", 1,
-                    c.hidden);
-    fn.addOutput("logits",
-                 tensor::CollapseShapeOp::create(
-                     fn.builder(), ctx.module.getLoc(), logits,
-                     ArrayRef<ReassociationIndices>{{0}, {1, 2}}));
+    Value logits = head.linear(d, "discriminator_predictions.dense_prediction",
+                               1, c.hidden);
+    fn.addOutput("logits", tensor::CollapseShapeOp::create(
+                               fn.builder(), ctx.module.getLoc(), logits,
+                               ArrayRef<ReassociationIndices>{{0}, {1, 2}}));
   }
   fn.finish();
   return success();

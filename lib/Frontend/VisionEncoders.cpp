@@ -1,4 +1,5 @@
-//===- VisionEncoders.cpp - ViT, DINOv2 and MAE -----------------------------===//
+//===- VisionEncoders.cpp - ViT, DINOv2 and MAE
+//-----------------------------===//
 //
 // Patch embeddings with a class token and learned positions, pre-LN
 // transformer layers (DINOv2 adds layer scale), a final LayerNorm. MAE's
@@ -35,15 +36,19 @@ struct PreNormLayerNames {
   std::string scale1, scale2; // DINOv2's layer scale, "" when absent
 };
 
-const AttentionNames kVitAttention = {"attention.attention.query",
-                                      "attention.attention.key",
-                                      "attention.attention.value",
-                                      "attention.output.dense"};
-const PreNormLayerNames kVitLayer = {"layernorm_before", "layernorm_after",
-                                     "intermediate.dense", "output.dense", "",
+const AttentionNames kVitAttention = {
+    "attention.attention.query", "attention.attention.key",
+    "attention.attention.value", "attention.output.dense"};
+const PreNormLayerNames kVitLayer = {"layernorm_before",
+                                     "layernorm_after",
+                                     "intermediate.dense",
+                                     "output.dense",
+                                     "",
                                      ""};
-const PreNormLayerNames kDinoLayer = {"norm1",   "norm2",
-                                      "mlp.fc1", "mlp.fc2",
+const PreNormLayerNames kDinoLayer = {"norm1",
+                                      "norm2",
+                                      "mlp.fc1",
+                                      "mlp.fc2",
                                       "layer_scale1.lambda1",
                                       "layer_scale2.lambda1"};
 
@@ -55,9 +60,9 @@ Value preNormLayer(GraphBuilder &g, Value h, const Twine &layer,
   if (!names.scale1.empty())
     a = g.scaleLastDim(a, g.param(base + names.scale1, {c.hidden}));
   h = g.add(a, h);
-  Value m = g.mlp(g.layerNorm(h, base + names.norm2, c.epsilon),
-                  base + names.fc1, base + names.fc2, c.intermediate, c.hidden,
-                  c.activation);
+  Value m =
+      g.mlp(g.layerNorm(h, base + names.norm2, c.epsilon), base + names.fc1,
+            base + names.fc2, c.intermediate, c.hidden, c.activation);
   if (!names.scale2.empty())
     m = g.scaleLastDim(m, g.param(base + names.scale2, {c.hidden}));
   return g.add(m, h);
@@ -68,10 +73,10 @@ VisionConfig readVisionConfig(ConfigReader &r, StringRef modelType) {
   c.hidden = r.integer("hidden_size");
   c.layers = r.integer("num_hidden_layers");
   c.heads = r.integer("num_attention_heads");
-  c.intermediate = modelType == "dinov2"
-                       ? static_cast<int64_t>(c.hidden *
-                                              r.number("mlp_ratio", 4.0))
-                       : r.integer("intermediate_size");
+  c.intermediate =
+      modelType == "dinov2"
+          ? static_cast<int64_t>(c.hidden * r.number("mlp_ratio", 4.0))
+          : r.integer("intermediate_size");
   c.imageSize = r.integer("image_size");
   c.patchSize = r.integer("patch_size");
   c.channels = r.integer("num_channels", 3);
@@ -99,8 +104,7 @@ Value repeat(GraphBuilder &g, Value vector, ArrayRef<OpFoldResult> leading) {
   OpBuilder &b = g.builder();
   SmallVector<OpFoldResult> sizes(leading);
   sizes.push_back(b.getIndexAttr(GraphBuilder::shape(vector)[0]));
-  Value empty =
-      tensor::EmptyOp::create(b, g.location(), sizes, b.getF32Type());
+  Value empty = tensor::EmptyOp::create(b, g.location(), sizes, b.getF32Type());
   SmallVector<int64_t> added;
   for (size_t i = 0; i < leading.size(); ++i)
     added.push_back(i);
@@ -138,8 +142,7 @@ void buildMaeDecoder(FamilyContext &ctx, GraphBuilder &g, ModelFunction &fn,
   Value visible = g.slice(x, 1, b.getIndexAttr(1), patchTokens);
   Value allPatches = arith::ConstantIndexOp::create(b, loc, patches);
   Value visibleCount = g.dim(visible, 1);
-  Value removed =
-      b.createOrFold<arith::SubIOp>(loc, allPatches, visibleCount);
+  Value removed = b.createOrFold<arith::SubIOp>(loc, allPatches, visibleCount);
   Value maskToken = vectorOf(d, d.param("mask_token", {1, 1, dec.hidden}));
   OpFoldResult batch = g.size(x, 0);
   Value maskTokens = repeat(d, maskToken, {batch, OpFoldResult(removed)});
@@ -148,10 +151,11 @@ void buildMaeDecoder(FamilyContext &ctx, GraphBuilder &g, ModelFunction &fn,
       b, loc, g.f32({kDynamic, patches, dec.hidden}), shuffled, idsRestore);
   Value cls = g.slice(x, 1, b.getIndexAttr(0), b.getIndexAttr(1));
   x = g.concat(1, {cls, unshuffled});
-  x = d.learnedPositions(x,
-                         d.collapseLeadingUnit(d.param(
-                             "decoder_pos_embed", {1, patches + 1, dec.hidden})),
-                         0);
+  x = d.learnedPositions(
+      x,
+      d.collapseLeadingUnit(
+          d.param("decoder_pos_embed", {1, patches + 1, dec.hidden})),
+      0);
   for (int64_t i = 0; i < dec.layers; ++i)
     x = preNormLayer(d, x, "decoder_layers." + Twine(i), kVitLayer, dec);
   x = d.layerNorm(x, "decoder_norm", dec.epsilon);
@@ -187,11 +191,11 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
   SmallVector<InputSpec> inputs = {
       {"pixel_values", pixelsType, {"batch", "", "", ""}, {}}};
   if (type == "vit_mae")
-    inputs.push_back({"noise",
-                      GraphBuilder::f32({kDynamic, patches},
-                                        ctx.module.getContext()),
-                      {"batch", ""},
-                      {}});
+    inputs.push_back(
+        {"noise",
+         GraphBuilder::f32({kDynamic, patches}, ctx.module.getContext()),
+         {"batch", ""},
+         {}});
   ModelFunction fn(ctx.module, "main", inputs);
   GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
   OpBuilder &b = fn.builder();
@@ -209,9 +213,9 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
 
   Value h, mask, idsRestore;
   if (type == "vit_mae") {
-    Value tokens = PatchEmbedOp::create(
-        b, loc, g.f32({kDynamic, patches, c.hidden}), pixels, weight, bias,
-        Value(), patchSize);
+    Value tokens =
+        PatchEmbedOp::create(b, loc, g.f32({kDynamic, patches, c.hidden}),
+                             pixels, weight, bias, Value(), patchSize);
     tokens = g.learnedPositions(tokens, positions, /*offset=*/1);
     int64_t keep = RandomMaskOp::getKeepCount(patches, maskRatio);
     if (keep <= 0) {
@@ -222,13 +226,13 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
     auto masking = RandomMaskOp::create(
         b, loc, RankedTensorType::get({kDynamic, keep}, i64),
         g.f32({kDynamic, patches}),
-        RankedTensorType::get({kDynamic, patches}, i64), tokens,
-        fn.input(1), b.getF64FloatAttr(maskRatio), b.getI64IntegerAttr(0));
+        RankedTensorType::get({kDynamic, patches}, i64), tokens, fn.input(1),
+        b.getF64FloatAttr(maskRatio), b.getI64IntegerAttr(0));
     mask = masking.getMask();
     idsRestore = masking.getIdsRestore();
-    Value visible = GatherVisibleOp::create(
-        b, loc, g.f32({kDynamic, keep, c.hidden}), tokens,
-        masking.getIdsKeep());
+    Value visible =
+        GatherVisibleOp::create(b, loc, g.f32({kDynamic, keep, c.hidden}),
+                                tokens, masking.getIdsKeep());
     Value clsVector = vectorOf(g, cls);
     OpFoldResult batch = g.size(tokens, 0);
     Value clsTokens = g.learnedPositions(
@@ -266,10 +270,9 @@ LogicalResult frontend::buildVisionEncoder(FamilyContext &ctx) {
     fn.addOutput("pooler_output", first);
   } else if (ctx.checkpoint.empty() ||
              ctx.checkpoint.contains(prefix + "pooler.dense.weight")) {
-    fn.addOutput("pooler_output",
-                 g.activation(g.linear(first, "pooler.dense", c.hidden,
-                                       c.hidden),
-                              ActivationKind::tanh));
+    fn.addOutput("pooler_output", g.activation(g.linear(first, "pooler.dense",
+                                                        c.hidden, c.hidden),
+                                               ActivationKind::tanh));
   }
   fn.finish();
   return success();

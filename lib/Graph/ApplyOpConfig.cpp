@@ -1,4 +1,5 @@
-//===- ApplyOpConfig.cpp - the enc-apply-op-config pass ---------------------===//
+//===- ApplyOpConfig.cpp - the enc-apply-op-config pass
+//---------------------===//
 //
 // Per-op knobs from the command line, so that an experiment (another tile
 // size, one fusion off) needs neither a rebuilt compiler nor edited IR. The
@@ -119,14 +120,12 @@ struct EncApplyOpConfigPass
     for (auto [i, config] : llvm::enumerate(configs)) {
       if (matched[i])
         continue;
-      InFlightDiagnostic error = mlir::emitError(module.getLoc())
-                                 << "enc-apply-op-config: no op matches '"
-                                 << config.opName
-                                 << (config.occurrence
-                                         ? "#" + std::to_string(
-                                                     *config.occurrence)
-                                         : std::string())
-                                 << "'";
+      InFlightDiagnostic error =
+          mlir::emitError(module.getLoc())
+          << "enc-apply-op-config: no op matches '" << config.opName
+          << (config.occurrence ? "#" + std::to_string(*config.occurrence)
+                                : std::string())
+          << "'";
       auto count = seen.find(config.opName);
       if (config.occurrence && count != seen.end()) {
         error << " (the model has " << count->second << " " << config.opName

@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Graph/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -1,4 +1,5 @@
-//===- LiftParams.cpp - the enc-lift-params pass ----------------------------===//
+//===- LiftParams.cpp - the enc-lift-params pass
+//----------------------------===//
 //
 // Weights enter compiled code as arguments, so that one artifact serves any
 // checkpoint of the same shapes and compile time does not depend on weight
@@ -6,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -124,18 +125,17 @@ LogicalResult liftParams(func::FuncOp func, ModuleOp module) {
 
   for (auto [op, name] : llvm::zip_equal(params, nameOf)) {
     auto existing = argumentOf.find(name);
-    Value argument = existing != argumentOf.end()
-                         ? Value(existing->second)
-                         : Value(func.getArgument(oldCount +
-                                                  newArgumentOf.lookup(name)));
+    Value argument =
+        existing != argumentOf.end()
+            ? Value(existing->second)
+            : Value(func.getArgument(oldCount + newArgumentOf.lookup(name)));
     op->getResult(0).replaceAllUsesWith(argument);
     op->erase();
   }
   return success();
 }
 
-struct EncLiftParamsPass
-    : enc::impl::EncLiftParamsBase<EncLiftParamsPass> {
+struct EncLiftParamsPass : enc::impl::EncLiftParamsBase<EncLiftParamsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (auto func : module.getOps<func::FuncOp>())

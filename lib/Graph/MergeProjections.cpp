@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Graph/Passes.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -133,8 +133,7 @@ void mergeGroup(IRRewriter &rewriter, ArrayRef<LinearOp> group) {
   auto mergedOp = LinearOp::create(rewriter, loc, mergedType, input, weight,
                                    bias, Value(), ActivationKindAttr());
   // The first projection's knobs (enc.tile_sizes) apply to the merged one.
-  mergedOp->setDiscardableAttrs(
-      group.front()->getDiscardableAttrDictionary());
+  mergedOp->setDiscardableAttrs(group.front()->getDiscardableAttrDictionary());
   Value merged = mergedOp.getResult();
 
   SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));

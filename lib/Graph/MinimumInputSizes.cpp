@@ -159,9 +159,7 @@ void visit(Operation *op, Requirements &req) {
           req.carrySame(norm.getResult(), residual);
       })
       .Case<GroupNormOp, ActivationOp, L2NormalizeOp, PositionalEncodingOp>(
-          [&](auto same) {
-            req.carrySame(same.getResult(), same.getInput());
-          })
+          [&](auto same) { req.carrySame(same.getResult(), same.getInput()); })
       .Case<AttentionOp>([&](AttentionOp attention) {
         // Queries give the result its rows: [batch, heads, queries, dim].
         req.carryLeading(attention.getResult(), attention.getQuery(), 3);
@@ -202,8 +200,8 @@ void visit(Operation *op, Requirements &req) {
 
 } // namespace
 
-SmallVector<SmallVector<int64_t>> mlir::enc::minimumInputSizes(
-    func::FuncOp func) {
+SmallVector<SmallVector<int64_t>>
+mlir::enc::minimumInputSizes(func::FuncOp func) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) { ops.push_back(op); });
   Requirements req;

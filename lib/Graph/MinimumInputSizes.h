@@ -1,4 +1,5 @@
-//===- MinimumInputSizes.h - Least input sizes the ops can run on -*- C++ -*-===//
+//===- MinimumInputSizes.h - Least input sizes the ops can run on -*- C++
+//-*-===//
 //
 // Some ops cannot compute on too short a dimension (a pooled first or last
 // token, a convolution shorter than its kernel); the reference raises there,

@@ -1,4 +1,5 @@
-//===- PackWeights.cpp - the enc-pack-weights pass --------------------------===//
+//===- PackWeights.cpp - the enc-pack-weights pass
+//--------------------------===//
 //
 // The CPU micro-kernel reads `panel` output columns of one input feature
 // with one vector load; the checkpoint's [out, in] layout has them `in`
@@ -7,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Graph/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -74,8 +75,8 @@ struct EncPackWeightsPass : enc::impl::EncPackWeightsBase<EncPackWeightsPass> {
       // pass's). Whether it suits the target's vectors is the lowering's
       // to say.
       int64_t opPanel = panel;
-      if (auto knob = op->template getAttrOfType<DenseI64ArrayAttr>(
-              kTileSizesAttrName);
+      if (auto knob =
+              op->template getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
           knob && knob.size() >= 2 && knob[1] != 0) {
         opPanel = knob[1];
         if (opPanel < 0) {

@@ -1,4 +1,5 @@
-//===- RecordABI.cpp - the enc-record-abi pass ------------------------------===//
+//===- RecordABI.cpp - the enc-record-abi pass
+//------------------------------===//
 //
 // Captures what the runtime must know about each public function while the
 // IR still speaks in named tensors; after bufferization and LLVM lowering
@@ -9,8 +10,8 @@
 
 #include "MinimumInputSizes.h"
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Graph/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -115,8 +116,8 @@ FailureOr<DictionaryAttr> recordValue(func::FuncOp func, Type type,
       tensor.getElementType().getIntOrFloatBitWidth() > 1) {
     IndexRange range = indexRangeOf(indexedBy);
     if (range.sawIndexUse && range.upper) {
-      fields.push_back(b.getNamedAttr(
-          "range", b.getDenseI64ArrayAttr({0, *range.upper})));
+      fields.push_back(
+          b.getNamedAttr("range", b.getDenseI64ArrayAttr({0, *range.upper})));
       if (range.ignoreValue)
         fields.push_back(b.getNamedAttr(
             "ignore_value", b.getI64IntegerAttr(*range.ignoreValue)));
@@ -154,8 +155,7 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
         nameAttr ? nameAttr.getValue().str() : "arg" + std::to_string(i);
     if (!inputNames.insert(name).second)
       return func.emitError("public function '")
-             << func.getSymName() << "' has two inputs named '" << name
-             << "'";
+             << func.getSymName() << "' has two inputs named '" << name << "'";
     FailureOr<DictionaryAttr> record =
         recordValue(func, arg.getType(), name, "input", arg);
     if (failed(record))
@@ -168,29 +168,26 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
           !llvm::all_of(names, [](Attribute a) { return isa<StringAttr>(a); }))
         return func.emitError("public function '")
                << func.getSymName() << "': " << kDimNamesAttrName
-               << " of input '" << name << "' must be " << rank
-               << " strings";
+               << " of input '" << name << "' must be " << rank << " strings";
       fields.push_back(b.getNamedAttr("dim_names", names));
     }
-    if (auto max = func.getArgAttrOfType<DenseI64ArrayAttr>(i,
-                                                            kDimMaxAttrName)) {
+    if (auto max =
+            func.getArgAttrOfType<DenseI64ArrayAttr>(i, kDimMaxAttrName)) {
       if (static_cast<int64_t>(max.size()) != rank)
         return func.emitError("public function '")
-               << func.getSymName() << "': " << kDimMaxAttrName
-               << " of input '" << name << "' must have " << rank
-               << " entries";
+               << func.getSymName() << "': " << kDimMaxAttrName << " of input '"
+               << name << "' must have " << rank << " entries";
       fields.push_back(b.getNamedAttr("dim_max", max));
     }
     // Least sizes: the author's or frontend's, raised to what the ops need.
     SmallVector<int64_t> least = needed[i];
-    if (auto min = func.getArgAttrOfType<DenseI64ArrayAttr>(i,
-                                                            kDimMinAttrName)) {
+    if (auto min =
+            func.getArgAttrOfType<DenseI64ArrayAttr>(i, kDimMinAttrName)) {
       if (static_cast<int64_t>(min.size()) != rank ||
           llvm::any_of(min.asArrayRef(), [](int64_t m) { return m < 0; }))
         return func.emitError("public function '")
-               << func.getSymName() << "': " << kDimMinAttrName
-               << " of input '" << name << "' must have " << rank
-               << " non-negative entries";
+               << func.getSymName() << "': " << kDimMinAttrName << " of input '"
+               << name << "' must have " << rank << " non-negative entries";
       for (auto [l, m] : llvm::zip(least, min.asArrayRef()))
         l = std::max(l, m);
     }
@@ -208,7 +205,8 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
                << ", more than its maximum " << max[d];
     }
     if (llvm::any_of(least, [](int64_t l) { return l > 0; }))
-      fields.push_back(b.getNamedAttr("dim_min", b.getDenseI64ArrayAttr(least)));
+      fields.push_back(
+          b.getNamedAttr("dim_min", b.getDenseI64ArrayAttr(least)));
     if (Attribute fill = func.getArgAttr(i, kDefaultAttrName)) {
       auto kind = dyn_cast<StringAttr>(fill);
       if (!kind || (kind.getValue() != "zeros" && kind.getValue() != "ones"))

@@ -1,4 +1,5 @@
-//===- InitAll.cpp - register everything the encoder tools use --------------===//
+//===- InitAll.cpp - register everything the encoder tools use
+//--------------===//
 
 #include "encoder/InitAll.h"
 

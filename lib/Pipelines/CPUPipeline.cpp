@@ -1,4 +1,5 @@
-//===- CPUPipeline.cpp - enc to LLVM for the host CPU -----------------------===//
+//===- CPUPipeline.cpp - enc to LLVM for the host CPU
+//-----------------------===//
 //
 // The stages are listed in docs/architecture.md; the reasons for them and
 // their order are in docs/rationale/ (graph-passes.md, cpu-kernels.md,

@@ -1,4 +1,5 @@
-//===- CUDAPipeline.cpp - enc to LLVM with PTX kernels ----------------------===//
+//===- CUDAPipeline.cpp - enc to LLVM with PTX kernels
+//----------------------===//
 //
 // The CPU's enc preparation without weight packing (its layouts are the CPU
 // micro-kernel's); then, on tensors, the GPU's own kernels for attention and
@@ -47,7 +48,7 @@ FailureOr<std::string> mlir::enc::ptxFeatureFor(StringRef gpuArch) {
     return failure();
   // The PTX ISA version that introduced each architecture (PTX ISA manual,
   // "Release notes"); older ones run on PTX 6.0.
-  unsigned ptx = version >= 120  ? 87
+  unsigned ptx = version >= 120   ? 87
                  : version >= 100 ? 86
                  : version >= 90  ? 80
                  : version >= 89  ? 78
@@ -55,7 +56,7 @@ FailureOr<std::string> mlir::enc::ptxFeatureFor(StringRef gpuArch) {
                  : version >= 86  ? 71
                  : version >= 80  ? 70
                  : version >= 75  ? 63
-                 : 60;
+                                  : 60;
   return "+ptx" + std::to_string(ptx);
 }
 

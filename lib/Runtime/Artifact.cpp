@@ -10,11 +10,11 @@
 
 #include "Artifact.h"
 #include "Cuda.h"
-#include "encoder/ABI/ArtifactABI.h"
 #include "Json.h"
 #include "Status.h"
 #include "ThreadPool.h"
 #include "Types.h"
+#include "encoder/ABI/ArtifactABI.h"
 
 #include <cerrno>
 #include <cstddef>
@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 
 using namespace encrt;
-
 
 encrt_artifact::~encrt_artifact() {
   Functions.clear();
@@ -417,12 +416,14 @@ private:
     }
     size_t Allocs = 0;
     for (const json::Value &Event : Events->getArray()) {
-      const json::Value *Alloc = Event.isObject() ? Event.get("alloc") : nullptr;
+      const json::Value *Alloc =
+          Event.isObject() ? Event.get("alloc") : nullptr;
       const json::Value *Free = Event.isObject() ? Event.get("free") : nullptr;
       MemoryPlan::Event E;
       if (Alloc && Alloc->isString()) {
         std::string Error;
-        E.Alloc = Formula::parse(Alloc->getString(), Plan.Symbols.size(), Error);
+        E.Alloc =
+            Formula::parse(Alloc->getString(), Plan.Symbols.size(), Error);
         if (!E.Alloc)
           return bad(At, " has an allocation ", quote(Alloc->getString()),
                      " that is not a formula: ", Error);
@@ -572,8 +573,8 @@ encrt_status *readMetadataString(encrt_artifact &A, const char *Sym) {
   if (Entry && Entry->st_size > 0) {
     Length = strnlen(Sym, Entry->st_size);
     if (Length == Entry->st_size)
-      return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_ARTIFACT_METADATA_SYMBOL,
-                   " is not NUL-terminated");
+      return error(ENCRT_DATA_ERROR, quote(A.Path), ": ",
+                   ENC_ARTIFACT_METADATA_SYMBOL, " is not NUL-terminated");
   } else {
     Length = std::strlen(Sym);
   }
@@ -633,12 +634,13 @@ encrt_status *installHooks(encrt_artifact &A) {
   if (Size == 0)
     Size = ParallelForEnd; // no recorded size: assume the first field only
   if (Size < ParallelForEnd)
-    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_RUNTIME_HOOKS_SYMBOL,
-                 " is ", Size,
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ",
+                 ENC_RUNTIME_HOOKS_SYMBOL, " is ", Size,
                  " bytes, too small for a struct "
                  "enc_runtime_hooks");
   if (!isWritableIn(A.Handle, Sym, ParallelForEnd))
-    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ", ENC_RUNTIME_HOOKS_SYMBOL,
+    return error(ENCRT_DATA_ERROR, quote(A.Path), ": ",
+                 ENC_RUNTIME_HOOKS_SYMBOL,
                  " is in read-only memory; it must be a writable, "
                  "zero-initialized object");
   // dlopen hands out one copy of an object per process: another load of the

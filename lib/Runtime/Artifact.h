@@ -117,7 +117,7 @@ struct encrt_artifact {
   std::string Path;
   void *Handle = nullptr;
   std::string Metadata;
-  std::string Target; // "cpu" or "cuda"
+  std::string Target;  // "cpu" or "cuda"
   std::string GpuArch; // cuda: the kernels' architecture, e.g. "sm_90"
   std::vector<std::unique_ptr<encrt_function>> Functions;
   std::vector<std::unique_ptr<encrt::KernelDesc>> Kernels;

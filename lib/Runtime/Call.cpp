@@ -1,4 +1,5 @@
-//===- Call.cpp - Calling an entry point of a module ------------------------===//
+//===- Call.cpp - Calling an entry point of a module
+//------------------------===//
 //
 // A call checks its inputs against the metadata, builds one memref
 // descriptor per argument (arrays of 8-byte words, docs/artifact-abi.md),
@@ -20,8 +21,8 @@
 #include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
-#include <unistd.h>
 #include <optional>
+#include <unistd.h>
 
 using namespace encrt;
 
@@ -71,9 +72,8 @@ encrt_status *checkNamedDims(const encrt_function &F,
       return error(ENCRT_INVALID_ARGUMENT, "function ", quote(F.Name),
                    ": dimension ", quote(Info.dim_names[D]), " is ",
                    It->second.Size, " in input ", quote(First.name),
-                   " (dimension ", It->second.Dim, ") but ",
-                   Inputs[In].dims[D], " in input ", quote(Info.name),
-                   " (dimension ", D, ")");
+                   " (dimension ", It->second.Dim, ") but ", Inputs[In].dims[D],
+                   " in input ", quote(Info.name), " (dimension ", D, ")");
     }
   }
   return nullptr;
@@ -325,9 +325,9 @@ encrt_status *downloadResult(encrt::ScopedCudaCall &Cuda, RawResult &R,
   auto [First, Last] = elementSpan(R);
   size_t SpanBytes = size_t(Last - First + 1) * ElemSize;
   Staging.emplace_back(new char[SpanBytes]);
-  if (encrt_status *S = Cuda.download(
-          Staging.back().get(), R.Aligned + First * int64_t(ElemSize),
-          SpanBytes))
+  if (encrt_status *S =
+          Cuda.download(Staging.back().get(),
+                        R.Aligned + First * int64_t(ElemSize), SpanBytes))
     return S;
   // Restrided on the host once the copy is done.
   RawResult Host = R;
@@ -347,10 +347,10 @@ bool isInLoadedObject(const void *P) {
 /// CUDA results: every one is downloaded into host memory, then the
 /// device buffers compiled code allocated are freed, then the call's work
 /// is waited for; its first error fails the call.
-encrt_status *downloadResults(encrt::ScopedCudaCall &Cuda,
-                              std::vector<RawResult> &Raw,
-                              std::vector<std::unique_ptr<encrt_buffer>> &Buffers,
-                              encrt_buffer **Outputs) {
+encrt_status *
+downloadResults(encrt::ScopedCudaCall &Cuda, std::vector<RawResult> &Raw,
+                std::vector<std::unique_ptr<encrt_buffer>> &Buffers,
+                encrt_buffer **Outputs) {
   std::vector<std::unique_ptr<char[]>> Staging;
   std::vector<Restrided> Restride;
   encrt_status *Failed = nullptr;
@@ -385,8 +385,8 @@ encrt_status *downloadResults(encrt::ScopedCudaCall &Cuda,
 } // namespace
 
 encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
-                           const encrt_tensor_view *Inputs, size_t NumInputs,
-                           encrt_buffer **Outputs) {
+                                  const encrt_tensor_view *Inputs,
+                                  size_t NumInputs, encrt_buffer **Outputs) {
   const std::string FnName = quote(F.Name);
   size_t NumOutputs = F.Outputs.size();
   if (NumOutputs && !Outputs)
@@ -442,7 +442,7 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
         return S;
       Data = Copy;
     } else if (Bytes &&
-        reinterpret_cast<uintptr_t>(Data) % encrt_dtype_size(In.dtype)) {
+               reinterpret_cast<uintptr_t>(Data) % encrt_dtype_size(In.dtype)) {
       InputCopies.emplace_back(allocateTensorMemory(Bytes));
       std::memcpy(InputCopies.back().get(), Data, Bytes);
       Data = InputCopies.back().get();
@@ -491,8 +491,7 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
   }
   // Returned once the results' ownership is known, so that Guard frees
   // them.
-  encrt_status *MarkError =
-      Cuda && Profiling ? Cuda->markDeviceEnd() : nullptr;
+  encrt_status *MarkError = Cuda && Profiling ? Cuda->markDeviceEnd() : nullptr;
 
   // Decode descriptors and decide ownership before anything can fail, so
   // that every owned allocation is freed on every path.

@@ -1,4 +1,5 @@
-//===- Convert.cpp - Element conversions between dtypes --------------------===//
+//===- Convert.cpp - Element conversions between dtypes
+//--------------------===//
 
 #include "Convert.h"
 

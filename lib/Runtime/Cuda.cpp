@@ -1,4 +1,5 @@
-//===- Cuda.cpp - CUDA artifacts through the driver API ---------------------===//
+//===- Cuda.cpp - CUDA artifacts through the driver API
+//---------------------===//
 
 #include "Cuda.h"
 
@@ -58,9 +59,9 @@ struct Driver {
                                  void **);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemAllocAsync)(CUdeviceptr *, size_t, CUstream);
@@ -124,14 +125,11 @@ encrt_status *loadDriver(const Driver *&Out) {
       {"cuMemAllocAsync", reinterpret_cast<void **>(&D.cuMemAllocAsync)},
       {"cuMemFreeAsync", reinterpret_cast<void **>(&D.cuMemFreeAsync)},
       {"cuMemcpyHtoD_v2", reinterpret_cast<void **>(&D.cuMemcpyHtoD)},
-      {"cuMemcpyHtoDAsync_v2",
-       reinterpret_cast<void **>(&D.cuMemcpyHtoDAsync)},
-      {"cuMemcpyDtoHAsync_v2",
-       reinterpret_cast<void **>(&D.cuMemcpyDtoHAsync)},
+      {"cuMemcpyHtoDAsync_v2", reinterpret_cast<void **>(&D.cuMemcpyHtoDAsync)},
+      {"cuMemcpyDtoHAsync_v2", reinterpret_cast<void **>(&D.cuMemcpyDtoHAsync)},
       {"cuEventCreate", reinterpret_cast<void **>(&D.cuEventCreate)},
       {"cuEventRecord", reinterpret_cast<void **>(&D.cuEventRecord)},
-      {"cuEventElapsedTime",
-       reinterpret_cast<void **>(&D.cuEventElapsedTime)},
+      {"cuEventElapsedTime", reinterpret_cast<void **>(&D.cuEventElapsedTime)},
       {"cuEventDestroy_v2", reinterpret_cast<void **>(&D.cuEventDestroy)},
       {"cuGetErrorName", reinterpret_cast<void **>(&D.cuGetErrorName)},
       {"cuGetErrorString", reinterpret_cast<void **>(&D.cuGetErrorString)},
@@ -224,8 +222,10 @@ encrt_status *openCudaDevice(int Ordinal, const std::string &GpuArch,
                    "' is not sm_NN");
     unsigned Have = unsigned(Major * 10 + Minor);
     if (Have < Wanted || (ArchSpecific && Have != Wanted))
-      return error(ENCRT_INVALID_ARGUMENT, "the artifact's kernels are built "
-                   "for ", GpuArch, " but CUDA device ", Ordinal,
+      return error(ENCRT_INVALID_ARGUMENT,
+                   "the artifact's kernels are built "
+                   "for ",
+                   GpuArch, " but CUDA device ", Ordinal,
                    " has compute capability ", Major, ".", Minor,
                    "; compile with --gpu-arch=sm_", Have);
   }
@@ -270,8 +270,8 @@ encrt_status *cudaUploadPersistent(CudaDevice &Device, const void *Host,
   if (Bytes)
     if (CUresult R = D.cuMemcpyHtoD(Pointer, Host, Bytes)) {
       D.cuMemFree(Pointer);
-      return cudaError(D, R, "cuMemcpyHtoD(" + std::to_string(Bytes) +
-                                 " bytes)");
+      return cudaError(D, R,
+                       "cuMemcpyHtoD(" + std::to_string(Bytes) + " bytes)");
     }
   *Out = hostView(Pointer);
   return nullptr;
@@ -336,8 +336,7 @@ private:
 
 std::unique_ptr<CudaModules, void (*)(CudaModules *)>
 makeCudaModules(std::shared_ptr<CudaDevice> Device) {
-  return {new CudaModules(std::move(Device)),
-          [](CudaModules *M) { delete M; }};
+  return {new CudaModules(std::move(Device)), [](CudaModules *M) { delete M; }};
 }
 
 struct ScopedCudaCall::State {
@@ -369,15 +368,14 @@ void fail(ScopedCudaCall::State &Call, encrt_status *Status) {
 }
 
 /// Device memory on the call's stream.
-encrt_status *allocate(ScopedCudaCall::State &Call, size_t Bytes,
-                       void **Out) {
+encrt_status *allocate(ScopedCudaCall::State &Call, size_t Bytes, void **Out) {
   const Driver &D = *Call.Device.D;
   CUdeviceptr Pointer = 0;
   size_t Size = Bytes ? Bytes : 1;
   if (Call.Device.MemoryPools) {
     if (CUresult R = D.cuMemAllocAsync(&Pointer, Size, Call.Stream))
-      return cudaError(D, R, "cuMemAllocAsync(" + std::to_string(Bytes) +
-                                 " bytes)");
+      return cudaError(D, R,
+                       "cuMemAllocAsync(" + std::to_string(Bytes) + " bytes)");
   } else if (CUresult R = D.cuMemAlloc(&Pointer, Size)) {
     return cudaError(D, R, "cuMemAlloc(" + std::to_string(Bytes) + " bytes)");
   }
@@ -440,10 +438,10 @@ encrt_status *ScopedCudaCall::upload(const void *Host, size_t Bytes,
   S->Staged.push_back(*Out);
   const Driver &D = *S->Device.D;
   if (Bytes)
-    if (CUresult R = D.cuMemcpyHtoDAsync(devicePointer(*Out), Host, Bytes,
-                                         S->Stream))
-      return cudaError(D, R, "cuMemcpyHtoDAsync(" + std::to_string(Bytes) +
-                                 " bytes)");
+    if (CUresult R =
+            D.cuMemcpyHtoDAsync(devicePointer(*Out), Host, Bytes, S->Stream))
+      return cudaError(
+          D, R, "cuMemcpyHtoDAsync(" + std::to_string(Bytes) + " bytes)");
   return nullptr;
 }
 
@@ -451,10 +449,10 @@ encrt_status *ScopedCudaCall::download(void *Host, const void *Device,
                                        size_t Bytes) {
   const Driver &D = *S->Device.D;
   if (Bytes)
-    if (CUresult R = D.cuMemcpyDtoHAsync(Host, devicePointer(Device), Bytes,
-                                         S->Stream))
-      return cudaError(D, R, "cuMemcpyDtoHAsync(" + std::to_string(Bytes) +
-                                 " bytes)");
+    if (CUresult R =
+            D.cuMemcpyDtoHAsync(Host, devicePointer(Device), Bytes, S->Stream))
+      return cudaError(
+          D, R, "cuMemcpyDtoHAsync(" + std::to_string(Bytes) + " bytes)");
   return nullptr;
 }
 
@@ -546,8 +544,9 @@ void gpuUploadHook(void *Device, const void *Host, int64_t Bytes) {
   const Driver &D = *Call->Device.D;
   if (CUresult R = D.cuMemcpyHtoDAsync(devicePointer(Device), Host,
                                        size_t(Bytes), Call->Stream))
-    fail(*Call, cudaError(D, R, "cuMemcpyHtoDAsync of a constant (" +
-                                    std::to_string(Bytes) + " bytes)"));
+    fail(*Call, cudaError(D, R,
+                          "cuMemcpyHtoDAsync of a constant (" +
+                              std::to_string(Bytes) + " bytes)"));
 }
 
 void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
@@ -563,9 +562,9 @@ void gpuLaunchHook(const char *Ptx, const char *Kernel, int64_t GridX,
   if (!fits(GridX) || !fits(GridY) || !fits(GridZ) || !fits(BlockX) ||
       !fits(BlockY) || !fits(BlockZ) || !fits(SharedBytes))
     return fail(*Call, error(ENCRT_INTERNAL, "kernel '", Kernel,
-                             "': launch dimensions out of range (grid ",
-                             GridX, "x", GridY, "x", GridZ, ", block ", BlockX,
-                             "x", BlockY, "x", BlockZ, ")"));
+                             "': launch dimensions out of range (grid ", GridX,
+                             "x", GridY, "x", GridZ, ", block ", BlockX, "x",
+                             BlockY, "x", BlockZ, ")"));
   CUfunction Function = nullptr;
   if (encrt_status *S = Call->Modules.function(Ptx, Kernel, Function))
     return fail(*Call, S);

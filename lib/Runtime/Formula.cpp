@@ -66,7 +66,8 @@ private:
     skipSpace();
     size_t Begin = Pos;
     Out = 0;
-    while (Pos < Text.size() && std::isdigit(static_cast<unsigned char>(Text[Pos]))) {
+    while (Pos < Text.size() &&
+           std::isdigit(static_cast<unsigned char>(Text[Pos]))) {
       if (__builtin_mul_overflow(Out, 10, &Out) ||
           __builtin_add_overflow(Out, Text[Pos] - '0', &Out))
         return false;

@@ -1,4 +1,5 @@
-//===- Inputs.cpp - A call's inputs as the compiled code takes them ---------===//
+//===- Inputs.cpp - A call's inputs as the compiled code takes them
+//---------===//
 
 #include "Inputs.h"
 

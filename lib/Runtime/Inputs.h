@@ -1,4 +1,5 @@
-//===- Inputs.h - A call's inputs as the compiled code takes them -*- C++ -*-===//
+//===- Inputs.h - A call's inputs as the compiled code takes them -*- C++
+//-*-===//
 //
 // Internal to libencrt. Before a call is checked against the signature, its
 // inputs are made what the entry point takes: an omitted input with a

@@ -1,4 +1,5 @@
-//===- Module.cpp - The module functions of the C API -----------------------===//
+//===- Module.cpp - The module functions of the C API
+//-----------------------===//
 //
 // A module is an artifact plus bound parameters (ModuleState.h); binding is
 // in Params.cpp, calling in Call.cpp.

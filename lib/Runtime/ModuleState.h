@@ -1,4 +1,5 @@
-//===- ModuleState.h - What an encrt_module holds ----------------*- C++ -*-===//
+//===- ModuleState.h - What an encrt_module holds ----------------*- C++
+//-*-===//
 //
 // Internal to libencrt: the module object of the C API and its bindings,
 // shared by the C API (Module.cpp), parameter binding (Params.cpp) and
@@ -113,7 +114,6 @@ struct encrt_module {
   }
 };
 
-
 namespace encrt {
 
 /// Binds every parameter the weights file has (all or nothing on a type
@@ -127,15 +127,13 @@ encrt_status *bindParameters(encrt_module &M, size_t Count,
                              void (*Release)(void *), void *const *UserData);
 /// NOT_FOUND for the first unbound bindable name of `F`; with `Out`, also
 /// collects the bindings in `F.Bindable` order.
-encrt_status *
-collectBindings(const encrt_module &M, const encrt_function &F,
-                std::vector<std::shared_ptr<const Binding>> *Out);
+encrt_status *collectBindings(const encrt_module &M, const encrt_function &F,
+                              std::vector<std::shared_ptr<const Binding>> *Out);
 /// One binding per entry-point parameter of `F`, packed ones built.
 encrt_status *collectParams(encrt_module &M, const encrt_function &F,
                             std::vector<std::shared_ptr<const Binding>> &Out);
 /// The device copy of a bound parameter, made once (CUDA modules).
-encrt_status *deviceCopyOf(encrt_module &M, const Binding &B,
-                           const void *&Out);
+encrt_status *deviceCopyOf(encrt_module &M, const Binding &B, const void *&Out);
 /// Checks the inputs, runs `F` and hands over its results
 /// (encrt_module_call).
 encrt_status *callFunction(encrt_module &M, const encrt_function &F,

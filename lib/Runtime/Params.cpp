@@ -1,4 +1,5 @@
-//===- Params.cpp - Binding parameters of a module --------------------------===//
+//===- Params.cpp - Binding parameters of a module
+//--------------------------===//
 //
 // Users bind names as encrt_function_param lists them: plain parameters and
 // the sources of packed ones. A packed parameter is built at the first call
@@ -68,7 +69,8 @@ size_t bytesOf(const Binding &B) {
 /// are next touched. Only an optimization: failure is ignored.
 void releaseMappedPages(const void *Data, size_t Bytes) {
   static const uintptr_t Page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t Begin = (reinterpret_cast<uintptr_t>(Data) + Page - 1) / Page * Page;
+  uintptr_t Begin =
+      (reinterpret_cast<uintptr_t>(Data) + Page - 1) / Page * Page;
   uintptr_t End = (reinterpret_cast<uintptr_t>(Data) + Bytes) / Page * Page;
   if (End > Begin)
     madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
@@ -134,9 +136,8 @@ encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
     std::string Source =
         strCat("weights file ", quote(W.Path), ": tensor ", quote(Name));
     encrt_dtype Target;
-    if (encrt_status *S = checkParamType(M, Name, Source, T->DType,
-                                         T->Dims.data(), T->Dims.size(),
-                                         Target))
+    if (encrt_status *S = checkParamType(
+            M, Name, Source, T->DType, T->Dims.data(), T->Dims.size(), Target))
       return S;
     auto B = std::make_shared<Binding>();
     B->DType = T->DType;
@@ -147,8 +148,7 @@ encrt_status *encrt::bindWeights(encrt_module &M, encrt_weights &W) {
     size_t Align = encrt_dtype_size(T->DType);
     if (Target != T->DType) {
       convertInto(*B, Target, T->Data, T->Bytes);
-    } else if (T->Bytes &&
-               reinterpret_cast<uintptr_t>(T->Data) % Align != 0) {
+    } else if (T->Bytes && reinterpret_cast<uintptr_t>(T->Data) % Align != 0) {
       B->OwnedCopy = allocateTensorMemory(T->Bytes);
       std::memcpy(B->OwnedCopy, T->Data, T->Bytes);
       B->Data = B->OwnedCopy;
@@ -202,8 +202,8 @@ encrt_status *prepareBinding(encrt_module &M, const char *Name,
   if (encrt_status *S = checkView(View, Source, Bytes))
     return S;
   encrt_dtype Target;
-  if (encrt_status *S = checkParamType(M, Name, Source, View->dtype,
-                                       View->dims, View->rank, Target))
+  if (encrt_status *S = checkParamType(M, Name, Source, View->dtype, View->dims,
+                                       View->rank, Target))
     return S;
   if (Target == View->dtype && Bytes &&
       reinterpret_cast<uintptr_t>(View->data) % encrt_dtype_size(View->dtype))
@@ -258,7 +258,7 @@ encrt_status *encrt::bindParameters(encrt_module &M, size_t Count,
 /// order), else null; fills `Out` (when given) with the binding of each.
 encrt_status *
 encrt::collectBindings(const encrt_module &M, const encrt_function &F,
-                std::vector<std::shared_ptr<const Binding>> *Out) {
+                       std::vector<std::shared_ptr<const Binding>> *Out) {
   std::lock_guard<std::mutex> Lock(M.Mutex);
   for (const ValueDesc *P : F.Bindable) {
     auto It = M.Bindings.find(P->Name);
@@ -287,8 +287,9 @@ encrt::collectBindings(const encrt_module &M, const encrt_function &F,
 
 /// NOT_FOUND for the first unbound name of `F`, else null; fills `Out`
 /// with one binding per entry-point parameter, building packed ones.
-encrt_status *encrt::collectParams(encrt_module &M, const encrt_function &F,
-                            std::vector<std::shared_ptr<const Binding>> &Out) {
+encrt_status *
+encrt::collectParams(encrt_module &M, const encrt_function &F,
+                     std::vector<std::shared_ptr<const Binding>> &Out) {
   std::vector<std::shared_ptr<const Binding>> Bound;
   Bound.reserve(F.Bindable.size());
   if (encrt_status *S = collectBindings(M, F, &Bound))
@@ -299,7 +300,6 @@ encrt_status *encrt::collectParams(encrt_module &M, const encrt_function &F,
                           : Bound[P->BindableIndex]);
   return nullptr;
 }
-
 
 /// The device copy of a bound parameter, made once.
 encrt_status *encrt::deviceCopyOf(encrt_module &M, const Binding &B,

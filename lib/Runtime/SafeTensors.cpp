@@ -9,9 +9,9 @@
 
 #include "SafeTensors.h"
 #include "Json.h"
-#include "encoder/Support/FileKind.h"
 #include "Status.h"
 #include "Types.h"
+#include "encoder/Support/FileKind.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -279,8 +279,8 @@ encrt_status *mapIndex(const std::string &Path, encrt_weights &W) {
                    ": tensor ", quote(Entry.first),
                    " is not mapped to a file name");
     const std::string &Shard = Entry.second.getString();
-    if (Shard.empty() || Shard.find('/') != std::string::npos ||
-        Shard == "." || Shard == "..")
+    if (Shard.empty() || Shard.find('/') != std::string::npos || Shard == "." ||
+        Shard == "..")
       return error(ENCRT_DATA_ERROR, "checkpoint index ", quote(Path),
                    ": tensor ", quote(Entry.first), " is in ", quote(Shard),
                    ", which is not a file name beside the index");

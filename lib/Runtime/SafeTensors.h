@@ -33,8 +33,8 @@ struct encrt_weights {
   };
 
   std::atomic<int> RefCount{1};
-  std::string Path; // the file, index or directory opened
-  std::vector<Mapping> Maps; // one per safetensors file
+  std::string Path;            // the file, index or directory opened
+  std::vector<Mapping> Maps;   // one per safetensors file
   std::vector<Tensor> Tensors; // in header order, shard after shard
   std::unordered_map<std::string, size_t> ByName;
 

@@ -151,7 +151,9 @@ public:
     if (Sleepers.load(std::memory_order_seq_cst) > 0) {
       // A worker that counted itself asleep holds the mutex until it waits,
       // so taking it here guarantees the notification is not lost.
-      { std::lock_guard<std::mutex> Lock(Mutex); }
+      {
+        std::lock_guard<std::mutex> Lock(Mutex);
+      }
       if (Threads - 1 >= static_cast<int>(Workers.size()))
         Wake.notify_all();
       else

@@ -1,10 +1,11 @@
 //===- ThreadPool.h - Kernel launches on worker threads ---------*- C++ -*-===//
 //
 // Internal to libencrt. Compiled code launches every kernel through
-// enc_runtime_hooks::parallel_for (include/encoder/ABI/ArtifactABI.h); the runtime implements it with
-// one persistent, process-wide pool of worker threads. A call runs with a
-// thread-local CallContext set by encrt_module_call: how many threads its
-// launches may use and which profile, if any, they are charged to.
+// enc_runtime_hooks::parallel_for (include/encoder/ABI/ArtifactABI.h); the
+// runtime implements it with one persistent, process-wide pool of worker
+// threads. A call runs with a thread-local CallContext set by
+// encrt_module_call: how many threads its launches may use and which profile,
+// if any, they are charged to.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,4 +1,5 @@
-//===- CPUTarget.cpp - LLVM IR, object code and artifacts for the CPU -------===//
+//===- CPUTarget.cpp - LLVM IR, object code and artifacts for the CPU
+//-------===//
 
 #include "encoder/Target/CPUTarget.h"
 
@@ -6,11 +7,11 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/LegacyPassManager.h"
-#include "llvm/IR/Operator.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
@@ -170,10 +171,10 @@ LogicalResult mlir::enc::linkSharedObject(StringRef objectPath,
     error = "cannot create a temporary file: " + ec.message();
     return failure();
   }
-  SmallVector<StringRef> args = {program,   "-shared",    "-o",
-                                 outputPath, objectPath,  "-z",
-                                 "noexecstack", "--hash-style=gnu",
-                                 "--as-needed"};
+  SmallVector<StringRef> args = {
+      program,       "-shared",          "-o",
+      outputPath,    objectPath,         "-z",
+      "noexecstack", "--hash-style=gnu", "--as-needed"};
   std::optional<StringRef> redirects[] = {std::nullopt, logPath.str(),
                                           logPath.str()};
   std::string execError;

@@ -1,4 +1,5 @@
-//===- CompilerModule.cpp - encoder._compiler: the compiler for Python ------===//
+//===- CompilerModule.cpp - encoder._compiler: the compiler for Python
+//------===//
 //
 // The compiler driver (encoder/Driver/Compiler.h) behind encoder.compile:
 // the same loading, pipeline and messages as encoder-compile, run with the
@@ -89,8 +90,8 @@ OwningOpRef<ModuleOp> load(Session &session, const std::string &source,
       return nullptr;
     return parseModel(session.context, session.sourceMgr, source, bufferName);
   }
-  return loadModel(session.context, session.sourceMgr, source,
-                   frontendOptions, error);
+  return loadModel(session.context, session.sourceMgr, source, frontendOptions,
+                   error);
 }
 
 FrontendOptions frontendOptionsOf(const py::dict &options) {
@@ -143,9 +144,8 @@ std::string compile(const std::string &source, bool isText,
     llvm::raw_string_ostream textStream(text);
     OwningOpRef<ModuleOp> module =
         load(session, source, isText, bufferName, frontend, error);
-    ok = module && succeeded(compileModule(*module, bufferName,
-                                           compileOptions, artifactPath,
-                                           textStream, error));
+    ok = module && succeeded(compileModule(*module, bufferName, compileOptions,
+                                           artifactPath, textStream, error));
   }
   if (!ok)
     raiseCompileError(session.failureMessage(error));
@@ -163,8 +163,8 @@ std::string importModel(const std::string &path, const py::dict &options) {
   if (!module)
     raiseCompileError(session.failureMessage(error));
   if (failed(verify(*module)))
-    raiseCompileError(session.failureMessage(
-        "the IR built for '" + path + "' does not verify"));
+    raiseCompileError(session.failureMessage("the IR built for '" + path +
+                                             "' does not verify"));
   std::string text;
   llvm::raw_string_ostream os(text);
   module->print(os);
@@ -175,8 +175,9 @@ std::string importModel(const std::string &path, const py::dict &options) {
 /// e.g. "builtin.module(cse)") when not empty, and prints it in the custom
 /// assembly forms: the canonical text of a module, for comparisons and
 /// pretty printing.
-std::string canonicalText(const std::string &text, const std::string &bufferName,
-                         const std::string &pipeline) {
+std::string canonicalText(const std::string &text,
+                          const std::string &bufferName,
+                          const std::string &pipeline) {
   Session session;
   OwningOpRef<ModuleOp> module =
       parseModel(session.context, session.sourceMgr, text, bufferName);

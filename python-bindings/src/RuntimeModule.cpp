@@ -1,4 +1,5 @@
-//===- RuntimeModule.cpp - encoder._runtime: libencrt for Python ------------===//
+//===- RuntimeModule.cpp - encoder._runtime: libencrt for Python
+//------------===//
 //
 // Binds the runtime's C API and nothing of the compiler: an artifact loaded
 // as a module, parameters bound from a safetensors file or from arrays,
@@ -60,16 +61,26 @@ void check(encrt_status *status) {
 /// bits, and uint16 arrays are read as bf16 (the runtime has no u16).
 py::dtype numpyDtype(encrt_dtype dtype) {
   switch (dtype) {
-  case ENCRT_F32: return py::dtype("float32");
-  case ENCRT_F64: return py::dtype("float64");
-  case ENCRT_F16: return py::dtype("float16");
-  case ENCRT_BF16: return py::dtype("uint16");
-  case ENCRT_I64: return py::dtype("int64");
-  case ENCRT_I32: return py::dtype("int32");
-  case ENCRT_I16: return py::dtype("int16");
-  case ENCRT_I8: return py::dtype("int8");
-  case ENCRT_U8: return py::dtype("uint8");
-  case ENCRT_BOOL: return py::dtype("bool");
+  case ENCRT_F32:
+    return py::dtype("float32");
+  case ENCRT_F64:
+    return py::dtype("float64");
+  case ENCRT_F16:
+    return py::dtype("float16");
+  case ENCRT_BF16:
+    return py::dtype("uint16");
+  case ENCRT_I64:
+    return py::dtype("int64");
+  case ENCRT_I32:
+    return py::dtype("int32");
+  case ENCRT_I16:
+    return py::dtype("int16");
+  case ENCRT_I8:
+    return py::dtype("int8");
+  case ENCRT_U8:
+    return py::dtype("uint8");
+  case ENCRT_BOOL:
+    return py::dtype("bool");
   }
   throw std::logic_error("unknown runtime dtype");
 }
@@ -84,16 +95,26 @@ encrt_dtype runtimeDtype(const py::array &array, const std::string &what) {
   if (order == '>')
     invalidArgument(what + " is big-endian; pass it as .astype('<" +
                     std::string(1, kind) + std::to_string(size) + "')");
-  if (kind == 'f' && size == 4) return ENCRT_F32;
-  if (kind == 'f' && size == 8) return ENCRT_F64;
-  if (kind == 'f' && size == 2) return ENCRT_F16;
-  if (kind == 'i' && size == 8) return ENCRT_I64;
-  if (kind == 'i' && size == 4) return ENCRT_I32;
-  if (kind == 'i' && size == 2) return ENCRT_I16;
-  if (kind == 'i' && size == 1) return ENCRT_I8;
-  if (kind == 'u' && size == 1) return ENCRT_U8;
-  if (kind == 'u' && size == 2) return ENCRT_BF16;
-  if (kind == 'b' && size == 1) return ENCRT_BOOL;
+  if (kind == 'f' && size == 4)
+    return ENCRT_F32;
+  if (kind == 'f' && size == 8)
+    return ENCRT_F64;
+  if (kind == 'f' && size == 2)
+    return ENCRT_F16;
+  if (kind == 'i' && size == 8)
+    return ENCRT_I64;
+  if (kind == 'i' && size == 4)
+    return ENCRT_I32;
+  if (kind == 'i' && size == 2)
+    return ENCRT_I16;
+  if (kind == 'i' && size == 1)
+    return ENCRT_I8;
+  if (kind == 'u' && size == 1)
+    return ENCRT_U8;
+  if (kind == 'u' && size == 2)
+    return ENCRT_BF16;
+  if (kind == 'b' && size == 1)
+    return ENCRT_BOOL;
   invalidArgument(what + " has dtype " + py::str(dtype).cast<std::string>() +
                   ", which the runtime has no element type for");
 }
@@ -146,9 +167,9 @@ py::dict describe(const encrt_value_info *info) {
   default:
     d["default"] = py::none();
   }
-  d["range"] = info->has_range ? py::object(py::make_tuple(info->range_lo,
-                                                           info->range_hi))
-                               : py::object(py::none());
+  d["range"] = info->has_range
+                   ? py::object(py::make_tuple(info->range_lo, info->range_hi))
+                   : py::object(py::none());
   d["ignore_value"] = info->has_ignore_value
                           ? py::object(py::int_(info->ignore_value))
                           : py::object(py::none());
@@ -204,7 +225,8 @@ public:
     options.num_threads = numThreads;
     options.max_call_bytes = maxCallBytes;
     check(encrt_artifact_load(path.c_str(), &artifact));
-    if (encrt_status *status = encrt_module_create(artifact, &options, &module)) {
+    if (encrt_status *status =
+            encrt_module_create(artifact, &options, &module)) {
       encrt_artifact_release(artifact);
       raiseStatus(status);
     }
@@ -424,9 +446,9 @@ PYBIND11_MODULE(_runtime, m) {
   errorType = newErrorType("encoder.Error", PyExc_RuntimeError,
                            "Anything the encoder compiler or runtime reports.");
   auto derived = [](const char *name, PyObject *builtin, const char *doc) {
-    py::tuple bases = builtin ? py::make_tuple(py::handle(errorType),
-                                               py::handle(builtin))
-                              : py::make_tuple(py::handle(errorType));
+    py::tuple bases =
+        builtin ? py::make_tuple(py::handle(errorType), py::handle(builtin))
+                : py::make_tuple(py::handle(errorType));
     return newErrorType(name, bases.ptr(), doc);
   };
   errorTypeOfCode[ENCRT_INVALID_ARGUMENT] =
@@ -435,13 +457,14 @@ PYBIND11_MODULE(_runtime, m) {
   errorTypeOfCode[ENCRT_NOT_FOUND] =
       derived("encoder.NotFoundError", PyExc_LookupError,
               "A missing file, function or parameter.");
-  errorTypeOfCode[ENCRT_DATA_ERROR] = derived(
-      "encoder.DataError", nullptr, "A truncated or malformed file.");
+  errorTypeOfCode[ENCRT_DATA_ERROR] =
+      derived("encoder.DataError", nullptr, "A truncated or malformed file.");
   errorTypeOfCode[ENCRT_UNAVAILABLE] =
       derived("encoder.UnavailableError", nullptr,
               "A device that cannot be used here (no CUDA driver).");
-  errorTypeOfCode[ENCRT_INTERNAL] = derived(
-      "encoder.InternalError", nullptr, "Out of memory, or a broken invariant.");
+  errorTypeOfCode[ENCRT_INTERNAL] =
+      derived("encoder.InternalError", nullptr,
+              "Out of memory, or a broken invariant.");
   m.attr("Error") = py::handle(errorType);
   m.attr("InvalidArgumentError") =
       py::handle(errorTypeOfCode[ENCRT_INVALID_ARGUMENT]);

@@ -1,4 +1,5 @@
-//===- FamiliesTest.cpp - against PyTorch ---------------------------------------===//
+//===- FamiliesTest.cpp - against PyTorch
+//---------------------------------------===//
 //
 // Every model family of the config frontend, compiled from
 // examples/<model_type>/config.json as a checkpoint directory with Hugging
@@ -31,13 +32,15 @@ void checkFamily(const std::string &name, const std::string &modelType,
 
 // BERT and its family: layers are nn.TransformerEncoderLayer (post-LN).
 
-TEST_CASE("family_bert matches nn.TransformerEncoderLayer", "[numerics][family]") {
+TEST_CASE("family_bert matches nn.TransformerEncoderLayer",
+          "[numerics][family]") {
   checkFamily("family_bert", "bert");
 }
 TEST_CASE("family_bert_sentence (--pool=mean --normalize) matches "
           "F.normalize(masked mean)",
           "[numerics][family]") {
-  checkFamily("family_bert_sentence", "bert", "main", "--pool=mean --normalize");
+  checkFamily("family_bert_sentence", "bert", "main",
+              "--pool=mean --normalize");
 }
 TEST_CASE("family_roberta matches nn.TransformerEncoderLayer",
           "[numerics][family]") {

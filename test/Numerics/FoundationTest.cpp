@@ -1,4 +1,5 @@
-//===- FoundationTest.cpp - the first op set and the example against PyTorch ===//
+//===- FoundationTest.cpp - the first op set and the example against PyTorch
+//===//
 //
 // Cases in cases/foundation.py.
 //

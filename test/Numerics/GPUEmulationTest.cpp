@@ -1,4 +1,5 @@
-//===- GPUEmulationTest.cpp - the GPU lowering against PyTorch, on the CPU -===//
+//===- GPUEmulationTest.cpp - the GPU lowering against PyTorch, on the CPU
+//-===//
 //
 // `--target=cuda --gpu-emulation` compiles through the GPU pipeline (no
 // weight packing, attention as plain linalg, one launch per parallel loop
@@ -39,8 +40,8 @@ TEST_CASE("GPU lowering: encoder block matches PyTorch", "[numerics][gpu]") {
 }
 TEST_CASE("GPU lowering: tiny_bert matches nn.TransformerEncoderLayer",
           "[numerics][gpu]") {
-  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
-                      1e-5, "main", kGPU);
+  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir", 1e-5,
+                      "main", kGPU);
 }
 TEST_CASE("GPU lowering: attention with mask and causal cut matches "
           "softmax(QKᵀ·s + mask)V",
@@ -67,8 +68,7 @@ TEST_CASE("GPU lowering: family_wav2vec2 matches torchaudio's wav2vec2_model",
 }
 TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
           "[numerics][gpu]") {
-  checkFamilyOnGPU("family_whisper_audio", "whisper", "main",
-                   "--audio-input");
+  checkFamilyOnGPU("family_whisper_audio", "whisper", "main", "--audio-input");
 }
 // enc-layer-norm-to-gpu: one kernel per layer norm, with and without the
 // affine transform (a row of 48: one full and one partial register a lane),
@@ -78,8 +78,7 @@ TEST_CASE("GPU lowering: one-kernel layer norm matches F.layer_norm",
   checkAgainstPyTorch("layer_norm", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("fusion_post_ln", "", 1e-5, "main", kGPU);
 }
-TEST_CASE("GPU lowering: losses match torch.nn.functional",
-          "[numerics][gpu]") {
+TEST_CASE("GPU lowering: losses match torch.nn.functional", "[numerics][gpu]") {
   checkAgainstPyTorch("cross_entropy", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("loss_clip", "", 1e-5, "main", kGPU);
 }
@@ -99,10 +98,8 @@ TEST_CASE("GPU lowering: tensor-core contractions (TF32) match F.linear and "
 TEST_CASE("GPU lowering: tensor-core contractions in 128x128 blocks match "
           "F.linear and torch.bmm",
           "[numerics][gpu]") {
-  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-3, "main",
-                      kGPUTF32);
-  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-2, "main",
-                      kGPUBF16);
+  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-3, "main", kGPUTF32);
+  checkAgainstPyTorch("tensor_core_large_blocks", "", 1e-2, "main", kGPUBF16);
 }
 // Split-K: partial sums a slice of K-tiles, then their sum through the
 // fused bias, GELU and residual.
@@ -121,8 +118,8 @@ TEST_CASE("GPU lowering: tensor-core contractions split along K match "
 TEST_CASE("GPU lowering: tiny_bert on the tensor cores (TF32) matches "
           "nn.TransformerEncoderLayer",
           "[numerics][gpu]") {
-  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
-                      2e-3, "main", kGPUTF32);
+  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir", 2e-3,
+                      "main", kGPUTF32);
 }
 
 // bf16 operands (7 mantissa bits, rounded to nearest even as the GPU's
@@ -140,8 +137,8 @@ TEST_CASE("GPU lowering: tensor-core contractions (bf16) match F.linear and "
 TEST_CASE("GPU lowering: tiny_bert on the tensor cores (bf16) matches "
           "nn.TransformerEncoderLayer",
           "[numerics][gpu]") {
-  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir",
-                      2e-2, "main", kGPUBF16);
+  checkAgainstPyTorch("tiny_bert", ENCODER_EXAMPLES_DIR "/tiny_bert.mlir", 2e-2,
+                      "main", kGPUBF16);
 }
 
 // Attention on the tensor cores (a block per 64 queries, K and V staged per

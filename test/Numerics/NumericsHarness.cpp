@@ -1,4 +1,5 @@
-//===- NumericsHarness.cpp - compile, run and compare with PyTorch ----------===//
+//===- NumericsHarness.cpp - compile, run and compare with PyTorch
+//----------===//
 //
 // Compiles a model with encoder-compile, lets reference.py draw fresh
 // weights and inputs and compute the expected outputs with PyTorch
@@ -60,7 +61,8 @@ std::vector<double> asDoubles(const encrt_tensor_view &view) {
       values[i] = static_cast<const double *>(view.data)[i];
       break;
     case ENCRT_I64:
-      values[i] = static_cast<double>(static_cast<const int64_t *>(view.data)[i]);
+      values[i] =
+          static_cast<double>(static_cast<const int64_t *>(view.data)[i]);
       break;
     default:
       FAIL("unexpected dtype " << encrt_dtype_name(view.dtype));
@@ -91,8 +93,8 @@ void checkAgainstPyTorch(const std::string &name, std::string model,
   std::string dirName = name;
   if (functionName != "main" || !compileFlags.empty())
     dirName += "." + std::to_string(std::hash<std::string>{}(
-                         functionName + "\n" + compileFlags) %
-                     1000000);
+                                        functionName + "\n" + compileFlags) %
+                                    1000000);
   fs::path dir = fs::path(ENCODER_TEST_WORK_DIR) / dirName;
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -116,20 +118,21 @@ void checkAgainstPyTorch(const std::string &name, std::string model,
                   checkpoint / "model.safetensors");
     source = checkpoint.string();
   }
-  std::string compile = std::string(ENCODER_COMPILE) + " " + source +
-                        " -o " + artifact.string() + " " + compileFlags;
+  std::string compile = std::string(ENCODER_COMPILE) + " " + source + " -o " +
+                        artifact.string() + " " + compileFlags;
   INFO(compile);
   REQUIRE(std::system(compile.c_str()) == 0);
 
   encrt_artifact *loaded = nullptr;
   REQUIRE_OK(encrt_artifact_load(artifact.c_str(), &loaded));
   const encrt_function *function = nullptr;
-  REQUIRE_OK(encrt_artifact_find_function(loaded, functionName.c_str(),
-                                          &function));
+  REQUIRE_OK(
+      encrt_artifact_find_function(loaded, functionName.c_str(), &function));
   encrt_module *module = nullptr;
   REQUIRE_OK(encrt_module_create(loaded, nullptr, &module));
   encrt_weights *weights = nullptr;
-  REQUIRE_OK(encrt_weights_open((dir / "weights.safetensors").c_str(), &weights));
+  REQUIRE_OK(
+      encrt_weights_open((dir / "weights.safetensors").c_str(), &weights));
   REQUIRE_OK(encrt_module_bind_weights(module, weights));
 
   size_t numInputs = encrt_function_input_count(function);
@@ -179,4 +182,3 @@ void checkAgainstPyTorch(const std::string &name, std::string model,
   encrt_module_release(module);
   encrt_artifact_release(loaded);
 }
-

@@ -1,4 +1,5 @@
-//===- NumericsHarness.h - compile, run and compare with PyTorch -*- C++ -*-===//
+//===- NumericsHarness.h - compile, run and compare with PyTorch -*- C++
+//-*-===//
 
 #ifndef ENCODER_TEST_NUMERICS_NUMERICSHARNESS_H
 #define ENCODER_TEST_NUMERICS_NUMERICSHARNESS_H

@@ -73,9 +73,8 @@ bool maskedSumIsRight(encrt_module *M, const encrt_function *F, int Seed,
       Expected += Ids[I];
   }
   std::vector<int64_t> Dims = {Rows, Cols};
-  std::vector<encrt_tensor_view> In = {viewOf(ENCRT_I64, Dims, Ids),
-                                       encrt_tensor_view{},
-                                       encrt_tensor_view{}};
+  std::vector<encrt_tensor_view> In = {
+      viewOf(ENCRT_I64, Dims, Ids), encrt_tensor_view{}, encrt_tensor_view{}};
   if (Seed % 2)
     In[1] = viewOf(ENCRT_BOOL, Dims, Mask);
   encrt_buffer *Out = nullptr;
@@ -98,10 +97,10 @@ TEST_CASE("concurrency: eight threads call one module, results as serial",
   std::vector<int64_t> BiasDims = {3}, TableDims = {4};
   encrt_tensor_view Bias = viewOf(ENCRT_F32, BiasDims, BiasA);
   encrt_tensor_view TableView = viewOf(ENCRT_F32, TableDims, Table);
-  requireOk(encrt_module_bind_parameter(L.Module, "bias", &Bias, nullptr,
+  requireOk(
+      encrt_module_bind_parameter(L.Module, "bias", &Bias, nullptr, nullptr));
+  requireOk(encrt_module_bind_parameter(L.Module, "table", &TableView, nullptr,
                                         nullptr));
-  requireOk(encrt_module_bind_parameter(L.Module, "table", &TableView,
-                                        nullptr, nullptr));
   const encrt_function *AddBias = L.function("add_bias");
   const encrt_function *Lookup = L.function("lookup");
   const encrt_function *MaskedSum = L.function("masked_sum");
@@ -135,7 +134,8 @@ TEST_CASE("concurrency: eight threads call one module, results as serial",
             fail(Why);
             break;
           }
-          float Total = *static_cast<const float *>(encrt_buffer_view(Out).data);
+          float Total =
+              *static_cast<const float *>(encrt_buffer_view(Out).data);
           if (Total != Table[I % 4] + Table[(T + I) % 4])
             fail("lookup gave a wrong total");
           encrt_buffer_release(Out);
@@ -162,8 +162,8 @@ TEST_CASE("concurrency: rebinding while calls run is safe", "[concurrency]") {
   writeFile(FileB, makeSafeTensors({{"bias", "F32", {3}, bytesOf(BiasB)}}));
   std::vector<int64_t> BiasDims = {3};
   encrt_tensor_view Bias = viewOf(ENCRT_F32, BiasDims, BiasA);
-  requireOk(encrt_module_bind_parameter(L.Module, "bias", &Bias, nullptr,
-                                        nullptr));
+  requireOk(
+      encrt_module_bind_parameter(L.Module, "bias", &Bias, nullptr, nullptr));
   const encrt_function *AddBias = L.function("add_bias");
 
   std::atomic<bool> Done{false};
@@ -218,14 +218,13 @@ TEST_CASE("concurrency: launches and packed parameters from many threads",
   std::vector<float> Q = {1, 2, 3, 4, 5, 6}, K = {7, 8, 9, 10, 11, 12};
   std::vector<float> Bias = {1, 1, 1}, A = {100, 200};
   std::vector<int64_t> QDims = {2, 3}, BDims = {3}, ADims = {2, 1};
-  for (auto [Name, View] :
-       {std::pair<const char *, encrt_tensor_view>{"q.weight",
-                                                   viewOf(ENCRT_F32, QDims, Q)},
-        {"k.weight", viewOf(ENCRT_F32, QDims, K)},
-        {"bias", viewOf(ENCRT_F32, BDims, Bias)},
-        {"a", viewOf(ENCRT_F32, ADims, A)}})
-    requireOk(encrt_module_bind_parameter(L.Module, Name, &View, nullptr,
-                                          nullptr));
+  for (auto [Name, View] : {std::pair<const char *, encrt_tensor_view>{
+                                "q.weight", viewOf(ENCRT_F32, QDims, Q)},
+                            {"k.weight", viewOf(ENCRT_F32, QDims, K)},
+                            {"bias", viewOf(ENCRT_F32, BDims, Bias)},
+                            {"a", viewOf(ENCRT_F32, ADims, A)}})
+    requireOk(
+        encrt_module_bind_parameter(L.Module, Name, &View, nullptr, nullptr));
   const encrt_function *Mark = L.function("mark");
   const encrt_function *Packed = L.function("packed");
   std::atomic<int> Failures{0};
@@ -242,7 +241,8 @@ TEST_CASE("concurrency: launches and packed parameters from many threads",
             continue;
           }
           // qa packs q (2x3) and a (2x1) along dimension 1.
-          const float *Qa = static_cast<const float *>(encrt_buffer_view(Out[2]).data);
+          const float *Qa =
+              static_cast<const float *>(encrt_buffer_view(Out[2]).data);
           if (Qa[0] != 1 || Qa[3] != 100 || Qa[4] != 4 || Qa[7] != 200)
             ++Failures;
           for (encrt_buffer *B : Out)

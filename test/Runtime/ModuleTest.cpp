@@ -503,8 +503,8 @@ TEST_CASE("module: omitted inputs, integer conversions and least sizes",
   std::vector<int64_t> Ids = {1, 2, 3, 4}, Dims = {2, 2};
   auto total = [&](std::vector<encrt_tensor_view> Inputs) {
     encrt_buffer *Out = nullptr;
-    requireOk(encrt_module_call(Fx.Module, F, Inputs.data(), Inputs.size(),
-                                &Out));
+    requireOk(
+        encrt_module_call(Fx.Module, F, Inputs.data(), Inputs.size(), &Out));
     int64_t Value = *static_cast<const int64_t *>(encrt_buffer_view(Out).data);
     encrt_buffer_release(Out);
     return Value;
@@ -536,8 +536,7 @@ TEST_CASE("module: omitted inputs, integer conversions and least sizes",
                {"input 'ids' (#0) of function 'masked_sum' is omitted, but "
                 "it has no default"});
   std::vector<int64_t> Empty = {2, 0};
-  Inputs = {viewOf(ENCRT_I64, Empty, std::vector<int64_t>{}), Omitted,
-            Omitted};
+  Inputs = {viewOf(ENCRT_I64, Empty, std::vector<int64_t>{}), Omitted, Omitted};
   requireError(encrt_module_call(Fx.Module, F, Inputs.data(), 3, &Out),
                ENCRT_INVALID_ARGUMENT,
                {"dimension 1 ('sequence') is 0, less than the minimum 1"});
@@ -546,9 +545,9 @@ TEST_CASE("module: omitted inputs, integer conversions and least sizes",
   std::vector<int64_t> Row = {1, 3};
   Fx.bindDefaults();
   encrt_tensor_view XView = viewOf(ENCRT_F64, Row, X);
-  requireError(encrt_module_call(Fx.Module, Fx.function("add_bias"), &XView,
-                                 1, &Out),
-               ENCRT_INVALID_ARGUMENT, {"expected dtype f32", "got f64"});
+  requireError(
+      encrt_module_call(Fx.Module, Fx.function("add_bias"), &XView, 1, &Out),
+      ENCRT_INVALID_ARGUMENT, {"expected dtype f32", "got f64"});
 }
 
 TEST_CASE("module: bind_parameters binds all or none", "[module]") {
@@ -562,19 +561,19 @@ TEST_CASE("module: bind_parameters binds all or none", "[module]") {
   int Released = 0;
   auto Count = [](void *P) { ++*static_cast<int *>(P); };
   void *Data[] = {&Released, &Released};
-  requireError(encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count,
-                                            Data),
-               ENCRT_INVALID_ARGUMENT,
-               {"tensor bound to parameter 'table' has shape 3, the artifact "
-                "expects 4"});
+  requireError(
+      encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count, Data),
+      ENCRT_INVALID_ARGUMENT,
+      {"tensor bound to parameter 'table' has shape 3, the artifact "
+       "expects 4"});
   CHECK(Released == 0);
   checkAddBias(Fx, 2); // the old bias is still bound
 
   std::vector<float> Table = {1, 1, 1, 1};
   std::vector<int64_t> Four = {4};
   Views[1] = viewOf(ENCRT_F32, Four, Table);
-  requireOk(encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count,
-                                         Data));
+  requireOk(
+      encrt_module_bind_parameters(Fx.Module, 2, Names, Views, Count, Data));
   std::vector<int64_t> Ids = {0, 3}, IdDims = {2};
   encrt_tensor_view In = viewOf(ENCRT_I64, IdDims, Ids);
   encrt_buffer *Out = nullptr;
@@ -614,7 +613,8 @@ TEST_CASE("module: a call beyond the memory limit is refused before it runs",
   std::vector<int64_t> Ids(6, 1), Dims = {2, 3};
   encrt_tensor_view In[3] = {viewOf(ENCRT_I64, Dims, Ids), {}, {}};
   // At batch 2, sequence 3: 6000 bytes, then 8 more, then 6000 - 8 + 8.
-  for (int64_t Limit : {int64_t(-1), int64_t(0), int64_t(6008), int64_t(6007)}) {
+  for (int64_t Limit :
+       {int64_t(-1), int64_t(0), int64_t(6008), int64_t(6007)}) {
     INFO("limit " << Limit);
     encrt_module_options Options;
     encrt_module_options_init(&Options);

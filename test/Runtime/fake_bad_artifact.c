@@ -3,8 +3,8 @@
  * One source, several shared objects, each wrong in one way the loader must
  * report: FAKE_BAD_JSON (metadata is not JSON), FAKE_BAD_ABI (an ABI version
  * the runtime does not know), FAKE_OLD_CUDA_ABI (a CUDA artifact of version
- * 1, whose buffers were managed memory), FAKE_NO_ENTRY (metadata names an entry point
- * that is not exported), FAKE_NO_METADATA (an ordinary shared object),
+ * 1, whose buffers were managed memory), FAKE_NO_ENTRY (metadata names an entry
+ * point that is not exported), FAKE_NO_METADATA (an ordinary shared object),
  * FAKE_READONLY_HOOKS (`enc_runtime_hooks` is const, so the runtime cannot
  * write it) and FAKE_SMALL_HOOKS (`enc_runtime_hooks` is too small).
  *
@@ -28,8 +28,8 @@ EXPORT const char enc_artifact_metadata[] =
 #elif defined(FAKE_OLD_CUDA_ABI)
 EXPORT const char enc_artifact_metadata[] =
     "{\"format\": \"encoder-artifact\", \"abi_version\": 1, "
-    "\"target\": {\"kind\": \"cuda\", \"gpu_arch\": \"sm_90\"}, "
-    FAKE_FUNCTIONS "}";
+    "\"target\": {\"kind\": \"cuda\", \"gpu_arch\": \"sm_90\"}, " FAKE_FUNCTIONS
+    "}";
 #elif defined(FAKE_NO_ENTRY)
 EXPORT const char enc_artifact_metadata[] =
     "{\"format\": \"encoder-artifact\", \"abi_version\": 1, "

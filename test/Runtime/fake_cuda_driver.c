@@ -242,8 +242,8 @@ static char *view(uint64_t pointer, size_t bytes) {
   return NULL;
 }
 
-EXPORT CUresult cuModuleLoadDataEx(void **module, const void *image,
-                                   unsigned n, int *options, void **values) {
+EXPORT CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned n,
+                                   int *options, void **values) {
   (void)n, (void)options, (void)values;
   const char *ptx = image;
   const char *target = strstr(ptx, ".target ");
@@ -306,8 +306,7 @@ EXPORT CUresult cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
   return failing("cuMemAlloc_v2") ? OUT_OF_MEMORY : deviceAlloc(pointer, bytes);
 }
 EXPORT CUresult cuMemFree_v2(uint64_t pointer) { return deviceFree(pointer); }
-EXPORT CUresult cuMemAllocAsync(uint64_t *pointer, size_t bytes,
-                                void *stream) {
+EXPORT CUresult cuMemAllocAsync(uint64_t *pointer, size_t bytes, void *stream) {
   if (failing("cuMemAllocAsync"))
     return OUT_OF_MEMORY;
   return isStream(stream) ? deviceAlloc(pointer, bytes) : INVALID_VALUE;
@@ -342,8 +341,7 @@ static const char *names[][3] = {
     {"1", "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
     {"2", "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
     {"100", "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
-    {"218", "CUDA_ERROR_INVALID_PTX",
-     "a PTX JIT compilation failed"},
+    {"218", "CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
     {"500", "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
     {"719", "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
 };

@@ -1,4 +1,5 @@
-//===- FuzzModelConfig.cpp - config.json to enc IR -------------------------===//
+//===- FuzzModelConfig.cpp - config.json to enc IR
+//-------------------------===//
 //
 // The model-config frontend on arbitrary config.json text, beside a fixed
 // small model.safetensors header (BERT's names under a "bert." prefix) so
@@ -57,12 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   Options.audioInput = Data[0] & 8;
   writeScratch("config.json", Data + 1, Size - 1);
   // Diagnostics are expected; they must not reach stderr 10^6 times.
-  mlir::ScopedDiagnosticHandler Quiet(Context, [](mlir::Diagnostic &) {
-    return mlir::success();
-  });
+  mlir::ScopedDiagnosticHandler Quiet(
+      Context, [](mlir::Diagnostic &) { return mlir::success(); });
   std::string Error;
-  mlir::OwningOpRef<mlir::ModuleOp> Module = mlir::enc::importModelConfig(
-      Context, scratchDirectory(), Options, Error);
+  mlir::OwningOpRef<mlir::ModuleOp> Module =
+      mlir::enc::importModelConfig(Context, scratchDirectory(), Options, Error);
   if (!Module) {
     if (Error.empty())
       std::abort(); // a refusal always says why

@@ -1,4 +1,5 @@
-//===- FuzzPipeline.cpp - IR text through parsing, verification, enc passes ===//
+//===- FuzzPipeline.cpp - IR text through parsing, verification, enc passes
+//===//
 //
 // Arbitrary text (seeded with the lit tests' inputs) parsed as a module;
 // when it verifies, the enc preparation passes and the lowering to linalg
@@ -38,9 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   // Large inputs only slow the search down; the seeds are small.
   if (Size > 64 * 1024)
     return 0;
-  mlir::ScopedDiagnosticHandler Quiet(Context, [](mlir::Diagnostic &) {
-    return mlir::success();
-  });
+  mlir::ScopedDiagnosticHandler Quiet(
+      Context, [](mlir::Diagnostic &) { return mlir::success(); });
   std::string Text(reinterpret_cast<const char *>(Data), Size);
   mlir::OwningOpRef<mlir::ModuleOp> Module =
       mlir::parseSourceString<mlir::ModuleOp>(Text, Context);
@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   mlir::PassManager PM(Context);
   PM.enableVerifier(true);
   mlir::enc::buildEncPreparationPipeline(PM);
-  mlir::enc::buildEncToLinalgConversionPipeline(PM, mlir::enc::TargetKind::cpu, 512);
+  mlir::enc::buildEncToLinalgConversionPipeline(PM, mlir::enc::TargetKind::cpu,
+                                                512);
   (void)PM.run(*Module);
   return 0;
 }

@@ -1,4 +1,5 @@
-//===- FuzzSupport.h - Files for fuzz targets whose API takes paths -*- C++ -*-===//
+//===- FuzzSupport.h - Files for fuzz targets whose API takes paths -*- C++
+//-*-===//
 //
 // The runtime and the frontend read files by path. A fuzz input becomes a
 // file in a per-process scratch directory (on tmpfs where there is one),

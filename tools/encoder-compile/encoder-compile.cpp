@@ -1,4 +1,5 @@
-//===- encoder-compile.cpp - compile an encoder model to an artifact --------===//
+//===- encoder-compile.cpp - compile an encoder model to an artifact
+//--------===//
 //
 //   encoder-compile MODEL.mlir -o MODEL.so [--target=cpu] [--cpu=host]
 //   encoder-compile MODEL_DIR|config.json -o MODEL.so [--pool=mean|cls]
@@ -65,7 +66,8 @@ cl::opt<EmitStage> emit(
     "emit", cl::desc("Stop after a stage and print it"),
     cl::init(EmitStage::artifact),
     cl::values(
-        clEnumValN(EmitStage::artifact, "artifact", "the shared object (default)"),
+        clEnumValN(EmitStage::artifact, "artifact",
+                   "the shared object (default)"),
         clEnumValN(EmitStage::enc, "enc",
                    "enc IR after the graph-level passes"),
         clEnumValN(EmitStage::linalg, "linalg", "linalg on tensors"),
@@ -103,17 +105,17 @@ cl::opt<std::string> cpu("cpu",
                          cl::init("host"), cl::cat(targetCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
                            cl::init(3), cl::Prefix, cl::cat(targetCategory));
-cl::opt<SentencePooling> pool(
-    "pool",
-    cl::desc("Model configs: pool a text encoder's last hidden state into "
-             "`sentence_embedding` (Sentence-BERT)"),
-    cl::init(SentencePooling::none),
-    cl::values(clEnumValN(SentencePooling::none, "none",
-                          "no pooling (default)"),
-               clEnumValN(SentencePooling::mean, "mean",
-                          "mean over the attention mask"),
-               clEnumValN(SentencePooling::cls, "cls", "the first token")),
-    cl::cat(inputCategory));
+cl::opt<SentencePooling>
+    pool("pool",
+         cl::desc("Model configs: pool a text encoder's last hidden state into "
+                  "`sentence_embedding` (Sentence-BERT)"),
+         cl::init(SentencePooling::none),
+         cl::values(clEnumValN(SentencePooling::none, "none",
+                               "no pooling (default)"),
+                    clEnumValN(SentencePooling::mean, "mean",
+                               "mean over the attention mask"),
+                    clEnumValN(SentencePooling::cls, "cls", "the first token")),
+         cl::cat(inputCategory));
 cl::opt<bool> normalize("normalize",
                         cl::desc("Model configs: L2-normalize the pooled "
                                  "sentence embedding"),
@@ -133,8 +135,9 @@ enum class Optimization {
   kernelFormation,
 };
 cl::bits<Optimization> disabled(
-    "disable", cl::desc("Switch off graph-level optimizations (to measure "
-                        "them): a comma-separated list of"),
+    "disable",
+    cl::desc("Switch off graph-level optimizations (to measure "
+             "them): a comma-separated list of"),
     cl::CommaSeparated,
     cl::values(
         clEnumValN(Optimization::attentionRecognition, "attention-recognition",
@@ -169,16 +172,17 @@ cl::list<std::string> reportDims(
     cl::desc("Report the kernels at these sizes of the named dynamic input "
              "dimensions, e.g. batch=1,sequence=128 (the artifact stays "
              "dynamic)"),
-    cl::CommaSeparated, cl::value_desc("NAME=SIZE,..."), cl::cat(reportCategory));
+    cl::CommaSeparated, cl::value_desc("NAME=SIZE,..."),
+    cl::cat(reportCategory));
 // The defaults are this project's reference machine (2 Zen 4 cores,
 // docs/performance.md): a register-resident AVX-512 FMA loop on both cores
 // (bench/cpu/fma_peak.c), and a 512 MB copy, read + write.
 cl::opt<double> peakGflops("peak-gflops",
                            cl::desc("Roofline: peak GFLOP/s of the machine"),
                            cl::init(230.0), cl::cat(reportCategory));
-cl::opt<double> bandwidthGBps(
-    "bandwidth-gbps", cl::desc("Roofline: memory bandwidth in GB/s"),
-    cl::init(25.0), cl::cat(reportCategory));
+cl::opt<double> bandwidthGBps("bandwidth-gbps",
+                              cl::desc("Roofline: memory bandwidth in GB/s"),
+                              cl::init(25.0), cl::cat(reportCategory));
 cl::opt<std::string> linker("linker",
                             cl::desc("ld.lld to link the artifact with"),
                             cl::init(""), cl::cat(outputCategory));
@@ -201,11 +205,10 @@ const char *const Overview =
 /// --help-hidden, except the MLIR flags that dump the pipeline.
 void showProjectOptionsFirst() {
   auto &options = cl::getRegisteredOptions();
-  for (const char *name :
-       {"mlir-print-ir-after-all", "mlir-print-ir-after",
-        "mlir-print-ir-before", "mlir-print-ir-before-all",
-        "mlir-print-ir-module-scope", "mlir-timing", "mlir-print-debuginfo",
-        "mlir-disable-threading"}) {
+  for (const char *name : {"mlir-print-ir-after-all", "mlir-print-ir-after",
+                           "mlir-print-ir-before", "mlir-print-ir-before-all",
+                           "mlir-print-ir-module-scope", "mlir-timing",
+                           "mlir-print-debuginfo", "mlir-disable-threading"}) {
     auto it = options.find(name);
     if (it != options.end())
       it->second->addCategory(debugCategory);
@@ -222,8 +225,7 @@ void showProjectOptionsFirst() {
                      [&](auto *category) {
                        return llvm::is_contained(ours, category);
                      }) ||
-        llvm::is_contained({"help", "help-hidden", "version"},
-                           option->ArgStr);
+        llvm::is_contained({"help", "help-hidden", "version"}, option->ArgStr);
     if (!listed && option->getOptionHiddenFlag() == cl::NotHidden)
       option->setHiddenFlag(cl::Hidden);
   }
@@ -327,8 +329,7 @@ int main(int argc, char **argv) {
       return fail(error);
   }
   if (failed(compileModule(*module, inputFilename, options, outputFilename,
-                           stageFile ? stageFile->os() : llvm::nulls(),
-                           error)))
+                           stageFile ? stageFile->os() : llvm::nulls(), error)))
     return fail(error);
   if (stageFile)
     stageFile->keep();

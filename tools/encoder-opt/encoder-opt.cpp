@@ -1,4 +1,5 @@
-//===- encoder-opt.cpp - the encoder compiler's opt tool --------------------===//
+//===- encoder-opt.cpp - the encoder compiler's opt tool
+//--------------------===//
 //
 // mlir-opt with the enc dialect and every encoder pass and pipeline: the
 // tool for lit tests and for trying a pass by hand.

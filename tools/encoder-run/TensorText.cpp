@@ -105,7 +105,8 @@ bool isFloat(encrt_dtype D) {
 /// "2x3xf32", "?x3xf32", "f32".
 } // namespace
 
-std::string encoder_run::formatType(encrt_dtype DType, const int64_t *Dims, size_t Rank) {
+std::string encoder_run::formatType(encrt_dtype DType, const int64_t *Dims,
+                                    size_t Rank) {
   std::string Out;
   for (size_t I = 0; I < Rank; ++I)
     Out += (Dims[I] == ENCRT_DYNAMIC_DIM ? std::string("?")
@@ -267,7 +268,8 @@ BufferPtr parseLiteral(const std::string &Spec, const std::string &What) {
 
 } // namespace
 
-BufferPtr encoder_run::readInput(const std::string &Spec, const std::string &What) {
+BufferPtr encoder_run::readInput(const std::string &Spec,
+                                 const std::string &What) {
   if (!Spec.empty() && Spec[0] == '@') {
     if (Spec.size() == 1)
       fail(What + ": '@' needs a file name, as in @x.npy");

@@ -41,36 +41,47 @@ const char *const Help =
     "  encoder-run MODEL.so --weights=CHECKPOINT --input=... [options]\n"
     "\n"
     "Weights\n"
-    "  --weights=PATH       Bind parameters from a .safetensors file, a sharded\n"
+    "  --weights=PATH       Bind parameters from a .safetensors file, a "
+    "sharded\n"
     "                       checkpoint's model.safetensors.index.json, or a\n"
-    "                       checkpoint directory; repeatable (later files win).\n"
+    "                       checkpoint directory; repeatable (later files "
+    "win).\n"
     "                       f16, bf16 and f64 tensors are converted to the\n"
-    "                       artifact's f32 (a note says so); f32 stays mapped.\n"
+    "                       artifact's f32 (a note says so); f32 stays "
+    "mapped.\n"
     "                         --weights=bert-base-uncased/\n"
     "Inputs, in the function's order or by name (see --list)\n"
-    "  --input=@FILE.npy    An .npy file (integer inputs take any integer dtype\n"
+    "  --input=@FILE.npy    An .npy file (integer inputs take any integer "
+    "dtype\n"
     "                       or bool: masks as bool, int32 or int64).\n"
     "  --input=SHAPExDTYPE=VALUES\n"
     "                       A literal: --input=2x3xf32=1,2,3,4,5,6, a scalar\n"
     "                       --input=f32=1.5, an empty tensor --input=2x0xi64=\n"
     "  --input=NAME=...     By name, in any position:\n"
     "                         --input=attention_mask=@mask.npy\n"
-    "                       Inputs left out take their defaults when they have\n"
+    "                       Inputs left out take their defaults when they "
+    "have\n"
     "                       one (attention_mask: ones, token_type_ids: zeros,\n"
     "                       as Hugging Face).\n"
     "Outputs\n"
-    "  --output=@FILE.npy   Write the next result there (repeatable, in order);\n"
+    "  --output=@FILE.npy   Write the next result there (repeatable, in "
+    "order);\n"
     "                       results without a file are printed.\n"
     "  --function=NAME      The function to run (default: the only one, or\n"
     "                       main): --function=get_text_features\n"
     "Measuring\n"
-    "  --benchmark=N        Time N calls after 3 warm-up calls; prints the median,\n"
+    "  --benchmark=N        Time N calls after 3 warm-up calls; prints the "
+    "median,\n"
     "                       min and max (and the device time on a GPU).\n"
     "  --profile            Time every kernel launch; prints per kernel the\n"
-    "                       calls, time, share and GFLOP/s: --benchmark=20 --profile\n"
-    "  --threads=N          Threads a call may use, the caller included (0, the\n"
-    "                       default: one per core; 1: the calling thread only).\n"
-    "  --max-memory=SIZE    Refuse a call whose intermediate buffers need more\n"
+    "                       calls, time, share and GFLOP/s: --benchmark=20 "
+    "--profile\n"
+    "  --threads=N          Threads a call may use, the caller included (0, "
+    "the\n"
+    "                       default: one per core; 1: the calling thread "
+    "only).\n"
+    "  --max-memory=SIZE    Refuse a call whose intermediate buffers need "
+    "more\n"
     "                       (the artifact's estimate at the inputs' sizes):\n"
     "                       --max-memory=8G; none for no limit; default: the\n"
     "                       machine's memory.\n"
@@ -79,17 +90,21 @@ const char *const Help =
     "                       Where to run (default cpu); a CUDA artifact needs\n"
     "                       the NVIDIA driver (libcuda.so.1) at run time.\n"
     "Inspecting\n"
-    "  --list               The functions, their inputs (named dimensions, bounds,\n"
+    "  --list               The functions, their inputs (named dimensions, "
+    "bounds,\n"
     "                       defaults), parameters, outputs and kernels.\n"
-    "  --metadata           The artifact's metadata JSON (docs/artifact-abi.md).\n"
+    "  --metadata           The artifact's metadata JSON "
+    "(docs/artifact-abi.md).\n"
     "  --help, -h           This text.\n"
     "\n"
     "Example:\n"
     "  encoder-compile examples/bert -o bert.so\n"
-    "  encoder-run bert.so --weights=model.safetensors --input=@input_ids.npy \\\n"
+    "  encoder-run bert.so --weights=model.safetensors --input=@input_ids.npy "
+    "\\\n"
     "      --output=@last_hidden_state.npy --output=@pooler_output.npy\n"
     "\n"
-    "Errors are one line on stderr, \"encoder-run: error: ...\"; exit status 1,\n"
+    "Errors are one line on stderr, \"encoder-run: error: ...\"; exit status "
+    "1,\n"
     "2 for a wrong command line.\n";
 
 constexpr int WarmupRuns = 3;
@@ -107,7 +122,7 @@ struct Options {
   bool HasFunction = false;
   long Benchmark = 0;
   bool Profile = false;
-  int Threads = 0; // 0: one per core
+  int Threads = 0;          // 0: one per core
   int64_t MaxCallBytes = 0; // 0: the machine's memory; -1: none
   bool List = false;
   bool Metadata = false;
@@ -207,8 +222,7 @@ Options parseCommandLine(int Argc, char **Argv) {
         Opts.Device = ENCRT_DEVICE_CUDA;
         Opts.DeviceOrdinal = static_cast<int>(N);
       } else
-        usageError("--device expects cpu, cuda or cuda:N, got " +
-                   quote(Value));
+        usageError("--device expects cpu, cuda or cuda:N, got " + quote(Value));
     } else if (Arg.size() > 1 && Arg[0] == '-') {
       usageError("unknown option " + quote(Arg));
     } else if (Opts.Model.empty()) {
@@ -381,8 +395,8 @@ std::vector<std::string> assignInputs(const Options &Opts,
       Missing += (Missing.empty() ? "" : ", ") + quote(Info->name);
   }
   if (!Missing.empty())
-    fail("function " + quote(encrt_function_name(F)) +
-         ": no --input for " + Missing +
+    fail("function " + quote(encrt_function_name(F)) + ": no --input for " +
+         Missing +
          " (give inputs in order, or by name: --input=NAME=@FILE.npy)");
   return Specs;
 }

@@ -28,8 +28,8 @@ LogicalResult AttentionOp::verify() {
   RankedTensorType q = verify::tensorType(getQuery());
   RankedTensorType k = verify::tensorType(getKey());
   RankedTensorType v = verify::tensorType(getValue());
-  for (auto [type, name] : {std::pair(q, "query"), std::pair(k, "key"),
-                            std::pair(v, "value")})
+  for (auto [type, name] :
+       {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value")})
     if (type.getRank() != 4)
       return emitOpError() << name
                            << " must have rank 4 ([batch, heads, seq, dim]), "
@@ -37,12 +37,11 @@ LogicalResult AttentionOp::verify() {
                            << type;
   Value mask = getMask();
   bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
-  if (failed(verify::sameElementType(
-          *this, getQuery(),
-          {{getKey(), "key"},
-           {getValue(), "value"},
-           {getResult(), "result"},
-           {keepMask ? Value() : mask, "mask"}})))
+  if (failed(verify::sameElementType(*this, getQuery(),
+                                     {{getKey(), "key"},
+                                      {getValue(), "value"},
+                                      {getResult(), "result"},
+                                      {keepMask ? Value() : mask, "mask"}})))
     return failure();
 
   int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
@@ -50,9 +49,9 @@ LogicalResult AttentionOp::verify() {
   int64_t kvLen = k.getDimSize(2);
   if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
       failed(verify::shape(*this, "value", v,
-                         {batch, heads, kvLen, v.getDimSize(3)})) ||
+                           {batch, heads, kvLen, v.getDimSize(3)})) ||
       failed(verify::shape(*this, "result", verify::tensorType(getResult()),
-                         {batch, heads, qLen, v.getDimSize(3)})))
+                           {batch, heads, qLen, v.getDimSize(3)})))
     return failure();
 
   if (mask) {
@@ -66,7 +65,8 @@ LogicalResult AttentionOp::verify() {
       if (d != 1 && !verify::dimsMatch(d, full[i]))
         return emitOpError("mask dimension ")
                << i << " is " << verify::dimStr(d) << "; it must be 1 or "
-               << verify::dimStr(full[i]) << " to broadcast to [batch, heads, q_len, "
+               << verify::dimStr(full[i])
+               << " to broadcast to [batch, heads, q_len, "
                << "kv_len]";
   }
 
@@ -130,8 +130,7 @@ LogicalResult RelativePositionBiasOp::verify() {
     return emitOpError("max_distance must exceed the ")
            << perSide / 2 << " exactly-bucketed offsets, got "
            << getMaxDistance();
-  return verify::shape(*this, "result", verify::tensorType(getResult()),
-                       {1, table.getDimSize(1), ShapedType::kDynamic,
-                        ShapedType::kDynamic});
+  return verify::shape(
+      *this, "result", verify::tensorType(getResult()),
+      {1, table.getDimSize(1), ShapedType::kDynamic, ShapedType::kDynamic});
 }
-

@@ -1,4 +1,5 @@
-//===- EncAttributeNames.h - names of enc's discardable attributes -*- C++ -*-===//
+//===- EncAttributeNames.h - names of enc's discardable attributes -*- C++
+//-*-===//
 //
 // The attributes the compiler attaches to ops, functions and arguments
 // outside the enc dialect are declared once, on the dialect (EncBase.td,

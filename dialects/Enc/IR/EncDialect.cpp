@@ -1,4 +1,5 @@
-//===- EncDialect.cpp - enc dialect registration ----------------------------===//
+//===- EncDialect.cpp - enc dialect registration
+//----------------------------===//
 //
 // Registers the operations and attributes of the `enc` dialect.
 //

@@ -23,11 +23,12 @@ LogicalResult EmbeddingOp::verify() {
     return emitOpError("table must have rank 2 ([num_embeddings, dim]), got ")
            << table;
   if (failed(verify::sameElementType(*this, getTable(),
-                                   {{getResult(), "result"}})))
+                                     {{getResult(), "result"}})))
     return failure();
   SmallVector<int64_t> expected(verify::tensorType(getIndices()).getShape());
   expected.push_back(table.getDimSize(1));
-  return verify::shape(*this, "result", verify::tensorType(getResult()), expected);
+  return verify::shape(*this, "result", verify::tensorType(getResult()),
+                       expected);
 }
 
 //===----------------------------------------------------------------------===//
@@ -43,8 +44,7 @@ LogicalResult PositionalEncodingOp::verify() {
     if (getTable())
       return emitOpError("sinusoidal positions take no table");
     if (!ShapedType::isDynamic(dim) && dim % 2 != 0)
-      return emitOpError("sinusoidal positions need an even dim, got ")
-             << dim;
+      return emitOpError("sinusoidal positions need an even dim, got ") << dim;
     if (getKind() == PositionKind::sinusoidal_concat &&
         !ShapedType::isDynamic(dim) && dim < 4)
       return emitOpError("sinusoidal_concat positions need dim >= 4, got ")
@@ -54,10 +54,9 @@ LogicalResult PositionalEncodingOp::verify() {
   if (!getTable())
     return emitOpError("learned positions need a table");
   RankedTensorType table = verify::tensorType(getTable());
-  if (failed(verify::rank(*this, "table", table, 2,
-                          "[max_positions, dim]")) ||
-      failed(verify::sameElementType(*this, getInput(),
-                                     {{getTable(), "table"}})))
+  if (failed(verify::rank(*this, "table", table, 2, "[max_positions, dim]")) ||
+      failed(
+          verify::sameElementType(*this, getInput(), {{getTable(), "table"}})))
     return failure();
   if (!verify::dimsMatch(table.getDimSize(1), dim))
     return emitOpError("table must be [max_positions, ")
@@ -66,9 +65,8 @@ LogicalResult PositionalEncodingOp::verify() {
   int64_t offset = getOffset();
   if (!ShapedType::isDynamic(seq) && !ShapedType::isDynamic(positions) &&
       offset + seq > positions)
-    return emitOpError("positions ")
-           << offset << " to " << offset + seq - 1
-           << " do not fit a table of " << positions;
+    return emitOpError("positions ") << offset << " to " << offset + seq - 1
+                                     << " do not fit a table of " << positions;
   return success();
 }
 
@@ -124,19 +122,18 @@ LogicalResult PatchEmbedOp::verify() {
       return failure();
   } else {
     dim = weight.getRank() == 4 ? weight.getDimSize(0) : ShapedType::kDynamic;
-    if (failed(verify::shape(*this, "weight", weight,
-                             {dim, pixels.getDimSize(1), getPatchSize()[0],
-                              getPatchSize()[1]})))
+    if (failed(verify::shape(
+            *this, "weight", weight,
+            {dim, pixels.getDimSize(1), getPatchSize()[0], getPatchSize()[1]})))
       return failure();
   }
-  if (failed(verify::shape(*this, "bias", verify::tensorType(getBias()),
-                           {dim})))
+  if (failed(
+          verify::shape(*this, "bias", verify::tensorType(getBias()), {dim})))
     return failure();
   int64_t tokens = *patches;
   if (getClassToken()) {
     if (failed(verify::shape(*this, "class_token",
-                             verify::tensorType(getClassToken()),
-                             {1, 1, dim})))
+                             verify::tensorType(getClassToken()), {1, 1, dim})))
       return failure();
     if (!ShapedType::isDynamic(tokens))
       ++tokens;
@@ -152,9 +149,8 @@ LogicalResult PatchEmbedOp::verify() {
 LogicalResult PatchifyOp::verify() {
   RankedTensorType pixels = verify::tensorType(getPixels());
   FailureOr<int64_t> patches = verifyPatches(*this, getPatchSize(), pixels);
-  if (failed(patches) ||
-      failed(verify::sameElementType(*this, getPixels(),
-                                     {{getResult(), "result"}})))
+  if (failed(patches) || failed(verify::sameElementType(
+                             *this, getPixels(), {{getResult(), "result"}})))
     return failure();
   int64_t channels = pixels.getDimSize(1);
   int64_t features = ShapedType::isDynamic(channels)
@@ -170,33 +166,30 @@ LogicalResult PatchifyOp::verify() {
 
 int64_t RandomMaskOp::getKeepCount(int64_t patches, double maskRatio) {
   // As MAE computes it: int(patches * (1 - mask_ratio)), in doubles.
-  return static_cast<int64_t>(static_cast<double>(patches) *
-                              (1.0 - maskRatio));
+  return static_cast<int64_t>(static_cast<double>(patches) * (1.0 - maskRatio));
 }
 
 LogicalResult RandomMaskOp::verify() {
   RankedTensorType tokens = verify::tensorType(getTokens());
-  if (failed(verify::rank(*this, "tokens", tokens, 3,
-                          "[batch, patches, dim]")))
+  if (failed(verify::rank(*this, "tokens", tokens, 3, "[batch, patches, dim]")))
     return failure();
   double ratio = getMaskRatio().convertToDouble();
   if (!(ratio >= 0.0 && ratio < 1.0))
     return emitOpError("mask_ratio must be in [0, 1), got ") << ratio;
   int64_t batch = tokens.getDimSize(0), patches = tokens.getDimSize(1);
-  if (getNoise() && failed(verify::shape(*this, "noise",
-                                         verify::tensorType(getNoise()),
-                                         {batch, patches})))
+  if (getNoise() &&
+      failed(verify::shape(*this, "noise", verify::tensorType(getNoise()),
+                           {batch, patches})))
     return failure();
-  int64_t keep = ShapedType::isDynamic(patches)
-                     ? ShapedType::kDynamic
-                     : getKeepCount(patches, ratio);
+  int64_t keep = ShapedType::isDynamic(patches) ? ShapedType::kDynamic
+                                                : getKeepCount(patches, ratio);
   if (keep == 0)
     return emitOpError("keeps no patch of ")
            << patches << " with mask_ratio " << ratio;
-  if (failed(verify::sameElementType(*this, getTokens(),
-                                     {{getMask(), "mask"}})) ||
-      failed(verify::shape(*this, "ids_keep",
-                           verify::tensorType(getIdsKeep()), {batch, keep})) ||
+  if (failed(
+          verify::sameElementType(*this, getTokens(), {{getMask(), "mask"}})) ||
+      failed(verify::shape(*this, "ids_keep", verify::tensorType(getIdsKeep()),
+                           {batch, keep})) ||
       failed(verify::shape(*this, "mask", verify::tensorType(getMask()),
                            {batch, patches})))
     return failure();
@@ -219,9 +212,9 @@ LogicalResult GatherVisibleOp::verify() {
   if (!verify::dimsMatch(indices.getDimSize(0), tokens.getDimSize(0)))
     return emitOpError("indices have batch ")
            << indices.getDimSize(0) << ", tokens " << tokens.getDimSize(0);
-  return verify::shape(*this, "result", verify::tensorType(getResult()),
-                       {tokens.getDimSize(0), indices.getDimSize(1),
-                        tokens.getDimSize(2)});
+  return verify::shape(
+      *this, "result", verify::tensorType(getResult()),
+      {tokens.getDimSize(0), indices.getDimSize(1), tokens.getDimSize(2)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -239,8 +232,7 @@ LogicalResult LogMelOp::verify() {
     return emitOpError("n_fft must be even, got ") << fft;
   if (mels > fft / 2 + 1)
     return emitOpError("asks for ")
-           << mels << " mel bins from " << fft / 2 + 1
-           << " frequency bins";
+           << mels << " mel bins from " << fft / 2 + 1 << " frequency bins";
   int64_t samples = audio.getDimSize(1);
   int64_t frames = ShapedType::kDynamic;
   if (!ShapedType::isDynamic(samples)) {
@@ -253,4 +245,3 @@ LogicalResult LogMelOp::verify() {
   return verify::shape(*this, "result", verify::tensorType(getResult()),
                        {audio.getDimSize(0), mels, frames});
 }
-

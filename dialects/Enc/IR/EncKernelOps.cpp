@@ -1,4 +1,5 @@
-//===- EncKernelOps.cpp - verifiers of the kernel annotations ---------------===//
+//===- EncKernelOps.cpp - verifiers of the kernel annotations
+//---------------===//
 
 #include "Enc/IR/EncOps.h"
 

@@ -41,9 +41,8 @@ LogicalResult PackedParamOp::verify() {
   if (sources.empty())
     return emitOpError("needs at least one source");
   if (sources.size() != shapes.size())
-    return emitOpError("has ")
-           << sources.size() << " sources but " << shapes.size()
-           << " source shapes";
+    return emitOpError("has ") << sources.size() << " sources but "
+                               << shapes.size() << " source shapes";
   for (Attribute source : sources)
     if (cast<StringAttr>(source).getValue().empty())
       return emitOpError("has a source with an empty name");
@@ -51,8 +50,8 @@ LogicalResult PackedParamOp::verify() {
   int64_t rank = first.size();
   int64_t dim = getConcatDim();
   if (dim >= rank)
-    return emitOpError("concat_dim ") << dim << " is out of range for rank "
-                                      << rank;
+    return emitOpError("concat_dim ")
+           << dim << " is out of range for rank " << rank;
   SmallVector<int64_t> concat(first);
   for (Attribute shapeAttr : shapes.getValue().drop_front()) {
     ArrayRef<int64_t> shape = cast<DenseI64ArrayAttr>(shapeAttr).asArrayRef();
@@ -124,17 +123,18 @@ LogicalResult LinearOp::verify() {
            << (weight.getRank() == 2 ? "[out, in]" : "[out / p, in, p]")
            << " with in = " << verify::dimStr(in)
            << " (the last dimension of input), got " << weight;
-  if (getBias() &&
-      failed(verify::shape(*this, "bias", verify::tensorType(getBias()), {out})))
+  if (getBias() && failed(verify::shape(*this, "bias",
+                                        verify::tensorType(getBias()), {out})))
     return failure();
 
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = out;
-  if (getResidual() && failed(verify::shape(*this, "residual",
-                                            verify::tensorType(getResidual()),
-                                            expected)))
+  if (getResidual() &&
+      failed(verify::shape(*this, "residual", verify::tensorType(getResidual()),
+                           expected)))
     return failure();
-  return verify::shape(*this, "result", verify::tensorType(getResult()), expected);
+  return verify::shape(*this, "result", verify::tensorType(getResult()),
+                       expected);
 }
 
 //===----------------------------------------------------------------------===//
@@ -150,16 +150,16 @@ LogicalResult LayerNormOp::verify() {
                                       {getScale(), "scale"},
                                       {getBias(), "bias"}})))
     return failure();
-  if (getResidual() && failed(verify::shape(*this, "residual",
-                                            verify::tensorType(getResidual()),
-                                            input.getShape())))
+  if (getResidual() &&
+      failed(verify::shape(*this, "residual", verify::tensorType(getResidual()),
+                           input.getShape())))
     return failure();
   int64_t dim = input.getShape().back();
-  if (getScale() &&
-      failed(verify::shape(*this, "scale", verify::tensorType(getScale()), {dim})))
+  if (getScale() && failed(verify::shape(
+                        *this, "scale", verify::tensorType(getScale()), {dim})))
     return failure();
-  if (getBias() &&
-      failed(verify::shape(*this, "bias", verify::tensorType(getBias()), {dim})))
+  if (getBias() && failed(verify::shape(*this, "bias",
+                                        verify::tensorType(getBias()), {dim})))
     return failure();
   double epsilon = getEpsilon().convertToDouble();
   if (!(epsilon >= 0.0) || !std::isfinite(epsilon))
@@ -185,13 +185,13 @@ LogicalResult GroupNormOp::verify() {
   if (failed(verify::divisible(*this, "channels", channels, getNumGroups(),
                                "num_groups")))
     return failure();
-  if (getScale() && failed(verify::shape(*this, "scale",
-                                         verify::tensorType(getScale()),
-                                         {channels})))
+  if (getScale() &&
+      failed(verify::shape(*this, "scale", verify::tensorType(getScale()),
+                           {channels})))
     return failure();
-  if (getBias() && failed(verify::shape(*this, "bias",
-                                        verify::tensorType(getBias()),
-                                        {channels})))
+  if (getBias() &&
+      failed(verify::shape(*this, "bias", verify::tensorType(getBias()),
+                           {channels})))
     return failure();
   double epsilon = getEpsilon().convertToDouble();
   if (!(epsilon >= 0.0) || !std::isfinite(epsilon))
@@ -217,10 +217,10 @@ LogicalResult Conv1dOp::verify() {
     return failure();
   int64_t groups = getGroups();
   int64_t in = input.getDimSize(1), out = weight.getDimSize(0);
-  if (failed(verify::divisible(*this, "input channels", in, groups,
-                               "groups")) ||
-      failed(verify::divisible(*this, "output channels", out, groups,
-                               "groups")))
+  if (failed(
+          verify::divisible(*this, "input channels", in, groups, "groups")) ||
+      failed(
+          verify::divisible(*this, "output channels", out, groups, "groups")))
     return failure();
   int64_t perGroup = ShapedType::isDynamic(in) ? in : in / groups;
   if (!verify::dimsMatch(weight.getDimSize(1), perGroup))
@@ -228,8 +228,7 @@ LogicalResult Conv1dOp::verify() {
                        "in / groups = ")
            << verify::dimStr(perGroup) << ", got " << weight;
   if (getBias() && failed(verify::shape(*this, "bias",
-                                        verify::tensorType(getBias()),
-                                        {out})))
+                                        verify::tensorType(getBias()), {out})))
     return failure();
 
   int64_t time = input.getDimSize(2), kernel = weight.getDimSize(2);
@@ -255,8 +254,8 @@ LogicalResult WeightNormOp::verify() {
   RankedTensorType v = verify::tensorType(getV());
   int64_t dim = getDim();
   if (dim >= v.getRank())
-    return emitOpError("dim ") << dim << " is out of range for v of rank "
-                               << v.getRank();
+    return emitOpError("dim ")
+           << dim << " is out of range for v of rank " << v.getRank();
   if (failed(verify::sameElementType(*this, getV(),
                                      {{getG(), "g"}, {getResult(), "result"}})))
     return failure();
@@ -267,4 +266,3 @@ LogicalResult WeightNormOp::verify() {
   return verify::shape(*this, "result", verify::tensorType(getResult()),
                        v.getShape());
 }
-

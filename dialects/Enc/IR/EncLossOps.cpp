@@ -23,20 +23,21 @@ LogicalResult CrossEntropyOp::verify() {
     return emitOpError("logits must have rank >= 1 ([..., classes]), got ")
            << logits;
   if (failed(verify::sameElementType(*this, getLogits(),
-                                   {{getResult(), "result"}})))
+                                     {{getResult(), "result"}})))
     return failure();
   ArrayRef<int64_t> positions = logits.getShape().drop_back();
-  if (failed(verify::shape(*this, "labels", verify::tensorType(getLabels()), positions)))
+  if (failed(verify::shape(*this, "labels", verify::tensorType(getLabels()),
+                           positions)))
     return failure();
   if (getReduction() == Reduction::none)
     return verify::shape(*this, "result with reduction none",
-                       verify::tensorType(getResult()), positions);
-  return verify::shape(*this, "reduced result", verify::tensorType(getResult()), {});
+                         verify::tensorType(getResult()), positions);
+  return verify::shape(*this, "reduced result", verify::tensorType(getResult()),
+                       {});
 }
 
 /// A square [n, n] similarity matrix and a 0-d result.
-static LogicalResult verifyPairLoss(Operation *op, Value logits,
-                                    Value result) {
+static LogicalResult verifyPairLoss(Operation *op, Value logits, Value result) {
   RankedTensorType type = verify::tensorType(logits);
   if (failed(verify::rank(op, "logits", type, 2, "[n, n]")) ||
       failed(verify::sameElementType(op, logits, {{result, "result"}})))
@@ -91,24 +92,23 @@ LogicalResult KlDivergenceOp::verify() {
   RankedTensorType mu = verify::tensorType(getMu());
   if (mu.getRank() < 1)
     return emitOpError("mu must have rank >= 1 ([batch, ...]), got ") << mu;
-  if (failed(verify::sameElementType(*this, getMu(),
-                                     {{getLogvar(), "logvar"},
-                                      {getResult(), "result"}})) ||
+  if (failed(verify::sameElementType(
+          *this, getMu(),
+          {{getLogvar(), "logvar"}, {getResult(), "result"}})) ||
       failed(verify::shape(*this, "logvar", verify::tensorType(getLogvar()),
                            mu.getShape())))
     return failure();
   if (getReduction() == Reduction::none)
     return verify::shape(*this, "result with reduction none",
                          verify::tensorType(getResult()), {mu.getDimSize(0)});
-  return verify::shape(*this, "reduced result",
-                       verify::tensorType(getResult()), {});
+  return verify::shape(*this, "reduced result", verify::tensorType(getResult()),
+                       {});
 }
 
 LogicalResult ReparameterizeOp::verify() {
   RankedTensorType mu = verify::tensorType(getMu());
-  if (failed(verify::sameElementType(*this, getMu(),
-                                     {{getLogvar(), "logvar"},
-                                      {getNoise(), "noise"}})) ||
+  if (failed(verify::sameElementType(
+          *this, getMu(), {{getLogvar(), "logvar"}, {getNoise(), "noise"}})) ||
       failed(verify::shape(*this, "logvar", verify::tensorType(getLogvar()),
                            mu.getShape())))
     return failure();
@@ -129,15 +129,15 @@ LogicalResult BinaryCrossEntropyOp::verify() {
       failed(verify::shape(*this, "targets", verify::tensorType(getTargets()),
                            logits.getShape())))
     return failure();
-  if (getMask() && failed(verify::shape(*this, "mask",
-                                        verify::tensorType(getMask()),
-                                        logits.getShape())))
+  if (getMask() &&
+      failed(verify::shape(*this, "mask", verify::tensorType(getMask()),
+                           logits.getShape())))
     return failure();
   if (getReduction() == Reduction::none)
     return verify::shape(*this, "result with reduction none",
                          verify::tensorType(getResult()), logits.getShape());
-  return verify::shape(*this, "reduced result",
-                       verify::tensorType(getResult()), {});
+  return verify::shape(*this, "reduced result", verify::tensorType(getResult()),
+                       {});
 }
 
 //===----------------------------------------------------------------------===//
@@ -151,11 +151,9 @@ LogicalResult TripletOp::verify() {
                                      {{getPositive(), "positive"},
                                       {getNegative(), "negative"},
                                       {getResult(), "result"}})) ||
-      failed(verify::shape(*this, "positive",
-                           verify::tensorType(getPositive()),
+      failed(verify::shape(*this, "positive", verify::tensorType(getPositive()),
                            anchor.getShape())) ||
-      failed(verify::shape(*this, "negative",
-                           verify::tensorType(getNegative()),
+      failed(verify::shape(*this, "negative", verify::tensorType(getNegative()),
                            anchor.getShape())))
     return failure();
   double margin = getMargin().convertToDouble();
@@ -170,8 +168,8 @@ LogicalResult TripletOp::verify() {
 
 LogicalResult DinoLossOp::verify() {
   RankedTensorType student = verify::tensorType(getStudent());
-  if (failed(verify::rank(*this, "student", student, 2,
-                          "[batch, prototypes]")) ||
+  if (failed(
+          verify::rank(*this, "student", student, 2, "[batch, prototypes]")) ||
       failed(verify::sameElementType(*this, getStudent(),
                                      {{getTeacher(), "teacher"},
                                       {getCenter(), "center"},

@@ -1,4 +1,5 @@
-//===- EncOps.cpp - enc op definitions and shared verifier helpers ----------===//
+//===- EncOps.cpp - enc op definitions and shared verifier helpers
+//----------===//
 //
 // The generated op definitions, the `custom<EnumKeyword>` directive they
 // use, and the helpers of EncVerifyUtils.h. The verifiers themselves live
@@ -74,16 +75,13 @@ LogicalResult verify::shape(Operation *op, StringRef what,
     ok = ok && dimsMatch(a, e);
   if (ok)
     return success();
-  InFlightDiagnostic diag = op->emitOpError()
-                            << what << " must have shape [";
-  llvm::interleaveComma(expected, diag,
-                        [&](int64_t d) { diag << dimStr(d); });
+  InFlightDiagnostic diag = op->emitOpError() << what << " must have shape [";
+  llvm::interleaveComma(expected, diag, [&](int64_t d) { diag << dimStr(d); });
   return diag << "], got " << actual;
 }
 
-LogicalResult verify::rank(Operation *op, StringRef what,
-                           RankedTensorType type, int64_t rank,
-                           StringRef layout) {
+LogicalResult verify::rank(Operation *op, StringRef what, RankedTensorType type,
+                           int64_t rank, StringRef layout) {
   if (type.getRank() == rank)
     return success();
   return op->emitOpError() << what << " must have rank " << rank << " ("
@@ -103,9 +101,8 @@ LogicalResult verify::divisible(Operation *op, StringRef what, int64_t size,
                                 int64_t by, StringRef byWhat) {
   if (ShapedType::isDynamic(size) || size % by == 0)
     return success();
-  return op->emitOpError() << what << " (" << size
-                           << ") must be a multiple of " << byWhat << " ("
-                           << by << ")";
+  return op->emitOpError() << what << " (" << size << ") must be a multiple of "
+                           << byWhat << " (" << by << ")";
 }
 
 #define GET_OP_CLASSES

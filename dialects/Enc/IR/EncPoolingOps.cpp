@@ -23,17 +23,17 @@ LogicalResult PoolOp::verify() {
     return emitOpError("input must have rank 3 ([batch, seq, dim]), got ")
            << input;
   if (failed(verify::sameElementType(*this, getInput(),
-                                   {{getResult(), "result"}})))
+                                     {{getResult(), "result"}})))
     return failure();
   if (Value mask = getMask()) {
     if (getKind() == PoolKind::cls)
       return emitOpError("cls pooling takes no mask");
     if (failed(verify::shape(*this, "mask", verify::tensorType(mask),
-                           {input.getDimSize(0), input.getDimSize(1)})))
+                             {input.getDimSize(0), input.getDimSize(1)})))
       return failure();
   }
   return verify::shape(*this, "result", verify::tensorType(getResult()),
-                     {input.getDimSize(0), input.getDimSize(2)});
+                       {input.getDimSize(0), input.getDimSize(2)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -69,8 +69,8 @@ LogicalResult SimilarityOp::verify() {
     return emitOpError("lhs and rhs embed in ")
            << verify::dimStr(lhs.getDimSize(1)) << " and "
            << verify::dimStr(rhs.getDimSize(1)) << " dimensions";
-  if (getScale() &&
-      failed(verify::scalarLike(*this, "scale", verify::tensorType(getScale()))))
+  if (getScale() && failed(verify::scalarLike(*this, "scale",
+                                              verify::tensorType(getScale()))))
     return failure();
   if (getBias() &&
       failed(verify::scalarLike(*this, "bias", verify::tensorType(getBias()))))
@@ -80,4 +80,3 @@ LogicalResult SimilarityOp::verify() {
   return verify::shape(*this, "result", verify::tensorType(getResult()),
                        {lhs.getDimSize(0), rhs.getDimSize(0)});
 }
-

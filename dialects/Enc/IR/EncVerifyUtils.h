@@ -47,8 +47,8 @@ LogicalResult rank(Operation *op, StringRef what, RankedTensorType type,
 LogicalResult scalarLike(Operation *op, StringRef what, RankedTensorType type);
 
 /// Checks that a static `size` is divisible by `by`.
-LogicalResult divisible(Operation *op, StringRef what, int64_t size,
-                        int64_t by, StringRef byWhat);
+LogicalResult divisible(Operation *op, StringRef what, int64_t size, int64_t by,
+                        StringRef byWhat);
 
 } // namespace mlir::enc::verify
 

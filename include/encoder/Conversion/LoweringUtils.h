@@ -1,4 +1,5 @@
-//===- LoweringUtils.h - helpers shared by the enc-to-linalg patterns -*- C++ -*-===//
+//===- LoweringUtils.h - helpers shared by the enc-to-linalg patterns -*- C++
+//-*-===//
 //
 // Small builders for the tensors and linalg.generic ops that every op family
 // needs. Shapes may be dynamic: sizes travel as OpFoldResults.

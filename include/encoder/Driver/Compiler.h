@@ -1,4 +1,5 @@
-//===- Compiler.h - the compiler driver shared by the CLI and Python -*- C++ -*-===//
+//===- Compiler.h - the compiler driver shared by the CLI and Python -*- C++
+//-*-===//
 //
 // What `encoder-compile` does, as a library: read a model (enc IR text or
 // file, or a Hugging Face style config) into a module, then run the pipeline
@@ -92,8 +93,8 @@ LogicalResult checkFrontendOptions(StringRef source, bool isConfig,
 /// Reads a model: a Hugging Face style directory or config.json through the
 /// frontend, else enc IR from the file `path` ("-" for stdin). Parse errors
 /// are diagnostics through `sourceMgr`'s handler; other errors are `error`.
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                                StringRef path,
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
+                                llvm::SourceMgr &sourceMgr, StringRef path,
                                 const FrontendOptions &frontendOptions,
                                 std::string &error);
 
@@ -108,8 +109,7 @@ OwningOpRef<ModuleOp> parseModel(MLIRContext &context,
 LogicalResult compileModule(ModuleOp module, StringRef sourceName,
                             const CompileOptions &options,
                             StringRef artifactPath,
-                            llvm::raw_ostream &stageOutput,
-                            std::string &error);
+                            llvm::raw_ostream &stageOutput, std::string &error);
 
 } // namespace enc
 } // namespace mlir

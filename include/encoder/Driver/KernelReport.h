@@ -1,4 +1,5 @@
-//===- KernelReport.h - the per-kernel report of a compiled module -*- C++ -*-===//
+//===- KernelReport.h - the per-kernel report of a compiled module -*- C++
+//-*-===//
 //
 // Per-kernel report of a compiled module: the ops fused into each kernel,
 // its FLOPs and bytes, and a roofline estimate against a machine model.

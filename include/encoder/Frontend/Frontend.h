@@ -1,4 +1,5 @@
-//===- Frontend.h - enc IR from Hugging Face style model configs -*- C++ -*-===//
+//===- Frontend.h - enc IR from Hugging Face style model configs -*- C++
+//-*-===//
 //
 // Builds the `enc` module of a model described by a Hugging Face `config.json`
 // (a checkpoint directory, or the config file itself). Parameter names are

@@ -1,4 +1,5 @@
-//===- Pipelines.h - the compile pipelines of the encoder compiler -*- C++ -*-===//
+//===- Pipelines.h - the compile pipelines of the encoder compiler -*- C++
+//-*-===//
 //
 // The pass pipelines encoder-compile runs, also registered for encoder-opt:
 //
@@ -94,9 +95,9 @@ struct CUDAPipelineOptions : public PassPipelineOptions<CUDAPipelineOptions> {
       llvm::cl::desc("PTX version feature, e.g. +ptx80 (empty: the lowest "
                      "that supports gpu-arch)"),
       llvm::cl::init("")};
-  PassOptions::Option<int64_t> blockSize{
-      *this, "block-size", llvm::cl::desc("Threads per block"),
-      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> blockSize{*this, "block-size",
+                                         llvm::cl::desc("Threads per block"),
+                                         llvm::cl::init(256)};
   PassOptions::Option<MatmulPrecision> matmulPrecision{
       *this, "matmul-precision",
       llvm::cl::desc("Products of f32 contractions: tf32 or bf16 on the "

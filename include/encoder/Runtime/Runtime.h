@@ -365,7 +365,8 @@ ENCRT_API encrt_status *encrt_module_device_stats(const encrt_module *module,
 
 /* Reads a .npy file (format 1.0 to 3.0, little-endian, C order). */
 ENCRT_API encrt_status *encrt_npy_read(const char *path, encrt_buffer **out);
-/* Writes a .npy file (format 1.0). bf16 has no NumPy dtype: INVALID_ARGUMENT. */
+/* Writes a .npy file (format 1.0). bf16 has no NumPy dtype: INVALID_ARGUMENT.
+ */
 ENCRT_API encrt_status *encrt_npy_write(const char *path,
                                         const encrt_tensor_view *view);
 

@@ -1,4 +1,5 @@
-//===- CPUTarget.h - LLVM IR, object code and artifacts for the CPU -*- C++ -*-===//
+//===- CPUTarget.h - LLVM IR, object code and artifacts for the CPU -*- C++
+//-*-===//
 //
 // The last steps of encoder-compile for the CPU: translate the LLVM dialect
 // to LLVM IR, optimize it for the chosen CPU, emit an object file, and link
@@ -40,9 +41,10 @@ createCPUTargetMachine(const CPUTargetOptions &options, std::string &error);
 /// Translates `module` (LLVM dialect) to LLVM IR for `machine` and runs the
 /// LLVM optimization pipeline on it. Returns null after emitting a
 /// diagnostic on failure.
-std::unique_ptr<llvm::Module>
-translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
-                     llvm::TargetMachine &machine, unsigned optLevel);
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine,
+                                                   unsigned optLevel);
 
 /// Emits `module` as an object file (or assembly) to `os`.
 LogicalResult emitMachineCode(llvm::Module &module,

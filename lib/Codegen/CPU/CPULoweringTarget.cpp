@@ -1,4 +1,5 @@
-//===- CPULoweringTarget.cpp - the CPU's kernels in enc-to-linalg -----------===//
+//===- CPULoweringTarget.cpp - the CPU's kernels in enc-to-linalg
+//-----------===//
 //
 // The CPU target of convert-enc-to-linalg: the packed matmul and flash
 // attention kernels of Kernels/, blocked for the vector registers of the

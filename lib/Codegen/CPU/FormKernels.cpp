@@ -1,4 +1,5 @@
-//===- FormKernels.cpp - the enc-form-kernels pass --------------------------===//
+//===- FormKernels.cpp - the enc-form-kernels pass
+//--------------------------===//
 //
 // Groups linalg ops into parallel kernels with upstream tiling and fusion:
 // the root (the last op of a chain) is tiled over its leading parallel
@@ -12,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -51,12 +52,10 @@ FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   if (auto knob = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName)) {
     if (knob.size() > numLoops)
       return op->emitError("enc.tile_sizes has ")
-             << knob.size() << " sizes but the op has " << numLoops
-             << " loops";
+             << knob.size() << " sizes but the op has " << numLoops << " loops";
     SmallVector<int64_t> sizes(knob.asArrayRef());
     sizes.resize(numLoops, 0);
-    for (auto [size, iterator] :
-         llvm::zip(sizes, op.getIteratorTypesArray()))
+    for (auto [size, iterator] : llvm::zip(sizes, op.getIteratorTypesArray()))
       if (size != 0 && iterator != utils::IteratorType::parallel)
         return op->emitError("enc.tile_sizes tiles a reduction loop; "
                              "kernels are tiled over parallel loops only");
@@ -97,8 +96,7 @@ FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   int64_t inner = 1;
   for (unsigned i = 0; i < numLoops; ++i)
     if (!llvm::is_contained(tiled, i))
-      inner *= ShapedType::isDynamic(ranges[i]) ? kDynamicSizeGuess
-                                                : ranges[i];
+      inner *= ShapedType::isDynamic(ranges[i]) ? kDynamicSizeGuess : ranges[i];
   for (unsigned i : tiled)
     sizes[i] = 1;
   sizes[tiled.back()] =
@@ -130,8 +128,7 @@ Value product(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> factors,
 /// Bytes of a ranked tensor value.
 Value bytesOf(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
-  int64_t elementBytes =
-      llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
   return product(b, loc, tensor::getMixedSizes(b, loc, tensor), elementBytes);
 }
 
@@ -174,13 +171,13 @@ std::pair<Value, Value> kernelCost(OpBuilder &b, Location loc,
 /// A readable kernel name: the root's origin without the dialect prefix.
 StringRef kernelName(Operation *root) {
   if (auto origin = root->getAttrOfType<StringAttr>(kOriginAttrName))
-    return origin.getValue().drop_until([](char c) { return c == '.'; })
+    return origin.getValue()
+        .drop_until([](char c) { return c == '.'; })
         .drop_front();
   return root->getName().stripDialect();
 }
 
-struct EncFormKernelsPass
-    : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
+struct EncFormKernelsPass : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -265,13 +262,12 @@ struct EncFormKernelsPass
     llvm::SetVector<StringRef> origins;
     for (linalg::LinalgOp op : group) {
       auto origin = op->getAttrOfType<StringAttr>(kOriginAttrName);
-      origins.insert(origin ? origin.getValue()
-                            : op->getName().getStringRef());
+      origins.insert(origin ? origin.getValue() : op->getName().getStringRef());
     }
     rewriter.setInsertionPointToStart(forall.getBody());
     KernelInfoOp::create(rewriter, root.getLoc(), kernelName(root),
-                         rewriter.getStrArrayAttr(origins.getArrayRef()),
-                         flops, bytes);
+                         rewriter.getStrArrayAttr(origins.getArrayRef()), flops,
+                         bytes);
 
     for (auto [original, replacement] : result->replacements)
       rewriter.replaceAllUsesWith(original, replacement);

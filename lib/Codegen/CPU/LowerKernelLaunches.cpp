@@ -1,4 +1,5 @@
-//===- LowerKernelLaunches.cpp - the enc-lower-kernel-launches pass ---------===//
+//===- LowerKernelLaunches.cpp - the enc-lower-kernel-launches pass
+//---------===//
 //
 // Gives each launch declaration of enc-outline-kernels its body, in the
 // LLVM dialect: only there are the kernel's arguments (memref descriptors
@@ -61,7 +62,8 @@ struct EncLowerKernelLaunchesPass
     // launch(captures..., count, flops); body(captures..., begin, end).
     LLVM::LLVMFunctionType launchType = launch.getFunctionType();
     unsigned numCaptures = launchType.getNumParams() - 2;
-    ArrayRef<Type> captureTypes = launchType.getParams().take_front(numCaptures);
+    ArrayRef<Type> captureTypes =
+        launchType.getParams().take_front(numCaptures);
     if (body.getFunctionType().getNumParams() != numCaptures + 2 ||
         body.getFunctionType().getParams().take_front(numCaptures) !=
             captureTypes)
@@ -124,8 +126,7 @@ struct EncLowerKernelLaunchesPass
                                        parallelFor, null);
     // In the entry block, so that LLVM sees a static stack slot.
     Value one = LLVM::ConstantOp::create(b, loc, i64, 1);
-    Value context =
-        LLVM::AllocaOp::create(b, loc, ptrType, contextType, one);
+    Value context = LLVM::AllocaOp::create(b, loc, ptrType, contextType, one);
     LLVM::CondBrOp::create(b, loc, unset, serial, parallel);
 
     b.setInsertionPointToStart(serial);
@@ -137,20 +138,17 @@ struct EncLowerKernelLaunchesPass
 
     b.setInsertionPointToStart(parallel);
     for (auto [i, arg] : llvm::enumerate(args.take_front(numCaptures))) {
-      Value field =
-          LLVM::GEPOp::create(b, loc, ptrType, contextType, context,
-                              ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
+      Value field = LLVM::GEPOp::create(b, loc, ptrType, contextType, context,
+                                        ArrayRef<LLVM::GEPArg>{0, int32_t(i)});
       LLVM::StoreOp::create(b, loc, arg, field);
     }
     auto parallelForType = LLVM::LLVMFunctionType::get(
         LLVM::LLVMVoidType::get(ctx), {ptrType, ptrType, i64, i64, i64});
     Value trampolineAddress = LLVM::AddressOfOp::create(b, loc, trampoline);
-    Value kernel =
-        LLVM::ConstantOp::create(b, loc, i64, kernelIndex.getInt());
-    LLVM::CallOp::create(
-        b, loc, parallelForType,
-        ValueRange{parallelFor, trampolineAddress, context, count, kernel,
-                   flops});
+    Value kernel = LLVM::ConstantOp::create(b, loc, i64, kernelIndex.getInt());
+    LLVM::CallOp::create(b, loc, parallelForType,
+                         ValueRange{parallelFor, trampolineAddress, context,
+                                    count, kernel, flops});
     LLVM::ReturnOp::create(b, loc, ValueRange{});
     return success();
   }

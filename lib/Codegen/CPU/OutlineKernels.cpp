@@ -1,4 +1,5 @@
-//===- OutlineKernels.cpp - the enc-outline-kernels pass --------------------===//
+//===- OutlineKernels.cpp - the enc-outline-kernels pass
+//--------------------===//
 //
 // A kernel is an outermost scf.forall on memrefs. It becomes two functions:
 // the body, which runs a range of the loop's linearized iterations, and a
@@ -12,8 +13,8 @@
 
 #include "encoder/Codegen/Common/CostFormula.h"
 
-#include "Enc/IR/EncOps.h"
 #include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
 #include "encoder/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -71,8 +72,8 @@ DictionaryAttr describeKernel(func::FuncOp function, StringRef name,
     if (!formula)
       continue;
     std::string text;
-    llvm::raw_string_ostream(text) << simplifyAffineExpr(
-        *formula, 0, formulas.symbols().size());
+    llvm::raw_string_ostream(text)
+        << simplifyAffineExpr(*formula, 0, formulas.symbols().size());
     fields.push_back(b.getNamedAttr(key, b.getStringAttr(text)));
     any = true;
   }
@@ -132,17 +133,16 @@ struct EncOutlineKernelsPass
     module.walk([&](KernelInfoOp info) {
       auto function = info->getParentOfType<func::FuncOp>();
       if (function && !info->getParentOfType<scf::ForallOp>())
-        inlined.push_back(describeKernel(
-            function,
-            (function.getName() + "_inline" + Twine(inlined.size()) + "_" +
-             info.getName())
-                .str(),
-            info.getOps(), info.getFlops(), info.getBytes()));
+        inlined.push_back(
+            describeKernel(function,
+                           (function.getName() + "_inline" +
+                            Twine(inlined.size()) + "_" + info.getName())
+                               .str(),
+                           info.getOps(), info.getFlops(), info.getBytes()));
       info.erase();
     });
     if (!kernels.empty())
-      module->setAttr(kKernelsAttrName,
-                      ArrayAttr::get(&getContext(), kernels));
+      module->setAttr(kKernelsAttrName, ArrayAttr::get(&getContext(), kernels));
     if (!inlined.empty())
       module->setAttr(kInlineKernelsAttrName,
                       ArrayAttr::get(&getContext(), inlined));
@@ -174,8 +174,8 @@ struct EncOutlineKernelsPass
         (function.getName() + "_k" + Twine(index) + "_" + name).str();
 
     // Bounds, trip counts, and the linearized iteration count.
-    SmallVector<Value> lowerBounds = getValueOrCreateConstantIndexOp(
-        b, loc, loop.getMixedLowerBound());
+    SmallVector<Value> lowerBounds =
+        getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound());
     SmallVector<Value> steps =
         getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep());
     SmallVector<Value> trips;
@@ -245,15 +245,13 @@ struct EncOutlineKernelsPass
     SmallVector<Value> ivs(trips.size());
     for (int64_t d = trips.size() - 1; d >= 0; --d) {
       Value trip = mapping.lookup(trips[d]);
-      Value position = d == 0 ? rest
-                              : Value(arith::RemSIOp::create(kb, loc, rest,
-                                                             trip));
+      Value position =
+          d == 0 ? rest : Value(arith::RemSIOp::create(kb, loc, rest, trip));
       if (d > 0)
         rest = arith::DivSIOp::create(kb, loc, rest, trip);
       ivs[d] = arith::AddIOp::create(
           kb, loc, mapping.lookup(lowerBounds[d]),
-          arith::MulIOp::create(kb, loc, position,
-                                mapping.lookup(steps[d])));
+          arith::MulIOp::create(kb, loc, position, mapping.lookup(steps[d])));
     }
     for (auto [iv, value] : llvm::zip(loop.getInductionVars(), ivs))
       mapping.map(iv, value);
@@ -273,17 +271,16 @@ struct EncOutlineKernelsPass
     }
 
     // The launch: a declaration until the LLVM dialect.
-    SmallVector<Type> launchInputs(bodyInputs.begin(),
-                                   bodyInputs.end() - 2);
+    SmallVector<Type> launchInputs(bodyInputs.begin(), bodyInputs.end() - 2);
     launchInputs.append({indexType, indexType});
     auto launch = func::FuncOp::create(moduleBuilder, loc, symbol + "_launch",
                                        b.getFunctionType(launchInputs, {}));
     launch.setPrivate();
-    launch->setAttr(kKernelLaunchAttrName,
-                    b.getDictionaryAttr(
-                        {b.getNamedAttr("body", FlatSymbolRefAttr::get(body)),
-                         b.getNamedAttr("kernel",
-                                        b.getI64IntegerAttr(index))}));
+    launch->setAttr(
+        kKernelLaunchAttrName,
+        b.getDictionaryAttr(
+            {b.getNamedAttr("body", FlatSymbolRefAttr::get(body)),
+             b.getNamedAttr("kernel", b.getI64IntegerAttr(index))}));
     SmallVector<Value> operands(captures);
     operands.push_back(count);
     operands.push_back(flops ? flops

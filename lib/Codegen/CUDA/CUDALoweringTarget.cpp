@@ -1,4 +1,5 @@
-//===- CUDALoweringTarget.cpp - the CUDA target of enc-to-linalg ------------===//
+//===- CUDALoweringTarget.cpp - the CUDA target of enc-to-linalg
+//------------===//
 //
 // The CUDA target adds no patterns to convert-enc-to-linalg: its kernels
 // for attention and layer norm are written on enc before the conversion

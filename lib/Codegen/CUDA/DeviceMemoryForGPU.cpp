@@ -1,4 +1,5 @@
-//===- DeviceMemoryForGPU.cpp - the enc-device-memory-for-gpu pass ---------===//
+//===- DeviceMemoryForGPU.cpp - the enc-device-memory-for-gpu pass
+//---------===//
 //
 // Every buffer of a CUDA artifact lives in device memory, which host code
 // cannot dereference: so after this pass the host side only allocates,
@@ -55,8 +56,7 @@ Value alignedPointer(OpBuilder &b, Location loc, Value memref) {
 Value scopedAlloc(OpBuilder &b, Operation *at, MemRefType type,
                   ValueRange dynamicSizes) {
   b.setInsertionPoint(at);
-  Value buffer =
-      memref::AllocOp::create(b, at->getLoc(), type, dynamicSizes);
+  Value buffer = memref::AllocOp::create(b, at->getLoc(), type, dynamicSizes);
   b.setInsertionPoint(at->getBlock()->getTerminator());
   memref::DeallocOp::create(b, at->getLoc(), buffer);
   return buffer;
@@ -124,8 +124,8 @@ bool touchesMemory(Operation *op) {
 /// A scalar the host loads to pass into kernels (a learned temperature,
 /// say) is loaded in each kernel instead, with the pure host arithmetic
 /// between: `load` and that arithmetic are cloned into every loop (or
-/// kernel written by an earlier pass) that uses them. Fails, changing nothing, when host code needs the value
-/// itself.
+/// kernel written by an earlier pass) that uses them. Fails, changing nothing,
+/// when host code needs the value itself.
 LogicalResult sinkIntoLoops(memref::LoadOp load) {
   llvm::SetVector<Operation *> slice;
   slice.insert(load);
@@ -211,9 +211,8 @@ LogicalResult runOnOneThread(Operation *op) {
     if (!root->use_empty())
       return root->emitOpError("computes a value for the host from device "
                                "memory, which a CUDA artifact cannot do");
-    if (root->walk([](scf::ParallelOp) {
-              return WalkResult::interrupt();
-            }).wasInterrupted())
+    if (root->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+            .wasInterrupted())
       return root->emitOpError("mixes kernels with host reads and writes of "
                                "device memory, which a CUDA artifact cannot "
                                "do");
@@ -229,8 +228,8 @@ LogicalResult runOnOneThread(Operation *op) {
   Location loc = root->getLoc();
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                      ValueRange{one}, ValueRange{one});
+  auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero}, ValueRange{one},
+                                      ValueRange{one});
   for (Operation *member : moved)
     member->moveBefore(loop.getBody()->getTerminator());
   return success();
@@ -251,8 +250,8 @@ LogicalResult allocateOnDevice(ModuleOp module, bool uploadConstants) {
   OpBuilder b(module.getContext());
   for (Operation *op : buffers) {
     if (auto alloca = dyn_cast<memref::AllocaOp>(op)) {
-      alloca.replaceAllUsesWith(scopedAlloc(b, alloca, alloca.getType(),
-                                            alloca.getDynamicSizes()));
+      alloca.replaceAllUsesWith(
+          scopedAlloc(b, alloca, alloca.getType(), alloca.getDynamicSizes()));
       alloca.erase();
       continue;
     }

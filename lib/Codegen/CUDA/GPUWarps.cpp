@@ -1,4 +1,5 @@
-//===- GPUWarps.cpp - Warp-level building blocks of GPU kernels ------------===//
+//===- GPUWarps.cpp - Warp-level building blocks of GPU kernels
+//------------===//
 
 #include "GPUWarps.h"
 
@@ -22,8 +23,8 @@ Value mlir::enc::warpAllReduce(OpBuilder &b, Location loc, Value value,
   return value;
 }
 
-mlir::enc::WarpRow mlir::enc::buildWarpPerRowLaunch(OpBuilder &b,
-                                                    Location loc, Value rows,
+mlir::enc::WarpRow mlir::enc::buildWarpPerRowLaunch(OpBuilder &b, Location loc,
+                                                    Value rows,
                                                     int64_t warpsPerBlock,
                                                     bool laneZeroOnly) {
   auto index = [&](int64_t v) -> Value {
@@ -80,8 +81,7 @@ IRMapping mlir::enc::cloneBodyAt(OpBuilder &b, Location loc,
 }
 
 SmallVector<Value> mlir::enc::delinearize(OpBuilder &b, Location loc,
-                                          Value linear,
-                                          ArrayRef<Value> sizes) {
+                                          Value linear, ArrayRef<Value> sizes) {
   SmallVector<Value> indices(sizes.size());
   for (size_t d = sizes.size(); d-- > 0;) {
     if (d == 0) {

@@ -1,4 +1,5 @@
-//===- LayerNormToGPU.cpp - the enc-layer-norm-to-gpu pass -----------------===//
+//===- LayerNormToGPU.cpp - the enc-layer-norm-to-gpu pass
+//-----------------===//
 //
 // enc.layer_norm as one GPU kernel: a warp per row reads the row (and its
 // residual) once into registers, sums it with xor shuffles for the mean,
@@ -71,11 +72,11 @@ struct Row {
              Value element) const {
     Value y = arith::MulFOp::create(b, loc, centered, inverse);
     if (scale)
-      y = arith::MulFOp::create(
-          b, loc, y, memref::LoadOp::create(b, loc, scale, element));
+      y = arith::MulFOp::create(b, loc, y,
+                                memref::LoadOp::create(b, loc, scale, element));
     if (bias)
-      y = arith::AddFOp::create(
-          b, loc, y, memref::LoadOp::create(b, loc, bias, element));
+      y = arith::AddFOp::create(b, loc, y,
+                                memref::LoadOp::create(b, loc, bias, element));
     memref::StoreOp::create(b, loc, y, out, at(element));
   }
   /// 1 / sqrt(sumOfSquares / size + epsilon), as the linalg lowering
@@ -120,8 +121,8 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
       x.push_back(r.load(b, loc, elements[i]));
       continue;
     }
-    auto branch = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()},
-                                    inRow[i], /*withElseRegion=*/true);
+    auto branch = scf::IfOp::create(b, loc, TypeRange{b.getF32Type()}, inRow[i],
+                                    /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(branch.thenBlock());
     scf::YieldOp::create(b, loc, r.load(b, loc, elements[i]));
@@ -142,8 +143,8 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
     if (inRow[i]) // past the end: 0, not -mean
       c = arith::SelectOp::create(b, loc, inRow[i], c, zero);
     centered.push_back(c);
-    squares =
-        arith::AddFOp::create(b, loc, squares, arith::MulFOp::create(b, loc, c, c));
+    squares = arith::AddFOp::create(b, loc, squares,
+                                    arith::MulFOp::create(b, loc, c, c));
   }
   Value inverse = r.inverseDeviation(b, loc, warpSum(b, loc, squares));
   for (int64_t i = 0; i < regs; ++i) {
@@ -184,10 +185,11 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
   auto centered = [&](Value e) -> Value {
     return arith::SubFOp::create(b, loc, r.load(b, loc, e), mean);
   };
-  Value inverse = r.inverseDeviation(b, loc, sumOverRow(b, loc, r, [&](Value e) {
-    Value c = centered(e);
-    return arith::MulFOp::create(b, loc, c, c).getResult();
-  }));
+  Value inverse = r.inverseDeviation(
+      b, loc, sumOverRow(b, loc, r, [&](Value e) {
+        Value c = centered(e);
+        return arith::MulFOp::create(b, loc, c, c).getResult();
+      }));
   Value first = idx(b, loc, 0);
   Value end = idx(b, loc, r.size);
   Value one = idx(b, loc, 1);

@@ -1,4 +1,5 @@
-//===- LowerGPULaunches.cpp - the enc-lower-gpu-launches pass ---------------===//
+//===- LowerGPULaunches.cpp - the enc-lower-gpu-launches pass
+//---------------===//
 //
 // Upstream lowers gpu.launch_func in the LLVM IR translation, to calls of
 // the mgpu* wrappers of libmlir_cuda_runtime and a global constructor that
@@ -102,8 +103,8 @@ struct EncLowerGPULaunchesPass
 
     // gpu_launch(ptx, name, gx, gy, gz, bx, by, bz, shared, params, count).
     auto launchType = LLVM::LLVMFunctionType::get(
-        voidType, {ptrType, ptrType, i64, i64, i64, i64, i64, i64, i64,
-                   ptrType, i64});
+        voidType,
+        {ptrType, ptrType, i64, i64, i64, i64, i64, i64, i64, ptrType, i64});
     for (gpu::LaunchFuncOp launch : launches) {
       Location loc = launch.getLoc();
       auto ptx = ptxOf.find(launch.getKernelModuleName().getValue());
@@ -119,10 +120,10 @@ struct EncLowerGPULaunchesPass
       }
       // One name global per kernel, shared by its launches.
       StringRef kernel = launch.getKernelName().getValue();
-      std::string nameSymbol = ("__enc_kernel_" +
-                                launch.getKernelModuleName().getValue() +
-                                "_" + kernel)
-                                   .str();
+      std::string nameSymbol =
+          ("__enc_kernel_" + launch.getKernelModuleName().getValue() + "_" +
+           kernel)
+              .str();
       auto name = module.lookupSymbol<LLVM::GlobalOp>(nameSymbol);
       if (!name)
         name = stringGlobal(b, module, loc, nameSymbol, kernel);
@@ -180,7 +181,8 @@ struct EncLowerGPULaunchesPass
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
 
     // The runtime functions the host lowering calls.
-    for (auto func : llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>())) {
+    for (auto func :
+         llvm::make_early_inc_range(module.getOps<LLVM::LLVMFuncOp>())) {
       if (!func.isExternal())
         continue;
       StringRef name = func.getSymName();

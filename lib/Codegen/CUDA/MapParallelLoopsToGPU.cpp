@@ -1,4 +1,5 @@
-//===- MapParallelLoopsToGPU.cpp - the enc-map-parallel-loops-to-gpu pass ---===//
+//===- MapParallelLoopsToGPU.cpp - the enc-map-parallel-loops-to-gpu pass
+//---===//
 //
 // One thread per iteration of each outermost scf.parallel, over a 1-D grid:
 // the iteration space is linearized (innermost dimension fastest) so that
@@ -40,8 +41,8 @@ void mapToLaunch(scf::ParallelOp loop, int64_t blockSize) {
   Location loc = loop.getLoc();
   SmallVector<Value> counts;
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
-  for (auto [lb, ub, step] : llvm::zip(loop.getLowerBound(),
-                                       loop.getUpperBound(), loop.getStep())) {
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
     counts.push_back(tripCount(b, loc, lb, ub, step));
     total = arith::MulIOp::create(b, loc, total, counts.back());
   }
@@ -50,12 +51,12 @@ void mapToLaunch(scf::ParallelOp loop, int64_t blockSize) {
   Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
   Value blocks = arith::CeilDivSIOp::create(b, loc, total, threads);
   // A grid of zero blocks is an error to CUDA: skip empty spaces.
-  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, total,
-                                    zero);
+  Value any =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, total, zero);
   auto guard = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(guard.thenBlock());
-  auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one,
-                                      one);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
 
   b.setInsertionPointToStart(&launch.getBody().front());
   Value blockId = launch.getBlockIds().x;
@@ -71,7 +72,8 @@ void mapToLaunch(scf::ParallelOp loop, int64_t blockSize) {
   IRMapping mapping;
   Value rest = id;
   for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
-    Value index = d == 0 ? rest : arith::RemSIOp::create(b, loc, rest, counts[d]);
+    Value index =
+        d == 0 ? rest : arith::RemSIOp::create(b, loc, rest, counts[d]);
     if (d > 0)
       rest = arith::DivSIOp::create(b, loc, rest, counts[d]);
     Value offset = arith::MulIOp::create(b, loc, index, loop.getStep()[d]);

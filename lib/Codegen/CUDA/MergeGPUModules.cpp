@@ -1,4 +1,5 @@
-//===- MergeGPUModules.cpp - the enc-merge-gpu-modules pass -----------------===//
+//===- MergeGPUModules.cpp - the enc-merge-gpu-modules pass
+//-----------------===//
 //
 // A BERT has a launch per layer and op, each outlined into its own module;
 // as PTX each would be JIT-compiled separately at the first call (hundreds
@@ -59,8 +60,8 @@ struct EncMergeGPUModulesPass
     }
 
     OpBuilder b(sources.front());
-    auto merged = gpu::GPUModuleOp::create(b, sources.front().getLoc(),
-                                           kMergedModule);
+    auto merged =
+        gpu::GPUModuleOp::create(b, sources.front().getLoc(), kMergedModule);
     merged->setAttrs(sources.front()->getAttrs());
     merged.setName(kMergedModule);
     b.setInsertionPointToStart(merged.getBody());
@@ -93,8 +94,8 @@ struct EncMergeGPUModulesPass
     for (gpu::GPUModuleOp source : sources) {
       for (auto kernel : llvm::make_early_inc_range(
                source.getBody()->getOps<gpu::GPUFuncOp>())) {
-        std::pair<StringAttr, StringAttr> old = {source.getNameAttr(),
-                                                 SymbolTable::getSymbolName(kernel)};
+        std::pair<StringAttr, StringAttr> old = {
+            source.getNameAttr(), SymbolTable::getSymbolName(kernel)};
         auto [it, inserted] = byKey.try_emplace(structuralKey(kernel), kernel);
         if (inserted) {
           kernel->moveBefore(merged.getBody(), merged.getBody()->end());
@@ -105,8 +106,8 @@ struct EncMergeGPUModulesPass
     }
 
     WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
-      auto found = moved.find({launch.getKernelModuleName(),
-                               launch.getKernelName()});
+      auto found =
+          moved.find({launch.getKernelModuleName(), launch.getKernelName()});
       if (found == moved.end()) {
         launch.emitError("enc-merge-gpu-modules: no kernel ")
             << launch.getKernel();
@@ -125,8 +126,8 @@ struct EncMergeGPUModulesPass
     // dead now, and the host's LLVM lowering has no workgroup memory.
     for (auto global :
          llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
-      auto space =
-          dyn_cast_or_null<gpu::AddressSpaceAttr>(global.getType().getMemorySpace());
+      auto space = dyn_cast_or_null<gpu::AddressSpaceAttr>(
+          global.getType().getMemorySpace());
       if (space && space.getValue() == gpu::AddressSpace::Workgroup &&
           SymbolTable::symbolKnownUseEmpty(global, module))
         global.erase();

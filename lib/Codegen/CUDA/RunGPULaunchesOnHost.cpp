@@ -1,4 +1,5 @@
-//===- RunGPULaunchesOnHost.cpp - the enc-run-gpu-launches-on-host pass ----===//
+//===- RunGPULaunchesOnHost.cpp - the enc-run-gpu-launches-on-host pass
+//----===//
 //
 // A test vehicle: the GPU pipeline up to kernel formation, then every
 // launch as serial loops, then the CPU's lowering. What the device would
@@ -33,9 +34,8 @@ LogicalResult runOnHost(gpu::LaunchOp launch) {
     return launch.emitError("cannot run a launch with control flow across "
                             "blocks on the host");
   if (!launch.getWorkgroupAttributions().empty() ||
-      !launch.getPrivateAttributions().empty() ||
-      launch.getAsyncToken() || launch.getDynamicSharedMemorySize() ||
-      launch.getClusterSizeX())
+      !launch.getPrivateAttributions().empty() || launch.getAsyncToken() ||
+      launch.getDynamicSharedMemorySize() || launch.getClusterSizeX())
     return launch.emitError("cannot run a launch with shared memory, "
                             "attributions, clusters or async tokens on the "
                             "host");
@@ -52,7 +52,7 @@ LogicalResult runOnHost(gpu::LaunchOp launch) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-  SmallVector<Value> bounds = {grid.x, grid.y, grid.z,
+  SmallVector<Value> bounds = {grid.x,  grid.y,  grid.z,
                                block.x, block.y, block.z};
   // Blocks outermost, then threads; x innermost of each.
   SmallVector<Value> ivs(6);

@@ -1,4 +1,5 @@
-//===- WarpReductions.cpp - the enc-warp-reductions pass -------------------===//
+//===- WarpReductions.cpp - the enc-warp-reductions pass
+//-------------------===//
 //
 // Row reductions (softmax's max and sum, pooling, layer norms left to
 // linalg) as a warp per output element. A thread per row reads its row
@@ -79,9 +80,9 @@ std::optional<RowReduction> match(linalg::GenericOp op) {
   AffineMap outMap = op.getMatchingIndexingMap(init);
   // The output is indexed by the parallel loops, in order.
   if (outMap.getNumResults() != last ||
-      outMap != AffineMap::getMultiDimIdentityMap(op.getNumLoops(),
-                                                  op.getContext())
-                    .getMajorSubMap(last))
+      outMap !=
+          AffineMap::getMultiDimIdentityMap(op.getNumLoops(), op.getContext())
+              .getMajorSubMap(last))
     return std::nullopt;
   if (!cast<MemRefType>(init->get().getType()).getElementType().isF32())
     return std::nullopt;
@@ -92,7 +93,8 @@ std::optional<RowReduction> match(linalg::GenericOp op) {
   Block *body = op.getBlock();
   BlockArgument acc = op.getMatchingBlockArgument(init);
   Operation *yielded = body->getTerminator()->getOperand(0).getDefiningOp();
-  if (!yielded || !acc.hasOneUse() || acc.getUses().begin()->getOwner() != yielded ||
+  if (!yielded || !acc.hasOneUse() ||
+      acc.getUses().begin()->getOwner() != yielded ||
       !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp,
            arith::MinimumFOp, arith::MinNumFOp>(yielded) ||
       !yielded->hasOneUse())
@@ -138,7 +140,8 @@ void rewrite(const RowReduction &r, bool emulate) {
   Value lane = warp.lane;
   SmallVector<Value> index = delinearize(b, loc, warp.row, sizes);
   Value start = emulate ? zero : lane;
-  Value step = emulate ? one : arith::ConstantIndexOp::create(b, loc, kWarpSize);
+  Value step =
+      emulate ? one : arith::ConstantIndexOp::create(b, loc, kWarpSize);
   auto loop = scf::ForOp::create(b, loc, start, extent, step,
                                  ValueRange{identity(b, loc, r.combine)});
   {

@@ -1,4 +1,5 @@
-//===- ApproximateMath.cpp - the enc-approximate-math pass ------------------===//
+//===- ApproximateMath.cpp - the enc-approximate-math pass
+//------------------===//
 //
 // Without this, LLVM lowers a vector math.exp or math.erf to one libm call
 // per lane: slow, and it makes artifacts depend on libm symbols. MLIR's

@@ -1,4 +1,5 @@
-//===- CostFormula.cpp - A kernel's cost in the inputs' sizes --------------===//
+//===- CostFormula.cpp - A kernel's cost in the inputs' sizes
+//--------------===//
 
 #include "encoder/Codegen/Common/CostFormula.h"
 
@@ -31,8 +32,8 @@ std::optional<AffineExpr> CostFormulaBuilder::symbolFor(BlockArgument arg,
     if (dim < int64_t(dimNames.size()))
       name = cast<StringAttr>(dimNames[dim]).getValue().str();
   if (name.empty())
-    name = (input.getAs<StringAttr>("name").getValue() + "." + Twine(dim))
-               .str();
+    name =
+        (input.getAs<StringAttr>("name").getValue() + "." + Twine(dim)).str();
   auto it = llvm::find(names, name);
   unsigned position = it - names.begin();
   if (it == names.end())
@@ -56,15 +57,15 @@ std::optional<AffineExpr> CostFormulaBuilder::build(Value value) {
   Operation *def = value.getDefiningOp();
   if (!def)
     return std::nullopt;
-  auto binary = [&](Value lhs, Value rhs, auto combine)
-      -> std::optional<AffineExpr> {
+  auto binary = [&](Value lhs, Value rhs,
+                    auto combine) -> std::optional<AffineExpr> {
     std::optional<AffineExpr> l = build(lhs), r = build(rhs);
     if (!l || !r)
       return std::nullopt;
     return combine(*l, *r);
   };
-  auto byConstant = [&](Value lhs, Value rhs, auto combine)
-      -> std::optional<AffineExpr> {
+  auto byConstant = [&](Value lhs, Value rhs,
+                        auto combine) -> std::optional<AffineExpr> {
     APInt divisor;
     std::optional<AffineExpr> l = build(lhs);
     if (!l || !matchPattern(rhs, m_ConstantInt(&divisor)) ||
@@ -90,9 +91,9 @@ std::optional<AffineExpr> CostFormulaBuilder::build(Value value) {
                           [](AffineExpr a, int64_t c) { return a.ceilDiv(c); });
       })
       .Case<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp>([&](auto op) {
-        return byConstant(op.getLhs(), op.getRhs(), [](AffineExpr a, int64_t c) {
-          return a.floorDiv(c);
-        });
+        return byConstant(
+            op.getLhs(), op.getRhs(),
+            [](AffineExpr a, int64_t c) { return a.floorDiv(c); });
       })
       .Case<arith::IndexCastOp, arith::IndexCastUIOp>(
           [&](auto op) { return build(op.getIn()); })
@@ -138,8 +139,9 @@ std::optional<AffineExpr> CostFormulaBuilder::sizeOf(Value shaped, int64_t d) {
     return build(cast<Value>(size));
   };
   // The product of a collapsed group's sizes.
-  auto collapsed = [&](Value source, ArrayRef<ReassociationIndices> groups)
-      -> std::optional<AffineExpr> {
+  auto collapsed =
+      [&](Value source,
+          ArrayRef<ReassociationIndices> groups) -> std::optional<AffineExpr> {
     AffineExpr product = getAffineConstantExpr(1, ctx);
     for (int64_t k : groups[d]) {
       std::optional<AffineExpr> size = sizeOf(source, k);
@@ -149,8 +151,9 @@ std::optional<AffineExpr> CostFormulaBuilder::sizeOf(Value shaped, int64_t d) {
     }
     return product;
   };
-  auto sameRankSlice = [&](Value source, ArrayRef<OpFoldResult> sizes)
-      -> std::optional<AffineExpr> {
+  auto sameRankSlice =
+      [&](Value source,
+          ArrayRef<OpFoldResult> sizes) -> std::optional<AffineExpr> {
     if (cast<ShapedType>(source.getType()).getRank() != type.getRank())
       return std::nullopt; // rank-reducing
     return fromSize(sizes[d]);
@@ -168,8 +171,9 @@ std::optional<AffineExpr> CostFormulaBuilder::sizeOf(Value shaped, int64_t d) {
             return collapsed(collapse.getSrc(),
                              collapse.getReassociationIndices());
           })
-      .Case<memref::ExpandShapeOp, tensor::ExpandShapeOp>(
-          [&](auto expand) { return fromSize(expand.getMixedOutputShape()[d]); })
+      .Case<memref::ExpandShapeOp, tensor::ExpandShapeOp>([&](auto expand) {
+        return fromSize(expand.getMixedOutputShape()[d]);
+      })
       .Case<memref::SubViewOp, tensor::ExtractSliceOp>([&](auto slice) {
         return sameRankSlice(slice.getSource(), slice.getMixedSizes());
       })

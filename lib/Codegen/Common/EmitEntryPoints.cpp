@@ -1,4 +1,5 @@
-//===- EmitEntryPoints.cpp - the enc-emit-entry-points pass -----------------===//
+//===- EmitEntryPoints.cpp - the enc-emit-entry-points pass
+//-----------------===//
 //
 // The runtime calls every function through one signature,
 // `void(void *const *args, void *results)`, so that it needs no code per
@@ -60,9 +61,11 @@ llvm::json::Array kernelsToJson(ArrayAttr kernels) {
 /// "complete": bool} (enc-record-memory).
 llvm::json::Object memoryToJson(DictionaryAttr memory) {
   llvm::json::Array symbols, events;
-  for (auto symbol : memory.getAs<ArrayAttr>("symbols").getAsRange<StringAttr>())
+  for (auto symbol :
+       memory.getAs<ArrayAttr>("symbols").getAsRange<StringAttr>())
     symbols.push_back(symbol.getValue());
-  for (auto event : memory.getAs<ArrayAttr>("events").getAsRange<DictionaryAttr>()) {
+  for (auto event :
+       memory.getAs<ArrayAttr>("events").getAsRange<DictionaryAttr>()) {
     if (auto alloc = event.getAs<StringAttr>("alloc"))
       events.push_back(llvm::json::Object{{"alloc", alloc.getValue()}});
     else if (auto free = event.getAs<IntegerAttr>("free"))
@@ -102,9 +105,9 @@ llvm::json::Array valuesToJson(ArrayAttr values) {
         llvm::json::Array dims;
         for (int64_t d : cast<DenseI64ArrayAttr>(shape).asArrayRef())
           dims.push_back(d);
-        sources.push_back(llvm::json::Object{
-            {"name", cast<StringAttr>(source).getValue()},
-            {"shape", std::move(dims)}});
+        sources.push_back(
+            llvm::json::Object{{"name", cast<StringAttr>(source).getValue()},
+                               {"shape", std::move(dims)}});
       }
       llvm::json::Object packJson{
           {"sources", std::move(sources)},
@@ -147,8 +150,8 @@ struct EncEmitEntryPointsPass
 
     MLIRContext *ctx = &getContext();
     auto ptrType = LLVM::LLVMPointerType::get(ctx);
-    auto entryType = LLVM::LLVMFunctionType::get(
-        LLVM::LLVMVoidType::get(ctx), {ptrType, ptrType});
+    auto entryType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                                 {ptrType, ptrType});
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     Location loc = module.getLoc();
 
@@ -179,8 +182,8 @@ struct EncEmitEntryPointsPass
       }
 
       std::string entryName = (ENC_ENTRY_POINT_PREFIX + name).str();
-      auto entry = LLVM::LLVMFuncOp::create(b, ciface.getLoc(), entryName,
-                                            entryType);
+      auto entry =
+          LLVM::LLVMFuncOp::create(b, ciface.getLoc(), entryName, entryType);
       entryPoints.insert(entryName);
       Block *body = entry.addEntryBlock(b);
       OpBuilder::InsertionGuard guard(b);
@@ -221,9 +224,9 @@ struct EncEmitEntryPointsPass
         NamedAttrList attrs;
         if (DictionaryAttr existing = func.getArgAttrDict(i))
           attrs.assign(existing.getValue());
-        for (StringRef attr : {kNameAttrName, kParamAttrName, kPackAttrName,
-                               kDimNamesAttrName, kDimMaxAttrName,
-                               kDimMinAttrName, kDefaultAttrName})
+        for (StringRef attr :
+             {kNameAttrName, kParamAttrName, kPackAttrName, kDimNamesAttrName,
+              kDimMaxAttrName, kDimMinAttrName, kDefaultAttrName})
           attrs.erase(attr);
         argAttrs.push_back(attrs.getDictionary(ctx));
       }
@@ -262,8 +265,8 @@ struct EncEmitEntryPointsPass
     auto arrayType =
         LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), json.size());
     LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
-                           LLVM::Linkage::External, ENC_ARTIFACT_METADATA_SYMBOL,
-                           b.getStringAttr(json));
+                           LLVM::Linkage::External,
+                           ENC_ARTIFACT_METADATA_SYMBOL, b.getStringAttr(json));
     module->removeAttr(kFunctionsAttrName);
   }
 };

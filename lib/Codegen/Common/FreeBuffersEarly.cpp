@@ -1,4 +1,5 @@
-//===- FreeBuffersEarly.cpp - the enc-free-buffers-early pass --------------===//
+//===- FreeBuffersEarly.cpp - the enc-free-buffers-early pass
+//--------------===//
 //
 // Moves the deallocations the ownership-based deallocation put at the end
 // of a function body to just after each buffer's last use in that block

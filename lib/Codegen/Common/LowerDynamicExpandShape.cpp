@@ -1,4 +1,5 @@
-//===- LowerDynamicExpandShape.cpp - the enc-lower-dynamic-expand-shape pass -===//
+//===- LowerDynamicExpandShape.cpp - the enc-lower-dynamic-expand-shape pass
+//-===//
 //
 // A workaround for llvm-project#186830 (LLVM 22): expand-strided-metadata
 // assumes at most one dynamic size per reassociation group of an
@@ -45,16 +46,15 @@ OpFoldResult multiply(OpBuilder &b, Location loc, OpFoldResult lhs,
 bool hasGroupWithSeveralDynamicSizes(memref::ExpandShapeOp op) {
   MemRefType type = op.getResultType();
   for (const ReassociationIndices &group : op.getReassociationIndices()) {
-    unsigned dynamic = llvm::count_if(
-        group, [&](int64_t d) { return type.isDynamicDim(d); });
+    unsigned dynamic =
+        llvm::count_if(group, [&](int64_t d) { return type.isDynamicDim(d); });
     if (dynamic > 1)
       return true;
   }
   return false;
 }
 
-struct ExpandShapeToReinterpretCast
-    : OpRewritePattern<memref::ExpandShapeOp> {
+struct ExpandShapeToReinterpretCast : OpRewritePattern<memref::ExpandShapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(memref::ExpandShapeOp op,

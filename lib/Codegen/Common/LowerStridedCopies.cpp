@@ -1,4 +1,5 @@
-//===- LowerStridedCopies.cpp - the enc-lower-strided-copies pass -----------===//
+//===- LowerStridedCopies.cpp - the enc-lower-strided-copies pass
+//-----------===//
 //
 // Keeps artifacts self-contained: a strided memref.copy would otherwise
 // become a call to MLIR's `memrefCopy` runtime function, absent where only

@@ -1,4 +1,5 @@
-//===- RecordMemory.cpp - the enc-record-memory pass -----------------------===//
+//===- RecordMemory.cpp - the enc-record-memory pass
+//-----------------------===//
 //
 // A call's memory in the sizes of its inputs: the allocations and frees of
 // each public function's body, in order, with byte-size formulas (see the
@@ -46,8 +47,8 @@ DictionaryAttr recordMemory(func::FuncOp function, DictionaryAttr record) {
           bytes = bytes * type.getDimSize(d);
           continue;
         }
-        std::optional<AffineExpr> size = formulas.build(
-            alloc.getDynamicSizes()[type.getDynamicDimIndex(d)]);
+        std::optional<AffineExpr> size =
+            formulas.build(alloc.getDynamicSizes()[type.getDynamicDimIndex(d)]);
         known = size.has_value();
         if (known)
           bytes = bytes * *size;

@@ -212,8 +212,7 @@ struct RelativePositionBiasLowering
 
 } // namespace
 
-void mlir::enc::populateAttentionToLinalgPatterns(
-    RewritePatternSet &patterns) {
+void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
   populateMaterializedAttentionPattern(patterns);
   patterns.add<RotaryLowering, RelativePositionBiasLowering>(
       patterns.getContext());

@@ -134,8 +134,8 @@ struct LogMelLowering : OpConversionPattern<LogMelOp> {
               halfWindow);
           Value zeroIndex = arith::ConstantIndexOp::create(b, l, 0);
           // i < 0 -> -i; i > last -> 2 · last - i.
-          Value before = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::slt, position, zeroIndex);
+          Value before = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                               position, zeroIndex);
           Value reflected = arith::SubIOp::create(b, l, zeroIndex, position);
           Value source =
               arith::SelectOp::create(b, l, before, reflected, position);

@@ -137,8 +137,8 @@ struct SigmoidContrastiveLowering : OpConversionPattern<SigmoidContrastiveOp> {
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value row = linalg::IndexOp::create(b, l, 0);
           Value column = linalg::IndexOp::create(b, l, 1);
-          Value diagonal = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, row, column);
+          Value diagonal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                                 row, column);
           Value signedLogit = arith::SelectOp::create(
               b, l, diagonal, args[0], arith::NegFOp::create(b, l, args[0]));
           return {arith::NegFOp::create(b, l, logSigmoid(b, l, signedLogit))};

@@ -22,9 +22,9 @@
 
 #include "encoder/Conversion/LoweringUtils.h"
 
+#include "Enc/IR/EncAttributeNames.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
-#include "Enc/IR/EncAttributeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -65,8 +65,8 @@ struct EmbeddingLowering : OpConversionPattern<EmbeddingOp> {
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value row = clampedIndex(b, l, args[0], numRows);
           Value column = linalg::IndexOp::create(b, l, indexRank);
-          return {tensor::ExtractOp::create(b, l, table,
-                                            ValueRange{row, column})};
+          return {
+              tensor::ExtractOp::create(b, l, table, ValueRange{row, column})};
         })[0];
     rewriter.replaceOp(op, result);
     return success();
@@ -184,8 +184,8 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
               Value logBaseC = floatConstant(b, l, f64, -logBase);
               Value numerator = arith::MulFOp::create(b, l, stepF, logBaseC);
               Value halfMinusOne = arith::SubIOp::create(b, l, half, one);
-              exponent = arith::DivFOp::create(b, l, numerator,
-                                               asF64(halfMinusOne));
+              exponent =
+                  arith::DivFOp::create(b, l, numerator, asF64(halfMinusOne));
             } else {
               Value parity = arith::RemUIOp::create(b, l, d, two);
               cosine = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
@@ -194,8 +194,7 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
               Value stepF = asF64(step);
               Value logBaseC = floatConstant(b, l, f64, -logBase);
               Value numerator = arith::MulFOp::create(b, l, stepF, logBaseC);
-              exponent =
-                  arith::DivFOp::create(b, l, numerator, asF64(dimSize));
+              exponent = arith::DivFOp::create(b, l, numerator, asF64(dimSize));
             }
             Type f32 = b.getF32Type();
             Value narrow = math::ExpOp::create(
@@ -252,17 +251,14 @@ struct PatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
         AffineMap::get(7, 0, {e, c, p, q}, ctx),
         AffineMap::get(7, 0, {b, y, x, e}, ctx)};
     Value grid = buildGeneric(
-        rewriter, loc, ValueRange{pixels, weight}, init, maps,
-        iterators(4, 3),
-        [&](OpBuilder &nb, Location l, ValueRange args)
-            -> SmallVector<Value> {
+        rewriter, loc, ValueRange{pixels, weight}, init, maps, iterators(4, 3),
+        [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
           Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
           return {arith::AddFOp::create(nb, l, args[2], product)};
         })[0];
     // Patches row by row: [b, y, x, e] -> [b, y·x, e].
     patches = tensor::CollapseShapeOp::create(
-        rewriter, loc, grid,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
+        rewriter, loc, grid, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}});
     rewriter.replaceOp(op, prependClassToken(rewriter, loc, patches,
                                              adaptor.getClassToken(), sizes[0],
                                              dim, resultType));

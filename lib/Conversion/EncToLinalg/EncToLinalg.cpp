@@ -1,31 +1,32 @@
-//===- EncToLinalg.cpp - the convert-enc-to-linalg pass ---------------------===//
+//===- EncToLinalg.cpp - the convert-enc-to-linalg pass
+//---------------------===//
 //
 // Drives the per-family patterns and the target's kernel patterns
 // (LoweringTarget) with a partial dialect conversion: every enc op but
 // enc.param must be rewritten, or the pass fails and names the op that was
 // left.
 //
-// With annotate-origins, every op a pattern creates is tagged with `enc.origin`, the enc op it
-// came from, and inherits that op's knobs (enc.tile_sizes, enc.no_fuse), so
-// that kernel formation can name kernels and honour per-op settings. The
-// patterns create their ops at the enc op's location; the pass wraps that
-// location in a unique NameLoc for the conversion and recognises it
-// afterwards, then restores it. A listener would see ops that a failed
-// pattern rolls back.
+// With annotate-origins, every op a pattern creates is tagged with
+// `enc.origin`, the enc op it came from, and inherits that op's knobs
+// (enc.tile_sizes, enc.no_fuse), so that kernel formation can name kernels and
+// honour per-op settings. The patterns create their ops at the enc op's
+// location; the pass wraps that location in a unique NameLoc for the conversion
+// and recognises it afterwards, then restores it. A listener would see ops that
+// a failed pattern rolls back.
 //
 //===----------------------------------------------------------------------===//
 
+#include "Enc/IR/EncAttributeNames.h"
 #include "Enc/IR/EncDialect.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
-#include "Enc/IR/EncAttributeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -81,8 +82,8 @@ struct ConvertEncToLinalgPass
       if (!annotateOrigins || !isa<EncDialect>(op->getDialect()) ||
           isa<ParamOp, PackedParamOp, KernelInfoOp, WorkgroupBarrierOp>(op))
         return;
-      Origin origin{StringAttr::get(ctx, op->getName().getStringRef()), {},
-                    op->getLoc()};
+      Origin origin{
+          StringAttr::get(ctx, op->getName().getStringRef()), {}, op->getLoc()};
       for (StringRef knob : {kTileSizesAttrName, kNoFuseAttrName}) {
         // A matmul's tile sizes are its micro-kernel's [rows, panel], not
         // the loop tiles of what else it lowers to (an im2col copy).

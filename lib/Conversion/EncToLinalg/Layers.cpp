@@ -37,8 +37,7 @@ namespace {
 Value linearInit(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
                  Type elementType, Value bias) {
   if (!bias)
-    return filledTensor(b, loc, sizes,
-                        floatConstant(b, loc, elementType, 0.0));
+    return filledTensor(b, loc, sizes, floatConstant(b, loc, elementType, 0.0));
   Value empty = emptyTensor(b, loc, sizes, elementType);
   SmallVector<int64_t> broadcastDims;
   for (int64_t i = 0, e = sizes.size() - 1; i < e; ++i)
@@ -63,8 +62,8 @@ Value linearEpilogue(OpBuilder &b, Location loc, LinearOp op, Value result,
   SmallVector<AffineMap> maps(inputs.size() + 1, identity);
   return buildGeneric(
       b, loc, inputs,
-      emptyTensor(b, loc, sizesOf(b, loc, result), type.getElementType()),
-      maps, iterators(type.getRank()),
+      emptyTensor(b, loc, sizesOf(b, loc, result), type.getElementType()), maps,
+      iterators(type.getRank()),
       [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
         Value y = args[0];
         if (kind)
@@ -98,13 +97,12 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
       // [in] -> [out]: a matrix-vector product with W as stored.
       Value init = linearInit(rewriter, loc, {outFeatures}, elementType,
                               adaptor.getBias());
-      Value result = linalg::MatvecOp::create(rewriter, loc,
-                                              TypeRange{init.getType()},
-                                              ValueRange{weight, input},
-                                              ValueRange{init})
-                         .getResult(0);
-      rewriter.replaceOp(op, linearEpilogue(rewriter, loc, op, result,
-                                            adaptor.getResidual()));
+      Value result =
+          linalg::MatvecOp::create(rewriter, loc, TypeRange{init.getType()},
+                                   ValueRange{weight, input}, ValueRange{init})
+              .getResult(0);
+      rewriter.replaceOp(
+          op, linearEpilogue(rewriter, loc, op, result, adaptor.getResidual()));
       return success();
     }
 
@@ -129,10 +127,9 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     auto maps = rewriter.getAffineMapArrayAttr(
         {AffineMap::get(3, 0, {m, k}, ctx), AffineMap::get(3, 0, {n, k}, ctx),
          AffineMap::get(3, 0, {m, n}, ctx)});
-    auto matmul = linalg::MatmulOp::create(rewriter, loc,
-                                           TypeRange{init.getType()},
-                                           ValueRange{rows2d, weight},
-                                           ValueRange{init});
+    auto matmul =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                                 ValueRange{rows2d, weight}, ValueRange{init});
     matmul.setIndexingMapsAttr(maps);
     Value result = matmul.getResult(0);
 
@@ -146,8 +143,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
           rewriter, loc, resultType, result,
           ArrayRef<ReassociationIndices>{leading, {rank - 1}}, outSizes);
     }
-    rewriter.replaceOp(op, linearEpilogue(rewriter, loc, op, result,
-                                          adaptor.getResidual()));
+    rewriter.replaceOp(
+        op, linearEpilogue(rewriter, loc, op, result, adaptor.getResidual()));
     return success();
   }
 };

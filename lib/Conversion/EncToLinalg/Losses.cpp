@@ -133,7 +133,8 @@ struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap position = firstDims(ctx, rank, positions);
     Value rowMax = buildGeneric(
-        rewriter, loc, logits, filledTensor(rewriter, loc, positionSizes, negInf),
+        rewriter, loc, logits,
+        filledTensor(rewriter, loc, positionSizes, negInf),
         {identity, position}, iterators(positions, 1),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           return {arith::MaximumFOp::create(b, l, args[0], args[1])};

@@ -1,4 +1,5 @@
-//===- LoweringTarget.cpp - the registry of lowering targets ----------------===//
+//===- LoweringTarget.cpp - the registry of lowering targets
+//----------------===//
 //
 // One factory per target kind, registered by the target's own library
 // (registerCPULoweringTarget, registerCUDALoweringTarget) when the tools
@@ -34,10 +35,8 @@ void mlir::enc::registerLoweringTarget(TargetKind kind,
   r.factories[static_cast<int>(kind)] = factory;
 }
 
-std::unique_ptr<LoweringTarget>
-mlir::enc::createLoweringTarget(TargetKind kind,
-                                const LoweringTargetOptions &options,
-                                std::string &error) {
+std::unique_ptr<LoweringTarget> mlir::enc::createLoweringTarget(
+    TargetKind kind, const LoweringTargetOptions &options, std::string &error) {
   LoweringTargetFactory factory;
   {
     Registry &r = registry();

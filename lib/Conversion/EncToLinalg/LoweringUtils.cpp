@@ -1,4 +1,5 @@
-//===- LoweringUtils.cpp - helpers shared by the enc-to-linalg patterns ------===//
+//===- LoweringUtils.cpp - helpers shared by the enc-to-linalg patterns
+//------===//
 
 #include "encoder/Conversion/LoweringUtils.h"
 
@@ -45,8 +46,8 @@ Value lowering::floatConstant(OpBuilder &b, Location loc, Type type,
   if (auto vector = dyn_cast<VectorType>(type))
     return arith::ConstantOp::create(
         b, loc, vector,
-        DenseElementsAttr::get(
-            vector, b.getFloatAttr(vector.getElementType(), value)));
+        DenseElementsAttr::get(vector,
+                               b.getFloatAttr(vector.getElementType(), value)));
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
@@ -54,8 +55,7 @@ Value lowering::negativeInfinity(OpBuilder &b, Location loc, Type type) {
   auto floatType = cast<FloatType>(type);
   APFloat inf = APFloat::getInf(floatType.getFloatSemantics(),
                                 /*Negative=*/true);
-  return arith::ConstantOp::create(b, loc, type,
-                                   b.getFloatAttr(type, inf));
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, inf));
 }
 
 Value lowering::maskedScore(OpBuilder &b, Location loc, Type type) {
@@ -100,10 +100,11 @@ AffineMap lowering::leadingDims(MLIRContext *ctx, unsigned numDims,
   return AffineMap::getMultiDimIdentityMap(numDims, ctx).getMajorSubMap(count);
 }
 
-SmallVector<Value> lowering::buildGeneric(
-    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
-    ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iteratorTypes,
-    GenericBody body) {
+SmallVector<Value>
+lowering::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                       ValueRange outputs, ArrayRef<AffineMap> maps,
+                       ArrayRef<utils::IteratorType> iteratorTypes,
+                       GenericBody body) {
   auto generic = linalg::GenericOp::create(
       b, loc, outputs.getTypes(), inputs, outputs, maps, iteratorTypes,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
@@ -113,8 +114,7 @@ SmallVector<Value> lowering::buildGeneric(
   return SmallVector<Value>(generic.getResults());
 }
 
-Value lowering::clampedIndex(OpBuilder &b, Location loc, Value id,
-                             Value size) {
+Value lowering::clampedIndex(OpBuilder &b, Location loc, Value id, Value size) {
   Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), id);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
@@ -137,8 +137,8 @@ Value lowering::maskToWeight(OpBuilder &b, Location loc, Value element,
   }
   Value zero = arith::ConstantOp::create(b, loc, elementType,
                                          b.getIntegerAttr(elementType, 0));
-  Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                        element, zero);
+  Value nonzero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, element, zero);
   return arith::UIToFPOp::create(b, loc, type, nonzero);
 }
 
@@ -147,8 +147,8 @@ static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
                       Value counter) {
   Type i64 = b.getI64Type();
   auto constant = [&](uint64_t v) {
-    return arith::ConstantOp::create(b, loc, i64,
-                                     b.getI64IntegerAttr(static_cast<int64_t>(v)));
+    return arith::ConstantOp::create(
+        b, loc, i64, b.getI64IntegerAttr(static_cast<int64_t>(v)));
   };
   auto mixStep = [&](Value z, uint64_t shift, uint64_t multiplier) {
     Value shifted = arith::ShRUIOp::create(b, loc, z, constant(shift));
@@ -173,8 +173,9 @@ Value lowering::hashUniform(OpBuilder &b, Location loc, uint64_t seed,
   Value asFloat = arith::UIToFPOp::create(b, loc, wide, bits);
   Value uniform = arith::MulFOp::create(b, loc, asFloat,
                                         floatConstant(b, loc, wide, 0x1p-24));
-  return wide == type ? uniform
-                      : arith::TruncFOp::create(b, loc, type, uniform).getResult();
+  return wide == type
+             ? uniform
+             : arith::TruncFOp::create(b, loc, type, uniform).getResult();
 }
 
 Value lowering::hashNormal(OpBuilder &b, Location loc, uint64_t seed,
@@ -197,10 +198,11 @@ Value lowering::hashNormal(OpBuilder &b, Location loc, uint64_t seed,
       b, loc, arith::MulFOp::create(b, loc, minusTwo, logU1));
   Value angle = arith::MulFOp::create(
       b, loc, u2, floatConstant(b, loc, wide, 6.283185307179586));
-  Value normal = arith::MulFOp::create(b, loc, radius,
-                                       math::CosOp::create(b, loc, angle));
-  return wide == type ? normal
-                      : arith::TruncFOp::create(b, loc, type, normal).getResult();
+  Value normal =
+      arith::MulFOp::create(b, loc, radius, math::CosOp::create(b, loc, angle));
+  return wide == type
+             ? normal
+             : arith::TruncFOp::create(b, loc, type, normal).getResult();
 }
 
 SmallVector<OpFoldResult>
@@ -325,12 +327,12 @@ Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
     return arith::MulFOp::create(b, loc, half, cdf);
   }
   case ActivationKind::gelu_tanh: {
-    Value cube = arith::MulFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value cube =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
     Value inner = arith::AddFOp::create(
         b, loc, x, arith::MulFOp::create(b, loc, cube, constant(0.044715)));
-    Value scaled = arith::MulFOp::create(
-        b, loc, inner, constant(std::sqrt(2.0 / M_PI)));
+    Value scaled =
+        arith::MulFOp::create(b, loc, inner, constant(std::sqrt(2.0 / M_PI)));
     Value one = constant(1.0);
     Value tanh = math::TanhOp::create(b, loc, scaled);
     Value cdf = arith::AddFOp::create(b, loc, one, tanh);
@@ -339,8 +341,7 @@ Value lowering::activation(OpBuilder &b, Location loc, ActivationKind kind,
   }
   case ActivationKind::quick_gelu:
     return arith::MulFOp::create(
-        b, loc, x,
-        sigmoid(arith::MulFOp::create(b, loc, x, constant(1.702))));
+        b, loc, x, sigmoid(arith::MulFOp::create(b, loc, x, constant(1.702))));
   case ActivationKind::relu:
     return arith::MaximumFOp::create(b, loc, x, constant(0.0));
   case ActivationKind::silu:
@@ -374,17 +375,15 @@ Value lowering::prependClassToken(OpBuilder &b, Location loc, Value patches,
   OpFoldResult zero = b.getIndexAttr(0);
   Value classRows =
       linalg::BroadcastOp::create(
-          b, loc, tokenRow,
-          emptyTensor(b, loc, {batch, one, dim}, elementType), {0, 1})
+          b, loc, tokenRow, emptyTensor(b, loc, {batch, one, dim}, elementType),
+          {0, 1})
           .getResult()[0];
   Value result = emptyTensor(b, loc, outSizes, elementType);
   result = tensor::InsertSliceOp::create(b, loc, classRows, result,
                                          {zero, zero, zero}, {batch, one, dim},
                                          {one, one, one});
-  result = tensor::InsertSliceOp::create(b, loc, patches, result,
-                                         {zero, one, zero},
-                                         {batch, numPatches, dim},
-                                         {one, one, one});
+  result =
+      tensor::InsertSliceOp::create(b, loc, patches, result, {zero, one, zero},
+                                    {batch, numPatches, dim}, {one, one, one});
   return castTo(b, loc, result, resultType);
 }
-

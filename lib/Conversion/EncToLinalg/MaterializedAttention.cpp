@@ -1,11 +1,12 @@
-//===- MaterializedAttention.cpp - enc.attention as plain linalg ------------===//
+//===- MaterializedAttention.cpp - enc.attention as plain linalg
+//------------===//
 //
 // The neutral lowering of attention (the CUDA target's, whose attention
-// kernel comes from enc-attention-to-gpu where it applies): scores = Q Kᵀ · scale (+ mask, causal), a
-// numerically stable softmax (subtract the row maximum), then P V, as
-// linalg.generic ops that any backend can tile and map. It materialises the
-// [q_len, kv_len] score matrix per head; the CPU target replaces it
-// with its tiled online-softmax kernel (lib/Codegen/CPU/Kernels).
+// kernel comes from enc-attention-to-gpu where it applies): scores = Q Kᵀ ·
+// scale (+ mask, causal), a numerically stable softmax (subtract the row
+// maximum), then P V, as linalg.generic ops that any backend can tile and map.
+// It materialises the [q_len, kv_len] score matrix per head; the CPU target
+// replaces it with its tiled online-softmax kernel (lib/Codegen/CPU/Kernels).
 //
 //===----------------------------------------------------------------------===//
 
@@ -95,8 +96,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     bool causal = op.getCausal();
     Value masked = buildGeneric(
         rewriter, loc, inputs,
-        emptyTensor(rewriter, loc, scoreSizes, elementType), maps,
-        iterators(4),
+        emptyTensor(rewriter, loc, scoreSizes, elementType), maps, iterators(4),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value s = arith::MulFOp::create(b, l, args[0], scale);
           if (mask) {
@@ -106,8 +106,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
               if (intType.getWidth() > 1) {
                 Value zero = arith::ConstantOp::create(
                     b, l, intType, b.getIntegerAttr(intType, 0));
-                keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
-                                             m, zero);
+                keep = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, m,
+                                             zero);
               }
               s = arith::SelectOp::create(b, l, keep, s, maskedOut);
             } else {

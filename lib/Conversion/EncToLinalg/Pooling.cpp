@@ -69,9 +69,9 @@ struct LastPoolLowering : OpConversionPattern<PoolOp> {
         {identity2, projection(ctx, 2, {0})}, iterators(1, 1),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value weight = maskToWeight(b, l, args[0], b.getF32Type());
-          Value counted = arith::CmpFOp::create(
-              b, l, arith::CmpFPredicate::UNE, weight,
-              floatConstant(b, l, b.getF32Type(), 0.0));
+          Value counted =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, weight,
+                                    floatConstant(b, l, b.getF32Type(), 0.0));
           Value add = arith::ExtUIOp::create(b, l, i64, counted);
           return {arith::AddIOp::create(b, l, args[1], add)};
         })[0];
@@ -81,8 +81,8 @@ struct LastPoolLowering : OpConversionPattern<PoolOp> {
                     resultType.getElementType()),
         {projection(ctx, 2, {0}), identity2}, iterators(2),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value count = arith::IndexCastOp::create(b, l, b.getIndexType(),
-                                                   args[0]);
+          Value count =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value last = arith::SubIOp::create(b, l, count, one);
           Value position = clampedIndex(
               b, l, arith::IndexCastOp::create(b, l, i64, last), seq);
@@ -162,8 +162,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value x = args[0];
           if (mask)
-            x = arith::MulFOp::create(
-                b, l, x, maskToWeight(b, l, args[1], elementType));
+            x = arith::MulFOp::create(b, l, x,
+                                      maskToWeight(b, l, args[1], elementType));
           return {arith::AddFOp::create(b, l, args.back(), x)};
         })[0];
 
@@ -172,7 +172,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     if (!mask) {
       Value count = dimAsFloat(rewriter, loc, input, 1, elementType);
       result = buildGeneric(
-          rewriter, loc, sums, emptyTensor(rewriter, loc, outSizes, elementType),
+          rewriter, loc, sums,
+          emptyTensor(rewriter, loc, outSizes, elementType),
           {identity2, identity2}, iterators(2),
           [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
             return {arith::DivFOp::create(b, l, args[0], count)};
@@ -180,8 +181,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     } else {
       // Sentence-BERT clamps the token count at 1e-9.
       Value counts = buildGeneric(
-          rewriter, loc, mask,
-          filledTensor(rewriter, loc, {sizes[0]}, zero),
+          rewriter, loc, mask, filledTensor(rewriter, loc, {sizes[0]}, zero),
           {identity2, projection(ctx, 2, {0})}, iterators(1, 1),
           [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
             Value weight = maskToWeight(b, l, args[0], elementType);
@@ -322,6 +322,6 @@ struct SimilarityLowering : OpConversionPattern<SimilarityOp> {
 } // namespace
 
 void mlir::enc::populatePoolingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LastPoolLowering, PoolLowering, L2NormalizeLowering, SimilarityLowering>(
-      patterns.getContext());
+  patterns.add<LastPoolLowering, PoolLowering, L2NormalizeLowering,
+               SimilarityLowering>(patterns.getContext());
 }

@@ -1,7 +1,7 @@
 //===- Passes.h - code generation both targets share ----------*- C++ -*-===//
 //
-// The passes of lib/Codegen/Common/ (include/encoder/Codegen/Common/Passes.td has
-// their descriptions).
+// The passes of lib/Codegen/Common/ (include/encoder/Codegen/Common/Passes.td
+// has their descriptions).
 //
 //===----------------------------------------------------------------------===//
 

@@ -166,9 +166,8 @@ Value packKeys(OpBuilder &b, Location loc, Value k, int64_t keyBlock) {
         b, loc, /*resultType=*/Type(), k, {none, none, none, none},
         {none, none, padding, none}, floatConstant(b, loc, elementType, 0.0));
   }
-  SmallVector<OpFoldResult> blockedSizes = {kSizes[0], kSizes[1], blocks,
-                                            b.getIndexAttr(keyBlock),
-                                            kSizes[3]};
+  SmallVector<OpFoldResult> blockedSizes = {
+      kSizes[0], kSizes[1], blocks, b.getIndexAttr(keyBlock), kSizes[3]};
   Value blocked = tensor::ExpandShapeOp::create(
       b, loc, tensorTypeOf(blockedSizes, elementType), padded,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}}, blockedSizes);
@@ -279,8 +278,7 @@ Value buildOutputUpdate(OpBuilder &b, const Attention &a, Value probs,
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value lastRow = arith::SubIOp::create(b, loc, rows, c1);
   int64_t vectors = valueDim / a.lanes;
-  int64_t blockRows =
-      std::clamp<int64_t>(a.outputAccumulators / vectors, 1, 8);
+  int64_t blockRows = std::clamp<int64_t>(a.outputAccumulators / vectors, 1, 8);
   Type valueElement = cast<RankedTensorType>(a.v.getType()).getElementType();
   Value valuePadding = floatConstant(b, loc, valueElement, 0.0);
   Value accPadding = floatConstant(b, loc, a.acc, 0.0);
@@ -453,7 +451,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         apply(rewriter, d0.ceilDiv(a.queryBlock), {qSizes[2]});
     // The kernel's work: the two matmuls (causal attention does about half
     // of it); its traffic: Q, K, V, the output and the mask, once each.
-    int64_t elementBytes = llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+    int64_t elementBytes =
+        llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
     // One creation per statement: C++ leaves argument order unspecified,
     // and the IR must not depend on the compiler that built this one.
     Value scoreFlops = indexProduct(

@@ -1,4 +1,5 @@
-//===- PackedMatmul.cpp - the packed matmul micro-kernel --------------------===//
+//===- PackedMatmul.cpp - the packed matmul micro-kernel
+//--------------------===//
 //
 // A matmul whose weight is packed in panels ([n / p, k, p], see
 // enc-pack-weights; enc.linear, and enc.patch_embed as im2col) lowers to a
@@ -6,8 +7,9 @@
 // block of r rows (8 by default, enc.tile_sizes[0]) and each panel of p
 // output columns, r * p / 16 accumulator vectors stay in registers over the
 // whole reduction; each step loads the panel's p weights of one input
-// feature (contiguous: p / 16 vector loads) and broadcasts r input values. The bias initialises the accumulators and the epilogue
-// (activation, residual) is applied before the one store of the tile.
+// feature (contiguous: p / 16 vector loads) and broadcasts r input values. The
+// bias initialises the accumulators and the epilogue (activation, residual) is
+// applied before the one store of the tile.
 //
 // Why this and not upstream tiling + vectorization: the schedule that makes
 // a matmul fast on this CPU (accumulators hoisted out of the reduction,
@@ -20,13 +22,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "encoder/Conversion/LoweringUtils.h"
-#include "CPUKernels.h"
 #include "PackedMatmul.h"
+#include "CPUKernels.h"
+#include "encoder/Conversion/LoweringUtils.h"
 
+#include "Enc/IR/EncAttributeNames.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
-#include "Enc/IR/EncAttributeNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -76,13 +78,11 @@ Value toMatrix(OpBuilder &b, Location loc, Value x) {
 /// reduction over `depth` with the accumulators as loop values, then the
 /// epilogue and one (row-masked) store per vector into `block`.
 void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
-                      Value m0, Value lastRow,
-                      Value rows, Value j, Value panelColumn,
-                      Value globalColumn, Value x, Value weight, Value bias,
-                      Value residual,
-                      std::optional<ActivationKind> activationKind,
-                      VectorType vectorType, int64_t vectorsPerPanel,
-                      int64_t depth, Value block) {
+               Value m0, Value lastRow, Value rows, Value j, Value panelColumn,
+               Value globalColumn, Value x, Value weight, Value bias,
+               Value residual, std::optional<ActivationKind> activationKind,
+               VectorType vectorType, int64_t vectorsPerPanel, int64_t depth,
+               Value block) {
   Type f32 = vectorType.getElementType();
   Value c0 = indexConstant(b, loc, 0);
   Value lanes = indexConstant(b, loc, laneCount);
@@ -102,11 +102,11 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
   Value padding = floatConstant(b, loc, f32, 0.0);
   for (int64_t r = 0; r < rowBlock; ++r)
     for (int64_t v = 0; v < vectorsPerPanel; ++v)
-      initial.push_back(bias ? Value(vector::TransferReadOp::create(
-                                   b, loc, vectorType, bias,
-                                   ValueRange{columnOf[v]}, padding,
-                                   ArrayRef<bool>{true}))
-                             : zero);
+      initial.push_back(
+          bias ? Value(vector::TransferReadOp::create(
+                     b, loc, vectorType, bias, ValueRange{columnOf[v]}, padding,
+                     ArrayRef<bool>{true}))
+               : zero);
 
   Value depthBound = indexConstant(b, loc, depth);
   Value one = indexConstant(b, loc, 1);
@@ -121,14 +121,13 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
               ArrayRef<bool>{true}));
         SmallVector<Value> next;
         for (int64_t r = 0; r < rowBlock; ++r) {
-          Value a = tensor::ExtractOp::create(kb, kl, x,
-                                              ValueRange{rowIndex[r], k});
-          Value broadcast =
-              vector::BroadcastOp::create(kb, kl, vectorType, a);
+          Value a =
+              tensor::ExtractOp::create(kb, kl, x, ValueRange{rowIndex[r], k});
+          Value broadcast = vector::BroadcastOp::create(kb, kl, vectorType, a);
           for (int64_t v = 0; v < vectorsPerPanel; ++v)
-            next.push_back(vector::FMAOp::create(
-                kb, kl, broadcast, weights[v],
-                accumulators[r * vectorsPerPanel + v]));
+            next.push_back(
+                vector::FMAOp::create(kb, kl, broadcast, weights[v],
+                                      accumulators[r * vectorsPerPanel + v]));
         }
         scf::YieldOp::create(kb, kl, next);
       });
@@ -136,12 +135,11 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
   Value result = block;
   for (int64_t r = 0; r < rowBlock; ++r) {
     Value row = arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, r));
-    Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        row, rows);
+    Value valid =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
     Value count = arith::SelectOp::create(b, loc, valid, lanes, c0);
     Value mask = vector::CreateMaskOp::create(
-        b, loc, VectorType::get({laneCount}, b.getI1Type()),
-        ValueRange{count});
+        b, loc, VectorType::get({laneCount}, b.getI1Type()), ValueRange{count});
     for (int64_t v = 0; v < vectorsPerPanel; ++v) {
       Value y = reduction.getResult(r * vectorsPerPanel + v);
       if (activationKind)
@@ -150,17 +148,16 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
         y = arith::AddFOp::create(
             b, loc, y,
             vector::TransferReadOp::create(b, loc, vectorType, residual,
-                                           ValueRange{rowIndex[r],
-                                                      columnOf[v]},
+                                           ValueRange{rowIndex[r], columnOf[v]},
                                            padding, ArrayRef<bool>{true}));
       Value column = arith::AddIOp::create(
           b, loc, panelColumn, indexConstant(b, loc, v * laneCount));
       AffineMap identity = AffineMap::getMinorIdentityMap(
           /*dims=*/2, /*results=*/1, b.getContext());
-      result = vector::TransferWriteOp::create(
-                   b, loc, y, result, ValueRange{rowIndex[r], column},
-                   AffineMapAttr::get(identity), mask,
-                   b.getBoolArrayAttr({true}))
+      result = vector::TransferWriteOp::create(b, loc, y, result,
+                                               ValueRange{rowIndex[r], column},
+                                               AffineMapAttr::get(identity),
+                                               mask, b.getBoolArrayAttr({true}))
                    .getResult();
     }
   }
@@ -169,8 +166,7 @@ void buildTile(OpBuilder &b, Location loc, int64_t rowBlock, int64_t laneCount,
 
 } // namespace
 
-FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
-                                             Location loc,
+FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter, Location loc,
                                              const PackedMatmul &m) {
   auto weightType = cast<RankedTensorType>(m.weight.getType());
   int64_t panels = weightType.getDimSize(0);
@@ -192,14 +188,12 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
   if (rowBlock < 1 || (rowBlock + 1) * vectorsPerPanel + 1 > registers)
     return emitError(loc, "a register block of ")
            << std::max<int64_t>(rowBlock, 1) << " rows x " << panel
-           << " columns does not fit the " << registers
-           << " vector registers";
+           << " columns does not fit the " << registers << " vector registers";
 
   Type f32 = rewriter.getF32Type();
   int64_t columns = panels * panel;
   auto vectorType = VectorType::get({laneCount}, f32);
-  Value x = m.input, residual = m.residual, bias = m.bias,
-        weight = m.weight;
+  Value x = m.input, residual = m.residual, bias = m.bias, weight = m.weight;
 
   // Static when the input is, so that the result keeps its static type.
   OpFoldResult rowCount = tensor::getMixedSize(rewriter, loc, x, 0);
@@ -215,9 +209,9 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter,
       rewriter, loc, panelCount,
       arith::MaxUIOp::create(
           rewriter, loc, c1,
-          arith::DivUIOp::create(rewriter, loc, work,
-                                 indexConstant(rewriter, loc,
-                                               kFlopsPerChunk))));
+          arith::DivUIOp::create(
+              rewriter, loc, work,
+              indexConstant(rewriter, loc, kFlopsPerChunk))));
 
   Value init = tensor::EmptyOp::create(
       rewriter, loc,
@@ -339,8 +333,8 @@ struct PackedLinearLowering : OpConversionPattern<LinearOp> {
       ReassociationIndices leading;
       for (int64_t i = 0; i + 1 < rank; ++i)
         leading.push_back(i);
-      SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc,
-                                                adaptor.getInput());
+      SmallVector<OpFoldResult> sizes =
+          sizesOf(rewriter, loc, adaptor.getInput());
       sizes.back() = rewriter.getIndexAttr(columns);
       result = tensor::ExpandShapeOp::create(
           rewriter, loc, resultType, result,
@@ -376,14 +370,13 @@ struct PackedPatchEmbedLowering : OpConversionPattern<PatchEmbedOp> {
     // the weight's [dim, c·p·q] panels. The copy is 1/dim of the work.
     auto weightType = cast<RankedTensorType>(weight.getType());
     OpFoldResult dim = rewriter.getIndexAttr(weightType.getDimSize(0) *
-                                weightType.getDimSize(2));
-    SmallVector<OpFoldResult> columnSizes = {
-        sizes[0],
-        rowsOfPatches,
-        columnsOfPatches,
-        sizes[1],
-        rewriter.getIndexAttr(patchH),
-        rewriter.getIndexAttr(patchW)};
+                                             weightType.getDimSize(2));
+    SmallVector<OpFoldResult> columnSizes = {sizes[0],
+                                             rowsOfPatches,
+                                             columnsOfPatches,
+                                             sizes[1],
+                                             rewriter.getIndexAttr(patchH),
+                                             rewriter.getIndexAttr(patchW)};
     AffineExpr b, y, x, c, p, q;
     bindDims(ctx, b, y, x, c, p, q);
     Value columns = buildGeneric(

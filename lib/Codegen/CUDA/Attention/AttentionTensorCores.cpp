@@ -48,18 +48,18 @@ constexpr int64_t kStaticSharedBytes = 48 * 1024;
 /// consecutive elements of a row: the operands enter as views with dynamic
 /// strides (bufferization.to_buffer), which vector.load does not take.
 struct FlatOperand {
-  Value flat, offset;        // memref<?xf32> over the base buffer; offset
+  Value flat, offset;         // memref<?xf32> over the base buffer; offset
   SmallVector<Value> strides; // of the 4-D view
 };
 
 /// How a block stages a key block of K and V.
 struct Stages {
   MmaPrecision precision;
-  int64_t keys;            // a key block: 64, or 32 / 16 for wide heads
-  int64_t kRows, kStride;  // K as [key][head element]
-  int64_t vRows, vStride;  // V as [key][value element], or transposed
-  bool vTransposed;        // TF32: [value element][key]
-  Value k, v;              // the stage buffers
+  int64_t keys;           // a key block: 64, or 32 / 16 for wide heads
+  int64_t kRows, kStride; // K as [key][head element]
+  int64_t vRows, vStride; // V as [key][value element], or transposed
+  bool vTransposed;       // TF32: [value element][key]
+  Value k, v;             // the stage buffers
   /// When true at run time (null: never), K and V are staged 4 elements at
   /// a time from these views.
   Value vectorized;
@@ -73,14 +73,14 @@ struct Stages {
                   bool workgroup) const {
     // Emulation stages f32 (the CPU cannot convert to bf16 without a
     // library call; toMmaOperand rounds instead).
-    Type element = workgroup ? stagedElementType(b, precision)
-                             : Type(b.getF32Type());
+    Type element =
+        workgroup ? stagedElementType(b, precision) : Type(b.getF32Type());
     Attribute space =
         workgroup ? gpu::AddressSpaceAttr::get(b.getContext(),
                                                gpu::AddressSpace::Workgroup)
                   : Attribute();
-    return MemRefType::get({rows, stride}, element,
-                           MemRefLayoutAttrInterface(), space);
+    return MemRefType::get({rows, stride}, element, MemRefLayoutAttrInterface(),
+                           space);
   }
   MemRefType kType(OpBuilder &b, bool workgroup) const {
     return type(b, kRows, kStride, workgroup);
@@ -129,8 +129,8 @@ Value blockKeyBound(OpBuilder &b, Location loc, const Row &r,
 /// groups of 4 elements are contiguous and 16-byte aligned (unit last
 /// stride; offset and other strides multiples of 4; base 16-byte aligned,
 /// which emulation's unaligned loads do not need).
-std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc,
-                                       Value buffer, bool emulate) {
+std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc, Value buffer,
+                                       bool emulate) {
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   FlatOperand view;
   view.offset = meta.getOffset();
@@ -142,8 +142,8 @@ std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc,
   for (auto [size, stride] : llvm::zip(meta.getSizes(), meta.getStrides())) {
     Value last = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, size, one), one);
-    extent = arith::AddIOp::create(
-        b, loc, extent, arith::MulIOp::create(b, loc, last, stride));
+    extent = arith::AddIOp::create(b, loc, extent,
+                                   arith::MulIOp::create(b, loc, last, stride));
   }
   view.flat = memref::ReinterpretCastOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
@@ -159,8 +159,8 @@ std::pair<FlatOperand, Value> flatView(OpBuilder &b, Location loc,
   };
   Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                    view.strides[3], one);
-  for (Value v : {view.offset, view.strides[0], view.strides[1],
-                  view.strides[2]})
+  for (Value v :
+       {view.offset, view.strides[0], view.strides[1], view.strides[2]})
     ok = arith::AndIOp::create(b, loc, ok, multipleOf(v, 4));
   if (!emulate)
     ok = arith::AndIOp::create(
@@ -214,8 +214,7 @@ void stagingLoop(OpBuilder &b, Location loc, Value thread, int64_t count,
 void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
                    Value thread, Value key0, bool emulate) {
   auto keyOf = [&](Value key) {
-    return clampIndex(b, loc, arith::AddIOp::create(b, loc, key0, key),
-                      r.keys);
+    return clampIndex(b, loc, arith::AddIOp::create(b, loc, key0, key), r.keys);
   };
   auto convert = [&](Value element) {
     return toMmaOperand(b, loc, element, s.precision, emulate);
@@ -245,8 +244,8 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
     Value quads = idx(b, loc, width / 4);
     auto f32x4 = VectorType::get({4}, b.getF32Type());
     Type element = cast<MemRefType>(target.getType()).getElementType();
-    llvm::MaybeAlign loadAlign = emulate ? llvm::MaybeAlign()
-                                         : llvm::MaybeAlign(16);
+    llvm::MaybeAlign loadAlign =
+        emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
     llvm::MaybeAlign storeAlign =
         emulate ? llvm::MaybeAlign()
                 : llvm::MaybeAlign(element.getIntOrFloatBitWidth() / 2);
@@ -289,9 +288,9 @@ void stageKeyBlock(OpBuilder &b, Location loc, const Row &r, const Stages &s,
           for (auto [j, converted] : llvm::enumerate(elements))
             memref::StoreOp::create(
                 b, loc, converted, target,
-                ValueRange{arith::AddIOp::create(b, loc, e,
-                                                 idx(b, loc, int64_t(j))),
-                           key});
+                ValueRange{
+                    arith::AddIOp::create(b, loc, e, idx(b, loc, int64_t(j))),
+                    key});
         });
   };
   auto both = [&](bool quads) {
@@ -339,17 +338,16 @@ Value pOperand(OpBuilder &b, Location loc, MmaPrecision precision,
     Value source =
         arith::IndexCastOp::create(b, loc, b.getI32Type(), from.lane);
     auto fetch = [&](Value v) -> Value {
-      return gpu::ShuffleOp::create(
-                 b, loc, v, source,
-                 arith::ConstantIntOp::create(b, loc, b.getI32Type(),
-                                              kWarpSize),
-                 gpu::ShuffleMode::IDX)
+      return gpu::ShuffleOp::create(b, loc, v, source,
+                                    arith::ConstantIntOp::create(
+                                        b, loc, b.getI32Type(), kWarpSize),
+                                    gpu::ShuffleMode::IDX)
           .getShuffleResult();
     };
     Value even = fetch(tile[2 * h]), oddValue = fetch(tile[2 * h + 1]);
     elements.push_back(toMmaOperand(
-        b, loc, arith::SelectOp::create(b, loc, odd, oddValue, even),
-        precision, false));
+        b, loc, arith::SelectOp::create(b, loc, odd, oddValue, even), precision,
+        false));
   }
   return mmaOperandA(b, loc, precision, elements);
 }
@@ -574,8 +572,8 @@ void emitBlockSerial(OpBuilder &b, Location loc, Row r, const Stages &s,
   auto scaleOut = [&](Value factor) {
     upTo(r.valueSize, [&](Value e) {
       Value old = memref::LoadOp::create(b, loc, r.out, outAt(e));
-      memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, old, factor),
-                              r.out, outAt(e));
+      memref::StoreOp::create(
+          b, loc, arith::MulFOp::create(b, loc, old, factor), r.out, outAt(e));
     });
   };
   forEachQuery([&](Value i) {
@@ -635,12 +633,13 @@ void emitBlockSerial(OpBuilder &b, Location loc, Row r, const Stages &s,
             Value pRounded = toMmaOperand(b, loc, p, s.precision, true);
             upTo(r.valueSize, [&](Value e) {
               Value v = memref::LoadOp::create(
-                  b, loc, s.v, s.vTransposed ? ValueRange{e, j} : ValueRange{j, e});
+                  b, loc, s.v,
+                  s.vTransposed ? ValueRange{e, j} : ValueRange{j, e});
               Value old = memref::LoadOp::create(b, loc, r.out, outAt(e));
               memref::StoreOp::create(
                   b, loc,
-                  arith::AddFOp::create(b, loc, old,
-                                        arith::MulFOp::create(b, loc, pRounded, v)),
+                  arith::AddFOp::create(
+                      b, loc, old, arith::MulFOp::create(b, loc, pRounded, v)),
                   r.out, outAt(e));
             });
             return SmallVector<Value>{arith::AddFOp::create(b, loc, acc[0], p)};
@@ -704,8 +703,8 @@ void mlir::enc::attention::emitTensorCoreAttention(OpBuilder &b, Location loc,
     // it (a kernel's workgroup memory is its own block's, whatever the
     // name), so that kernels of one shape stay identical.
     auto module = nonEmpty->getParentOfType<ModuleOp>();
-    for (auto [role, type] : {std::pair{"k", s.kType(b, true)},
-                              std::pair{"v", s.vType(b, true)}}) {
+    for (auto [role, type] :
+         {std::pair{"k", s.kType(b, true)}, std::pair{"v", s.vType(b, true)}}) {
       std::string name = std::string("__enc_attention_") + role + "_";
       llvm::raw_string_ostream os(name);
       for (int64_t size : type.getShape())

@@ -1,4 +1,5 @@
-//===- AttentionToGPU.cpp - the enc-attention-to-gpu pass ------------------===//
+//===- AttentionToGPU.cpp - the enc-attention-to-gpu pass
+//------------------===//
 //
 // enc.attention as one fused GPU kernel with FlashAttention's online
 // softmax: no [q_len, kv_len] score matrix in memory, where the materialized
@@ -49,8 +50,8 @@ constexpr int64_t kWarpsPerBlock = 4;
 } // namespace
 
 /// The score q[query]·k[key] (already summed) scaled, masked and cut.
-Value attention::maskedScore(OpBuilder &b, Location loc, const Row &r, Value dot,
-                  Value query, Value key) {
+Value attention::maskedScore(OpBuilder &b, Location loc, const Row &r,
+                             Value dot, Value query, Value key) {
   Value s = arith::MulFOp::create(b, loc, dot, f32(b, loc, r.scale));
   Value negInf = f32(b, loc, -std::numeric_limits<double>::infinity());
   if (r.mask) {
@@ -89,14 +90,13 @@ Value attention::clampIndex(OpBuilder &b, Location loc, Value i, Value size) {
       b, loc, i, arith::SubIOp::create(b, loc, size, idx(b, loc, 1)));
 }
 
-Value attention::blockScore(OpBuilder &b, Location loc, const Row &r,
-                            Value dot, Value query, Value key) {
+Value attention::blockScore(OpBuilder &b, Location loc, const Row &r, Value dot,
+                            Value query, Value key) {
   Value s = maskedScore(b, loc, r, dot, query, clampIndex(b, loc, key, r.keys));
   Value inside =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, key, r.keys);
   return arith::SelectOp::create(
-      b, loc, inside, s,
-      f32(b, loc, -std::numeric_limits<double>::infinity()));
+      b, loc, inside, s, f32(b, loc, -std::numeric_limits<double>::infinity()));
 }
 
 Value attention::load4(OpBuilder &b, Location loc, Value buffer, const Row &r,
@@ -166,9 +166,8 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
     for (int64_t i = 0; i < qRegs; ++i)
       dot = arith::AddFOp::create(
           b, loc, dot,
-          arith::MulFOp::create(
-              b, loc, qv[i],
-              guardedLoad(r.k, key, element(i), r.headSize)));
+          arith::MulFOp::create(b, loc, qv[i],
+                                guardedLoad(r.k, key, element(i), r.headSize)));
     dot = warpAllReduce(b, loc, dot, [&](Value x, Value y) -> Value {
       return arith::AddFOp::create(b, loc, x, y);
     });
@@ -176,9 +175,9 @@ void emitRowWarp(OpBuilder &b, Location loc, const Row &r, Value lane) {
     auto [max, factor, weight] =
         onlineStep(b, loc, state[0], maskedScore(b, loc, r, dot, r.query, key));
     SmallVector<Value> next = {
-        max, arith::AddFOp::create(
-                 b, loc, arith::MulFOp::create(b, loc, state[1], factor),
-                 weight)};
+        max,
+        arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, state[1], factor), weight)};
     for (int64_t i = 0; i < vRegs; ++i) {
       Value v = guardedLoad(r.v, key, element(i), r.valueSize);
       Value rescaled = arith::MulFOp::create(b, loc, state[2 + i], factor);
@@ -236,9 +235,9 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
       scf::YieldOp::create(b, loc, sum);
     }
     ValueRange state = loop.getRegionIterArgs();
-    auto [max, factor, weight] = onlineStep(
-        b, loc, state[0],
-        maskedScore(b, loc, r, dot.getResult(0), r.query, key));
+    auto [max, factor, weight] =
+        onlineStep(b, loc, state[0],
+                   maskedScore(b, loc, r, dot.getResult(0), r.query, key));
     auto update = scf::ForOp::create(b, loc, c0, valueSize, c1);
     {
       OpBuilder::InsertionGuard inner(b);
@@ -254,10 +253,10 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
     }
     scf::YieldOp::create(
         b, loc,
-        ValueRange{max, arith::AddFOp::create(
-                            b, loc,
-                            arith::MulFOp::create(b, loc, state[1], factor),
-                            weight)});
+        ValueRange{max,
+                   arith::AddFOp::create(
+                       b, loc, arith::MulFOp::create(b, loc, state[1], factor),
+                       weight)});
   }
   auto finish = scf::ForOp::create(b, loc, c0, valueSize, c1);
   OpBuilder::InsertionGuard guard(b);
@@ -266,8 +265,7 @@ void emitRowSerial(OpBuilder &b, Location loc, const Row &r) {
                               finish.getInductionVar()};
   Value acc = memref::LoadOp::create(b, loc, r.out, at);
   memref::StoreOp::create(
-      b, loc, arith::DivFOp::create(b, loc, acc, loop.getResult(1)), r.out,
-      at);
+      b, loc, arith::DivFOp::create(b, loc, acc, loop.getResult(1)), r.out, at);
 }
 
 LogicalResult rewrite(AttentionOp op, std::optional<MmaPrecision> precision,

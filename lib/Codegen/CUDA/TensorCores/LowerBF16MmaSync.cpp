@@ -1,4 +1,5 @@
-//===- LowerBF16MmaSync.cpp - the enc-lower-bf16-mma-sync pass -------------===//
+//===- LowerBF16MmaSync.cpp - the enc-lower-bf16-mma-sync pass
+//-------------===//
 //
 // Fills a gap of LLVM 22's convert-nvgpu-to-nvvm: it lowers nvgpu.mma.sync
 // for f16, TF32, i8, i4 and f64 operands but fails on bf16 ("failed to
@@ -81,8 +82,8 @@ struct LowerBF16MmaSync : OpRewritePattern<nvgpu::MmaSyncOp> {
       return rewriter.notifyMatchFailure(op, "not an f32 accumulator");
     Location loc = op.getLoc();
     auto resultType = LLVM::LLVMStructType::getLiteral(
-        getContext(), SmallVector<Type>(cType.getNumElements(),
-                                        rewriter.getF32Type()));
+        getContext(),
+        SmallVector<Type>(cType.getNumElements(), rewriter.getF32Type()));
     std::array<int64_t, 3> shape = op.getMmaShapeAsArray();
     // One creation per statement (argument order is unspecified in C++).
     SmallVector<Value> a = packedRegisters(rewriter, loc, op.getMatrixA());

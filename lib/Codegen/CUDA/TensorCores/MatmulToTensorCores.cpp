@@ -1,4 +1,5 @@
-//===- MatmulToTensorCores.cpp - the enc-matmul-to-tensor-cores pass -------===//
+//===- MatmulToTensorCores.cpp - the enc-matmul-to-tensor-cores pass
+//-------===//
 //
 // f32 contractions (linear layers, batched products) as mma.sync on the
 // tensor cores, f32 accumulation, operands rounded to nearest to TF32
@@ -43,7 +44,6 @@ using namespace mlir;
 using namespace mlir::enc;
 
 namespace {
-
 
 /// How `result` follows from `arg` alone inside `body` (values defined
 /// outside the body, constants, may be used too).
@@ -127,9 +127,8 @@ bool isElementwiseOverC(linalg::GenericOp op, Value c) {
 Operation *matchInit(linalg::LinalgOp op, Value c) {
   Operation *prev = op->getPrevNode();
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(prev))
-    return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c
-               ? prev
-               : nullptr;
+    return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c ? prev
+                                                                      : nullptr;
   auto generic = dyn_cast_or_null<linalg::GenericOp>(prev);
   if (!isElementwiseOverC(generic, c) ||
       generic.getDpsInitOperand(0)->get() != c ||
@@ -167,7 +166,6 @@ linalg::GenericOp matchEpilogue(linalg::LinalgOp op, Value c) {
   return readsC ? next : nullptr;
 }
 
-
 /// The buffer `v` views (through subviews, reshapes, casts).
 Value rootBuffer(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
@@ -177,8 +175,7 @@ Value rootBuffer(Value v) {
 
 bool isDenseF32(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
-  return type && type.getElementType().isF32() &&
-         type.getLayout().isIdentity();
+  return type && type.getElementType().isF32() && type.getLayout().isIdentity();
 }
 
 /// The loop dimensions an operand's indexing map lists, in order.
@@ -197,8 +194,7 @@ std::optional<Contraction> match(linalg::LinalgOp op, MmaPrecision precision) {
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->k.empty() || dims->n.size() != 1 ||
-      dims->m.empty())
+  if (failed(dims) || dims->k.empty() || dims->n.size() != 1 || dims->m.empty())
     return std::nullopt;
   std::optional<std::pair<ElementFn, ElementFn>> body = matchBody(op);
   if (!body)
@@ -216,7 +212,8 @@ std::optional<Contraction> match(linalg::LinalgOp op, MmaPrecision precision) {
   c.mDims.assign(dims->m.begin(), dims->m.end());
   c.nDim = dims->n[0];
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]), cDims = dimsOf(maps[2]);
+  auto aDims = dimsOf(maps[0]), bDims = dimsOf(maps[1]),
+       cDims = dimsOf(maps[2]);
   if (!aDims || !bDims || !cDims)
     return std::nullopt;
   // A = batch ++ m ++ k, C = batch ++ m ++ [n] (so that both flatten to
@@ -226,8 +223,7 @@ std::optional<Contraction> match(linalg::LinalgOp op, MmaPrecision precision) {
   rows.append(c.mDims);
   if (aDims->size() < rows.size() || cDims->size() != rows.size() + 1 ||
       ArrayRef(*aDims).take_front(rows.size()) != ArrayRef(rows) ||
-      ArrayRef(*cDims).drop_back() != ArrayRef(rows) ||
-      cDims->back() != c.nDim)
+      ArrayRef(*cDims).drop_back() != ArrayRef(rows) || cDims->back() != c.nDim)
     return std::nullopt;
   c.kDims.assign(aDims->begin() + rows.size(), aDims->end());
   if (c.kDims.size() != dims->k.size())

@@ -140,8 +140,7 @@ Value mlir::enc::mmaSync(OpBuilder &b, Location loc, MmaPrecision precision,
   return mmaSyncRegisters(b, loc, precision, aRegs, bRegs, acc);
 }
 
-Value mlir::enc::mmaOperandA(OpBuilder &b, Location loc,
-                             MmaPrecision precision,
+Value mlir::enc::mmaOperandA(OpBuilder &b, Location loc, MmaPrecision precision,
                              ArrayRef<Value> elements) {
   int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
   return registerVector(
@@ -206,12 +205,12 @@ Coordinate mlir::enc::ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
   return ldmatrixLane(b, loc, lane, precision, /*rowHalvesFirst=*/false);
 }
 
-Value mlir::enc::loadMatrixX4(OpBuilder &b, Location loc, Value tile,
-                              Value row, Value col, MmaPrecision precision,
+Value mlir::enc::loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row,
+                              Value col, MmaPrecision precision,
                               bool transpose) {
   int64_t perRegister = precision == MmaPrecision::tf32 ? 1 : 2;
-  auto type = VectorType::get({4, perRegister},
-                              stagedElementType(b, precision));
+  auto type =
+      VectorType::get({4, perRegister}, stagedElementType(b, precision));
   return nvgpu::LdMatrixOp::create(b, loc, type, tile, ValueRange{row, col},
                                    transpose, /*numTiles=*/4);
 }

@@ -91,8 +91,8 @@ Coordinate ldmatrixLaneB(OpBuilder &b, Location loc, Value lane,
 /// 16-bit elements) a lane receives a column pair instead of a row pair, so
 /// that B stored as K x N (rows k) gives B's operands: with ldmatrixLaneA's
 /// coordinates as (k, n), those of two n-tiles.
-Value loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row,
-                   Value col, MmaPrecision precision, bool transpose = false);
+Value loadMatrixX4(OpBuilder &b, Location loc, Value tile, Value row, Value col,
+                   MmaPrecision precision, bool transpose = false);
 std::pair<Value, Value> splitBPair(OpBuilder &b, Location loc, Value pair);
 
 /// Where a lane finds element i of a TF32 A operand (16 x 8, mmaLayout's a)

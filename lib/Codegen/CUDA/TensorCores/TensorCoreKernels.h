@@ -69,7 +69,7 @@ inline Value add(OpBuilder &b, Location loc, Value x, Value y) {
 /// Element (row, col) of a tile whose first element is at `base` in a
 /// row-major buffer with `stride` elements a row.
 inline Value at(OpBuilder &b, Location loc, Value base, Value row, Value col,
-         int64_t stride) {
+                int64_t stride) {
   return add(b, loc, base,
              add(b, loc, mul(b, loc, row, idx(b, loc, stride)), col));
 }
@@ -124,10 +124,10 @@ MemRefType stageType(OpBuilder &b, const BlockShape &shape, Type element,
 struct BlockTile {
   BlockShape shape;
   const Contraction *contraction;
-  Value a, b, c;      // flat buffers
-  Value as, bs;       // the stages
-  Value m, z;         // rows of C a batch, the batch
-  Value row0, col0;   // the block's first row and column
+  Value a, b, c;    // flat buffers
+  Value as, bs;     // the stages
+  Value m, z;       // rows of C a batch, the batch
+  Value row0, col0; // the block's first row and column
   int64_t n, k;
   Value kBegin, kEnd; // the block's K range: whole K-tiles, at least one
   /// Split-K: the flat [slices][batch x m][n] buffer of partial sums and
@@ -160,15 +160,14 @@ Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to);
 /// The direct-load warp tile on the tensor cores (each lane loads its
 /// fragment elements from global memory), and the same as scalar loops
 /// (emulation: lane 0).
-void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t,
-                     Value lane);
+void emitWarpTileMma(OpBuilder &b, Location loc, const WarpTile &t, Value lane);
 void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t);
 
 /// Split-K's second kernel: C = init + the sum of `slices` slices of
 /// `partials` ([slices][rows][n], rows = batch x m), through the fused
 /// epilogue, a thread an element of C (`cc`, flat).
-void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c,
-                   Value cc, Value partials, Value slices, Value rows,
+void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c, Value cc,
+                   Value partials, Value slices, Value rows,
                    ArrayRef<Value> rowSizes);
 
 } // namespace mlir::enc::tensor_cores

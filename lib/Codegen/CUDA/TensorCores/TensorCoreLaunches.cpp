@@ -60,8 +60,7 @@ private:
   /// A grid of `shape`'s blocks over C, `depth` deep, with the stages as
   /// workgroup buffers when `staged` (and not emulated); the insertion
   /// point is left in its body.
-  gpu::LaunchOp launchBlocks(const BlockShape &shape, Value depth,
-                             bool staged);
+  gpu::LaunchOp launchBlocks(const BlockShape &shape, Value depth, bool staged);
   void stagedKernel(const BlockShape &shape,
                     std::optional<SplitK> split = std::nullopt);
   /// Partial sums, their sum, the buffer freed.
@@ -111,9 +110,9 @@ gpu::LaunchOp Launches::launchBlocks(const BlockShape &shape, Value depth,
 void Launches::stagedKernel(const BlockShape &shape,
                             std::optional<SplitK> split) {
   OpBuilder::InsertionGuard guard(b);
-  gpu::LaunchOp launch = launchBlocks(
-      shape, split ? mul(b, loc, batch, split->slices) : batch,
-      /*staged=*/true);
+  gpu::LaunchOp launch =
+      launchBlocks(shape, split ? mul(b, loc, batch, split->slices) : batch,
+                   /*staged=*/true);
   gpu::KernelDim3 block = launch.getBlockIds();
   Value tid = launch.getThreadIds().x;
   Value tile = idx(shape.tile);
@@ -133,8 +132,7 @@ void Launches::stagedKernel(const BlockShape &shape,
     Value slice = arith::RemUIOp::create(b, loc, block.z, split->slices);
     Value sliceK = mul(b, loc, split->tilesPerSlice, idx(kTileK));
     t.kBegin = mul(b, loc, slice, sliceK);
-    t.kEnd =
-        arith::MinUIOp::create(b, loc, add(b, loc, t.kBegin, sliceK), k);
+    t.kEnd = arith::MinUIOp::create(b, loc, add(b, loc, t.kBegin, sliceK), k);
     t.partials = split->partials;
     Value rowsInAll = mul(b, loc, batch, m);
     Value n = idx(c.n);
@@ -183,10 +181,10 @@ void Launches::smallKernels() {
   }
   int64_t maxSlices = std::min(kTiles / kSplitKMinSliceTiles, kSplitKMaxSlices);
   if (isStatic()) {
-    int64_t wanted = std::min(
-        int64_t(llvm::divideCeil(kSplitKTargetBlocks,
-                                 staticBlocksOf(kSmallBlock))),
-        maxSlices);
+    int64_t wanted =
+        std::min(int64_t(llvm::divideCeil(kSplitKTargetBlocks,
+                                          staticBlocksOf(kSmallBlock))),
+                 maxSlices);
     int64_t tilesPerSlice = llvm::divideCeil(kTiles, wanted);
     int64_t slices = llvm::divideCeil(kTiles, tilesPerSlice);
     if (slices < 2)
@@ -296,14 +294,13 @@ void Launches::direct() {
   t.aOffset = mul(b, loc, t.rowBase, k);
   t.cOffset = add(b, loc, mul(b, loc, t.rowBase, n), col0);
   Value bBase = c.bBatched ? mul(b, loc, z, mul(b, loc, n, k)) : zero;
-  t.bOffset =
-      add(b, loc, bBase, c.bTransposed ? mul(b, loc, col0, k) : col0);
+  t.bOffset = add(b, loc, bBase, c.bTransposed ? mul(b, loc, col0, k) : col0);
   t.rowSizes.assign(rowSizes.begin(), rowSizes.end());
   if (emulate)
     emitWarpTileScalar(b, loc, t);
   else
-    emitWarpTileMma(b, loc,
-                    t, arith::RemUIOp::create(b, loc, tid, idx(kWarpSize)));
+    emitWarpTileMma(b, loc, t,
+                    arith::RemUIOp::create(b, loc, tid, idx(kWarpSize)));
 }
 
 } // namespace
@@ -350,8 +347,8 @@ void mlir::enc::replaceWithTensorCoreKernel(const Contraction &c,
   for (int64_t d = 0; d + 1 < cast<MemRefType>(c.c.getType()).getRank(); ++d)
     rowSizes.push_back(b.createOrFold<memref::DimOp>(loc, c.c, d));
   // Skip empty problems: a grid of zero blocks is an error to CUDA.
-  Value any = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::sgt, mul(b, loc, m, batch), zero);
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                    mul(b, loc, m, batch), zero);
   auto nonEmpty = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(nonEmpty.thenBlock());
   Launches launches(b, loc, c, precision, emulate, m, batch, rowSizes);

@@ -28,7 +28,6 @@ using namespace mlir::enc::tensor_cores;
 
 namespace mlir::enc::tensor_cores {
 
-
 /// The buffer as one dimension (it is dense).
 Value flatten(OpBuilder &b, Location loc, Value memref) {
   auto type = cast<MemRefType>(memref.getType());
@@ -50,8 +49,6 @@ Value sizeOf(OpBuilder &b, Location loc, Value c, int64_t from, int64_t to) {
         loc, size, b.createOrFold<memref::DimOp>(loc, c, d));
   return size;
 }
-
-
 
 /// C's index of the tile's element (row, col).
 SmallVector<Value> cIndex(OpBuilder &b, Location loc, const WarpTile &t,
@@ -114,7 +111,6 @@ Value loadOperand(OpBuilder &b, Location loc, const WarpTile &t, Value buffer,
   return toMmaOperand(b, loc, element, t.precision, t.emulate);
 }
 
-
 /// One mma.sync step's operand elements at k = kk, each loaded by itself
 /// from global memory.
 void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
@@ -150,11 +146,9 @@ void loadStepElementwise(OpBuilder &b, Location loc, const WarpTile &t,
 /// The lane's C elements of accumulator (i, j) of warp tile `t`, as (row,
 /// column, flat index) in the tile: rows 16i + the fragment's, columns
 /// 8j + the fragment's, in layout.c's order.
-SmallVector<std::array<Value, 3>> accumulatorPositions(OpBuilder &b,
-                                                       Location loc,
-                                                       const WarpTile &t,
-                                                       const MmaLayout &layout,
-                                                       int64_t i, int64_t j) {
+SmallVector<std::array<Value, 3>>
+accumulatorPositions(OpBuilder &b, Location loc, const WarpTile &t,
+                     const MmaLayout &layout, int64_t i, int64_t j) {
   SmallVector<std::array<Value, 3>> elements;
   for (Coordinate e : layout.c) {
     Value row = add(b, loc, e.row, idx(b, loc, 16 * i));
@@ -172,7 +166,8 @@ SmallVector<Value> initialAccumulators(OpBuilder &b, Location loc,
   for (int64_t i = 0; i < t.rows / 16; ++i)
     for (int64_t j = 0; j < 4; ++j) {
       SmallVector<Value> elements;
-      for (auto [row, col, flat] : accumulatorPositions(b, loc, t, layout, i, j))
+      for (auto [row, col, flat] :
+           accumulatorPositions(b, loc, t, layout, i, j))
         elements.push_back(initAt(b, loc, t, row, col, flat));
       acc.push_back(accumulatorFrom(b, loc, elements));
     }
@@ -219,9 +214,9 @@ void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c, Value cc,
       gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Value flat = add(b, loc,
-                   mul(b, loc, launch.getBlockIds().x, idx(b, loc, kThreads)),
-                   launch.getThreadIds().x);
+  Value flat =
+      add(b, loc, mul(b, loc, launch.getBlockIds().x, idx(b, loc, kThreads)),
+          launch.getThreadIds().x);
   auto inside = scf::IfOp::create(
       b, loc,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, flat, elements),
@@ -237,19 +232,19 @@ void emitSplitKSum(OpBuilder &b, Location loc, const Contraction &c, Value cc,
   t.rowBase = arith::DivUIOp::create(b, loc, flat, n);
   t.colBase = arith::RemUIOp::create(b, loc, flat, n);
   t.rowSizes.assign(rowSizes.begin(), rowSizes.end());
-  auto sum = scf::ForOp::create(b, loc, zero, slices, one,
-                                ValueRange{initAt(b, loc, t, zero, zero, flat)});
+  auto sum =
+      scf::ForOp::create(b, loc, zero, slices, one,
+                         ValueRange{initAt(b, loc, t, zero, zero, flat)});
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(sum.getBody());
     Value partial = memref::LoadOp::create(
         b, loc, partials,
-        ValueRange{add(b, loc, mul(b, loc, sum.getInductionVar(), elements),
-                       flat)});
-    scf::YieldOp::create(
-        b, loc,
-        ValueRange{arith::AddFOp::create(b, loc, sum.getRegionIterArgs()[0],
-                                         partial)});
+        ValueRange{
+            add(b, loc, mul(b, loc, sum.getInductionVar(), elements), flat)});
+    scf::YieldOp::create(b, loc,
+                         ValueRange{arith::AddFOp::create(
+                             b, loc, sum.getRegionIterArgs()[0], partial)});
   }
   storeAt(b, loc, t, sum.getResult(0), zero, zero, flat);
 }
@@ -300,12 +295,12 @@ void emitWarpTileScalar(OpBuilder &b, Location loc, const WarpTile &t) {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(dot.getBody());
     Value kk = dot.getInductionVar();
-    Value aAt = add(b, loc, t.aOffset, add(b, loc, mul(b, loc, i, kStride), kk));
-    Value bAt = t.bTransposed
-                    ? add(b, loc, t.bOffset,
-                          add(b, loc, mul(b, loc, j, kStride), kk))
-                    : add(b, loc, t.bOffset,
-                          add(b, loc, mul(b, loc, kk, nStride), j));
+    Value aAt =
+        add(b, loc, t.aOffset, add(b, loc, mul(b, loc, i, kStride), kk));
+    Value bAt =
+        t.bTransposed
+            ? add(b, loc, t.bOffset, add(b, loc, mul(b, loc, j, kStride), kk))
+            : add(b, loc, t.bOffset, add(b, loc, mul(b, loc, kk, nStride), j));
     Value x = loadOperand(b, loc, t, t.a, aAt, t.contraction->aFn);
     Value y = loadOperand(b, loc, t, t.b, bAt, t.contraction->bFn);
     Value sum = arith::AddFOp::create(b, loc, dot.getRegionIterArgs()[0],

@@ -49,7 +49,7 @@ struct Contraction {
   bool bTransposed; // B is N x K (x·Wᵀ) rather than K x N
   bool bBatched;    // B has the batch dimensions too
   ElementFn aFn, bFn;
-  Operation *init = nullptr;          // linalg.fill or generic, or null
+  Operation *init = nullptr; // linalg.fill or generic, or null
   linalg::GenericOp epilogue = nullptr;
 };
 

@@ -55,14 +55,14 @@ Value BlockTile::inside(OpBuilder &b, Location loc, const WarpTile &t) const {
 
 MemRefType stageType(OpBuilder &b, const BlockShape &shape, Type element,
                      bool workgroup) {
-  Attribute space = workgroup ? gpu::AddressSpaceAttr::get(
-                                    b.getContext(), gpu::AddressSpace::Workgroup)
-                              : Attribute();
+  Attribute space =
+      workgroup ? gpu::AddressSpaceAttr::get(b.getContext(),
+                                             gpu::AddressSpace::Workgroup)
+                : Attribute();
   int64_t stride = element.isF32() ? kStageStrideF32 : kStageStrideBF16;
   return MemRefType::get({shape.tile, stride}, element,
                          MemRefLayoutAttrInterface(), space);
 }
-
 
 /// Four loaded elements and where they go: a row piece of a stage, or
 /// (B as K x N) a column piece.
@@ -85,8 +85,8 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
   llvm::MaybeAlign align =
       t.emulate ? llvm::MaybeAlign() : llvm::MaybeAlign(16);
   auto loadFour = [&](Value buffer, Value index) -> Value {
-    return vector::LoadOp::create(b, loc, vectorType, buffer,
-                                  ValueRange{index}, false, align);
+    return vector::LoadOp::create(b, loc, vectorType, buffer, ValueRange{index},
+                                  false, align);
   };
   auto lastOf = [&](Value x, Value size) -> Value {
     return arith::MinUIOp::create(
@@ -94,8 +94,8 @@ SmallVector<StagePiece> loadShare(OpBuilder &b, Location loc,
   };
   const Contraction &c = *t.contraction;
   Value n = idx(b, loc, t.n), k = idx(b, loc, t.k);
-  Value bBase = c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k))
-                           : idx(b, loc, 0);
+  Value bBase =
+      c.bBatched ? mul(b, loc, t.z, mul(b, loc, n, k)) : idx(b, loc, 0);
   SmallVector<StagePiece> pieces;
   // tile x 32 floats an operand: tile x 8 vectors, 4 a thread.
   const BlockShape &shape = t.shape;
@@ -169,8 +169,7 @@ void storeShare(OpBuilder &b, Location loc, const BlockTile &t,
                   : llvm::MaybeAlign(4 * element.getIntOrFloatBitWidth() / 8);
     if (!piece.down) {
       vector::StoreOp::create(
-          b, loc,
-          vector::FromElementsOp::create(b, loc, vectorType, elements),
+          b, loc, vector::FromElementsOp::create(b, loc, vectorType, elements),
           piece.stage, ValueRange{piece.row, piece.col},
           /*nontemporal=*/false, align);
       continue;
@@ -223,8 +222,8 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
   storeShare(b, loc, t, loadShare(b, loc, t, thread, t.kBegin));
   gpu::BarrierOp::create(b, loc);
   Value lastTile = arith::SubIOp::create(b, loc, t.kEnd, idx(b, loc, kTileK));
-  auto loop = scf::ForOp::create(b, loc, t.kBegin, t.kEnd,
-                                 idx(b, loc, kTileK), start);
+  auto loop =
+      scf::ForOp::create(b, loc, t.kBegin, t.kEnd, idx(b, loc, kTileK), start);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -233,10 +232,10 @@ void emitStagedBlockMma(OpBuilder &b, Location loc, const BlockTile &t,
         lastTile);
     SmallVector<StagePiece> nextShare = loadShare(b, loc, t, thread, nextTile);
     // The lane's ldmatrix rows: of A's m-tiles, of B's pairs of n-tiles.
-    Value aRow0 = add(b, loc, mul(b, loc, warpRow, idx(b, loc, w.rows)),
-                      aLane.row);
-    Value bRow0 = add(b, loc, mul(b, loc, warpCol, idx(b, loc, kWarpTile)),
-                      bLane.row);
+    Value aRow0 =
+        add(b, loc, mul(b, loc, warpRow, idx(b, loc, w.rows)), aLane.row);
+    Value bRow0 =
+        add(b, loc, mul(b, loc, warpCol, idx(b, loc, kWarpTile)), bLane.row);
     SmallVector<Value> next(loop.getRegionIterArgs());
     for (int64_t kk = 0; kk < kTileK; kk += step) {
       SmallVector<Value> as, bs;
@@ -282,8 +281,10 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
   Value across = idx(b, loc, t.shape.warpsAcross);
   const BlockShape &shape = t.shape;
-  t.as = memref::AllocOp::create(b, loc, stageType(b, shape, b.getF32Type(), false));
-  t.bs = memref::AllocOp::create(b, loc, stageType(b, shape, b.getF32Type(), false));
+  t.as = memref::AllocOp::create(b, loc,
+                                 stageType(b, shape, b.getF32Type(), false));
+  t.bs = memref::AllocOp::create(b, loc,
+                                 stageType(b, shape, b.getF32Type(), false));
   Value acc = memref::AllocOp::create(
       b, loc,
       MemRefType::get({shape.warps(), shape.warpRows(), kWarpTile},
@@ -299,25 +300,25 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
     forRange(c0, idx(b, loc, n), c1, body);
   };
   // Each warp's tile: its init, its accumulation, its stores.
-  auto forEachElement = [&](Value warp,
-                            function_ref<void(const WarpTile &, Value, Value,
-                                              Value)> body) {
-    Value warpRow = arith::DivUIOp::create(b, loc, warp, across);
-    Value warpCol = arith::RemUIOp::create(b, loc, warp, across);
-    WarpTile w = t.warp(b, loc, warpRow, warpCol);
-    upTo(shape.warpRows(), [&](Value row) {
-      upTo(kWarpTile, [&](Value col) {
-        Value flat = at(b, loc, w.cOffset, row, col, t.n);
-        body(w, row, col, flat);
-      });
-    });
-  };
+  auto forEachElement =
+      [&](Value warp,
+          function_ref<void(const WarpTile &, Value, Value, Value)> body) {
+        Value warpRow = arith::DivUIOp::create(b, loc, warp, across);
+        Value warpCol = arith::RemUIOp::create(b, loc, warp, across);
+        WarpTile w = t.warp(b, loc, warpRow, warpCol);
+        upTo(shape.warpRows(), [&](Value row) {
+          upTo(kWarpTile, [&](Value col) {
+            Value flat = at(b, loc, w.cOffset, row, col, t.n);
+            body(w, row, col, flat);
+          });
+        });
+      };
   upTo(shape.warps(), [&](Value warp) {
     forEachElement(warp, [&](const WarpTile &w, Value row, Value col,
                              Value flat) {
       // Warps outside C accumulate from 0 (their loads would be out of C).
-      auto branch = scf::IfOp::create(b, loc, b.getF32Type(),
-                                      t.inside(b, loc, w), true);
+      auto branch =
+          scf::IfOp::create(b, loc, b.getF32Type(), t.inside(b, loc, w), true);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(branch.thenBlock());
@@ -327,8 +328,9 @@ void emitStagedBlockSerial(OpBuilder &b, Location loc, BlockTile t) {
                              b, loc, b.getF32FloatAttr(0))}
                        : ValueRange{initAt(b, loc, w, row, col, flat)});
         b.setInsertionPointToStart(branch.elseBlock());
-        scf::YieldOp::create(b, loc, ValueRange{arith::ConstantOp::create(
-                                         b, loc, b.getF32FloatAttr(0))});
+        scf::YieldOp::create(b, loc,
+                             ValueRange{arith::ConstantOp::create(
+                                 b, loc, b.getF32FloatAttr(0))});
       }
       memref::StoreOp::create(b, loc, branch.getResult(0), acc,
                               ValueRange{warp, row, col});

@@ -77,7 +77,9 @@ public:
   }
   OpBuilder &b() { return builder; }
   Location loc() { return UnknownLoc::get(&context); }
-  Value lane(int64_t l) { return arith::ConstantIndexOp::create(builder, loc(), l); }
+  Value lane(int64_t l) {
+    return arith::ConstantIndexOp::create(builder, loc(), l);
+  }
   Element at(Coordinate c) { return {evaluate(c.row), evaluate(c.col)}; }
 
 private:
@@ -148,9 +150,8 @@ int64_t perRegister(MmaPrecision precision) {
 }
 
 /// The layout's registers: its elements grouped as the ISA's fragments.
-std::vector<std::vector<Element>> registers(Lanes &lanes,
-                                            ArrayRef<Coordinate> elements,
-                                            MmaPrecision precision) {
+std::vector<std::vector<Element>>
+registers(Lanes &lanes, ArrayRef<Coordinate> elements, MmaPrecision precision) {
   std::vector<std::vector<Element>> grouped;
   for (size_t i = 0; i < elements.size(); ++i) {
     if (i % perRegister(precision) == 0)
@@ -166,8 +167,8 @@ std::array<Element, 32> addresses(Lanes &lanes, LaneMap laneMap,
                                   MmaPrecision precision) {
   std::array<Element, 32> result;
   for (int64_t l = 0; l < 32; ++l)
-    result[l] = lanes.at(laneMap(lanes.b(), lanes.loc(), lanes.lane(l),
-                                 precision));
+    result[l] =
+        lanes.at(laneMap(lanes.b(), lanes.loc(), lanes.lane(l), precision));
   return result;
 }
 
@@ -181,12 +182,10 @@ TEST_CASE("mmaLayout holds the ISA's fragment elements", "[fragments]") {
     for (int64_t l = 0; l < 32; ++l) {
       INFO("precision " << (precision == MmaPrecision::tf32 ? "tf32" : "bf16")
                         << ", lane " << l);
-      MmaLayout layout = mmaLayout(lanes.b(), lanes.loc(), lanes.lane(l),
-                                   precision);
-      CHECK(registers(lanes, layout.a, precision) ==
-            isaOperandA(l, precision));
-      CHECK(registers(lanes, layout.b, precision) ==
-            isaOperandB(l, precision));
+      MmaLayout layout =
+          mmaLayout(lanes.b(), lanes.loc(), lanes.lane(l), precision);
+      CHECK(registers(lanes, layout.a, precision) == isaOperandA(l, precision));
+      CHECK(registers(lanes, layout.b, precision) == isaOperandB(l, precision));
       std::vector<Element> c;
       for (Coordinate e : layout.c)
         c.push_back(lanes.at(e));
@@ -228,8 +227,7 @@ TEST_CASE("ldmatrix at ldmatrixLaneB gives two n-tiles' B operands",
         for (Element kn : b[r % 2])
           expected.push_back({kn.col + 8 * tile, kn.row}); // (n, k)
         INFO("lane " << l << ", register " << r);
-        CHECK(isaLdmatrix(at, l, r, perRegister(precision), false) ==
-              expected);
+        CHECK(isaLdmatrix(at, l, r, perRegister(precision), false) == expected);
       }
     }
   }
@@ -264,11 +262,11 @@ TEST_CASE("splitBPair splits registers 0-1 and 2-3", "[fragments]") {
   for (MmaPrecision precision : kPrecisions) {
     auto type = VectorType::get({4, perRegister(precision)},
                                 stagedElementType(lanes.b(), precision));
-    Value pair = arith::ConstantOp::create(
-        lanes.b(), lanes.loc(), type,
-        lanes.b().getZeroAttr(type));
+    Value pair = arith::ConstantOp::create(lanes.b(), lanes.loc(), type,
+                                           lanes.b().getZeroAttr(type));
     auto [first, second] = splitBPair(lanes.b(), lanes.loc(), pair);
-    for (auto [half, value] : llvm::enumerate(SmallVector<Value>{first, second})) {
+    for (auto [half, value] :
+         llvm::enumerate(SmallVector<Value>{first, second})) {
       auto elements = value.getDefiningOp<vector::FromElementsOp>();
       REQUIRE(elements);
       CHECK(cast<VectorType>(value.getType()).getShape() ==
@@ -279,8 +277,8 @@ TEST_CASE("splitBPair splits registers 0-1 and 2-3", "[fragments]") {
         CHECK(extract.getSource() == pair);
         SmallVector<int64_t> position(extract.getStaticPosition());
         int64_t reg = 2 * int64_t(half) + int64_t(i) / perRegister(precision);
-        CHECK(position == SmallVector<int64_t>{
-                              reg, int64_t(i) % perRegister(precision)});
+        CHECK(position ==
+              SmallVector<int64_t>{reg, int64_t(i) % perRegister(precision)});
       }
     }
   }
