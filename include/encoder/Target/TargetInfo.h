@@ -42,14 +42,12 @@ struct CPUTargetInfo {
 };
 
 /// The NVIDIA facts the CUDA kernels are shaped by, the same on every
-/// architecture they target (sm_80 and later).
+/// architecture they target (sm_80 and later). The warp size is upstream's
+/// (mlir::kWarpSize, NVGPU).
 struct CUDATargetInfo {
-  static constexpr int64_t warpSize = 32;
   /// Static shared memory a block may declare (more needs the dynamic,
-  /// opt-in kind).
+  /// opt-in kind): bounds the attention kernel's K/V stages.
   static constexpr int64_t staticSharedMemoryBytes = 48 * 1024;
-  /// Registers a thread may use before the compiler spills.
-  static constexpr int64_t maxRegistersPerThread = 255;
 };
 
 } // namespace mlir::enc

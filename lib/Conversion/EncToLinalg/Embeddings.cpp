@@ -1,22 +1,13 @@
 //===- Embeddings.cpp - enc embeddings and image front ends to linalg -----===//
 //
-// embedding is a gather: one linalg.generic over [indices..., dim] whose
-// body extracts table[id, d]. Ids are clamped into the table, so a bad id
-// that the runtime's range check did not see (an id computed in the graph)
-// reads a valid row instead of memory outside the table. gather_visible and
-// learned positions gather the same way.
-//
-// Sinusoidal positions are one elementwise pass: sin(p · f[d] + phase[d]),
-// with cos as a phase of π/2 and the angle reduced in f64.
-//
-// patch_embed is one contraction over (channel, patch row, patch column) read
-// straight from the image; patchify is one generic that reorders pixels,
-// plus layer_norm-like reductions when it normalizes.
-//
-// random_mask has no sort to lower to: each patch's rank is a count of the
-// patches with smaller noise (ties broken by index, a stable argsort), an
-// O(patches²) reduction per sample; ids_keep is the inverse permutation's
-// head, found by another reduction.
+// embedding, gather_visible and learned positions are gathers, ids clamped
+// into the table (an id computed in the graph, which the runtime's range
+// check did not see, reads a valid row). Sinusoidal positions are one
+// elementwise pass with the angle reduced in f64. patch_embed is one
+// contraction read straight from the image (packed weights are the CPU
+// kernels'); patchify one reordering generic. random_mask ranks patches by
+// counting (a stable argsort in O(patches²) per sample): there is no sort
+// to lower to. docs/rationale/enc-to-linalg.md has the table of all ops.
 //
 //===----------------------------------------------------------------------===//
 

@@ -8,38 +8,10 @@
 //   m' = max(m, rowmax S);  α = exp(m - m');  P = exp(S - m')
 //   l' = l α + rowsum P;    O' = O α + P V_blk
 //
-// and the block's result, O / l, is inserted into the output. Only one
-// [query block, key block] tile of scores exists at a time, so memory grows
-// linearly with the sequence. Causal attention ends the key loop at the
-// block's last query.
-//
-// The two contractions are register-blocked micro-kernels in the vector
-// dialect; the softmax steps are small linalg.generics on the tile, which
-// LLVM vectorizes along the keys:
-//
-// - S: keys are packed once per call into [batch, head, key block,
-//   head_dim, key block size] panels (zero past the end), so that one step
-//   over head_dim loads contiguous vectors of keys and broadcasts a query
-//   element: 4 query rows x 4 vectors of keys stay in registers over the
-//   whole head_dim. The tile is static, [query block, key block], scaled on
-//   the way out; the softmax steps read its valid [rows, keys] corner.
-// - O: a block of rows x v_dim stays in registers over the block's keys,
-//   starting from O α; each key loads one row of V and broadcasts one
-//   probability per row. A v_dim that is dynamic or not a multiple of the
-//   vector width uses a linalg.generic instead.
-//
-// Both contractions as linalg.generics (dot products along head_dim, each
-// ending in a horizontal reduction; O loaded and stored for every key) ran
-// about 3x slower at 2048 tokens.
-//
-// Row blocks past the last query re-read and re-write the last row, which
-// computes the same values again: no masking is needed.
-//
-// Exponents subtract m' with -inf read as 0, so a key block in which a row
-// sees no key contributes nothing (rather than NaN). Keys a mask leaves out
-// score the most negative finite value (Hugging Face's finfo.min), so a row
-// whose mask leaves no key averages all keys; a row the causal cut leaves
-// without keys cannot occur. f16 and bf16 accumulate in f32.
+// and O / l is the block's result: memory linear in the sequence. S and
+// P V are register-blocked vector kernels (keys packed once per call into
+// panels), the softmax steps small generics. Masking, the causal cut,
+// padding rows and f16/bf16: docs/rationale/cpu-kernels.md, 'Flash attention'.
 //
 //===----------------------------------------------------------------------===//
 

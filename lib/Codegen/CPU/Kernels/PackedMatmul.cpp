@@ -1,24 +1,15 @@
-//===- PackedMatmul.cpp - the packed matmul micro-kernel
-//--------------------===//
+//===- PackedMatmul.cpp - the packed matmul micro-kernel ------------------===//
 //
-// A matmul whose weight is packed in panels ([n / p, k, p], see
-// enc-pack-weights; enc.linear, and enc.patch_embed as im2col) lowers to a
-// register-blocked micro-kernel written in the vector dialect: for each
-// block of r rows (8 by default, enc.tile_sizes[0]) and each panel of p
-// output columns, r * p / 16 accumulator vectors stay in registers over the
-// whole reduction; each step loads the panel's p weights of one input
-// feature (contiguous: p / 16 vector loads) and broadcasts r input values. The
-// bias initialises the accumulators and the epilogue (activation, residual) is
-// applied before the one store of the tile.
-//
-// Why this and not upstream tiling + vectorization: the schedule that makes
-// a matmul fast on this CPU (accumulators hoisted out of the reduction,
-// outer-product FMAs, contiguous weight loads) is the micro-kernel itself;
-// writing it directly makes it predictable, and the panel layout is what
-// mmt4d-style packing would produce for the right-hand side.
-//
-// The work is split over panels by an scf.forall, whose iterations become
-// the threads' chunks once kernels are outlined (enc-outline-kernels).
+// A matmul whose weight is packed in panels ([n / p, k, p], enc-pack-weights;
+// enc.linear, and enc.patch_embed as im2col) lowers to a register-blocked
+// micro-kernel in the vector dialect: for each block of r rows (8 by
+// default, enc.tile_sizes[0]) and each panel of p output columns, r * p / 16
+// accumulator vectors stay in registers over the whole reduction; each step
+// loads the panel's p weights of one input feature (contiguous) and
+// broadcasts r inputs. The bias initialises the accumulators and the
+// epilogue (activation, residual) is applied before the one store. An
+// scf.forall over panels splits the work among threads. Why a hand-written
+// kernel: docs/rationale/cpu-kernels.md, 'Packed matmul'.
 //
 //===----------------------------------------------------------------------===//
 

@@ -17,6 +17,7 @@
 #include "GPUWarps.h"
 
 #include "Enc/IR/EncOps.h"
+#include "encoder/Target/TargetInfo.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -41,8 +42,6 @@ constexpr int64_t kBlockQueries = kQueryTile * kWarps;
 constexpr int64_t kBlockThreads = kWarps * kWarpSize;
 /// The lanes holding one accumulator row (lanes 4g .. 4g + 3).
 constexpr int64_t kQuad = 4;
-/// Shared memory a block may use without opting in to more.
-constexpr int64_t kStaticSharedBytes = 48 * 1024;
 
 /// K or V as a flat buffer of unit stride, for 16-byte loads of four
 /// consecutive elements of a row: the operands enter as views with dynamic
@@ -665,7 +664,7 @@ bool mlir::enc::attention::fitsTensorCores(int64_t headSize, int64_t valueSize,
                                            MmaPrecision precision) {
   return headSize % mmaStepK(precision) == 0 && valueSize % 16 == 0 &&
          stagesFor(headSize, valueSize, precision).bytes() <=
-             kStaticSharedBytes;
+             CUDATargetInfo::staticSharedMemoryBytes;
 }
 
 void mlir::enc::attention::emitTensorCoreAttention(OpBuilder &b, Location loc,
