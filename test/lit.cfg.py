@@ -22,9 +22,12 @@ config.substitutions.append(("%python", config.python_reference))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# IR checks see the model of the target, never a tuning record that
+# encoder-tune left in the developer's ~/.cache (tests that want one name it).
+config.environment["ENCODER_TUNING_RECORD"] = "none"
 
 tool_dirs = [config.encoder_tools_dir, config.llvm_tools_dir]
-tools = ["encoder-opt", "encoder-compile", "encoder-run"]
+tools = ["encoder-opt", "encoder-compile", "encoder-run", "encoder-tune"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 # The runner's path, for scripts that call it themselves.
 config.substitutions.append(

@@ -7,9 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "encoder/Driver/Compiler.h"
+#include "Enc/IR/EncAttributeNames.h"
+#include "encoder/Conversion/Passes.h"
 
 #include "encoder/Pipelines/Pipelines.h"
 #include "encoder/Target/CPUTarget.h"
+#include "encoder/Target/CPUTuning.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -285,14 +288,40 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   if (!machine)
     return failure();
 
-  // The kernels are blocked for the target's vector registers.
-  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  int64_t vectorBits = subtarget->checkFeatures("+avx512f") ? 512
-                       : subtarget->checkFeatures("+avx2")  ? 256
-                                                            : 128;
+  // The kernels are blocked for the target CPU: an explicit choice (the
+  // tuner's candidates), else a tuning record's entry for this CPU, else
+  // the model of the target (docs/rationale/cpu-tuning.md).
+  CPUMachineFacts facts = describeCPU(*machine, options.cpu == "host");
+  int64_t vectorBits = facts.vectorBits;
+  CPUKernelParams kernels = modelKernelParams(facts);
+  KernelParamsSource kernelsSource = KernelParamsSource::model;
+  if (options.cpuKernels) {
+    std::string unfit = checkKernelParams(*options.cpuKernels, facts);
+    if (!unfit.empty()) {
+      error = "CPU kernel parameters: " + unfit;
+      return failure();
+    }
+    kernels = *options.cpuKernels;
+    kernelsSource = KernelParamsSource::explicitOption;
+  } else if (!cuda) {
+    std::string record = options.tuningRecord.empty()
+                             ? defaultTuningRecordPath()
+                             : options.tuningRecord;
+    std::optional<CPUKernelParams> recorded;
+    if (record != "none" && !lookupTuningRecord(record, facts, recorded, error))
+      return failure();
+    if (recorded) {
+      kernels = *recorded;
+      kernelsSource = KernelParamsSource::record;
+    }
+  }
+  if (!cuda)
+    module->setAttr(
+        kCPUKernelsAttrName,
+        getCPUKernelsAttr(module.getContext(), kernels, kernelsSource));
   TargetKind targetKind = cuda ? TargetKind::cuda : TargetKind::cpu;
   GraphOptions graph;
-  graph.panel = vectorBits / 16;
+  graph.panel = kernels.panelColumns;
   graph.recognizeAttention = !isDisabled(options, "attention-recognition");
   graph.mergeProjections = !isDisabled(options, "projection-merging");
   graph.fuseEpilogues = !isDisabled(options, "epilogue-fusion");

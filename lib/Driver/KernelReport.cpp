@@ -37,6 +37,8 @@ namespace {
 
 struct KernelEstimate {
   std::string name, function;
+  /// How it is blocked and where that came from (model, record, knob).
+  std::string config;
   std::vector<std::string> ops;
   bool launched = true; // false: straight-line code on the calling thread
   int64_t flops = -1, bytes = -1;
@@ -81,6 +83,7 @@ KernelEstimate estimate(MLIRContext *ctx, const llvm::json::Object &kernel,
   KernelEstimate e;
   e.name = kernel.getString("name").value_or("").str();
   e.function = kernel.getString("function").value_or("").str();
+  e.config = kernel.getString("config").value_or("").str();
   e.launched = launched;
   if (const llvm::json::Array *ops = kernel.getArray("ops"))
     for (const llvm::json::Value &op : *ops)
@@ -219,7 +222,8 @@ void writeHtml(llvm::raw_ostream &os,
   }
   os << "</svg>\n<table><tr><th>#</th><th>kernel</th><th>fused ops</th>"
      << "<th>FLOPs</th><th>bytes</th><th>FLOP/byte</th><th>bound</th>"
-     << "<th>attainable GFLOP/s</th><th>estimated µs</th></tr>\n";
+     << "<th>attainable GFLOP/s</th><th>estimated µs</th><th>blocking</th>"
+     << "</tr>\n";
   for (auto [i, k] : llvm::enumerate(kernels)) {
     os << "<tr><td>" << i << "</td><td>" << escaped(k.name)
        << (k.launched ? "" : " <i>inline</i>") << "</td><td>"
@@ -231,7 +235,8 @@ void writeHtml(llvm::raw_ostream &os,
          << "</td><td>" << llvm::format("%.2f", k.microseconds) << "</td>";
     else
       os << "<td>-</td><td>-</td><td>-</td><td>-</td>";
-    os << "</tr>\n";
+    os << "<td>" << escaped(k.config.empty() ? "-" : k.config)
+       << "</td></tr>\n";
   }
   os << "</table>\n</body></html>\n";
 }
@@ -343,6 +348,8 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
           {"launched", k.launched}, {"ops", std::move(ops)},
           {"flops", k.flops},       {"bytes", k.bytes},
           {"bound", k.bound}};
+      if (!k.config.empty())
+        object["config"] = k.config;
       if (k.flops >= 0 && k.bytes > 0) {
         object["intensity"] = k.intensity;
         object["attainable_gflops"] = k.attainableGflops;
@@ -369,10 +376,13 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
           "measures them). Kernels are the artifact's, under its names; "
           "_inline_ rows are code that runs on the calling thread without "
           "a launch (its loop has one iteration), which the profile "
-          "counts in the calls' time but not in any kernel's.\n\n"
+          "counts in the calls' time but not in any kernel's. Blocking: "
+          "the kernel's register block, tile or attention blocks, and "
+          "whether they came from the model of the target CPU, a tuning "
+          "record (encoder-tune) or an op's knob.\n\n"
        << "| # | kernel | fused ops | FLOPs | bytes | FLOP/byte | bound | "
-          "attainable GFLOP/s | estimated µs |\n"
-       << "|---|---|---|---|---|---|---|---|---|\n";
+          "attainable GFLOP/s | estimated µs | blocking |\n"
+       << "|---|---|---|---|---|---|---|---|---|---|\n";
     for (auto [i, k] : llvm::enumerate(kernels)) {
       os << "| " << i << " | " << k.name << (k.launched ? "" : " _inline_")
          << " | " << joined(k.ops) << " | " << number(k.flops) << " | "
@@ -380,9 +390,10 @@ LogicalResult mlir::enc::writeKernelReport(ModuleOp module,
       if (k.flops >= 0 && k.bytes > 0)
         os << llvm::format("%.2f", k.intensity) << " | " << k.bound << " | "
            << llvm::format("%.1f", k.attainableGflops) << " | "
-           << llvm::format("%.2f", k.microseconds) << " |\n";
+           << llvm::format("%.2f", k.microseconds) << " | ";
       else
-        os << "- | - | - | - |\n";
+        os << "- | - | - | - | ";
+      os << (k.config.empty() ? "-" : k.config) << " |\n";
     }
   }
   output->keep();

@@ -94,6 +94,7 @@ def compile(  # noqa: A001, C901
     emit=None,
     output=None,
     cpu="host",
+    tuning_record=None,
     gpu_arch="sm_90",
     gpu_matmul="tf32",
     cuda_path=None,
@@ -125,6 +126,8 @@ def compile(  # noqa: A001, C901
     output      where the artifact goes (-o); a temporary file, removed with
                 the module, when None
     cpu         "host" or an LLVM CPU name (--cpu)
+    tuning_record  the CPU tuning record to read (--tuning-record; None:
+                the default, "none": the model of the target only)
     disable     optimizations to switch off (--disable): attention-
                 recognition, projection-merging, epilogue-fusion,
                 residual-norm-fusion, weight-packing, kernel-formation
@@ -161,6 +164,7 @@ def compile(  # noqa: A001, C901
         options = {
             "target": target,
             "cpu": cpu,
+            "tuning_record": os.fspath(tuning_record) if tuning_record else "",
             "gpu_arch": gpu_arch,
             "gpu_matmul": gpu_matmul,
             "cuda_path": os.fspath(cuda_path) if cuda_path else "",

@@ -113,6 +113,7 @@ std::string compile(const std::string &source, bool isText,
   CompileOptions compileOptions;
   compileOptions.target = option<std::string>(options, "target");
   compileOptions.cpu = option<std::string>(options, "cpu");
+  compileOptions.tuningRecord = option<std::string>(options, "tuning_record");
   compileOptions.gpuArch = option<std::string>(options, "gpu_arch");
   compileOptions.gpuMatmul = option<std::string>(options, "gpu_matmul");
   compileOptions.cudaPath = option<std::string>(options, "cuda_path");

@@ -103,6 +103,13 @@ cl::opt<std::string> cpu("cpu",
                          cl::desc("Target CPU: `host` (default) or an LLVM "
                                   "CPU name such as skylake-avx512"),
                          cl::init("host"), cl::cat(targetCategory));
+cl::opt<std::string> tuningRecord(
+    "tuning-record",
+    cl::desc("The CPU tuning record (written by encoder-tune) whose entry "
+             "for the target CPU blocks the kernels; `none`: the model of "
+             "the target only. Default: $ENCODER_TUNING_RECORD, else "
+             "~/.cache/encoder/cpu-tuning.json"),
+    cl::value_desc("path"), cl::init(""), cl::cat(targetCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
                            cl::init(3), cl::Prefix, cl::cat(targetCategory));
 cl::opt<SentencePooling>
@@ -302,6 +309,7 @@ int main(int argc, char **argv) {
   options.cudaPath = cudaPath;
   options.gpuEmulation = gpuEmulation;
   options.cpu = cpu;
+  options.tuningRecord = tuningRecord;
   options.optLevel = optLevel;
   options.emit = emit;
   for (unsigned i = 0, e = optimizationNames().size(); i < e; ++i)

@@ -32,6 +32,7 @@ ENC_ATTRIBUTE_NAME(kNoFuseAttrName, NoFuseAttrHelper)
 ENC_ATTRIBUTE_NAME(kKernelsAttrName, KernelsAttrHelper)
 ENC_ATTRIBUTE_NAME(kInlineKernelsAttrName, InlineKernelsAttrHelper)
 ENC_ATTRIBUTE_NAME(kKernelLaunchAttrName, KernelLaunchAttrHelper)
+ENC_ATTRIBUTE_NAME(kCPUKernelsAttrName, CpuKernelsAttrHelper)
 
 #undef ENC_ATTRIBUTE_NAME
 

@@ -63,7 +63,12 @@ def Enc_Dialect : Dialect {
     "::mlir::ArrayAttr":$kernels,
     "::mlir::ArrayAttr":$inline_kernels,
     // A launch declaration: {body = @fn, kernel = index}.
-    "::mlir::DictionaryAttr":$kernel_launch
+    "::mlir::DictionaryAttr":$kernel_launch,
+    // Module: the CPU kernels' blocking ({matmul_rows, panel_columns,
+    // chunk_flops, tile_elements, attention_query_block,
+    // attention_key_block, source}; CPUKernelParams), set by the driver
+    // from the model of the target or a tuning record.
+    "::mlir::DictionaryAttr":$cpu_kernels
   );
 }
 

@@ -18,7 +18,10 @@ def Enc_KernelInfoOp : Enc_Op<"kernel_info", [MemoryEffects<[MemWrite]>]> {
     Marks the `scf.forall` it sits in as one kernel: `name` says what it
     computes, `ops` lists the enc ops fused into it, and `flops` and `bytes`
     (defined outside the loop, so that they can depend on dynamic sizes) are
-    the work and the memory traffic of one launch. `enc-outline-kernels`
+    the work and the memory traffic of one launch; `config`, when present,
+    says how the kernel is blocked and where that choice came from (the
+    model of the target, a tuning record, or an explicit knob), for
+    `--report`. `enc-outline-kernels`
     reads it, hands `flops` to the runtime at each launch (for
     `encoder-run --profile`) and records all of it in the artifact's
     `kernels` metadata; the op does not survive outlining. When the loop
@@ -39,7 +42,7 @@ def Enc_KernelInfoOp : Enc_Op<"kernel_info", [MemoryEffects<[MemWrite]>]> {
     ```
   }];
   let arguments = (ins StrAttr:$name, StrArrayAttr:$ops, Index:$flops,
-                       Index:$bytes);
+                       Index:$bytes, OptionalAttr<StrAttr>:$config);
   let assemblyFormat = [{
     $name $ops `flops` `(` $flops `)` `bytes` `(` $bytes `)` attr-dict
   }];

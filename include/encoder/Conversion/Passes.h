@@ -53,7 +53,22 @@ private:
 struct LoweringTargetOptions {
   /// CPU: the vector register width its kernels are blocked for.
   int64_t vectorBits = 512;
+  /// CPU: the kernels' blocking (the module's `enc.cpu_kernels`), else the
+  /// defaults of the vector width.
+  std::optional<CPUKernelParams> cpuKernels;
+  KernelParamsSource cpuKernelsSource = KernelParamsSource::model;
 };
+
+/// `enc.cpu_kernels`: the CPU kernels' blocking and where it came from, as
+/// the driver sets it on the module.
+DictionaryAttr getCPUKernelsAttr(MLIRContext *context,
+                                 const CPUKernelParams &params,
+                                 KernelParamsSource source);
+
+/// Reads `enc.cpu_kernels` from `module` into `options`; a malformed one
+/// is an error at the module. Absent: `options` unchanged.
+LogicalResult readCPUKernelsAttr(Operation *module,
+                                 LoweringTargetOptions &options);
 
 using LoweringTargetFactory = std::unique_ptr<LoweringTarget> (*)(
     const LoweringTargetOptions &options, std::string &error);

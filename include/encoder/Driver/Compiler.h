@@ -18,6 +18,7 @@
 
 #include "encoder/Driver/KernelReport.h"
 #include "encoder/Frontend/Frontend.h"
+#include "encoder/Target/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -65,6 +66,13 @@ struct CompileOptions {
   bool gpuEmulation = false;
   /// `host` or an LLVM CPU name.
   std::string cpu = "host";
+  /// The tuning record (encoder-tune) whose entry for the CPU blocks the
+  /// CPU kernels; empty: defaultTuningRecordPath(); "none": the model's
+  /// choice only.
+  std::string tuningRecord;
+  /// The CPU kernels' blocking, instead of record and model (the tuner's
+  /// candidates).
+  std::optional<CPUKernelParams> cpuKernels;
   unsigned optLevel = 3;
   EmitStage emit = EmitStage::artifact;
   /// Names from optimizationNames() to switch off.

@@ -69,8 +69,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> minTileElements{
       *this, "min-tile-elements",
-      llvm::cl::desc("Iteration points per kernel tile (enc-form-kernels)"),
-      llvm::cl::init(8192)};
+      llvm::cl::desc("Iteration points per kernel tile (enc-form-kernels); "
+                     "0: the module's enc.cpu_kernels, else 8192"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector register width of the target (512: AVX-512, "

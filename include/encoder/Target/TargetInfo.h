@@ -24,21 +24,58 @@ inline llvm::StringRef nameOf(TargetKind kind) {
   return kind == TargetKind::cpu ? "cpu" : "cuda";
 }
 
+/// The blocking of the CPU kernels: what the model of the target chooses
+/// (lib/Target/CPUTuning.cpp) or a tuning record measured on the host says
+/// (`encoder-tune`). Every field is a choice of speed, never of results.
+struct CPUKernelParams {
+  /// Rows of the packed matmul's register block.
+  int64_t matmulRows = 8;
+  /// Output columns of a packed weight panel (a multiple of the lanes).
+  int64_t panelColumns = 32;
+  /// Least FLOPs of one chunk of a matmul's thread split: chunks cheaper
+  /// than a hand-off between threads are merged.
+  int64_t chunkFlops = int64_t(1) << 21;
+  /// Least elements of one tile of a fused elementwise or reduction kernel
+  /// (enc-form-kernels' min-tile-elements): about what the L1 holds.
+  int64_t tileElements = 8192;
+  /// Query rows and keys per block of the flash attention kernel.
+  int64_t attentionQueryBlock = 64;
+  int64_t attentionKeyBlock = 128;
+};
+
+/// Where a CPUKernelParams came from, as the report names it.
+enum class KernelParamsSource { model, record, explicitOption };
+
+inline llvm::StringRef nameOf(KernelParamsSource source) {
+  switch (source) {
+  case KernelParamsSource::model:
+    return "model";
+  case KernelParamsSource::record:
+    return "record";
+  case KernelParamsSource::explicitOption:
+    return "explicit";
+  }
+  return "model";
+}
+
 /// The vector registers the CPU kernels (packed matmul, flash attention)
-/// are blocked for: AVX-512 has 32 registers of 512 bits, AVX2 and SSE 16.
+/// are blocked for: AVX-512 has 32 registers of 512 bits, AVX2 and SSE 16;
+/// and the blocking chosen for the target.
 struct CPUTargetInfo {
   int64_t vectorBits = 512;
   int64_t vectorRegisters = 32;
+  CPUKernelParams kernels;
+  KernelParamsSource source = KernelParamsSource::model;
 
   /// The x86 register file of a vector width, or none for a width the
   /// kernels do not take (they need 128, 256 or 512 bits).
   static std::optional<CPUTargetInfo> forVectorWidth(int64_t bits) {
     if (bits != 128 && bits != 256 && bits != 512)
       return std::nullopt;
-    return CPUTargetInfo{bits, bits == 512 ? 32 : 16};
+    CPUTargetInfo info{bits, bits == 512 ? 32 : 16, {}, {}};
+    info.kernels.panelColumns = bits / 16;
+    return info;
   }
-  /// Output columns of a packed weight panel: two registers of f32.
-  int64_t panelColumns() const { return vectorBits / 16; }
 };
 
 /// The NVIDIA facts the CUDA kernels are shaped by, the same on every

@@ -43,6 +43,20 @@ createCPULoweringTarget(const LoweringTargetOptions &options,
       error += " (for the GPU, use target=cuda)";
     return nullptr;
   }
+  if (options.cpuKernels) {
+    const CPUKernelParams &kernels = *options.cpuKernels;
+    int64_t lanes = info->vectorBits / 32;
+    if (kernels.panelColumns % lanes != 0 ||
+        kernels.attentionKeyBlock % lanes != 0) {
+      error = "enc.cpu_kernels: panel_columns and attention_key_block must "
+              "be multiples of the " +
+              std::to_string(lanes) + " lanes of a " +
+              std::to_string(info->vectorBits) + "-bit vector";
+      return nullptr;
+    }
+    info->kernels = kernels;
+    info->source = options.cpuKernelsSource;
+  }
   return std::make_unique<CPULoweringTarget>(*info);
 }
 

@@ -180,7 +180,30 @@ StringRef kernelName(Operation *root) {
 struct EncFormKernelsPass : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
   using Base::Base;
 
+  /// Tile elements and where they came from: the option, else the
+  /// module's enc.cpu_kernels, else 8192 (32 KiB of f32, a common L1).
+  int64_t tileElements = 8192;
+  std::string tileSource = "default";
+
   void runOnOperation() override {
+    if (minTileElements > 0) {
+      tileElements = minTileElements;
+      tileSource = "option";
+    } else {
+      auto module = dyn_cast<ModuleOp>(getOperation());
+      if (!module)
+        module = getOperation()->getParentOfType<ModuleOp>();
+      if (auto kernels = module ? module->getAttrOfType<DictionaryAttr>(
+                                      kCPUKernelsAttrName)
+                                : DictionaryAttr()) {
+        auto elements = kernels.getAs<IntegerAttr>("tile_elements");
+        auto source = kernels.getAs<StringAttr>("source");
+        if (elements && elements.getInt() > 0) {
+          tileElements = elements.getInt();
+          tileSource = source ? source.getValue().str() : "model";
+        }
+      }
+    }
     SmallVector<linalg::LinalgOp> candidates;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (isTopLevel(op) && op.hasPureTensorSemantics())
@@ -198,8 +221,7 @@ struct EncFormKernelsPass : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
 
   LogicalResult formKernel(IRRewriter &rewriter, linalg::LinalgOp root,
                            llvm::SmallPtrSet<Operation *, 32> &taken) {
-    FailureOr<SmallVector<int64_t>> sizes =
-        chooseTileSizes(root, minTileElements);
+    FailureOr<SmallVector<int64_t>> sizes = chooseTileSizes(root, tileElements);
     if (failed(sizes))
       return failure();
     if (sizes->empty() || llvm::all_of(*sizes, [](int64_t s) { return !s; })) {
@@ -213,7 +235,7 @@ struct EncFormKernelsPass : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
           rewriter, root.getLoc(), kernelName(root),
           rewriter.getStrArrayAttr(
               {origin ? origin.getValue() : root->getName().getStringRef()}),
-          flops, bytes);
+          flops, bytes, rewriter.getStringAttr("serial: below one tile"));
       return success();
     }
     auto tilingInterface = cast<TilingInterface>(root.getOperation());
@@ -265,9 +287,15 @@ struct EncFormKernelsPass : enc::impl::EncFormKernelsBase<EncFormKernelsPass> {
       origins.insert(origin ? origin.getValue() : op->getName().getStringRef());
     }
     rewriter.setInsertionPointToStart(forall.getBody());
+    std::string config;
+    llvm::raw_string_ostream os(config);
+    os << "tile ";
+    llvm::interleave(*sizes, os, "x");
+    os << " (" << (root->hasAttr(kTileSizesAttrName) ? "op knob" : tileSource)
+       << ")";
     KernelInfoOp::create(rewriter, root.getLoc(), kernelName(root),
                          rewriter.getStrArrayAttr(origins.getArrayRef()), flops,
-                         bytes);
+                         bytes, rewriter.getStringAttr(config));
 
     for (auto [original, replacement] : result->replacements)
       rewriter.replaceAllUsesWith(original, replacement);

@@ -48,7 +48,8 @@ int64_t staticOrUnknown(Value value) {
 /// function, fused ops, and FLOPs and bytes of one launch (-1 when dynamic,
 /// then with a formula in the inputs' sizes when one can be written).
 DictionaryAttr describeKernel(func::FuncOp function, StringRef name,
-                              ArrayAttr ops, Value flops, Value bytes) {
+                              ArrayAttr ops, Value flops, Value bytes,
+                              StringAttr config) {
   Builder b(function.getContext());
   SmallVector<NamedAttribute> fields = {
       b.getNamedAttr("name", b.getStringAttr(name)),
@@ -56,6 +57,8 @@ DictionaryAttr describeKernel(func::FuncOp function, StringRef name,
       b.getNamedAttr("ops", ops),
       b.getNamedAttr("flops", b.getI64IntegerAttr(staticOrUnknown(flops))),
       b.getNamedAttr("bytes", b.getI64IntegerAttr(staticOrUnknown(bytes)))};
+  if (config)
+    fields.push_back(b.getNamedAttr("config", config));
   DictionaryAttr record;
   auto module = function->getParentOfType<ModuleOp>();
   if (auto functions = module->getAttrOfType<ArrayAttr>(kFunctionsAttrName))
@@ -138,7 +141,8 @@ struct EncOutlineKernelsPass
                            (function.getName() + "_inline" +
                             Twine(inlined.size()) + "_" + info.getName())
                                .str(),
-                           info.getOps(), info.getFlops(), info.getBytes()));
+                           info.getOps(), info.getFlops(), info.getBytes(),
+                           info.getConfigAttr()));
       info.erase();
     });
     if (!kernels.empty())
@@ -160,6 +164,7 @@ struct EncOutlineKernelsPass
     StringRef name = "loop";
     ArrayAttr ops = b.getStrArrayAttr({});
     Value flops, bytes;
+    StringAttr config;
     auto infos = loop.getBody()->getOps<KernelInfoOp>();
     if (!infos.empty()) {
       KernelInfoOp info = *infos.begin();
@@ -167,6 +172,7 @@ struct EncOutlineKernelsPass
       ops = info.getOps();
       flops = info.getFlops();
       bytes = info.getBytes();
+      config = info.getConfigAttr();
       info.erase();
     }
     int64_t index = kernels.size();
@@ -288,7 +294,8 @@ struct EncOutlineKernelsPass
     func::CallOp::create(b, loc, launch, operands);
     loop.erase();
 
-    kernels.push_back(describeKernel(function, symbol, ops, flops, bytes));
+    kernels.push_back(
+        describeKernel(function, symbol, ops, flops, bytes, config));
     return success();
   }
 };

@@ -43,9 +43,9 @@ llvm::json::Array kernelsToJson(ArrayAttr kernels) {
         {"ops", std::move(ops)},
         {"flops", kernel.getAs<IntegerAttr>("flops").getInt()},
         {"bytes", kernel.getAs<IntegerAttr>("bytes").getInt()}};
-    for (StringRef key : {"flops_formula", "bytes_formula"})
-      if (auto formula = kernel.getAs<StringAttr>(key))
-        object[key] = formula.getValue();
+    for (StringRef key : {"flops_formula", "bytes_formula", "config"})
+      if (auto text = kernel.getAs<StringAttr>(key))
+        object[key] = text.getValue();
     if (auto symbols = kernel.getAs<ArrayAttr>("formula_symbols")) {
       llvm::json::Array names;
       for (auto symbol : symbols.getAsRange<StringAttr>())

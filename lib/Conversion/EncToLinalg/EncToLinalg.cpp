@@ -100,8 +100,15 @@ struct ConvertEncToLinalgPass
     });
 
     std::string error;
+    LoweringTargetOptions targetOptions;
+    targetOptions.vectorBits = vectorBits;
+    Operation *module = isa<ModuleOp>(getOperation())
+                            ? getOperation()
+                            : getOperation()->getParentOfType<ModuleOp>();
+    if (module && failed(readCPUKernelsAttr(module, targetOptions)))
+      return signalPassFailure();
     std::unique_ptr<LoweringTarget> lowering =
-        createLoweringTarget(targetKind, {vectorBits}, error);
+        createLoweringTarget(targetKind, targetOptions, error);
     if (!lowering) {
       getOperation()->emitError("convert-enc-to-linalg: ") << error;
       return signalPassFailure();

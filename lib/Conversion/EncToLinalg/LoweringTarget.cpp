@@ -10,6 +10,11 @@
 
 #include "encoder/Conversion/Passes.h"
 
+#include "Enc/IR/EncAttributeNames.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
 #include <mutex>
 
 using namespace mlir;
@@ -50,4 +55,64 @@ std::unique_ptr<LoweringTarget> mlir::enc::createLoweringTarget(
     return nullptr;
   }
   return factory(options, error);
+}
+
+namespace {
+/// The fields of `enc.cpu_kernels`, as in the tuning record.
+struct KernelsField {
+  llvm::StringLiteral name;
+  int64_t CPUKernelParams::*member;
+};
+constexpr KernelsField kKernelsFields[] = {
+    {"matmul_rows", &CPUKernelParams::matmulRows},
+    {"panel_columns", &CPUKernelParams::panelColumns},
+    {"chunk_flops", &CPUKernelParams::chunkFlops},
+    {"tile_elements", &CPUKernelParams::tileElements},
+    {"attention_query_block", &CPUKernelParams::attentionQueryBlock},
+    {"attention_key_block", &CPUKernelParams::attentionKeyBlock},
+};
+} // namespace
+
+DictionaryAttr mlir::enc::getCPUKernelsAttr(MLIRContext *context,
+                                            const CPUKernelParams &params,
+                                            KernelParamsSource source) {
+  Builder b(context);
+  SmallVector<NamedAttribute> fields;
+  for (const KernelsField &field : kKernelsFields)
+    fields.push_back(
+        b.getNamedAttr(field.name, b.getI64IntegerAttr(params.*field.member)));
+  fields.push_back(b.getNamedAttr("source", b.getStringAttr(nameOf(source))));
+  return b.getDictionaryAttr(fields);
+}
+
+LogicalResult mlir::enc::readCPUKernelsAttr(Operation *module,
+                                            LoweringTargetOptions &options) {
+  auto dictionary = module->getAttrOfType<DictionaryAttr>(kCPUKernelsAttrName);
+  if (!dictionary) {
+    if (module->hasAttr(kCPUKernelsAttrName))
+      return module->emitError(kCPUKernelsAttrName) << " must be a dictionary";
+    return success();
+  }
+  CPUKernelParams params;
+  for (const KernelsField &field : kKernelsFields) {
+    auto value = dictionary.getAs<IntegerAttr>(field.name);
+    if (!value || value.getInt() < 1)
+      return module->emitError(kCPUKernelsAttrName)
+             << " needs a positive integer '" << field.name << "'";
+    params.*field.member = value.getInt();
+  }
+  KernelParamsSource source = KernelParamsSource::model;
+  if (auto name = dictionary.getAs<StringAttr>("source")) {
+    if (name.getValue() == "record")
+      source = KernelParamsSource::record;
+    else if (name.getValue() == "explicit")
+      source = KernelParamsSource::explicitOption;
+    else if (name.getValue() != "model")
+      return module->emitError(kCPUKernelsAttrName)
+             << " source must be model, record or explicit, got "
+             << name.getValue();
+  }
+  options.cpuKernels = params;
+  options.cpuKernelsSource = source;
+  return success();
 }

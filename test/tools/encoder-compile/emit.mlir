@@ -6,7 +6,7 @@
 // RUN: encoder-compile %s --emit=asm --cpu=skylake-avx512 | FileCheck %s --check-prefix=ASM
 
 // Parameters are arguments and the signature is recorded; enc ops remain.
-// ENC: module attributes {enc.functions = [{inputs = [{dtype = "f32", name = "x", shape = array<i64: 2, 3>}], name = "main"
+// ENC: module attributes {enc.cpu_kernels = {{.*}}, enc.functions = [{inputs = [{dtype = "f32", name = "x", shape = array<i64: 2, 3>}], name = "main"
 // ENC: func.func @main(%{{.*}}: tensor<2x3xf32> {{{.*}}enc.name = "x"}, %{{.*}}: tensor<4x3xf32> {{{.*}}enc.param = "w"})
 // The activation is fused into the linear (enc-fuse-linear-epilogue).
 // ENC: enc.linear {{.*}}activation = #enc<activation gelu>

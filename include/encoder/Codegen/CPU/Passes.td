@@ -26,7 +26,8 @@ def EncFormKernels : Pass<"enc-form-kernels"> {
     Tile sizes come from the root's `enc.tile_sizes`, else from a
     heuristic: all leading parallel loops but the innermost take tile 1
     except the last one, which takes as many rows as make a tile of about
-    `min-tile-elements` elements. A root whose whole iteration space is
+    `min-tile-elements` elements (by default the module's `enc.cpu_kernels`
+    `tile_elements`, which the model of the target sizes to its L1). A root whose whole iteration space is
     smaller than that stays serial (no kernel: a launch would cost more than
     it saves), as does an op marked `enc.no_fuse` when it is a producer.
 
@@ -51,8 +52,9 @@ def EncFormKernels : Pass<"enc-form-kernels"> {
   }];
   let options = [
     Option<"minTileElements", "min-tile-elements", "int64_t",
-           /*default=*/"8192",
-           "Iteration points per tile below which tiles are merged">,
+           /*default=*/"0",
+           "Iteration points per tile below which tiles are merged; 0: the "
+           "module's enc.cpu_kernels tile_elements, else 8192">,
   ];
   let dependentDialects = ["::mlir::enc::EncDialect",
                            "::mlir::scf::SCFDialect",

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 
@@ -38,13 +39,10 @@ using namespace mlir::enc::lowering;
 
 namespace {
 
-/// Query rows and keys per block (bench/results/attention-memory.md has the
-/// measurements: 64 x 64 to 64 x 512 and 128 x 128 lie within 5%). With
-/// head_dim 64 in f32, the packed key panel, the V block and the score tile
-/// are 32 KiB each and O 16 KiB: the working set stays in the 1 MiB L2, the
-/// panel swept by the score kernel about the size of the 32 KiB L1.
-constexpr int64_t QueryBlock = 64;
-constexpr int64_t KeyBlock = 128;
+// Query rows and keys per block come from the target's CPUKernelParams
+// (the model: keys whose packed panel fits the L1, lib/Target/CPUTuning.cpp;
+// or a tuning record). bench/results/attention-memory.md measured 64 x 64
+// to 64 x 512 and 128 x 128 within 5% on a 1 MiB-L2 Zen 4.
 /// Register block of the score kernel: rows x vectors of keys (4 x 4 of the
 /// 32 AVX-512 registers; 4 x 2 of 16). The output kernel accumulates in half
 /// the register file.
@@ -366,13 +364,14 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     a.vectorType = VectorType::get({a.lanes}, a.acc);
     // Blocks no larger than a static length; key blocks a multiple of the
     // score kernel's column group (one vector when there are few keys).
-    a.queryBlock = QueryBlock;
+    a.queryBlock = target.kernels.attentionQueryBlock;
     if (!resultType.isDynamicDim(2))
       a.queryBlock =
           std::min(a.queryBlock, roundUp(resultType.getDimSize(2), 1));
-    a.keyBlock = KeyBlock;
+    int64_t group = a.scoreVectors * a.lanes;
+    a.keyBlock = roundUp(target.kernels.attentionKeyBlock, group);
     if (!kType.isDynamicDim(2)) {
-      int64_t keys = kType.getDimSize(2), group = a.scoreVectors * a.lanes;
+      int64_t keys = kType.getDimSize(2);
       a.keyBlock =
           std::min(a.keyBlock, roundUp(keys, keys <= group ? a.lanes : group));
     }
@@ -458,8 +457,13 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       SmallVector<StringRef> fused{AttentionOp::getOperationName()};
-      KernelInfoOp::create(rewriter, loc, "attention",
-                           rewriter.getStrArrayAttr(fused), flops, bytes);
+      KernelInfoOp::create(
+          rewriter, loc, "attention", rewriter.getStrArrayAttr(fused), flops,
+          bytes,
+          rewriter.getStringAttr(
+              llvm::formatv("blocks {0} queries x {1} keys ({2})", a.queryBlock,
+                            a.keyBlock, nameOf(target.source))
+                  .str()));
       Value batch = forall.getInductionVar(0);
       Value head = forall.getInductionVar(1);
       Value out = forall.getRegionIterArgs()[0];

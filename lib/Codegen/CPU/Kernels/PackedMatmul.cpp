@@ -2,8 +2,9 @@
 //
 // A matmul whose weight is packed in panels ([n / p, k, p], enc-pack-weights;
 // enc.linear, and enc.patch_embed as im2col) lowers to a register-blocked
-// micro-kernel in the vector dialect: for each block of r rows (8 by
-// default, enc.tile_sizes[0]) and each panel of p output columns, r * p / 16
+// micro-kernel in the vector dialect: for each block of r rows (the
+// target's CPUKernelParams, or enc.tile_sizes[0]) and each panel of p output
+// columns, r * p / 16
 // accumulator vectors stay in registers over the whole reduction; each step
 // loads the panel's p weights of one input feature (contiguous) and
 // broadcasts r inputs. The bias initialises the accumulators and the
@@ -27,21 +28,13 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace mlir::enc;
 using namespace mlir::enc::lowering;
 
 namespace {
-
-/// Most rows of one register block by default. 8 rows x 32 columns = 16
-/// zmm accumulators, half the AVX-512 register file; the rest hold weights
-/// and broadcasts. Measured on Zen 4 against 4 to 12 rows
-/// (docs/performance.md).
-constexpr int64_t kMaxRows = 8;
-/// A launch gets at least this many FLOPs per chunk, so that small layers
-/// are not split into pieces cheaper than a thread wake-up.
-constexpr int64_t kFlopsPerChunk = 1 << 21;
 
 Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -173,9 +166,12 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter, Location loc,
   int64_t vectorsPerPanel = panel / laneCount;
   // Accumulators and the panel's weights must fit the vector registers,
   // with one left for the broadcast.
-  int64_t rowBlock =
-      m.rowBlock ? m.rowBlock
-                 : std::min(kMaxRows, (registers - 1) / vectorsPerPanel - 1);
+  // The target's rows (model or record), fewer when a panel wider than
+  // the target's leaves fewer registers; an op's knob wins.
+  int64_t rowBlock = m.rowBlock
+                         ? m.rowBlock
+                         : std::min(m.target.kernels.matmulRows,
+                                    (registers - 1) / vectorsPerPanel - 1);
   if (rowBlock < 1 || (rowBlock + 1) * vectorsPerPanel + 1 > registers)
     return emitError(loc, "a register block of ")
            << std::max<int64_t>(rowBlock, 1) << " rows x " << panel
@@ -202,7 +198,7 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter, Location loc,
           rewriter, loc, c1,
           arith::DivUIOp::create(
               rewriter, loc, work,
-              indexConstant(rewriter, loc, kFlopsPerChunk))));
+              indexConstant(rewriter, loc, m.target.kernels.chunkFlops))));
 
   Value init = tensor::EmptyOp::create(
       rewriter, loc,
@@ -221,13 +217,20 @@ FailureOr<Value> lowering::buildPackedMatmul(OpBuilder &rewriter, Location loc,
   Value reads = arith::AddIOp::create(rewriter, loc, rowReads, weightReads);
   Value bytes = arith::MulIOp::create(rewriter, loc, elementBytes, reads);
 
+  // How it is blocked, for the report: the panel is the packing's
+  // (enc-pack-weights, from the same source as the rows).
+  std::string config =
+      llvm::formatv("block {0}x{1}, chunks >= {2} flops ({3})", rowBlock, panel,
+                    m.target.kernels.chunkFlops,
+                    m.rowBlock ? StringRef("op knob") : nameOf(m.target.source))
+          .str();
   auto forall = scf::ForallOp::create(
       rewriter, loc, ArrayRef<OpFoldResult>{OpFoldResult(chunks)},
       ValueRange{init}, std::nullopt,
       [&](OpBuilder &b, Location l, ValueRange args) {
         Value chunk = args[0], out = args[1];
         KernelInfoOp::create(b, l, m.name, b.getStrArrayAttr(m.ops), flops,
-                             bytes);
+                             bytes, b.getStringAttr(config));
         // Panels [first, last) of this chunk.
         Value first = arith::DivUIOp::create(
             b, l, arith::MulIOp::create(b, l, chunk, panelCount), chunks);

@@ -28,8 +28,8 @@ struct PackedMatmul {
   /// [rows, n] added after the activation, or null.
   Value residual;
   std::optional<ActivationKind> activation;
-  /// Rows of one register block (the knob enc.tile_sizes[0]); 0: as many
-  /// as `target`'s registers hold, at most 8.
+  /// Rows of one register block (the knob enc.tile_sizes[0]); 0: the
+  /// target's matmulRows, fewer if its registers do not hold them.
   int64_t rowBlock = 0;
   CPUTargetInfo target;
   /// For enc.kernel_info: the kernel's name and the ops fused into it.
