@@ -38,11 +38,18 @@ sys.path.insert(0, HERE)
 import models  # noqa: E402
 
 TOLERANCE = 1e-4  # relative L2 error between implementations
-DOCUMENTED_PEAK_PER_CORE = 115.0  # GFLOP/s, the team's register-resident FMA loop
+# Environment variables some hosts set for old OpenBLAS builds; they pin a
+# kernel (e.g. Prescott) far below what the CPU can do. Unset for the
+# OpenBLAS baseline command alone, never for tests.
+OPENBLAS_PINS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# The targets of issue 18, met on the median of the per-round ratios.
+PEAK_SHARE_TARGET = 0.85
+ORT_TARGETS = {"tiny-bert": 1.5, "bert-base": 1.1, "vit-b16": 1.1}
+ATTENTION_TARGET = 1.0
 
 FULL = {
-    "target_seconds": 5.0, "min_runs": 5, "max_runs": 200, "compile_repeats": 3,
-    "peak_seconds": 0.5,
+    "target_seconds": 1.5, "min_runs": 5, "max_runs": 200, "compile_repeats": 3,
+    "peak_seconds": 0.5, "rounds": 5, "neighbour_seconds": 240,
     "matmuls": [(128, 768, 768), (128, 3072, 768), (128, 768, 3072), (2048, 2048, 2048)],
     "attention": [128, 512, 2048],
     "models": [("tiny-bert", 1, 32), ("bert-base", 1, 128), ("bert-base", 8, 128),
@@ -50,12 +57,12 @@ FULL = {
 }
 QUICK = {
     "target_seconds": 0.5, "min_runs": 3, "max_runs": 20, "compile_repeats": 1,
-    "peak_seconds": 0.1,
+    "peak_seconds": 0.1, "rounds": 3, "neighbour_seconds": 120,
     "matmuls": [(128, 768, 768), (128, 3072, 768), (128, 768, 3072), (512, 512, 512)],
     "attention": [128, 512],
     "models": [("tiny-bert", 1, 32), ("bert-base", 1, 128), ("vit-b16", 1, None)],
 }
-SECTIONS = ("peak", "matmul", "attention", "models")
+SECTIONS = ("peak", "matmul", "attention", "models", "neighbour")
 HEADS, HEAD_DIM = 12, 64
 
 START = time.time()
@@ -109,6 +116,30 @@ def summary(times_ms):
     return {"median_ms": statistics.median(times_ms), "min_ms": min(times_ms),
             "max_ms": max(times_ms), "runs": len(times_ms),
             "times_ms": [round(t, 4) for t in times_ms]}
+
+
+def ratio_stats(ratios):
+    return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+            "rounds": [round(r, 4) for r in ratios]}
+
+
+def pooled(timings):
+    """One side's rounds as one timing: the median of the rounds' medians."""
+    medians = [t["median_ms"] for t in timings]
+    return {"median_ms": statistics.median(medians), "min_ms": min(t["min_ms"] for t in timings),
+            "max_ms": max(t["max_ms"] for t in timings), "runs": sum(t["runs"] for t in timings),
+            "round_medians_ms": [round(m, 4) for m in medians]}
+
+
+def alternate(rounds, ours, peer):
+    """Rounds of (ours, peer), each side a fresh process per round; returns
+    both sides' timings and the per-round ratios peer time / our time."""
+    ours_t, peer_t = [], []
+    for i in range(rounds):
+        ours_t.append(ours(i))
+        peer_t.append(peer(i))
+    ratios = [p["median_ms"] / o["median_ms"] for o, p in zip(ours_t, peer_t)]
+    return pooled(ours_t), pooled(peer_t), ratio_stats(ratios)
 
 
 def time_python(fn, policy, warmup=3):
@@ -177,20 +208,23 @@ class Env:
             raise RuntimeError(f"{so}: no input file for {missing}")
         return [f"--input=@{files[n]}" for n in names], [o["name"] for o in fn["outputs"]]
 
-    def run_ours(self, so, weights, files, out_dir, what):
+    def run_ours(self, so, weights, files, out_dir, what, runs=None):
         """One call writing every output (correctness), then encoder-run
         --benchmark=N with N from that call's wall time. Returns (outputs
-        name -> array, timing dict)."""
+        name -> array, timing dict). With `runs`, only the timed process
+        (a later round)."""
         inputs, output_names = self.our_inputs(so, files)
         os.makedirs(out_dir, exist_ok=True)
         outs = {n: os.path.join(out_dir, f"{n}.npy") for n in output_names}
         base = [self.run, so] + ([f"--weights={weights}"] if weights else []) + inputs
         if self.run_has_threads:
             base.append(f"--threads={self.our_threads}")
-        t = time.perf_counter()
-        sh(base + [f"--output=@{p}" for p in outs.values()], env=self.our_env)
-        estimate = time.perf_counter() - t
-        n = runs_for(estimate, self.policy)
+        if runs is None:
+            t = time.perf_counter()
+            sh(base + [f"--output=@{p}" for p in outs.values()], env=self.our_env)
+            estimate = time.perf_counter() - t
+            runs = runs_for(estimate, self.policy)
+        n = runs
         cmd = base + [f"--benchmark={n}"]
         out = sh(cmd, env=self.our_env)
         m = re.search(r"(\d+) runs after (\d+) warm-up runs: median ([0-9.]+) ms, "
@@ -203,6 +237,33 @@ class Env:
                   "max_ms": float(m.group(5)), "runs": int(m.group(1)),
                   "warmup": int(m.group(2)) + 1}
         return {n: np.load(p) for n, p in outs.items()}, timing
+
+    def ours_rounds(self, so, weights, files, out_dir, what):
+        """A closure for alternate(): round 0 checks and sizes the run,
+        later rounds reuse its count. Keeps round 0's outputs."""
+        state = {}
+
+        def one(i):
+            if i == 0:
+                state["outs"], t = self.run_ours(so, weights, files, out_dir, what)
+                state["runs"] = t["runs"]
+                return t
+            return self.run_ours(so, weights, files, out_dir, what, runs=state["runs"])[1]
+        return one, state
+
+    # -- OpenBLAS
+
+    def run_openblas(self, x_path, w_path, what):
+        """np.matmul in a process of its own, without the OpenBLAS pins."""
+        cmd = [sys.executable, os.path.join(HERE, "openblas_matmul.py"), x_path, w_path,
+               str(self.policy["target_seconds"]), str(self.policy["min_runs"]),
+               str(self.policy["max_runs"])]
+        env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_PINS}
+        result = json.loads(sh(cmd, env=env).strip().splitlines()[-1])
+        unset = " ".join(f"-u {k}" for k in OPENBLAS_PINS)
+        self.record(f"OpenBLAS: {what}", f"env {unset} " + shlex.join(
+            [c.replace(REPO + "/", "") for c in cmd]))
+        return result
 
     # -- ONNX Runtime
 
@@ -262,6 +323,25 @@ def blas_info():
         except (OSError, AttributeError):
             continue
     return info
+
+
+def blocking(env):
+    """Where our kernels' blocking comes from on this host: a tuning record
+    (encoder-tune) or the model of the target."""
+    src = os.path.join(env.work, "blocking.mlir")
+    with open(src, "w") as f:
+        f.write(LINEAR_IR.format(M=8, N=64, K=64))
+    out = sh([env.compile, src, "--emit=enc"])
+    m = re.search(r"enc.cpu_kernels = \{([^}]*)\}", out)
+    if not m:
+        return "unknown (no enc.cpu_kernels)"
+    fields = dict(re.findall(r'(\w+) = "?([\w.]+)"?', m.group(1)))
+    source = fields.pop("source", "?")
+    params = ", ".join(f"{k} {v}" for k, v in sorted(fields.items()))
+    where = ("a tuning record (encoder-tune; " + os.environ.get(
+        "ENCODER_TUNING_RECORD", "~/.cache/encoder/cpu-tuning.json") + ")"
+             if source == "record" else "the model of the target (no tuning record)")
+    return f"{where}: {params}"
 
 
 def machine_info(env):
@@ -362,25 +442,31 @@ def bench_matmul(env, m, n, k):
     flops = 2.0 * m * n * k
     res = {"M": m, "N": n, "K": k, "gflop": flops * 1e-9}
 
-    y = np.empty((m, n), dtype=np.float32)
-    wt = w.T
-    blas = time_python(lambda: np.matmul(x, wt, out=y), env.policy)
-    env.record(f"OpenBLAS: matmul {m}x{n}x{k}",
-               f"python: np.matmul(x, w.T, out=y), x f32[{m},{k}], w f32[{n},{k}], "
-               f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
-    res["openblas"] = dict(blas, gflops=flops / (blas["median_ms"] * 1e-3) * 1e-9)
+    np.save(os.path.join(d, "w.npy"), w)
+    y = np.matmul(x, w.T)
 
     so = os.path.join(d, "linear.so")
     res["compile_s"] = env.compile_artifact(os.path.join(d, "linear.mlir"), so,
                                             f"matmul {m}x{n}x{k}")
-    outs, ours = env.run_ours(so, os.path.join(d, "w.safetensors"),
-                              {"x": os.path.join(d, "x.npy")}, os.path.join(d, "out"),
-                              f"matmul {m}x{n}x{k}")
+    what = f"matmul {m}x{n}x{k}"
+    ours_fn, state = env.ours_rounds(so, os.path.join(d, "w.safetensors"),
+                                     {"x": os.path.join(d, "x.npy")}, os.path.join(d, "out"), what)
+    blas_runs = []
+
+    def blas_fn(_):
+        blas_runs.append(env.run_openblas(os.path.join(d, "x.npy"), os.path.join(d, "w.npy"),
+                                          what))
+        return blas_runs[-1]
+    ours, blas, ratios = alternate(env.policy["rounds"], ours_fn, blas_fn)
     ref = x.astype(np.float64) @ w.T.astype(np.float64)
-    res["rel_err_ours"] = rel_err(outs["y"], ref)
+    res["rel_err_ours"] = rel_err(state["outs"]["y"], ref)
     res["rel_err_openblas"] = rel_err(y, ref)
-    res["ours"] = dict(ours, gflops=flops / (ours["median_ms"] * 1e-3) * 1e-9)
-    res["ours_vs_openblas"] = res["ours"]["gflops"] / res["openblas"]["gflops"]
+    gf = lambda t: flops / (t["median_ms"] * 1e-3) * 1e-9  # noqa: E731
+    res["openblas"] = dict(blas, gflops=gf(blas), core=blas_runs[0]["core"],
+                           config=blas_runs[0]["config"])
+    res["ours"] = dict(ours, gflops=gf(ours))
+    res["ours_vs_openblas"] = ratios["median"]
+    res["ours_vs_openblas_rounds"] = ratios
     return res
 
 
@@ -428,20 +514,27 @@ def bench_attention(env, seq):
     so = os.path.join(d, "attention.so")
     res["compile_s"] = env.compile_artifact(os.path.join(d, "attention.mlir"), so,
                                             f"attention seq {seq}")
-    outs, ours = env.run_ours(so, None, files, os.path.join(d, "out"), f"attention seq {seq}")
-    res["rel_err_ours"] = rel_err(outs["out"], ref)
-    res["ours"] = dict(ours, gflops=gf(ours))
-
     onnx = os.path.join(d, "attention.onnx")
     stamp = {"v": models.GENERATOR_VERSION, "torch": torch.__version__, "shape": shape}
     if not cached(onnx, stamp):
         models.export_onnx(module, qkv, ["out"], onnx)
         write_stamp(onnx, stamp)
-    outs, t, version = env.run_ort(onnx, files, os.path.join(d, "ort-out"), f"attention seq {seq}")
-    res["rel_err_ort"] = rel_err(outs["out"], ref)
-    res["ort"] = dict(t, gflops=gf(t))
-    res["ort_version"] = version
-    res["ort_vs_ours"] = res["ort"]["median_ms"] / res["ours"]["median_ms"]
+    what = f"attention seq {seq}"
+    ours_fn, state = env.ours_rounds(so, None, files, os.path.join(d, "out"), what)
+    ort_state = {}
+
+    def ort_fn(_):
+        ort_state["outs"], t, ort_state["version"] = env.run_ort(
+            onnx, files, os.path.join(d, "ort-out"), what)
+        return t
+    ours, ort, ratios = alternate(env.policy["rounds"], ours_fn, ort_fn)
+    res["rel_err_ours"] = rel_err(state["outs"]["out"], ref)
+    res["ours"] = dict(ours, gflops=gf(ours))
+    res["rel_err_ort"] = rel_err(ort_state["outs"]["out"], ref)
+    res["ort"] = dict(ort, gflops=gf(ort))
+    res["ort_version"] = ort_state["version"]
+    res["ort_vs_ours"] = ratios["median"]
+    res["ort_vs_ours_rounds"] = ratios
     res["torch_vs_ours"] = res["torch"]["median_ms"] / res["ours"]["median_ms"]
     return res
 
@@ -519,17 +612,65 @@ def bench_model(env, name, batch, seq, so):
         models.export_onnx(module, inputs, models.OUTPUT_NAMES, onnx,
                            train_mode=cfg["model_type"] == "vit")
         write_stamp(onnx, stamp)
-    outs, t, version = env.run_ort(onnx, files, os.path.join(d, "ort-out"), label)
-    res["ort"], res["ort_version"] = t, version
-    res["rel_err_ort"] = max(rel_err(outs[n], r) for n, r in zip(models.OUTPUT_NAMES, ref))
+    ours_fn, state = env.ours_rounds(so, os.path.join(ckpt, "model.safetensors"), files,
+                                     os.path.join(d, "out"), label)
+    ort_state = {}
 
-    outs, t = env.run_ours(so, os.path.join(ckpt, "model.safetensors"), files,
-                           os.path.join(d, "out"), label)
-    res["ours"] = t
-    res["rel_err_ours"] = max(rel_err(outs[n], r) for n, r in zip(models.OUTPUT_NAMES, ref))
-    res["ort_vs_ours"] = res["ort"]["median_ms"] / res["ours"]["median_ms"]
+    def ort_fn(_):
+        ort_state["outs"], t, ort_state["version"] = env.run_ort(
+            onnx, files, os.path.join(d, "ort-out"), label)
+        return t
+    res["ours"], res["ort"], ratios = alternate(env.policy["rounds"], ours_fn, ort_fn)
+    res["ort_version"] = ort_state["version"]
+    res["rel_err_ort"] = max(rel_err(ort_state["outs"][n], r)
+                             for n, r in zip(models.OUTPUT_NAMES, ref))
+    res["rel_err_ours"] = max(rel_err(state["outs"][n], r)
+                              for n, r in zip(models.OUTPUT_NAMES, ref))
+    res["ort_vs_ours"] = ratios["median"]
+    res["ort_vs_ours_rounds"] = ratios
+    res["files"] = files
     res["torch_vs_ours"] = res["torch"]["median_ms"] / res["ours"]["median_ms"]
     return res
+
+
+# --- a busy neighbour ----------------------------------------------------------------------------
+
+SPIN = """import os, sys, time
+os.sched_setaffinity(0, {int(sys.argv[1])})
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    pass
+"""
+
+
+def bench_neighbour(env, quiet):
+    """BERT-base b1 s128 (ours and ORT alternating, as in the models
+    section) while a busy loop runs on the last CPU: started here, bounded
+    in time, killed when the rounds end. Slow-down = loaded / quiet median."""
+    ckpt = os.path.join(env.work, "models", "bert-base")
+    files = quiet["files"]
+    d = os.path.dirname(next(iter(files.values())))
+    label = "bert-base b1 s128 beside a busy core"
+    ours_fn, _ = env.ours_rounds(os.path.join(ckpt, "model.so"),
+                                 os.path.join(ckpt, "model.safetensors"), files,
+                                 os.path.join(d, "out-busy"), label)
+
+    def ort_fn(_):
+        return env.run_ort(os.path.join(d, "model.onnx"), files, os.path.join(d, "ort-busy"),
+                           label)[1]
+    cpu = (os.cpu_count() or 1) - 1
+    spin = [sys.executable, "-c", SPIN, str(cpu), str(env.policy["neighbour_seconds"])]
+    env.record("busy neighbour (started before the rounds, killed after)",
+               shlex.join(spin[:2] + ["<busy loop pinned to CPU %d>" % cpu] + spin[3:]))
+    spinner = subprocess.Popen(spin)
+    try:
+        ours, ort, ratios = alternate(env.policy["rounds"], ours_fn, ort_fn)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    return {"cpu": cpu, "ours": ours, "ort": ort, "ort_vs_ours_rounds": ratios,
+            "ours_slowdown": ours["median_ms"] / quiet["ours"]["median_ms"],
+            "ort_slowdown": ort["median_ms"] / quiet["ort"]["median_ms"]}
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -543,20 +684,45 @@ def fmt_ms(t):
     return f"{t['median_ms']:.3f}" if t["median_ms"] < 10 else f"{t['median_ms']:.1f}"
 
 
+def spread(r):
+    return f"{r['median']:.2f} [{r['min']:.2f}, {r['max']:.2f}]"
+
+
 def targets(data):
+    """(target, measured, met) rows; ratios are medians of the per-round
+    ratios, [min, max] beside them."""
     rows = []
+    peak = data.get("peak", {})
+    pk = peak.get(str(data["threads"])) if peak and "error" not in peak else None
+    share = f"{100 * PEAK_SHARE_TARGET:.0f}%"
     for key, r in data["matmul"].items():
-        if "error" in r:
-            rows.append((f"matmul {key}: ours ≥ 90% of OpenBLAS", "error", False))
+        what = f"matmul {key}: ours ≥ {share} of the measured {data['threads']}-thread FMA limit"
+        if "error" in r or not pk:
+            rows.append((what, "error" if "error" in r else "no FMA limit measured", False))
             continue
-        rows.append((f"matmul {r['M']}×{r['N']}×{r['K']}: ours ≥ 90% of OpenBLAS",
-                     f"{100 * r['ours_vs_openblas']:.0f}%", r["ours_vs_openblas"] >= 0.9))
+        rows.append((what, f"{100 * r['ours']['gflops'] / pk:.0f}%",
+                     r["ours"]["gflops"] / pk >= PEAK_SHARE_TARGET))
+    for key, r in data["attention"].items():
+        what = f"attention {key}: ORT time / our time ≥ {ATTENTION_TARGET:.1f}"
+        if "error" in r:
+            rows.append((what, "error", False))
+            continue
+        rows.append((what, spread(r["ort_vs_ours_rounds"]), r["ort_vs_ours"] >= ATTENTION_TARGET))
     for key, r in data["models"].items():
+        goal = ORT_TARGETS.get(key.split()[0], 1.0)
+        what = f"{key}: ORT time / our time ≥ {goal:.1f}"
         if "error" in r:
-            rows.append((f"{key}: ORT time / our time ≥ 1.0", "error", False))
+            rows.append((what, "error", False))
             continue
-        rows.append((f"{key}: ORT time / our time ≥ 1.0", f"{r['ort_vs_ours']:.2f}",
-                     r["ort_vs_ours"] >= 1.0))
+        rows.append((what, spread(r["ort_vs_ours_rounds"]), r["ort_vs_ours"] >= goal))
+    n = data.get("neighbour")
+    if n:
+        what = "bert-base b1 beside a busy core: our slow-down ≤ ORT's"
+        if "error" in n:
+            rows.append((what, "error", False))
+        else:
+            rows.append((what, f"ours {n['ours_slowdown']:.2f}x, ORT {n['ort_slowdown']:.2f}x",
+                         n["ours_slowdown"] <= n["ort_slowdown"]))
     for key, r in data["compile"].items():
         if key == "tiny-bert":
             continue
@@ -632,14 +798,11 @@ def write_report(data, md_path):
           ""]
     if peak and "error" not in peak:
         counts = sorted(k for k in peak if k.isdigit())
-        L += [f"- FMA peak (bench/cpu/fma_peak.c, {peak.get('lanes', '?')}-lane FMAs in "
-              "registers, best of 5): "
+        L += [f"- FMA limit measured on this host ({mi['cpu_model']}; bench/cpu/fma_peak.c, "
+              f"{peak.get('lanes', '?')}-lane FMAs in registers, best of 5): "
               + ", ".join(f"{peak[c]:.1f} GFLOP/s on {c} thread(s)" for c in counts)
-              + f". The team's estimate for this CPU: ~{DOCUMENTED_PEAK_PER_CORE:.0f} GFLOP/s per "
-              "core with the same kind of loop (Zen 4: one 512-bit FMA per cycle, 32 flops per "
-              "cycle at ~3.6 GHz); a measured figure well below it means something else was "
-              "running. Percentages of peak below use the measured "
-              f"{data['threads']}-thread figure.", ""]
+              + f". Percentages of the limit below use the {data['threads']}-thread figure.",
+              f"- Kernel blocking of our artifacts: {data.get('blocking', '?')}", ""]
     elif peak:
         L += [f"- FMA peak: error ({peak['error']})", ""]
 
@@ -647,15 +810,20 @@ def write_report(data, md_path):
     rows = targets(data)
     L += [f"| {t} | {m} | **{ok(p)}** |" for t, m, p in rows]
     passed = sum(p for _, _, p in rows)
-    L += ["", f"{passed} of {len(rows)} targets met. Attention has no target (reported for the "
-          "flash-attention work).", ""]
+    L += ["", f"{passed} of {len(rows)} targets met. Ratios: the median of "
+          f"{data['policy']['rounds']} rounds, each timing ours and the peer in fresh processes "
+          "one after the other, [min, max] of the rounds.", ""]
 
     pk = peak.get(str(data["threads"])) if peak and "error" not in peak else None
     L += ["## Matmul (f32, y = x·Wᵀ, W stored [N, K])", "",
-          "GFLOP/s = 2·M·N·K / median time. OpenBLAS: `np.matmul(x, w.T, out=y)`; ours: an "
-          "`enc.linear` artifact timed by `encoder-run --benchmark`.", "",
-          "| M×N×K | OpenBLAS ms | OpenBLAS GFLOP/s | ours ms | ours GFLOP/s | ours / OpenBLAS |"
-          + (" OpenBLAS % peak | ours % peak |" if pk else ""),
+          "GFLOP/s = 2·M·N·K / median time. OpenBLAS: `np.matmul(x, w.T, out=y)` in a process of "
+          "its own with " + " and ".join(f"`{k}`" for k in OPENBLAS_PINS) + " unset; ours: an "
+          "`enc.linear` artifact timed by `encoder-run --benchmark`. OpenBLAS ran its "
+          + ", ".join(sorted({f"`{r['openblas'].get('core')}`" for r in data["matmul"].values()
+                              if "error" not in r})) + " kernel.", "",
+          "| M×N×K | OpenBLAS ms | OpenBLAS GFLOP/s | ours ms | ours GFLOP/s | "
+          "ours / OpenBLAS [min, max] |"
+          + (" OpenBLAS % limit | ours % limit |" if pk else ""),
           "|---|---|---|---|---|---|" + ("---|---|" if pk else "")]
     for key, r in data["matmul"].items():
         if "error" in r:
@@ -663,7 +831,7 @@ def write_report(data, md_path):
             continue
         row = (f"| {r['M']}×{r['N']}×{r['K']} | {fmt_ms(r['openblas'])} | "
                f"{r['openblas']['gflops']:.1f} | {fmt_ms(r['ours'])} | {r['ours']['gflops']:.1f} | "
-               f"{100 * r['ours_vs_openblas']:.0f}% |")
+               f"{spread(r['ours_vs_openblas_rounds'])} |")
         if pk:
             row += (f" {100 * r['openblas']['gflops'] / pk:.0f}% | "
                     f"{100 * r['ours']['gflops'] / pk:.0f}% |")
@@ -674,28 +842,44 @@ def write_report(data, md_path):
           "GFLOP/s = 4·H·S²·D / median time. PyTorch: `softmax(QKᵀ/√d)V` spelled out; ORT: that "
           "module exported to ONNX; ours: an `enc.attention` artifact.", "",
           "| seq | PyTorch ms | ORT ms | ours ms | PyTorch GFLOP/s | ORT GFLOP/s | ours GFLOP/s | "
-          "ORT / ours | PyTorch / ours |", "|---|---|---|---|---|---|---|---|---|"]
+          "ORT / ours [min, max] | PyTorch / ours |", "|---|---|---|---|---|---|---|---|---|"]
     for key, r in data["attention"].items():
         if "error" in r:
             L.append(f"| {key} | error: {r['error']} |")
             continue
         L.append(f"| {r['seq']} | {fmt_ms(r['torch'])} | {fmt_ms(r['ort'])} | {fmt_ms(r['ours'])} "
                  f"| {r['torch']['gflops']:.1f} | {r['ort']['gflops']:.1f} | "
-                 f"{r['ours']['gflops']:.1f} | {r['ort_vs_ours']:.2f} | {r['torch_vs_ours']:.2f} |")
+                 f"{r['ours']['gflops']:.1f} | {spread(r['ort_vs_ours_rounds'])} | "
+                 f"{r['torch_vs_ours']:.2f} |")
     L.append("")
 
     L += ["## Models (f32)", "",
           "Ratio = other's median time / our median time (> 1: we are faster).", "",
-          "| model | batch × seq | PyTorch ms | ORT ms | ours ms | ORT / ours | PyTorch / ours |",
+          "| model | batch × seq | PyTorch ms | ORT ms | ours ms | ORT / ours [min, max] | "
+          "PyTorch / ours |",
           "|---|---|---|---|---|---|---|"]
     for key, r in data["models"].items():
         if "error" in r:
             L.append(f"| {key} | error: {r['error']} |")
             continue
         L.append(f"| {r['model']} | {r['batch']} × {r['seq']} | {fmt_ms(r['torch'])} | "
-                 f"{fmt_ms(r['ort'])} | {fmt_ms(r['ours'])} | {r['ort_vs_ours']:.2f} | "
+                 f"{fmt_ms(r['ort'])} | {fmt_ms(r['ours'])} | {spread(r['ort_vs_ours_rounds'])} | "
                  f"{r['torch_vs_ours']:.2f} |")
     L.append("")
+
+    n = data.get("neighbour")
+    if n:
+        L += ["## Beside a busy core (BERT-base b1 s128)", "",
+              "A busy loop pinned to one CPU (started by the bench, killed after) while ours and "
+              "ORT alternate as above. Slow-down = median with the neighbour / median without.", ""]
+        if "error" in n:
+            L += [f"error: {n['error']}", ""]
+        else:
+            L += ["| | quiet ms | beside the busy loop ms | slow-down |", "|---|---|---|---|",
+                  f"| ours | {fmt_ms(data['models']['bert-base b1 s128']['ours'])} | "
+                  f"{fmt_ms(n['ours'])} | {n['ours_slowdown']:.2f}x |",
+                  f"| ORT | {fmt_ms(data['models']['bert-base b1 s128']['ort'])} | "
+                  f"{fmt_ms(n['ort'])} | {n['ort_slowdown']:.2f}x |", ""]
 
     L += ["## Compile time (`encoder-compile DIR -o model.so`, wall clock)", "",
           "| model | median s | runs |", "|---|---|---|"]
@@ -713,6 +897,9 @@ def write_report(data, md_path):
     L.append("")
 
     L += ["## Timing method", "",
+          f"Each side of a comparison runs {data['policy']['rounds']} times, alternating with "
+          "its peer (ours, peer, ours, peer, ...), each time in a fresh process; a side's time "
+          "is the median of its rounds' medians and a ratio the median of the rounds' ratios. "
           f"Every time is the median over repeats after warm-up (PyTorch, OpenBLAS and ORT: 3 "
           f"warm-up calls; encoder-run: one checked call and 3 warm-up calls). The number of "
           f"timed calls aims at {data['policy']['target_seconds']} s per measurement, between "
@@ -750,13 +937,17 @@ def main():
     parser.add_argument("--work", default=os.path.join(REPO, "bench", ".work"))
     parser.add_argument("--results", default=os.path.join(REPO, "bench", "results"))
     parser.add_argument("--command", default=None, help="the command line to record")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="alternating rounds per comparison (default 5, quick 3)")
     args = parser.parse_args()
     only = [s for s in args.only.split(",") if s]
     bad = [s for s in only if s not in SECTIONS]
     if bad:
         parser.error(f"unknown section(s) {bad}; choose from {SECTIONS}")
     sections = only or list(SECTIONS)
-    policy = QUICK if args.quick else FULL
+    policy = dict(QUICK if args.quick else FULL)
+    if args.rounds:
+        policy["rounds"] = args.rounds
     mode = "partial" if only else "quick" if args.quick else "full"
 
     import torch
@@ -780,7 +971,7 @@ def main():
         "threads": args.threads, "our_threads": env.our_threads,
         "openblas_threads": os.environ["OPENBLAS_NUM_THREADS"],
         "policy": {k: policy[k] for k in ("target_seconds", "min_runs", "max_runs",
-                                          "compile_repeats")},
+                                          "compile_repeats", "rounds")},
         "tolerance": TOLERANCE,
         "matmul": {}, "attention": {}, "models": {}, "compile": {},
     }
@@ -822,6 +1013,14 @@ def main():
             log(key)
             guarded(env, data["models"], key,
                     lambda: bench_model(env, name, batch, seq, artifacts[name]))
+    if "neighbour" in sections:
+        quiet = data["models"].get("bert-base b1 s128")
+        if quiet and "error" not in quiet:
+            log("bert-base b1 beside a busy core")
+            guarded(env, data, "neighbour", lambda: bench_neighbour(env, quiet))
+        elif "models" in sections:
+            data["neighbour"] = {"error": "no quiet bert-base b1 s128 measurement"}
+    data["blocking"] = blocking(env)
     versions = [r.get("ort_version") for sec in ("attention", "models")
                 for r in data[sec].values() if r.get("ort_version")]
     data["ort_version"] = versions[0] if versions else "?"
