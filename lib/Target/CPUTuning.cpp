@@ -125,20 +125,6 @@ int64_t powerOfTwoAtLeast(int64_t value) {
   return result;
 }
 
-/// The record's fields, each with a reference to the member it sets.
-struct ParamField {
-  llvm::StringLiteral name;
-  int64_t CPUKernelParams::*member;
-};
-constexpr ParamField kParamFields[] = {
-    {"matmul_rows", &CPUKernelParams::matmulRows},
-    {"panel_columns", &CPUKernelParams::panelColumns},
-    {"chunk_flops", &CPUKernelParams::chunkFlops},
-    {"tile_elements", &CPUKernelParams::tileElements},
-    {"attention_query_block", &CPUKernelParams::attentionQueryBlock},
-    {"attention_key_block", &CPUKernelParams::attentionKeyBlock},
-};
-
 bool sameCPU(const llvm::json::Object &entry, const CPUMachineFacts &facts) {
   return entry.getString("cpu") == llvm::StringRef(facts.cpu) &&
          entry.getString("features") == llvm::StringRef(facts.features) &&
@@ -257,7 +243,7 @@ CPUKernelParams mlir::enc::modelKernelParams(const CPUMachineFacts &facts) {
 std::string mlir::enc::checkKernelParams(const CPUKernelParams &params,
                                          const CPUMachineFacts &facts) {
   int64_t lanes = facts.vectorBits / 32;
-  for (const ParamField &field : kParamFields)
+  for (const CPUKernelParamField &field : kCPUKernelParamFields)
     if (params.*field.member < 1 || params.*field.member > (int64_t(1) << 40))
       return field.name.str() + " must be positive, got " +
              std::to_string(params.*field.member);
@@ -324,7 +310,7 @@ bool mlir::enc::lookupTuningRecord(llvm::StringRef path,
       return false;
     }
     CPUKernelParams found;
-    for (const ParamField &field : kParamFields) {
+    for (const CPUKernelParamField &field : kCPUKernelParamFields) {
       std::optional<int64_t> number = fields->getInteger(field.name);
       if (!number) {
         error = "the tuning record " + path.str() + " lacks the integer \"" +
@@ -347,7 +333,7 @@ bool mlir::enc::lookupTuningRecord(llvm::StringRef path,
 
 llvm::json::Object mlir::enc::toJSON(const CPUKernelParams &params) {
   llvm::json::Object object;
-  for (const ParamField &field : kParamFields)
+  for (const CPUKernelParamField &field : kCPUKernelParamFields)
     object[field.name] = params.*field.member;
   return object;
 }

@@ -43,6 +43,21 @@ struct CPUKernelParams {
   int64_t attentionKeyBlock = 128;
 };
 
+/// The parameters by name, as `enc.cpu_kernels` and the tuning record
+/// spell them.
+struct CPUKernelParamField {
+  llvm::StringLiteral name;
+  int64_t CPUKernelParams::*member;
+};
+inline constexpr CPUKernelParamField kCPUKernelParamFields[] = {
+    {"matmul_rows", &CPUKernelParams::matmulRows},
+    {"panel_columns", &CPUKernelParams::panelColumns},
+    {"chunk_flops", &CPUKernelParams::chunkFlops},
+    {"tile_elements", &CPUKernelParams::tileElements},
+    {"attention_query_block", &CPUKernelParams::attentionQueryBlock},
+    {"attention_key_block", &CPUKernelParams::attentionKeyBlock},
+};
+
 /// Where a CPUKernelParams came from, as the report names it.
 enum class KernelParamsSource { model, record, explicitOption };
 

@@ -57,28 +57,12 @@ std::unique_ptr<LoweringTarget> mlir::enc::createLoweringTarget(
   return factory(options, error);
 }
 
-namespace {
-/// The fields of `enc.cpu_kernels`, as in the tuning record.
-struct KernelsField {
-  llvm::StringLiteral name;
-  int64_t CPUKernelParams::*member;
-};
-constexpr KernelsField kKernelsFields[] = {
-    {"matmul_rows", &CPUKernelParams::matmulRows},
-    {"panel_columns", &CPUKernelParams::panelColumns},
-    {"chunk_flops", &CPUKernelParams::chunkFlops},
-    {"tile_elements", &CPUKernelParams::tileElements},
-    {"attention_query_block", &CPUKernelParams::attentionQueryBlock},
-    {"attention_key_block", &CPUKernelParams::attentionKeyBlock},
-};
-} // namespace
-
 DictionaryAttr mlir::enc::getCPUKernelsAttr(MLIRContext *context,
                                             const CPUKernelParams &params,
                                             KernelParamsSource source) {
   Builder b(context);
   SmallVector<NamedAttribute> fields;
-  for (const KernelsField &field : kKernelsFields)
+  for (const CPUKernelParamField &field : kCPUKernelParamFields)
     fields.push_back(
         b.getNamedAttr(field.name, b.getI64IntegerAttr(params.*field.member)));
   fields.push_back(b.getNamedAttr("source", b.getStringAttr(nameOf(source))));
@@ -94,7 +78,7 @@ LogicalResult mlir::enc::readCPUKernelsAttr(Operation *module,
     return success();
   }
   CPUKernelParams params;
-  for (const KernelsField &field : kKernelsFields) {
+  for (const CPUKernelParamField &field : kCPUKernelParamFields) {
     auto value = dictionary.getAs<IntegerAttr>(field.name);
     if (!value || value.getInt() < 1)
       return module->emitError(kCPUKernelsAttrName)
