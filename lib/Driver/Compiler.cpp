@@ -53,8 +53,9 @@ FailureOr<EmitStage> enc::parseEmitStage(StringRef name) {
 
 ArrayRef<StringRef> enc::optimizationNames() {
   static const StringRef names[] = {
-      "attention-recognition", "projection-merging", "epilogue-fusion",
-      "residual-norm-fusion",  "weight-packing",     "kernel-formation"};
+      "attention-recognition", "projection-merging",   "head-transpose-folding",
+      "epilogue-fusion",       "residual-norm-fusion", "weight-packing",
+      "kernel-formation"};
   return names;
 }
 
@@ -324,6 +325,9 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   graph.panel = kernels.panelColumns;
   graph.recognizeAttention = !isDisabled(options, "attention-recognition");
   graph.mergeProjections = !isDisabled(options, "projection-merging");
+  // The CPU attention kernel's layout; the GPU's kernels are head-major.
+  graph.foldHeadTransposes =
+      !cuda && !isDisabled(options, "head-transpose-folding");
   graph.fuseEpilogues = !isDisabled(options, "epilogue-fusion");
   graph.fuseResidualNorm = !isDisabled(options, "residual-norm-fusion");
   // The packed layouts are the CPU micro-kernel's.

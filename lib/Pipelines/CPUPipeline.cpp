@@ -32,6 +32,7 @@ GraphOptions mlir::enc::graphOptionsOf(const CPUPipelineOptions &options) {
   GraphOptions graph;
   graph.recognizeAttention = options.recognizeAttention;
   graph.mergeProjections = options.mergeProjections;
+  graph.foldHeadTransposes = options.foldHeadTransposes;
   graph.fuseEpilogues = options.fuseEpilogues;
   graph.fuseResidualNorm = options.fuseResidualNorm;
   graph.packWeights = options.packWeights;
@@ -58,6 +59,8 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
     pm.addPass(createEncRecognizeAttention());
   if (graph.mergeProjections)
     pm.addPass(createEncMergeProjections());
+  if (graph.foldHeadTransposes)
+    pm.addPass(createEncFoldHeadTransposes());
   if (graph.fuseEpilogues)
     pm.addPass(createEncFuseLinearEpilogue());
   if (graph.fuseResidualNorm)

@@ -175,6 +175,7 @@ void mlir::enc::buildCUDAPipeline(OpPassManager &pm,
                                   const CUDAPipelineOptions &options) {
   GraphOptions graph;
   graph.packWeights = false; // the packed layouts are the CPU micro-kernel's
+  graph.foldHeadTransposes = false; // the GPU kernels are head-major
   buildEncPreparationPipeline(pm, graph);
   buildEncToGPUKernelsPipeline(pm, options);
   buildEncToLinalgConversionPipeline(pm, TargetKind::cuda);

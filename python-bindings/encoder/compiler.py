@@ -129,8 +129,9 @@ def compile(  # noqa: A001, C901
     tuning_record  the CPU tuning record to read (--tuning-record; None:
                 the default, "none": the model of the target only)
     disable     optimizations to switch off (--disable): attention-
-                recognition, projection-merging, epilogue-fusion,
-                residual-norm-fusion, weight-packing, kernel-formation
+                recognition, projection-merging, head-transpose-folding,
+                epilogue-fusion, residual-norm-fusion, weight-packing,
+                kernel-formation
     op_config   per-op knobs (--op-config): ["enc.linear:tile=4x32"] or
                 {"enc.linear": {"tile": (4, 32)}, "enc.linear#0": {"fuse": False}}
     report      write the per-kernel report there (--report; JSON for

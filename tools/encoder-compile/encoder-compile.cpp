@@ -136,6 +136,7 @@ cl::opt<bool> audioInput(
 enum class Optimization {
   attentionRecognition,
   projectionMerging,
+  headTransposeFolding,
   epilogueFusion,
   residualNormFusion,
   weightPacking,
@@ -151,6 +152,8 @@ cl::bits<Optimization> disabled(
                    "rewriting hand-written attention into enc.attention"),
         clEnumValN(Optimization::projectionMerging, "projection-merging",
                    "merging linears on one input (Q/K/V)"),
+        clEnumValN(Optimization::headTransposeFolding, "head-transpose-folding",
+                   "the head split/merge transposes into attention (CPU)"),
         clEnumValN(Optimization::epilogueFusion, "epilogue-fusion",
                    "activations and residual adds into linears"),
         clEnumValN(Optimization::residualNormFusion, "residual-norm-fusion",

@@ -31,10 +31,10 @@ LogicalResult AttentionOp::verify() {
   for (auto [type, name] :
        {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value")})
     if (type.getRank() != 4)
-      return emitOpError() << name
-                           << " must have rank 4 ([batch, heads, seq, dim]), "
-                              "got "
-                           << type;
+      return emitOpError() << name << " must have rank 4 ("
+                           << (getSequenceMajor() ? "[batch, seq, heads, dim]"
+                                                  : "[batch, heads, seq, dim]")
+                           << "), got " << type;
   Value mask = getMask();
   bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
   if (failed(verify::sameElementType(*this, getQuery(),
@@ -44,14 +44,22 @@ LogicalResult AttentionOp::verify() {
                                       {keepMask ? Value() : mask, "mask"}})))
     return failure();
 
-  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
-  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
-  int64_t kvLen = k.getDimSize(2);
-  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
-      failed(verify::shape(*this, "value", v,
-                           {batch, heads, kvLen, v.getDimSize(3)})) ||
+  int64_t headsDim = getHeadsDim(), seqDim = getSequenceDim();
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(headsDim);
+  int64_t qLen = q.getDimSize(seqDim), headDim = q.getDimSize(3);
+  int64_t kvLen = k.getDimSize(seqDim);
+  // [batch, heads, seq, dim], or [batch, seq, heads, dim].
+  auto layout = [&](int64_t seq, int64_t dim) {
+    SmallVector<int64_t> shape = {batch, 0, 0, dim};
+    shape[headsDim] = heads;
+    shape[seqDim] = seq;
+    return shape;
+  };
+  if (failed(verify::shape(*this, "key", k, layout(kvLen, headDim))) ||
+      failed(
+          verify::shape(*this, "value", v, layout(kvLen, v.getDimSize(3)))) ||
       failed(verify::shape(*this, "result", verify::tensorType(getResult()),
-                           {batch, heads, qLen, v.getDimSize(3)})))
+                           layout(qLen, v.getDimSize(3)))))
     return failure();
 
   if (mask) {

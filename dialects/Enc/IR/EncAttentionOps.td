@@ -32,6 +32,11 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
       with equal weights instead of giving NaN.
     - `causal` lets query `i` see only keys `j <= i` (top-left aligned, as
       PyTorch's `is_causal`); the keys it cuts are `-inf` and never seen.
+    - `sequence_major`: query, key, value and result are
+      `[batch, seq, heads, dim]` instead (the layout a projection writes
+      before the heads are split off: `enc-fold-head-transposes` uses it to
+      drop the transposes around attention). The mask keeps its
+      `[batch, heads, q_len, kv_len]` order.
 
     A row whose every score is `-inf` (an additive mask of `-inf`) gives NaN,
     as in PyTorch.
@@ -49,7 +54,8 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
                        Enc_FloatTensor:$value,
                        Optional<Enc_MaskTensor>:$mask,
                        OptionalAttr<F64Attr>:$scale,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal,
+                       UnitAttr:$sequence_major);
   let results = (outs Enc_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:`
@@ -59,6 +65,10 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
   let extraClassDeclaration = [{
     /// The scale applied to Q Kᵀ: the attribute, or 1/sqrt(head_dim).
     double getEffectiveScale();
+    /// The operands' dimensions of heads and of the sequence (1 and 2, or
+    /// 2 and 1 when sequence_major).
+    int64_t getHeadsDim() { return getSequenceMajor() ? 2 : 1; }
+    int64_t getSequenceDim() { return getSequenceMajor() ? 1 : 2; }
   }];
 }
 

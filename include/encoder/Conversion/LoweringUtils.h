@@ -98,6 +98,11 @@ SmallVector<OpFoldResult> staticWhereKnown(OpBuilder &b, RankedTensorType type,
 /// `size` as an `index` value (a constant where it is an attribute).
 Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
 
+/// A rank-4 `x` with dimensions 1 and 2 swapped ([b, h, s, d] <-> [b, s, h,
+/// d], enc.attention's two layouts), as a linalg.transpose; and a shape so.
+Value swapHeadsAndSequence(OpBuilder &b, Location loc, Value x);
+SmallVector<int64_t> swapHeadsAndSequence(ArrayRef<int64_t> shape);
+
 /// `size / divisor`, folded where `size` is static.
 OpFoldResult divideSize(OpBuilder &b, Location loc, OpFoldResult size,
                         int64_t divisor);

@@ -115,6 +115,38 @@ def EncMergeProjections : Pass<"enc-merge-projections"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EncFoldHeadTransposes : Pass<"enc-fold-head-transposes"> {
+  let summary = "Fold the head split and merge transposes into attention";
+  let description = [{
+    An `enc.attention` whose query, key and value are `linalg.transpose`s
+    swapping dimensions 1 and 2 (a frontend's head split,
+    `[batch, seq, heads, dim]` -> `[batch, heads, seq, dim]`) becomes a
+    `sequence_major` attention on the transposes' inputs, and the
+    transposes that merge its result back are replaced by the result
+    itself: the CPU attention kernel reads and writes that layout directly.
+    A user of the result that is not such a transpose reads it transposed
+    back. Targets without a sequence-major kernel lower the op between
+    transposes, so the pass is part of the CPU pipeline only.
+
+    Example:
+
+    ```mlir
+    // Before
+    %qt = linalg.transpose ins(%q : tensor<2x8x4x16xf32>) outs(%e0 : tensor<2x4x8x16xf32>) permutation = [0, 2, 1, 3]
+    %kt = linalg.transpose ins(%k : tensor<2x8x4x16xf32>) outs(%e1 : tensor<2x4x8x16xf32>) permutation = [0, 2, 1, 3]
+    %vt = linalg.transpose ins(%v : tensor<2x8x4x16xf32>) outs(%e2 : tensor<2x4x8x16xf32>) permutation = [0, 2, 1, 3]
+    %a = enc.attention %qt, %kt, %vt : (...) -> tensor<2x4x8x16xf32>
+    %o = linalg.transpose ins(%a : tensor<2x4x8x16xf32>) outs(%e3 : tensor<2x8x4x16xf32>) permutation = [0, 2, 1, 3]
+    // After
+    %o = enc.attention %q, %k, %v {sequence_major}
+        : (tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>, tensor<2x8x4x16xf32>) -> tensor<2x8x4x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::enc::EncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def EncFuseLinearEpilogue : Pass<"enc-fuse-linear-epilogue"> {
   let summary = "Fuse activations and residual adds into linear layers";
   let description = [{

@@ -29,6 +29,9 @@ namespace enc {
 struct GraphOptions {
   bool recognizeAttention = true;
   bool mergeProjections = true;
+  /// The head split/merge transposes into sequence-major attention (the
+  /// CPU kernel's layout; off for targets without it).
+  bool foldHeadTransposes = true;
   bool fuseEpilogues = true;
   bool fuseResidualNorm = true;
   bool packWeights = true;
@@ -46,6 +49,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<bool> mergeProjections{
       *this, "merge-projections",
       llvm::cl::desc("Merge linear layers on one input (Q/K/V)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> foldHeadTransposes{
+      *this, "fold-head-transposes",
+      llvm::cl::desc("Fold the head split/merge transposes into attention"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> fuseEpilogues{
       *this, "fuse-epilogues",

@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -386,4 +387,20 @@ Value lowering::prependClassToken(OpBuilder &b, Location loc, Value patches,
       tensor::InsertSliceOp::create(b, loc, patches, result, {zero, one, zero},
                                     {batch, numPatches, dim}, {one, one, one});
   return castTo(b, loc, result, resultType);
+}
+
+SmallVector<int64_t> lowering::swapHeadsAndSequence(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> swapped(shape);
+  std::swap(swapped[1], swapped[2]);
+  return swapped;
+}
+
+Value lowering::swapHeadsAndSequence(OpBuilder &b, Location loc, Value x) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, x);
+  std::swap(sizes[1], sizes[2]);
+  Value init = emptyTensor(
+      b, loc, sizes, cast<RankedTensorType>(x.getType()).getElementType());
+  return linalg::TransposeOp::create(b, loc, x, init,
+                                     ArrayRef<int64_t>{0, 2, 1, 3})
+      .getResult()[0];
 }

@@ -42,6 +42,9 @@ AffineMap maskMap(MLIRContext *ctx, RankedTensorType maskType,
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
+  // A sequence-major op becomes its head-major twin, which this pattern
+  // rewrites once more: one level of recursion.
+  void initialize() { setHasBoundedRewriteRecursion(); }
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
@@ -51,6 +54,22 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
     Value mask = adaptor.getMask();
     auto resultType = cast<RankedTensorType>(op.getType());
+    if (op.getSequenceMajor()) {
+      // Its head-major twin between transposes: the materialized form (or
+      // a target kernel the conversion tries first) then lowers the twin.
+      // Only a target without a sequence-major kernel gets here.
+      auto twinType =
+          RankedTensorType::get(swapHeadsAndSequence(resultType.getShape()),
+                                resultType.getElementType());
+      Value qTwin = swapHeadsAndSequence(rewriter, loc, q);
+      Value kTwin = swapHeadsAndSequence(rewriter, loc, k);
+      Value vTwin = swapHeadsAndSequence(rewriter, loc, v);
+      auto twin = AttentionOp::create(rewriter, loc, twinType, qTwin, kTwin,
+                                      vTwin, mask, op.getScaleAttr(),
+                                      op.getCausalAttr(), UnitAttr());
+      rewriter.replaceOp(op, swapHeadsAndSequence(rewriter, loc, twin));
+      return success();
+    }
     Type elementType = resultType.getElementType();
 
     SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);

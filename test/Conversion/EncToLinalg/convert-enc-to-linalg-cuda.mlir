@@ -37,3 +37,19 @@ func.func @packed(%x: tensor<?x16xf32>, %w: tensor<2x16x32xf32>) -> tensor<?x64x
   %y = enc.linear %x, %w : (tensor<?x16xf32>, tensor<2x16x32xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// A sequence-major attention on a target without a kernel for that layout:
+// its head-major twin between transposes, then the materialized lowering.
+// CHECK-LABEL: func.func @attention_sequence_major
+// CHECK: linalg.transpose ins(%arg0 : tensor<1x8x2x16xf32>) outs(%{{.*}} : tensor<1x2x8x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK: linalg.transpose ins(%arg1 : tensor<1x8x2x16xf32>) outs(%{{.*}} : tensor<1x2x8x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK: linalg.transpose ins(%arg2 : tensor<1x8x2x16xf32>) outs(%{{.*}} : tensor<1x2x8x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK-NOT: enc.attention
+// CHECK: %[[BACK:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x2x8x16xf32>) outs(%{{.*}} : tensor<1x8x2x16xf32>) permutation = [0, 2, 1, 3]
+// CHECK: return %[[BACK]]
+func.func @attention_sequence_major(%q: tensor<1x8x2x16xf32>, %k: tensor<1x8x2x16xf32>, %v: tensor<1x8x2x16xf32>) -> tensor<1x8x2x16xf32> {
+  %0 = enc.attention %q, %k, %v {sequence_major} : (tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>, tensor<1x8x2x16xf32>) -> tensor<1x8x2x16xf32>
+  return %0 : tensor<1x8x2x16xf32>
+}

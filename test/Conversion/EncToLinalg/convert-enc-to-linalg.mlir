@@ -183,6 +183,28 @@ func.func @attention(%q: tensor<2x4x200x16xf32>, %k: tensor<2x4x300x16xf32>, %v:
 
 // -----
 
+// Sequence-major operands ([batch, seq, heads, dim], enc-fold-head-transposes)
+// are read and written in place: K padded along its sequence dimension and
+// packed into the same [batch, head, block, dim, 128] panels, Q and V read
+// at [b, seq, h, d], the output block written at [b, q0, h, 0]. No
+// transpose of Q, V or the result.
+// CHECK-LABEL: func.func @attention_sequence_major
+// CHECK-SAME: (%[[QS:.*]]: tensor<2x200x4x16xf32>, %[[KS:.*]]: tensor<2x300x4x16xf32>, %[[VS:.*]]: tensor<2x300x4x32xf32>, %{{.*}}: tensor<2x1x1x300xf32>)
+// CHECK: %[[PADS:.*]] = tensor.pad %[[KS]] low[0, 0, 0, 0] high[0, 84, 0, 0]
+// CHECK: %[[BLOCKS:.*]] = tensor.expand_shape %[[PADS]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 3, 128, 4, 16]
+// CHECK: linalg.transpose ins(%[[BLOCKS]] : tensor<2x3x128x4x16xf32>) outs(%{{.*}} : tensor<2x4x3x16x128xf32>) permutation = [0, 3, 1, 4, 2]
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.forall (%[[SB:.*]], %[[SH:.*]], %{{.*}}) in (2, 4, 4) shared_outs(%[[SOUT:.*]] = %{{.*}}) -> (tensor<2x200x4x32xf32>)
+// CHECK: tensor.extract %[[QS]][%[[SB]], %{{.*}}, %[[SH]], %{{.*}}] : tensor<2x200x4x16xf32>
+// CHECK: vector.transfer_read %[[VS]][%[[SB]], %{{.*}}, %[[SH]], %{{.*}}]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[SOUT]][%[[SB]], %{{.*}}, %[[SH]], 0] [1, %{{.*}}, 1, 32] [1, 1, 1, 1] : tensor<?x32xf32> into tensor<2x200x4x32xf32>
+func.func @attention_sequence_major(%q: tensor<2x200x4x16xf32>, %k: tensor<2x300x4x16xf32>, %v: tensor<2x300x4x32xf32>, %m: tensor<2x1x1x300xf32>) -> tensor<2x200x4x32xf32> {
+  %0 = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64, causal, sequence_major} : (tensor<2x200x4x16xf32>, tensor<2x300x4x16xf32>, tensor<2x300x4x32xf32>, tensor<2x1x1x300xf32>) -> tensor<2x200x4x32xf32>
+  return %0 : tensor<2x200x4x32xf32>
+}
+
+// -----
+
 // A boolean mask per query and key selects; dynamic lengths make every
 // block size an affine.min remainder; the default scale is 1/sqrt(head_dim).
 // CHECK-LABEL: func.func @attention_bool_mask

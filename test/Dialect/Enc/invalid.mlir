@@ -176,6 +176,23 @@ func.func @attention_result(%q: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x32xf32>) 
 
 // -----
 
+// sequence_major: [batch, seq, heads, dim]; the key's heads must match.
+func.func @attention_sequence_major_heads(%q: tensor<1x8x2x16xf32>, %k: tensor<1x8x4x16xf32>) -> tensor<1x8x2x16xf32> {
+  // expected-error @+1 {{key must have shape [1, 8, 2, 16], got 'tensor<1x8x4x16xf32>'}}
+  %0 = enc.attention %q, %k, %k {sequence_major} : (tensor<1x8x2x16xf32>, tensor<1x8x4x16xf32>, tensor<1x8x4x16xf32>) -> tensor<1x8x2x16xf32>
+  return %0 : tensor<1x8x2x16xf32>
+}
+
+// -----
+
+func.func @attention_sequence_major_rank(%q: tensor<8x2x16xf32>) -> tensor<8x2x16xf32> {
+  // expected-error @+1 {{query must have rank 4 ([batch, seq, heads, dim])}}
+  %0 = enc.attention %q, %q, %q {sequence_major} : (tensor<8x2x16xf32>, tensor<8x2x16xf32>, tensor<8x2x16xf32>) -> tensor<8x2x16xf32>
+  return %0 : tensor<8x2x16xf32>
+}
+
+// -----
+
 func.func @attention_mask_rank(%q: tensor<1x2x8x16xf32>, %m: tensor<1x8xf32>) -> tensor<1x2x8x16xf32> {
   // expected-error @+1 {{mask must have rank 4 and broadcast to [batch, heads, q_len, kv_len]}}
   %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x8xf32>) -> tensor<1x2x8x16xf32>

@@ -111,42 +111,65 @@ struct Attention {
   Value q, packedKeys, v, mask;
   SmallVector<bool> broadcast; // mask dimensions read at index 0
   bool causal = false;
+  /// q, k, v and the result are [batch, seq, heads, dim]
+  /// (enc.attention's sequence_major), else [batch, heads, seq, dim].
+  bool sequenceMajor = false;
+
+  /// The index or size of (batch, head, seq, dim) in the operands' layout.
+  template <typename T> SmallVector<T> at(T batch, T head, T seq, T dim) const {
+    if (sequenceMajor)
+      return {batch, seq, head, dim};
+    return {batch, head, seq, dim};
+  }
   Value zero, negInf, maskedOut, scale; // scalars of `acc`
 };
 
 /// keys[b, h, kb, d, j] = k[b, h, kb · keyBlock + j, d], zero past the end:
-/// K padded to whole blocks, viewed as [b, h, blocks, keyBlock, d], and
-/// transposed. A plain transpose (no per-element bounds check) lowers to a
-/// loop nest LLVM vectorizes; the bounds-checked gather it replaces took a
-/// millisecond per BERT-base layer.
-Value packKeys(OpBuilder &b, Location loc, Value k, int64_t keyBlock) {
+/// K padded to whole blocks, viewed as [b, h, blocks, keyBlock, d] (or
+/// [b, blocks, keyBlock, h, d] when sequence-major), and transposed. A plain
+/// transpose (no per-element bounds check) lowers to a loop nest LLVM
+/// vectorizes; the bounds-checked gather it replaces took a millisecond per
+/// BERT-base layer.
+Value packKeys(OpBuilder &b, Location loc, Value k, int64_t keyBlock,
+               bool sequenceMajor) {
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> kSizes = sizesOf(b, loc, k);
+  int64_t seqDim = sequenceMajor ? 1 : 2, headsDim = sequenceMajor ? 2 : 1;
   AffineExpr d0;
   bindDims(ctx, d0);
   OpFoldResult blocks = affine::makeComposedFoldedAffineApply(
-      b, loc, d0.ceilDiv(keyBlock), {kSizes[2]});
+      b, loc, d0.ceilDiv(keyBlock), {kSizes[seqDim]});
   OpFoldResult padding = affine::makeComposedFoldedAffineApply(
-      b, loc, d0.ceilDiv(keyBlock) * keyBlock - d0, {kSizes[2]});
+      b, loc, d0.ceilDiv(keyBlock) * keyBlock - d0, {kSizes[seqDim]});
   Type elementType = cast<RankedTensorType>(k.getType()).getElementType();
   Value padded = k;
   if (!isConstantIntValue(padding, 0)) {
     OpFoldResult none = b.getIndexAttr(0);
-    padded = tensor::PadOp::create(
-        b, loc, /*resultType=*/Type(), k, {none, none, none, none},
-        {none, none, padding, none}, floatConstant(b, loc, elementType, 0.0));
+    SmallVector<OpFoldResult> high(4, none);
+    high[seqDim] = padding;
+    padded = tensor::PadOp::create(b, loc, /*resultType=*/Type(), k,
+                                   {none, none, none, none}, high,
+                                   floatConstant(b, loc, elementType, 0.0));
   }
-  SmallVector<OpFoldResult> blockedSizes = {
-      kSizes[0], kSizes[1], blocks, b.getIndexAttr(keyBlock), kSizes[3]};
+  OpFoldResult block = b.getIndexAttr(keyBlock);
+  SmallVector<OpFoldResult> blockedSizes =
+      sequenceMajor ? SmallVector<OpFoldResult>{kSizes[0], blocks, block,
+                                                kSizes[2], kSizes[3]}
+                    : SmallVector<OpFoldResult>{kSizes[0], kSizes[1], blocks,
+                                                block, kSizes[3]};
+  SmallVector<ReassociationIndices> reassociation =
+      sequenceMajor ? SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}}
+                    : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}};
   Value blocked = tensor::ExpandShapeOp::create(
-      b, loc, tensorTypeOf(blockedSizes, elementType), padded,
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}}, blockedSizes);
+      b, loc, tensorTypeOf(blockedSizes, elementType), padded, reassociation,
+      blockedSizes);
   Value init = emptyTensor(
-      b, loc,
-      {kSizes[0], kSizes[1], blocks, kSizes[3], b.getIndexAttr(keyBlock)},
+      b, loc, {kSizes[0], kSizes[headsDim], blocks, kSizes[3], block},
       elementType);
-  return linalg::TransposeOp::create(b, loc, blocked, init,
-                                     ArrayRef<int64_t>{0, 1, 2, 4, 3})
+  SmallVector<int64_t> permutation = sequenceMajor
+                                         ? SmallVector<int64_t>{0, 3, 1, 4, 2}
+                                         : SmallVector<int64_t>{0, 1, 2, 4, 3};
+  return linalg::TransposeOp::create(b, loc, blocked, init, permutation)
       .getResult()[0];
 }
 
@@ -204,12 +227,11 @@ Value buildScores(OpBuilder &b, const Attention &a, Value batch, Value head,
                           a.acc));
                     SmallVector<Value> next;
                     for (int64_t r = 0; r < ScoreRows; ++r) {
-                      Value x =
-                          promote(kb2, kl,
-                                  tensor::ExtractOp::create(
-                                      kb2, kl, a.q,
-                                      ValueRange{batch, head, queryRow[r], d}),
-                                  a.acc);
+                      Value x = promote(
+                          kb2, kl,
+                          tensor::ExtractOp::create(
+                              kb2, kl, a.q, a.at(batch, head, queryRow[r], d)),
+                          a.acc);
                       Value broadcast =
                           vector::BroadcastOp::create(kb2, kl, a.vectorType, x);
                       for (int64_t c = 0; c < vectors; ++c)
@@ -278,14 +300,13 @@ Value buildOutputUpdate(OpBuilder &b, const Attention &a, Value probs,
               Value key = arith::AddIOp::create(jb, jl, k0, j);
               SmallVector<Value> values;
               for (int64_t c = 0; c < vectors; ++c)
-                values.push_back(
-                    promote(jb, jl,
-                            vector::TransferReadOp::create(
-                                jb, jl, valueVector, a.v,
-                                ValueRange{batch, head, key,
-                                           index(jb, jl, c * a.lanes)},
-                                valuePadding, ArrayRef<bool>{true}),
-                            a.acc));
+                values.push_back(promote(
+                    jb, jl,
+                    vector::TransferReadOp::create(
+                        jb, jl, valueVector, a.v,
+                        a.at(batch, head, key, index(jb, jl, c * a.lanes)),
+                        valuePadding, ArrayRef<bool>{true}),
+                    a.acc));
               SmallVector<Value> next;
               for (int64_t r = 0; r < blockRows; ++r) {
                 Value p = tensor::ExtractOp::create(jb, jl, probs,
@@ -364,14 +385,16 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     a.vectorType = VectorType::get({a.lanes}, a.acc);
     // Blocks no larger than a static length; key blocks a multiple of the
     // score kernel's column group (one vector when there are few keys).
+    int64_t seqDim = op.getSequenceDim(), headsDim = op.getHeadsDim();
+    a.sequenceMajor = op.getSequenceMajor();
     a.queryBlock = target.kernels.attentionQueryBlock;
-    if (!resultType.isDynamicDim(2))
+    if (!resultType.isDynamicDim(seqDim))
       a.queryBlock =
-          std::min(a.queryBlock, roundUp(resultType.getDimSize(2), 1));
+          std::min(a.queryBlock, roundUp(resultType.getDimSize(seqDim), 1));
     int64_t group = a.scoreVectors * a.lanes;
     a.keyBlock = roundUp(target.kernels.attentionKeyBlock, group);
-    if (!kType.isDynamicDim(2)) {
-      int64_t keys = kType.getDimSize(2);
+    if (!kType.isDynamicDim(seqDim)) {
+      int64_t keys = kType.getDimSize(seqDim);
       a.keyBlock =
           std::min(a.keyBlock, roundUp(keys, keys <= group ? a.lanes : group));
     }
@@ -387,8 +410,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     // broadcasts.
     a.broadcast.assign(4, false);
     if (a.mask) {
-      int64_t full[] = {resultType.getDimSize(0), resultType.getDimSize(1),
-                        resultType.getDimSize(2), kType.getDimSize(2)};
+      int64_t full[] = {
+          resultType.getDimSize(0), resultType.getDimSize(headsDim),
+          resultType.getDimSize(seqDim), kType.getDimSize(seqDim)};
       for (auto [i, size] :
            llvm::enumerate(cast<RankedTensorType>(a.mask.getType()).getShape()))
         a.broadcast[i] = size == 1 && full[i] != 1;
@@ -396,10 +420,17 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     bool vectorOutput =
         !ShapedType::isDynamic(valueDim) && valueDim % a.lanes == 0;
 
-    SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
-    SmallVector<OpFoldResult> kSizes = sizesOf(rewriter, loc, k);
-    SmallVector<OpFoldResult> vSizes = sizesOf(rewriter, loc, v);
-    a.packedKeys = packKeys(rewriter, loc, k, a.keyBlock);
+    // Sizes as [batch, heads, seq, dim] whatever the operands' layout.
+    auto logicalSizes = [&](Value x) {
+      SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, x);
+      if (a.sequenceMajor)
+        std::swap(sizes[1], sizes[2]);
+      return sizes;
+    };
+    SmallVector<OpFoldResult> qSizes = logicalSizes(q);
+    SmallVector<OpFoldResult> kSizes = logicalSizes(k);
+    SmallVector<OpFoldResult> vSizes = logicalSizes(v);
+    a.packedKeys = packKeys(rewriter, loc, k, a.keyBlock, a.sequenceMajor);
 
     AffineExpr d0, d1;
     bindDims(ctx, d0, d1);
@@ -416,7 +447,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     };
 
     SmallVector<OpFoldResult> outSizes = staticWhereKnown(
-        rewriter, resultType, {qSizes[0], qSizes[1], qSizes[2], vSizes[3]});
+        rewriter, resultType, a.at(qSizes[0], qSizes[1], qSizes[2], vSizes[3]));
     Value init = emptyTensor(rewriter, loc, outSizes, elementType);
     OpFoldResult queryBlocks =
         apply(rewriter, d0.ceilDiv(a.queryBlock), {qSizes[2]});
@@ -659,8 +690,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
               newOut = buildOutputUpdate(b, a, probs, alpha, o, batch, head, k0,
                                          qnValue, knValue, valueDim);
             } else {
-              Value valueTile = slice2d(b, l, v, {batch, head, k0, zeroIndex},
-                                        {oneIndex, oneIndex, kn, vSizes[3]});
+              Value valueTile = slice2d(
+                  b, l, v, a.at<OpFoldResult>(batch, head, k0, zeroIndex),
+                  a.at<OpFoldResult>(oneIndex, oneIndex, kn, vSizes[3]));
               newOut =
                   buildOutputUpdateGeneric(b, a, probs, alpha, o, valueTile);
             }
@@ -668,9 +700,10 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           });
 
       // O / l, written straight into the result's block.
-      SmallVector<OpFoldResult> outOffsets = {batch, head, q0, zeroIndex};
-      SmallVector<OpFoldResult> outTileSizes = {oneIndex, oneIndex, qn,
-                                                vSizes[3]};
+      SmallVector<OpFoldResult> outOffsets =
+          a.at<OpFoldResult>(batch, head, q0, zeroIndex);
+      SmallVector<OpFoldResult> outTileSizes =
+          a.at<OpFoldResult>(oneIndex, oneIndex, qn, vSizes[3]);
       Value outTile = slice2d(rewriter, loc, out, outOffsets, outTileSizes);
       Value normalized = buildGeneric(
           rewriter, loc, ValueRange{loop.getResult(2), loop.getResult(1)},

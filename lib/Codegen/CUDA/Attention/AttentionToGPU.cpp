@@ -273,7 +273,10 @@ LogicalResult rewrite(AttentionOp op, std::optional<MmaPrecision> precision,
   auto qType = cast<RankedTensorType>(op.getQuery().getType());
   auto vType = cast<RankedTensorType>(op.getValue().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
-  if (!qType.getElementType().isF32() || !resultType.getElementType().isF32() ||
+  // Sequence-major operands: the materialized lowering (between
+  // transposes) takes it; enc-fold-head-transposes is a CPU pass.
+  if (op.getSequenceMajor() || !qType.getElementType().isF32() ||
+      !resultType.getElementType().isF32() ||
       ShapedType::isDynamic(qType.getDimSize(3)) ||
       ShapedType::isDynamic(vType.getDimSize(3)))
     return failure(); // the materialized lowering takes it
