@@ -54,7 +54,7 @@ if has gcc; then
   fi
   # What the lit suite runs, nothing more: GCC is the slower compiler here.
   cmake --build "$dir" -j "$jobs" --target encoder-opt encoder-compile \
-    encoder-run encrt_fake_cuda_driver
+    encoder-run encoder-tune encrt_fake_cuda_driver
   echo "== lit on the GCC build"
   /usr/lib/llvm-22/bin/lit -q "$dir/test"
   # Every stage of every example model (and the CUDA kernels' PTX) printed
