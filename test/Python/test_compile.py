@@ -143,3 +143,25 @@ def test_cuda_calls_through_a_driver(tmp_path):
     failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert failed.returncode == 0, failed.stderr
     assert "error CUDA error CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure) in cuLaunchKernel(" in failed.stdout
+
+
+def test_tuning_record_mirrors_the_flag(tmp_path):
+    # A record for a named CPU blocks its kernels; "none" keeps the model's
+    # choice; a corrupt record is a CompileError naming the file.
+    record = tmp_path / "record.json"
+    record.write_text(
+        '{"format": "encoder-cpu-tuning", "version": 1, "entries": [{"cpu": "skylake-avx512", '
+        '"model_name": "", "features": "", "params": {"matmul_rows": 5, "panel_columns": 16, '
+        '"chunk_flops": 65536, "tile_elements": 4096, "attention_query_block": 32, '
+        '"attention_key_block": 256}}]}'
+    )
+    tuned = encoder.compile(TINY, emit="enc", cpu="skylake-avx512", tuning_record=record)
+    assert 'matmul_rows = 5 : i64, panel_columns = 16 : i64, source = "record"' in tuned
+    assert tuned == tool("encoder-compile", TINY, "--emit=enc", "--cpu=skylake-avx512",
+                         f"--tuning-record={record}", check=True).stdout
+    model = encoder.compile(TINY, emit="enc", cpu="skylake-avx512", tuning_record="none")
+    assert 'source = "model"' in model
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text("{")
+    with pytest.raises(encoder.CompileError, match="corrupt.json is not valid JSON"):
+        encoder.compile(TINY, emit="enc", tuning_record=corrupt)
