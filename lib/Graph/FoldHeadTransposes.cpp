@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::enc {
 #define GEN_PASS_DEF_ENCFOLDHEADTRANSPOSES
@@ -97,9 +98,11 @@ struct EncFoldHeadTransposesPass
       }
       use.set(headMajor);
     }
-    SmallVector<Operation *> splits = {op.getQuery().getDefiningOp(),
-                                       op.getKey().getDefiningOp(),
-                                       op.getValue().getDefiningOp()};
+    // One transpose may feed several operands (self-attention on one
+    // split): each erased once.
+    llvm::SetVector<Operation *> splits;
+    for (Value operand : {op.getQuery(), op.getKey(), op.getValue()})
+      splits.insert(operand.getDefiningOp());
     rewriter.eraseOp(op);
     for (Operation *split : splits)
       if (split->use_empty())

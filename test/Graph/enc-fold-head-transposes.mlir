@@ -64,3 +64,21 @@ func.func @other_permutation(%q: tensor<2x4x16x8xf32>) -> tensor<2x4x8x16xf32> {
   %a = enc.attention %qt, %qt, %qt : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
   return %a : tensor<2x4x8x16xf32>
 }
+
+// -----
+
+// Self-attention on one split: the transpose feeds all three operands and
+// goes once (the pipeline fuzzer's regression: it was erased three times).
+// CHECK-LABEL: func.func @shared_split
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[O:.*]] = enc.attention %arg0, %arg0, %arg0 {sequence_major}
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[O]]
+func.func @shared_split(%x: tensor<2x8x4x16xf32>) -> tensor<2x8x4x16xf32> {
+  %e0 = tensor.empty() : tensor<2x4x8x16xf32>
+  %t = linalg.transpose ins(%x : tensor<2x8x4x16xf32>) outs(%e0 : tensor<2x4x8x16xf32>) permutation = [0, 2, 1, 3]
+  %a = enc.attention %t, %t, %t : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  %e1 = tensor.empty() : tensor<2x8x4x16xf32>
+  %o = linalg.transpose ins(%a : tensor<2x4x8x16xf32>) outs(%e1 : tensor<2x8x4x16xf32>) permutation = [0, 2, 1, 3]
+  return %o : tensor<2x8x4x16xf32>
+}
