@@ -110,6 +110,10 @@ namespace encrt {
 /// Reads A.Metadata (the JSON text) into A's functions and kernels,
 /// validating every field; resolves entry points when A.Handle is set.
 encrt_status *parseArtifactMetadata(encrt_artifact &A);
+
+/// True when `Address` lies in the object `Handle` itself rather than in one
+/// of its dependencies (dlsym on a handle searches those too).
+bool isDefinedIn(void *Handle, const void *Address);
 } // namespace encrt
 
 struct encrt_artifact {

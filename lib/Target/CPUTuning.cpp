@@ -132,10 +132,9 @@ bool sameCPU(const llvm::json::Object &entry, const CPUMachineFacts &facts) {
 }
 
 /// The record at `path`: an empty one when the file does not exist.
-bool readRecord(llvm::StringRef path, llvm::json::Value &record, bool &exists,
+bool readRecord(llvm::StringRef path, llvm::json::Value &record,
                 std::string &error) {
-  exists = llvm::sys::fs::exists(path);
-  if (!exists) {
+  if (!llvm::sys::fs::exists(path)) {
     record = llvm::json::Object{{"format", kRecordFormat},
                                 {"version", kRecordVersion},
                                 {"entries", llvm::json::Array()}};
@@ -181,7 +180,6 @@ CPUMachineFacts mlir::enc::describeCPU(const llvm::TargetMachine &machine,
   CPUMachineFacts facts;
   facts.cpu = machine.getTargetCPU().str();
   facts.features = machine.getTargetFeatureString().str();
-  facts.isHost = isHost;
   const llvm::MCSubtargetInfo *subtarget = machine.getMCSubtargetInfo();
   facts.vectorBits = subtarget->checkFeatures("+avx512f") ? 512
                      : subtarget->checkFeatures("+avx2")  ? 256
@@ -260,8 +258,10 @@ std::string mlir::enc::checkKernelParams(const CPUKernelParams &params,
   if (params.attentionKeyBlock % lanes != 0)
     return "attention_key_block " + std::to_string(params.attentionKeyBlock) +
            " is not a multiple of the " + std::to_string(lanes) + " lanes";
-  if (params.attentionQueryBlock > 4096 || params.attentionKeyBlock > 4096)
-    return "attention blocks are at most 4096 rows or keys";
+  if (params.attentionQueryBlock > kMaxAttentionBlock ||
+      params.attentionKeyBlock > kMaxAttentionBlock)
+    return "attention blocks are at most " +
+           std::to_string(kMaxAttentionBlock) + " rows or keys";
   return "";
 }
 
@@ -289,8 +289,7 @@ bool mlir::enc::lookupTuningRecord(llvm::StringRef path,
                                    std::string &error) {
   params.reset();
   llvm::json::Value record(nullptr);
-  bool exists = false;
-  if (!readRecord(path, record, exists, error))
+  if (!readRecord(path, record, error))
     return false;
   for (const llvm::json::Value &value :
        *record.getAsObject()->getArray("entries")) {
@@ -344,8 +343,7 @@ bool mlir::enc::writeTuningRecord(llvm::StringRef path,
                                   llvm::json::Object details,
                                   std::string &error) {
   llvm::json::Value record(nullptr);
-  bool exists = false;
-  if (!readRecord(path, record, exists, error))
+  if (!readRecord(path, record, error))
     return false;
   llvm::json::Array kept;
   for (llvm::json::Value &value : *record.getAsObject()->getArray("entries"))

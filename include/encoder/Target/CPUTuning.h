@@ -37,7 +37,6 @@ struct CPUMachineFacts {
   std::string cpu;
   std::string features;
   std::string modelName;
-  bool isHost = false;
   int64_t vectorBits = 512;
   int64_t vectorRegisters = 32;
   /// Vector FMAs of that width issued per cycle, and their latency in

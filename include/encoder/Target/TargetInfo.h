@@ -43,6 +43,10 @@ struct CPUKernelParams {
   int64_t attentionKeyBlock = 128;
 };
 
+/// The most query rows or keys of one attention block: a block is a static
+/// tile, so a larger one would be a buffer of gigabytes, never faster.
+constexpr int64_t kMaxAttentionBlock = 4096;
+
 /// The parameters by name, as `enc.cpu_kernels` and the tuning record
 /// spell them.
 struct CPUKernelParamField {

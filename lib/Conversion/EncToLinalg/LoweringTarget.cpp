@@ -85,6 +85,11 @@ LogicalResult mlir::enc::readCPUKernelsAttr(Operation *module,
              << " needs a positive integer '" << field.name << "'";
     params.*field.member = value.getInt();
   }
+  if (params.attentionQueryBlock > kMaxAttentionBlock ||
+      params.attentionKeyBlock > kMaxAttentionBlock)
+    return module->emitError(kCPUKernelsAttrName)
+           << ": attention blocks are at most " << kMaxAttentionBlock
+           << " rows or keys";
   KernelParamsSource source = KernelParamsSource::model;
   if (auto name = dictionary.getAs<StringAttr>("source")) {
     if (name.getValue() == "record")
