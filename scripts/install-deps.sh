@@ -16,6 +16,9 @@ packages=(
   # Python bindings and the independent numerical reference (PyTorch 1.13).
   python3-dev pybind11-dev python3-numpy python3-pytest
   python3-torch python3-torchvision python3-torchaudio
+  # ONNX import: ONNX's C++ library (schemas, checker, shape inference) on
+  # protobuf, and ONNX's backend node tests for the conformance runner.
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
 )
 
 sudo=""

@@ -9,6 +9,7 @@
 #include "encoder/Driver/Compiler.h"
 #include "Enc/IR/EncAttributeNames.h"
 #include "encoder/Conversion/Passes.h"
+#include "encoder/Frontend/ONNXImport.h"
 
 #include "encoder/Pipelines/Pipelines.h"
 #include "encoder/Target/CPUTarget.h"
@@ -133,6 +134,11 @@ OwningOpRef<ModuleOp> enc::loadModel(MLIRContext &context,
   if (failed(checkFrontendOptions(path, isModelConfigPath(path),
                                   frontendOptions, error)))
     return nullptr;
+  if (isONNXPath(path)) {
+    ONNXImportOptions onnxOptions;
+    onnxOptions.weightsPath = frontendOptions.weightsOutput;
+    return importONNX(&context, path, onnxOptions, error);
+  }
   if (isModelConfigPath(path)) {
     OwningOpRef<ModuleOp> module =
         importModelConfig(&context, path, frontendOptions, error);

@@ -118,8 +118,9 @@ def compile(  # noqa: A001, C901
     stage `emit` ("enc", "linalg", "llvm", "llvm-ir", "asm"; "ptx" for
     target "cuda").
 
-    source      enc IR text, a .mlir path, a Hugging Face style model
-                directory or config.json, or an encoder.builder.Module
+    source      enc IR text, a .mlir path, an ONNX model (.onnx), a Hugging
+                Face style model directory or config.json, or an
+                encoder.builder.Module
     target      "cpu" or "cuda" (--target); gpu_arch "sm_90" (--gpu-arch),
                 gpu_matmul "tf32", "bf16" or "f32" (--gpu-matmul), cuda_path
                 (--cuda-path)
@@ -144,7 +145,9 @@ def compile(  # noqa: A001, C901
                 --audio-input)
     weights, device, num_threads   passed to encoder.load; device defaults
                 to the target's ("cuda" for target "cuda"); a model
-                directory's own checkpoint is bound when weights is None
+                directory's own checkpoint is bound when weights is None, and
+                an ONNX model's initializers (written beside the artifact as
+                MODEL.safetensors, as encoder-compile does)
     load        False: only write the artifact to `output` and return its
                 path (to compile for a GPU this machine lacks, say)
     """
@@ -183,6 +186,10 @@ def compile(  # noqa: A001, C901
             "linker": linker or "",
         }
         artifact = os.fspath(output) if output else os.path.join(scratch.name, "model.so")
+        onnx_weights = None
+        if not is_text and text.lower().endswith(".onnx"):
+            onnx_weights = os.path.splitext(artifact)[0] + ".safetensors"
+            options["weights_output"] = onnx_weights if not emit else ""
         stage = _compiler.compile(text, is_text, name, options, artifact if not emit else "")
         if emit:
             return stage
@@ -190,7 +197,9 @@ def compile(  # noqa: A001, C901
             return artifact
         if device is None:
             device = "cuda" if target == "cuda" else "cpu"
-        if weights is None and not is_text:
+        if weights is None and onnx_weights is not None:
+            weights = onnx_weights
+        elif weights is None and not is_text:
             weights = _checkpoint_weights(text)
         module = Module(artifact, weights, device, 0, num_threads)
         module.report = open(report).read() if keep_report else None

@@ -102,6 +102,8 @@ FrontendOptions frontendOptionsOf(const py::dict &options) {
                                   : SentencePooling::none;
   frontend.normalize = option<bool>(options, "normalize");
   frontend.audioInput = option<bool>(options, "audio_input");
+  if (options.contains("weights_output"))
+    frontend.weightsOutput = option<std::string>(options, "weights_output");
   return frontend;
 }
 

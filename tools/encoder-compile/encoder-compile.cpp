@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "encoder/Driver/Compiler.h"
+#include "encoder/Frontend/ONNXImport.h"
 #include "encoder/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
@@ -25,8 +26,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -51,12 +54,22 @@ cl::OptionCategory debugCategory(
     "and LLVM's options)");
 
 cl::opt<std::string> inputFilename(cl::Positional,
-                                   cl::desc("<model.mlir | model dir | "
-                                            "config.json | ->"),
+                                   cl::desc("<model.mlir | model.onnx | "
+                                            "model dir | config.json | ->"),
                                    cl::init("-"), cl::cat(inputCategory));
 cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                     cl::value_desc("file"), cl::init(""),
                                     cl::cat(outputCategory));
+cl::opt<bool> listONNXOps(
+    "list-onnx-ops",
+    cl::desc("Print the ONNX op types the importer converts and exit"),
+    cl::init(false), cl::cat(inputCategory));
+cl::opt<std::string> weightsOutput(
+    "weights-output",
+    cl::desc("ONNX input: where to write its initializers (the artifact's "
+             "parameters) as safetensors. Default: beside the output, "
+             "MODEL.safetensors for -o MODEL.so; none when printing to stdout"),
+    cl::value_desc("file"), cl::init(""), cl::cat(outputCategory));
 cl::opt<Target> target(
     "target", cl::desc("What the artifact runs on"), cl::init(Target::cpu),
     cl::values(clEnumValN(Target::cpu, "cpu", "the host CPU (default)"),
@@ -203,6 +216,8 @@ const char *const Overview =
     "model directory\n"
     "  encoder-compile model.mlir -o model.so            enc IR, for this "
     "CPU\n"
+    "  encoder-compile model.onnx -o model.so            an ONNX model (and "
+    "model.safetensors)\n"
     "  encoder-compile model.mlir --emit=linalg          stop after a stage "
     "and print it\n"
     "  encoder-compile model.mlir -o m.so --target=cuda  host code + PTX "
@@ -241,6 +256,16 @@ void showProjectOptionsFirst() {
   }
 }
 
+/// MODEL.safetensors beside MODEL.so (or beside any output file); none for
+/// stdout.
+std::string defaultWeightsOutput(StringRef output) {
+  if (output.empty() || output == "-")
+    return "";
+  SmallString<256> path(output);
+  llvm::sys::path::replace_extension(path, "safetensors");
+  return std::string(path);
+}
+
 int usageError(const std::string &message) {
   llvm::errs() << "encoder-compile: error: " << message << "\n";
   return 2;
@@ -274,6 +299,11 @@ int main(int argc, char **argv) {
   registerDefaultTimingManagerCLOptions();
   showProjectOptionsFirst();
   cl::ParseCommandLineOptions(argc, argv, Overview);
+  if (listONNXOps) {
+    for (StringRef op : supportedONNXOps())
+      llvm::outs() << op << "\n";
+    return 0;
+  }
   if (std::optional<std::string> why = inapplicableOption())
     return usageError(*why);
 
@@ -300,6 +330,13 @@ int main(int argc, char **argv) {
   frontendOptions.pool = pool;
   frontendOptions.normalize = normalize;
   frontendOptions.audioInput = audioInput;
+  if (isONNXPath(inputFilename))
+    frontendOptions.weightsOutput =
+        !weightsOutput.empty() ? weightsOutput.getValue()
+                               : defaultWeightsOutput(outputFilename);
+  else if (!weightsOutput.empty())
+    return usageError("--weights-output applies to an ONNX model (*.onnx); "
+                      "the input is '" + inputFilename + "'");
   OwningOpRef<ModuleOp> module =
       loadModel(context, sourceMgr, inputFilename, frontendOptions, error);
   if (!module)

@@ -33,6 +33,9 @@ struct FrontendOptions {
   /// Whisper: take 16 kHz audio and compute the log-mel features in the
   /// artifact, instead of taking the features.
   bool audioInput = false;
+  /// ONNX models: where the importer writes the initializers (safetensors);
+  /// empty: nowhere.
+  std::string weightsOutput;
 };
 
 /// True when `path` is a directory or a file named `*.json`.

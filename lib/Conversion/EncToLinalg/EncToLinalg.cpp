@@ -131,6 +131,24 @@ struct ConvertEncToLinalgPass
       if (packed.wasInterrupted())
         return signalPassFailure();
     }
+    // linalg.softmax that is not attention's (enc-recognize-attention took
+    // those) becomes its reductions and elementwise generics, which kernel
+    // formation tiles and fuses; no later pass lowers the aggregate op.
+    SmallVector<linalg::SoftmaxOp> softmaxes;
+    getOperation()->walk([&](linalg::SoftmaxOp op) { softmaxes.push_back(op); });
+    for (linalg::SoftmaxOp op : softmaxes) {
+      OpBuilder builder(op);
+      FailureOr<SmallVector<Value>> parts =
+          cast<linalg::AggregatedOpInterface>(op.getOperation())
+              .decomposeOperation(builder);
+      if (failed(parts)) {
+        op.emitOpError("could not be decomposed");
+        return signalPassFailure();
+      }
+      op->replaceAllUsesWith(*parts);
+      op->erase();
+    }
+
     RewritePatternSet patterns(ctx);
     populateEncToLinalgPatterns(patterns, *lowering);
     LogicalResult converted =

@@ -1,0 +1,1192 @@
+//===- Importer.cpp - the ONNX graph walk, values and shape helpers -------===//
+
+#include "Importer.h"
+
+#include "Enc/IR/EncAttributeNames.h"
+#include "Enc/IR/EncOps.h"
+#include "encoder/Frontend/ONNXImport.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+
+using namespace mlir;
+using namespace mlir::enc;
+using namespace mlir::enc::onnx_import;
+using encoder::onnximport::elementInfo;
+using encoder::onnximport::tensorBytes;
+
+namespace {
+
+/// Integer tensors up to this many elements become constants in the IR
+/// (shape arithmetic, indices); float tensors up to kMaxFloatConstant.
+/// Anything larger is a parameter, bound from the weights file.
+constexpr int64_t kMaxIntConstant = 4096;
+constexpr int64_t kMaxFloatConstant = 16;
+/// Integer tensors up to this many elements also get known contents.
+constexpr int64_t kMaxContents = 64;
+
+int64_t constantOf(OpFoldResult size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return *c;
+  return ShapedType::kDynamic;
+}
+
+} // namespace
+
+bool mlir::enc::isONNXPath(StringRef path) {
+  return path.ends_with_insensitive(".onnx");
+}
+
+Importer::Importer(ModuleOp module, LoadedModel &model, StringRef path)
+    : module(module), model(model), path(path.str()),
+      b(module.getContext()), location(module.getLoc()) {}
+
+//===----------------------------------------------------------------------===//
+// The node being converted
+//===----------------------------------------------------------------------===//
+
+StringRef Importer::inputName(unsigned i) const {
+  if (static_cast<int>(i) >= current->input_size())
+    return "";
+  return current->input(i);
+}
+
+bool Importer::wantsOutput(unsigned i) const {
+  return static_cast<int>(i) < current->output_size() &&
+         !current->output(i).empty();
+}
+
+const onnx::AttributeProto *Importer::attribute(StringRef name) const {
+  for (const onnx::AttributeProto &attr : current->attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t Importer::attrInt(StringRef name, int64_t fallback) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->i() : fallback;
+}
+
+float Importer::attrFloat(StringRef name, float fallback) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->f() : fallback;
+}
+
+std::string Importer::attrString(StringRef name, StringRef fallback) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  return attr ? attr->s() : fallback.str();
+}
+
+std::optional<SmallVector<int64_t>>
+Importer::attrInts(StringRef name) const {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr)
+    return std::nullopt;
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+LogicalResult Importer::fail(const Twine &message) {
+  if (failure.empty()) {
+    std::string domain =
+        current->domain().empty() ? "ai.onnx" : current->domain();
+    std::string name = current->name().empty() ? "" : current->name();
+    failure = ("node '" + name + "' (" + current->op_type() + ", domain " +
+               domain + ", opset " + Twine(opsetVersion) + "): " + message)
+                  .str();
+  }
+  return LogicalResult::failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Values
+//===----------------------------------------------------------------------===//
+
+FailureOr<Type> Importer::elementType(int32_t onnxType, StringRef what) {
+  MLIRContext *ctx = b.getContext();
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return Type(Float32Type::get(ctx));
+  case onnx::TensorProto::DOUBLE:
+    return Type(Float64Type::get(ctx));
+  case onnx::TensorProto::FLOAT16:
+    return Type(Float16Type::get(ctx));
+  case onnx::TensorProto::BFLOAT16:
+    return Type(BFloat16Type::get(ctx));
+  case onnx::TensorProto::INT64:
+    return Type(IntegerType::get(ctx, 64));
+  case onnx::TensorProto::INT32:
+    return Type(IntegerType::get(ctx, 32));
+  case onnx::TensorProto::BOOL:
+    return Type(IntegerType::get(ctx, 1));
+  default:
+    failure = (what + " has element type " + elementInfo(onnxType).name +
+               "; the importer supports float32, float64, float16, "
+               "bfloat16, int64, int32 and bool")
+                  .str();
+    return LogicalResult::failure();
+  }
+}
+
+LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
+  FailureOr<Type> type =
+      elementType(tensor.data_type(), "initializer '" + tensor.name() + "'");
+  if (failed(type))
+    return LogicalResult::failure();
+  int64_t count = encoder::onnximport::elementCount(tensor);
+  if (count < 0) {
+    failure = "initializer '" + tensor.name() + "' has a negative dimension";
+    return LogicalResult::failure();
+  }
+  initializers[tensor.name()] = &tensor;
+  Entry entry;
+  entry.elementType = *type;
+  entry.rank = tensor.dims_size();
+  if (isa<IntegerType>(*type) && entry.rank <= 1 && count <= kMaxContents) {
+    std::vector<char> bytes;
+    if (!tensorBytes(tensor, model.directory, bytes, failure))
+      return LogicalResult::failure();
+    Sizes contents;
+    unsigned width = std::max(1u, type->getIntOrFloatBitWidth() / 8);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t v = 0;
+      if (width == 8)
+        std::memcpy(&v, bytes.data() + i * 8, 8);
+      else if (width == 4) {
+        int32_t w;
+        std::memcpy(&w, bytes.data() + i * 4, 4);
+        v = w;
+      } else {
+        v = static_cast<uint8_t>(bytes[i]) != 0;
+      }
+      contents.push_back(b.getIndexAttr(v));
+    }
+    entry.contents = std::move(contents);
+  }
+  values[tensor.name()] = std::move(entry);
+  return success();
+}
+
+Value Importer::param(StringRef name) {
+  auto it = paramValues.find(name);
+  if (it != paramValues.end())
+    return it->second;
+  const onnx::TensorProto &tensor = *initializers.lookup(name);
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  Type element = *elementType(tensor.data_type(), name);
+  // Parameters are created at the start of the function, so that one
+  // parameter serves every use.
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&function.getBody().front());
+  Value value = ParamOp::create(b, location, RankedTensorType::get(shape, element),
+                                b.getStringAttr(name));
+  params.push_back(&tensor);
+  paramValues[name] = value;
+  return value;
+}
+
+FailureOr<Value> Importer::materialize(Entry &entry) {
+  if (entry.value)
+    return entry.value;
+  // Contents known: from_elements of the (index) values, cast to the type.
+  assert(entry.contents && "an entry has a value or contents");
+  SmallVector<int64_t> shape;
+  if (entry.rank == 1)
+    shape.push_back(entry.contents->size());
+  auto type = RankedTensorType::get(shape, entry.elementType);
+  bool allConstant = llvm::all_of(*entry.contents, [](OpFoldResult r) {
+    return getConstantIntValue(r).has_value();
+  });
+  if (allConstant) {
+    SmallVector<APInt> ints;
+    unsigned width = entry.elementType.getIntOrFloatBitWidth();
+    for (OpFoldResult r : *entry.contents)
+      ints.push_back(APInt(width, *getConstantIntValue(r), /*isSigned=*/true,
+                           /*implicitTrunc=*/true));
+    entry.value = arith::ConstantOp::create(
+        b, location, DenseElementsAttr::get(type, ints));
+    return entry.value;
+  }
+  SmallVector<Value> elements;
+  for (OpFoldResult r : *entry.contents) {
+    Value index = indexValue(r);
+    elements.push_back(
+        arith::IndexCastOp::create(b, location, entry.elementType, index));
+  }
+  entry.value = tensor::FromElementsOp::create(b, location, type, elements);
+  return entry.value;
+}
+
+FailureOr<Value> Importer::input(unsigned i) {
+  StringRef name = inputName(i);
+  if (name.empty()) {
+    (void)fail("input " + Twine(i) + " is required");
+    return LogicalResult::failure();
+  }
+  return valueNamed(name);
+}
+
+FailureOr<Value> Importer::valueNamed(StringRef name) {
+  auto it = values.find(name);
+  if (it == values.end()) {
+    failure = ("value '" + name + "' is not defined").str();
+    return LogicalResult::failure();
+  }
+  Entry &entry = it->second;
+  if (entry.value || entry.contents)
+    return materialize(entry);
+  // An initializer: a constant when small, else a parameter.
+  const onnx::TensorProto &tensor = *initializers.lookup(name);
+  int64_t count = encoder::onnximport::elementCount(tensor);
+  bool small = isa<IntegerType>(entry.elementType) ? count <= kMaxIntConstant
+                                                   : count <= kMaxFloatConstant;
+  if (!small) {
+    entry.value = param(name);
+    return entry.value;
+  }
+  std::vector<char> bytes;
+  if (!tensorBytes(tensor, model.directory, bytes, failure))
+    return LogicalResult::failure();
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  auto type = RankedTensorType::get(shape, entry.elementType);
+  DenseElementsAttr attr;
+  if (entry.elementType.isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : bytes)
+      bits.push_back(c != 0);
+    attr = DenseElementsAttr::get(type, bits);
+  } else {
+    attr = DenseElementsAttr::getFromRawBuffer(type, bytes);
+  }
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&function.getBody().front());
+  entry.value = arith::ConstantOp::create(b, location, attr);
+  return entry.value;
+}
+
+const Sizes *Importer::contents(unsigned i) {
+  auto it = values.find(inputName(i));
+  if (it == values.end() || !it->second.contents)
+    return nullptr;
+  return &*it->second.contents;
+}
+
+std::optional<SmallVector<int64_t>> Importer::constantInts(unsigned i) {
+  const Sizes *known = contents(i);
+  if (!known)
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (OpFoldResult r : *known) {
+    std::optional<int64_t> c = getConstantIntValue(r);
+    if (!c)
+      return std::nullopt;
+    result.push_back(*c);
+  }
+  return result;
+}
+
+std::optional<double> Importer::constantScalar(unsigned i) {
+  if (!hasInput(i))
+    return std::nullopt;
+  if (std::optional<SmallVector<int64_t>> ints = constantInts(i))
+    if (ints->size() == 1)
+      return static_cast<double>((*ints)[0]);
+  auto it = values.find(inputName(i));
+  if (it == values.end())
+    return std::nullopt;
+  const onnx::TensorProto *tensor = initializers.lookup(inputName(i));
+  if (tensor && encoder::onnximport::elementCount(*tensor) == 1) {
+    std::vector<char> bytes;
+    std::string ignored;
+    if (!tensorBytes(*tensor, model.directory, bytes, ignored))
+      return std::nullopt;
+    switch (tensor->data_type()) {
+    case onnx::TensorProto::FLOAT: {
+      float f;
+      std::memcpy(&f, bytes.data(), 4);
+      return f;
+    }
+    case onnx::TensorProto::DOUBLE: {
+      double d;
+      std::memcpy(&d, bytes.data(), 8);
+      return d;
+    }
+    default:
+      return std::nullopt;
+    }
+  }
+  if (!it->second.value)
+    return std::nullopt;
+  DenseElementsAttr attr;
+  if (matchPattern(it->second.value, m_Constant(&attr)) && attr.isSplat() &&
+      isa<FloatType>(attr.getElementType()))
+    return attr.getSplatValue<APFloat>().convertToDouble();
+  return std::nullopt;
+}
+
+Type Importer::inputElementType(unsigned i) {
+  auto it = values.find(inputName(i));
+  if (it == values.end())
+    return {};
+  if (it->second.value)
+    return getElementTypeOrSelf(it->second.value.getType());
+  return it->second.elementType;
+}
+
+int64_t Importer::inputRank(unsigned i) {
+  auto it = values.find(inputName(i));
+  if (it == values.end())
+    return -1;
+  if (it->second.value)
+    return cast<RankedTensorType>(it->second.value.getType()).getRank();
+  return it->second.rank;
+}
+
+void Importer::setOutput(unsigned i, Value value, std::optional<Sizes> known) {
+  if (!wantsOutput(i))
+    return;
+  if (known)
+    withSizes(value, *known);
+  Entry entry;
+  entry.value = value;
+  auto type = cast<RankedTensorType>(value.getType());
+  entry.elementType = type.getElementType();
+  entry.rank = type.getRank();
+  values[current->output(i)] = std::move(entry);
+}
+
+void Importer::setOutputContents(unsigned i, Sizes known, Type elementType,
+                                 int64_t rank) {
+  if (!wantsOutput(i))
+    return;
+  Entry entry;
+  entry.contents = std::move(known);
+  entry.elementType = elementType;
+  entry.rank = rank;
+  values[current->output(i)] = std::move(entry);
+}
+
+//===----------------------------------------------------------------------===//
+// Sizes and index arithmetic
+//===----------------------------------------------------------------------===//
+
+Sizes Importer::sizes(Value value) {
+  auto it = sizeTable.find(value);
+  if (it != sizeTable.end())
+    return it->second;
+  auto type = cast<RankedTensorType>(value.getType());
+  Sizes result;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!type.isDynamicDim(i)) {
+      result.push_back(index(type.getDimSize(i)));
+      continue;
+    }
+    // The dim of a function argument goes to the function's start, so that
+    // every later use shares it.
+    OpBuilder::InsertionGuard guard(b);
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      b.setInsertionPointToStart(arg.getOwner());
+    result.push_back(tensor::DimOp::create(b, location, value, i).getResult());
+  }
+  sizeTable[value] = result;
+  return result;
+}
+
+RankedTensorType Importer::typeFor(ArrayRef<OpFoldResult> sizes,
+                                   Type elementType) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : sizes)
+    shape.push_back(constantOf(s));
+  return RankedTensorType::get(shape, elementType);
+}
+
+Value Importer::withSizes(Value value, ArrayRef<OpFoldResult> known) {
+  sizeTable[value] = Sizes(known.begin(), known.end());
+  return value;
+}
+
+Value Importer::empty(ArrayRef<OpFoldResult> known, Type elementType) {
+  Value result = tensor::EmptyOp::create(b, location, known, elementType);
+  return withSizes(result, known);
+}
+
+Value Importer::fill(ArrayRef<OpFoldResult> known, Value scalar) {
+  Value init = empty(known, scalar.getType());
+  Value result = linalg::FillOp::create(b, location, scalar, init).result();
+  return withSizes(result, known);
+}
+
+Value Importer::scalarConstant(Type elementType, double value) {
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return arith::ConstantOp::create(b, location,
+                                     b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      b, location, b.getIntegerAttr(elementType, static_cast<int64_t>(value)));
+}
+
+Value Importer::indexValue(OpFoldResult size) {
+  if (auto value = dyn_cast<Value>(size))
+    return value;
+  return arith::ConstantIndexOp::create(b, location, *getConstantIntValue(size));
+}
+
+Product Importer::product(OpFoldResult size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return Product{*c, {}};
+  Value value = cast<Value>(size);
+  auto it = productTable.find(value);
+  if (it != productTable.end())
+    return it->second;
+  return Product{1, {value}};
+}
+
+bool Importer::sameSize(OpFoldResult a, OpFoldResult b) {
+  return product(a) == product(b);
+}
+
+OpFoldResult Importer::add(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return index(*cx + *cy);
+  if (cx == 0)
+    return y;
+  if (cy == 0)
+    return x;
+  return arith::AddIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::sub(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return index(*cx - *cy);
+  if (cy == 0)
+    return x;
+  if (x == y)
+    return index(0);
+  return arith::SubIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return index(*cx * *cy);
+  if (cx == 1)
+    return y;
+  if (cy == 1)
+    return x;
+  if (cx == 0 || cy == 0)
+    return index(0);
+  Value result =
+      arith::MulIOp::create(b, location, indexValue(x), indexValue(y));
+  Product px = product(x), py = product(y);
+  Product p{px.constant * py.constant, px.symbols};
+  llvm::append_range(p.symbols, py.symbols);
+  llvm::sort(p.symbols, [](Value l, Value r) {
+    return l.getAsOpaquePointer() < r.getAsOpaquePointer();
+  });
+  productTable[result] = p;
+  return result;
+}
+
+OpFoldResult Importer::divSigned(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy && *cy != 0)
+    return index(*cx / *cy);
+  if (cy == 1)
+    return x;
+  // Exact quotients of products: (c * S) / (d * T) with d | c, T ⊆ S.
+  Product px = product(x), py = product(y);
+  if (py.constant != 0 && px.constant % py.constant == 0) {
+    SmallVector<Value> rest = px.symbols;
+    bool divides = true;
+    for (Value s : py.symbols) {
+      auto pos = llvm::find(rest, s);
+      if (pos == rest.end()) {
+        divides = false;
+        break;
+      }
+      rest.erase(pos);
+    }
+    if (divides) {
+      OpFoldResult result = index(px.constant / py.constant);
+      for (Value s : rest)
+        result = mul(result, s);
+      return result;
+    }
+  }
+  return arith::DivSIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::ceilDiv(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy && *cy > 0)
+    return index((*cx + *cy - 1) / *cy);
+  if (cy == 1)
+    return x;
+  return arith::CeilDivSIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::min(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return index(std::min(*cx, *cy));
+  if (x == y)
+    return x;
+  return arith::MinSIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::max(OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return index(std::max(*cx, *cy));
+  if (x == y)
+    return x;
+  return arith::MaxSIOp::create(b, location, indexValue(x), indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::compare(arith::CmpIPredicate predicate, OpFoldResult x,
+                               OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy) {
+    APInt l(64, *cx, true), r(64, *cy, true);
+    return index(arith::applyCmpPredicate(predicate, l, r) ? 1 : 0);
+  }
+  // A size (a tensor.dim or a product of them) is never negative: the
+  // comparisons exporters write (`shape == -1`) fold.
+  if (cy && *cy < 0 && product(x).constant >= 0 &&
+      (predicate == arith::CmpIPredicate::eq ||
+       predicate == arith::CmpIPredicate::ne))
+    return index(predicate == arith::CmpIPredicate::ne ? 1 : 0);
+  Value c = arith::CmpIOp::create(b, location, predicate, indexValue(x),
+                                  indexValue(y));
+  return arith::IndexCastUIOp::create(b, location, b.getIndexType(), c)
+      .getResult();
+}
+
+OpFoldResult Importer::select(OpFoldResult condition, OpFoldResult x,
+                              OpFoldResult y) {
+  if (std::optional<int64_t> c = getConstantIntValue(condition))
+    return *c ? x : y;
+  Value flag = arith::CmpIOp::create(b, location, arith::CmpIPredicate::ne,
+                                     indexValue(condition),
+                                     indexValue(index(0)));
+  return arith::SelectOp::create(b, location, flag, indexValue(x),
+                                 indexValue(y))
+      .getResult();
+}
+
+OpFoldResult Importer::wrapNegative(OpFoldResult a, OpFoldResult size) {
+  std::optional<int64_t> c = getConstantIntValue(a);
+  if (c)
+    return *c < 0 ? add(a, size) : a;
+  return select(compare(arith::CmpIPredicate::slt, a, index(0)), add(a, size),
+                a);
+}
+
+FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank,
+                                           StringRef what) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1) ||
+      (rank == 0 && axis != 0 && axis != -1)) {
+    (void)fail(what + " " + Twine(axis) + " is out of range for rank " +
+               Twine(rank));
+    return LogicalResult::failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting and reshapes
+//===----------------------------------------------------------------------===//
+
+FailureOr<Sizes> Importer::broadcastShapes(ArrayRef<OpFoldResult> x,
+                                           ArrayRef<OpFoldResult> y) {
+  size_t rank = std::max(x.size(), y.size());
+  Sizes result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    bool hasX = i + x.size() >= rank, hasY = i + y.size() >= rank;
+    OpFoldResult sx = hasX ? x[i + x.size() - rank] : index(1);
+    OpFoldResult sy = hasY ? y[i + y.size() - rank] : index(1);
+    std::optional<int64_t> cx = getConstantIntValue(sx),
+                           cy = getConstantIntValue(sy);
+    if (cx == 1)
+      result[i] = sy;
+    else if (cy == 1)
+      result[i] = sx;
+    else if (cx && cy && *cx != *cy) {
+      (void)fail("shapes do not broadcast: size " + Twine(*cx) + " against " +
+                 Twine(*cy));
+      return LogicalResult::failure();
+    } else
+      // Two dynamic sizes are taken to be equal (neither is broadcast), as
+      // IREE and torch-mlir assume; docs/onnx.md.
+      result[i] = cx ? sx : sy;
+  }
+  return result;
+}
+
+Value Importer::broadcastTo(Value value, ArrayRef<OpFoldResult> target) {
+  Sizes source = sizes(value);
+  int64_t rank = target.size(), offset = rank - source.size();
+  auto element = getElementTypeOrSelf(value.getType());
+  SmallVector<int64_t> dropped, added;
+  for (int64_t i = 0; i < offset; ++i)
+    added.push_back(i);
+  for (int64_t i = 0, e = source.size(); i < e; ++i)
+    if (getConstantIntValue(source[i]) == 1 &&
+        getConstantIntValue(target[i + offset]) != 1) {
+      dropped.push_back(i);
+      added.push_back(i + offset);
+    }
+  RankedTensorType targetType = typeFor(target, element);
+  if (added.empty()) {
+    if (value.getType() == targetType)
+      return value;
+    return withSizes(tensor::CastOp::create(b, location, targetType, value),
+                     target);
+  }
+  Value kept = dropped.empty() ? value : dropUnitDims(value, dropped);
+  Sizes keptSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(added, i))
+      keptSizes.push_back(target[i]);
+  RankedTensorType keptType = typeFor(keptSizes, element);
+  if (kept.getType() != keptType)
+    kept = tensor::CastOp::create(b, location, keptType, kept);
+  Value init = empty(target, element);
+  Value result =
+      linalg::BroadcastOp::create(b, location, kept, init, added).getResult()[0];
+  return withSizes(result, target);
+}
+
+Value Importer::dropUnitDims(Value value, ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return value;
+  Sizes source = sizes(value);
+  int64_t rank = source.size();
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  Sizes kept;
+  for (int64_t i = 0; i < rank; ++i) {
+    pending.push_back(i);
+    if (!llvm::is_contained(positions, i)) {
+      groups.push_back(pending);
+      pending.clear();
+      kept.push_back(source[i]);
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  auto type = typeFor(kept, getElementTypeOrSelf(value.getType()));
+  Value result =
+      tensor::CollapseShapeOp::create(b, location, type, value, groups);
+  return withSizes(result, kept);
+}
+
+Value Importer::insertUnitDims(Value value, ArrayRef<int64_t> positions) {
+  if (positions.empty())
+    return value;
+  Sizes source = sizes(value);
+  int64_t rank = source.size() + positions.size();
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  Sizes result;
+  int64_t next = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    pending.push_back(i);
+    if (llvm::is_contained(positions, i)) {
+      result.push_back(index(1));
+      continue;
+    }
+    result.push_back(source[next++]);
+    groups.push_back(pending);
+    pending.clear();
+  }
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  auto type = typeFor(result, getElementTypeOrSelf(value.getType()));
+  Value expanded =
+      tensor::ExpandShapeOp::create(b, location, type, value, groups, result);
+  return withSizes(expanded, result);
+}
+
+namespace {
+
+/// True when `a` divides `b`: its constant divides and its symbols are a
+/// sub-multiset of b's.
+bool divides(const Product &a, const Product &b) {
+  if (a.constant == 0 || b.constant % a.constant != 0)
+    return false;
+  SmallVector<Value> rest = b.symbols;
+  for (Value s : a.symbols) {
+    auto pos = llvm::find(rest, s);
+    if (pos == rest.end())
+      return false;
+    rest.erase(pos);
+  }
+  return true;
+}
+
+Product times(Product a, const Product &b) {
+  a.constant *= b.constant;
+  llvm::append_range(a.symbols, b.symbols);
+  llvm::sort(a.symbols, [](Value l, Value r) {
+    return l.getAsOpaquePointer() < r.getAsOpaquePointer();
+  });
+  return a;
+}
+
+} // namespace
+
+Value Importer::reshape(Value value, ArrayRef<OpFoldResult> target) {
+  Sizes source = sizes(value);
+  Type element = getElementTypeOrSelf(value.getType());
+  RankedTensorType targetType = typeFor(target, element);
+  int64_t n = source.size(), m = target.size();
+  if (n == 0)
+    return insertUnitDims(value, llvm::to_vector(llvm::seq<int64_t>(0, m)));
+  if (m == 0)
+    return dropUnitDims(value, llvm::to_vector(llvm::seq<int64_t>(0, n)));
+
+  // Groups of source and target dims with equal products, greedily.
+  SmallVector<ReassociationIndices> sourceGroups, targetGroups;
+  int64_t i = 0, j = 0;
+  bool grouped = true;
+  while (i < n && j < m) {
+    ReassociationIndices gs{i}, gt{j};
+    Product ps = product(source[i++]), pt = product(target[j++]);
+    while (!(ps == pt)) {
+      if (divides(ps, pt) && i < n) {
+        ps = times(ps, product(source[i]));
+        gs.push_back(i++);
+      } else if (divides(pt, ps) && j < m) {
+        pt = times(pt, product(target[j]));
+        gt.push_back(j++);
+      } else {
+        grouped = false;
+        break;
+      }
+    }
+    if (!grouped)
+      break;
+    sourceGroups.push_back(gs);
+    targetGroups.push_back(gt);
+  }
+  // Trailing unit dims join the last group.
+  for (; grouped && i < n; ++i) {
+    if (getConstantIntValue(source[i]) != 1)
+      grouped = false;
+    else
+      sourceGroups.back().push_back(i);
+  }
+  for (; grouped && j < m; ++j) {
+    if (getConstantIntValue(target[j]) != 1)
+      grouped = false;
+    else
+      targetGroups.back().push_back(j);
+  }
+  if (!grouped) {
+    // One group: through a vector of all the elements.
+    sourceGroups = {llvm::to_vector(llvm::seq<int64_t>(0, n))};
+    targetGroups = {llvm::to_vector(llvm::seq<int64_t>(0, m))};
+  }
+
+  Value current = value;
+  Sizes middle;
+  for (const ReassociationIndices &group : sourceGroups) {
+    OpFoldResult size = index(1);
+    for (int64_t d : group)
+      size = mul(size, source[d]);
+    middle.push_back(size);
+  }
+  if (static_cast<int64_t>(sourceGroups.size()) != n) {
+    current = tensor::CollapseShapeOp::create(
+        b, location, typeFor(middle, element), current, sourceGroups);
+    withSizes(current, middle);
+  }
+  if (static_cast<int64_t>(targetGroups.size()) != m) {
+    // The collapsed sizes may be spelled differently from the target's
+    // group products; the expand states the target's.
+    Sizes middleTarget;
+    for (const ReassociationIndices &group : targetGroups) {
+      OpFoldResult size = index(1);
+      for (int64_t d : group)
+        size = mul(size, target[d]);
+      middleTarget.push_back(size);
+    }
+    RankedTensorType middleType = typeFor(middleTarget, element);
+    if (current.getType() != middleType)
+      current = tensor::CastOp::create(b, location, middleType, current);
+    current = tensor::ExpandShapeOp::create(b, location, targetType, current,
+                                            targetGroups, target);
+  } else if (current.getType() != targetType) {
+    current = tensor::CastOp::create(b, location, targetType, current);
+  }
+  return withSizes(current, target);
+}
+
+Value Importer::convertElements(Value value, Type type) {
+  auto sourceType = cast<RankedTensorType>(value.getType());
+  Type from = sourceType.getElementType();
+  if (from == type)
+    return value;
+  Sizes known = sizes(value);
+  auto resultType = sourceType.clone(type);
+  Value result;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(type);
+  if (type.isInteger(1)) {
+    Value zero = fill(known, scalarConstant(from, 0));
+    if (fromFloat)
+      result = arith::CmpFOp::create(b, location, arith::CmpFPredicate::UNE,
+                                     value, zero);
+    else
+      result = arith::CmpIOp::create(b, location, arith::CmpIPredicate::ne,
+                                     value, zero);
+  } else if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      result = arith::ExtFOp::create(b, location, resultType, value);
+    else if (fromFloat.getWidth() == 64 && toFloat.getWidth() == 16)
+      // Through f32: LLVM would call compiler-rt's __truncdfhf2, which an
+      // artifact does not link.
+      result = arith::TruncFOp::create(
+          b, location, resultType,
+          arith::TruncFOp::create(b, location,
+                                  sourceType.clone(b.getF32Type()), value));
+    else if (fromFloat.getWidth() > toFloat.getWidth())
+      result = arith::TruncFOp::create(b, location, resultType, value);
+    else // f16 <-> bf16: through f32
+      result = arith::TruncFOp::create(
+          b, location, resultType,
+          arith::ExtFOp::create(b, location, sourceType.clone(b.getF32Type()),
+                                value));
+  } else if (toFloat) {
+    result = from.isInteger(1)
+                 ? Value(arith::UIToFPOp::create(b, location, resultType, value))
+                 : Value(arith::SIToFPOp::create(b, location, resultType, value));
+  } else if (fromFloat) {
+    result = arith::FPToSIOp::create(b, location, resultType, value);
+  } else if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth()) {
+    result = from.isInteger(1)
+                 ? Value(arith::ExtUIOp::create(b, location, resultType, value))
+                 : Value(arith::ExtSIOp::create(b, location, resultType, value));
+  } else {
+    result = arith::TruncIOp::create(b, location, resultType, value);
+  }
+  return withSizes(result, known);
+}
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::importNode(const onnx::NodeProto &node) {
+  current = &node;
+  std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  auto opset = model.opsets.find(domain);
+  opsetVersion = opset == model.opsets.end() ? 0 : opset->second;
+  std::string name =
+      node.name().empty() ? node.op_type() : node.name();
+  location = NameLoc::get(b.getStringAttr(name),
+                          FileLineColLoc::get(b.getContext(), path, 0, 0));
+  if (!domain.empty())
+    return fail("the importer converts ops of the default domain (ai.onnx) "
+                "only");
+  const llvm::StringMap<Converter> &table = converters();
+  auto it = table.find(node.op_type());
+  if (it == table.end())
+    return fail("op type '" + node.op_type() +
+                "' is not supported; docs/onnx.md lists the supported ops");
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!node.input(i).empty() && !values.count(node.input(i)))
+      return fail("input '" + node.input(i) + "' is not defined");
+  return it->second(*this);
+}
+
+LogicalResult Importer::run(std::string &error) {
+  const onnx::GraphProto &graph = model.proto.graph();
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    if (failed(importInitializer(tensor))) {
+      error = failure;
+      return LogicalResult::failure();
+    }
+  if (graph.sparse_initializer_size() > 0) {
+    error = "sparse initializers are not supported";
+    return LogicalResult::failure();
+  }
+
+  // Inputs: those that are not initializers, with their dimension names.
+  SmallVector<Type> inputTypes;
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  SmallVector<SmallVector<std::string>> dimNames;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (initializers.count(info.name()))
+      continue;
+    if (!info.type().has_tensor_type()) {
+      error = "input '" + info.name() + "' is not a tensor";
+      return LogicalResult::failure();
+    }
+    const onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
+    FailureOr<Type> element =
+        elementType(tensorType.elem_type(), "input '" + info.name() + "'");
+    if (failed(element)) {
+      error = failure;
+      return LogicalResult::failure();
+    }
+    if (!tensorType.has_shape()) {
+      error = "input '" + info.name() + "' has no shape (its rank is needed)";
+      return LogicalResult::failure();
+    }
+    SmallVector<int64_t> shape;
+    SmallVector<std::string> names;
+    for (const onnx::TensorShapeProto::Dimension &dim :
+         tensorType.shape().dim()) {
+      if (dim.has_dim_value() && dim.dim_value() >= 0) {
+        shape.push_back(dim.dim_value());
+        names.push_back("");
+      } else {
+        shape.push_back(ShapedType::kDynamic);
+        names.push_back(dim.has_dim_param() ? dim.dim_param() : "");
+      }
+    }
+    inputTypes.push_back(RankedTensorType::get(shape, *element));
+    inputs.push_back(&info);
+    dimNames.push_back(std::move(names));
+  }
+
+  b.setInsertionPointToEnd(module.getBody());
+  function = func::FuncOp::create(b, location, "main",
+                                  b.getFunctionType(inputTypes, {}));
+  Block *body = function.addEntryBlock();
+  for (auto [i, info] : llvm::enumerate(inputs)) {
+    function.setArgAttr(i, kNameAttrName, b.getStringAttr(info->name()));
+    if (llvm::any_of(dimNames[i], [](const std::string &n) { return !n.empty(); })) {
+      SmallVector<StringRef> names(dimNames[i].begin(), dimNames[i].end());
+      function.setArgAttr(i, kDimNamesAttrName, b.getStrArrayAttr(names));
+    }
+    Entry entry;
+    entry.value = body->getArgument(i);
+    entry.elementType = cast<RankedTensorType>(inputTypes[i]).getElementType();
+    entry.rank = cast<RankedTensorType>(inputTypes[i]).getRank();
+    values[info->name()] = std::move(entry);
+  }
+  b.setInsertionPointToEnd(body);
+
+  for (const onnx::NodeProto &node : graph.node()) {
+    if (node.op_type() == "Constant" &&
+        (node.domain().empty() || node.domain() == "ai.onnx")) {
+      // A Constant is an initializer by another name (large ones become
+      // parameters named after their output).
+      current = &node;
+      onnx::TensorProto tensor;
+      const onnx::AttributeProto *attr = nullptr;
+      for (const onnx::AttributeProto &a : node.attribute())
+        attr = &a;
+      if (!attr || node.attribute_size() != 1 || node.output_size() != 1) {
+        (void)fail("a Constant needs exactly one value attribute and output");
+        error = failure;
+        return LogicalResult::failure();
+      }
+      if (attr->name() == "value")
+        tensor = attr->t();
+      else if (attr->name() == "value_float") {
+        tensor.set_data_type(onnx::TensorProto::FLOAT);
+        tensor.add_float_data(attr->f());
+      } else if (attr->name() == "value_floats") {
+        tensor.set_data_type(onnx::TensorProto::FLOAT);
+        tensor.add_dims(attr->floats_size());
+        for (float f : attr->floats())
+          tensor.add_float_data(f);
+      } else if (attr->name() == "value_int") {
+        tensor.set_data_type(onnx::TensorProto::INT64);
+        tensor.add_int64_data(attr->i());
+      } else if (attr->name() == "value_ints") {
+        tensor.set_data_type(onnx::TensorProto::INT64);
+        tensor.add_dims(attr->ints_size());
+        for (int64_t v : attr->ints())
+          tensor.add_int64_data(v);
+      } else {
+        (void)fail("a Constant's '" + attr->name() + "' is not supported");
+        error = failure;
+        return LogicalResult::failure();
+      }
+      tensor.set_name(node.output(0));
+      constants.push_back(std::move(tensor));
+      if (failed(importInitializer(constants.back()))) {
+        error = failure;
+        return LogicalResult::failure();
+      }
+      continue;
+    }
+    if (failed(importNode(node))) {
+      error = failure;
+      return LogicalResult::failure();
+    }
+  }
+
+  SmallVector<Value> results;
+  SmallVector<std::string> resultNames;
+  for (const onnx::ValueInfoProto &info : graph.output()) {
+    auto it = values.find(info.name());
+    if (it == values.end()) {
+      error = "output '" + info.name() + "' is not computed by any node";
+      return LogicalResult::failure();
+    }
+    FailureOr<Value> value = valueNamed(info.name());
+    if (failed(value)) {
+      error = failure;
+      return LogicalResult::failure();
+    }
+    results.push_back(*value);
+    resultNames.push_back(info.name());
+  }
+  func::ReturnOp::create(b, location, results);
+  function.setFunctionType(
+      b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    function.setResultAttr(i, kNameAttrName, b.getStringAttr(name));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::writeWeights(StringRef weightsPath,
+                                     std::string &error) {
+  // safetensors: an 8-byte little-endian header length, a JSON header
+  // (padded with spaces to 8 bytes), then the tensors' bytes.
+  std::string header = "{";
+  SmallVector<std::vector<char>> datas;
+  uint64_t offset = 0;
+  for (auto [i, tensor] : llvm::enumerate(params)) {
+    std::vector<char> bytes;
+    if (!tensorBytes(*tensor, model.directory, bytes, error))
+      return LogicalResult::failure();
+    StringRef dtype;
+    switch (tensor->data_type()) {
+    case onnx::TensorProto::FLOAT: dtype = "F32"; break;
+    case onnx::TensorProto::DOUBLE: dtype = "F64"; break;
+    case onnx::TensorProto::FLOAT16: dtype = "F16"; break;
+    case onnx::TensorProto::BFLOAT16: dtype = "BF16"; break;
+    case onnx::TensorProto::INT64: dtype = "I64"; break;
+    case onnx::TensorProto::INT32: dtype = "I32"; break;
+    default: dtype = "BOOL"; break;
+    }
+    std::string escaped;
+    for (char c : tensor->name()) {
+      if (c == '"' || c == '\\')
+        escaped += '\\';
+      escaped += c;
+    }
+    header += (i ? ",\"" : "\"") + escaped + "\":{\"dtype\":\"" + dtype.str() +
+              "\",\"shape\":[" +
+              llvm::join(llvm::map_range(tensor->dims(),
+                                         [](int64_t d) { return std::to_string(d); }),
+                         ",") +
+              "],\"data_offsets\":[" + std::to_string(offset) + "," +
+              std::to_string(offset + bytes.size()) + "]}";
+    offset += bytes.size();
+    datas.push_back(std::move(bytes));
+  }
+  header += "}";
+  while (header.size() % 8)
+    header += ' ';
+  std::error_code ec;
+  llvm::raw_fd_ostream os(weightsPath, ec);
+  if (ec) {
+    error = ("cannot write the weights to '" + weightsPath + "': " + ec.message())
+                .str();
+    return LogicalResult::failure();
+  }
+  uint64_t length = header.size();
+  char prefix[8];
+  for (int k = 0; k < 8; ++k)
+    prefix[k] = static_cast<char>((length >> (8 * k)) & 0xff);
+  os.write(prefix, 8);
+  os << header;
+  for (const std::vector<char> &data : datas)
+    os.write(data.data(), data.size());
+  os.close();
+  if (os.has_error()) {
+    error = ("writing the weights to '" + weightsPath + "' failed").str();
+    os.clear_error();
+    return LogicalResult::failure();
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> mlir::enc::onnx_import::importModule(
+    MLIRContext *context, StringRef path, LoadedModel &model,
+    StringRef weightsPath, std::string &error) {
+  context->loadDialect<EncDialect, arith::ArithDialect, func::FuncDialect,
+                       linalg::LinalgDialect, tensor::TensorDialect>();
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(context, path, 0, 0));
+  Importer importer(*module, model, path);
+  if (failed(importer.run(error)))
+    return nullptr;
+  if (failed(verify(*module))) {
+    error = "the IR imported from the model does not verify (an importer "
+            "bug; the diagnostics above say where)";
+    return nullptr;
+  }
+  if (!weightsPath.empty() &&
+      failed(importer.writeWeights(weightsPath, error)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> mlir::enc::importONNX(MLIRContext *context,
+                                            StringRef path,
+                                            const ONNXImportOptions &options,
+                                            std::string &error) {
+  LoadedModel model;
+  std::string message;
+  if (!encoder::onnximport::loadModel(path.str(), model, message)) {
+    error = (path + ": " + message).str();
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module = onnx_import::importModule(
+      context, path, model, options.weightsPath, message);
+  if (!module)
+    error = (path + ": " + message).str();
+  return module;
+}
+
+ArrayRef<StringRef> mlir::enc::supportedONNXOps() {
+  static const SmallVector<StringRef> names = [] {
+    SmallVector<StringRef> result;
+    for (const auto &entry : converters())
+      result.push_back(entry.getKey());
+    result.push_back("Constant");
+    llvm::sort(result);
+    return result;
+  }();
+  return names;
+}
+
+const llvm::StringMap<Converter> &mlir::enc::onnx_import::converters() {
+  static const llvm::StringMap<Converter> table = [] {
+    llvm::StringMap<Converter> result;
+    registerElementwiseOps(result);
+    registerShapeOps(result);
+    registerNNOps(result);
+    return result;
+  }();
+  return table;
+}

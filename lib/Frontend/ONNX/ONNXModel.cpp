@@ -1,0 +1,262 @@
+//===- ONNXModel.cpp - reading an ONNX file with ONNX's library -----------===//
+//
+// Built with exceptions (lib/Frontend/ONNX/CMakeLists.txt): ONNX's checker
+// and shape inference throw, and protobuf may throw bad_alloc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ONNXModel.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using namespace encoder::onnximport;
+
+namespace {
+
+bool readFile(const std::string &path, std::string &contents,
+              std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open the file: " + std::string(std::strerror(errno));
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  contents = buffer.str();
+  return true;
+}
+
+std::string directoryOf(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+/// The first line of an exception's message: ONNX's messages carry a
+/// context block after a newline.
+std::string firstLine(const std::string &what) {
+  std::string line = what.substr(0, what.find('\n'));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+    line.pop_back();
+  return line;
+}
+
+} // namespace
+
+ElementInfo encoder::onnximport::elementInfo(int32_t dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return {"float32", 4};
+  case onnx::TensorProto::DOUBLE:
+    return {"float64", 8};
+  case onnx::TensorProto::FLOAT16:
+    return {"float16", 2};
+  case onnx::TensorProto::BFLOAT16:
+    return {"bfloat16", 2};
+  case onnx::TensorProto::INT64:
+    return {"int64", 8};
+  case onnx::TensorProto::INT32:
+    return {"int32", 4};
+  case onnx::TensorProto::BOOL:
+    return {"bool", 1};
+  case onnx::TensorProto::INT8:
+    return {"int8", 0};
+  case onnx::TensorProto::INT16:
+    return {"int16", 0};
+  case onnx::TensorProto::UINT8:
+    return {"uint8", 0};
+  case onnx::TensorProto::UINT16:
+    return {"uint16", 0};
+  case onnx::TensorProto::UINT32:
+    return {"uint32", 0};
+  case onnx::TensorProto::UINT64:
+    return {"uint64", 0};
+  case onnx::TensorProto::STRING:
+    return {"string", 0};
+  case onnx::TensorProto::COMPLEX64:
+    return {"complex64", 0};
+  case onnx::TensorProto::COMPLEX128:
+    return {"complex128", 0};
+  default:
+    return {"undefined", 0};
+  }
+}
+
+int64_t encoder::onnximport::elementCount(const onnx::TensorProto &tensor) {
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0)
+      return -1;
+    count *= dim;
+  }
+  return count;
+}
+
+bool encoder::onnximport::loadModel(const std::string &path,
+                                    LoadedModel &model, std::string &error) {
+  std::string contents;
+  if (!readFile(path, contents, error))
+    return false;
+  if (contents.empty()) {
+    error = "the file is empty, not an ONNX model";
+    return false;
+  }
+  try {
+    if (contents.size() > static_cast<size_t>(INT32_MAX) ||
+        !model.proto.ParseFromArray(contents.data(),
+                                    static_cast<int>(contents.size()))) {
+      // A model starts with ir_version (field 1, varint: byte 0x08).
+      error = contents[0] == 0x08
+                  ? "not a complete ONNX model: the protobuf is truncated "
+                    "or corrupt"
+                  : "not an ONNX model (the file is not a ModelProto "
+                    "protobuf)";
+      return false;
+    }
+    if (!model.proto.has_graph() || model.proto.ir_version() <= 0) {
+      error = "not an ONNX model (no graph or ir_version in the protobuf)";
+      return false;
+    }
+    for (const onnx::OperatorSetIdProto &opset : model.proto.opset_import())
+      model.opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
+          opset.version();
+    model.directory = directoryOf(path);
+    // The checker takes the path so that it resolves external data beside
+    // the model; it reports unknown ops and opsets, cycles (nodes out of
+    // topological order) and inputs nothing produces.
+    onnx::checker::check_model(path);
+    onnx::shape_inference::InferShapes(
+        model.proto, onnx::OpSchemaRegistry::Instance(),
+        onnx::ShapeInferenceOptions(/*check_type_val=*/false,
+                                    /*strict_mode_val=*/0,
+                                    /*data_prop_val=*/true));
+  } catch (const onnx::checker::ValidationError &e) {
+    error = "the ONNX checker rejects the model: " + firstLine(e.what());
+    return false;
+  } catch (const std::exception &e) {
+    error = "reading the model failed: " + firstLine(e.what());
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+/// Copies `count` typed values to `bytes` as `Out`.
+template <typename Out, typename Field>
+void copyField(const Field &field, std::vector<char> &bytes) {
+  bytes.resize(field.size() * sizeof(Out));
+  for (int i = 0; i < field.size(); ++i) {
+    Out value = static_cast<Out>(field.Get(i));
+    std::memcpy(bytes.data() + i * sizeof(Out), &value, sizeof(Out));
+  }
+}
+
+bool externalBytes(const onnx::TensorProto &tensor,
+                   const std::string &directory, std::vector<char> &bytes,
+                   std::string &error) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    try {
+      if (entry.key() == "location")
+        location = entry.value();
+      else if (entry.key() == "offset")
+        offset = std::stoll(entry.value());
+      else if (entry.key() == "length")
+        length = std::stoll(entry.value());
+    } catch (const std::exception &) {
+      error = "initializer '" + tensor.name() + "' has external data " +
+              entry.key() + " '" + entry.value() + "' that is not a number";
+      return false;
+    }
+  }
+  if (location.empty()) {
+    error = "initializer '" + tensor.name() +
+            "' is stored externally but names no location";
+    return false;
+  }
+  std::string file = directory + "/" + location;
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) {
+    error = "initializer '" + tensor.name() + "' is stored in '" + file +
+            "', which cannot be opened: " + std::strerror(errno);
+    return false;
+  }
+  int64_t size = static_cast<int64_t>(in.tellg());
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || length < 0 || offset + length > size) {
+    error = "initializer '" + tensor.name() + "' reads bytes " +
+            std::to_string(offset) + ".." + std::to_string(offset + length) +
+            " of '" + file + "', which has " + std::to_string(size);
+    return false;
+  }
+  bytes.resize(length);
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  return static_cast<bool>(in);
+}
+
+} // namespace
+
+bool encoder::onnximport::tensorBytes(const onnx::TensorProto &tensor,
+                                      const std::string &directory,
+                                      std::vector<char> &bytes,
+                                      std::string &error) {
+  ElementInfo info = elementInfo(tensor.data_type());
+  if (info.bytes == 0) {
+    error = "tensor '" + tensor.name() + "' has element type " + info.name +
+            ", which the importer does not support";
+    return false;
+  }
+  int64_t count = elementCount(tensor);
+  if (count < 0) {
+    error = "tensor '" + tensor.name() + "' has a negative dimension";
+    return false;
+  }
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (!externalBytes(tensor, directory, bytes, error))
+      return false;
+  } else if (tensor.has_raw_data()) {
+    bytes.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+  } else {
+    switch (tensor.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      copyField<float>(tensor.float_data(), bytes);
+      break;
+    case onnx::TensorProto::DOUBLE:
+      copyField<double>(tensor.double_data(), bytes);
+      break;
+    case onnx::TensorProto::INT64:
+      copyField<int64_t>(tensor.int64_data(), bytes);
+      break;
+    case onnx::TensorProto::INT32:
+      copyField<int32_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+      // Stored as the 16-bit patterns in int32_data.
+      copyField<uint16_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::BOOL:
+      copyField<uint8_t>(tensor.int32_data(), bytes);
+      break;
+    default:
+      break;
+    }
+  }
+  int64_t expected = count * info.bytes;
+  if (static_cast<int64_t>(bytes.size()) != expected) {
+    error = "tensor '" + tensor.name() + "' holds " +
+            std::to_string(bytes.size()) + " bytes of data, but its shape and " +
+            info.name + " need " + std::to_string(expected);
+    return false;
+  }
+  return true;
+}

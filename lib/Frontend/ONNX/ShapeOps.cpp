@@ -1,0 +1,794 @@
+//===- ShapeOps.cpp - ONNX shape and data-movement ops --------------------===//
+//
+// Shape, Size, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat,
+// Slice, Split, Gather, Expand, ConstantOfShape and Range. Shape arithmetic
+// (a Shape, the ops on its result, the Reshape or Expand that reads it)
+// folds at import: Importer.h says how.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::enc;
+using namespace mlir::enc::onnx_import;
+
+namespace {
+
+/// Axes from the attribute (before `inputSince`) or input `input`; null
+/// when absent.
+FailureOr<std::optional<SmallVector<int64_t>>>
+axesOperand(Importer &im, StringRef attr, unsigned input, int64_t inputSince) {
+  if (im.opset() < inputSince)
+    return im.attrInts(attr);
+  if (!im.hasInput(input))
+    return std::optional<SmallVector<int64_t>>();
+  std::optional<SmallVector<int64_t>> axes = im.constantInts(input);
+  if (!axes) {
+    (void)im.fail("input " + Twine(input) + " (" + attr +
+                  ") must be a constant");
+    return failure();
+  }
+  return axes;
+}
+
+LogicalResult convertShape(Importer &im) {
+  Sizes shape;
+  int64_t rank = im.inputRank(0);
+  if (const Sizes *known = im.contents(0)) {
+    if (rank == 1)
+      shape.push_back(im.index(known->size()));
+  } else {
+    FailureOr<Value> x = im.input(0);
+    if (failed(x))
+      return failure();
+    shape = im.sizes(*x);
+  }
+  int64_t start = im.attrInt("start", 0), end = im.attrInt("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  Sizes result(shape.begin() + start, shape.begin() + end);
+  im.setOutputContents(0, result, im.builder().getI64Type(), 1);
+  return success();
+}
+
+LogicalResult convertSize(Importer &im) {
+  if (const Sizes *known = im.contents(0)) {
+    im.setOutputContents(0, {im.index(known->size())},
+                         im.builder().getI64Type(), 0);
+    return success();
+  }
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  OpFoldResult count = im.index(1);
+  for (OpFoldResult s : im.sizes(*x))
+    count = im.mul(count, s);
+  im.setOutputContents(0, {count}, im.builder().getI64Type(), 0);
+  return success();
+}
+
+/// Reshape's target sizes: 0 copies the input's size (unless allowzero),
+/// -1 is what the element count leaves.
+FailureOr<Sizes> reshapeTarget(Importer &im, ArrayRef<OpFoldResult> source,
+                               const Sizes &shape, bool allowZero) {
+  Sizes target;
+  int64_t inferred = -1;
+  for (auto [i, entry] : llvm::enumerate(shape)) {
+    std::optional<int64_t> c = getConstantIntValue(entry);
+    if (c == 0 && !allowZero) {
+      if (i >= source.size()) {
+        (void)im.fail("shape entry " + Twine(i) +
+                      " is 0 (copy) past the input's rank");
+        return failure();
+      }
+      target.push_back(source[i]);
+    } else if (c == -1) {
+      if (inferred >= 0) {
+        (void)im.fail("the shape has more than one -1");
+        return failure();
+      }
+      inferred = i;
+      target.push_back(im.index(1));
+    } else if (c && *c < -1) {
+      (void)im.fail("shape entry " + Twine(i) + " is " + Twine(*c));
+      return failure();
+    } else {
+      target.push_back(entry);
+    }
+  }
+  OpFoldResult total = im.index(1), known = im.index(1);
+  for (OpFoldResult s : source)
+    total = im.mul(total, s);
+  for (auto [i, s] : llvm::enumerate(target))
+    if (static_cast<int64_t>(i) != inferred)
+      known = im.mul(known, s);
+  if (inferred >= 0) {
+    target[inferred] = im.divSigned(total, known);
+  } else {
+    std::optional<int64_t> ct = getConstantIntValue(total),
+                           ck = getConstantIntValue(known);
+    if (ct && ck && *ct != *ck) {
+      (void)im.fail("cannot reshape " + Twine(*ct) + " elements into " +
+                    Twine(*ck));
+      return failure();
+    }
+  }
+  return target;
+}
+
+LogicalResult convertReshape(Importer &im) {
+  Sizes shape;
+  if (im.opset() < 5) {
+    std::optional<SmallVector<int64_t>> attr = im.attrInts("shape");
+    for (int64_t s : attr.value_or(SmallVector<int64_t>()))
+      shape.push_back(im.index(s));
+  } else {
+    const Sizes *known = im.contents(1);
+    if (!known)
+      return im.fail("the target shape must be known when compiling (a "
+                     "constant or shape arithmetic on the inputs' sizes)");
+    shape = *known;
+  }
+  bool allowZero = im.attrInt("allowzero", 0) != 0;
+  if (const Sizes *data = im.contents(0)) {
+    // Known contents keep their values through a rank change.
+    Sizes source;
+    if (im.inputRank(0) == 1)
+      source.push_back(im.index(data->size()));
+    FailureOr<Sizes> target = reshapeTarget(im, source, shape, allowZero);
+    if (failed(target))
+      return failure();
+    if (target->size() <= 1) {
+      im.setOutputContents(0, *data, im.inputElementType(0), target->size());
+      return success();
+    }
+  }
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Sizes> target = reshapeTarget(im, im.sizes(*x), shape, allowZero);
+  if (failed(target))
+    return failure();
+  im.setOutput(0, im.reshape(*x, *target));
+  return success();
+}
+
+LogicalResult convertFlatten(Importer &im) {
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  Sizes source = im.sizes(*x);
+  int64_t rank = source.size();
+  int64_t axis = im.attrInt("axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return im.fail("axis " + Twine(im.attrInt("axis", 1)) +
+                   " is out of range for rank " + Twine(rank));
+  OpFoldResult outer = im.index(1), inner = im.index(1);
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? outer : inner) = im.mul(i < axis ? outer : inner, source[i]);
+  im.setOutput(0, im.reshape(*x, {outer, inner}));
+  return success();
+}
+
+LogicalResult convertSqueeze(Importer &im) {
+  FailureOr<std::optional<SmallVector<int64_t>>> axes =
+      axesOperand(im, "axes", 1, 13);
+  if (failed(axes))
+    return failure();
+  int64_t rank = im.inputRank(0);
+  if (const Sizes *known = im.contents(0); known && rank == 1 &&
+                                           known->size() == 1) {
+    im.setOutputContents(0, *known, im.inputElementType(0), 0);
+    return success();
+  }
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  Sizes source = im.sizes(*x);
+  SmallVector<int64_t> positions;
+  if (*axes) {
+    for (int64_t axis : **axes) {
+      FailureOr<int64_t> a = im.normalizeAxis(axis, rank);
+      if (failed(a))
+        return failure();
+      std::optional<int64_t> size = getConstantIntValue(source[*a]);
+      if (size && *size != 1)
+        return im.fail("cannot squeeze dimension " + Twine(*a) + " of size " +
+                       Twine(*size));
+      positions.push_back(*a);
+    }
+  } else {
+    // Without axes every dimension of size 1; a dynamic one is taken to
+    // be larger.
+    for (int64_t i = 0; i < rank; ++i)
+      if (getConstantIntValue(source[i]) == 1)
+        positions.push_back(i);
+  }
+  llvm::sort(positions);
+  positions.erase(llvm::unique(positions), positions.end());
+  Value result = *x;
+  if (!positions.empty()) {
+    // Collapse needs static unit dims: a dynamic one is cast first.
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(result.getType()).getShape());
+    Sizes sizes = source;
+    for (int64_t p : positions) {
+      shape[p] = 1;
+      sizes[p] = im.index(1);
+    }
+    auto type = RankedTensorType::get(shape, getElementTypeOrSelf(result));
+    if (type != result.getType())
+      result = im.withSizes(
+          tensor::CastOp::create(im.builder(), im.loc(), type, result), sizes);
+    result = im.dropUnitDims(result, positions);
+  }
+  im.setOutput(0, result);
+  return success();
+}
+
+LogicalResult convertUnsqueeze(Importer &im) {
+  FailureOr<std::optional<SmallVector<int64_t>>> axes =
+      axesOperand(im, "axes", 1, 13);
+  if (failed(axes))
+    return failure();
+  if (!*axes)
+    return im.fail("needs axes");
+  int64_t rank = im.inputRank(0) + (*axes)->size();
+  SmallVector<int64_t> positions;
+  for (int64_t axis : **axes) {
+    FailureOr<int64_t> a = im.normalizeAxis(axis, rank);
+    if (failed(a))
+      return failure();
+    positions.push_back(*a);
+  }
+  llvm::sort(positions);
+  if (llvm::unique(positions) != positions.end())
+    return im.fail("axes repeat an axis");
+  if (const Sizes *known = im.contents(0); known && rank <= 1) {
+    im.setOutputContents(0, *known, im.inputElementType(0), rank);
+    return success();
+  }
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  im.setOutput(0, im.insertUnitDims(*x, positions));
+  return success();
+}
+
+LogicalResult convertTranspose(Importer &im) {
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  Sizes source = im.sizes(*x);
+  int64_t rank = source.size();
+  SmallVector<int64_t> perm = im.attrInts("perm").value_or(
+      llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank))));
+  SmallVector<int64_t> sorted(perm);
+  llvm::sort(sorted);
+  if (static_cast<int64_t>(perm.size()) != rank ||
+      sorted != llvm::to_vector(llvm::seq<int64_t>(0, rank)))
+    return im.fail("perm is not a permutation of the input's " + Twine(rank) +
+                   " dimensions");
+  Sizes result;
+  for (int64_t p : perm)
+    result.push_back(source[p]);
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, rank))) {
+    im.setOutput(0, *x);
+    return success();
+  }
+  Value init = im.empty(result, getElementTypeOrSelf(*x));
+  Value transposed =
+      linalg::TransposeOp::create(im.builder(), im.loc(), *x, init, perm)
+          .getResult()[0];
+  im.setOutput(0, transposed, result);
+  return success();
+}
+
+LogicalResult convertConcat(Importer &im) {
+  unsigned n = im.node().input_size();
+  if (n == 0)
+    return im.fail("needs at least one input");
+  // Known contents concatenate at import (shape vectors).
+  Sizes joined;
+  bool allKnown = true;
+  for (unsigned i = 0; i < n && allKnown; ++i) {
+    const Sizes *known = im.contents(i);
+    if (!known || im.inputRank(i) != 1)
+      allKnown = false;
+    else
+      joined.append(known->begin(), known->end());
+  }
+  if (allKnown) {
+    im.setOutputContents(0, joined, im.inputElementType(0), 1);
+    return success();
+  }
+  SmallVector<Value> parts;
+  for (unsigned i = 0; i < n; ++i) {
+    FailureOr<Value> v = im.input(i);
+    if (failed(v))
+      return failure();
+    parts.push_back(*v);
+  }
+  int64_t rank = im.inputRank(0);
+  FailureOr<int64_t> axis = im.normalizeAxis(im.attrInt("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  // The other dimensions: the first static size seen, else the first's.
+  Sizes common = im.sizes(parts[0]);
+  for (Value part : parts) {
+    Sizes s = im.sizes(part);
+    if (static_cast<int64_t>(s.size()) != rank)
+      return im.fail("inputs have different ranks");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != *axis && getConstantIntValue(s[d]) &&
+          !getConstantIntValue(common[d]))
+        common[d] = s[d];
+  }
+  OpFoldResult total = im.index(0);
+  SmallVector<Value> cast;
+  for (Value part : parts) {
+    Sizes s = im.sizes(part);
+    Sizes want = common;
+    want[*axis] = s[*axis];
+    total = im.add(total, s[*axis]);
+    auto type = Importer::typeFor(want, getElementTypeOrSelf(part));
+    cast.push_back(type == part.getType()
+                       ? part
+                       : Value(tensor::CastOp::create(im.builder(), im.loc(),
+                                                      type, part)));
+  }
+  Sizes result = common;
+  result[*axis] = total;
+  if (cast.size() == 1) {
+    im.setOutput(0, cast[0], result);
+    return success();
+  }
+  Value concat =
+      tensor::ConcatOp::create(im.builder(), im.loc(), *axis, cast);
+  Value out = concat;
+  auto want = Importer::typeFor(result, getElementTypeOrSelf(concat));
+  if (want != concat.getType())
+    out = tensor::CastOp::create(im.builder(), im.loc(), want, concat);
+  im.setOutput(0, out, result);
+  return success();
+}
+
+/// Reverses `value` along `axis` (a static size).
+Value reverse(Importer &im, Value value, int64_t axis) {
+  Sizes shape = im.sizes(value);
+  int64_t rank = shape.size();
+  int64_t size = *getConstantIntValue(shape[axis]);
+  MLIRContext *ctx = im.builder().getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    exprs.push_back(d == axis ? getAffineConstantExpr(size - 1, ctx) -
+                                    getAffineDimExpr(d, ctx)
+                              : getAffineDimExpr(d, ctx));
+  AffineMap in = AffineMap::get(rank, 0, exprs, ctx);
+  AffineMap out = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  Value init = im.empty(shape, getElementTypeOrSelf(value));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      im.builder(), im.loc(), init.getType(), value, init,
+      ArrayRef<AffineMap>{in, out}, iterators,
+      [](OpBuilder &b, Location loc, ValueRange args) {
+        linalg::YieldOp::create(b, loc, args[0]);
+      });
+  return im.withSizes(generic.getResult(0), shape);
+}
+
+LogicalResult convertSlice(Importer &im) {
+  Sizes starts, ends;
+  SmallVector<int64_t> axes, steps;
+  int64_t rank = im.inputRank(0);
+  if (im.opset() < 10) {
+    for (int64_t s : im.attrInts("starts").value_or(SmallVector<int64_t>()))
+      starts.push_back(im.index(s));
+    for (int64_t e : im.attrInts("ends").value_or(SmallVector<int64_t>()))
+      ends.push_back(im.index(e));
+    axes = im.attrInts("axes").value_or(SmallVector<int64_t>());
+  } else {
+    const Sizes *s = im.contents(1), *e = im.contents(2);
+    if (!s || !e)
+      return im.fail("starts and ends must be known when compiling");
+    starts = *s;
+    ends = *e;
+    if (im.hasInput(3)) {
+      std::optional<SmallVector<int64_t>> a = im.constantInts(3);
+      if (!a)
+        return im.fail("axes must be a constant");
+      axes = *a;
+    }
+    if (im.hasInput(4)) {
+      std::optional<SmallVector<int64_t>> st = im.constantInts(4);
+      if (!st)
+        return im.fail("steps must be a constant");
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return im.fail("starts, ends, axes and steps differ in length");
+
+  const Sizes *known = im.contents(0);
+  Value x;
+  Sizes shape;
+  if (known && rank == 1) {
+    shape.push_back(im.index(known->size()));
+  } else {
+    FailureOr<Value> v = im.input(0);
+    if (failed(v))
+      return failure();
+    x = *v;
+    shape = im.sizes(x);
+    known = nullptr;
+  }
+  Sizes offsets(rank, im.index(0)), sizes = shape;
+  SmallVector<int64_t> strides(rank, 1);
+  SmallVector<int64_t> reversed;
+  for (size_t k = 0; k < starts.size(); ++k) {
+    FailureOr<int64_t> axis = im.normalizeAxis(axes[k], rank);
+    if (failed(axis))
+      return failure();
+    int64_t step = steps[k];
+    if (step == 0)
+      return im.fail("a step is 0");
+    OpFoldResult dim = shape[*axis];
+    // Clamp the bounds the way ONNX does (INT64_MAX ends mean "to the end").
+    auto clampBound = [&](OpFoldResult v, bool isEnd) -> OpFoldResult {
+      std::optional<int64_t> c = getConstantIntValue(v);
+      if (c && *c >= (int64_t(1) << 62))
+        return step > 0 ? dim : im.sub(dim, im.index(1));
+      if (c && *c <= -(int64_t(1) << 62))
+        return step > 0 ? im.index(0) : im.index(-1);
+      OpFoldResult w = im.wrapNegative(v, dim);
+      if (step > 0)
+        return im.min(im.max(w, im.index(0)), dim);
+      return im.min(im.max(w, im.index(isEnd ? -1 : 0)),
+                    im.sub(dim, im.index(1)));
+    };
+    OpFoldResult start = clampBound(starts[k], false);
+    OpFoldResult end = clampBound(ends[k], true);
+    OpFoldResult count;
+    if (step > 0)
+      count = im.max(im.ceilDiv(im.sub(end, start), im.index(step)),
+                     im.index(0));
+    else
+      count = im.max(im.ceilDiv(im.sub(start, end), im.index(-step)),
+                     im.index(0));
+    if (getConstantIntValue(count) == 0) {
+      // Empty: any in-bounds offset (the verifier refuses one at the end).
+      sizes[*axis] = count;
+      continue;
+    }
+    sizes[*axis] = count;
+    strides[*axis] = std::abs(step);
+    if (step > 0) {
+      offsets[*axis] = start;
+    } else {
+      // The same elements ascending, then reversed.
+      if (!getConstantIntValue(count))
+        return im.fail("a negative step needs a size known when compiling");
+      offsets[*axis] =
+          im.sub(start, im.mul(im.sub(count, im.index(1)), im.index(-step)));
+      reversed.push_back(*axis);
+    }
+  }
+  if (known) {
+    std::optional<int64_t> off = getConstantIntValue(offsets[0]),
+                           cnt = getConstantIntValue(sizes[0]);
+    if (off && cnt) {
+      Sizes result;
+      for (int64_t i = 0; i < *cnt; ++i)
+        result.push_back((*known)[*off + i * strides[0]]);
+      if (!reversed.empty())
+        std::reverse(result.begin(), result.end());
+      im.setOutputContents(0, result, im.inputElementType(0), 1);
+      return success();
+    }
+    FailureOr<Value> v = im.input(0);
+    if (failed(v))
+      return failure();
+    x = *v;
+  }
+  SmallVector<OpFoldResult> strideSizes;
+  for (int64_t s : strides)
+    strideSizes.push_back(im.index(s));
+  auto type = Importer::typeFor(sizes, getElementTypeOrSelf(x));
+  Value result = tensor::ExtractSliceOp::create(im.builder(), im.loc(), type, x,
+                                                offsets, sizes, strideSizes);
+  im.withSizes(result, sizes);
+  for (int64_t axis : reversed)
+    result = reverse(im, result, axis);
+  im.setOutput(0, result, sizes);
+  return success();
+}
+
+LogicalResult convertSplit(Importer &im) {
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  Sizes shape = im.sizes(*x);
+  FailureOr<int64_t> axis =
+      im.normalizeAxis(im.attrInt("axis", 0), shape.size());
+  if (failed(axis))
+    return failure();
+  unsigned n = im.numOutputs();
+  SmallVector<OpFoldResult> parts;
+  std::optional<SmallVector<int64_t>> split;
+  if (im.opset() < 13)
+    split = im.attrInts("split");
+  else if (im.hasInput(1)) {
+    split = im.constantInts(1);
+    if (!split)
+      return im.fail("split must be a constant");
+  }
+  if (split) {
+    if (split->size() != n)
+      return im.fail("split has " + Twine(split->size()) + " sizes for " +
+                     Twine(n) + " outputs");
+    for (int64_t s : *split)
+      parts.push_back(im.index(s));
+  } else {
+    // Equal parts (opset 18: the last one smaller).
+    OpFoldResult part = im.ceilDiv(shape[*axis], im.index(n));
+    for (unsigned i = 0; i < n; ++i)
+      parts.push_back(i + 1 < n ? part
+                                : im.sub(shape[*axis],
+                                         im.mul(part, im.index(n - 1))));
+  }
+  OpFoldResult offset = im.index(0);
+  for (unsigned i = 0; i < n; ++i) {
+    Sizes offsets(shape.size(), im.index(0)), sizes = shape;
+    SmallVector<OpFoldResult> strides(shape.size(), im.index(1));
+    offsets[*axis] = getConstantIntValue(parts[i]) == 0 ? im.index(0) : offset;
+    sizes[*axis] = parts[i];
+    auto type = Importer::typeFor(sizes, getElementTypeOrSelf(*x));
+    Value piece = tensor::ExtractSliceOp::create(im.builder(), im.loc(), type,
+                                                 *x, offsets, sizes, strides);
+    im.setOutput(i, piece, sizes);
+    offset = im.add(offset, parts[i]);
+  }
+  return success();
+}
+
+LogicalResult convertGather(Importer &im) {
+  int64_t rank = im.inputRank(0);
+  FailureOr<int64_t> axis = im.normalizeAxis(im.attrInt("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  // Gathering from known contents (a shape) folds.
+  const Sizes *known = im.contents(0);
+  std::optional<SmallVector<int64_t>> picks = im.constantInts(1);
+  if (known && rank == 1 && picks) {
+    Sizes result;
+    for (int64_t p : *picks) {
+      int64_t i = p < 0 ? p + known->size() : p;
+      if (i < 0 || i >= static_cast<int64_t>(known->size()))
+        return im.fail("index " + Twine(p) + " is out of range for size " +
+                       Twine(known->size()));
+      result.push_back((*known)[i]);
+    }
+    im.setOutputContents(0, result, im.inputElementType(0), im.inputRank(1));
+    return success();
+  }
+  FailureOr<Value> data = im.input(0), indices = im.input(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  Sizes dataSizes = im.sizes(*data), indexSizes = im.sizes(*indices);
+  int64_t indexRank = indexSizes.size();
+  Sizes result(dataSizes.begin(), dataSizes.begin() + *axis);
+  result.append(indexSizes.begin(), indexSizes.end());
+  result.append(dataSizes.begin() + *axis + 1, dataSizes.end());
+  int64_t outRank = result.size();
+  MLIRContext *ctx = im.builder().getContext();
+  SmallVector<AffineExpr> indexExprs;
+  for (int64_t i = 0; i < indexRank; ++i)
+    indexExprs.push_back(getAffineDimExpr(*axis + i, ctx));
+  AffineMap indexMap = AffineMap::get(outRank, 0, indexExprs, ctx);
+  AffineMap outMap = AffineMap::getMultiDimIdentityMap(outRank, ctx);
+  Value init = im.empty(result, getElementTypeOrSelf(*data));
+  Value axisSize = im.indexValue(dataSizes[*axis]);
+  Value source = *data;
+  int64_t gatherAxis = *axis;
+  SmallVector<utils::IteratorType> iterators(outRank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      im.builder(), im.loc(), init.getType(), *indices, init,
+      ArrayRef<AffineMap>{indexMap, outMap}, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]);
+        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+        Value negative =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+        i = arith::SelectOp::create(
+            b, loc, negative, arith::AddIOp::create(b, loc, i, axisSize), i);
+        // Out-of-range indices are clamped rather than read out of bounds
+        // (ONNX leaves them undefined; the kernel cannot raise).
+        Value last = arith::SubIOp::create(
+            b, loc, axisSize, arith::ConstantIndexOp::create(b, loc, 1));
+        i = arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, i, last),
+                                   zero);
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < gatherAxis; ++d)
+          coords.push_back(linalg::IndexOp::create(b, loc, d));
+        coords.push_back(i);
+        for (int64_t d = gatherAxis + indexRank; d < outRank; ++d)
+          coords.push_back(linalg::IndexOp::create(b, loc, d));
+        Value element = tensor::ExtractOp::create(b, loc, source, coords);
+        linalg::YieldOp::create(b, loc, element);
+      });
+  im.setOutput(0, generic.getResult(0), result);
+  return success();
+}
+
+LogicalResult convertExpand(Importer &im) {
+  const Sizes *shape = im.contents(1);
+  if (!shape)
+    return im.fail("the shape must be known when compiling");
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Sizes> result = im.broadcastShapes(im.sizes(*x), *shape);
+  if (failed(result))
+    return failure();
+  im.setOutput(0, im.broadcastTo(*x, *result), *result);
+  return success();
+}
+
+LogicalResult convertConstantOfShape(Importer &im) {
+  const Sizes *shape = im.contents(0);
+  if (!shape)
+    return im.fail("the shape must be known when compiling");
+  OpBuilder &b = im.builder();
+  Type element = b.getF32Type();
+  double value = 0;
+  if (const onnx::AttributeProto *attr = im.attribute("value")) {
+    const onnx::TensorProto &t = attr->t();
+    FailureOr<Type> type = im.elementType(t.data_type(), "the value");
+    if (failed(type))
+      return im.fail("the value's element type is not supported");
+    element = *type;
+    std::vector<char> bytes;
+    std::string error;
+    if (!encoder::onnximport::tensorBytes(t, ".", bytes, error) ||
+        bytes.empty())
+      return im.fail("the value: " + error);
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: {
+      float f;
+      std::memcpy(&f, bytes.data(), 4);
+      value = f;
+      break;
+    }
+    case onnx::TensorProto::DOUBLE:
+      std::memcpy(&value, bytes.data(), 8);
+      break;
+    case onnx::TensorProto::INT64: {
+      int64_t i;
+      std::memcpy(&i, bytes.data(), 8);
+      value = static_cast<double>(i);
+      break;
+    }
+    case onnx::TensorProto::INT32: {
+      int32_t i;
+      std::memcpy(&i, bytes.data(), 4);
+      value = i;
+      break;
+    }
+    case onnx::TensorProto::BOOL:
+      value = bytes[0] != 0;
+      break;
+    default:
+      return im.fail("the value's element type is not supported");
+    }
+  }
+  // Small integer results stay known (exporters build shapes this way).
+  if (isa<IntegerType>(element) && shape->size() == 1)
+    if (std::optional<int64_t> n = getConstantIntValue((*shape)[0]);
+        n && *n <= 64) {
+      im.setOutputContents(0, Sizes(*n, im.index(static_cast<int64_t>(value))),
+                           element, 1);
+      return success();
+    }
+  Value result = im.fill(*shape, im.scalarConstant(element, value));
+  im.setOutput(0, result, *shape);
+  return success();
+}
+
+LogicalResult convertRange(Importer &im) {
+  Type element = im.inputElementType(0);
+  OpBuilder &b = im.builder();
+  if (isa<FloatType>(element)) {
+    std::optional<double> start = im.constantScalar(0),
+                          limit = im.constantScalar(1),
+                          delta = im.constantScalar(2);
+    if (!start || !limit || !delta || *delta == 0)
+      return im.fail("a float Range needs constant start, limit and delta");
+    int64_t n = std::max<int64_t>(
+        0, static_cast<int64_t>(std::ceil((*limit - *start) / *delta)));
+    SmallVector<Attribute> items;
+    for (int64_t i = 0; i < n; ++i)
+      items.push_back(b.getFloatAttr(element, *start + i * *delta));
+    auto type = RankedTensorType::get({n}, element);
+    Value c = arith::ConstantOp::create(b, im.loc(),
+                                        DenseElementsAttr::get(type, items));
+    im.setOutput(0, c);
+    return success();
+  }
+  const Sizes *start = im.contents(0), *limit = im.contents(1),
+              *delta = im.contents(2);
+  if (!start || !limit || !delta)
+    return im.fail("start, limit and delta must be known when compiling");
+  std::optional<int64_t> step = getConstantIntValue((*delta)[0]);
+  if (!step || *step == 0)
+    return im.fail("delta must be a nonzero constant");
+  OpFoldResult s = (*start)[0], l = (*limit)[0];
+  OpFoldResult n =
+      *step > 0 ? im.max(im.ceilDiv(im.sub(l, s), im.index(*step)), im.index(0))
+                : im.max(im.ceilDiv(im.sub(s, l), im.index(-*step)), im.index(0));
+  std::optional<int64_t> cs = getConstantIntValue(s), cn = getConstantIntValue(n);
+  if (cs && cn && *cn <= 64) {
+    Sizes result;
+    for (int64_t i = 0; i < *cn; ++i)
+      result.push_back(im.index(*cs + i * *step));
+    im.setOutputContents(0, result, element, 1);
+    return success();
+  }
+  Value init = im.empty({n}, element);
+  Value startValue = im.indexValue(s);
+  int64_t stepValue = *step;
+  MLIRContext *ctx = b.getContext();
+  auto generic = linalg::GenericOp::create(
+      b, im.loc(), init.getType(), ValueRange{}, init,
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location loc, ValueRange) {
+        Value i = linalg::IndexOp::create(nb, loc, 0);
+        Value v = arith::AddIOp::create(
+            nb, loc, startValue,
+            arith::MulIOp::create(nb, loc, i,
+                                  arith::ConstantIndexOp::create(nb, loc, stepValue)));
+        linalg::YieldOp::create(nb, loc,
+                                arith::IndexCastOp::create(nb, loc, element, v)
+                                    .getResult());
+      });
+  im.setOutput(0, generic.getResult(0), Sizes{n});
+  return success();
+}
+
+} // namespace
+
+void mlir::enc::onnx_import::registerShapeOps(
+    llvm::StringMap<Converter> &table) {
+  table["Shape"] = convertShape;
+  table["Size"] = convertSize;
+  table["Reshape"] = convertReshape;
+  table["Flatten"] = convertFlatten;
+  table["Squeeze"] = convertSqueeze;
+  table["Unsqueeze"] = convertUnsqueeze;
+  table["Transpose"] = convertTranspose;
+  table["Concat"] = convertConcat;
+  table["Slice"] = convertSlice;
+  table["Split"] = convertSplit;
+  table["Gather"] = convertGather;
+  table["Expand"] = convertExpand;
+  table["ConstantOfShape"] = convertConstantOfShape;
+  table["Range"] = convertRange;
+}
