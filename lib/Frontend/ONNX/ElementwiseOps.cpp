@@ -84,8 +84,45 @@ bool foldContents(Importer &im,
 
 // --- binary arithmetic ---------------------------------------------------
 
+/// Add(linear, bias) with the linear's result read only here: the bias
+/// goes into the enc.linear.
+bool foldBias(Importer &im) {
+  for (unsigned side = 0; side < 2; ++side) {
+    StringRef product = im.inputName(side);
+    if (im.useCount(product) != 1 || im.inputRank(1 - side) != 1)
+      continue;
+    FailureOr<Value> lhs = im.input(side);
+    if (failed(lhs))
+      return false;
+    auto linear = lhs->getDefiningOp<LinearOp>();
+    if (!linear || linear.getBias() || linear.getResidual() ||
+        linear.getActivation())
+      continue;
+    FailureOr<Value> bias = im.input(1 - side);
+    if (failed(bias) || getElementTypeOrSelf(*bias) != getElementTypeOrSelf(*lhs) ||
+        !im.sameSize(im.sizes(*bias)[0], im.sizes(*lhs).back()))
+      continue;
+    // The bias must exist where the linear is (a parameter or constant).
+    if (Operation *def = bias->getDefiningOp();
+        def && !def->isBeforeInBlock(linear))
+      continue;
+    Sizes shape = im.sizes(*lhs);
+    auto biasType = RankedTensorType::get(
+        {linear.getOutFeatures()}, getElementTypeOrSelf(*bias));
+    Value b = *bias;
+    if (b.getType() != biasType)
+      b = tensor::CastOp::create(im.builder(), im.loc(), biasType, b);
+    linear.getBiasMutable().assign(b);
+    im.setOutput(0, *lhs, shape);
+    return true;
+  }
+  return false;
+}
+
 LogicalResult convertAdd(Importer &im) {
   if (foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.add(a, b); }))
+    return success();
+  if (isa<FloatType>(im.inputElementType(0)) && foldBias(im))
     return success();
   return elementwise(im, 0, 2, [](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();

@@ -176,6 +176,34 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
   return success();
 }
 
+Value Importer::transposedParam(StringRef name) {
+  std::string derived = (name + kTransposedSuffix).str();
+  auto it = paramValues.find(derived);
+  if (it != paramValues.end())
+    return it->second;
+  const onnx::TensorProto &tensor = *initializers.lookup(name);
+  SmallVector<int64_t> shape{tensor.dims(1), tensor.dims(0)};
+  Type element = *elementType(tensor.data_type(), name);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&function.getBody().front());
+  Value value = ParamOp::create(b, location, RankedTensorType::get(shape, element),
+                                b.getStringAttr(derived));
+  params.push_back(&tensor);
+  transposed.insert(&tensor);
+  paramValues[derived] = value;
+  return value;
+}
+
+bool Importer::isWeight(unsigned i) {
+  const onnx::TensorProto *tensor = initializers.lookup(inputName(i));
+  return tensor && tensor->dims_size() == 2 &&
+         encoder::onnximport::elementCount(*tensor) > kMaxFloatConstant &&
+         (tensor->data_type() == onnx::TensorProto::FLOAT ||
+          tensor->data_type() == onnx::TensorProto::FLOAT16 ||
+          tensor->data_type() == onnx::TensorProto::BFLOAT16 ||
+          tensor->data_type() == onnx::TensorProto::DOUBLE);
+}
+
 Value Importer::param(StringRef name) {
   auto it = paramValues.find(name);
   if (it != paramValues.end())
@@ -391,11 +419,26 @@ Sizes Importer::sizes(Value value) {
       continue;
     }
     // The dim of a function argument goes to the function's start, so that
-    // every later use shares it.
+    // every later use shares it; dimensions of one name (the runtime checks
+    // that they agree) are one Value.
     OpBuilder::InsertionGuard guard(b);
-    if (auto arg = dyn_cast<BlockArgument>(value))
+    std::string dimName;
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
       b.setInsertionPointToStart(arg.getOwner());
-    result.push_back(tensor::DimOp::create(b, location, value, i).getResult());
+      if (auto names = function.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
+                                                            kDimNamesAttrName))
+        if (auto name = dyn_cast<StringAttr>(names[i]); name && !name.empty())
+          dimName = name.str();
+      auto known = namedDims.find(dimName);
+      if (!dimName.empty() && known != namedDims.end()) {
+        result.push_back(known->second);
+        continue;
+      }
+    }
+    Value dim = tensor::DimOp::create(b, location, value, i);
+    if (!dimName.empty())
+      namedDims[dimName] = dim;
+    result.push_back(dim);
   }
   sizeTable[value] = result;
   return result;
@@ -653,6 +696,13 @@ Value Importer::broadcastTo(Value value, ArrayRef<OpFoldResult> target) {
       added.push_back(i + offset);
     }
   RankedTensorType targetType = typeFor(target, element);
+  DenseElementsAttr splat;
+  if (!added.empty() && matchPattern(value, m_Constant(&splat)) &&
+      splat.isSplat()) {
+    // A splat (a scale, an epsilon) as a fill: what the graph passes match.
+    TypedAttr scalar = splat.getSplatValue<TypedAttr>();
+    return fill(target, arith::ConstantOp::create(b, location, scalar));
+  }
   if (added.empty()) {
     if (value.getType() == targetType)
       return value;
@@ -917,8 +967,17 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   return it->second(*this);
 }
 
+unsigned Importer::useCount(StringRef name) const {
+  return consumers.lookup(name);
+}
+
 LogicalResult Importer::run(std::string &error) {
   const onnx::GraphProto &graph = model.proto.graph();
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &in : node.input())
+      ++consumers[in];
+  for (const onnx::ValueInfoProto &out : graph.output())
+    ++consumers[out.name()];
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (failed(importInitializer(tensor))) {
       error = failure;
@@ -1077,6 +1136,22 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
     std::vector<char> bytes;
     if (!tensorBytes(*tensor, model.directory, bytes, error))
       return LogicalResult::failure();
+    bool isTransposed = transposed.count(tensor);
+    std::string name = tensor->name();
+    SmallVector<int64_t> dims(tensor->dims().begin(), tensor->dims().end());
+    if (isTransposed) {
+      // A MatMul weight [in, out] stored as enc.linear's [out, in].
+      int64_t rows = dims[0], cols = dims[1];
+      size_t width = bytes.size() / std::max<int64_t>(rows * cols, 1);
+      std::vector<char> swapped(bytes.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          std::memcpy(swapped.data() + (c * rows + r) * width,
+                      bytes.data() + (r * cols + c) * width, width);
+      bytes = std::move(swapped);
+      std::swap(dims[0], dims[1]);
+      name += kTransposedSuffix;
+    }
     StringRef dtype;
     switch (tensor->data_type()) {
     case onnx::TensorProto::FLOAT: dtype = "F32"; break;
@@ -1088,14 +1163,14 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
     default: dtype = "BOOL"; break;
     }
     std::string escaped;
-    for (char c : tensor->name()) {
+    for (char c : name) {
       if (c == '"' || c == '\\')
         escaped += '\\';
       escaped += c;
     }
     header += (i ? ",\"" : "\"") + escaped + "\":{\"dtype\":\"" + dtype.str() +
               "\",\"shape\":[" +
-              llvm::join(llvm::map_range(tensor->dims(),
+              llvm::join(llvm::map_range(dims,
                                          [](int64_t d) { return std::to_string(d); }),
                          ",") +
               "],\"data_offsets\":[" + std::to_string(offset) + "," +

@@ -26,6 +26,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <deque>
@@ -164,6 +165,15 @@ public:
 
   /// The parameter for initializer `name` (written to the weights file).
   Value param(StringRef name);
+  /// Initializer `name` ([in, out]) transposed, as a parameter
+  /// `name#transposed` ([out, in], enc.linear's layout; the weights file
+  /// holds it so).
+  Value transposedParam(StringRef name);
+  /// True when input `i` is a float matrix initializer (a layer's weight).
+  bool isWeight(unsigned i);
+  /// How many nodes (and graph outputs) read the value `name`.
+  unsigned useCount(StringRef name) const;
+  static constexpr const char *kTransposedSuffix = "#transposed";
 
 private:
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
@@ -193,6 +203,10 @@ private:
   /// The initializers made parameters, in order, for the weights file.
   SmallVector<const onnx::TensorProto *> params;
   llvm::StringMap<Value> paramValues;
+  llvm::SmallPtrSet<const onnx::TensorProto *, 16> transposed;
+  llvm::StringMap<unsigned> consumers;
+  /// The first tensor.dim of each named input dimension.
+  llvm::StringMap<Value> namedDims;
   /// The tensors of Constant nodes, as initializers (a deque: stable
   /// addresses for `initializers`).
   std::deque<onnx::TensorProto> constants;

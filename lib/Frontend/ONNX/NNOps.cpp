@@ -109,6 +109,27 @@ FailureOr<Value> contraction(Importer &im, Value a, Value b, bool transA,
 }
 
 LogicalResult convertMatMul(Importer &im) {
+  if (im.isWeight(1) && im.inputRank(0) >= 2 &&
+      isa<FloatType>(im.inputElementType(0))) {
+    // x · W with W an initializer [in, out] (torch.onnx.export folds
+    // nn.Linear's transpose into it): enc.linear on W stored [out, in], so
+    // that the packed micro-kernel and the epilogue fusions apply.
+    FailureOr<Value> x = im.input(0);
+    if (failed(x))
+      return failure();
+    Value weight = im.transposedParam(im.inputName(1));
+    if (getElementTypeOrSelf(weight) == getElementTypeOrSelf(*x)) {
+      Sizes shape = im.sizes(*x), ws = im.sizes(weight);
+      if (!im.sameSize(shape.back(), ws[1]))
+        return im.fail("the contracted sizes differ");
+      shape.back() = ws[0];
+      auto type = Importer::typeFor(shape, getElementTypeOrSelf(*x));
+      Value linear = LinearOp::create(im.builder(), im.loc(), type, *x, weight,
+                                      Value(), Value(), ActivationKindAttr());
+      im.setOutput(0, linear, shape);
+      return success();
+    }
+  }
   FailureOr<Value> lhs = im.input(0), rhs = im.input(1);
   if (failed(lhs) || failed(rhs))
     return failure();
@@ -123,7 +144,32 @@ LogicalResult convertMatMul(Importer &im) {
     a = im.insertUnitDims(a, {0});
   if (rb == 1)
     b = im.insertUnitDims(b, {1});
-  FailureOr<Value> product = contraction(im, a, b, false, false);
+  // Q Kᵀ with Kᵀ one transpose of the head split ([B,S,H,D] -> [B,H,D,S]):
+  // read K = the same transpose with its last two dims swapped back,
+  // transposed in the contraction's map, the form enc-recognize-attention
+  // matches (the first transpose is left dead).
+  bool transB = false;
+  if (auto transpose = b.getDefiningOp<linalg::TransposeOp>();
+      transpose && rb >= 3 &&
+      transpose.getPermutation()[rb - 1] < transpose.getPermutation()[rb - 2]) {
+    SmallVector<int64_t> perm(transpose.getPermutation());
+    std::swap(perm[rb - 1], perm[rb - 2]);
+    Value source = transpose.getInput();
+    Sizes ss = im.sizes(source), swapped;
+    for (int64_t p : perm)
+      swapped.push_back(ss[p]);
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, rb))) {
+      b = source;
+    } else {
+      Value init = im.empty(swapped, getElementTypeOrSelf(source));
+      b = im.withSizes(linalg::TransposeOp::create(im.builder(), im.loc(),
+                                                   source, init, perm)
+                           .getResult()[0],
+                       swapped);
+    }
+    transB = true;
+  }
+  FailureOr<Value> product = contraction(im, a, b, false, transB);
   if (failed(product))
     return failure();
   Value result = *product;
