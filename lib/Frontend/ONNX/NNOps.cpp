@@ -767,8 +767,18 @@ LogicalResult convertConv(Importer &im) {
     Sizes ps = im.sizes(padded);
     Value xg = im.reshape(padded, {ps[0], im.index(group),
                                    im.index(*channels / group), ps[2], ps[3]});
-    Value wg = im.reshape(wt, {im.index(group), im.index(*features / group),
-                               ws[1], ws[2], ws[3]});
+    // Weights are [M, C/G, kh, kw] with M group-major; the op reads
+    // [M/G, G, C/G, kh, kw].
+    Value grouped = im.reshape(wt, {im.index(group), im.index(*features / group),
+                                    ws[1], ws[2], ws[3]});
+    Sizes wgSizes{im.index(*features / group), im.index(group), ws[1], ws[2],
+                  ws[3]};
+    Value wgInit = im.empty(wgSizes, element);
+    Value wg = im.withSizes(
+        linalg::TransposeOp::create(b, im.loc(), grouped, wgInit,
+                                    ArrayRef<int64_t>{1, 0, 2, 3, 4})
+            .getResult()[0],
+        wgSizes);
     Sizes outG{xs[0], im.index(group), im.index(*features / group),
                w.outSizes[0], w.outSizes[1]};
     Value init = im.fill(outG, im.scalarConstant(element, 0));

@@ -126,6 +126,22 @@ bool encoder::onnximport::loadModel(const std::string &path,
       model.opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
           opset.version();
     model.directory = directoryOf(path);
+    // The checker accepts opsets newer than this ONNX knows; their ops'
+    // semantics are not ours to guess.
+    const auto &known =
+        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    for (const auto &[domain, version] : model.opsets) {
+      auto range = known.find(domain.empty() ? "" : domain);
+      if (range == known.end())
+        continue; // an unknown domain: its nodes are refused by name
+      if (version > range->second.second) {
+        error = "the model imports opset " + std::to_string(version) +
+                " of domain " + (domain.empty() ? "ai.onnx" : domain) +
+                "; the ONNX library the importer uses knows up to " +
+                std::to_string(range->second.second);
+        return false;
+      }
+    }
     // The checker takes the path so that it resolves external data beside
     // the model; it reports unknown ops and opsets, cycles (nodes out of
     // topological order) and inputs nothing produces.

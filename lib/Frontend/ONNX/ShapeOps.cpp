@@ -773,6 +773,47 @@ LogicalResult convertRange(Importer &im) {
   return success();
 }
 
+LogicalResult convertPad(Importer &im) {
+  std::string mode = im.attrString("mode", "constant");
+  if (mode != "constant")
+    return im.fail("mode '" + mode + "' is not supported (constant is)");
+  FailureOr<Value> x = im.input(0);
+  if (failed(x))
+    return failure();
+  Sizes shape = im.sizes(*x);
+  int64_t rank = shape.size();
+  std::optional<SmallVector<int64_t>> pads;
+  if (im.opset() < 11)
+    pads = im.attrInts("pads");
+  else {
+    pads = im.constantInts(1);
+    if (!pads)
+      return im.fail("pads must be known when compiling");
+  }
+  if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank)
+    return im.fail("needs 2 x rank pads");
+  double value = im.opset() < 11 ? im.attrFloat("value", 0.0f)
+                                 : im.constantScalar(2).value_or(0.0);
+  if (im.opset() >= 11 && im.hasInput(2) && !im.constantScalar(2))
+    return im.fail("constant_value must be a constant");
+  Sizes low, high, result;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t lo = (*pads)[i], hi = (*pads)[i + rank];
+    if (lo < 0 || hi < 0)
+      return im.fail("negative pads are not supported");
+    low.push_back(im.index(lo));
+    high.push_back(im.index(hi));
+    result.push_back(im.add(im.add(shape[i], low.back()), high.back()));
+  }
+  Type element = getElementTypeOrSelf(*x);
+  auto type = Importer::typeFor(result, element);
+  Value padded =
+      tensor::PadOp::create(im.builder(), im.loc(), type, *x, low, high,
+                            im.scalarConstant(element, value));
+  im.setOutput(0, padded, result);
+  return success();
+}
+
 } // namespace
 
 void mlir::enc::onnx_import::registerShapeOps(
@@ -791,4 +832,5 @@ void mlir::enc::onnx_import::registerShapeOps(
   table["Expand"] = convertExpand;
   table["ConstantOfShape"] = convertConstantOfShape;
   table["Range"] = convertRange;
+  table["Pad"] = convertPad;
 }
