@@ -62,7 +62,7 @@ QUICK = {
     "attention": [128, 512],
     "models": [("tiny-bert", 1, 32), ("bert-base", 1, 128), ("vit-b16", 1, None)],
 }
-SECTIONS = ("peak", "matmul", "attention", "models", "neighbour")
+SECTIONS = ("peak", "matmul", "attention", "models", "neighbour", "onnx")
 HEADS, HEAD_DIM = 12, 64
 
 START = time.time()
@@ -676,6 +676,47 @@ def bench_neighbour(env, quiet):
 # --- report -----------------------------------------------------------------------------------
 
 
+# --- the ONNX import ----------------------------------------------------------------------------
+
+ONNX_VS_NATIVE_TARGET = 1.05  # imported / native time
+ONNX_ORT_TARGET = 1.0
+
+
+def bench_onnx(env, quiet):
+    """BERT-base b1 s128 compiled from the very .onnx file ORT runs
+    (encoder-compile model.onnx), alternating with ORT on that file and with
+    the artifact compiled from the checkpoint directory."""
+    ckpt = os.path.join(env.work, "models", "bert-base")
+    files = quiet["files"]
+    d = os.path.dirname(next(iter(files.values())))
+    onnx = os.path.join(d, "model.onnx")
+    so = os.path.join(d, "from-onnx.so")
+    res = {"compile_s": env.compile_artifact(onnx, so, "bert-base b1 s128 (from ONNX)")}
+    label = "bert-base b1 s128 from ONNX"
+    ours_fn, state = env.ours_rounds(so, os.path.join(d, "from-onnx.safetensors"), files,
+                                     os.path.join(d, "out-onnx"), label)
+    native_fn, _ = env.ours_rounds(os.path.join(ckpt, "model.so"),
+                                   os.path.join(ckpt, "model.safetensors"), files,
+                                   os.path.join(d, "out"), "bert-base b1 s128")
+
+    ort_outs = {}
+
+    def ort_fn(_):
+        outs, t, _ = env.run_ort(onnx, files, os.path.join(d, "ort-out"), label)
+        ort_outs.update(outs)
+        return t
+    res["ours"], res["ort"], res["ort_vs_ours_rounds"] = alternate(
+        env.policy["rounds"], ours_fn, ort_fn)
+    res["ort_vs_ours"] = res["ort_vs_ours_rounds"]["median"]
+    _, res["native"], native_ratio = alternate(env.policy["rounds"], ours_fn, native_fn)
+    # The per-round ratio is native time / imported time.
+    res["native_vs_ours_rounds"] = native_ratio
+    res["onnx_vs_native"] = 1.0 / native_ratio["median"]
+    res["rel_err_vs_ort"] = max(rel_err(state["outs"][n], ort_outs[n])
+                                for n in models.OUTPUT_NAMES)
+    return res
+
+
 def ok(flag):
     return "PASS" if flag else "FAIL"
 
@@ -723,6 +764,16 @@ def targets(data):
         else:
             rows.append((what, f"ours {n['ours_slowdown']:.2f}x, ORT {n['ort_slowdown']:.2f}x",
                          n["ours_slowdown"] <= n["ort_slowdown"]))
+    o = data.get("onnx")
+    if o:
+        what = "bert-base b1 s128 from its ONNX file: ORT time / our time ≥ 1.0 (same file)"
+        what2 = "bert-base b1 s128 from ONNX: time ≤ 1.05x the checkpoint directory's"
+        if "error" in o:
+            rows += [(what, "error", False), (what2, "error", False)]
+        else:
+            rows.append((what, spread(o["ort_vs_ours_rounds"]), o["ort_vs_ours"] >= ONNX_ORT_TARGET))
+            rows.append((what2, f"{o['onnx_vs_native']:.2f}x",
+                         o["onnx_vs_native"] <= ONNX_VS_NATIVE_TARGET))
     for key, r in data["compile"].items():
         if key == "tiny-bert":
             continue
@@ -881,6 +932,23 @@ def write_report(data, md_path):
                   f"| ORT | {fmt_ms(data['models']['bert-base b1 s128']['ort'])} | "
                   f"{fmt_ms(n['ort'])} | {n['ort_slowdown']:.2f}x |", ""]
 
+    o = data.get("onnx")
+    if o:
+        L += ["## From ONNX (BERT-base b1 s128, `encoder-compile model.onnx`)", "",
+              "The artifact compiled from the .onnx file ORT runs, alternating with ORT on that "
+              "file and with the artifact compiled from the checkpoint directory.", ""]
+        if "error" in o:
+            L += [f"error: {o['error']}", ""]
+        else:
+            L += ["| | ms | ratio |", "|---|---|---|",
+                  f"| ours, from ONNX | {fmt_ms(o['ours'])} | |",
+                  f"| ORT, same file | {fmt_ms(o['ort'])} | ORT / ours "
+                  f"{spread(o['ort_vs_ours_rounds'])} |",
+                  f"| ours, from the checkpoint directory | {fmt_ms(o['native'])} | "
+                  f"from ONNX / native {o['onnx_vs_native']:.2f} |",
+                  f"| compile from ONNX (import, weights written) | {o['compile_s']:.2f} s | |",
+                  "", f"Outputs from ONNX vs ORT's: relative L2 error {o['rel_err_vs_ort']:.1e}.", ""]
+
     L += ["## Compile time (`encoder-compile DIR -o model.so`, wall clock)", "",
           "| model | median s | runs |", "|---|---|---|"]
     for key, r in data["compile"].items():
@@ -1020,6 +1088,13 @@ def main():
             guarded(env, data, "neighbour", lambda: bench_neighbour(env, quiet))
         elif "models" in sections:
             data["neighbour"] = {"error": "no quiet bert-base b1 s128 measurement"}
+    if "onnx" in sections:
+        quiet = data["models"].get("bert-base b1 s128")
+        if quiet and "error" not in quiet:
+            log("bert-base b1 s128 from ONNX")
+            guarded(env, data, "onnx", lambda: bench_onnx(env, quiet))
+        elif "models" in sections:
+            data["onnx"] = {"error": "no bert-base b1 s128 measurement"}
     data["blocking"] = blocking(env)
     versions = [r.get("ort_version") for sec in ("attention", "models")
                 for r in data[sec].values() if r.get("ort_version")]

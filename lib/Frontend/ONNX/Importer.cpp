@@ -967,6 +967,55 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   return it->second(*this);
 }
 
+LogicalResult Importer::importFusion(const onnx::NodeProto &node,
+                                     const Fusion &fusion) {
+  current = &node;
+  auto opset = model.opsets.find("");
+  opsetVersion = opset == model.opsets.end() ? 0 : opset->second;
+  location = NameLoc::get(
+      b.getStringAttr(node.name().empty() ? node.op_type() : node.name()),
+      FileLineColLoc::get(b.getContext(), path, 0, 0));
+  FailureOr<Value> x = valueNamed(fusion.input);
+  if (failed(x))
+    return LogicalResult::failure();
+  Type element = getElementTypeOrSelf(*x);
+  if (!isa<FloatType>(element))
+    return fail("a " +
+                Twine(fusion.kind == Fusion::Kind::gelu ? "GELU" : "LayerNorm") +
+                " chain on a non-float input");
+  Sizes shape = sizes(*x);
+  if (fusion.kind == Fusion::Kind::gelu) {
+    Value gelu = ActivationOp::create(b, location, x->getType(),
+                                      ActivationKind::gelu, *x);
+    setOutput(0, gelu, shape);
+    return success();
+  }
+  if (shape.empty())
+    return fail("a LayerNorm chain on a scalar");
+  auto vector = [&](const std::string &name) -> FailureOr<Value> {
+    if (name.empty())
+      return Value();
+    FailureOr<Value> v = valueNamed(name);
+    if (failed(v))
+      return LogicalResult::failure();
+    if (getElementTypeOrSelf(*v) != element)
+      return fail("the LayerNorm chain's scale or bias has another element "
+                  "type than its input");
+    Value full = broadcastTo(*v, {shape.back()});
+    RankedTensorType type = typeFor({shape.back()}, element);
+    return full.getType() == type
+               ? full
+               : Value(tensor::CastOp::create(b, location, type, full));
+  };
+  FailureOr<Value> scale = vector(fusion.scale), bias = vector(fusion.bias);
+  if (failed(scale) || failed(bias))
+    return LogicalResult::failure();
+  Value norm = LayerNormOp::create(b, location, x->getType(), *x, Value(), *scale,
+                                   *bias, b.getF64FloatAttr(fusion.epsilon));
+  setOutput(0, norm, shape);
+  return success();
+}
+
 unsigned Importer::useCount(StringRef name) const {
   return consumers.lookup(name);
 }
@@ -1045,7 +1094,25 @@ LogicalResult Importer::run(std::string &error) {
   }
   b.setInsertionPointToEnd(body);
 
+  llvm::DenseMap<StringRef, const onnx::TensorProto *> known;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    known[tensor.name()] = &tensor;
+  for (const onnx::NodeProto &node : graph.node())
+    if (node.op_type() == "Constant" && node.output_size() == 1 &&
+        node.attribute_size() == 1 && node.attribute(0).name() == "value")
+      known[node.output(0)] = &node.attribute(0).t();
+  Fusions fusions = findFusions(graph, known);
+
   for (const onnx::NodeProto &node : graph.node()) {
+    if (fusions.skipped.count(&node))
+      continue;
+    if (auto fused = fusions.roots.find(&node); fused != fusions.roots.end()) {
+      if (failed(importFusion(node, fused->second))) {
+        error = failure;
+        return LogicalResult::failure();
+      }
+      continue;
+    }
     if (node.op_type() == "Constant" &&
         (node.domain().empty() || node.domain() == "ai.onnx")) {
       // A Constant is an initializer by another name (large ones become

@@ -19,6 +19,7 @@
 #ifndef ENCODER_LIB_FRONTEND_ONNX_IMPORTER_H
 #define ENCODER_LIB_FRONTEND_ONNX_IMPORTER_H
 
+#include "Fusions.h"
 #include "ONNXModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -178,6 +179,7 @@ public:
 private:
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
   LogicalResult importNode(const onnx::NodeProto &node);
+  LogicalResult importFusion(const onnx::NodeProto &node, const Fusion &fusion);
   FailureOr<Value> materialize(Entry &entry);
   LogicalResult writeWeights(StringRef weightsPath, std::string &error);
 
