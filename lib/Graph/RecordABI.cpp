@@ -94,10 +94,18 @@ IndexRange indexRangeOf(Value arg) {
 
 FailureOr<DictionaryAttr> recordValue(func::FuncOp func, Type type,
                                       StringRef name, StringRef what,
-                                      Value indexedBy) {
+                                      Value indexedBy, bool isUnsigned = false) {
   Builder b(func.getContext());
   auto tensor = dyn_cast<RankedTensorType>(type);
   StringRef dtype = tensor ? dtypeName(tensor.getElementType()) : "";
+  if (isUnsigned) {
+    if (dtype != "i8")
+      return func.emitError("public function '")
+             << func.getSymName() << "': " << what << " '" << name << "' is "
+             << kUnsignedAttrName << " but has type " << type
+             << "; only i8 tensors carry unsigned bytes (u8)";
+    dtype = "u8";
+  }
   if (dtype.empty())
     return func.emitError("public function '")
            << func.getSymName() << "': " << what << " '" << name
@@ -157,7 +165,8 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
       return func.emitError("public function '")
              << func.getSymName() << "' has two inputs named '" << name << "'";
     FailureOr<DictionaryAttr> record =
-        recordValue(func, arg.getType(), name, "input", arg);
+        recordValue(func, arg.getType(), name, "input", arg,
+                    func.getArgAttr(i, kUnsignedAttrName) != nullptr);
     if (failed(record))
       return failure();
     // Dimension names and bounds, from the frontend or the author.
@@ -222,7 +231,8 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
     std::string name =
         nameAttr ? nameAttr.getValue().str() : "result" + std::to_string(i);
     FailureOr<DictionaryAttr> record =
-        recordValue(func, type, name, "output", Value());
+        recordValue(func, type, name, "output", Value(),
+                    func.getResultAttr(i, kUnsignedAttrName) != nullptr);
     if (failed(record))
       return failure();
     outputs.push_back(*record);

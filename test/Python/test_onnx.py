@@ -201,3 +201,52 @@ def test_bad_graphs(tmp_path):
                     location="gone.bin", size_threshold=0)
     os.remove(tmp_path / "gone.bin")
     assert "gone.bin" in compile_error(tmp_path / "ext.onnx")
+
+
+ORT_OPTIMIZE = """
+const ort = require("onnxruntime-node");
+const [input, output, level] = process.argv.slice(2);
+ort.InferenceSession.create(input, {graphOptimizationLevel: level,
+                                    optimizedModelFilePath: output})
+  .then(() => process.exit(0), (e) => { console.error(String(e)); process.exit(1); });
+"""
+
+
+def ort_node_modules():
+    path = os.path.join(SOURCE, "bench", ".work", "node", "node_modules")
+    has_ort = os.path.isdir(os.path.join(path, "onnxruntime-node"))
+    return path if has_ort and os.path.exists("/usr/bin/node") else None
+
+
+@pytest.mark.skipif(ort_node_modules() is None,
+                    reason="onnxruntime-node is installed by bench/run.sh (npm), not by the tests")
+def test_files_onnx_runtime_optimized(tmp_path):
+    """ORT saves its optimized graph: at "basic" (constant folding, redundant
+    nodes removed) it is standard ONNX and compiles; at "all" it holds
+    ORT's own com.microsoft fused ops, which are refused by name."""
+    models = bench_models()
+    cfg = dict(models.TINY_BERT)
+    model = models.build_bert(cfg, models.random_weights(models.bert_layout(cfg), 7))
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    ids = torch.randint(0, cfg["vocab_size"], (1, 12))
+    path = str(tmp_path / "bert.onnx")
+    export(model, (ids, torch.ones_like(ids), torch.zeros_like(ids)), path, 14, names,
+           ["last_hidden_state", "pooler_output"], None)
+    script = tmp_path / "optimize.js"
+    script.write_text(ORT_OPTIMIZE)
+    env = dict(os.environ, NODE_PATH=ort_node_modules())
+    for level in ("basic", "all"):
+        out = str(tmp_path / f"ort-{level}.onnx")
+        subprocess.run(["/usr/bin/node", str(script), path, out, level], check=True, env=env)
+        if level == "basic":
+            module = encoder.compile(out)
+            mask = torch.ones_like(ids)
+            with torch.no_grad():
+                want = model(ids, mask, torch.zeros_like(ids))
+            got = module.main(input_ids=ids.numpy(), attention_mask=mask.numpy(),
+                              token_type_ids=np.zeros_like(ids.numpy()))
+            for g, w in zip(got, want):
+                np.testing.assert_allclose(np.asarray(g), w.numpy(), rtol=1e-4, atol=1e-4)
+        else:
+            message = compile_error(out)
+            assert "com.microsoft" in message

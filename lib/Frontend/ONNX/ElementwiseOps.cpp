@@ -164,6 +164,8 @@ LogicalResult convertDiv(Importer &im) {
     if (isFloat(v[0]))
       return arith::DivFOp::create(b, im.loc(), v[0], v[1]);
     // ONNX follows C: integer division truncates.
+    if (im.isUnsigned(0))
+      return arith::DivUIOp::create(b, im.loc(), v[0], v[1]);
     return arith::DivSIOp::create(b, im.loc(), v[0], v[1]);
   });
 }
@@ -187,6 +189,8 @@ LogicalResult convertMod(Importer &im) {
       return arith::SelectOp::create(b, loc, fix,
                                      arith::AddFOp::create(b, loc, r, v[1]), r);
     }
+    if (im.isUnsigned(0))
+      return arith::RemUIOp::create(b, loc, v[0], v[1]);
     Value r = arith::RemSIOp::create(b, loc, v[0], v[1]);
     if (fmod)
       return r;
@@ -228,16 +232,16 @@ LogicalResult convertPow(Importer &im) {
     Type baseType = getElementTypeOrSelf(v[0]);
     // Integer powers through f64 (exact for the results int32 holds).
     Type computeType = isa<FloatType>(baseType) ? baseType : b.getF64Type();
-    Value x = im.convertElements(v[0], computeType);
-    Value y = im.convertElements(v[1], computeType);
+    Value x = im.convertElements(v[0], computeType, im.isUnsigned(0));
+    Value y = im.convertElements(v[1], computeType, im.isUnsigned(1));
     Value result = math::PowFOp::create(b, im.loc(), x, y);
     im.withSizes(result, im.sizes(v[0]));
-    return im.convertElements(result, baseType);
+    return im.convertElements(result, baseType, false, im.isUnsigned(0));
   });
 }
 
 /// Max, Min, Sum, Mean: variadic, folded left to right.
-template <typename FloatOp, typename IntOp>
+template <typename FloatOp, typename IntOp, typename UnsignedOp = IntOp>
 LogicalResult variadic(Importer &im, bool mean = false) {
   unsigned n = im.node().input_size();
   if (n == 0)
@@ -245,9 +249,12 @@ LogicalResult variadic(Importer &im, bool mean = false) {
   return elementwise(im, 0, n, [mean](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();
     Value acc = v[0];
+    bool isUnsigned = im.isUnsigned(0);
     for (Value next : v.drop_front()) {
       if (isFloat(acc))
         acc = FloatOp::create(b, im.loc(), acc, next);
+      else if (isUnsigned)
+        acc = UnsignedOp::create(b, im.loc(), acc, next);
       else
         acc = IntOp::create(b, im.loc(), acc, next);
     }
@@ -262,13 +269,13 @@ LogicalResult convertMax(Importer &im) {
   if (im.node().input_size() == 2 &&
       foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.max(a, b); }))
     return success();
-  return variadic<arith::MaximumFOp, arith::MaxSIOp>(im);
+  return variadic<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>(im);
 }
 LogicalResult convertMin(Importer &im) {
   if (im.node().input_size() == 2 &&
       foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.min(a, b); }))
     return success();
-  return variadic<arith::MinimumFOp, arith::MinSIOp>(im);
+  return variadic<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>(im);
 }
 LogicalResult convertSum(Importer &im) {
   return variadic<arith::AddFOp, arith::AddIOp>(im);
@@ -279,7 +286,8 @@ LogicalResult convertMean(Importer &im) {
 
 // --- comparisons and logic -------------------------------------------------
 
-template <arith::CmpFPredicate F, arith::CmpIPredicate I>
+template <arith::CmpFPredicate F, arith::CmpIPredicate I,
+          arith::CmpIPredicate U = I>
 LogicalResult compare(Importer &im) {
   Type i1 = im.builder().getI1Type();
   if (foldContents(
@@ -290,7 +298,8 @@ LogicalResult compare(Importer &im) {
     OpBuilder &b = im.builder();
     if (isFloat(v[0]))
       return arith::CmpFOp::create(b, im.loc(), F, v[0], v[1]);
-    return arith::CmpIOp::create(b, im.loc(), I, v[0], v[1]);
+    return arith::CmpIOp::create(b, im.loc(), im.isUnsigned(0) ? U : I, v[0],
+                                 v[1]);
   });
 }
 
@@ -441,12 +450,15 @@ LogicalResult convertClip(Importer &im) {
   FailureOr<Value> low = bound(1, "min", true), high = bound(2, "max", false);
   if (failed(low) || failed(high))
     return failure();
+  bool isU = im.isUnsigned(0);
   if (*low)
-    x = isF ? Value(arith::MaximumFOp::create(b, im.loc(), x, *low))
-            : Value(arith::MaxSIOp::create(b, im.loc(), x, *low));
+    x = isF   ? Value(arith::MaximumFOp::create(b, im.loc(), x, *low))
+        : isU ? Value(arith::MaxUIOp::create(b, im.loc(), x, *low))
+              : Value(arith::MaxSIOp::create(b, im.loc(), x, *low));
   if (*high)
-    x = isF ? Value(arith::MinimumFOp::create(b, im.loc(), x, *high))
-            : Value(arith::MinSIOp::create(b, im.loc(), x, *high));
+    x = isF   ? Value(arith::MinimumFOp::create(b, im.loc(), x, *high))
+        : isU ? Value(arith::MinUIOp::create(b, im.loc(), x, *high))
+              : Value(arith::MinSIOp::create(b, im.loc(), x, *high));
   im.setOutput(0, x, shape);
   return success();
 }
@@ -496,7 +508,10 @@ LogicalResult convertCast(Importer &im, Type to) {
   FailureOr<Value> x = im.input(0);
   if (failed(x))
     return failure();
-  im.setOutput(0, im.convertElements(*x, to), im.sizes(*x));
+  im.setOutput(0,
+               im.convertElements(*x, to, im.isUnsigned(0),
+                                  im.isUnsignedOutput(0)),
+               im.sizes(*x));
   return success();
 }
 
@@ -526,13 +541,17 @@ void mlir::enc::onnx_import::registerElementwiseOps(
   table["Sum"] = convertSum;
   table["Mean"] = convertMean;
   table["Equal"] = compare<arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq>;
-  table["Less"] = compare<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt>;
+  table["Less"] = compare<arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                          arith::CmpIPredicate::ult>;
   table["LessOrEqual"] =
-      compare<arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle>;
+      compare<arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle,
+              arith::CmpIPredicate::ule>;
   table["Greater"] =
-      compare<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt>;
+      compare<arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+              arith::CmpIPredicate::ugt>;
   table["GreaterOrEqual"] =
-      compare<arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge>;
+      compare<arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge,
+              arith::CmpIPredicate::uge>;
   table["And"] = logical<arith::AndIOp>;
   table["Or"] = logical<arith::OrIOp>;
   table["Xor"] = logical<arith::XOrIOp>;

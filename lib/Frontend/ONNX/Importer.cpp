@@ -128,10 +128,15 @@ FailureOr<Type> Importer::elementType(int32_t onnxType, StringRef what) {
     return Type(IntegerType::get(ctx, 32));
   case onnx::TensorProto::BOOL:
     return Type(IntegerType::get(ctx, 1));
+  case onnx::TensorProto::INT16:
+    return Type(IntegerType::get(ctx, 16));
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8: // signless; the ops read isUnsigned()
+    return Type(IntegerType::get(ctx, 8));
   default:
     failure = (what + " has element type " + elementInfo(onnxType).name +
                "; the importer supports float32, float64, float16, "
-               "bfloat16, int64, int32 and bool")
+               "bfloat16, int64, int32, int16, int8, uint8 and bool")
                   .str();
     return LogicalResult::failure();
   }
@@ -156,17 +161,32 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
     if (!tensorBytes(tensor, model.directory, bytes, failure))
       return LogicalResult::failure();
     Sizes contents;
-    unsigned width = std::max(1u, type->getIntOrFloatBitWidth() / 8);
     for (int64_t i = 0; i < count; ++i) {
       int64_t v = 0;
-      if (width == 8)
+      switch (tensor.data_type()) {
+      case onnx::TensorProto::INT64:
         std::memcpy(&v, bytes.data() + i * 8, 8);
-      else if (width == 4) {
+        break;
+      case onnx::TensorProto::INT32: {
         int32_t w;
         std::memcpy(&w, bytes.data() + i * 4, 4);
         v = w;
-      } else {
-        v = static_cast<uint8_t>(bytes[i]) != 0;
+        break;
+      }
+      case onnx::TensorProto::INT16: {
+        int16_t w;
+        std::memcpy(&w, bytes.data() + i * 2, 2);
+        v = w;
+        break;
+      }
+      case onnx::TensorProto::INT8:
+        v = static_cast<int8_t>(bytes[i]);
+        break;
+      case onnx::TensorProto::UINT8:
+        v = static_cast<uint8_t>(bytes[i]);
+        break;
+      default: // bool
+        v = bytes[i] != 0;
       }
       contents.push_back(b.getIndexAttr(v));
     }
@@ -889,7 +909,8 @@ Value Importer::reshape(Value value, ArrayRef<OpFoldResult> target) {
   return withSizes(current, target);
 }
 
-Value Importer::convertElements(Value value, Type type) {
+Value Importer::convertElements(Value value, Type type, bool fromUnsigned,
+                                bool toUnsigned) {
   auto sourceType = cast<RankedTensorType>(value.getType());
   Type from = sourceType.getElementType();
   if (from == type)
@@ -925,13 +946,15 @@ Value Importer::convertElements(Value value, Type type) {
           arith::ExtFOp::create(b, location, sourceType.clone(b.getF32Type()),
                                 value));
   } else if (toFloat) {
-    result = from.isInteger(1)
+    result = from.isInteger(1) || fromUnsigned
                  ? Value(arith::UIToFPOp::create(b, location, resultType, value))
                  : Value(arith::SIToFPOp::create(b, location, resultType, value));
   } else if (fromFloat) {
-    result = arith::FPToSIOp::create(b, location, resultType, value);
+    result = toUnsigned
+                 ? Value(arith::FPToUIOp::create(b, location, resultType, value))
+                 : Value(arith::FPToSIOp::create(b, location, resultType, value));
   } else if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth()) {
-    result = from.isInteger(1)
+    result = from.isInteger(1) || fromUnsigned
                  ? Value(arith::ExtUIOp::create(b, location, resultType, value))
                  : Value(arith::ExtSIOp::create(b, location, resultType, value));
   } else {
@@ -1016,6 +1039,15 @@ LogicalResult Importer::importFusion(const onnx::NodeProto &node,
   return success();
 }
 
+bool Importer::isUnsigned(unsigned i) const {
+  return onnxTypes.lookup(inputName(i)) == onnx::TensorProto::UINT8;
+}
+
+bool Importer::isUnsignedOutput(unsigned i) const {
+  return static_cast<int>(i) < current->output_size() &&
+         onnxTypes.lookup(current->output(i)) == onnx::TensorProto::UINT8;
+}
+
 unsigned Importer::useCount(StringRef name) const {
   return consumers.lookup(name);
 }
@@ -1027,6 +1059,24 @@ LogicalResult Importer::run(std::string &error) {
       ++consumers[in];
   for (const onnx::ValueInfoProto &out : graph.output())
     ++consumers[out.name()];
+  // ONNX's element type of every value (shape inference filled value_info):
+  // uint8 and int8 are both i8 here, and the ops that differ ask.
+  auto noteType = [&](const onnx::ValueInfoProto &info) {
+    if (info.type().has_tensor_type())
+      onnxTypes[info.name()] = info.type().tensor_type().elem_type();
+  };
+  for (const onnx::ValueInfoProto &info : graph.input())
+    noteType(info);
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    noteType(info);
+  for (const onnx::ValueInfoProto &info : graph.output())
+    noteType(info);
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    onnxTypes[tensor.name()] = tensor.data_type();
+  for (const onnx::NodeProto &node : graph.node())
+    if (node.op_type() == "Constant" && node.output_size() == 1 &&
+        node.attribute_size() == 1 && node.attribute(0).name() == "value")
+      onnxTypes[node.output(0)] = node.attribute(0).t().data_type();
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (failed(importInitializer(tensor))) {
       error = failure;
@@ -1082,10 +1132,29 @@ LogicalResult Importer::run(std::string &error) {
   Block *body = function.addEntryBlock();
   for (auto [i, info] : llvm::enumerate(inputs)) {
     function.setArgAttr(i, kNameAttrName, b.getStringAttr(info->name()));
+    if (info->type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
+      function.setArgAttr(i, kUnsignedAttrName, b.getUnitAttr());
     if (llvm::any_of(dimNames[i], [](const std::string &n) { return !n.empty(); })) {
       SmallVector<StringRef> names(dimNames[i].begin(), dimNames[i].end());
       function.setArgAttr(i, kDimNamesAttrName, b.getStrArrayAttr(names));
     }
+    // Hugging Face's optional inputs keep their defaults when they are
+    // sized like input_ids through the same named dimensions.
+    size_t self = i;
+    auto sameDims = [&](StringRef other) {
+      for (auto [j, candidate] : llvm::enumerate(inputs))
+        if (candidate->name() == other)
+          return dimNames[j] == dimNames[self] &&
+                 llvm::all_of(dimNames[self],
+                              [](const std::string &n) { return !n.empty(); });
+      return false;
+    };
+    StringRef fill = info->name() == "attention_mask"   ? "ones"
+                     : info->name() == "token_type_ids" ? "zeros"
+                                                        : "";
+    if (!fill.empty() && sameDims("input_ids") &&
+        isa<IntegerType>(cast<RankedTensorType>(inputTypes[i]).getElementType()))
+      function.setArgAttr(i, kDefaultAttrName, b.getStringAttr(fill));
     Entry entry;
     entry.value = body->getArgument(i);
     entry.elementType = cast<RankedTensorType>(inputTypes[i]).getElementType();
@@ -1183,8 +1252,11 @@ LogicalResult Importer::run(std::string &error) {
   func::ReturnOp::create(b, location, results);
   function.setFunctionType(
       b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
-  for (auto [i, name] : llvm::enumerate(resultNames))
+  for (auto [i, name] : llvm::enumerate(resultNames)) {
     function.setResultAttr(i, kNameAttrName, b.getStringAttr(name));
+    if (onnxTypes.lookup(name) == onnx::TensorProto::UINT8)
+      function.setResultAttr(i, kUnsignedAttrName, b.getUnitAttr());
+  }
   return success();
 }
 

@@ -161,8 +161,14 @@ public:
                                    StringRef what = "axis");
   /// An ONNX element type as an MLIR type, or failure naming it.
   FailureOr<Type> elementType(int32_t onnxType, StringRef what);
-  /// Converts `value`'s elements to `type` (ONNX Cast semantics).
-  Value convertElements(Value value, Type type);
+  /// Converts `value`'s elements to `type` (ONNX Cast semantics); integers
+  /// read or written as unsigned when said so.
+  Value convertElements(Value value, Type type, bool fromUnsigned = false,
+                        bool toUnsigned = false);
+  /// True when input `i` (output `i`) is ONNX uint8: an i8 whose ops
+  /// compare, divide, extend and convert unsigned.
+  bool isUnsigned(unsigned i) const;
+  bool isUnsignedOutput(unsigned i) const;
 
   /// The parameter for initializer `name` (written to the weights file).
   Value param(StringRef name);
@@ -207,6 +213,7 @@ private:
   llvm::StringMap<Value> paramValues;
   llvm::SmallPtrSet<const onnx::TensorProto *, 16> transposed;
   llvm::StringMap<unsigned> consumers;
+  llvm::StringMap<int32_t> onnxTypes;
   /// The first tensor.dim of each named input dimension.
   llvm::StringMap<Value> namedDims;
   /// The tensors of Constant nodes, as initializers (a deque: stable

@@ -284,7 +284,7 @@ enum class ReduceKind { sum, mean, max, min, prod, sumSquare, l1, l2 };
 /// Reduces `x` over `dims` (sorted), keeping them as unit dimensions when
 /// `keep`.
 Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
-             bool keep) {
+             bool keep, bool isUnsigned = false) {
   OpBuilder &b = im.builder();
   Location loc = im.loc();
   Sizes shape = im.sizes(x);
@@ -306,6 +306,11 @@ Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
   double initial = 0;
   if (kind == ReduceKind::prod)
     initial = 1;
+  else if (kind == ReduceKind::max && isUnsigned)
+    initial = 0;
+  else if (kind == ReduceKind::min && isUnsigned)
+    initial = static_cast<double>(
+        APInt::getMaxValue(element.getIntOrFloatBitWidth()).getZExtValue());
   else if (kind == ReduceKind::max)
     initial = floating ? -std::numeric_limits<double>::infinity()
                        : static_cast<double>(APInt::getSignedMinValue(
@@ -319,16 +324,18 @@ Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
   Value init = im.fill(kept, im.scalarConstant(element, initial));
   auto op = linalg::ReduceOp::create(
       b, loc, source, init, dims,
-      [kind, floating](OpBuilder &nb, Location l, ValueRange args) {
+      [kind, floating, isUnsigned](OpBuilder &nb, Location l, ValueRange args) {
         Value r;
         switch (kind) {
         case ReduceKind::max:
-          r = floating ? Value(arith::MaximumFOp::create(nb, l, args[0], args[1]))
-                       : Value(arith::MaxSIOp::create(nb, l, args[0], args[1]));
+          r = floating     ? Value(arith::MaximumFOp::create(nb, l, args[0], args[1]))
+              : isUnsigned ? Value(arith::MaxUIOp::create(nb, l, args[0], args[1]))
+                           : Value(arith::MaxSIOp::create(nb, l, args[0], args[1]));
           break;
         case ReduceKind::min:
-          r = floating ? Value(arith::MinimumFOp::create(nb, l, args[0], args[1]))
-                       : Value(arith::MinSIOp::create(nb, l, args[0], args[1]));
+          r = floating     ? Value(arith::MinimumFOp::create(nb, l, args[0], args[1]))
+              : isUnsigned ? Value(arith::MinUIOp::create(nb, l, args[0], args[1]))
+                           : Value(arith::MinSIOp::create(nb, l, args[0], args[1]));
           break;
         case ReduceKind::prod:
           r = floating ? Value(arith::MulFOp::create(nb, l, args[0], args[1]))
@@ -398,7 +405,7 @@ LogicalResult convertReduce(Importer &im, ReduceKind kind, int64_t axesInputSinc
   }
   llvm::sort(dims);
   dims.erase(llvm::unique(dims), dims.end());
-  im.setOutput(0, reduce(im, *input, dims, kind, keep));
+  im.setOutput(0, reduce(im, *input, dims, kind, keep, im.isUnsigned(0)));
   return success();
 }
 

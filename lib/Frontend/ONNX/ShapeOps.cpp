@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -712,6 +713,65 @@ LogicalResult convertConstantOfShape(Importer &im) {
   return success();
 }
 
+/// start + i * delta for i in [0, n), the scalars read at run time.
+LogicalResult rangeAtRunTime(Importer &im, Type element) {
+  OpBuilder &b = im.builder();
+  Location loc = im.loc();
+  SmallVector<Value> scalars;
+  for (unsigned i = 0; i < 3; ++i) {
+    FailureOr<Value> v = im.input(i);
+    if (failed(v))
+      return failure();
+    if (!im.sizes(*v).empty())
+      return im.fail("start, limit and delta must be scalars");
+    scalars.push_back(tensor::ExtractOp::create(b, loc, *v, ValueRange{}));
+  }
+  Value start = scalars[0], limit = scalars[1], delta = scalars[2];
+  Value count;
+  if (isa<FloatType>(element)) {
+    Value steps = math::CeilOp::create(
+        b, loc,
+        arith::DivFOp::create(b, loc,
+                              arith::SubFOp::create(b, loc, limit, start), delta));
+    Value i64 = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
+    count = arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+  } else {
+    Value s = arith::IndexCastOp::create(b, loc, b.getIndexType(), start);
+    Value l = arith::IndexCastOp::create(b, loc, b.getIndexType(), limit);
+    Value d = arith::IndexCastOp::create(b, loc, b.getIndexType(), delta);
+    count = arith::CeilDivSIOp::create(b, loc,
+                                       arith::SubIOp::create(b, loc, l, s), d);
+  }
+  count = arith::MaxSIOp::create(b, loc, count,
+                                 arith::ConstantIndexOp::create(b, loc, 0));
+  Value init = im.empty({OpFoldResult(count)}, element);
+  MLIRContext *ctx = b.getContext();
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{}, init,
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value i = linalg::IndexOp::create(nb, l, 0);
+        Value i64 = arith::IndexCastOp::create(nb, l, nb.getI64Type(), i);
+        Value v;
+        if (isa<FloatType>(element))
+          v = arith::AddFOp::create(
+              nb, l, start,
+              arith::MulFOp::create(
+                  nb, l, arith::SIToFPOp::create(nb, l, element, i64), delta));
+        else {
+          Value n = element.getIntOrFloatBitWidth() == 64
+                        ? i64
+                        : arith::TruncIOp::create(nb, l, element, i64).getResult();
+          v = arith::AddIOp::create(nb, l, start,
+                                    arith::MulIOp::create(nb, l, n, delta));
+        }
+        linalg::YieldOp::create(nb, l, v);
+      });
+  im.setOutput(0, generic.getResult(0), Sizes{OpFoldResult(count)});
+  return success();
+}
+
 LogicalResult convertRange(Importer &im) {
   Type element = im.inputElementType(0);
   OpBuilder &b = im.builder();
@@ -720,7 +780,7 @@ LogicalResult convertRange(Importer &im) {
                           limit = im.constantScalar(1),
                           delta = im.constantScalar(2);
     if (!start || !limit || !delta || *delta == 0)
-      return im.fail("a float Range needs constant start, limit and delta");
+      return rangeAtRunTime(im, element);
     int64_t n = std::max<int64_t>(
         0, static_cast<int64_t>(std::ceil((*limit - *start) / *delta)));
     SmallVector<Attribute> items;
@@ -735,10 +795,10 @@ LogicalResult convertRange(Importer &im) {
   const Sizes *start = im.contents(0), *limit = im.contents(1),
               *delta = im.contents(2);
   if (!start || !limit || !delta)
-    return im.fail("start, limit and delta must be known when compiling");
+    return rangeAtRunTime(im, element);
   std::optional<int64_t> step = getConstantIntValue((*delta)[0]);
   if (!step || *step == 0)
-    return im.fail("delta must be a nonzero constant");
+    return rangeAtRunTime(im, element);
   OpFoldResult s = (*start)[0], l = (*limit)[0];
   OpFoldResult n =
       *step > 0 ? im.max(im.ceilDiv(im.sub(l, s), im.index(*step)), im.index(0))
@@ -775,8 +835,8 @@ LogicalResult convertRange(Importer &im) {
 
 LogicalResult convertPad(Importer &im) {
   std::string mode = im.attrString("mode", "constant");
-  if (mode != "constant")
-    return im.fail("mode '" + mode + "' is not supported (constant is)");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return im.fail("mode '" + mode + "' is not one of constant, edge, reflect");
   FailureOr<Value> x = im.input(0);
   if (failed(x))
     return failure();
@@ -792,10 +852,6 @@ LogicalResult convertPad(Importer &im) {
   }
   if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank)
     return im.fail("needs 2 x rank pads");
-  double value = im.opset() < 11 ? im.attrFloat("value", 0.0f)
-                                 : im.constantScalar(2).value_or(0.0);
-  if (im.opset() >= 11 && im.hasInput(2) && !im.constantScalar(2))
-    return im.fail("constant_value must be a constant");
   Sizes low, high, result;
   for (int64_t i = 0; i < rank; ++i) {
     int64_t lo = (*pads)[i], hi = (*pads)[i + rank];
@@ -806,11 +862,77 @@ LogicalResult convertPad(Importer &im) {
     result.push_back(im.add(im.add(shape[i], low.back()), high.back()));
   }
   Type element = getElementTypeOrSelf(*x);
+  OpBuilder &b = im.builder();
   auto type = Importer::typeFor(result, element);
-  Value padded =
-      tensor::PadOp::create(im.builder(), im.loc(), type, *x, low, high,
-                            im.scalarConstant(element, value));
-  im.setOutput(0, padded, result);
+  if (mode == "constant") {
+    // The value: an attribute before opset 11, else an optional scalar
+    // input (read at run time when it is not a constant).
+    Value value;
+    if (im.opset() < 11)
+      value = im.scalarConstant(element, im.attrFloat("value", 0.0f));
+    else if (!im.hasInput(2))
+      value = im.scalarConstant(element, 0.0);
+    else if (std::optional<double> c = im.constantScalar(2))
+      value = im.scalarConstant(element, *c);
+    else {
+      FailureOr<Value> v = im.input(2);
+      if (failed(v))
+        return failure();
+      if (getElementTypeOrSelf(*v) != element)
+        return im.fail("constant_value has another element type than data");
+      SmallVector<Value> zeros(im.sizes(*v).size(),
+                               arith::ConstantIndexOp::create(b, im.loc(), 0));
+      value = tensor::ExtractOp::create(b, im.loc(), *v, zeros);
+    }
+    Value padded =
+        tensor::PadOp::create(b, im.loc(), type, *x, low, high, value);
+    im.setOutput(0, padded, result);
+    return success();
+  }
+  // edge and reflect: each output element reads a clamped or mirrored index.
+  SmallVector<Value> sizes;
+  for (OpFoldResult size : shape)
+    sizes.push_back(im.indexValue(size));
+  Value init = im.empty(result, element);
+  bool reflect = mode == "reflect";
+  SmallVector<int64_t> lows;
+  for (int64_t i = 0; i < rank; ++i)
+    lows.push_back((*pads)[i]);
+  Value source = *x;
+  MLIRContext *ctx = b.getContext();
+  auto generic = linalg::GenericOp::create(
+      b, im.loc(), init.getType(), ValueRange{}, init,
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location loc, ValueRange) {
+        SmallVector<Value> coords;
+        Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
+        Value one = arith::ConstantIndexOp::create(nb, loc, 1);
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = arith::SubIOp::create(
+              nb, loc, linalg::IndexOp::create(nb, loc, d),
+              arith::ConstantIndexOp::create(nb, loc, lows[d]));
+          Value last = arith::SubIOp::create(nb, loc, sizes[d], one);
+          if (reflect) {
+            // -i before the start, 2 (n - 1) - i past the end.
+            Value negative = arith::CmpIOp::create(
+                nb, loc, arith::CmpIPredicate::slt, i, zero);
+            i = arith::SelectOp::create(
+                nb, loc, negative, arith::SubIOp::create(nb, loc, zero, i), i);
+            Value beyond = arith::CmpIOp::create(
+                nb, loc, arith::CmpIPredicate::sgt, i, last);
+            Value mirrored = arith::SubIOp::create(
+                nb, loc, arith::AddIOp::create(nb, loc, last, last), i);
+            i = arith::SelectOp::create(nb, loc, beyond, mirrored, i);
+          }
+          i = arith::MaxSIOp::create(
+              nb, loc, arith::MinSIOp::create(nb, loc, i, last), zero);
+          coords.push_back(i);
+        }
+        linalg::YieldOp::create(
+            nb, loc, tensor::ExtractOp::create(nb, loc, source, coords).getResult());
+      });
+  im.setOutput(0, generic.getResult(0), result);
   return success();
 }
 
