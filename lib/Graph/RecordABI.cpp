@@ -94,7 +94,8 @@ IndexRange indexRangeOf(Value arg) {
 
 FailureOr<DictionaryAttr> recordValue(func::FuncOp func, Type type,
                                       StringRef name, StringRef what,
-                                      Value indexedBy, bool isUnsigned = false) {
+                                      Value indexedBy,
+                                      bool isUnsigned = false) {
   Builder b(func.getContext());
   auto tensor = dyn_cast<RankedTensorType>(type);
   StringRef dtype = tensor ? dtypeName(tensor.getElementType()) : "";

@@ -48,7 +48,8 @@ def compile_model(compiler, model_path, artifact):
 
 def with_constant_inputs(test_dir, scratch):
     """The test's model with its integer inputs of rank <= 1 (axes, shapes,
-    starts, splits: operands that decide shapes) made initializers holding
+    starts, splits: operands that decide shapes) and its scalars (a ratio, a
+    training flag, a pad value) made initializers holding
     test_data_set_0's values, as onnx-mlir's CONSTANT_INPUT does; returns
     (path, names) or None when there are none."""
     import onnx
@@ -59,9 +60,9 @@ def with_constant_inputs(test_dir, scratch):
     made = []
     for index, info in enumerate(inputs):
         tensor_type = info.type.tensor_type
-        if tensor_type.elem_type not in (onnx.TensorProto.INT64, onnx.TensorProto.INT32):
-            continue
-        if len(tensor_type.shape.dim) > 1:
+        rank = len(tensor_type.shape.dim)
+        integer = tensor_type.elem_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
+        if rank > 1 or (rank == 1 and not integer):
             continue
         path = os.path.join(test_dir, "test_data_set_0", f"input_{index}.pb")
         if not os.path.exists(path):
@@ -249,7 +250,7 @@ def main():
     run = len(results)
     ratio = passed / run if run else 0.0
     summary = (f"{passed} of {run} node tests of supported ops pass ({100 * ratio:.1f}%; "
-               f"{constant} of them with their integer shape operands as constants, "
+               f"{constant} of them with their shape operands and scalars as constants, "
                f"as onnx-mlir's CONSTANT_INPUT); "
                f"{len(tests)} node tests in the package, {len(tests) - run} use an op "
                f"outside the supported set; {time.time() - started:.0f} s")

@@ -331,12 +331,13 @@ int main(int argc, char **argv) {
   frontendOptions.normalize = normalize;
   frontendOptions.audioInput = audioInput;
   if (isONNXPath(inputFilename))
-    frontendOptions.weightsOutput =
-        !weightsOutput.empty() ? weightsOutput.getValue()
-                               : defaultWeightsOutput(outputFilename);
+    frontendOptions.weightsOutput = !weightsOutput.empty()
+                                        ? weightsOutput.getValue()
+                                        : defaultWeightsOutput(outputFilename);
   else if (!weightsOutput.empty())
     return usageError("--weights-output applies to an ONNX model (*.onnx); "
-                      "the input is '" + inputFilename + "'");
+                      "the input is '" +
+                      inputFilename + "'");
   OwningOpRef<ModuleOp> module =
       loadModel(context, sourceMgr, inputFilename, frontendOptions, error);
   if (!module)

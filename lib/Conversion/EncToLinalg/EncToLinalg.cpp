@@ -135,7 +135,8 @@ struct ConvertEncToLinalgPass
     // those) becomes its reductions and elementwise generics, which kernel
     // formation tiles and fuses; no later pass lowers the aggregate op.
     SmallVector<linalg::SoftmaxOp> softmaxes;
-    getOperation()->walk([&](linalg::SoftmaxOp op) { softmaxes.push_back(op); });
+    getOperation()->walk(
+        [&](linalg::SoftmaxOp op) { softmaxes.push_back(op); });
     for (linalg::SoftmaxOp op : softmaxes) {
       OpBuilder builder(op);
       FailureOr<SmallVector<Value>> parts =

@@ -74,8 +74,8 @@ bool foldContents(Importer &im,
     return false;
   Sizes result;
   for (size_t i = 0; i < n; ++i)
-    result.push_back(op((*lhs)[lhs->size() == 1 ? 0 : i],
-                        (*rhs)[rhs->size() == 1 ? 0 : i]));
+    result.push_back(
+        op((*lhs)[lhs->size() == 1 ? 0 : i], (*rhs)[rhs->size() == 1 ? 0 : i]));
   int64_t rank = std::max(im.inputRank(0), im.inputRank(1));
   im.setOutputContents(0, std::move(result),
                        resultType ? resultType : im.inputElementType(0), rank);
@@ -99,7 +99,8 @@ bool foldBias(Importer &im) {
         linear.getActivation())
       continue;
     FailureOr<Value> bias = im.input(1 - side);
-    if (failed(bias) || getElementTypeOrSelf(*bias) != getElementTypeOrSelf(*lhs) ||
+    if (failed(bias) ||
+        getElementTypeOrSelf(*bias) != getElementTypeOrSelf(*lhs) ||
         !im.sameSize(im.sizes(*bias)[0], im.sizes(*lhs).back()))
       continue;
     // The bias must exist where the linear is (a parameter or constant).
@@ -107,8 +108,8 @@ bool foldBias(Importer &im) {
         def && !def->isBeforeInBlock(linear))
       continue;
     Sizes shape = im.sizes(*lhs);
-    auto biasType = RankedTensorType::get(
-        {linear.getOutFeatures()}, getElementTypeOrSelf(*bias));
+    auto biasType = RankedTensorType::get({linear.getOutFeatures()},
+                                          getElementTypeOrSelf(*bias));
     Value b = *bias;
     if (b.getType() != biasType)
       b = tensor::CastOp::create(im.builder(), im.loc(), biasType, b);
@@ -120,7 +121,8 @@ bool foldBias(Importer &im) {
 }
 
 LogicalResult convertAdd(Importer &im) {
-  if (foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.add(a, b); }))
+  if (foldContents(
+          im, [&](OpFoldResult a, OpFoldResult b) { return im.add(a, b); }))
     return success();
   if (isa<FloatType>(im.inputElementType(0)) && foldBias(im))
     return success();
@@ -133,7 +135,8 @@ LogicalResult convertAdd(Importer &im) {
 }
 
 LogicalResult convertSub(Importer &im) {
-  if (foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.sub(a, b); }))
+  if (foldContents(
+          im, [&](OpFoldResult a, OpFoldResult b) { return im.sub(a, b); }))
     return success();
   return elementwise(im, 0, 2, [](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();
@@ -144,7 +147,8 @@ LogicalResult convertSub(Importer &im) {
 }
 
 LogicalResult convertMul(Importer &im) {
-  if (foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.mul(a, b); }))
+  if (foldContents(
+          im, [&](OpFoldResult a, OpFoldResult b) { return im.mul(a, b); }))
     return success();
   return elementwise(im, 0, 2, [](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();
@@ -181,9 +185,12 @@ LogicalResult convertMod(Importer &im) {
         return r;
       // NumPy's mod: the sign of the divisor.
       Value zero = splatLike(im, r, 0);
-      Value rNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
-      Value dNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v[1], zero);
-      Value rNonZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
+      Value rNeg =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
+      Value dNeg =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v[1], zero);
+      Value rNonZero =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, r, zero);
       Value fix = arith::AndIOp::create(
           b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
       return arith::SelectOp::create(b, loc, fix,
@@ -195,11 +202,14 @@ LogicalResult convertMod(Importer &im) {
     if (fmod)
       return r;
     Value zero = splatLike(im, r, 0);
-    Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
-    Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v[1], zero);
-    Value rNonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
-    Value fix = arith::AndIOp::create(b, loc, rNonZero,
-                                      arith::XOrIOp::create(b, loc, rNeg, dNeg));
+    Value rNeg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
+    Value dNeg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v[1], zero);
+    Value rNonZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+    Value fix = arith::AndIOp::create(
+        b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
     return arith::SelectOp::create(b, loc, fix,
                                    arith::AddIOp::create(b, loc, r, v[1]), r);
   });
@@ -267,13 +277,15 @@ LogicalResult variadic(Importer &im, bool mean = false) {
 
 LogicalResult convertMax(Importer &im) {
   if (im.node().input_size() == 2 &&
-      foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.max(a, b); }))
+      foldContents(
+          im, [&](OpFoldResult a, OpFoldResult b) { return im.max(a, b); }))
     return success();
   return variadic<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>(im);
 }
 LogicalResult convertMin(Importer &im) {
   if (im.node().input_size() == 2 &&
-      foldContents(im, [&](OpFoldResult a, OpFoldResult b) { return im.min(a, b); }))
+      foldContents(
+          im, [&](OpFoldResult a, OpFoldResult b) { return im.min(a, b); }))
     return success();
   return variadic<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>(im);
 }
@@ -291,7 +303,8 @@ template <arith::CmpFPredicate F, arith::CmpIPredicate I,
 LogicalResult compare(Importer &im) {
   Type i1 = im.builder().getI1Type();
   if (foldContents(
-          im, [&](OpFoldResult a, OpFoldResult b) { return im.compare(I, a, b); },
+          im,
+          [&](OpFoldResult a, OpFoldResult b) { return im.compare(I, a, b); },
           i1))
     return success();
   return elementwise(im, 0, 2, [](Importer &im, ValueRange v) -> Value {
@@ -303,8 +316,7 @@ LogicalResult compare(Importer &im) {
   });
 }
 
-template <typename Op>
-LogicalResult logical(Importer &im) {
+template <typename Op> LogicalResult logical(Importer &im) {
   return elementwise(im, 0, 2, [](Importer &im, ValueRange v) -> Value {
     return Op::create(im.builder(), im.loc(), v[0], v[1]);
   });
@@ -331,12 +343,14 @@ LogicalResult convertWhere(Importer &im) {
     auto at = [](const Sizes *s, size_t i) {
       return (*s)[s->size() == 1 ? 0 : i];
     };
-    if (llvm::all_of(std::initializer_list<const Sizes *>{cond, x, y},
-                     [n](const Sizes *s) { return s->size() == n || s->size() == 1; })) {
+    if (llvm::all_of(
+            std::initializer_list<const Sizes *>{cond, x, y},
+            [n](const Sizes *s) { return s->size() == n || s->size() == 1; })) {
       Sizes result;
       for (size_t i = 0; i < n; ++i)
         result.push_back(im.select(at(cond, i), at(x, i), at(y, i)));
-      int64_t rank = std::max({im.inputRank(0), im.inputRank(1), im.inputRank(2)});
+      int64_t rank =
+          std::max({im.inputRank(0), im.inputRank(1), im.inputRank(2)});
       im.setOutputContents(0, result, im.inputElementType(1), rank);
       return success();
     }
@@ -348,8 +362,7 @@ LogicalResult convertWhere(Importer &im) {
 
 // --- unary -----------------------------------------------------------------
 
-template <typename Op>
-LogicalResult unaryFloat(Importer &im) {
+template <typename Op> LogicalResult unaryFloat(Importer &im) {
   return elementwise(im, 0, 1, [](Importer &im, ValueRange v) -> Value {
     if (!isFloat(v[0])) {
       (void)im.fail("needs a float input");
@@ -418,8 +431,8 @@ LogicalResult convertLeakyRelu(Importer &im) {
   return elementwise(im, 0, 1, [alpha](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();
     Value zero = splatLike(im, v[0], 0);
-    Value negative =
-        arith::CmpFOp::create(b, im.loc(), arith::CmpFPredicate::OLT, v[0], zero);
+    Value negative = arith::CmpFOp::create(
+        b, im.loc(), arith::CmpFPredicate::OLT, v[0], zero);
     Value scaled =
         arith::MulFOp::create(b, im.loc(), v[0], splatLike(im, v[0], alpha));
     return arith::SelectOp::create(b, im.loc(), negative, scaled, v[0]);
@@ -478,17 +491,22 @@ LogicalResult convertIdentity(Importer &im) {
 LogicalResult convertDropout(Importer &im) {
   // Inference: the identity; the optional mask is all true.
   if (im.hasInput(2)) {
+    // Training with a ratio of 0 drops nothing; any other ratio draws a
+    // random mask, which a compiled inference graph does not.
     std::optional<SmallVector<int64_t>> training = im.constantInts(2);
-    if (!training || (*training)[0] != 0)
-      return im.fail("training_mode must be a constant false: the importer "
-                     "compiles inference");
+    std::optional<double> ratio =
+        im.hasInput(1) ? im.constantScalar(1) : std::optional<double>(0.5);
+    if (!training || ((*training)[0] != 0 && ratio != 0.0))
+      return im.fail("training_mode must be a constant false (or the ratio "
+                     "0): the importer compiles inference");
   }
   FailureOr<Value> x = im.input(0);
   if (failed(x))
     return failure();
   im.setOutput(0, *x);
   if (im.wantsOutput(1)) {
-    Value ones = im.fill(im.sizes(*x), im.scalarConstant(im.builder().getI1Type(), 1));
+    Value ones =
+        im.fill(im.sizes(*x), im.scalarConstant(im.builder().getI1Type(), 1));
     im.setOutput(1, ones);
   }
   return success();
@@ -508,10 +526,9 @@ LogicalResult convertCast(Importer &im, Type to) {
   FailureOr<Value> x = im.input(0);
   if (failed(x))
     return failure();
-  im.setOutput(0,
-               im.convertElements(*x, to, im.isUnsigned(0),
-                                  im.isUnsignedOutput(0)),
-               im.sizes(*x));
+  im.setOutput(
+      0, im.convertElements(*x, to, im.isUnsigned(0), im.isUnsignedOutput(0)),
+      im.sizes(*x));
   return success();
 }
 

@@ -18,7 +18,8 @@ namespace {
 class Graph {
 public:
   Graph(const onnx::GraphProto &graph,
-        const llvm::DenseMap<llvm::StringRef, const onnx::TensorProto *> &constants)
+        const llvm::DenseMap<llvm::StringRef, const onnx::TensorProto *>
+            &constants)
       : constants(constants) {
     for (const onnx::NodeProto &node : graph.node()) {
       for (const std::string &in : node.input())
@@ -40,7 +41,8 @@ public:
     return it->second[0];
   }
 
-  const std::vector<const onnx::NodeProto *> &users(const std::string &name) const {
+  const std::vector<const onnx::NodeProto *> &
+  users(const std::string &name) const {
     static const std::vector<const onnx::NodeProto *> none;
     auto it = usersOf.find(name);
     return it == usersOf.end() ? none : it->second;
@@ -124,8 +126,7 @@ bool isLastAxisMean(const onnx::NodeProto &node) {
   return lastAxis && keep;
 }
 
-void matchLayerNorm(const Graph &g, const onnx::NodeProto &mean,
-                    Fusions &out) {
+void matchLayerNorm(const Graph &g, const onnx::NodeProto &mean, Fusions &out) {
   if (!isLastAxisMean(mean))
     return;
   const std::string &x = mean.input(0);
@@ -162,7 +163,7 @@ void matchLayerNorm(const Graph &g, const onnx::NodeProto &mean,
       div->input(1) != sqrt->output(0))
     return;
   Fusion fusion{Fusion::Kind::layerNorm, x, "", "", *epsilon};
-  std::vector<const onnx::NodeProto *> chain = {&mean, sub,    pow,  variance,
+  std::vector<const onnx::NodeProto *> chain = {&mean,  sub,  pow, variance,
                                                 addEps, sqrt, div};
   const onnx::NodeProto *root = div;
   if (const onnx::NodeProto *mul = g.onlyUser(div->output(0), "Mul")) {
@@ -192,8 +193,7 @@ void matchGelu(const Graph &g, const onnx::NodeProto &erf, Fusions &out) {
     return;
   // The Erf's input: Div(x, sqrt 2) or Mul(x, 1 / sqrt 2).
   const onnx::NodeProto *scale = g.producer(erf.input(0));
-  if (!scale || !scale->domain().empty() ||
-      g.userCount(scale->output(0)) != 1)
+  if (!scale || !scale->domain().empty() || g.userCount(scale->output(0)) != 1)
     return;
   std::string x;
   if (scale->op_type() == "Div" && near(g.scalar(scale->input(1)), M_SQRT2))
@@ -240,7 +240,8 @@ void matchGelu(const Graph &g, const onnx::NodeProto &erf, Fusions &out) {
 
 Fusions mlir::enc::onnx_import::findFusions(
     const onnx::GraphProto &graph,
-    const llvm::DenseMap<llvm::StringRef, const onnx::TensorProto *> &constants) {
+    const llvm::DenseMap<llvm::StringRef, const onnx::TensorProto *>
+        &constants) {
   Graph g(graph, constants);
   Fusions fusions;
   for (const onnx::NodeProto &node : graph.node()) {

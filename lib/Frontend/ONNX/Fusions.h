@@ -38,9 +38,9 @@ struct Fusions {
 
 /// Finds the chains in `graph`. `constants` are the graph's Constant nodes'
 /// and initializers' tensors by name.
-Fusions findFusions(
-    const onnx::GraphProto &graph,
-    const llvm::DenseMap<llvm::StringRef, const onnx::TensorProto *> &constants);
+Fusions findFusions(const onnx::GraphProto &graph,
+                    const llvm::DenseMap<llvm::StringRef,
+                                         const onnx::TensorProto *> &constants);
 
 } // namespace mlir::enc::onnx_import
 

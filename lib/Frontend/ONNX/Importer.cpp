@@ -17,7 +17,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-
 using namespace mlir;
 using namespace mlir::enc;
 using namespace mlir::enc::onnx_import;
@@ -47,8 +46,8 @@ bool mlir::enc::isONNXPath(StringRef path) {
 }
 
 Importer::Importer(ModuleOp module, LoadedModel &model, StringRef path)
-    : module(module), model(model), path(path.str()),
-      b(module.getContext()), location(module.getLoc()) {}
+    : module(module), model(model), path(path.str()), b(module.getContext()),
+      location(module.getLoc()) {}
 
 //===----------------------------------------------------------------------===//
 // The node being converted
@@ -87,8 +86,7 @@ std::string Importer::attrString(StringRef name, StringRef fallback) const {
   return attr ? attr->s() : fallback.str();
 }
 
-std::optional<SmallVector<int64_t>>
-Importer::attrInts(StringRef name) const {
+std::optional<SmallVector<int64_t>> Importer::attrInts(StringRef name) const {
   const onnx::AttributeProto *attr = attribute(name);
   if (!attr)
     return std::nullopt;
@@ -206,8 +204,9 @@ Value Importer::transposedParam(StringRef name) {
   Type element = *elementType(tensor.data_type(), name);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&function.getBody().front());
-  Value value = ParamOp::create(b, location, RankedTensorType::get(shape, element),
-                                b.getStringAttr(derived));
+  Value value =
+      ParamOp::create(b, location, RankedTensorType::get(shape, element),
+                      b.getStringAttr(derived));
   params.push_back(&tensor);
   transposed.insert(&tensor);
   paramValues[derived] = value;
@@ -235,8 +234,9 @@ Value Importer::param(StringRef name) {
   // parameter serves every use.
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&function.getBody().front());
-  Value value = ParamOp::create(b, location, RankedTensorType::get(shape, element),
-                                b.getStringAttr(name));
+  Value value =
+      ParamOp::create(b, location, RankedTensorType::get(shape, element),
+                      b.getStringAttr(name));
   params.push_back(&tensor);
   paramValues[name] = value;
   return value;
@@ -260,8 +260,8 @@ FailureOr<Value> Importer::materialize(Entry &entry) {
     for (OpFoldResult r : *entry.contents)
       ints.push_back(APInt(width, *getConstantIntValue(r), /*isSigned=*/true,
                            /*implicitTrunc=*/true));
-    entry.value = arith::ConstantOp::create(
-        b, location, DenseElementsAttr::get(type, ints));
+    entry.value = arith::ConstantOp::create(b, location,
+                                            DenseElementsAttr::get(type, ints));
     return entry.value;
   }
   SmallVector<Value> elements;
@@ -499,7 +499,8 @@ Value Importer::scalarConstant(Type elementType, double value) {
 Value Importer::indexValue(OpFoldResult size) {
   if (auto value = dyn_cast<Value>(size))
     return value;
-  return arith::ConstantIndexOp::create(b, location, *getConstantIntValue(size));
+  return arith::ConstantIndexOp::create(b, location,
+                                        *getConstantIntValue(size));
 }
 
 Product Importer::product(OpFoldResult size) {
@@ -517,31 +518,34 @@ bool Importer::sameSize(OpFoldResult a, OpFoldResult b) {
 }
 
 OpFoldResult Importer::add(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy)
     return index(*cx + *cy);
   if (cx == 0)
     return y;
   if (cy == 0)
     return x;
-  return arith::AddIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::AddIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::sub(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy)
     return index(*cx - *cy);
   if (cy == 0)
     return x;
   if (x == y)
     return index(0);
-  return arith::SubIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::SubIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy)
     return index(*cx * *cy);
   if (cx == 1)
@@ -550,8 +554,8 @@ OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
     return x;
   if (cx == 0 || cy == 0)
     return index(0);
-  Value result =
-      arith::MulIOp::create(b, location, indexValue(x), indexValue(y));
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  Value result = arith::MulIOp::create(b, location, lhs, rhs);
   Product px = product(x), py = product(y);
   Product p{px.constant * py.constant, px.symbols};
   llvm::append_range(p.symbols, py.symbols);
@@ -563,7 +567,8 @@ OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
 }
 
 OpFoldResult Importer::divSigned(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy && *cy != 0)
     return index(*cx / *cy);
   if (cy == 1)
@@ -588,43 +593,47 @@ OpFoldResult Importer::divSigned(OpFoldResult x, OpFoldResult y) {
       return result;
     }
   }
-  return arith::DivSIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::DivSIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::ceilDiv(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy && *cy > 0)
     return index((*cx + *cy - 1) / *cy);
   if (cy == 1)
     return x;
-  return arith::CeilDivSIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::CeilDivSIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::min(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy)
     return index(std::min(*cx, *cy));
   if (x == y)
     return x;
-  return arith::MinSIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::MinSIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::max(OpFoldResult x, OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy)
     return index(std::max(*cx, *cy));
   if (x == y)
     return x;
-  return arith::MaxSIOp::create(b, location, indexValue(x), indexValue(y))
-      .getResult();
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::MaxSIOp::create(b, location, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::compare(arith::CmpIPredicate predicate, OpFoldResult x,
                                OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
   if (cx && cy) {
     APInt l(64, *cx, true), r(64, *cy, true);
     return index(arith::applyCmpPredicate(predicate, l, r) ? 1 : 0);
@@ -635,8 +644,8 @@ OpFoldResult Importer::compare(arith::CmpIPredicate predicate, OpFoldResult x,
       (predicate == arith::CmpIPredicate::eq ||
        predicate == arith::CmpIPredicate::ne))
     return index(predicate == arith::CmpIPredicate::ne ? 1 : 0);
-  Value c = arith::CmpIOp::create(b, location, predicate, indexValue(x),
-                                  indexValue(y));
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  Value c = arith::CmpIOp::create(b, location, predicate, lhs, rhs);
   return arith::IndexCastUIOp::create(b, location, b.getIndexType(), c)
       .getResult();
 }
@@ -645,20 +654,21 @@ OpFoldResult Importer::select(OpFoldResult condition, OpFoldResult x,
                               OpFoldResult y) {
   if (std::optional<int64_t> c = getConstantIntValue(condition))
     return *c ? x : y;
-  Value flag = arith::CmpIOp::create(b, location, arith::CmpIPredicate::ne,
-                                     indexValue(condition),
-                                     indexValue(index(0)));
-  return arith::SelectOp::create(b, location, flag, indexValue(x),
-                                 indexValue(y))
-      .getResult();
+  Value cond = indexValue(condition);
+  Value zero = indexValue(index(0));
+  Value flag =
+      arith::CmpIOp::create(b, location, arith::CmpIPredicate::ne, cond, zero);
+  Value lhs = indexValue(x), rhs = indexValue(y);
+  return arith::SelectOp::create(b, location, flag, lhs, rhs).getResult();
 }
 
 OpFoldResult Importer::wrapNegative(OpFoldResult a, OpFoldResult size) {
   std::optional<int64_t> c = getConstantIntValue(a);
   if (c)
     return *c < 0 ? add(a, size) : a;
-  return select(compare(arith::CmpIPredicate::slt, a, index(0)), add(a, size),
-                a);
+  OpFoldResult negative = compare(arith::CmpIPredicate::slt, a, index(0));
+  OpFoldResult wrapped = add(a, size);
+  return select(negative, wrapped, a);
 }
 
 FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank,
@@ -738,8 +748,8 @@ Value Importer::broadcastTo(Value value, ArrayRef<OpFoldResult> target) {
   if (kept.getType() != keptType)
     kept = tensor::CastOp::create(b, location, keptType, kept);
   Value init = empty(target, element);
-  Value result =
-      linalg::BroadcastOp::create(b, location, kept, init, added).getResult()[0];
+  Value result = linalg::BroadcastOp::create(b, location, kept, init, added)
+                     .getResult()[0];
   return withSizes(result, target);
 }
 
@@ -936,8 +946,8 @@ Value Importer::convertElements(Value value, Type type, bool fromUnsigned,
       // artifact does not link.
       result = arith::TruncFOp::create(
           b, location, resultType,
-          arith::TruncFOp::create(b, location,
-                                  sourceType.clone(b.getF32Type()), value));
+          arith::TruncFOp::create(b, location, sourceType.clone(b.getF32Type()),
+                                  value));
     else if (fromFloat.getWidth() > toFloat.getWidth())
       result = arith::TruncFOp::create(b, location, resultType, value);
     else // f16 <-> bf16: through f32
@@ -946,17 +956,20 @@ Value Importer::convertElements(Value value, Type type, bool fromUnsigned,
           arith::ExtFOp::create(b, location, sourceType.clone(b.getF32Type()),
                                 value));
   } else if (toFloat) {
-    result = from.isInteger(1) || fromUnsigned
-                 ? Value(arith::UIToFPOp::create(b, location, resultType, value))
-                 : Value(arith::SIToFPOp::create(b, location, resultType, value));
+    result =
+        from.isInteger(1) || fromUnsigned
+            ? Value(arith::UIToFPOp::create(b, location, resultType, value))
+            : Value(arith::SIToFPOp::create(b, location, resultType, value));
   } else if (fromFloat) {
-    result = toUnsigned
-                 ? Value(arith::FPToUIOp::create(b, location, resultType, value))
-                 : Value(arith::FPToSIOp::create(b, location, resultType, value));
+    result =
+        toUnsigned
+            ? Value(arith::FPToUIOp::create(b, location, resultType, value))
+            : Value(arith::FPToSIOp::create(b, location, resultType, value));
   } else if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth()) {
-    result = from.isInteger(1) || fromUnsigned
-                 ? Value(arith::ExtUIOp::create(b, location, resultType, value))
-                 : Value(arith::ExtSIOp::create(b, location, resultType, value));
+    result =
+        from.isInteger(1) || fromUnsigned
+            ? Value(arith::ExtUIOp::create(b, location, resultType, value))
+            : Value(arith::ExtSIOp::create(b, location, resultType, value));
   } else {
     result = arith::TruncIOp::create(b, location, resultType, value);
   }
@@ -972,8 +985,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
   auto opset = model.opsets.find(domain);
   opsetVersion = opset == model.opsets.end() ? 0 : opset->second;
-  std::string name =
-      node.name().empty() ? node.op_type() : node.name();
+  std::string name = node.name().empty() ? node.op_type() : node.name();
   location = NameLoc::get(b.getStringAttr(name),
                           FileLineColLoc::get(b.getContext(), path, 0, 0));
   if (!domain.empty())
@@ -1003,9 +1015,9 @@ LogicalResult Importer::importFusion(const onnx::NodeProto &node,
     return LogicalResult::failure();
   Type element = getElementTypeOrSelf(*x);
   if (!isa<FloatType>(element))
-    return fail("a " +
-                Twine(fusion.kind == Fusion::Kind::gelu ? "GELU" : "LayerNorm") +
-                " chain on a non-float input");
+    return fail(
+        "a " + Twine(fusion.kind == Fusion::Kind::gelu ? "GELU" : "LayerNorm") +
+        " chain on a non-float input");
   Sizes shape = sizes(*x);
   if (fusion.kind == Fusion::Kind::gelu) {
     Value gelu = ActivationOp::create(b, location, x->getType(),
@@ -1033,8 +1045,9 @@ LogicalResult Importer::importFusion(const onnx::NodeProto &node,
   FailureOr<Value> scale = vector(fusion.scale), bias = vector(fusion.bias);
   if (failed(scale) || failed(bias))
     return LogicalResult::failure();
-  Value norm = LayerNormOp::create(b, location, x->getType(), *x, Value(), *scale,
-                                   *bias, b.getF64FloatAttr(fusion.epsilon));
+  Value norm =
+      LayerNormOp::create(b, location, x->getType(), *x, Value(), *scale, *bias,
+                          b.getF64FloatAttr(fusion.epsilon));
   setOutput(0, norm, shape);
   return success();
 }
@@ -1111,9 +1124,19 @@ LogicalResult Importer::run(std::string &error) {
     }
     SmallVector<int64_t> shape;
     SmallVector<std::string> names;
+    // An input read only for its element type (CastLike's target) takes any
+    // shape: nothing depends on it.
+    bool typeOnly = true;
+    for (const onnx::NodeProto &node : graph.node())
+      for (int k = 0; k < node.input_size(); ++k)
+        if (node.input(k) == info.name() &&
+            !(node.op_type() == "CastLike" && k == 1))
+          typeOnly = false;
+    for (const onnx::ValueInfoProto &out : graph.output())
+      typeOnly &= out.name() != info.name();
     for (const onnx::TensorShapeProto::Dimension &dim :
          tensorType.shape().dim()) {
-      if (dim.has_dim_value() && dim.dim_value() >= 0) {
+      if (dim.has_dim_value() && dim.dim_value() >= 0 && !typeOnly) {
         shape.push_back(dim.dim_value());
         names.push_back("");
       } else {
@@ -1134,7 +1157,8 @@ LogicalResult Importer::run(std::string &error) {
     function.setArgAttr(i, kNameAttrName, b.getStringAttr(info->name()));
     if (info->type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
       function.setArgAttr(i, kUnsignedAttrName, b.getUnitAttr());
-    if (llvm::any_of(dimNames[i], [](const std::string &n) { return !n.empty(); })) {
+    if (llvm::any_of(dimNames[i],
+                     [](const std::string &n) { return !n.empty(); })) {
       SmallVector<StringRef> names(dimNames[i].begin(), dimNames[i].end());
       function.setArgAttr(i, kDimNamesAttrName, b.getStrArrayAttr(names));
     }
@@ -1153,7 +1177,8 @@ LogicalResult Importer::run(std::string &error) {
                      : info->name() == "token_type_ids" ? "zeros"
                                                         : "";
     if (!fill.empty() && sameDims("input_ids") &&
-        isa<IntegerType>(cast<RankedTensorType>(inputTypes[i]).getElementType()))
+        isa<IntegerType>(
+            cast<RankedTensorType>(inputTypes[i]).getElementType()))
       function.setArgAttr(i, kDefaultAttrName, b.getStringAttr(fill));
     Entry entry;
     entry.value = body->getArgument(i);
@@ -1293,13 +1318,27 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
     }
     StringRef dtype;
     switch (tensor->data_type()) {
-    case onnx::TensorProto::FLOAT: dtype = "F32"; break;
-    case onnx::TensorProto::DOUBLE: dtype = "F64"; break;
-    case onnx::TensorProto::FLOAT16: dtype = "F16"; break;
-    case onnx::TensorProto::BFLOAT16: dtype = "BF16"; break;
-    case onnx::TensorProto::INT64: dtype = "I64"; break;
-    case onnx::TensorProto::INT32: dtype = "I32"; break;
-    default: dtype = "BOOL"; break;
+    case onnx::TensorProto::FLOAT:
+      dtype = "F32";
+      break;
+    case onnx::TensorProto::DOUBLE:
+      dtype = "F64";
+      break;
+    case onnx::TensorProto::FLOAT16:
+      dtype = "F16";
+      break;
+    case onnx::TensorProto::BFLOAT16:
+      dtype = "BF16";
+      break;
+    case onnx::TensorProto::INT64:
+      dtype = "I64";
+      break;
+    case onnx::TensorProto::INT32:
+      dtype = "I32";
+      break;
+    default:
+      dtype = "BOOL";
+      break;
     }
     std::string escaped;
     for (char c : name) {
@@ -1309,8 +1348,8 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
     }
     header += (i ? ",\"" : "\"") + escaped + "\":{\"dtype\":\"" + dtype.str() +
               "\",\"shape\":[" +
-              llvm::join(llvm::map_range(dims,
-                                         [](int64_t d) { return std::to_string(d); }),
+              llvm::join(llvm::map_range(
+                             dims, [](int64_t d) { return std::to_string(d); }),
                          ",") +
               "],\"data_offsets\":[" + std::to_string(offset) + "," +
               std::to_string(offset + bytes.size()) + "]}";
@@ -1323,8 +1362,9 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
   std::error_code ec;
   llvm::raw_fd_ostream os(weightsPath, ec);
   if (ec) {
-    error = ("cannot write the weights to '" + weightsPath + "': " + ec.message())
-                .str();
+    error =
+        ("cannot write the weights to '" + weightsPath + "': " + ec.message())
+            .str();
     return LogicalResult::failure();
   }
   uint64_t length = header.size();
@@ -1344,9 +1384,10 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
   return success();
 }
 
-OwningOpRef<ModuleOp> mlir::enc::onnx_import::importModule(
-    MLIRContext *context, StringRef path, LoadedModel &model,
-    StringRef weightsPath, std::string &error) {
+OwningOpRef<ModuleOp>
+mlir::enc::onnx_import::importModule(MLIRContext *context, StringRef path,
+                                     LoadedModel &model, StringRef weightsPath,
+                                     std::string &error) {
   context->loadDialect<EncDialect, arith::ArithDialect, func::FuncDialect,
                        linalg::LinalgDialect, tensor::TensorDialect>();
   OwningOpRef<ModuleOp> module =
@@ -1359,8 +1400,7 @@ OwningOpRef<ModuleOp> mlir::enc::onnx_import::importModule(
             "bug; the diagnostics above say where)";
     return nullptr;
   }
-  if (!weightsPath.empty() &&
-      failed(importer.writeWeights(weightsPath, error)))
+  if (!weightsPath.empty() && failed(importer.writeWeights(weightsPath, error)))
     return nullptr;
   return module;
 }

@@ -76,8 +76,10 @@ FailureOr<Value> contraction(Importer &im, Value a, Value b, bool transA,
     exprs.push_back(y);
     return AffineMap::get(loops, 0, exprs, ctx);
   };
-  AffineMap mapA = transA ? operandMap(batchA, dk, dm) : operandMap(batchA, dm, dk);
-  AffineMap mapB = transB ? operandMap(batchB, dn, dk) : operandMap(batchB, dk, dn);
+  AffineMap mapA =
+      transA ? operandMap(batchA, dk, dm) : operandMap(batchA, dm, dk);
+  AffineMap mapB =
+      transB ? operandMap(batchB, dn, dk) : operandMap(batchB, dk, dn);
   SmallVector<AffineExpr> outExprs;
   for (int64_t i = 0; i < nb + 2; ++i)
     outExprs.push_back(getAffineDimExpr(i, ctx));
@@ -219,8 +221,8 @@ LogicalResult convertGemm(Importer &im) {
   Sizes shape = im.sizes(y);
   OpBuilder &b = im.builder();
   if (alpha != 1.0)
-    y = im.withSizes(arith::MulFOp::create(b, im.loc(), y, splatLike(im, y, alpha)),
-                     shape);
+    y = im.withSizes(
+        arith::MulFOp::create(b, im.loc(), y, splatLike(im, y, alpha)), shape);
   if (bias && beta != 0.0) {
     Value c = im.broadcastTo(bias, shape);
     if (beta != 1.0)
@@ -260,10 +262,10 @@ LogicalResult softmax(Importer &im, bool logarithm) {
   }
   Sizes operandShape = im.sizes(operand);
   Value init = im.empty(operandShape, getElementTypeOrSelf(operand));
-  Value result = linalg::SoftmaxOp::create(im.builder(), im.loc(),
-                                           init.getType(), operand, init,
-                                           dimension)
-                     .getResult()[0];
+  Value result =
+      linalg::SoftmaxOp::create(im.builder(), im.loc(), init.getType(), operand,
+                                init, dimension)
+          .getResult()[0];
   im.withSizes(result, operandShape);
   if (logarithm)
     result = im.withSizes(math::LogOp::create(im.builder(), im.loc(), result),
@@ -277,7 +279,8 @@ LogicalResult softmax(Importer &im, bool logarithm) {
 LogicalResult convertSoftmax(Importer &im) { return softmax(im, false); }
 LogicalResult convertLogSoftmax(Importer &im) { return softmax(im, true); }
 
-// --- reductions ----------------------------------------------------------------
+// --- reductions
+// ----------------------------------------------------------------
 
 enum class ReduceKind { sum, mean, max, min, prod, sumSquare, l1, l2 };
 
@@ -312,15 +315,17 @@ Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
     initial = static_cast<double>(
         APInt::getMaxValue(element.getIntOrFloatBitWidth()).getZExtValue());
   else if (kind == ReduceKind::max)
-    initial = floating ? -std::numeric_limits<double>::infinity()
-                       : static_cast<double>(APInt::getSignedMinValue(
-                                                 element.getIntOrFloatBitWidth())
-                                                 .getSExtValue());
+    initial =
+        floating ? -std::numeric_limits<double>::infinity()
+                 : static_cast<double>(
+                       APInt::getSignedMinValue(element.getIntOrFloatBitWidth())
+                           .getSExtValue());
   else if (kind == ReduceKind::min)
-    initial = floating ? std::numeric_limits<double>::infinity()
-                       : static_cast<double>(APInt::getSignedMaxValue(
-                                                 element.getIntOrFloatBitWidth())
-                                                 .getSExtValue());
+    initial =
+        floating ? std::numeric_limits<double>::infinity()
+                 : static_cast<double>(
+                       APInt::getSignedMaxValue(element.getIntOrFloatBitWidth())
+                           .getSExtValue());
   Value init = im.fill(kept, im.scalarConstant(element, initial));
   auto op = linalg::ReduceOp::create(
       b, loc, source, init, dims,
@@ -328,14 +333,18 @@ Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
         Value r;
         switch (kind) {
         case ReduceKind::max:
-          r = floating     ? Value(arith::MaximumFOp::create(nb, l, args[0], args[1]))
-              : isUnsigned ? Value(arith::MaxUIOp::create(nb, l, args[0], args[1]))
-                           : Value(arith::MaxSIOp::create(nb, l, args[0], args[1]));
+          r = floating
+                  ? Value(arith::MaximumFOp::create(nb, l, args[0], args[1]))
+              : isUnsigned
+                  ? Value(arith::MaxUIOp::create(nb, l, args[0], args[1]))
+                  : Value(arith::MaxSIOp::create(nb, l, args[0], args[1]));
           break;
         case ReduceKind::min:
-          r = floating     ? Value(arith::MinimumFOp::create(nb, l, args[0], args[1]))
-              : isUnsigned ? Value(arith::MinUIOp::create(nb, l, args[0], args[1]))
-                           : Value(arith::MinSIOp::create(nb, l, args[0], args[1]));
+          r = floating
+                  ? Value(arith::MinimumFOp::create(nb, l, args[0], args[1]))
+              : isUnsigned
+                  ? Value(arith::MinUIOp::create(nb, l, args[0], args[1]))
+                  : Value(arith::MinSIOp::create(nb, l, args[0], args[1]));
           break;
         case ReduceKind::prod:
           r = floating ? Value(arith::MulFOp::create(nb, l, args[0], args[1]))
@@ -374,7 +383,8 @@ Value reduce(Importer &im, Value x, ArrayRef<int64_t> dims, ReduceKind kind,
   return result;
 }
 
-LogicalResult convertReduce(Importer &im, ReduceKind kind, int64_t axesInputSince) {
+LogicalResult convertReduce(Importer &im, ReduceKind kind,
+                            int64_t axesInputSince) {
   FailureOr<Value> input = im.input(0);
   if (failed(input))
     return failure();
@@ -409,12 +419,12 @@ LogicalResult convertReduce(Importer &im, ReduceKind kind, int64_t axesInputSinc
   return success();
 }
 
-template <ReduceKind kind, int64_t since>
-LogicalResult reduceOp(Importer &im) {
+template <ReduceKind kind, int64_t since> LogicalResult reduceOp(Importer &im) {
   return convertReduce(im, kind, since);
 }
 
-// --- normalization -------------------------------------------------------------
+// --- normalization
+// -------------------------------------------------------------
 
 /// (x - mean) * invStd over `dims` (kept), and the mean and invStd.
 struct Normalized {
@@ -434,14 +444,15 @@ Normalized normalize(Importer &im, Value x, ArrayRef<int64_t> dims,
       im.withSizes(arith::MulFOp::create(b, loc, centered, centered), shape),
       dims, ReduceKind::mean, true);
   Sizes reducedShape = im.sizes(variance);
-  Value shifted = arith::AddFOp::create(b, loc, variance,
-                                        splatLike(im, variance, epsilon));
-  Value invStd = im.withSizes(math::RsqrtOp::create(b, loc, shifted), reducedShape);
+  Value shifted =
+      arith::AddFOp::create(b, loc, variance, splatLike(im, variance, epsilon));
+  Value invStd =
+      im.withSizes(math::RsqrtOp::create(b, loc, shifted), reducedShape);
   // 1 / sqrt, exactly (rsqrt may be approximated).
-  invStd = im.withSizes(
-      arith::DivFOp::create(b, loc, splatLike(im, variance, 1),
-                            math::SqrtOp::create(b, loc, shifted)),
-      reducedShape);
+  invStd =
+      im.withSizes(arith::DivFOp::create(b, loc, splatLike(im, variance, 1),
+                                         math::SqrtOp::create(b, loc, shifted)),
+                   reducedShape);
   Value y = im.withSizes(
       arith::MulFOp::create(b, loc, centered, im.broadcastTo(invStd, shape)),
       shape);
@@ -530,9 +541,10 @@ Value channelVector(Importer &im, Value v, int64_t rank) {
 }
 
 LogicalResult convertBatchNorm(Importer &im) {
-  if (im.attrInt("training_mode", 0) || im.wantsOutput(1) || im.wantsOutput(2))
-    return im.fail("training mode is not supported: the importer compiles "
-                   "inference");
+  bool training = im.attrInt("training_mode", 0) != 0;
+  if (!training && (im.wantsOutput(1) || im.wantsOutput(2)))
+    return im.fail("the running mean and variance are outputs of training "
+                   "mode only");
   SmallVector<Value> in;
   for (unsigned i = 0; i < 5; ++i) {
     FailureOr<Value> v = im.input(i);
@@ -548,17 +560,49 @@ LogicalResult convertBatchNorm(Importer &im) {
   double epsilon = im.attrFloat("epsilon", 1e-5f);
   OpBuilder &b = im.builder();
   Location loc = im.loc();
+  Value mean = in[3], var = in[4];
+  if (training) {
+    // The batch's statistics (biased variance, as ONNX's reference), and
+    // the running ones moved towards them.
+    SmallVector<int64_t> dims{0};
+    for (int64_t i = 2; i < rank; ++i)
+      dims.push_back(i);
+    Value batchMean = reduce(im, x, dims, ReduceKind::mean, false);
+    Value centered = im.withSizes(
+        arith::SubFOp::create(
+            b, loc, x,
+            im.broadcastTo(channelVector(im, batchMean, rank), shape)),
+        shape);
+    Value batchVar = reduce(
+        im,
+        im.withSizes(arith::MulFOp::create(b, loc, centered, centered), shape),
+        dims, ReduceKind::mean, false);
+    double momentum = im.attrFloat("momentum", 0.9f);
+    auto blend = [&](Value running, Value batch) {
+      Value kept = arith::MulFOp::create(b, loc, running,
+                                         splatLike(im, running, momentum));
+      Value added = arith::MulFOp::create(b, loc, batch,
+                                          splatLike(im, batch, 1.0 - momentum));
+      return im.withSizes(arith::AddFOp::create(b, loc, kept, added),
+                          im.sizes(running));
+    };
+    im.setOutput(1, blend(in[3], batchMean));
+    im.setOutput(2, blend(in[4], batchVar));
+    mean = batchMean;
+    var = batchVar;
+  }
   // y = (x - mean) * scale / sqrt(var + eps) + bias, per channel.
-  Value var = in[4];
   Sizes c = im.sizes(var);
-  Value shifted = arith::AddFOp::create(b, loc, var, splatLike(im, var, epsilon));
-  Value factor = im.withSizes(
-      arith::DivFOp::create(b, loc, in[1], math::SqrtOp::create(b, loc, shifted)),
-      c);
+  Value shifted =
+      arith::AddFOp::create(b, loc, var, splatLike(im, var, epsilon));
+  Value factor =
+      im.withSizes(arith::DivFOp::create(b, loc, in[1],
+                                         math::SqrtOp::create(b, loc, shifted)),
+                   c);
   auto full = [&](Value v) {
     return im.broadcastTo(channelVector(im, v, rank), shape);
   };
-  Value y = arith::SubFOp::create(b, loc, x, full(in[3]));
+  Value y = arith::SubFOp::create(b, loc, x, full(mean));
   y = arith::MulFOp::create(b, loc, y, full(factor));
   y = arith::AddFOp::create(b, loc, y, full(in[2]));
   im.setOutput(0, y, shape);
@@ -583,7 +627,8 @@ LogicalResult convertInstanceNorm(Importer &im) {
   return success();
 }
 
-// --- convolution and pooling -----------------------------------------------------
+// --- convolution and pooling
+// -----------------------------------------------------
 
 /// Window geometry of a conv or pool over `spatial` dimensions.
 struct Window {
@@ -624,22 +669,24 @@ FailureOr<Window> window(Importer &im, ArrayRef<OpFoldResult> inSizes,
       begin = end = im.index(0);
     } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       OpFoldResult out = im.ceilDiv(in, im.index(w.strides[i]));
-      OpFoldResult total = im.max(
-          im.sub(im.add(im.mul(im.sub(out, im.index(1)), im.index(w.strides[i])),
-                        im.index(extent)),
-                 in),
-          im.index(0));
+      OpFoldResult total = im.max(im.sub(im.add(im.mul(im.sub(out, im.index(1)),
+                                                       im.index(w.strides[i])),
+                                                im.index(extent)),
+                                         in),
+                                  im.index(0));
       OpFoldResult half = im.divSigned(total, im.index(2));
       OpFoldResult rest = im.sub(total, half);
       begin = autoPad == "SAME_UPPER" ? half : rest;
       end = autoPad == "SAME_UPPER" ? rest : half;
     } else if (autoPad != "NOTSET") {
-      (void)im.fail("auto_pad '" + autoPad + "' is not one of NOTSET, VALID, "
+      (void)im.fail("auto_pad '" + autoPad +
+                    "' is not one of NOTSET, VALID, "
                     "SAME_UPPER, SAME_LOWER");
       return failure();
     }
     w.declaredEnd.push_back(end);
-    OpFoldResult span = im.sub(im.add(im.add(in, begin), end), im.index(extent));
+    OpFoldResult span =
+        im.sub(im.add(im.add(in, begin), end), im.index(extent));
     OpFoldResult out;
     if (ceilMode) {
       std::optional<int64_t> s = getConstantIntValue(span),
@@ -721,7 +768,8 @@ LogicalResult convertConv(Importer &im) {
     kernel.push_back(*k);
   }
   if (std::optional<SmallVector<int64_t>> shape = im.attrInts("kernel_shape")) {
-    SmallVector<int64_t> expected(oneD ? SmallVector<int64_t>{1} : SmallVector<int64_t>{});
+    SmallVector<int64_t> expected(oneD ? SmallVector<int64_t>{1}
+                                       : SmallVector<int64_t>{});
     expected.append(*shape);
     if (expected != kernel)
       return im.fail("kernel_shape does not match the weight");
@@ -776,8 +824,9 @@ LogicalResult convertConv(Importer &im) {
                                    im.index(*channels / group), ps[2], ps[3]});
     // Weights are [M, C/G, kh, kw] with M group-major; the op reads
     // [M/G, G, C/G, kh, kw].
-    Value grouped = im.reshape(wt, {im.index(group), im.index(*features / group),
-                                    ws[1], ws[2], ws[3]});
+    Value grouped =
+        im.reshape(wt, {im.index(group), im.index(*features / group), ws[1],
+                        ws[2], ws[3]});
     Sizes wgSizes{im.index(*features / group), im.index(group), ws[1], ws[2],
                   ws[3]};
     Value wgInit = im.empty(wgSizes, element);
@@ -802,7 +851,8 @@ LogicalResult convertConv(Importer &im) {
     if (failed(bias))
       return failure();
     Value full = im.broadcastTo(channelVector(im, *bias, 4), out);
-    result = im.withSizes(arith::AddFOp::create(b, im.loc(), result, full), out);
+    result =
+        im.withSizes(arith::AddFOp::create(b, im.loc(), result, full), out);
   }
   if (oneD)
     result = im.dropUnitDims(result, {2});
@@ -874,7 +924,8 @@ LogicalResult pool(Importer &im, bool isMax) {
     bool includePad = im.attrInt("count_include_pad", 0) != 0;
     Value divisor;
     if (includePad && !ceilMode) {
-      divisor = im.fill(out, im.scalarConstant(element, w.kernel[0] * w.kernel[1]));
+      divisor =
+          im.fill(out, im.scalarConstant(element, w.kernel[0] * w.kernel[1]));
     } else {
       // Count the elements each window covers: the input's, and with
       // count_include_pad the declared padding's (not ceil_mode's extra).
@@ -892,8 +943,8 @@ LogicalResult pool(Importer &im, bool isMax) {
         ones = pad(im, ones, extra, 0.0);
         Value init = im.fill(out, im.scalarConstant(element, 0));
         divisor = linalg::PoolingNchwSumOp::create(
-                      b, im.loc(), init.getType(), ValueRange{ones, windowShape},
-                      init, strides, dilations)
+                      b, im.loc(), init.getType(),
+                      ValueRange{ones, windowShape}, init, strides, dilations)
                       .getResult(0);
       }
       if (!divisor)

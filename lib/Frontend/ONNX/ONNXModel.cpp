@@ -97,8 +97,8 @@ int64_t encoder::onnximport::elementCount(const onnx::TensorProto &tensor) {
   return count;
 }
 
-bool encoder::onnximport::loadModel(const std::string &path,
-                                    LoadedModel &model, std::string &error) {
+bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
+                                    std::string &error) {
   std::string contents;
   if (!readFile(path, contents, error))
     return false;
@@ -131,9 +131,13 @@ bool encoder::onnximport::loadModel(const std::string &path,
     const auto &known =
         onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
     for (const auto &[domain, version] : model.opsets) {
-      auto range = known.find(domain.empty() ? "" : domain);
+      // Other domains (ai.onnx.ml, com.microsoft) matter only where a node
+      // uses them, and such nodes are refused by name.
+      if (!domain.empty())
+        continue;
+      auto range = known.find("");
       if (range == known.end())
-        continue; // an unknown domain: its nodes are refused by name
+        continue;
       if (version > range->second.second) {
         error = "the model imports opset " + std::to_string(version) +
                 " of domain " + (domain.empty() ? "ai.onnx" : domain) +
@@ -270,8 +274,9 @@ bool encoder::onnximport::tensorBytes(const onnx::TensorProto &tensor,
   int64_t expected = count * info.bytes;
   if (static_cast<int64_t>(bytes.size()) != expected) {
     error = "tensor '" + tensor.name() + "' holds " +
-            std::to_string(bytes.size()) + " bytes of data, but its shape and " +
-            info.name + " need " + std::to_string(expected);
+            std::to_string(bytes.size()) +
+            " bytes of data, but its shape and " + info.name + " need " +
+            std::to_string(expected);
     return false;
   }
   return true;

@@ -188,8 +188,8 @@ LogicalResult convertSqueeze(Importer &im) {
   if (failed(axes))
     return failure();
   int64_t rank = im.inputRank(0);
-  if (const Sizes *known = im.contents(0); known && rank == 1 &&
-                                           known->size() == 1) {
+  if (const Sizes *known = im.contents(0);
+      known && rank == 1 && known->size() == 1) {
     im.setOutputContents(0, *known, im.inputElementType(0), 0);
     return success();
   }
@@ -355,8 +355,7 @@ LogicalResult convertConcat(Importer &im) {
     im.setOutput(0, cast[0], result);
     return success();
   }
-  Value concat =
-      tensor::ConcatOp::create(im.builder(), im.loc(), *axis, cast);
+  Value concat = tensor::ConcatOp::create(im.builder(), im.loc(), *axis, cast);
   Value out = concat;
   auto want = Importer::typeFor(result, getElementTypeOrSelf(concat));
   if (want != concat.getType())
@@ -468,11 +467,11 @@ LogicalResult convertSlice(Importer &im) {
     OpFoldResult end = clampBound(ends[k], true);
     OpFoldResult count;
     if (step > 0)
-      count = im.max(im.ceilDiv(im.sub(end, start), im.index(step)),
-                     im.index(0));
+      count =
+          im.max(im.ceilDiv(im.sub(end, start), im.index(step)), im.index(0));
     else
-      count = im.max(im.ceilDiv(im.sub(start, end), im.index(-step)),
-                     im.index(0));
+      count =
+          im.max(im.ceilDiv(im.sub(start, end), im.index(-step)), im.index(0));
     if (getConstantIntValue(count) == 0) {
       // Empty: any in-bounds offset (the verifier refuses one at the end).
       sizes[*axis] = count;
@@ -550,9 +549,9 @@ LogicalResult convertSplit(Importer &im) {
     // Equal parts (opset 18: the last one smaller).
     OpFoldResult part = im.ceilDiv(shape[*axis], im.index(n));
     for (unsigned i = 0; i < n; ++i)
-      parts.push_back(i + 1 < n ? part
-                                : im.sub(shape[*axis],
-                                         im.mul(part, im.index(n - 1))));
+      parts.push_back(
+          i + 1 < n ? part
+                    : im.sub(shape[*axis], im.mul(part, im.index(n - 1))));
   }
   OpFoldResult offset = im.index(0);
   for (unsigned i = 0; i < n; ++i) {
@@ -561,8 +560,11 @@ LogicalResult convertSplit(Importer &im) {
     offsets[*axis] = getConstantIntValue(parts[i]) == 0 ? im.index(0) : offset;
     sizes[*axis] = parts[i];
     auto type = Importer::typeFor(sizes, getElementTypeOrSelf(*x));
-    Value piece = tensor::ExtractSliceOp::create(im.builder(), im.loc(), type,
-                                                 *x, offsets, sizes, strides);
+    Value piece =
+        getConstantIntValue(parts[i]) == 0
+            ? im.empty(sizes, getElementTypeOrSelf(*x)) // nothing to read
+            : Value(tensor::ExtractSliceOp::create(
+                  im.builder(), im.loc(), type, *x, offsets, sizes, strides));
     im.setOutput(i, piece, sizes);
     offset = im.add(offset, parts[i]);
   }
@@ -624,8 +626,8 @@ LogicalResult convertGather(Importer &im) {
         // (ONNX leaves them undefined; the kernel cannot raise).
         Value last = arith::SubIOp::create(
             b, loc, axisSize, arith::ConstantIndexOp::create(b, loc, 1));
-        i = arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, i, last),
-                                   zero);
+        i = arith::MaxSIOp::create(
+            b, loc, arith::MinSIOp::create(b, loc, i, last), zero);
         SmallVector<Value> coords;
         for (int64_t d = 0; d < gatherAxis; ++d)
           coords.push_back(linalg::IndexOp::create(b, loc, d));
@@ -731,8 +733,8 @@ LogicalResult rangeAtRunTime(Importer &im, Type element) {
   if (isa<FloatType>(element)) {
     Value steps = math::CeilOp::create(
         b, loc,
-        arith::DivFOp::create(b, loc,
-                              arith::SubFOp::create(b, loc, limit, start), delta));
+        arith::DivFOp::create(
+            b, loc, arith::SubFOp::create(b, loc, limit, start), delta));
     Value i64 = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
     count = arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
   } else {
@@ -760,9 +762,10 @@ LogicalResult rangeAtRunTime(Importer &im, Type element) {
               arith::MulFOp::create(
                   nb, l, arith::SIToFPOp::create(nb, l, element, i64), delta));
         else {
-          Value n = element.getIntOrFloatBitWidth() == 64
-                        ? i64
-                        : arith::TruncIOp::create(nb, l, element, i64).getResult();
+          Value n =
+              element.getIntOrFloatBitWidth() == 64
+                  ? i64
+                  : arith::TruncIOp::create(nb, l, element, i64).getResult();
           v = arith::AddIOp::create(nb, l, start,
                                     arith::MulIOp::create(nb, l, n, delta));
         }
@@ -801,9 +804,11 @@ LogicalResult convertRange(Importer &im) {
     return rangeAtRunTime(im, element);
   OpFoldResult s = (*start)[0], l = (*limit)[0];
   OpFoldResult n =
-      *step > 0 ? im.max(im.ceilDiv(im.sub(l, s), im.index(*step)), im.index(0))
-                : im.max(im.ceilDiv(im.sub(s, l), im.index(-*step)), im.index(0));
-  std::optional<int64_t> cs = getConstantIntValue(s), cn = getConstantIntValue(n);
+      *step > 0
+          ? im.max(im.ceilDiv(im.sub(l, s), im.index(*step)), im.index(0))
+          : im.max(im.ceilDiv(im.sub(s, l), im.index(-*step)), im.index(0));
+  std::optional<int64_t> cs = getConstantIntValue(s),
+                         cn = getConstantIntValue(n);
   if (cs && cn && *cn <= 64) {
     Sizes result;
     for (int64_t i = 0; i < *cn; ++i)
@@ -823,11 +828,12 @@ LogicalResult convertRange(Importer &im) {
         Value i = linalg::IndexOp::create(nb, loc, 0);
         Value v = arith::AddIOp::create(
             nb, loc, startValue,
-            arith::MulIOp::create(nb, loc, i,
-                                  arith::ConstantIndexOp::create(nb, loc, stepValue)));
-        linalg::YieldOp::create(nb, loc,
-                                arith::IndexCastOp::create(nb, loc, element, v)
-                                    .getResult());
+            arith::MulIOp::create(
+                nb, loc, i,
+                arith::ConstantIndexOp::create(nb, loc, stepValue)));
+        linalg::YieldOp::create(
+            nb, loc,
+            arith::IndexCastOp::create(nb, loc, element, v).getResult());
       });
   im.setOutput(0, generic.getResult(0), Sizes{n});
   return success();
@@ -909,9 +915,9 @@ LogicalResult convertPad(Importer &im) {
         Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
         Value one = arith::ConstantIndexOp::create(nb, loc, 1);
         for (int64_t d = 0; d < rank; ++d) {
-          Value i = arith::SubIOp::create(
-              nb, loc, linalg::IndexOp::create(nb, loc, d),
-              arith::ConstantIndexOp::create(nb, loc, lows[d]));
+          Value position = linalg::IndexOp::create(nb, loc, d);
+          Value low = arith::ConstantIndexOp::create(nb, loc, lows[d]);
+          Value i = arith::SubIOp::create(nb, loc, position, low);
           Value last = arith::SubIOp::create(nb, loc, sizes[d], one);
           if (reflect) {
             // -i before the start, 2 (n - 1) - i past the end.
@@ -930,7 +936,8 @@ LogicalResult convertPad(Importer &im) {
           coords.push_back(i);
         }
         linalg::YieldOp::create(
-            nb, loc, tensor::ExtractOp::create(nb, loc, source, coords).getResult());
+            nb, loc,
+            tensor::ExtractOp::create(nb, loc, source, coords).getResult());
       });
   im.setOutput(0, generic.getResult(0), result);
   return success();
