@@ -100,12 +100,18 @@ FailureOr<DictionaryAttr> recordValue(func::FuncOp func, Type type,
   auto tensor = dyn_cast<RankedTensorType>(type);
   StringRef dtype = tensor ? dtypeName(tensor.getElementType()) : "";
   if (isUnsigned) {
-    if (dtype != "i8")
+    StringRef unsignedName = llvm::StringSwitch<StringRef>(dtype)
+                                 .Case("i8", "u8")
+                                 .Case("i16", "u16")
+                                 .Case("i32", "u32")
+                                 .Case("i64", "u64")
+                                 .Default("");
+    if (unsignedName.empty())
       return func.emitError("public function '")
              << func.getSymName() << "': " << what << " '" << name << "' is "
              << kUnsignedAttrName << " but has type " << type
-             << "; only i8 tensors carry unsigned bytes (u8)";
-    dtype = "u8";
+             << "; only i8, i16, i32 and i64 tensors hold unsigned integers";
+    dtype = unsignedName;
   }
   if (dtype.empty())
     return func.emitError("public function '")

@@ -84,6 +84,21 @@ bool storeInteger(void *Data, encrt_dtype To, size_t Index, int64_t V) {
       return false;
     storeAs<uint8_t>(Data, Index, static_cast<uint8_t>(V));
     return true;
+  case ENCRT_U16:
+    if (!Fits(0, UINT16_MAX))
+      return false;
+    storeAs<uint16_t>(Data, Index, static_cast<uint16_t>(V));
+    return true;
+  case ENCRT_U32:
+    if (!Fits(0, UINT32_MAX))
+      return false;
+    storeAs<uint32_t>(Data, Index, static_cast<uint32_t>(V));
+    return true;
+  case ENCRT_U64:
+    if (V < 0)
+      return false;
+    storeAs<uint64_t>(Data, Index, static_cast<uint64_t>(V));
+    return true;
   default:
     return false;
   }
@@ -121,7 +136,8 @@ bool encrt::convertElements(const void *Src, encrt_dtype From, void *Dst,
                             encrt_dtype To, size_t Count, size_t &BadIndex) {
   if (isIntegerDType(To)) {
     for (size_t I = 0; I < Count; ++I)
-      if (!storeInteger(Dst, To, I, loadInteger(Src, From, I))) {
+      if (int64_t V = loadInteger(Src, From, I);
+          (From == ENCRT_U64 && V < 0) || !storeInteger(Dst, To, I, V)) {
         BadIndex = I;
         return false;
       }

@@ -35,6 +35,7 @@ const NpyDType NpyDTypes[] = {
     {"<f4", ENCRT_F32}, {"<f8", ENCRT_F64}, {"<f2", ENCRT_F16},
     {"<i8", ENCRT_I64}, {"<i4", ENCRT_I32}, {"<i2", ENCRT_I16},
     {"|i1", ENCRT_I8},  {"|u1", ENCRT_U8},  {"|b1", ENCRT_BOOL},
+    {"<u2", ENCRT_U16}, {"<u4", ENCRT_U32}, {"<u8", ENCRT_U64},
 };
 
 const char *descrOf(encrt_dtype DType) {

@@ -40,6 +40,7 @@ const SafeTensorsDType SafeTensorsDTypes[] = {
     {"F32", ENCRT_F32},   {"F64", ENCRT_F64}, {"F16", ENCRT_F16},
     {"BF16", ENCRT_BF16}, {"I64", ENCRT_I64}, {"I32", ENCRT_I32},
     {"I16", ENCRT_I16},   {"I8", ENCRT_I8},   {"U8", ENCRT_U8},
+    {"U16", ENCRT_U16},   {"U32", ENCRT_U32}, {"U64", ENCRT_U64},
     {"BOOL", ENCRT_BOOL},
 };
 
@@ -104,9 +105,10 @@ private:
       }
     }
     if (!Known)
-      return fileError("tensor ", quote(Name), " has unsupported dtype ",
-                       quote(DTypeV->getString()),
-                       " (supported: F32 F64 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
+      return fileError(
+          "tensor ", quote(Name), " has unsupported dtype ",
+          quote(DTypeV->getString()),
+          " (supported: F32 F64 F16 BF16 I64 I32 I16 I8 U8 U16 U32 U64 BOOL)");
 
     for (const json::Value &Dim : ShapeV->getArray()) {
       if (!Dim.isInt() || Dim.getInt() < 0)

@@ -22,6 +22,8 @@ static const DTypeInfo DTypes[] = {
     {ENCRT_I64, "i64", 8, true},  {ENCRT_I32, "i32", 4, true},
     {ENCRT_I16, "i16", 2, true},  {ENCRT_I8, "i8", 1, true},
     {ENCRT_U8, "u8", 1, true},    {ENCRT_BOOL, "i1", 1, true},
+    {ENCRT_U16, "u16", 2, true},  {ENCRT_U32, "u32", 4, true},
+    {ENCRT_U64, "u64", 8, true},
 };
 
 static const DTypeInfo *lookup(encrt_dtype DType) {
@@ -117,6 +119,13 @@ int64_t encrt::loadInteger(const void *Data, encrt_dtype DType, size_t Index) {
   case ENCRT_U8:
   case ENCRT_BOOL:
     return loadAs<uint8_t>(Data, Index);
+  case ENCRT_U16:
+    return loadAs<uint16_t>(Data, Index);
+  case ENCRT_U32:
+    return loadAs<uint32_t>(Data, Index);
+  case ENCRT_U64:
+    // Values past INT64_MAX come out negative; convertElements refuses them.
+    return loadAs<uint64_t>(Data, Index);
   default:
     return 0;
   }

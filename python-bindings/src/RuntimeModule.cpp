@@ -79,6 +79,12 @@ py::dtype numpyDtype(encrt_dtype dtype) {
     return py::dtype("int8");
   case ENCRT_U8:
     return py::dtype("uint8");
+  case ENCRT_U16:
+    return py::dtype("uint16");
+  case ENCRT_U32:
+    return py::dtype("uint32");
+  case ENCRT_U64:
+    return py::dtype("uint64");
   case ENCRT_BOOL:
     return py::dtype("bool");
   }
@@ -86,8 +92,10 @@ py::dtype numpyDtype(encrt_dtype dtype) {
 }
 
 /// The runtime dtype of `array`'s elements; raises for types it has none of
-/// (complex, object, strings, big-endian data).
-encrt_dtype runtimeDtype(const py::array &array, const std::string &what) {
+/// (complex, object, strings, big-endian data). NumPy has no bfloat16: a
+/// uint16 array is bf16 bits unless `expected` says u16.
+encrt_dtype runtimeDtype(const py::array &array, const std::string &what,
+                         encrt_dtype expected = ENCRT_BF16) {
   py::dtype dtype = array.dtype();
   char kind = dtype.kind();
   ssize_t size = dtype.itemsize();
@@ -112,7 +120,11 @@ encrt_dtype runtimeDtype(const py::array &array, const std::string &what) {
   if (kind == 'u' && size == 1)
     return ENCRT_U8;
   if (kind == 'u' && size == 2)
-    return ENCRT_BF16;
+    return expected == ENCRT_U16 ? ENCRT_U16 : ENCRT_BF16;
+  if (kind == 'u' && size == 4)
+    return ENCRT_U32;
+  if (kind == 'u' && size == 8)
+    return ENCRT_U64;
   if (kind == 'b' && size == 1)
     return ENCRT_BOOL;
   invalidArgument(what + " has dtype " + py::str(dtype).cast<std::string>() +
@@ -122,12 +134,13 @@ encrt_dtype runtimeDtype(const py::array &array, const std::string &what) {
 /// A view of `array` for the C API; `dims` receives the shape and must
 /// outlive the view.
 encrt_tensor_view viewOf(const py::array &array, std::vector<int64_t> &dims,
-                         const std::string &what) {
+                         const std::string &what,
+                         encrt_dtype expected = ENCRT_BF16) {
   if (!(array.flags() & py::array::c_style))
     invalidArgument(what + " is not C-contiguous");
   dims.assign(array.shape(), array.shape() + array.ndim());
   encrt_tensor_view view;
-  view.dtype = runtimeDtype(array, what);
+  view.dtype = runtimeDtype(array, what, expected);
   view.rank = dims.size();
   view.dims = dims.data();
   view.data = array.data();
@@ -334,7 +347,8 @@ public:
       if (!py::isinstance<py::array>(arg))
         invalidArgument(what + " is not a NumPy array");
       arrays.push_back(py::reinterpret_borrow<py::array>(arg));
-      views.push_back(viewOf(arrays.back(), dims[i], what));
+      views.push_back(viewOf(arrays.back(), dims[i], what,
+                             encrt_function_input(function, i)->dtype));
     }
     size_t resultCount = encrt_function_output_count(function);
     std::vector<encrt_buffer *> results(resultCount, nullptr);

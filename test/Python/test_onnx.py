@@ -101,6 +101,75 @@ def test_convnet_export(tmp_path):
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("opset", [14, 17])
+def test_vit_export(tmp_path, opset):
+    """torchvision's VisionTransformer, exported the bench's way (train mode,
+    TrainingMode.PRESERVE, dropout 0: eval mode takes the fused
+    MultiheadAttention path the exporter rejects); dynamic batch."""
+    models = bench_models()
+    cfg = dict(models.VIT_BASE, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+               intermediate_size=128, image_size=32, patch_size=8)
+    model = models.build_vit(cfg, models.random_weights(models.vit_layout(cfg), 11))
+    x = torch.randn(2, 3, 32, 32)
+    path = str(tmp_path / "vit.onnx")
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, torch.nn.Dropout):
+                setattr(parent, name, torch.nn.Identity())
+    model.train()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (x,), path, opset_version=opset, input_names=["pixel_values"],
+                          output_names=["last_hidden_state", "pooler_output"],
+                          training=torch.onnx.TrainingMode.PRESERVE,
+                          dynamic_axes={"pixel_values": {0: "batch"},
+                                        "last_hidden_state": {0: "batch"},
+                                        "pooler_output": {0: "batch"}})
+    model.eval()
+    module = encoder.compile(path)
+    assert "enc.attention" in encoder.compile(path, emit="enc")
+    for batch in (1, 3):
+        x = torch.randn(batch, 3, 32, 32)
+        with torch.no_grad():
+            want = model(x)
+        got = module.main(pixel_values=x.numpy())
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(np.asarray(g), w.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_audio_front_end_export(tmp_path):
+    """wav2vec 2.0's feature encoder shape: strided Conv1d, GroupNorm (exported
+    as InstanceNormalization on a reshape), GELU; then a grouped positional
+    Conv1d with padding, as its encoder has; dynamic batch and samples."""
+    nn = torch.nn
+    torch.manual_seed(3)
+
+    class FrontEnd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv0 = nn.Conv1d(1, 16, 10, stride=5, bias=False)
+            self.norm = nn.GroupNorm(16, 16)
+            self.conv1 = nn.Conv1d(16, 16, 3, stride=2, bias=False)
+            self.position = nn.Conv1d(16, 16, 5, padding=2, groups=4)
+
+        def forward(self, input_values):
+            h = nn.functional.gelu(self.norm(self.conv0(input_values[:, None])))
+            h = nn.functional.gelu(self.conv1(h))
+            return h + nn.functional.gelu(self.position(h))
+
+    model = FrontEnd().eval()
+    path = str(tmp_path / "audio.onnx")
+    export(model, (torch.randn(2, 400),), path, 14, ["input_values"], ["features"],
+           {"input_values": {0: "batch", 1: "samples"}, "features": {0: "batch", 2: "frames"}})
+    module = encoder.compile(path)
+    for batch, samples in ((1, 400), (2, 1000)):
+        x = torch.randn(batch, samples)
+        with torch.no_grad():
+            want = model(x).numpy()
+        got = module.main(input_values=x.numpy())
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-4)
+
+
 def linear_model(weight_shape=(4, 3), data=None):
     w = numpy_helper.from_array(
         np.arange(np.prod(weight_shape), dtype=np.float32).reshape(weight_shape) / 10, "w")

@@ -88,6 +88,7 @@ bool parseDType(const std::string &Name, encrt_dtype &Out) {
   } Names[] = {{"f32", ENCRT_F32},   {"f64", ENCRT_F64}, {"f16", ENCRT_F16},
                {"bf16", ENCRT_BF16}, {"i64", ENCRT_I64}, {"i32", ENCRT_I32},
                {"i16", ENCRT_I16},   {"i8", ENCRT_I8},   {"u8", ENCRT_U8},
+               {"u16", ENCRT_U16},   {"u32", ENCRT_U32}, {"u64", ENCRT_U64},
                {"i1", ENCRT_BOOL}};
   for (const auto &N : Names) {
     if (Name == N.Name) {
@@ -179,6 +180,15 @@ std::string parseElement(const std::string &Token, encrt_dtype DType,
     break;
   case ENCRT_I8:
     Lo = INT8_MIN, Hi = INT8_MAX;
+    break;
+  case ENCRT_U16:
+    Lo = 0, Hi = UINT16_MAX;
+    break;
+  case ENCRT_U32:
+    Lo = 0, Hi = UINT32_MAX;
+    break;
+  case ENCRT_U64: // literals up to INT64_MAX
+    Lo = 0, Hi = INT64_MAX;
     break;
   default:
     Lo = 0, Hi = UINT8_MAX;
@@ -328,6 +338,21 @@ std::string formatElement(const void *Data, encrt_dtype DType, int64_t I) {
   }
   case ENCRT_I8:
     return std::to_string(static_cast<int8_t>(*P));
+  case ENCRT_U16: {
+    uint16_t V;
+    std::memcpy(&V, P, 2);
+    return std::to_string(V);
+  }
+  case ENCRT_U32: {
+    uint32_t V;
+    std::memcpy(&V, P, 4);
+    return std::to_string(V);
+  }
+  case ENCRT_U64: {
+    uint64_t V;
+    std::memcpy(&V, P, 8);
+    return std::to_string(V);
+  }
   case ENCRT_U8:
   case ENCRT_BOOL:
     return std::to_string(*P);

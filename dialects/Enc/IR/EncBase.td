@@ -45,8 +45,8 @@ def Enc_Dialect : Dialect {
     // Input: "zeros" or "ones", what the runtime passes when the caller
     // omits it (Hugging Face's optional inputs).
     "::mlir::StringAttr":$default,
-    // Input/output: an i8 tensor whose bytes are unsigned (ONNX's uint8):
-    // callers see dtype u8.
+    // Input/output: an integer tensor whose elements are unsigned (ONNX's
+    // uint8 ... uint64): callers see dtype u8, u16, u32 or u64.
     "::mlir::UnitAttr":$unsigned,
     // Argument of a packed parameter: how the runtime builds it
     // ({sources, source_shapes, concat_dim, panel}; enc.packed_param).

@@ -72,6 +72,9 @@ typedef enum encrt_dtype ENCRT_ENUM_BASE {
   ENCRT_I8 = 7,
   ENCRT_U8 = 8,
   ENCRT_BOOL = 9, /* one byte per element, 0 or 1; "i1" in metadata */
+  ENCRT_U16 = 10,
+  ENCRT_U32 = 11,
+  ENCRT_U64 = 12,
 } encrt_dtype;
 
 /* "f32", "i64", ... as in artifact metadata. */

@@ -33,6 +33,13 @@ constexpr int64_t kMaxFloatConstant = 16;
 /// Integer tensors up to this many elements also get known contents.
 constexpr int64_t kMaxContents = 64;
 
+bool isUnsignedType(int32_t onnxType) {
+  return onnxType == onnx::TensorProto::UINT8 ||
+         onnxType == onnx::TensorProto::UINT16 ||
+         onnxType == onnx::TensorProto::UINT32 ||
+         onnxType == onnx::TensorProto::UINT64;
+}
+
 int64_t constantOf(OpFoldResult size) {
   if (std::optional<int64_t> c = getConstantIntValue(size))
     return *c;
@@ -131,10 +138,17 @@ FailureOr<Type> Importer::elementType(int32_t onnxType, StringRef what) {
   case onnx::TensorProto::INT8:
   case onnx::TensorProto::UINT8: // signless; the ops read isUnsigned()
     return Type(IntegerType::get(ctx, 8));
+  case onnx::TensorProto::UINT16:
+    return Type(IntegerType::get(ctx, 16));
+  case onnx::TensorProto::UINT32:
+    return Type(IntegerType::get(ctx, 32));
+  case onnx::TensorProto::UINT64:
+    return Type(IntegerType::get(ctx, 64));
   default:
     failure = (what + " has element type " + elementInfo(onnxType).name +
                "; the importer supports float32, float64, float16, "
-               "bfloat16, int64, int32, int16, int8, uint8 and bool")
+               "bfloat16, int64, int32, int16, int8, uint64, uint32, "
+               "uint16, uint8 and bool")
                   .str();
     return LogicalResult::failure();
   }
@@ -182,6 +196,21 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
         break;
       case onnx::TensorProto::UINT8:
         v = static_cast<uint8_t>(bytes[i]);
+        break;
+      case onnx::TensorProto::UINT16: {
+        uint16_t w;
+        std::memcpy(&w, bytes.data() + i * 2, 2);
+        v = w;
+        break;
+      }
+      case onnx::TensorProto::UINT32: {
+        uint32_t w;
+        std::memcpy(&w, bytes.data() + i * 4, 4);
+        v = w;
+        break;
+      }
+      case onnx::TensorProto::UINT64:
+        std::memcpy(&v, bytes.data() + i * 8, 8);
         break;
       default: // bool
         v = bytes[i] != 0;
@@ -1053,12 +1082,12 @@ LogicalResult Importer::importFusion(const onnx::NodeProto &node,
 }
 
 bool Importer::isUnsigned(unsigned i) const {
-  return onnxTypes.lookup(inputName(i)) == onnx::TensorProto::UINT8;
+  return isUnsignedType(onnxTypes.lookup(inputName(i)));
 }
 
 bool Importer::isUnsignedOutput(unsigned i) const {
   return static_cast<int>(i) < current->output_size() &&
-         onnxTypes.lookup(current->output(i)) == onnx::TensorProto::UINT8;
+         isUnsignedType(onnxTypes.lookup(current->output(i)));
 }
 
 unsigned Importer::useCount(StringRef name) const {
@@ -1155,7 +1184,7 @@ LogicalResult Importer::run(std::string &error) {
   Block *body = function.addEntryBlock();
   for (auto [i, info] : llvm::enumerate(inputs)) {
     function.setArgAttr(i, kNameAttrName, b.getStringAttr(info->name()));
-    if (info->type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
+    if (isUnsignedType(info->type().tensor_type().elem_type()))
       function.setArgAttr(i, kUnsignedAttrName, b.getUnitAttr());
     if (llvm::any_of(dimNames[i],
                      [](const std::string &n) { return !n.empty(); })) {
@@ -1279,7 +1308,7 @@ LogicalResult Importer::run(std::string &error) {
       b.getFunctionType(inputTypes, ValueRange(results).getTypes()));
   for (auto [i, name] : llvm::enumerate(resultNames)) {
     function.setResultAttr(i, kNameAttrName, b.getStringAttr(name));
-    if (onnxTypes.lookup(name) == onnx::TensorProto::UINT8)
+    if (isUnsignedType(onnxTypes.lookup(name)))
       function.setResultAttr(i, kUnsignedAttrName, b.getUnitAttr());
   }
   return success();
@@ -1335,6 +1364,24 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
       break;
     case onnx::TensorProto::INT32:
       dtype = "I32";
+      break;
+    case onnx::TensorProto::INT16:
+      dtype = "I16";
+      break;
+    case onnx::TensorProto::INT8:
+      dtype = "I8";
+      break;
+    case onnx::TensorProto::UINT8:
+      dtype = "U8";
+      break;
+    case onnx::TensorProto::UINT16:
+      dtype = "U16";
+      break;
+    case onnx::TensorProto::UINT32:
+      dtype = "U32";
+      break;
+    case onnx::TensorProto::UINT64:
+      dtype = "U64";
       break;
     default:
       dtype = "BOOL";

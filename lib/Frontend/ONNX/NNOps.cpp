@@ -867,8 +867,15 @@ LogicalResult pool(Importer &im, bool isMax) {
   if (failed(input))
     return failure();
   Value x = *input;
-  if (!isFloat(x))
-    return im.fail("needs a float input");
+  Type original = getElementTypeOrSelf(x);
+  bool isUnsigned = im.isUnsigned(0);
+  if (!isFloat(x)) {
+    // Integer max pooling in i32 (whose minimum pads), back after.
+    if (!isMax || original.getIntOrFloatBitWidth() > 32)
+      return im.fail("needs a float input (or an integer of 32 bits or "
+                     "fewer for MaxPool)");
+    x = im.convertElements(x, im.builder().getI32Type(), isUnsigned);
+  }
   int64_t rank = im.sizes(x).size();
   if (rank != 3 && rank != 4)
     return im.fail("1-D and 2-D pooling is supported; this one has " +
@@ -903,7 +910,9 @@ LogicalResult pool(Importer &im, bool isMax) {
   Value windowShape =
       im.empty({im.index(w.kernel[0]), im.index(w.kernel[1])}, element);
   Value result;
-  double lowest = -std::numeric_limits<double>::infinity();
+  double lowest = isa<FloatType>(element)
+                      ? -std::numeric_limits<double>::infinity()
+                      : static_cast<double>(INT32_MIN);
   if (isMax) {
     Value padded = pad(im, x, w, lowest);
     Value init = im.fill(out, im.scalarConstant(element, lowest));
@@ -955,6 +964,8 @@ LogicalResult pool(Importer &im, bool isMax) {
   im.withSizes(result, out);
   if (oneD)
     result = im.dropUnitDims(result, {2});
+  if (getElementTypeOrSelf(result) != original)
+    result = im.convertElements(result, original, false, isUnsigned);
   im.setOutput(0, result);
   return success();
 }

@@ -65,17 +65,17 @@ ElementInfo encoder::onnximport::elementInfo(int32_t dataType) {
   case onnx::TensorProto::BOOL:
     return {"bool", 1};
   case onnx::TensorProto::INT8:
-    return {"int8", 0};
+    return {"int8", 1};
   case onnx::TensorProto::INT16:
-    return {"int16", 0};
+    return {"int16", 2};
   case onnx::TensorProto::UINT8:
-    return {"uint8", 0};
+    return {"uint8", 1};
   case onnx::TensorProto::UINT16:
-    return {"uint16", 0};
+    return {"uint16", 2};
   case onnx::TensorProto::UINT32:
-    return {"uint32", 0};
+    return {"uint32", 4};
   case onnx::TensorProto::UINT64:
-    return {"uint64", 0};
+    return {"uint64", 8};
   case onnx::TensorProto::STRING:
     return {"string", 0};
   case onnx::TensorProto::COMPLEX64:
@@ -265,7 +265,25 @@ bool encoder::onnximport::tensorBytes(const onnx::TensorProto &tensor,
       copyField<uint16_t>(tensor.int32_data(), bytes);
       break;
     case onnx::TensorProto::BOOL:
+    case onnx::TensorProto::UINT8:
       copyField<uint8_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::INT8:
+      copyField<int8_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::INT16:
+      copyField<int16_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::UINT16:
+      copyField<uint16_t>(tensor.int32_data(), bytes);
+      break;
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      // Stored in uint64_data.
+      if (tensor.data_type() == onnx::TensorProto::UINT32)
+        copyField<uint32_t>(tensor.uint64_data(), bytes);
+      else
+        copyField<uint64_t>(tensor.uint64_data(), bytes);
       break;
     default:
       break;
