@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for SECONDS each (default 20), in build-fuzz/
 # (clang-22, -fsanitize=fuzzer,address,undefined): the safetensors and .npy
-# readers, the artifact metadata reader, the model-config frontend, and IR
+# readers, the artifact metadata reader, the model-config frontend, the ONNX
+# importer (with ONNX's parser, checker and shape inference), and IR
 # parsing + verification + the enc passes to linalg. Each target starts
 # from its seed corpus (test/fuzz/corpus, the lit inputs) and writes what it
 # finds to build-fuzz/fuzz/<target>/ (corpus/ and crash-* files), never into
@@ -9,7 +10,7 @@
 # every crash input is then replayed and triaged: a crash with a frame in
 # the project's own code fails the run (fix it and add the input to
 # test/fuzz/regressions/<target>/, which every build replays); one entirely
-# inside Debian's libMLIR.so (its parsers) is upstream's, listed in
+# inside Debian's libMLIR.so (its parsers) or libonnx/libprotobuf is upstream's, listed in
 # build-fuzz/fuzz/<target>/upstream.txt and docs/reliability.md, and does
 # not fail the run.
 #
@@ -20,7 +21,7 @@ build=${ENCODER_FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors npy metadata model-config pipeline)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors npy metadata model-config onnx pipeline)
 
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \

@@ -1321,87 +1321,35 @@ LogicalResult Importer::run(std::string &error) {
 LogicalResult Importer::writeWeights(StringRef weightsPath,
                                      std::string &error) {
   // safetensors: an 8-byte little-endian header length, a JSON header
-  // (padded with spaces to 8 bytes), then the tensors' bytes.
+  // (padded with spaces to 8 bytes), then the tensors' bytes. The header
+  // comes from the shapes alone; each tensor is then written straight from
+  // the model's bytes (a MatMul weight transposed on the way).
   std::string header = "{";
-  SmallVector<std::vector<char>> datas;
   uint64_t offset = 0;
   for (auto [i, tensor] : llvm::enumerate(params)) {
-    std::vector<char> bytes;
-    if (!tensorBytes(*tensor, model.directory, bytes, error))
-      return LogicalResult::failure();
-    bool isTransposed = transposed.count(tensor);
+    encoder::onnximport::ElementInfo info =
+        encoder::onnximport::elementInfo(tensor->data_type());
     std::string name = tensor->name();
     SmallVector<int64_t> dims(tensor->dims().begin(), tensor->dims().end());
-    if (isTransposed) {
-      // A MatMul weight [in, out] stored as enc.linear's [out, in].
-      int64_t rows = dims[0], cols = dims[1];
-      size_t width = bytes.size() / std::max<int64_t>(rows * cols, 1);
-      std::vector<char> swapped(bytes.size());
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c)
-          std::memcpy(swapped.data() + (c * rows + r) * width,
-                      bytes.data() + (r * cols + c) * width, width);
-      bytes = std::move(swapped);
+    if (transposed.count(tensor)) {
       std::swap(dims[0], dims[1]);
       name += kTransposedSuffix;
     }
-    StringRef dtype;
-    switch (tensor->data_type()) {
-    case onnx::TensorProto::FLOAT:
-      dtype = "F32";
-      break;
-    case onnx::TensorProto::DOUBLE:
-      dtype = "F64";
-      break;
-    case onnx::TensorProto::FLOAT16:
-      dtype = "F16";
-      break;
-    case onnx::TensorProto::BFLOAT16:
-      dtype = "BF16";
-      break;
-    case onnx::TensorProto::INT64:
-      dtype = "I64";
-      break;
-    case onnx::TensorProto::INT32:
-      dtype = "I32";
-      break;
-    case onnx::TensorProto::INT16:
-      dtype = "I16";
-      break;
-    case onnx::TensorProto::INT8:
-      dtype = "I8";
-      break;
-    case onnx::TensorProto::UINT8:
-      dtype = "U8";
-      break;
-    case onnx::TensorProto::UINT16:
-      dtype = "U16";
-      break;
-    case onnx::TensorProto::UINT32:
-      dtype = "U32";
-      break;
-    case onnx::TensorProto::UINT64:
-      dtype = "U64";
-      break;
-    default:
-      dtype = "BOOL";
-      break;
-    }
+    uint64_t bytes = encoder::onnximport::elementCount(*tensor) * info.bytes;
     std::string escaped;
     for (char c : name) {
       if (c == '"' || c == '\\')
         escaped += '\\';
       escaped += c;
     }
-    header += (i ? ",\"" : "\"") + escaped + "\":{\"dtype\":\"" + dtype.str() +
-              "\",\"shape\":[" +
-              llvm::join(llvm::map_range(
-                             dims, [](int64_t d) { return std::to_string(d); }),
-                         ",") +
+    std::string shape = llvm::join(
+        llvm::map_range(dims, [](int64_t d) { return std::to_string(d); }),
+        ",");
+    header += (i ? ",\"" : "\"") + escaped + "\":{\"dtype\":\"" +
+              info.safetensors + "\",\"shape\":[" + shape +
               "],\"data_offsets\":[" + std::to_string(offset) + "," +
-              std::to_string(offset + bytes.size()) + "]}";
-    offset += bytes.size();
-    datas.push_back(std::move(bytes));
+              std::to_string(offset + bytes) + "]}";
+    offset += bytes;
   }
   header += "}";
   while (header.size() % 8)
@@ -1420,8 +1368,27 @@ LogicalResult Importer::writeWeights(StringRef weightsPath,
     prefix[k] = static_cast<char>((length >> (8 * k)) & 0xff);
   os.write(prefix, 8);
   os << header;
-  for (const std::vector<char> &data : datas)
-    os.write(data.data(), data.size());
+  for (const onnx::TensorProto *tensor : params) {
+    std::vector<char> storage;
+    const char *data;
+    size_t size;
+    if (!encoder::onnximport::tensorData(*tensor, model.directory, storage,
+                                         data, size, error))
+      return LogicalResult::failure();
+    if (!transposed.count(tensor)) {
+      os.write(data, size);
+      continue;
+    }
+    // A MatMul weight [in, out] stored as enc.linear's [out, in].
+    int64_t rows = tensor->dims(0), cols = tensor->dims(1);
+    size_t width = size / std::max<int64_t>(rows * cols, 1);
+    std::vector<char> swapped(size);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        std::memcpy(swapped.data() + (c * rows + r) * width,
+                    data + (r * cols + c) * width, width);
+    os.write(swapped.data(), size);
+  }
   os.close();
   if (os.has_error()) {
     error = ("writing the weights to '" + weightsPath + "' failed").str();

@@ -51,39 +51,39 @@ std::string firstLine(const std::string &what) {
 ElementInfo encoder::onnximport::elementInfo(int32_t dataType) {
   switch (dataType) {
   case onnx::TensorProto::FLOAT:
-    return {"float32", 4};
+    return {"float32", 4, "F32"};
   case onnx::TensorProto::DOUBLE:
-    return {"float64", 8};
+    return {"float64", 8, "F64"};
   case onnx::TensorProto::FLOAT16:
-    return {"float16", 2};
+    return {"float16", 2, "F16"};
   case onnx::TensorProto::BFLOAT16:
-    return {"bfloat16", 2};
+    return {"bfloat16", 2, "BF16"};
   case onnx::TensorProto::INT64:
-    return {"int64", 8};
+    return {"int64", 8, "I64"};
   case onnx::TensorProto::INT32:
-    return {"int32", 4};
+    return {"int32", 4, "I32"};
   case onnx::TensorProto::BOOL:
-    return {"bool", 1};
+    return {"bool", 1, "BOOL"};
   case onnx::TensorProto::INT8:
-    return {"int8", 1};
+    return {"int8", 1, "I8"};
   case onnx::TensorProto::INT16:
-    return {"int16", 2};
+    return {"int16", 2, "I16"};
   case onnx::TensorProto::UINT8:
-    return {"uint8", 1};
+    return {"uint8", 1, "U8"};
   case onnx::TensorProto::UINT16:
-    return {"uint16", 2};
+    return {"uint16", 2, "U16"};
   case onnx::TensorProto::UINT32:
-    return {"uint32", 4};
+    return {"uint32", 4, "U32"};
   case onnx::TensorProto::UINT64:
-    return {"uint64", 8};
+    return {"uint64", 8, "U64"};
   case onnx::TensorProto::STRING:
-    return {"string", 0};
+    return {"string", 0, ""};
   case onnx::TensorProto::COMPLEX64:
-    return {"complex64", 0};
+    return {"complex64", 0, ""};
   case onnx::TensorProto::COMPLEX128:
-    return {"complex128", 0};
+    return {"complex128", 0, ""};
   default:
-    return {"undefined", 0};
+    return {"undefined", 0, ""};
   }
 }
 
@@ -146,10 +146,17 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
         return false;
       }
     }
-    // The checker takes the path so that it resolves external data beside
-    // the model; it reports unknown ops and opsets, cycles (nodes out of
-    // topological order) and inputs nothing produces.
-    onnx::checker::check_model(path);
+    // The checker reports unknown ops and opsets, cycles (nodes out of
+    // topological order) and inputs nothing produces. With external data it
+    // takes the path, to resolve the files beside the model (and parses the
+    // model again); else the parsed model.
+    bool external = false;
+    for (const onnx::TensorProto &tensor : model.proto.graph().initializer())
+      external |= tensor.data_location() == onnx::TensorProto::EXTERNAL;
+    if (external)
+      onnx::checker::check_model(path);
+    else
+      onnx::checker::check_model(model.proto);
     onnx::shape_inference::InferShapes(
         model.proto, onnx::OpSchemaRegistry::Instance(),
         onnx::ShapeInferenceOptions(/*check_type_val=*/false,
@@ -224,6 +231,28 @@ bool externalBytes(const onnx::TensorProto &tensor,
 }
 
 } // namespace
+
+bool encoder::onnximport::tensorData(const onnx::TensorProto &tensor,
+                                     const std::string &directory,
+                                     std::vector<char> &storage,
+                                     const char *&data, size_t &size,
+                                     std::string &error) {
+  ElementInfo info = elementInfo(tensor.data_type());
+  int64_t count = elementCount(tensor);
+  if (info.bytes > 0 && count >= 0 &&
+      tensor.data_location() != onnx::TensorProto::EXTERNAL &&
+      tensor.has_raw_data() &&
+      static_cast<int64_t>(tensor.raw_data().size()) == count * info.bytes) {
+    data = tensor.raw_data().data();
+    size = tensor.raw_data().size();
+    return true;
+  }
+  if (!tensorBytes(tensor, directory, storage, error))
+    return false;
+  data = storage.data();
+  size = storage.size();
+  return true;
+}
 
 bool encoder::onnximport::tensorBytes(const onnx::TensorProto &tensor,
                                       const std::string &directory,

@@ -38,6 +38,7 @@ bool loadModel(const std::string &path, LoadedModel &model, std::string &error);
 struct ElementInfo {
   const char *name; // NumPy's spelling: "float32", "int64", "bool" ...
   int bytes;
+  const char *safetensors; // the safetensors dtype: "F32", "I64", "BOOL" ...
 };
 ElementInfo elementInfo(int32_t dataType);
 
@@ -48,6 +49,12 @@ ElementInfo elementInfo(int32_t dataType);
 /// an offset past its end.
 bool tensorBytes(const onnx::TensorProto &tensor, const std::string &directory,
                  std::vector<char> &bytes, std::string &error);
+
+/// `tensor`'s bytes without a copy when they are its raw_data (checked
+/// against its shape), else read into `storage` as tensorBytes does.
+bool tensorData(const onnx::TensorProto &tensor, const std::string &directory,
+                std::vector<char> &storage, const char *&data, size_t &size,
+                std::string &error);
 
 /// The number of elements of `tensor`'s shape, or -1 for a negative dim.
 int64_t elementCount(const onnx::TensorProto &tensor);
