@@ -174,47 +174,8 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
       return LogicalResult::failure();
     Sizes contents;
     for (int64_t i = 0; i < count; ++i) {
-      int64_t v = 0;
-      switch (tensor.data_type()) {
-      case onnx::TensorProto::INT64:
-        std::memcpy(&v, bytes.data() + i * 8, 8);
-        break;
-      case onnx::TensorProto::INT32: {
-        int32_t w;
-        std::memcpy(&w, bytes.data() + i * 4, 4);
-        v = w;
-        break;
-      }
-      case onnx::TensorProto::INT16: {
-        int16_t w;
-        std::memcpy(&w, bytes.data() + i * 2, 2);
-        v = w;
-        break;
-      }
-      case onnx::TensorProto::INT8:
-        v = static_cast<int8_t>(bytes[i]);
-        break;
-      case onnx::TensorProto::UINT8:
-        v = static_cast<uint8_t>(bytes[i]);
-        break;
-      case onnx::TensorProto::UINT16: {
-        uint16_t w;
-        std::memcpy(&w, bytes.data() + i * 2, 2);
-        v = w;
-        break;
-      }
-      case onnx::TensorProto::UINT32: {
-        uint32_t w;
-        std::memcpy(&w, bytes.data() + i * 4, 4);
-        v = w;
-        break;
-      }
-      case onnx::TensorProto::UINT64:
-        std::memcpy(&v, bytes.data() + i * 8, 8);
-        break;
-      default: // bool
-        v = bytes[i] != 0;
-      }
+      int64_t v =
+          encoder::onnximport::integerElement(bytes, tensor.data_type(), i);
       contents.push_back(b.getIndexAttr(v));
     }
     entry.contents = std::move(contents);

@@ -87,6 +87,41 @@ ElementInfo encoder::onnximport::elementInfo(int32_t dataType) {
   }
 }
 
+namespace {
+
+template <typename T>
+int64_t readAs(const std::vector<char> &bytes, int64_t i) {
+  T value;
+  std::memcpy(&value, bytes.data() + i * sizeof(T), sizeof(T));
+  return static_cast<int64_t>(value);
+}
+
+} // namespace
+
+int64_t encoder::onnximport::integerElement(const std::vector<char> &bytes,
+                                            int32_t dataType, int64_t i) {
+  switch (dataType) {
+  case onnx::TensorProto::INT64:
+    return readAs<int64_t>(bytes, i);
+  case onnx::TensorProto::INT32:
+    return readAs<int32_t>(bytes, i);
+  case onnx::TensorProto::INT16:
+    return readAs<int16_t>(bytes, i);
+  case onnx::TensorProto::INT8:
+    return readAs<int8_t>(bytes, i);
+  case onnx::TensorProto::UINT64:
+    return readAs<uint64_t>(bytes, i);
+  case onnx::TensorProto::UINT32:
+    return readAs<uint32_t>(bytes, i);
+  case onnx::TensorProto::UINT16:
+    return readAs<uint16_t>(bytes, i);
+  case onnx::TensorProto::UINT8:
+    return readAs<uint8_t>(bytes, i);
+  default: // bool
+    return readAs<uint8_t>(bytes, i) != 0;
+  }
+}
+
 int64_t encoder::onnximport::elementCount(const onnx::TensorProto &tensor) {
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {

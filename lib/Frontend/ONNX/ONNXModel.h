@@ -56,6 +56,11 @@ bool tensorData(const onnx::TensorProto &tensor, const std::string &directory,
                 std::vector<char> &storage, const char *&data, size_t &size,
                 std::string &error);
 
+/// Element `i` of integer (or bool) data of ONNX type `dataType`, widened
+/// (uint64 past INT64_MAX wraps).
+int64_t integerElement(const std::vector<char> &bytes, int32_t dataType,
+                       int64_t i);
+
 /// The number of elements of `tensor`'s shape, or -1 for a negative dim.
 int64_t elementCount(const onnx::TensorProto &tensor);
 
