@@ -14,6 +14,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -161,7 +162,8 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
     return LogicalResult::failure();
   int64_t count = encoder::onnximport::elementCount(tensor);
   if (count < 0) {
-    failure = "initializer '" + tensor.name() + "' has a negative dimension";
+    failure = "initializer '" + tensor.name() +
+              "' has a negative dimension or more than 2^56 elements";
     return LogicalResult::failure();
   }
   initializers[tensor.name()] = &tensor;
@@ -507,11 +509,24 @@ bool Importer::sameSize(OpFoldResult a, OpFoldResult b) {
   return product(a) == product(b);
 }
 
+OpFoldResult Importer::checked(int64_t x, int64_t y, char op) {
+  int64_t result;
+  bool overflow = op == '+'   ? llvm::AddOverflow(x, y, result) != 0
+                  : op == '-' ? llvm::SubOverflow(x, y, result) != 0
+                              : llvm::MulOverflow(x, y, result) != 0;
+  if (overflow) {
+    // A size past int64 (a hostile or corrupt shape): the node fails.
+    overflowed = true;
+    return index(0);
+  }
+  return index(result);
+}
+
 OpFoldResult Importer::add(OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x),
                          cy = getConstantIntValue(y);
   if (cx && cy)
-    return index(*cx + *cy);
+    return checked(*cx, *cy, '+');
   if (cx == 0)
     return y;
   if (cy == 0)
@@ -524,7 +539,7 @@ OpFoldResult Importer::sub(OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x),
                          cy = getConstantIntValue(y);
   if (cx && cy)
-    return index(*cx - *cy);
+    return checked(*cx, *cy, '-');
   if (cy == 0)
     return x;
   if (x == y)
@@ -537,7 +552,7 @@ OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x),
                          cy = getConstantIntValue(y);
   if (cx && cy)
-    return index(*cx * *cy);
+    return checked(*cx, *cy, '*');
   if (cx == 1)
     return y;
   if (cy == 1)
@@ -547,7 +562,10 @@ OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
   Value lhs = indexValue(x), rhs = indexValue(y);
   Value result = arith::MulIOp::create(b, location, lhs, rhs);
   Product px = product(x), py = product(y);
-  Product p{px.constant * py.constant, px.symbols};
+  int64_t constant;
+  if (llvm::MulOverflow(px.constant, py.constant, constant) != 0)
+    overflowed = true;
+  Product p{constant, px.symbols};
   llvm::append_range(p.symbols, py.symbols);
   llvm::sort(p.symbols, [](Value l, Value r) {
     return l.getAsOpaquePointer() < r.getAsOpaquePointer();
@@ -559,13 +577,18 @@ OpFoldResult Importer::mul(OpFoldResult x, OpFoldResult y) {
 OpFoldResult Importer::divSigned(OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x),
                          cy = getConstantIntValue(y);
-  if (cx && cy && *cy != 0)
+  if (cx && cy && *cy != 0) {
+    if (*cx == INT64_MIN && *cy == -1) {
+      overflowed = true;
+      return index(0);
+    }
     return index(*cx / *cy);
+  }
   if (cy == 1)
     return x;
   // Exact quotients of products: (c * S) / (d * T) with d | c, T ⊆ S.
   Product px = product(x), py = product(y);
-  if (py.constant != 0 && px.constant % py.constant == 0) {
+  if (py.constant > 0 && px.constant % py.constant == 0) {
     SmallVector<Value> rest = px.symbols;
     bool divides = true;
     for (Value s : py.symbols) {
@@ -591,7 +614,7 @@ OpFoldResult Importer::ceilDiv(OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x),
                          cy = getConstantIntValue(y);
   if (cx && cy && *cy > 0)
-    return index((*cx + *cy - 1) / *cy);
+    return index(*cx / *cy + (*cx % *cy > 0 ? 1 : 0));
   if (cy == 1)
     return x;
   Value lhs = indexValue(x), rhs = indexValue(y);
@@ -812,7 +835,11 @@ bool divides(const Product &a, const Product &b) {
 }
 
 Product times(Product a, const Product &b) {
-  a.constant *= b.constant;
+  // An overflowing product matches nothing (0 divides nothing here); the
+  // sizes' own multiplication reports the overflow.
+  int64_t constant;
+  a.constant =
+      llvm::MulOverflow(a.constant, b.constant, constant) != 0 ? 0 : constant;
   llvm::append_range(a.symbols, b.symbols);
   llvm::sort(a.symbols, [](Value l, Value r) {
     return l.getAsOpaquePointer() < r.getAsOpaquePointer();
@@ -989,7 +1016,12 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   for (int i = 0; i < node.input_size(); ++i)
     if (!node.input(i).empty() && !values.count(node.input(i)))
       return fail("input '" + node.input(i) + "' is not defined");
-  return it->second(*this);
+  overflowed = false;
+  if (failed(it->second(*this)))
+    return LogicalResult::failure();
+  if (overflowed)
+    return fail("its shape arithmetic overflows 64-bit integers");
+  return success();
 }
 
 LogicalResult Importer::importFusion(const onnx::NodeProto &node,

@@ -127,6 +127,9 @@ public:
   OpFoldResult index(int64_t value) { return b.getIndexAttr(value); }
   Value indexValue(OpFoldResult size);
   OpFoldResult add(OpFoldResult a, OpFoldResult b);
+  /// a op b ('+', '-', '*') on constants; on overflow marks the node
+  /// failed (see importNode).
+  OpFoldResult checked(int64_t a, int64_t b, char op);
   OpFoldResult sub(OpFoldResult a, OpFoldResult b);
   OpFoldResult mul(OpFoldResult a, OpFoldResult b);
   OpFoldResult divSigned(OpFoldResult a, OpFoldResult b);
@@ -202,6 +205,8 @@ private:
   const onnx::NodeProto *current = nullptr;
   int64_t opsetVersion = 0;
   std::string failure;
+  /// Set when constant shape arithmetic overflowed in the current node.
+  bool overflowed = false;
 
   llvm::StringMap<Entry> values;
   llvm::DenseMap<Value, Sizes> sizeTable;

@@ -123,9 +123,14 @@ int64_t encoder::onnximport::integerElement(const std::vector<char> &bytes,
 }
 
 int64_t encoder::onnximport::elementCount(const onnx::TensorProto &tensor) {
+  // Up to 2^56 elements: beyond, a byte count of 8-byte elements would
+  // overflow (and no file holds that much).
+  constexpr int64_t kMaxElements = int64_t(1) << 56;
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
+      return -1;
+    if (dim != 0 && count > kMaxElements / dim)
       return -1;
     count *= dim;
   }
@@ -301,7 +306,8 @@ bool encoder::onnximport::tensorBytes(const onnx::TensorProto &tensor,
   }
   int64_t count = elementCount(tensor);
   if (count < 0) {
-    error = "tensor '" + tensor.name() + "' has a negative dimension";
+    error = "tensor '" + tensor.name() +
+            "' has a negative dimension or more than 2^56 elements";
     return false;
   }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {

@@ -61,7 +61,8 @@ bool tensorData(const onnx::TensorProto &tensor, const std::string &directory,
 int64_t integerElement(const std::vector<char> &bytes, int32_t dataType,
                        int64_t i);
 
-/// The number of elements of `tensor`'s shape, or -1 for a negative dim.
+/// The number of elements of `tensor`'s shape, or -1 for a negative dim or
+/// more than 2^56 elements.
 int64_t elementCount(const onnx::TensorProto &tensor);
 
 } // namespace encoder::onnximport
