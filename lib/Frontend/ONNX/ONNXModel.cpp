@@ -46,6 +46,73 @@ std::string firstLine(const std::string &what) {
   return line;
 }
 
+/// How many elements `tensor` stores (raw_data bytes / width, or its typed
+/// field's length); -1 when its type is not one the importer reads.
+int64_t storedElements(const onnx::TensorProto &tensor, int width) {
+  if (tensor.has_raw_data())
+    return width ? static_cast<int64_t>(tensor.raw_data().size()) / width : -1;
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return tensor.float_data_size();
+  case onnx::TensorProto::DOUBLE:
+    return tensor.double_data_size();
+  case onnx::TensorProto::INT64:
+    return tensor.int64_data_size();
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return tensor.uint64_data_size();
+  case onnx::TensorProto::STRING:
+    return tensor.string_data_size();
+  default:
+    return tensor.int32_data_size();
+  }
+}
+
+bool checkTensor(const onnx::TensorProto &tensor, const std::string &where,
+                 std::string &error) {
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    return true; // read, and checked, when imported
+  int64_t count = elementCount(tensor);
+  if (count < 0) {
+    error = where + " has a negative dimension or more than 2^56 elements";
+    return false;
+  }
+  int width = elementInfo(tensor.data_type()).bytes;
+  bool rawMismatch =
+      tensor.has_raw_data() && width &&
+      static_cast<int64_t>(tensor.raw_data().size()) != count * width;
+  int64_t stored = storedElements(tensor, width);
+  if (rawMismatch ||
+      (stored >= 0 && stored != count && !(tensor.has_raw_data() && !width))) {
+    error = where + " holds " + std::to_string(stored) +
+            " elements of data for a shape of " + std::to_string(count);
+    return false;
+  }
+  return true;
+}
+
+bool checkTensorSizes(const onnx::GraphProto &graph, std::string &error) {
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    if (!checkTensor(tensor, "initializer '" + tensor.name() + "'", error))
+      return false;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      std::string where = "attribute '" + attr.name() + "' of node '" +
+                          node.name() + "' (" + node.op_type() + ")";
+      if (attr.has_t() && !checkTensor(attr.t(), where, error))
+        return false;
+      for (const onnx::TensorProto &tensor : attr.tensors())
+        if (!checkTensor(tensor, where, error))
+          return false;
+      if (attr.has_g() && !checkTensorSizes(attr.g(), error))
+        return false;
+      for (const onnx::GraphProto &sub : attr.graphs())
+        if (!checkTensorSizes(sub, error))
+          return false;
+    }
+  return true;
+}
+
 } // namespace
 
 ElementInfo encoder::onnximport::elementInfo(int32_t dataType) {
@@ -166,6 +233,11 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
       model.opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
           opset.version();
     model.directory = directoryOf(path);
+    // ONNX's shape inference reads constant tensors without checking their
+    // data against their shape (libonnx 1.12 copies past the end): every
+    // tensor in the graph is checked here first.
+    if (!checkTensorSizes(model.proto.graph(), error))
+      return false;
     // The checker accepts opsets newer than this ONNX knows; their ops'
     // semantics are not ours to guess.
     const auto &known =
@@ -201,7 +273,7 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
         model.proto, onnx::OpSchemaRegistry::Instance(),
         onnx::ShapeInferenceOptions(/*check_type_val=*/false,
                                     /*strict_mode_val=*/0,
-                                    /*data_prop_val=*/true));
+                                    /*data_prop_val=*/false));
   } catch (const onnx::checker::ValidationError &e) {
     error = "the ONNX checker rejects the model: " + firstLine(e.what());
     return false;
