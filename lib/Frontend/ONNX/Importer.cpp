@@ -729,6 +729,21 @@ Value Importer::broadcastTo(Value value, ArrayRef<OpFoldResult> target) {
   Sizes source = sizes(value);
   int64_t rank = target.size(), offset = rank - source.size();
   auto element = getElementTypeOrSelf(value.getType());
+  // Callers pass operands that broadcast; a malformed model may not: the
+  // node fails (importNode checks) and a placeholder keeps the IR valid.
+  bool broadcasts = offset >= 0;
+  for (int64_t i = 0; broadcasts && i < static_cast<int64_t>(source.size());
+       ++i) {
+    std::optional<int64_t> s = getConstantIntValue(source[i]),
+                           t = getConstantIntValue(target[i + offset]);
+    broadcasts = !s || !t || *s == 1 || *s == *t;
+  }
+  if (!broadcasts) {
+    (void)fail("an operand of rank " + Twine(source.size()) +
+               " does not broadcast to the result's rank " + Twine(rank) +
+               " shape");
+    return empty(target, element);
+  }
   SmallVector<int64_t> dropped, added;
   for (int64_t i = 0; i < offset; ++i)
     added.push_back(i);
@@ -1017,7 +1032,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
     if (!node.input(i).empty() && !values.count(node.input(i)))
       return fail("input '" + node.input(i) + "' is not defined");
   overflowed = false;
-  if (failed(it->second(*this)))
+  if (failed(it->second(*this)) || !failure.empty())
     return LogicalResult::failure();
   if (overflowed)
     return fail("its shape arithmetic overflows 64-bit integers");

@@ -91,6 +91,33 @@ bool checkTensor(const onnx::TensorProto &tensor, const std::string &where,
   return true;
 }
 
+/// Window attributes ONNX's shape inference divides by (libonnx 1.12
+/// divides by a zero stride).
+bool checkWindows(const onnx::GraphProto &graph, std::string &error) {
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      bool positive = attr.name() == "strides" || attr.name() == "dilations" ||
+                      attr.name() == "kernel_shape";
+      if (positive)
+        for (int64_t v : attr.ints())
+          if (v <= 0) {
+            error = "node '" + node.name() + "' (" + node.op_type() + ") has " +
+                    attr.name() + " " + std::to_string(v) +
+                    "; they must be positive";
+            return false;
+          }
+      if (attr.name() == "group" && attr.i() <= 0) {
+        error = "node '" + node.name() + "' (" + node.op_type() +
+                ") has group " + std::to_string(attr.i()) +
+                "; it must be positive";
+        return false;
+      }
+      if (attr.has_g() && !checkWindows(attr.g(), error))
+        return false;
+    }
+  return true;
+}
+
 bool checkTensorSizes(const onnx::GraphProto &graph, std::string &error) {
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (!checkTensor(tensor, "initializer '" + tensor.name() + "'", error))
@@ -236,7 +263,8 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
     // ONNX's shape inference reads constant tensors without checking their
     // data against their shape (libonnx 1.12 copies past the end): every
     // tensor in the graph is checked here first.
-    if (!checkTensorSizes(model.proto.graph(), error))
+    if (!checkTensorSizes(model.proto.graph(), error) ||
+        !checkWindows(model.proto.graph(), error))
       return false;
     // The checker accepts opsets newer than this ONNX knows; their ops'
     // semantics are not ours to guess.
