@@ -786,6 +786,12 @@ Value Importer::dropUnitDims(Value value, ArrayRef<int64_t> positions) {
     return value;
   Sizes source = sizes(value);
   int64_t rank = source.size();
+  if (llvm::any_of(positions, [&](int64_t p) {
+        return p < 0 || p >= rank || getConstantIntValue(source[p]) != 1;
+      })) {
+    (void)fail("a dimension to drop is not a unit dimension");
+    return value;
+  }
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices pending;
   Sizes kept;
@@ -810,6 +816,11 @@ Value Importer::insertUnitDims(Value value, ArrayRef<int64_t> positions) {
     return value;
   Sizes source = sizes(value);
   int64_t rank = source.size() + positions.size();
+  if (llvm::any_of(positions, [&](int64_t p) { return p < 0 || p >= rank; })) {
+    // Converters check ranks first; this keeps a slip from building bad IR.
+    (void)fail("a unit dimension past the result's rank");
+    return value;
+  }
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices pending;
   Sizes result;

@@ -557,6 +557,9 @@ LogicalResult convertBatchNorm(Importer &im) {
   int64_t rank = shape.size();
   if (rank < 2)
     return im.fail("needs an input of rank 2 or more");
+  for (unsigned i = 1; i < 5; ++i)
+    if (im.sizes(in[i]).size() != 1)
+      return im.fail("scale, bias, mean and variance must be vectors");
   double epsilon = im.attrFloat("epsilon", 1e-5f);
   OpBuilder &b = im.builder();
   Location loc = im.loc();
@@ -617,6 +620,8 @@ LogicalResult convertInstanceNorm(Importer &im) {
   int64_t rank = shape.size();
   if (rank < 3)
     return im.fail("needs an input of rank 3 or more");
+  if (im.sizes(*scale).size() != 1 || im.sizes(*bias).size() != 1)
+    return im.fail("scale and bias must be vectors");
   SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(2, rank));
   Normalized n = normalize(im, *input, dims, im.attrFloat("epsilon", 1e-5f));
   FailureOr<Value> y = affine(im, n.y, channelVector(im, *scale, rank),
@@ -753,6 +758,11 @@ LogicalResult convertConv(Importer &im) {
   if (rank != 3 && rank != 4)
     return im.fail("1-D and 2-D convolutions are supported; this one has " +
                    Twine(rank - 2) + " spatial dimensions");
+  if (im.sizes(wt).size() != static_cast<size_t>(rank))
+    return im.fail("the weight has rank " + Twine(im.sizes(wt).size()) +
+                   "; the input's is " + Twine(rank));
+  if (im.hasInput(2) && im.inputRank(2) != 1)
+    return im.fail("the bias must be a vector");
   bool oneD = rank == 3;
   if (oneD) {
     // A 1-D convolution is a 2-D one over a unit height.
