@@ -1,7 +1,7 @@
 //===- ONNXImport.h - enc IR from ONNX models -------------------*- C++ -*-===//
 //
-// Imports an ONNX model (read with ONNX's own C++ library: the checker and
-// shape inference run first) into a module of `enc` and upstream dialects
+// Imports an ONNX model (read with ONNX's own C++ library: its parser and
+// checker) into a module of `enc` and upstream dialects
 // with one public function, `main`. Graph inputs keep their names and their
 // symbolic dimensions (`dim_param`) stay dynamic and named; initializers
 // become named parameters (`enc.param`), written to a safetensors file the

@@ -1042,6 +1042,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   for (int i = 0; i < node.input_size(); ++i)
     if (!node.input(i).empty() && !values.count(node.input(i)))
       return fail("input '" + node.input(i) + "' is not defined");
+  noteOutputTypes(node);
   overflowed = false;
   if (failed(it->second(*this)) || !failure.empty())
     return LogicalResult::failure();
@@ -1100,6 +1101,31 @@ LogicalResult Importer::importFusion(const onnx::NodeProto &node,
   return success();
 }
 
+void Importer::noteOutputTypes(const onnx::NodeProto &node) {
+  // Each output's ONNX element type, from the op's typing rule: what the
+  // unsigned-aware ops ask through isUnsigned.
+  StringRef op = node.op_type();
+  int32_t type = node.input_size() ? onnxTypes.lookup(node.input(0)) : 0;
+  if (op == "Cast")
+    type = static_cast<int32_t>(attrInt("to", 0));
+  else if (op == "CastLike" || op == "Where")
+    type = node.input_size() > 1 ? onnxTypes.lookup(node.input(1)) : 0;
+  else if (llvm::is_contained({"Equal", "Less", "LessOrEqual", "Greater",
+                               "GreaterOrEqual", "And", "Or", "Xor", "Not"},
+                              op))
+    type = onnx::TensorProto::BOOL;
+  else if (op == "Shape" || op == "Size")
+    type = onnx::TensorProto::INT64;
+  else if (op == "ConstantOfShape") {
+    const onnx::AttributeProto *value = attribute("value");
+    type = value ? value->t().data_type()
+                 : static_cast<int32_t>(onnx::TensorProto::FLOAT);
+  }
+  for (int i = 0; i < node.output_size(); ++i)
+    if (!node.output(i).empty() && !onnxTypes.count(node.output(i)))
+      onnxTypes[node.output(i)] = type;
+}
+
 bool Importer::isUnsigned(unsigned i) const {
   return isUnsignedType(onnxTypes.lookup(inputName(i)));
 }
@@ -1120,15 +1146,14 @@ LogicalResult Importer::run(std::string &error) {
       ++consumers[in];
   for (const onnx::ValueInfoProto &out : graph.output())
     ++consumers[out.name()];
-  // ONNX's element type of every value (shape inference filled value_info):
-  // uint8 and int8 are both i8 here, and the ops that differ ask.
+  // ONNX's element type of the graph's values (the rest follow from their
+  // nodes, noteOutputTypes): uint8 and int8 are both i8 here, and the ops
+  // that differ ask.
   auto noteType = [&](const onnx::ValueInfoProto &info) {
     if (info.type().has_tensor_type())
       onnxTypes[info.name()] = info.type().tensor_type().elem_type();
   };
   for (const onnx::ValueInfoProto &info : graph.input())
-    noteType(info);
-  for (const onnx::ValueInfoProto &info : graph.value_info())
     noteType(info);
   for (const onnx::ValueInfoProto &info : graph.output())
     noteType(info);

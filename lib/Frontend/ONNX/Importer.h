@@ -188,6 +188,7 @@ public:
 private:
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
   LogicalResult importNode(const onnx::NodeProto &node);
+  void noteOutputTypes(const onnx::NodeProto &node);
   LogicalResult importFusion(const onnx::NodeProto &node, const Fusion &fusion);
   FailureOr<Value> materialize(Entry &entry);
   LogicalResult writeWeights(StringRef weightsPath, std::string &error);

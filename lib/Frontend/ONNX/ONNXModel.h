@@ -1,7 +1,7 @@
 //===- ONNXModel.h - reading an ONNX file with ONNX's library ---*- C++ -*-===//
 //
 // The one place that calls ONNX's C++ library (protobuf parsing, the checker,
-// shape inference). ONNX reports problems by throwing; this file is built
+// its operator schemas). ONNX reports problems by throwing; this file is built
 // with exceptions and turns every one into a message, so the importer (built
 // like MLIR, without exceptions) sees a model that parsed and checked, or a
 // line that names the file and the problem.
@@ -20,7 +20,7 @@
 
 namespace encoder::onnximport {
 
-/// A model read from disk: the proto after shape inference, the opset per
+/// A model read from disk: the checked proto, the opset per
 /// domain ("" is the default domain), and the directory external data is
 /// relative to.
 struct LoadedModel {
@@ -29,7 +29,8 @@ struct LoadedModel {
   std::string directory;
 };
 
-/// Reads, checks and shape-infers the model at `path`. On failure returns
+/// Reads and checks the model at `path` (tensor data against shapes, window
+/// attributes, then ONNX's checker). On failure returns
 /// false with `error` set to one line (without the file name).
 bool loadModel(const std::string &path, LoadedModel &model, std::string &error);
 
