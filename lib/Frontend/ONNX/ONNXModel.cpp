@@ -90,8 +90,9 @@ bool checkTensor(const onnx::TensorProto &tensor, const std::string &where,
   return true;
 }
 
-/// Window attributes ONNX's shape inference divides by (libonnx 1.12
-/// divides by a zero stride).
+/// Window attributes that divide sizes (a zero stride made libonnx 1.12's
+/// shape inference divide by zero when it ran; the importer checks its own
+/// windows too).
 bool checkWindows(const onnx::GraphProto &graph, std::string &error) {
   for (const onnx::NodeProto &node : graph.node())
     for (const onnx::AttributeProto &attr : node.attribute()) {
@@ -259,9 +260,8 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
       model.opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
           opset.version();
     model.directory = directoryOf(path);
-    // ONNX's shape inference reads constant tensors without checking their
-    // data against their shape (libonnx 1.12 copies past the end): every
-    // tensor in the graph is checked here first.
+    // Every tensor's data against its shape, before anything reads it
+    // (libonnx 1.12's own readers copy past the end of short data).
     if (!checkTensorSizes(model.proto.graph(), error) ||
         !checkWindows(model.proto.graph(), error))
       return false;
