@@ -53,13 +53,6 @@ LogicalResult elementwise(Importer &im, unsigned first, unsigned count,
   return success();
 }
 
-bool isFloat(Value v) { return isa<FloatType>(getElementTypeOrSelf(v)); }
-
-Value splatLike(Importer &im, Value like, double value) {
-  return im.fill(im.sizes(like),
-                 im.scalarConstant(getElementTypeOrSelf(like), value));
-}
-
 /// Folds a binary integer op over known contents (rank 0 or 1, NumPy
 /// broadcasting of a single element). Returns false when not applicable.
 bool foldContents(Importer &im,
@@ -184,7 +177,7 @@ LogicalResult convertMod(Importer &im) {
       if (fmod)
         return r;
       // NumPy's mod: the sign of the divisor.
-      Value zero = splatLike(im, r, 0);
+      Value zero = im.splatLike(r, 0);
       Value rNeg =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, r, zero);
       Value dNeg =
@@ -201,7 +194,7 @@ LogicalResult convertMod(Importer &im) {
     Value r = arith::RemSIOp::create(b, loc, v[0], v[1]);
     if (fmod)
       return r;
-    Value zero = splatLike(im, r, 0);
+    Value zero = im.splatLike(r, 0);
     Value rNeg =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
     Value dNeg =
@@ -269,8 +262,8 @@ LogicalResult variadic(Importer &im, bool mean = false) {
         acc = IntOp::create(b, im.loc(), acc, next);
     }
     if (mean && v.size() > 1)
-      acc = arith::DivFOp::create(b, im.loc(), acc,
-                                  splatLike(im, v[0], v.size()));
+      acc =
+          arith::DivFOp::create(b, im.loc(), acc, im.splatLike(v[0], v.size()));
     return acc;
   });
 }
@@ -332,7 +325,7 @@ LogicalResult convertNot(Importer &im) {
   }
   return elementwise(im, 0, 1, [](Importer &im, ValueRange v) -> Value {
     return arith::XOrIOp::create(im.builder(), im.loc(), v[0],
-                                 splatLike(im, v[0], 1));
+                                 im.splatLike(v[0], 1));
   });
 }
 
@@ -383,7 +376,7 @@ LogicalResult convertNeg(Importer &im) {
   return elementwise(im, 0, 1, [](Importer &im, ValueRange v) -> Value {
     if (isFloat(v[0]))
       return arith::NegFOp::create(im.builder(), im.loc(), v[0]);
-    return arith::SubIOp::create(im.builder(), im.loc(), splatLike(im, v[0], 0),
+    return arith::SubIOp::create(im.builder(), im.loc(), im.splatLike(v[0], 0),
                                  v[0]);
   });
 }
@@ -398,7 +391,7 @@ LogicalResult convertAbs(Importer &im) {
 
 LogicalResult convertReciprocal(Importer &im) {
   return elementwise(im, 0, 1, [](Importer &im, ValueRange v) -> Value {
-    return arith::DivFOp::create(im.builder(), im.loc(), splatLike(im, v[0], 1),
+    return arith::DivFOp::create(im.builder(), im.loc(), im.splatLike(v[0], 1),
                                  v[0]);
   });
 }
@@ -418,7 +411,7 @@ LogicalResult convertRelu(Importer &im) {
   if (!isa<FloatType>(im.inputElementType(0)))
     return elementwise(im, 0, 1, [](Importer &im, ValueRange v) -> Value {
       return arith::MaxSIOp::create(im.builder(), im.loc(), v[0],
-                                    splatLike(im, v[0], 0));
+                                    im.splatLike(v[0], 0));
     });
   return activation(im, ActivationKind::relu);
 }
@@ -430,11 +423,11 @@ LogicalResult convertLeakyRelu(Importer &im) {
   double alpha = im.attrFloat("alpha", 0.01f);
   return elementwise(im, 0, 1, [alpha](Importer &im, ValueRange v) -> Value {
     OpBuilder &b = im.builder();
-    Value zero = splatLike(im, v[0], 0);
+    Value zero = im.splatLike(v[0], 0);
     Value negative = arith::CmpFOp::create(
         b, im.loc(), arith::CmpFPredicate::OLT, v[0], zero);
     Value scaled =
-        arith::MulFOp::create(b, im.loc(), v[0], splatLike(im, v[0], alpha));
+        arith::MulFOp::create(b, im.loc(), v[0], im.splatLike(v[0], alpha));
     return arith::SelectOp::create(b, im.loc(), negative, scaled, v[0]);
   });
 }
@@ -451,7 +444,7 @@ LogicalResult convertClip(Importer &im) {
   auto bound = [&](unsigned i, StringRef attr, bool lower) -> FailureOr<Value> {
     if (im.opset() < 11) {
       double fallback = lower ? -3.4028234663852886e38 : 3.4028234663852886e38;
-      return splatLike(im, x, im.attrFloat(attr, fallback));
+      return im.splatLike(x, im.attrFloat(attr, fallback));
     }
     if (!im.hasInput(i))
       return Value();

@@ -121,6 +121,10 @@ public:
   /// A tensor of `sizes` filled with `scalar`.
   Value fill(ArrayRef<OpFoldResult> sizes, Value scalar);
   Value scalarConstant(Type elementType, double value);
+  /// A tensor of `like`'s sizes and element type filled with `value`.
+  Value splatLike(Value like, double value);
+  /// A per-channel vector [C] as [C, 1, ...] for an input of `rank`.
+  Value channelVector(Value v, int64_t rank);
   /// Records `sizes` as the sizes of `value` and returns it.
   Value withSizes(Value value, ArrayRef<OpFoldResult> sizes);
 
@@ -236,6 +240,10 @@ const llvm::StringMap<Converter> &converters();
 void registerElementwiseOps(llvm::StringMap<Converter> &table);
 void registerShapeOps(llvm::StringMap<Converter> &table);
 void registerNNOps(llvm::StringMap<Converter> &table);
+void registerConvPoolOps(llvm::StringMap<Converter> &table);
+void registerIndexingOps(llvm::StringMap<Converter> &table);
+
+inline bool isFloat(Value v) { return isa<FloatType>(getElementTypeOrSelf(v)); }
 
 } // namespace mlir::enc::onnx_import
 

@@ -90,34 +90,6 @@ bool checkTensor(const onnx::TensorProto &tensor, const std::string &where,
   return true;
 }
 
-/// Window attributes that divide sizes (a zero stride made libonnx 1.12's
-/// shape inference divide by zero when it ran; the importer checks its own
-/// windows too).
-bool checkWindows(const onnx::GraphProto &graph, std::string &error) {
-  for (const onnx::NodeProto &node : graph.node())
-    for (const onnx::AttributeProto &attr : node.attribute()) {
-      bool positive = attr.name() == "strides" || attr.name() == "dilations" ||
-                      attr.name() == "kernel_shape";
-      if (positive)
-        for (int64_t v : attr.ints())
-          if (v <= 0) {
-            error = "node '" + node.name() + "' (" + node.op_type() + ") has " +
-                    attr.name() + " " + std::to_string(v) +
-                    "; they must be positive";
-            return false;
-          }
-      if (attr.name() == "group" && attr.i() <= 0) {
-        error = "node '" + node.name() + "' (" + node.op_type() +
-                ") has group " + std::to_string(attr.i()) +
-                "; it must be positive";
-        return false;
-      }
-      if (attr.has_g() && !checkWindows(attr.g(), error))
-        return false;
-    }
-  return true;
-}
-
 bool checkTensorSizes(const onnx::GraphProto &graph, std::string &error) {
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (!checkTensor(tensor, "initializer '" + tensor.name() + "'", error))
@@ -262,8 +234,7 @@ bool encoder::onnximport::loadModel(const std::string &path, LoadedModel &model,
     model.directory = directoryOf(path);
     // Every tensor's data against its shape, before anything reads it
     // (libonnx 1.12's own readers copy past the end of short data).
-    if (!checkTensorSizes(model.proto.graph(), error) ||
-        !checkWindows(model.proto.graph(), error))
+    if (!checkTensorSizes(model.proto.graph(), error))
       return false;
     // The checker accepts opsets newer than this ONNX knows; their ops'
     // semantics are not ours to guess.

@@ -29,8 +29,8 @@ struct LoadedModel {
   std::string directory;
 };
 
-/// Reads and checks the model at `path` (tensor data against shapes, window
-/// attributes, then ONNX's checker). On failure returns
+/// Reads and checks the model at `path` (tensor data against shapes, then
+/// ONNX's checker). On failure returns
 /// false with `error` set to one line (without the file name).
 bool loadModel(const std::string &path, LoadedModel &model, std::string &error);
 
