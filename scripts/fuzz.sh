@@ -2,7 +2,7 @@
 # Runs every libFuzzer target for SECONDS each (default 20), in build-fuzz/
 # (clang-22, -fsanitize=fuzzer,address,undefined): the safetensors and .npy
 # readers, the artifact metadata reader, the model-config frontend, the ONNX
-# importer (with ONNX's parser, checker and shape inference), and IR
+# importer (with ONNX's parser and checker), and IR
 # parsing + verification + the enc passes to linalg. Each target starts
 # from its seed corpus (test/fuzz/corpus, the lit inputs) and writes what it
 # finds to build-fuzz/fuzz/<target>/ (corpus/ and crash-* files), never into

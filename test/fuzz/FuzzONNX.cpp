@@ -1,8 +1,8 @@
 //===- FuzzONNX.cpp - model.onnx to enc IR --------------------------------===//
 //
-// The ONNX importer on arbitrary bytes as a model file: ONNX's parser,
-// checker and shape inference first, then the import, writing the weights
-// file. A refusal must say why, and whatever imports must verify.
+// The ONNX importer on arbitrary bytes as a model file: ONNX's parser and
+// checker first, then the import, writing the weights file. A refusal must
+// say why, and whatever imports must verify.
 //
 //===----------------------------------------------------------------------===//
 

@@ -163,7 +163,7 @@ public:
   /// Drops the unit dimensions `positions` (of the input).
   Value dropUnitDims(Value value, ArrayRef<int64_t> positions);
   /// An ONNX axis (negative counts from the end) in [0, rank); fails naming
-  /// `what` when out of range.
+  /// `what` when out of range, and always for rank 0.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                    StringRef what = "axis");
   /// An ONNX element type as an MLIR type, or failure naming it.
