@@ -4,7 +4,9 @@
 // wav2vec 2.0: a 1-D convolutional feature encoder over raw 16 kHz audio
 // (group or layer norm, GELU), a feature projection, a grouped positional
 // convolution with weight norm, then post-LN (base) or pre-LN ("stable
-// layer norm", large) transformer layers.
+// layer norm", large) transformer layers. HuBERT is the same network under
+// the same tensor names; its feature projection's layer norm is optional
+// (`feat_proj_layer_norm`) and HubertModel returns no `extract_features`.
 //
 // Whisper's encoder: two convolutions over the log-mel features, sinusoidal
 // positions, pre-LN layers. With FrontendOptions::audioInput the artifact
@@ -64,6 +66,8 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   int64_t posKernel = r.integer("num_conv_pos_embeddings", 128);
   int64_t posGroups = r.integer("num_conv_pos_embedding_groups", 16);
   bool stable = r.boolean("do_stable_layer_norm", false);
+  bool hubert = ctx.modelType == "hubert";
+  bool projectionNorm = !hubert || r.boolean("feat_proj_layer_norm", true);
   checkHeads(r, hidden, heads, "hidden_size", "num_attention_heads");
   if (convDim.size() != convKernel.size() ||
       convDim.size() != convStride.size() || convDim.empty())
@@ -121,8 +125,9 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
   // Feature projection.
   // Feature projection; Hugging Face returns its normalized input as
   // `extract_features`.
-  Value features =
-      g.layerNorm(swapLastDims(g, x), "feature_projection.layer_norm", eps);
+  Value features = swapLastDims(g, x);
+  if (projectionNorm)
+    features = g.layerNorm(features, "feature_projection.layer_norm", eps);
   Value h =
       g.linear(features, "feature_projection.projection", hidden, channels);
 
@@ -169,7 +174,8 @@ LogicalResult buildWav2Vec2(FamilyContext &ctx) {
     h = g.layerNorm(h, "encoder.layer_norm", eps);
 
   fn.addOutput("last_hidden_state", h);
-  fn.addOutput("extract_features", features);
+  if (!hubert)
+    fn.addOutput("extract_features", features);
   fn.finish();
   return success();
 }

@@ -31,8 +31,10 @@ LogicalResult buildTextEncoder(FamilyContext &ctx);
 LogicalResult buildVisionEncoder(FamilyContext &ctx);
 /// clip, siglip.
 LogicalResult buildDualEncoder(FamilyContext &ctx);
-/// wav2vec2, whisper.
+/// wav2vec2, hubert, whisper.
 LogicalResult buildAudioEncoder(FamilyContext &ctx);
+/// t5, mt5, bart: the encoders of encoder-decoder models.
+LogicalResult buildSeq2SeqEncoder(FamilyContext &ctx);
 
 /// The checkpoint prefix before `anchor`, or `fallback` without a
 /// checkpoint ("bert." for "bert.embeddings.word_embeddings.weight").

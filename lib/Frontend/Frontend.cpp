@@ -31,6 +31,8 @@ const Family kFamilies[] = {
     {"dinov2", buildVisionEncoder},   {"vit_mae", buildVisionEncoder},
     {"clip", buildDualEncoder},       {"siglip", buildDualEncoder},
     {"wav2vec2", buildAudioEncoder},  {"whisper", buildAudioEncoder},
+    {"hubert", buildAudioEncoder},    {"t5", buildSeq2SeqEncoder},
+    {"mt5", buildSeq2SeqEncoder},     {"bart", buildSeq2SeqEncoder},
 };
 
 } // namespace
@@ -138,11 +140,13 @@ mlir::enc::importModelConfig(MLIRContext *context, StringRef path,
 
   // Options that only some families have are errors elsewhere, not
   // silently ignored.
-  bool textFamily = family->build == buildTextEncoder;
+  bool textFamily =
+      family->build == buildTextEncoder || family->build == buildSeq2SeqEncoder;
   if (options.pool != SentencePooling::none && !textFamily) {
     error = ("'" + configPath +
              "': --pool pools the last hidden state of a text encoder (bert, "
-             "roberta, distilbert, electra, albert); model_type '" +
+             "roberta, distilbert, electra, albert, t5, mt5, bart); "
+             "model_type '" +
              *modelType + "' is not one")
                 .str();
     return nullptr;

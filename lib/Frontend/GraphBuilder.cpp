@@ -79,6 +79,12 @@ Value GraphBuilder::layerNorm(Value x, const Twine &name, double epsilon) {
                              b.getF64FloatAttr(epsilon));
 }
 
+Value GraphBuilder::rmsNorm(Value x, const Twine &name, double epsilon) {
+  Value scale = param(name + ".weight", {shape(x).back()});
+  return RMSNormOp::create(b, loc, x.getType(), x, scale,
+                           b.getF64FloatAttr(epsilon));
+}
+
 Value GraphBuilder::activation(Value x, ActivationKind kind) {
   return ActivationOp::create(b, loc, x.getType(),
                               ActivationKindAttr::get(b.getContext(), kind), x);
@@ -86,6 +92,32 @@ Value GraphBuilder::activation(Value x, ActivationKind kind) {
 
 Value GraphBuilder::add(Value lhs, Value rhs) {
   return arith::AddFOp::create(b, loc, lhs, rhs);
+}
+
+Value GraphBuilder::mul(Value lhs, Value rhs) {
+  return arith::MulFOp::create(b, loc, lhs, rhs);
+}
+
+Value GraphBuilder::scale(Value x, double factor) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(size(x, i));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, x, empty, ArrayRef<AffineMap>{identity, identity},
+             parallel,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value f = arith::ConstantOp::create(
+                   nb, l, nb.getFloatAttr(type.getElementType(), factor));
+               linalg::YieldOp::create(
+                   nb, l, ValueRange{arith::MulFOp::create(nb, l, args[0], f)});
+             })
+      .getResult(0);
 }
 
 Value GraphBuilder::scaleLastDim(Value x, Value scale) {
@@ -149,10 +181,12 @@ Value GraphBuilder::attentionMask(Value mask) {
 }
 
 Value GraphBuilder::attention(Value q, Value k, Value v, Value mask,
-                              bool causal) {
+                              bool causal, std::optional<double> scale,
+                              Value bias) {
   ArrayRef<int64_t> qs = shape(q), vs = shape(v);
   auto type = f32({qs[0], qs[1], qs[2], vs[3]});
-  return AttentionOp::create(b, loc, type, q, k, v, mask, FloatAttr(),
+  return AttentionOp::create(b, loc, type, q, k, v, bias, mask,
+                             scale ? b.getF64FloatAttr(*scale) : FloatAttr(),
                              causal ? b.getUnitAttr() : UnitAttr());
 }
 

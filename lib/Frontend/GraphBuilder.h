@@ -18,6 +18,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::enc::frontend {
@@ -58,8 +59,13 @@ public:
   /// A linear layer with given weight ([out, in]) and optional bias.
   Value linear(Value x, Value weight, Value bias);
   Value layerNorm(Value x, const Twine &name, double epsilon);
+  /// RMS norm with a scale `name.weight` and no bias (T5LayerNorm).
+  Value rmsNorm(Value x, const Twine &name, double epsilon);
   Value activation(Value x, ActivationKind kind);
   Value add(Value lhs, Value rhs);
+  Value mul(Value lhs, Value rhs);
+  /// `x * factor`.
+  Value scale(Value x, double factor);
   /// `x * scale` with `scale` ([dim]) broadcast over the leading dims
   /// (DINOv2's layer scale).
   Value scaleLastDim(Value x, Value scale);
@@ -74,7 +80,10 @@ public:
   /// A Hugging Face attention_mask [batch, seq] as an enc.attention mask
   /// [batch, 1, 1, seq].
   Value attentionMask(Value mask);
-  Value attention(Value q, Value k, Value v, Value mask, bool causal);
+  /// enc.attention; `scale` defaults to 1/sqrt(head_dim); `bias` is added
+  /// to the scores before `mask` applies.
+  Value attention(Value q, Value k, Value v, Value mask, bool causal,
+                  std::optional<double> scale = std::nullopt, Value bias = {});
   /// Pre-LN transformer layer (CLIP, SigLIP, Whisper, ViT-style):
   /// h + attn(norm1(h)), then h + mlp(norm2(h)).
   Value preNormLayer(Value h, const Twine &layer, const AttentionNames &names,

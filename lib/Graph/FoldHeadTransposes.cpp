@@ -72,8 +72,8 @@ struct EncFoldHeadTransposesPass
     rewriter.setInsertionPoint(op);
     auto folded = AttentionOp::create(
         rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-        query, key, value, op.getMask(), op.getScaleAttr(), op.getCausalAttr(),
-        rewriter.getUnitAttr());
+        query, key, value, op.getBias(), op.getMask(), op.getScaleAttr(),
+        op.getCausalAttr(), rewriter.getUnitAttr());
     folded->setDiscardableAttrs(op->getDiscardableAttrDictionary());
 
     // Merge transposes read the folded result as it is; anything else

@@ -158,7 +158,8 @@ void visit(Operation *op, Requirements &req) {
         if (Value residual = norm.getResidual())
           req.carrySame(norm.getResult(), residual);
       })
-      .Case<GroupNormOp, ActivationOp, L2NormalizeOp, PositionalEncodingOp>(
+      .Case<GroupNormOp, RMSNormOp, ActivationOp, L2NormalizeOp,
+            PositionalEncodingOp>(
           [&](auto same) { req.carrySame(same.getResult(), same.getInput()); })
       .Case<AttentionOp>([&](AttentionOp attention) {
         // Queries give the result its rows: [batch, heads, queries, dim].

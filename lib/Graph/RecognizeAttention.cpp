@@ -316,7 +316,7 @@ struct RecognizeAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
          queryType.getDimSize(2), valueType.getDimSize(3)},
         queryType.getElementType());
     Value result = AttentionOp::create(
-        rewriter, loc, resultType, query, key, value, mask,
+        rewriter, loc, resultType, query, key, value, /*bias=*/Value(), mask,
         rewriter.getF64FloatAttr(scores->scale), UnitAttr());
     if (rank < 4) {
       SmallVector<ReassociationIndices> groups(rank);

@@ -362,6 +362,10 @@ class Function:
             "layer_norm", [x, residual, scale, bias], [x.type], {"epsilon": _float(epsilon)}, segments=True
         )
 
+    def rms_norm(self, x, scale=None, epsilon=1e-6):
+        """RMS norm over the last dimension (T5LayerNorm: no mean, no bias)."""
+        return self._enc("rms_norm", [x, scale], [x.type], {"epsilon": _float(epsilon)})
+
     def activation(self, kind, x):
         return self._enc("activation", [x], [x.type], {"kind": _enum("activation", kind, ACTIVATIONS)})
 
@@ -387,11 +391,13 @@ class Function:
 
     # --- enc: attention ----------------------------------------------------
 
-    def attention(self, q, k, v, mask=None, scale=None, causal=False):
-        """softmax(q·kᵀ·scale + mask)·v on [batch, heads, seq, head_dim]."""
+    def attention(self, q, k, v, mask=None, scale=None, causal=False, bias=None):
+        """softmax(q·kᵀ·scale + bias + mask)·v on [batch, heads, seq, head_dim];
+        `bias` (float, shared by the batch, e.g. relative positions) is added
+        before `mask` applies."""
         type = TensorType(q.shape[:3] + (v.shape[3],), q.dtype)
         props = {"scale": _float(scale) if scale is not None else None, "causal": bool(causal)}
-        return self._enc("attention", [q, k, v, mask], [type], props)
+        return self._enc("attention", [q, k, v, bias, mask], [type], props, segments=True)
 
     def rotary(self, x, base=10000.0, rotary_dim=None, offset=0):
         props = {

@@ -22,6 +22,9 @@ TEST_CASE("enc.linear matches F.linear", "[numerics]") {
 TEST_CASE("enc.layer_norm matches F.layer_norm", "[numerics]") {
   checkAgainstPyTorch("layer_norm");
 }
+TEST_CASE("enc.rms_norm matches T5LayerNorm", "[numerics]") {
+  checkAgainstPyTorch("rms_norm");
+}
 TEST_CASE("enc.activation matches PyTorch activations", "[numerics]") {
   checkAgainstPyTorch("activations");
 }

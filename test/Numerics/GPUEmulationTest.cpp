@@ -66,6 +66,11 @@ TEST_CASE("GPU lowering: family_wav2vec2 matches torchaudio's wav2vec2_model",
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_wav2vec2", "wav2vec2");
 }
+TEST_CASE("GPU lowering: family_mt5 (RMS norm, relative position bias, "
+          "gated feed-forward) matches T5EncoderModel",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_mt5", "mt5");
+}
 TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_whisper_audio", "whisper", "main", "--audio-input");
@@ -77,6 +82,11 @@ TEST_CASE("GPU lowering: one-kernel layer norm matches F.layer_norm",
           "[numerics][gpu]") {
   checkAgainstPyTorch("layer_norm", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("fusion_post_ln", "", 1e-5, "main", kGPU);
+}
+// enc.rms_norm has no kernel of its own: its reduction goes a warp per row
+// (enc-warp-reductions), the scaling a thread per element.
+TEST_CASE("GPU lowering: RMS norm matches T5LayerNorm", "[numerics][gpu]") {
+  checkAgainstPyTorch("rms_norm", "", 1e-5, "main", kGPU);
 }
 TEST_CASE("GPU lowering: losses match torch.nn.functional", "[numerics][gpu]") {
   checkAgainstPyTorch("cross_entropy", "", 1e-5, "main", kGPU);

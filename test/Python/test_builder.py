@@ -33,7 +33,7 @@ def every_op():
     w, bias = f.param("w", [16, 16]), f.param("b", [16])
     h = f.linear(x, w, bias, residual=x, activation="gelu_tanh")
     h = f.layer_norm(h, f.param("g", [16]), bias, epsilon=1e-6, residual=x)
-    h = f.activation("silu", h)
+    h = f.activation("silu", f.rms_norm(h, f.param("rms", [16]), epsilon=1e-5))
     c = f.conv1d(h, f.param("conv", [8, 8, 3]), f.param("conv.b", [8]), stride=2, padding=1)
     c = f.group_norm(c, 4, f.param("gn.w", [8]), f.param("gn.b", [8]))
     wn = f.weight_norm(f.param("wn.g", [1, 1, 3]), f.param("wn.v", [8, 16, 3]), 2)
@@ -47,6 +47,7 @@ def every_op():
     bias = f.relative_position_bias(f.param("rel", [32, 4]), f.dim(q, 2), f.dim(q, 2), 32, 128)
     f.output("o", f.attention(r, r, q, mask, scale=0.25))
     f.output("causal", f.attention(q, q, q, causal=True))
+    f.output("t5", f.attention(q, q, q, mask, scale=1.0, bias=bias))
     f.output("bias", bias)
 
     f = m.function("embeddings")
@@ -100,7 +101,7 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
     printed = opt(m.to_mlir(), tmp_path)
     used = {line.split("=", 1)[-1].split()[0] for line in printed.splitlines() if "enc." in line}
     ops = {
-        "linear", "layer_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention", "rotary",
+        "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention", "rotary",
         "relative_position_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
@@ -165,5 +166,10 @@ def test_sentence_pooling_and_checkpoint_names_equal_the_frontend(tmp_path):
 def test_other_families_come_from_the_frontend():
     ir = models.vit(os.path.join(EXAMPLES, "vit"))
     assert "enc.patch_embed" in ir
+    # The families of issue 20, by what makes each one.
+    for family, op in (("t5", "enc.rms_norm"), ("mt5", "enc.relative_position_bias"),
+                       ("bart", "enc.positional_encoding learned"), ("hubert", "enc.conv1d")):
+        assert op in getattr(models, family)(os.path.join(EXAMPLES, family)), family
+    assert "enc.pool mean" in models.t5(os.path.join(EXAMPLES, "t5"), pool="mean")
     with pytest.raises(encoder.CompileError, match="missing key 'vocab_size'"):
         models.bert({"model_type": "bert"})

@@ -62,6 +62,10 @@ FAMILIES = [
     ("family_wav2vec2", "wav2vec2", {}, "main", True),
     ("family_whisper", "whisper", {}, "main", False),
     ("family_whisper_audio", "whisper", {"audio_input": True}, "main", True),
+    ("family_hubert", "hubert", {}, "main", True),
+    ("family_t5", "t5", {}, "main", True),
+    ("family_mt5", "mt5", {}, "main", True),
+    ("family_bart", "bart", {}, "main", True),
 ]
 
 

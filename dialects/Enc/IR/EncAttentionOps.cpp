@@ -41,6 +41,7 @@ LogicalResult AttentionOp::verify() {
                                      {{getKey(), "key"},
                                       {getValue(), "value"},
                                       {getResult(), "result"},
+                                      {getBias(), "bias"},
                                       {keepMask ? Value() : mask, "mask"}})))
     return failure();
 
@@ -62,20 +63,24 @@ LogicalResult AttentionOp::verify() {
                            layout(qLen, v.getDimSize(3)))))
     return failure();
 
-  if (mask) {
-    RankedTensorType m = verify::tensorType(mask);
+  // The bias and the mask broadcast to [batch, heads, q_len, kv_len].
+  int64_t full[] = {batch, heads, qLen, kvLen};
+  for (auto [operand, name] : {std::pair<Value, StringRef>(getBias(), "bias"),
+                               std::pair<Value, StringRef>(mask, "mask")}) {
+    if (!operand)
+      continue;
+    RankedTensorType m = verify::tensorType(operand);
     if (m.getRank() != 4)
-      return emitOpError("mask must have rank 4 and broadcast to "
-                         "[batch, heads, q_len, kv_len], got ")
-             << m;
-    int64_t full[] = {batch, heads, qLen, kvLen};
+      return emitOpError() << name
+                           << " must have rank 4 and broadcast to "
+                              "[batch, heads, q_len, kv_len], got "
+                           << m;
     for (auto [i, d] : llvm::enumerate(m.getShape()))
       if (d != 1 && !verify::dimsMatch(d, full[i]))
-        return emitOpError("mask dimension ")
-               << i << " is " << verify::dimStr(d) << "; it must be 1 or "
-               << verify::dimStr(full[i])
-               << " to broadcast to [batch, heads, q_len, "
-               << "kv_len]";
+        return emitOpError()
+               << name << " dimension " << i << " is " << verify::dimStr(d)
+               << "; it must be 1 or " << verify::dimStr(full[i])
+               << " to broadcast to [batch, heads, q_len, kv_len]";
   }
 
   if (std::optional<APFloat> scale = getScale()) {

@@ -10,11 +10,11 @@
 include "Enc/IR/EncBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
+def Enc_AttentionOp : Enc_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   let summary = "scaled dot-product attention over heads";
   let description = [{
-    Computes `softmax(Q Kᵀ · scale + mask) V` for every batch and head, like
-    `torch.nn.functional.scaled_dot_product_attention`:
+    Computes `softmax(Q Kᵀ · scale + bias + mask) V` for every batch and
+    head, like `torch.nn.functional.scaled_dot_product_attention`:
 
     - `query` is `[batch, heads, q_len, head_dim]`, `key` is
       `[batch, heads, kv_len, head_dim]`, `value` is
@@ -30,6 +30,13 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
       be used as it is and gives Hugging Face's results: its extended masks
       add `finfo.min`, so a row whose mask keeps no key averages all keys
       with equal weights instead of giving NaN.
+    - The optional `bias` (floating point, rank 4, broadcasting like the
+      mask) is added to the scaled scores before the mask applies: a
+      position bias shared by the batch (T5's relative positions, Swin's
+      window bias) next to a per-sequence padding mask, so that neither is
+      expanded to the other's shape. A row whose keys are all masked by an
+      integer mask still averages all keys with equal weights, as Hugging
+      Face's `bias + finfo.min` does in float32.
     - `causal` lets query `i` see only keys `j <= i` (top-left aligned, as
       PyTorch's `is_causal`); the keys it cuts are `-inf` and never seen.
     - `sequence_major`: query, key, value and result are
@@ -52,13 +59,14 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure]> {
   }];
   let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$key,
                        Enc_FloatTensor:$value,
+                       Optional<Enc_FloatTensor>:$bias,
                        Optional<Enc_MaskTensor>:$mask,
                        OptionalAttr<F64Attr>:$scale,
                        UnitAttr:$causal,
                        UnitAttr:$sequence_major);
   let results = (outs Enc_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:`
+    $query `,` $key `,` $value (`bias` $bias^)? (`mask` $mask^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

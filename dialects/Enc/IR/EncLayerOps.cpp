@@ -169,6 +169,28 @@ LogicalResult LayerNormOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// RMSNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormOp::verify() {
+  RankedTensorType input = verify::tensorType(getInput());
+  if (input.getRank() < 1)
+    return emitOpError("input must have rank >= 1, got ") << input;
+  if (failed(
+          verify::sameElementType(*this, getInput(), {{getScale(), "scale"}})))
+    return failure();
+  if (getScale() &&
+      failed(verify::shape(*this, "scale", verify::tensorType(getScale()),
+                           {input.getShape().back()})))
+    return failure();
+  double epsilon = getEpsilon().convertToDouble();
+  if (!(epsilon >= 0.0) || !std::isfinite(epsilon))
+    return emitOpError("epsilon must be finite and non-negative, got ")
+           << epsilon;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // GroupNormOp
 //===----------------------------------------------------------------------===//
 

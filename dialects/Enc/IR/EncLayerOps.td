@@ -163,6 +163,35 @@ def Enc_LayerNormOp : Enc_Op<"layer_norm",
   let hasVerifier = 1;
 }
 
+def Enc_RMSNormOp : Enc_Op<"rms_norm",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "root-mean-square normalization over the last dimension";
+  let description = [{
+    Scales each vector along the last dimension of `input` by the inverse of
+    its root mean square, with `epsilon` added to the mean square, then by
+    the optional elementwise `scale`: `y = x / sqrt(mean(x²) + epsilon) *
+    scale`. No mean is subtracted and there is no bias: T5's `T5LayerNorm`,
+    `torch.nn.RMSNorm`, ONNX's `RMSNormalization`. `scale` has the shape of
+    the last dimension. Like `enc.layer_norm`, the statistics are computed
+    in the element type.
+
+    Example:
+
+    ```mlir
+    %y = enc.rms_norm %x scale %gamma {epsilon = 1.0e-6 : f64}
+        : (tensor<2x128x512xf32>, tensor<512xf32>) -> tensor<2x128x512xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$scale,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Enc_ActivationOp : Enc_Op<"activation",
     [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "elementwise activation function";

@@ -259,6 +259,63 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   }
 };
 
+/// One reduction (the sum of squares), then one elementwise pass.
+struct RMSNormLowering : OpConversionPattern<RMSNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RMSNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type elementType = type.getElementType();
+    unsigned rank = type.getRank();
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, input);
+    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
+    Value count = dimAsFloat(rewriter, loc, input, rank - 1, elementType);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap stat = leadingDims(ctx, rank, rank - 1);
+
+    Value squares = buildGeneric(
+        rewriter, loc, input,
+        filledTensor(rewriter, loc, ArrayRef(sizes).drop_back(), zero),
+        {identity, stat}, iterators(rank - 1, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value square = arith::MulFOp::create(b, l, args[0], args[0]);
+          return {arith::AddFOp::create(b, l, args[1], square)};
+        })[0];
+
+    SmallVector<Value> inputs = {input, squares};
+    SmallVector<AffineMap> maps = {identity, stat};
+    Value scale = adaptor.getScale();
+    if (scale) {
+      inputs.push_back(scale);
+      maps.push_back(projection(ctx, rank, {rank - 1}));
+    }
+    maps.push_back(identity);
+    Value epsilon = floatConstant(rewriter, loc, elementType,
+                                  op.getEpsilon().convertToDouble());
+    Value one = floatConstant(rewriter, loc, elementType, 1.0);
+    Value result = buildGeneric(
+        rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
+        maps, iterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value meanSquare = arith::DivFOp::create(b, l, args[1], count);
+          Value shifted = arith::AddFOp::create(b, l, meanSquare, epsilon);
+          Value inverse = arith::DivFOp::create(
+              b, l, one, math::SqrtOp::create(b, l, shifted));
+          Value y = arith::MulFOp::create(b, l, args[0], inverse);
+          if (scale)
+            y = arith::MulFOp::create(b, l, y, args[2]);
+          return {y};
+        })[0];
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ActivationLowering : OpConversionPattern<ActivationOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -502,7 +559,7 @@ struct WeightNormLowering : OpConversionPattern<WeightNormOp> {
 } // namespace
 
 void mlir::enc::populateLayersToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearLowering, LayerNormLowering, ActivationLowering,
-               GroupNormLowering, Conv1dLowering, WeightNormLowering>(
-      patterns.getContext());
+  patterns.add<LinearLowering, LayerNormLowering, RMSNormLowering,
+               ActivationLowering, GroupNormLowering, Conv1dLowering,
+               WeightNormLowering>(patterns.getContext());
 }

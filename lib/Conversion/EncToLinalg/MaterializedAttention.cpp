@@ -3,10 +3,11 @@
 //
 // The neutral lowering of attention (the CUDA target's, whose attention
 // kernel comes from enc-attention-to-gpu where it applies): scores = Q Kᵀ ·
-// scale (+ mask, causal), a numerically stable softmax (subtract the row
-// maximum), then P V, as linalg.generic ops that any backend can tile and map.
-// It materialises the [q_len, kv_len] score matrix per head; the CPU target
-// replaces it with its tiled online-softmax kernel (lib/Codegen/CPU/Kernels).
+// scale (+ bias, + mask, causal), a numerically stable softmax (subtract the
+// row maximum), then P V, as linalg.generic ops that any backend can tile and
+// map. It materialises the [q_len, kv_len] score matrix per head; the CPU
+// target replaces it with its tiled online-softmax kernel
+// (lib/Codegen/CPU/Kernels).
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,9 +65,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       Value qTwin = swapHeadsAndSequence(rewriter, loc, q);
       Value kTwin = swapHeadsAndSequence(rewriter, loc, k);
       Value vTwin = swapHeadsAndSequence(rewriter, loc, v);
-      auto twin = AttentionOp::create(rewriter, loc, twinType, qTwin, kTwin,
-                                      vTwin, mask, op.getScaleAttr(),
-                                      op.getCausalAttr(), UnitAttr());
+      auto twin = AttentionOp::create(
+          rewriter, loc, twinType, qTwin, kTwin, vTwin, adaptor.getBias(), mask,
+          op.getScaleAttr(), op.getCausalAttr(), UnitAttr());
       rewriter.replaceOp(op, swapHeadsAndSequence(rewriter, loc, twin));
       return success();
     }
@@ -98,18 +99,21 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
           return {arith::AddFOp::create(b, l, args[2], product)};
         })[0];
 
-    // Scale, mask and causal cut, in one elementwise pass.
+    // Scale, bias, mask and causal cut, in one elementwise pass.
     AffineMap identity4 = AffineMap::getMultiDimIdentityMap(4, ctx);
     SmallVector<Value> inputs = {scores};
     SmallVector<AffineMap> maps = {identity4};
-    if (mask) {
-      SmallVector<int64_t> fullShape = {
-          resultType.getDimSize(0), resultType.getDimSize(1),
-          resultType.getDimSize(2),
-          cast<RankedTensorType>(k.getType()).getDimSize(2)};
-      inputs.push_back(mask);
+    SmallVector<int64_t> fullShape = {
+        resultType.getDimSize(0), resultType.getDimSize(1),
+        resultType.getDimSize(2),
+        cast<RankedTensorType>(k.getType()).getDimSize(2)};
+    Value bias = adaptor.getBias();
+    for (Value operand : {bias, mask}) {
+      if (!operand)
+        continue;
+      inputs.push_back(operand);
       maps.push_back(
-          maskMap(ctx, cast<RankedTensorType>(mask.getType()), fullShape));
+          maskMap(ctx, cast<RankedTensorType>(operand.getType()), fullShape));
     }
     maps.push_back(identity4);
     bool causal = op.getCausal();
@@ -118,8 +122,10 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         emptyTensor(rewriter, loc, scoreSizes, elementType), maps, iterators(4),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value s = arith::MulFOp::create(b, l, args[0], scale);
+          if (bias)
+            s = arith::AddFOp::create(b, l, s, args[1]);
           if (mask) {
-            Value m = args[1];
+            Value m = args[bias ? 2 : 1];
             if (auto intType = dyn_cast<IntegerType>(m.getType())) {
               Value keep = m;
               if (intType.getWidth() > 1) {

@@ -34,6 +34,10 @@ FAMILIES = (
     "siglip",
     "wav2vec2",
     "whisper",
+    "hubert",
+    "t5",
+    "mt5",
+    "bart",
 )
 
 

@@ -31,6 +31,21 @@ func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: ten
 
 // -----
 
+// A bias beside the mask: added to the scaled scores, then the mask
+// selects, in the same elementwise pass.
+// CHECK-LABEL: func.func @attention_bias
+// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<2x1x1x8xi64>)
+// CHECK: %[[SCALED:.*]] = arith.mulf
+// CHECK: %[[BIASED:.*]] = arith.addf %[[SCALED]], %{{.*}} : f32
+// CHECK: arith.cmpi ne
+// CHECK: arith.select %{{.*}}, %[[BIASED]], %{{.*}} : f32
+func.func @attention_bias(%q: tensor<2x4x8x16xf32>, %b: tensor<1x4x8x8xf32>, %m: tensor<2x1x1x8xi64>) -> tensor<2x4x8x16xf32> {
+  %o = enc.attention %q, %q, %q bias %b mask %m : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x8x8xf32>, tensor<2x1x1x8xi64>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
 // Packed weights are the CPU micro-kernel's layout.
 func.func @packed(%x: tensor<?x16xf32>, %w: tensor<2x16x32xf32>) -> tensor<?x64xf32> {
   // expected-error @+1 {{'enc.linear' op has a packed weight (enc-pack-weights), which no kernel of this target lowers: packed panels are the CPU matmul's layout}}

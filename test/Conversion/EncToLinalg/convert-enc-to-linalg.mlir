@@ -66,6 +66,30 @@ func.func @layer_norm(%x: tensor<2x5x3xf32>, %g: tensor<3xf32>, %b: tensor<3xf32
 
 // -----
 
+// RMS norm: one reduction (the sum of squares), then one elementwise pass
+// scaling by 1 / sqrt(mean square + epsilon); no mean, no bias.
+// CHECK-LABEL: func.func @rms_norm
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: ins(%[[X:.*]] : tensor<4x?xf32>)
+// CHECK:   %[[S:.*]] = arith.mulf %[[IN:.*]], %[[IN]] : f32
+// CHECK:   arith.addf %{{.*}}, %[[S]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]], %[[SQ]], %{{.*}} : tensor<4x?xf32>, tensor<4xf32>, tensor<?xf32>)
+// CHECK:   %[[MS:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[SH:.*]] = arith.addf %[[MS]], %{{.*}} : f32
+// CHECK:   %[[R:.*]] = math.sqrt %[[SH]]
+// CHECK:   %[[INV:.*]] = arith.divf %{{.*}}, %[[R]]
+// CHECK:   %[[Y:.*]] = arith.mulf %{{.*}}, %[[INV]]
+// CHECK:   %[[Z:.*]] = arith.mulf %[[Y]], %{{.*}}
+// CHECK:   linalg.yield %[[Z]]
+// CHECK-NOT: arith.subf
+func.func @rms_norm(%x: tensor<4x?xf32>, %g: tensor<?xf32>) -> tensor<4x?xf32> {
+  %0 = enc.rms_norm %x scale %g {epsilon = 1.0e-6 : f64} : (tensor<4x?xf32>, tensor<?xf32>) -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @gelu
 // CHECK: linalg.generic
 // CHECK:   %[[S:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
@@ -229,6 +253,29 @@ func.func @attention_sequence_major(%q: tensor<2x200x4x16xf32>, %k: tensor<2x300
 func.func @attention_bool_mask(%q: tensor<1x2x?x16xf32>, %m: tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32> {
   %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x1x?x?xi1>) -> tensor<1x2x?x16xf32>
   return %0 : tensor<1x2x?x16xf32>
+}
+
+// -----
+
+// A bias shared by the batch (T5's relative positions) beside a padding
+// mask: each is read a [queries, keys] tile at a time where it does not
+// broadcast, added, then the mask selects; neither is expanded to
+// [batch, heads, q_len, kv_len].
+// CHECK-LABEL: func.func @attention_bias_and_mask
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x2x?x16xf32>, %[[BIAS:.*]]: tensor<1x2x?x?xf32>, %[[PAD:.*]]: tensor<?x1x1x?xi64>)
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in
+// CHECK:   scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK:     %[[BT:.*]] = tensor.extract_slice %[[BIAS]][0, %[[H]], %{{.*}}, %[[K0]]] [1, 1, %{{.*}}, %{{.*}}] [1, 1, 1, 1] : tensor<1x2x?x?xf32> to tensor<?x?xf32>
+// CHECK:     %[[MT:.*]] = tensor.extract_slice %[[PAD]][%[[B]], 0, 0, %[[K0]]] [1, 1, 1, %{{.*}}] [1, 1, 1, 1] : tensor<?x1x1x?xi64> to tensor<1x?xi64>
+// CHECK:     linalg.generic {{.*}} ins(%[[BT]], %[[MT]] : tensor<?x?xf32>, tensor<1x?xi64>)
+// CHECK:     ^bb0(%[[BE:.*]]: f32, %[[ME:.*]]: i64, %[[SE:.*]]: f32):
+// CHECK:       %[[SUM:.*]] = arith.addf %[[SE]], %[[BE]] : f32
+// CHECK:       %[[KEEP:.*]] = arith.cmpi ne, %[[ME]], %{{.*}} : i64
+// CHECK:       arith.select %[[KEEP]], %[[SUM]], %{{.*}} : f32
+// CHECK-NOT: tensor<?x2x?x?xf32>
+func.func @attention_bias_and_mask(%q: tensor<?x2x?x16xf32>, %bias: tensor<1x2x?x?xf32>, %m: tensor<?x1x1x?xi64>) -> tensor<?x2x?x16xf32> {
+  %0 = enc.attention %q, %q, %q bias %bias mask %m {scale = 1.0 : f64} : (tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32>, tensor<1x2x?x?xf32>, tensor<?x1x1x?xi64>) -> tensor<?x2x?x16xf32>
+  return %0 : tensor<?x2x?x16xf32>
 }
 
 // -----

@@ -120,6 +120,38 @@ func.func @layer_norm_result_type(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {
 
 // -----
 
+func.func @rms_norm_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{input must have rank >= 1}}
+  %0 = enc.rms_norm %x : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @rms_norm_scale_shape(%x: tensor<2x3xf32>, %g: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{scale must have shape [3], got 'tensor<2xf32>'}}
+  %0 = enc.rms_norm %x scale %g : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @rms_norm_scale_type(%x: tensor<2x3xf32>, %g: tensor<3xbf16>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{scale element type 'bf16' differs from 'f32'}}
+  %0 = enc.rms_norm %x scale %g : (tensor<2x3xf32>, tensor<3xbf16>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @rms_norm_epsilon(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{epsilon must be finite and non-negative, got nan}}
+  %0 = enc.rms_norm %x {epsilon = 0x7FF8000000000000 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 func.func @activation_unknown_kind(%x: tensor<2xf32>) -> tensor<2xf32> {
   // expected-error @+1 {{unknown activation kind 'swish'}}
   %0 = enc.activation swish %x : tensor<2xf32>
@@ -212,6 +244,30 @@ func.func @attention_mask_broadcast(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x1x7
 func.func @attention_mask_type(%q: tensor<1x2x8x16xf32>, %m: tensor<1x1x1x8xf16>) -> tensor<1x2x8x16xf32> {
   // expected-error @+1 {{mask element type 'f16' differs from 'f32'}}
   %0 = enc.attention %q, %q, %q mask %m : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x1x1x8xf16>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @attention_bias_shape(%q: tensor<1x2x8x16xf32>, %b: tensor<1x3x8x8xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{bias dimension 1 is 3; it must be 1 or 2 to broadcast to [batch, heads, q_len, kv_len]}}
+  %0 = enc.attention %q, %q, %q bias %b : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x3x8x8xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @attention_bias_rank(%q: tensor<1x2x8x16xf32>, %b: tensor<8x8xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{bias must have rank 4 and broadcast to [batch, heads, q_len, kv_len], got 'tensor<8x8xf32>'}}
+  %0 = enc.attention %q, %q, %q bias %b : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<8x8xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @attention_bias_type(%q: tensor<1x2x8x16xf32>, %b: tensor<1x2x8x8xf16>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{bias element type 'f16' differs from 'f32'}}
+  %0 = enc.attention %q, %q, %q bias %b : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x8xf16>) -> tensor<1x2x8x16xf32>
   return %0 : tensor<1x2x8x16xf32>
 }
 

@@ -34,6 +34,15 @@ func.func @layer_norm(%x: tensor<2x5x3xbf16>, %g: tensor<3xbf16>, %b: tensor<3xb
   return %0, %1, %2 : tensor<2x5x3xbf16>, tensor<2x5x3xbf16>, tensor<2x5x3xbf16>
 }
 
+// CHECK-LABEL: func.func @rms_norm
+func.func @rms_norm(%x: tensor<2x?x3xf32>, %g: tensor<3xf32>) -> (tensor<2x?x3xf32>, tensor<2x?x3xf32>) {
+  // CHECK: enc.rms_norm %{{.*}} scale %{{.*}} {epsilon = 1.000000e-05 : f64} : (tensor<2x?x3xf32>, tensor<3xf32>) -> tensor<2x?x3xf32>
+  %0 = enc.rms_norm %x scale %g {epsilon = 1.0e-5 : f64} : (tensor<2x?x3xf32>, tensor<3xf32>) -> tensor<2x?x3xf32>
+  // CHECK: enc.rms_norm %{{.*}} : (tensor<2x?x3xf32>) -> tensor<2x?x3xf32>
+  %1 = enc.rms_norm %x : (tensor<2x?x3xf32>) -> tensor<2x?x3xf32>
+  return %0, %1 : tensor<2x?x3xf32>, tensor<2x?x3xf32>
+}
+
 // CHECK-LABEL: func.func @activation
 func.func @activation(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
   // CHECK: enc.activation gelu %{{.*}} : tensor<2x?xf32>
@@ -55,7 +64,7 @@ func.func @activation(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
 
 // CHECK-LABEL: func.func @attention
 func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: tensor<2x4x6x32xf32>,
-                     %m: tensor<2x1x1x6xf32>, %bm: tensor<1x4x8x6xi1>) -> (tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>) {
+                     %m: tensor<2x1x1x6xf32>, %bm: tensor<1x4x8x6xi1>) -> (tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>) {
   // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {scale = 1.250000e-01 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32>
   %0 = enc.attention %q, %k, %v mask %m {scale = 0.125 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<2x1x1x6xf32>) -> tensor<2x4x8x32xf32>
   // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} {causal} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>) -> tensor<2x4x8x32xf32>
@@ -63,9 +72,14 @@ func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: ten
   // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : ({{.*}}, tensor<1x4x8x6xi1>) -> tensor<2x4x8x32xf32>
   %2 = enc.attention %q, %k, %v mask %bm : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<1x4x8x6xi1>) -> tensor<2x4x8x32xf32>
   %im = tensor.empty() : tensor<2x1x1x6xi64>
+  %fb = tensor.empty() : tensor<1x4x8x6xf32>
   // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : ({{.*}}, tensor<2x1x1x6xi64>) -> tensor<2x4x8x32xf32>
   %3 = enc.attention %q, %k, %v mask %im : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<2x1x1x6xi64>) -> tensor<2x4x8x32xf32>
-  return %0, %1, %3 : tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>
+  // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} mask %{{.*}} : ({{.*}}, tensor<1x4x8x6xf32>, tensor<2x1x1x6xi64>) -> tensor<2x4x8x32xf32>
+  %b0 = enc.attention %q, %k, %v bias %fb mask %im : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<1x4x8x6xf32>, tensor<2x1x1x6xi64>) -> tensor<2x4x8x32xf32>
+  // CHECK: enc.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {causal} : ({{.*}}, tensor<1x4x8x6xf32>) -> tensor<2x4x8x32xf32>
+  %b1 = enc.attention %q, %k, %v bias %fb {causal} : (tensor<2x4x8x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x32xf32>, tensor<1x4x8x6xf32>) -> tensor<2x4x8x32xf32>
+  return %0, %1, %3, %b0, %b1 : tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>
 }
 
 // CHECK-LABEL: func.func @embedding

@@ -34,6 +34,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .front_ends import t5_bias
+
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples")
 MASKED = torch.finfo(torch.float32).min  # Hugging Face's extended masks
 
@@ -748,11 +750,14 @@ def family_siglip_loss(c):
 # --- audio ---------------------------------------------------------------------
 
 
-def wav2vec2(c, legacy_names):
-    """torchaudio's wav2vec2_model with Wav2Vec2Model's weights."""
+def wav2vec2(c, legacy_names, model_type="wav2vec2"):
+    """torchaudio's wav2vec2_model with Wav2Vec2Model's (or HubertModel's)
+    weights."""
     import torchaudio
 
-    cfg = load_config("wav2vec2")
+    cfg = load_config(model_type)
+    hubert = model_type == "hubert"
+    assert cfg.get("feat_proj_layer_norm", True)  # torchaudio always has it
     assert cfg.get("feat_extract_norm", "group") == "group" and not cfg.get("conv_bias", False)
     assert not cfg.get("do_stable_layer_norm", False)
     assert cfg.get("hidden_act", "gelu") == "gelu" and cfg.get("feat_extract_activation", "gelu") == "gelu"
@@ -816,6 +821,8 @@ def wav2vec2(c, legacy_names):
     with torch.no_grad():
         features, _ = model.feature_extractor(audio, None)  # [batch, frames, channels]
         hidden, _ = model(audio)
+    if hubert:  # HubertModel returns no extract_features
+        return [hidden]
     # Hugging Face's extract_features: the conv features after the feature
     # projection's LayerNorm.
     return [hidden, layer_norm(features, projection_norm, eps)]
@@ -828,6 +835,118 @@ def family_wav2vec2(c):
 def family_wav2vec2_weight_g(c):
     """The older checkpoints' weight-norm names (weight_g, weight_v)."""
     return wav2vec2(c, legacy_names=True)
+
+
+def family_hubert(c):
+    """HuBERT: wav2vec 2.0's network under HubertModel's names."""
+    return wav2vec2(c, legacy_names=False, model_type="hubert")
+
+
+# --- the encoders of T5, mT5 and BART ------------------------------------------
+
+
+def text_ids(c, vocab, pad, seq, lengths):
+    """Right-padded token ids (real tokens never `pad`) and their mask."""
+    mask_np = right_padded(lengths, seq)
+    ids_np = c.rng.integers(0, vocab - 1, (c.batch, seq), dtype=np.int64)
+    ids_np[ids_np >= pad] += 1
+    ids_np[mask_np == 0] = pad
+    return c.input(ids_np), c.input(mask_np)
+
+
+def t5_encoder(c, model_type):
+    """T5EncoderModel (Hugging Face's modeling_t5), written out: RMS norm
+    without bias, unscaled scores plus the first block's bucketed relative
+    position bias, relu or gated-gelu feed-forward. Padding follows Hugging
+    Face in float32: a padded key's score (bias + finfo.min) rounds to
+    finfo.min, so it is set to MASKED here."""
+    cfg = load_config(model_type)
+    vocab, dim, d_kv, ffn = cfg["vocab_size"], cfg["d_model"], cfg["d_kv"], cfg["d_ff"]
+    layers, heads = cfg["num_layers"], cfg["num_heads"]
+    buckets = cfg.get("relative_attention_num_buckets", 32)
+    max_distance = cfg.get("relative_attention_max_distance", 128)
+    eps = cfg.get("layer_norm_epsilon", 1e-6)
+    proj = cfg.get("feed_forward_proj", "gated-gelu" if model_type == "mt5" else "relu")
+    gated = proj.startswith("gated-")
+    act = ACTIVATIONS["gelu_new" if proj == "gated-gelu" else proj.split("-")[-1]]
+    inner = heads * d_kv
+
+    # Long enough that offsets reach the logarithmic buckets.
+    if c.length is None:
+        seq, lengths = 40, [40, 23]
+    else:
+        seq, lengths = c.length, sweep_lengths(c.length, c.batch)
+    ids, mask = text_ids(c, vocab, cfg.get("pad_token_id", 0), seq, lengths)
+
+    def rms_norm(x, name):
+        weight = c.weight(name + ".weight", c.normal((dim,), 0.1, 1.0))
+        return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+    def weight(name, n_out, n_in):
+        return c.weight(name + ".weight", c.normal((n_out, n_in), n_in**-0.5))
+
+    def split(t):
+        return t.reshape(c.batch, seq, heads, d_kv).transpose(1, 2)
+
+    h = F.embedding(ids, c.weight("shared.weight", c.normal((vocab, dim))))
+    table = c.weight("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
+                     c.normal((buckets, heads)))
+    position_bias = t5_bias(table, seq, seq, True, buckets, max_distance)
+    keep = (mask != 0)[:, None, None, :]
+    for i in range(layers):
+        p = f"encoder.block.{i}.layer."
+        x = rms_norm(h, p + "0.layer_norm")
+        q, k, v = (F.linear(x, weight(f"{p}0.SelfAttention.{n}", inner, dim)) for n in "qkv")
+        scores = (split(q) @ split(k).transpose(-1, -2) + position_bias).masked_fill(~keep, MASKED)
+        context = (torch.softmax(scores, dim=-1) @ split(v)).transpose(1, 2).reshape(c.batch, seq, inner)
+        h = h + F.linear(context, weight(p + "0.SelfAttention.o", dim, inner))
+        x = rms_norm(h, p + "1.layer_norm")
+        f = p + "1.DenseReluDense."
+        if gated:
+            hidden = act(F.linear(x, weight(f + "wi_0", ffn, dim))) * F.linear(x, weight(f + "wi_1", ffn, dim))
+        else:
+            hidden = act(F.linear(x, weight(f + "wi", ffn, dim)))
+        h = h + F.linear(hidden, weight(f + "wo", dim, ffn))
+    return [rms_norm(h, "encoder.final_layer_norm")]
+
+
+def family_t5(c):
+    return t5_encoder(c, "t5")
+
+
+def family_mt5(c):
+    return t5_encoder(c, "mt5")
+
+
+BART_LAYER = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj",
+              "self_attn_layer_norm", "fc1", "fc2", "final_layer_norm")
+
+
+def family_bart(c):
+    """BartModel's encoder: token embeddings times sqrt(d_model) when
+    scale_embedding, learned positions read at offset 2, layernorm_embedding,
+    then post-LN layers (nn.TransformerEncoderLayer), LayerNorm eps 1e-5."""
+    cfg = load_config("bart")
+    vocab, dim, layers = cfg["vocab_size"], cfg["d_model"], cfg["encoder_layers"]
+    heads, ffn, max_positions = cfg["encoder_attention_heads"], cfg["encoder_ffn_dim"], cfg["max_position_embeddings"]
+    act, eps = cfg.get("activation_function", "gelu"), 1e-5
+    if c.length is None:
+        seq, lengths = 11, [11, 7]
+    else:
+        seq, lengths = c.length, sweep_lengths(c.length, c.batch)
+    ids, mask = text_ids(c, vocab, cfg.get("pad_token_id", 1), seq, lengths)
+    words = c.weight("shared.weight", c.normal((vocab, dim)))
+    positions = c.weight("encoder.embed_positions.weight", c.normal((max_positions + 2, dim)))
+    if seq > max_positions:
+        raise IndexError(f"{seq} tokens, {max_positions} positions")
+    scale = math.sqrt(dim) if cfg.get("scale_embedding", False) else 1.0
+    h = F.embedding(ids, words) * scale + positions[2:2 + seq]
+    h = layer_norm(h, norm(c, "encoder.layernorm_embedding", dim), eps)
+    padding = torch.zeros(mask.shape, dtype=torch.float64).masked_fill(mask == 0, MASKED)
+    for i in range(layers):
+        layer = post_norm_layer(c, f"encoder.layers.{i}", BART_LAYER, dim, heads, ffn, eps, act)
+        h = layer(h, src_key_padding_mask=padding).detach()
+    return [h]
 
 
 def sinusoids(length, channels, max_timescale=10000):
@@ -920,4 +1039,5 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_albert, family_vit, family_dinov2, family_vit_mae, family_clip,
          family_clip_text_features, family_clip_image_features, family_clip_loss, family_siglip,
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
-         family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio]
+         family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
+         family_hubert, family_t5, family_mt5, family_bart]

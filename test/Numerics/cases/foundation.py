@@ -116,6 +116,17 @@ def layer_norm(c):
     return [F.layer_norm(x, (48,), g, b, eps=1e-5), F.layer_norm(x, (48,), eps=1e-6)]
 
 
+def rms_norm(c):
+    # T5LayerNorm's forward (Hugging Face transformers), and without a scale.
+    def t5_layer_norm(x, weight, eps):
+        y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+        return y if weight is None else weight * y
+
+    x = c.input(c.normal((4, 6, 48), 1.0, 3.0))
+    g = c.weight("weight", c.normal((48,), 0.2, 1.0))
+    return [t5_layer_norm(x, g, 1e-6), t5_layer_norm(x, None, 1e-3)]
+
+
 def activations(c):
     x = c.input(c.normal((16, 64), 3.0))
     return [
@@ -155,12 +166,16 @@ def attention(c):
     keep = c.input(keep_np)
     padding_np = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]], dtype=np.int64).reshape(2, 1, 1, 6)
     padding = c.input(padding_np)
+    bias = c.input(c.normal((1, 3, 6, 6), 2.0))
+    query_bias = c.input(c.normal((1, 1, 6, 9), 2.0))
     return [
         sdpa(q, k, v, bias=additive),
         sdpa(q, k, v, causal=True),
         sdpa(q, kl, vl, causal=True),
         sdpa(q, k, v, keep=keep),
         sdpa(q, k, v, keep=padding != 0, scale=0.3),
+        sdpa(q, k, v, bias=bias, keep=padding != 0, scale=1.0),
+        sdpa(q, kl, vl, bias=query_bias, causal=True),
     ]
 
 
@@ -207,5 +222,5 @@ def cross_entropy(c):
     ]
 
 
-CASES = [encoder_block, tiny_bert, linear, layer_norm, activations, attention, embedding, pool,
+CASES = [encoder_block, tiny_bert, linear, layer_norm, rms_norm, activations, attention, embedding, pool,
          cross_entropy]

@@ -4,7 +4,7 @@
 // of query rows); for each, an scf.for over blocks of keys carries the
 // running row maximum m, the running sum l and the unnormalised output O:
 //
-//   S  = Q_blk K_blkᵀ · scale (+ mask, causal cut)
+//   S  = Q_blk K_blkᵀ · scale (+ bias, + mask, causal cut)
 //   m' = max(m, rowmax S);  α = exp(m - m');  P = exp(S - m')
 //   l' = l α + rowsum P;    O' = O α + P V_blk
 //
@@ -108,8 +108,15 @@ struct Attention {
   int64_t lanes = 0;
   int64_t scoreVectors = 0, outputAccumulators = 0;
   int64_t queryBlock = 0, keyBlock = 0;
-  Value q, packedKeys, v, mask;
-  SmallVector<bool> broadcast; // mask dimensions read at index 0
+  Value q, packedKeys, v;
+  /// An operand added to the scores (the bias) or keeping them (the mask),
+  /// broadcasting to [batch, heads, q_len, kv_len].
+  struct ScoreOperand {
+    Value value;
+    SmallVector<bool> broadcast; // dimensions read at index 0
+    explicit operator bool() const { return bool(value); }
+  };
+  ScoreOperand bias, mask;
   bool causal = false;
   /// q, k, v and the result are [batch, seq, heads, dim]
   /// (enc.attention's sequence_major), else [batch, heads, seq, dim].
@@ -400,22 +407,24 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     }
     a.q = q;
     a.v = v;
-    a.mask = adaptor.getMask();
+    a.bias.value = adaptor.getBias();
+    a.mask.value = adaptor.getMask();
     a.causal = op.getCausal();
     a.zero = floatConstant(rewriter, loc, a.acc, 0.0);
     a.negInf = negativeInfinity(rewriter, loc, a.acc);
     a.maskedOut = maskedScore(rewriter, loc, a.acc);
     a.scale = floatConstant(rewriter, loc, a.acc, op.getEffectiveScale());
-    // A mask dimension of static size 1 against a larger or dynamic one
-    // broadcasts.
-    a.broadcast.assign(4, false);
-    if (a.mask) {
-      int64_t full[] = {
-          resultType.getDimSize(0), resultType.getDimSize(headsDim),
-          resultType.getDimSize(seqDim), kType.getDimSize(seqDim)};
-      for (auto [i, size] :
-           llvm::enumerate(cast<RankedTensorType>(a.mask.getType()).getShape()))
-        a.broadcast[i] = size == 1 && full[i] != 1;
+    // A bias or mask dimension of static size 1 against a larger or
+    // dynamic one broadcasts.
+    int64_t full[] = {resultType.getDimSize(0), resultType.getDimSize(headsDim),
+                      resultType.getDimSize(seqDim), kType.getDimSize(seqDim)};
+    for (Attention::ScoreOperand *operand : {&a.bias, &a.mask}) {
+      operand->broadcast.assign(4, false);
+      if (!*operand)
+        continue;
+      for (auto [i, size] : llvm::enumerate(
+               cast<RankedTensorType>(operand->value.getType()).getShape()))
+        operand->broadcast[i] = size == 1 && full[i] != 1;
     }
     bool vectorOutput =
         !ShapedType::isDynamic(valueDim) && valueDim % a.lanes == 0;
@@ -452,7 +461,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     OpFoldResult queryBlocks =
         apply(rewriter, d0.ceilDiv(a.queryBlock), {qSizes[2]});
     // The kernel's work: the two matmuls (causal attention does about half
-    // of it); its traffic: Q, K, V, the output and the mask, once each.
+    // of it); its traffic: Q, K, V, the output, the bias and the mask, once
+    // each.
     int64_t elementBytes =
         llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
     // One creation per statement: C++ leaves argument order unspecified,
@@ -471,12 +481,14 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value outBytes = indexProduct(rewriter, loc, outSizes, elementBytes);
     Value voBytes = arith::AddIOp::create(rewriter, loc, vBytes, outBytes);
     Value bytes = arith::AddIOp::create(rewriter, loc, qkBytes, voBytes);
-    if (a.mask) {
-      auto maskType = cast<RankedTensorType>(a.mask.getType());
-      bytes = arith::AddIOp::create(
-          rewriter, loc, bytes,
-          indexProduct(rewriter, loc, sizesOf(rewriter, loc, a.mask),
-                       llvm::divideCeil(maskType.getElementTypeBitWidth(), 8)));
+    for (Value operand : {a.bias.value, a.mask.value}) {
+      if (!operand)
+        continue;
+      auto type = cast<RankedTensorType>(operand.getType());
+      Value operandBytes =
+          indexProduct(rewriter, loc, sizesOf(rewriter, loc, operand),
+                       llvm::divideCeil(type.getElementTypeBitWidth(), 8));
+      bytes = arith::AddIOp::create(rewriter, loc, bytes, operandBytes);
     }
 
     auto forall = scf::ForallOp::create(
@@ -520,13 +532,14 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
 
       AffineMap rowCol = AffineMap::getMultiDimIdentityMap(2, ctx);
       AffineMap row = projection(ctx, 2, {0});
-      AffineMap maskTileMap;
-      if (a.mask)
-        maskTileMap = AffineMap::get(
+      // A bias or mask tile is read [q, kv] at the scores' indices.
+      auto tileMap = [&](const Attention::ScoreOperand &operand) {
+        return AffineMap::get(
             2, 0,
-            {a.broadcast[2] ? getAffineConstantExpr(0, ctx) : d0,
-             a.broadcast[3] ? getAffineConstantExpr(0, ctx) : d1},
+            {operand.broadcast[2] ? getAffineConstantExpr(0, ctx) : d0,
+             operand.broadcast[3] ? getAffineConstantExpr(0, ctx) : d1},
             ctx);
+      };
 
       Value firstKey = index(rewriter, loc, 0);
       Value keyBound = getValueOrCreateConstantIndexOp(rewriter, loc, keyEnd);
@@ -539,19 +552,22 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
             Value knValue = getValueOrCreateConstantIndexOp(b, l, kn);
             Value kb = getValueOrCreateConstantIndexOp(
                 b, l, apply(b, d0.floorDiv(a.keyBlock), {OpFoldResult(k0)}));
-            Value maskTile;
-            if (a.mask) {
+            auto tileOf = [&](const Attention::ScoreOperand &operand) {
+              if (!operand)
+                return Value();
               auto pick = [&](unsigned dim, OpFoldResult full,
                               OpFoldResult one) {
-                return a.broadcast[dim] ? one : full;
+                return operand.broadcast[dim] ? one : full;
               };
-              maskTile =
-                  slice2d(b, l, a.mask,
-                          {pick(0, batch, zeroIndex), pick(1, head, zeroIndex),
-                           pick(2, q0, zeroIndex), pick(3, k0, zeroIndex)},
-                          {oneIndex, oneIndex, pick(2, qn, oneIndex),
-                           pick(3, kn, oneIndex)});
-            }
+              return slice2d(b, l, operand.value,
+                             {pick(0, batch, zeroIndex),
+                              pick(1, head, zeroIndex), pick(2, q0, zeroIndex),
+                              pick(3, k0, zeroIndex)},
+                             {oneIndex, oneIndex, pick(2, qn, oneIndex),
+                              pick(3, kn, oneIndex)});
+            };
+            Value biasTile = tileOf(a.bias);
+            Value maskTile = tileOf(a.mask);
 
             // exp(x - max) with max = -inf read as 0.
             auto shiftedExp = [&](OpBuilder &nb, Location nl, Value x,
@@ -570,15 +586,19 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                 ArrayRef<OpFoldResult>{qn, kn},
                 ArrayRef<OpFoldResult>{oneIndex, oneIndex});
 
-            // Mask and causal cut, in place, in a pass of their own: inside
-            // the reductions below, the causal compare kept LLVM from
-            // vectorizing them (causal attention took 2.7x as long).
+            // Bias, mask and causal cut, in place, in a pass of their own:
+            // inside the reductions below, the causal compare kept LLVM
+            // from vectorizing them (causal attention took 2.7x as long).
             auto cut = [&](OpBuilder &nb, Location nl) -> Value {
               SmallVector<Value> inputs;
               SmallVector<AffineMap> maps;
+              if (a.bias) {
+                inputs.push_back(biasTile);
+                maps.push_back(tileMap(a.bias));
+              }
               if (a.mask) {
                 inputs.push_back(maskTile);
-                maps.push_back(maskTileMap);
+                maps.push_back(tileMap(a.mask));
               }
               maps.push_back(rowCol);
               return buildGeneric(
@@ -586,8 +606,11 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                   [&](OpBuilder &eb, Location el,
                       ValueRange args) -> SmallVector<Value> {
                     Value s = args.back();
+                    if (a.bias)
+                      s = arith::AddFOp::create(
+                          eb, el, s, promote(eb, el, args[0], a.acc));
                     if (a.mask) {
-                      Value maskElement = args[0];
+                      Value maskElement = args[a.bias ? 1 : 0];
                       if (auto intType =
                               dyn_cast<IntegerType>(maskElement.getType())) {
                         Value keep = maskElement;
@@ -616,7 +639,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                     return {s};
                   })[0];
             };
-            if (a.mask) {
+            if (a.bias || a.mask) {
               scores = cut(b, l);
             } else if (a.causal) {
               // Only a block with a key past its first query has anything

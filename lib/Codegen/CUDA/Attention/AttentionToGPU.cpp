@@ -275,8 +275,10 @@ LogicalResult rewrite(AttentionOp op, std::optional<MmaPrecision> precision,
   auto resultType = cast<RankedTensorType>(op.getType());
   // Sequence-major operands: the materialized lowering (between
   // transposes) takes it; enc-fold-head-transposes is a CPU pass.
-  if (op.getSequenceMajor() || !qType.getElementType().isF32() ||
-      !resultType.getElementType().isF32() ||
+  // A bias (T5, Swin): the materialized lowering too; the row and tensor
+  // core kernels read one mask.
+  if (op.getSequenceMajor() || op.getBias() ||
+      !qType.getElementType().isF32() || !resultType.getElementType().isF32() ||
       ShapedType::isDynamic(qType.getDimSize(3)) ||
       ShapedType::isDynamic(vType.getDimSize(3)))
     return failure(); // the materialized lowering takes it
