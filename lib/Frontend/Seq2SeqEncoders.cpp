@@ -73,8 +73,8 @@ T5Config readT5Config(FamilyContext &ctx) {
   c.maxDistance = r.integer("relative_attention_max_distance", 128);
   c.epsilon = r.number("layer_norm_epsilon", 1e-6);
   // T5Config's parsing: "[gated-]ACT"; "gated-gelu" means gelu_new.
-  std::string proj = r.string(
-      "feed_forward_proj", ctx.modelType == "mt5" ? "gated-gelu" : "relu");
+  std::string proj = r.string("feed_forward_proj",
+                              ctx.modelType == "mt5" ? "gated-gelu" : "relu");
   StringRef act = proj;
   c.gated = act.consume_front("gated-");
   if (proj == "gated-gelu")
@@ -85,13 +85,12 @@ T5Config readT5Config(FamilyContext &ctx) {
               "'" + proj + "' is not 'ACT' or 'gated-ACT' with a known ACT");
   else
     c.activation = *kind;
-  for (auto [key, value] :
-       {std::pair<StringRef, int64_t>{"d_model", c.dim},
-        {"d_kv", c.keyValueDim},
-        {"d_ff", c.ffn},
-        {"num_heads", c.heads},
-        {"relative_attention_num_buckets", c.buckets},
-        {"relative_attention_max_distance", c.maxDistance}})
+  for (auto [key, value] : {std::pair<StringRef, int64_t>{"d_model", c.dim},
+                            {"d_kv", c.keyValueDim},
+                            {"d_ff", c.ffn},
+                            {"num_heads", c.heads},
+                            {"relative_attention_num_buckets", c.buckets},
+                            {"relative_attention_max_distance", c.maxDistance}})
     if (r.ok() && value <= 0)
       r.invalid(key, "(" + Twine(value) + ") must be positive");
   // Bidirectional buckets split in two halves, each half again into exact
@@ -108,13 +107,11 @@ Value t5Attention(GraphBuilder &g, Value x, const std::string &base,
                   const T5Config &c, Value positions, Value padding) {
   int64_t inner = c.heads * c.keyValueDim;
   auto project = [&](StringRef name) {
-    return g.splitHeads(g.linear(x, base + name, inner, c.dim, false),
-                        c.heads);
+    return g.splitHeads(g.linear(x, base + name, inner, c.dim, false), c.heads);
   };
   Value q = project("q"), k = project("k"), v = project("v");
-  Value context =
-      g.mergeHeads(g.attention(q, k, v, padding, /*causal=*/false,
-                               /*scale=*/1.0, positions));
+  Value context = g.mergeHeads(g.attention(q, k, v, padding, /*causal=*/false,
+                                           /*scale=*/1.0, positions));
   return g.linear(context, base + "o", c.dim, inner, false);
 }
 
@@ -122,8 +119,8 @@ Value t5FeedForward(GraphBuilder &g, Value x, const std::string &base,
                     const T5Config &c) {
   Value hidden;
   if (c.gated) {
-    Value gate = g.activation(
-        g.linear(x, base + "wi_0", c.ffn, c.dim, false), c.activation);
+    Value gate = g.activation(g.linear(x, base + "wi_0", c.ffn, c.dim, false),
+                              c.activation);
     hidden = g.mul(gate, g.linear(x, base + "wi_1", c.ffn, c.dim, false));
   } else {
     hidden = g.activation(g.linear(x, base + "wi", c.ffn, c.dim, false),
@@ -182,7 +179,8 @@ LogicalResult buildT5Encoder(FamilyContext &ctx) {
 //===----------------------------------------------------------------------===//
 
 const AttentionNames kBartAttention = {"self_attn.q_proj", "self_attn.k_proj",
-                                       "self_attn.v_proj", "self_attn.out_proj"};
+                                       "self_attn.v_proj",
+                                       "self_attn.out_proj"};
 
 /// BartLearnedPositionalEmbedding's offset: its table has two rows more
 /// than max_position_embeddings, and position i reads row i + 2.
@@ -227,10 +225,9 @@ LogicalResult buildBartEncoder(FamilyContext &ctx) {
   Value attentionMask = g.attentionMask(mask);
   for (int64_t i = 0; i < layers; ++i) {
     std::string layer = "encoder.layers." + std::to_string(i);
-    Value a = g.selfAttention(h, layer, kBartAttention, heads, dim,
-                              attentionMask);
-    h = g.layerNorm(g.add(a, h), layer + ".self_attn_layer_norm",
-                    kBartEpsilon);
+    Value a =
+        g.selfAttention(h, layer, kBartAttention, heads, dim, attentionMask);
+    h = g.layerNorm(g.add(a, h), layer + ".self_attn_layer_norm", kBartEpsilon);
     Value m = g.mlp(h, layer + ".fc1", layer + ".fc2", ffn, dim, act);
     h = g.layerNorm(g.add(m, h), layer + ".final_layer_norm", kBartEpsilon);
   }

@@ -1,12 +1,14 @@
-//===- TextEncoders.cpp - BERT and its family
-//-------------------------------===//
+//===- TextEncoders.cpp - BERT and its family -----------------------------===//
 //
 // bert, roberta, distilbert, electra and albert: token (+ position, +
 // token type) embeddings, LayerNorm, post-LN transformer layers, and the
 // pooler or discriminator head when the checkpoint has one. The families
 // differ in names, in where the embedding width changes (ELECTRA, ALBERT),
 // in position offsets (RoBERTa) and in layer sharing (ALBERT); the layer
-// itself is one function.
+// itself is one function. A checkpoint with pre-training heads
+// (BertForPreTraining, BertForMaskedLM, ElectraForPreTraining) also gets a
+// `pretraining` function: its objective's loss from labels, on the
+// enc.cross_entropy and enc.binary_cross_entropy loss ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -117,31 +119,12 @@ TextConfig readConfig(FamilyContext &ctx) {
   return c;
 }
 
-} // namespace
-
-LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
+/// Embeddings and layers on the first inputs of `fn` (input_ids,
+/// attention_mask[, token_type_ids]): the last hidden state.
+Value encodeText(FamilyContext &ctx, const TextConfig &c, GraphBuilder &g,
+                 ModelFunction &fn, bool tokenTypesInput) {
   StringRef type = ctx.modelType;
-  TextConfig c = readConfig(ctx);
-  if (!ctx.config.ok())
-    return failure();
-
-  // The base model's names, after whatever prefix the checkpoint uses
-  // (`bert.`, `roberta.`, `electra.`, `distilbert.`, `albert.`).
-  std::string prefix =
-      checkpointPrefix(ctx, "embeddings.word_embeddings.weight");
   MLIRContext *mlirCtx = ctx.module.getContext();
-  auto ids = RankedTensorType::get({kDynamic, kDynamic},
-                                   IntegerType::get(mlirCtx, 64));
-  int64_t maxSeq = c.maxPositions - c.positionOffset;
-  SmallVector<InputSpec> inputs = {
-      {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
-      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}, "ones"}};
-  bool tokenTypesInput = c.typeVocab > 1;
-  if (tokenTypesInput)
-    inputs.push_back(
-        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}, "zeros"});
-  ModelFunction fn(ctx.module, "main", inputs);
-  GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
   Value inputIds = fn.input(0), mask = fn.input(1);
 
   // Embeddings.
@@ -187,37 +170,168 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
                         attentionMask);
     }
   }
+  return h;
+}
 
-  // Outputs.
-  if (addSentencePooling(ctx, g, fn, h, mask)) {
+/// Pooler: tanh(dense([CLS])).
+Value pooled(GraphBuilder &g, Value h, StringRef pooler, const TextConfig &c) {
+  Value cls = g.pool(PoolKind::cls, h);
+  return g.activation(g.linear(cls, pooler, c.hidden, c.hidden),
+                      ActivationKind::tanh);
+}
+
+/// ELECTRA's replaced-token detection head: one logit per token.
+Value discriminatorLogits(FamilyContext &ctx, ModelFunction &fn, Value h,
+                          const TextConfig &c) {
+  GraphBuilder head(fn.builder(), ctx.module.getLoc(), "");
+  Value d = head.activation(
+      head.linear(h, "discriminator_predictions.dense", c.hidden, c.hidden),
+      c.activation);
+  Value logits =
+      head.linear(d, "discriminator_predictions.dense_prediction", 1, c.hidden);
+  return tensor::CollapseShapeOp::create(
+      fn.builder(), ctx.module.getLoc(), logits,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+}
+
+/// The type of a reduced loss: a 0-d f32 tensor.
+RankedTensorType scalarType(MLIRContext *ctx) {
+  return RankedTensorType::get({}, Float32Type::get(ctx));
+}
+
+/// BertForPreTraining (`cls.predictions` and `cls.seq_relationship`) or
+/// BertForMaskedLM (`cls.predictions` alone): `pretraining(inputs...,
+/// labels[, next_sentence_label])` -> the summed losses and the logits, as
+/// Hugging Face's forward returns them. The decoder is tied to the word
+/// embeddings unless the checkpoint stores its own.
+void buildBertPreTraining(FamilyContext &ctx, const TextConfig &c,
+                          const std::string &prefix,
+                          SmallVector<InputSpec> inputs, bool tokenTypesInput) {
+  MLIRContext *mlirCtx = ctx.module.getContext();
+  Location loc = ctx.module.getLoc();
+  bool nextSentence = ctx.checkpoint.contains("cls.seq_relationship.weight");
+  auto i64 = IntegerType::get(mlirCtx, 64);
+  InputSpec labels = inputs[0];
+  labels.name = "labels";
+  inputs.push_back(labels);
+  if (nextSentence)
+    inputs.push_back({"next_sentence_label",
+                      RankedTensorType::get({kDynamic}, i64),
+                      {"batch"},
+                      {-1}});
+  ModelFunction fn(ctx.module, "pretraining", inputs);
+  GraphBuilder g(fn.builder(), loc, prefix);
+  Value h = encodeText(ctx, c, g, fn, tokenTypesInput);
+  unsigned labelsInput = tokenTypesInput ? 3 : 2;
+
+  GraphBuilder head(fn.builder(), loc, "");
+  Value t = head.activation(
+      head.linear(h, "cls.predictions.transform.dense", c.hidden, c.hidden),
+      c.activation);
+  t = head.layerNorm(t, "cls.predictions.transform.LayerNorm", c.epsilon);
+  Value decoder =
+      ctx.checkpoint.contains("cls.predictions.decoder.weight")
+          ? head.param("cls.predictions.decoder.weight", {c.vocab, c.hidden})
+          : g.param("embeddings.word_embeddings.weight", {c.vocab, c.hidden});
+  Value bias = head.param(ctx.checkpoint.contains("cls.predictions.bias")
+                              ? "cls.predictions.bias"
+                              : "cls.predictions.decoder.bias",
+                          {c.vocab});
+  Value logits = head.linear(t, decoder, bias);
+  OpBuilder &b = fn.builder();
+  Value loss = CrossEntropyOp::create(b, loc, scalarType(mlirCtx), logits,
+                                      fn.input(labelsInput));
+  if (!nextSentence) {
+    fn.addOutput("loss", loss);
+    fn.addOutput("logits", logits);
     fn.finish();
-    return success();
+    return;
   }
-  fn.addOutput("last_hidden_state", h);
-  // Pooler: tanh(dense([CLS])); present in the base models by default.
-  std::string pooler = type == "albert" ? "pooler" : "pooler.dense";
-  bool hasPooler = type != "distilbert" && type != "electra" &&
-                   (ctx.checkpoint.empty() ||
-                    ctx.checkpoint.contains(prefix + pooler + ".weight"));
-  if (hasPooler) {
-    Value cls = g.pool(PoolKind::cls, h);
-    fn.addOutput("pooler_output",
-                 g.activation(g.linear(cls, pooler, c.hidden, c.hidden),
-                              ActivationKind::tanh));
-  }
-  // ELECTRA's replaced-token detection head, when the checkpoint has it.
-  if (type == "electra" &&
-      ctx.checkpoint.contains("discriminator_predictions.dense.weight")) {
-    GraphBuilder head(fn.builder(), ctx.module.getLoc(), "");
-    Value d = head.activation(
-        head.linear(h, "discriminator_predictions.dense", c.hidden, c.hidden),
-        c.activation);
-    Value logits = head.linear(d, "discriminator_predictions.dense_prediction",
-                               1, c.hidden);
-    fn.addOutput("logits", tensor::CollapseShapeOp::create(
-                               fn.builder(), ctx.module.getLoc(), logits,
-                               ArrayRef<ReassociationIndices>{{0}, {1, 2}}));
-  }
+  Value relationship = head.linear(pooled(g, h, "pooler.dense", c),
+                                   "cls.seq_relationship", 2, c.hidden);
+  Value nextSentenceLoss = CrossEntropyOp::create(
+      b, loc, scalarType(mlirCtx), relationship, fn.input(labelsInput + 1));
+  fn.addOutput("loss", g.add(loss, nextSentenceLoss));
+  fn.addOutput("prediction_logits", logits);
+  fn.addOutput("seq_relationship_logits", relationship);
   fn.finish();
+}
+
+/// ElectraForPreTraining: `pretraining(inputs..., labels)` -> the replaced-
+/// token detection loss (binary cross entropy over the tokens the attention
+/// mask keeps, averaged) and the logits.
+void buildElectraPreTraining(FamilyContext &ctx, const TextConfig &c,
+                             const std::string &prefix,
+                             SmallVector<InputSpec> inputs,
+                             bool tokenTypesInput) {
+  InputSpec labels = inputs[0];
+  labels.name = "labels";
+  inputs.push_back(labels);
+  ModelFunction fn(ctx.module, "pretraining", inputs);
+  GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
+  Value h = encodeText(ctx, c, g, fn, tokenTypesInput);
+  Value logits = discriminatorLogits(ctx, fn, h, c);
+  Value loss = BinaryCrossEntropyOp::create(
+      fn.builder(), ctx.module.getLoc(), scalarType(ctx.module.getContext()),
+      logits, fn.input(tokenTypesInput ? 3 : 2), fn.input(1));
+  fn.addOutput("loss", loss);
+  fn.addOutput("logits", logits);
+  fn.finish();
+}
+
+} // namespace
+
+LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
+  StringRef type = ctx.modelType;
+  TextConfig c = readConfig(ctx);
+  if (!ctx.config.ok())
+    return failure();
+
+  // The base model's names, after whatever prefix the checkpoint uses
+  // (`bert.`, `roberta.`, `electra.`, `distilbert.`, `albert.`).
+  std::string prefix =
+      checkpointPrefix(ctx, "embeddings.word_embeddings.weight");
+  MLIRContext *mlirCtx = ctx.module.getContext();
+  auto ids = RankedTensorType::get({kDynamic, kDynamic},
+                                   IntegerType::get(mlirCtx, 64));
+  int64_t maxSeq = c.maxPositions - c.positionOffset;
+  SmallVector<InputSpec> inputs = {
+      {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
+      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}, "ones"}};
+  bool tokenTypesInput = c.typeVocab > 1;
+  if (tokenTypesInput)
+    inputs.push_back(
+        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}, "zeros"});
+
+  {
+    ModelFunction fn(ctx.module, "main", inputs);
+    GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
+    Value h = encodeText(ctx, c, g, fn, tokenTypesInput);
+    if (addSentencePooling(ctx, g, fn, h, fn.input(1))) {
+      fn.finish();
+      return success();
+    }
+    fn.addOutput("last_hidden_state", h);
+    // Present in the base models by default.
+    std::string pooler = type == "albert" ? "pooler" : "pooler.dense";
+    bool hasPooler = type != "distilbert" && type != "electra" &&
+                     (ctx.checkpoint.empty() ||
+                      ctx.checkpoint.contains(prefix + pooler + ".weight"));
+    if (hasPooler)
+      fn.addOutput("pooler_output", pooled(g, h, pooler, c));
+    // ELECTRA's replaced-token detection head, when the checkpoint has it.
+    if (type == "electra" &&
+        ctx.checkpoint.contains("discriminator_predictions.dense.weight"))
+      fn.addOutput("logits", discriminatorLogits(ctx, fn, h, c));
+    fn.finish();
+  }
+
+  // The pre-training objectives, when the checkpoint has their heads.
+  if (type == "bert" &&
+      ctx.checkpoint.contains("cls.predictions.transform.dense.weight"))
+    buildBertPreTraining(ctx, c, prefix, inputs, tokenTypesInput);
+  if (type == "electra" &&
+      ctx.checkpoint.contains("discriminator_predictions.dense.weight"))
+    buildElectraPreTraining(ctx, c, prefix, inputs, tokenTypesInput);
   return success();
 }

@@ -204,7 +204,11 @@ def post_norm_layer(c, prefix, names, dim, heads, ffn, eps, activation):
     return layer
 
 
-def text_encoder(c, model_type, sentence=False):
+def text_encoder(c, model_type, sentence=False, pretraining=False):
+    """The base model's outputs; with `pretraining`, the objective of
+    BertForPreTraining (masked LM + next sentence, under "bert." and "cls.")
+    or ElectraForPreTraining (replaced-token detection on the tokens the
+    attention mask keeps) on random labels: [loss, logits...]."""
     cfg = load_config(model_type)
     if model_type == "distilbert":
         vocab, dim, layers = cfg["vocab_size"], cfg["dim"], cfg["n_layers"]
@@ -224,9 +228,9 @@ def text_encoder(c, model_type, sentence=False):
     # so no real token sees the difference); this reference follows the
     # compiler's documented rule: offset + index for every token.
     offset = pad + 1 if model_type == "roberta" else 0
-    # ElectraForPreTraining keeps the encoder under "electra."; the others
-    # are the base models' names.
-    p = "electra." if model_type == "electra" else ""
+    # ElectraForPreTraining keeps the encoder under "electra.", and
+    # BertForPreTraining under "bert."; the others are the base models' names.
+    p = "electra." if model_type == "electra" else ("bert." if pretraining else "")
 
     if c.length is None:
         seq, lengths = 11, [11, 7]
@@ -283,6 +287,22 @@ def text_encoder(c, model_type, sentence=False):
 
     if model_type in ("bert", "roberta", "albert"):
         pooler = dense(c, p + ("pooler" if model_type == "albert" else "pooler.dense"), dim, dim)
+    if pretraining and model_type == "bert":
+        # The MLM head (transform, decoder tied to the word embeddings) on
+        # 15% of the real tokens, -100 elsewhere; NSP on the pooled [CLS].
+        labels_np = np.where((c.rng.random(mask_np.shape) < 0.15) & (mask_np == 1),
+                             c.rng.integers(0, vocab, mask_np.shape), -100).astype(np.int64)
+        labels_np[0, 1] = 7  # at least one position counts
+        labels = c.input(labels_np)
+        next_sentence = c.input(c.rng.integers(0, 2, (c.batch,), dtype=np.int64))
+        t = ACTIVATIONS[act](F.linear(h, *dense(c, "cls.predictions.transform.dense", dim, dim)))
+        t = layer_norm(t, norm(c, "cls.predictions.transform.LayerNorm", dim), eps)
+        logits = F.linear(t, words, c.weight("cls.predictions.bias", c.normal((vocab,), 0.1)))
+        relationship = F.linear(torch.tanh(F.linear(h[:, 0], *pooler)),
+                                *dense(c, "cls.seq_relationship", 2, dim))
+        loss = (F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index=-100)
+                + F.cross_entropy(relationship, next_sentence))
+        return [loss, logits, relationship]
     if sentence:  # Sentence-BERT: masked mean, then L2 normalization
         weights = mask.double().unsqueeze(-1)
         mean = (h * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
@@ -294,6 +314,12 @@ def text_encoder(c, model_type, sentence=False):
         d = ACTIVATIONS[act](F.linear(h, *dense(c, "discriminator_predictions.dense", dim, dim)))
         logits = F.linear(d, *dense(c, "discriminator_predictions.dense_prediction", 1, dim))
         outputs.append(logits.squeeze(-1))
+        if pretraining:
+            replaced = c.input(c.rng.integers(0, 2, mask_np.shape, dtype=np.int64))
+            active = mask != 0
+            loss = F.binary_cross_entropy_with_logits(logits.squeeze(-1)[active],
+                                                      replaced[active].double())
+            return [loss, logits.squeeze(-1)]
     return outputs
 
 
@@ -304,6 +330,17 @@ def family_bert(c):
 def family_bert_sentence(c):
     """bert compiled with --pool=mean --normalize: sentence_embedding."""
     return text_encoder(c, "bert", sentence=True)
+
+
+def family_bert_pretraining(c):
+    """BertForPreTraining's objective: `pretraining` -> loss, prediction and
+    next-sentence logits."""
+    return text_encoder(c, "bert", pretraining=True)
+
+
+def family_electra_pretraining(c):
+    """ElectraForPreTraining's replaced-token detection loss."""
+    return text_encoder(c, "electra", pretraining=True)
 
 
 def family_roberta(c):
@@ -1040,4 +1077,5 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_clip_text_features, family_clip_image_features, family_clip_loss, family_siglip,
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
          family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
-         family_hubert, family_t5, family_mt5, family_bart]
+         family_hubert, family_t5, family_mt5, family_bart, family_bert_pretraining,
+         family_electra_pretraining]
