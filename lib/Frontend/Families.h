@@ -35,6 +35,10 @@ LogicalResult buildDualEncoder(FamilyContext &ctx);
 LogicalResult buildAudioEncoder(FamilyContext &ctx);
 /// t5, mt5, bart: the encoders of encoder-decoder models.
 LogicalResult buildSeq2SeqEncoder(FamilyContext &ctx);
+/// deberta-v2 (DeBERTa-v2 and v3).
+LogicalResult buildDebertaEncoder(FamilyContext &ctx);
+/// swin.
+LogicalResult buildSwinEncoder(FamilyContext &ctx);
 
 /// The checkpoint prefix before `anchor`, or `fallback` without a
 /// checkpoint ("bert." for "bert.embeddings.word_embeddings.weight").

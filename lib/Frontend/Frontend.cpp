@@ -25,14 +25,15 @@ struct Family {
 };
 
 const Family kFamilies[] = {
-    {"bert", buildTextEncoder},       {"roberta", buildTextEncoder},
-    {"distilbert", buildTextEncoder}, {"electra", buildTextEncoder},
-    {"albert", buildTextEncoder},     {"vit", buildVisionEncoder},
-    {"dinov2", buildVisionEncoder},   {"vit_mae", buildVisionEncoder},
-    {"clip", buildDualEncoder},       {"siglip", buildDualEncoder},
-    {"wav2vec2", buildAudioEncoder},  {"whisper", buildAudioEncoder},
-    {"hubert", buildAudioEncoder},    {"t5", buildSeq2SeqEncoder},
-    {"mt5", buildSeq2SeqEncoder},     {"bart", buildSeq2SeqEncoder},
+    {"bert", buildTextEncoder},          {"roberta", buildTextEncoder},
+    {"distilbert", buildTextEncoder},    {"electra", buildTextEncoder},
+    {"albert", buildTextEncoder},        {"vit", buildVisionEncoder},
+    {"dinov2", buildVisionEncoder},      {"vit_mae", buildVisionEncoder},
+    {"clip", buildDualEncoder},          {"siglip", buildDualEncoder},
+    {"wav2vec2", buildAudioEncoder},     {"whisper", buildAudioEncoder},
+    {"hubert", buildAudioEncoder},       {"t5", buildSeq2SeqEncoder},
+    {"mt5", buildSeq2SeqEncoder},        {"bart", buildSeq2SeqEncoder},
+    {"deberta-v2", buildDebertaEncoder}, {"swin", buildSwinEncoder},
 };
 
 } // namespace
@@ -140,12 +141,14 @@ mlir::enc::importModelConfig(MLIRContext *context, StringRef path,
 
   // Options that only some families have are errors elsewhere, not
   // silently ignored.
-  bool textFamily =
-      family->build == buildTextEncoder || family->build == buildSeq2SeqEncoder;
+  bool textFamily = family->build == buildTextEncoder ||
+                    family->build == buildSeq2SeqEncoder ||
+                    family->build == buildDebertaEncoder;
   if (options.pool != SentencePooling::none && !textFamily) {
     error = ("'" + configPath +
              "': --pool pools the last hidden state of a text encoder (bert, "
-             "roberta, distilbert, electra, albert, t5, mt5, bart); "
+             "roberta, distilbert, electra, albert, t5, mt5, bart, "
+             "deberta-v2); "
              "model_type '" +
              *modelType + "' is not one")
                 .str();

@@ -95,6 +95,19 @@ std::string ConfigReader::string(StringRef key) {
   return "";
 }
 
+std::optional<int64_t> ConfigReader::optionalSize(StringRef key) {
+  if (!object.get(key) || object.get(key)->kind() == llvm::json::Value::Null)
+    return std::nullopt;
+  std::optional<int64_t> value = object.getInteger(key);
+  if (!value) {
+    missing(key, "an integer");
+    return std::nullopt;
+  }
+  if (*value <= 0)
+    return std::nullopt;
+  return *value;
+}
+
 int64_t ConfigReader::integer(StringRef key, int64_t fallback) {
   return object.get(key) ? integer(key) : fallback;
 }
@@ -139,6 +152,34 @@ SmallVector<int64_t> ConfigReader::integers(StringRef key) {
     result.push_back(*value);
   }
   return result;
+}
+
+SmallVector<std::string> ConfigReader::stringList(StringRef key,
+                                                  char separator) {
+  SmallVector<std::string> result;
+  const llvm::json::Value *value = object.get(key);
+  if (!value || value->kind() == llvm::json::Value::Null)
+    return result;
+  if (std::optional<StringRef> joined = value->getAsString()) {
+    SmallVector<StringRef> parts;
+    joined->split(parts, separator, -1, /*KeepEmpty=*/false);
+    for (StringRef part : parts)
+      result.push_back(part.trim().str());
+    return result;
+  }
+  if (const llvm::json::Array *array = value->getAsArray()) {
+    for (const llvm::json::Value &element : *array) {
+      std::optional<StringRef> item = element.getAsString();
+      if (!item) {
+        missing(key, "a list of strings");
+        return {};
+      }
+      result.push_back(item->str());
+    }
+    return result;
+  }
+  missing(key, "a list of strings");
+  return {};
 }
 
 std::optional<ConfigReader> ConfigReader::nested(StringRef key) {

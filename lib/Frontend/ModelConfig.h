@@ -38,8 +38,14 @@ public:
   double number(StringRef key, double fallback);
   bool boolean(StringRef key, bool fallback);
   std::string string(StringRef key, StringRef fallback);
+  /// An optional size whose absence, 0 or a negative value means "none"
+  /// (DeBERTa's position_buckets and max_relative_positions spell it -1).
+  std::optional<int64_t> optionalSize(StringRef key);
   /// A list of integers (conv_dim, conv_kernel, ...).
   SmallVector<int64_t> integers(StringRef key);
+  /// An optional list of strings, also accepted as one string joined by
+  /// `separator` (DeBERTa's pos_att_type: ["p2c", "c2p"] or "p2c|c2p").
+  SmallVector<std::string> stringList(StringRef key, char separator);
   /// A nested object (text_config, vision_config).
   std::optional<ConfigReader> nested(StringRef key);
 

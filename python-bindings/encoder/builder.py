@@ -399,6 +399,22 @@ class Function:
         props = {"scale": _float(scale) if scale is not None else None, "causal": bool(causal)}
         return self._enc("attention", [q, k, v, bias, mask], [type], props, segments=True)
 
+    def disentangled_attention(self, q, k, v, position_query, position_key, scale, mask=None,
+                               position_buckets=0, max_relative_positions=512,
+                               content_to_position=True, position_to_content=True):
+        """DeBERTa's attention: content scores plus c2p and p2c terms read at
+        each pair's relative position (see enc.disentangled_attention)."""
+        type = TensorType(q.shape[:3] + (v.shape[3],), q.dtype)
+        props = {
+            "position_buckets": _int(position_buckets),
+            "max_relative_positions": _int(max_relative_positions),
+            "content_to_position": bool(content_to_position),
+            "position_to_content": bool(position_to_content),
+            "scale": _float(scale),
+        }
+        return self._enc("disentangled_attention", [q, k, v, position_query, position_key, mask],
+                         [type], props)
+
     def rotary(self, x, base=10000.0, rotary_dim=None, offset=0):
         props = {
             "base": _float(base),

@@ -165,3 +165,13 @@ TEST_CASE("family_bart (scaled embeddings, positions at offset 2) matches "
           "[numerics][family]") {
   checkFamily("family_bart", "bart", "main", "", kTightTolerance);
 }
+TEST_CASE("family_deberta_v2 (disentangled attention, log buckets) matches "
+          "DeBERTa written from the paper",
+          "[numerics][family]") {
+  checkFamily("family_deberta_v2", "deberta-v2", "main", "", kTightTolerance);
+}
+TEST_CASE("family_swin (shifted windows, patch merging) matches torchvision's "
+          "SwinTransformer",
+          "[numerics][family]") {
+  checkFamily("family_swin", "swin", "main", "", kTightTolerance);
+}

@@ -71,6 +71,16 @@ TEST_CASE("GPU lowering: family_mt5 (RMS norm, relative position bias, "
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_mt5", "mt5");
 }
+TEST_CASE("GPU lowering: family_deberta_v2 (disentangled attention) matches "
+          "DeBERTa",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_deberta_v2", "deberta-v2");
+}
+TEST_CASE("GPU lowering: family_swin (window attention with bias) matches "
+          "torchvision's SwinTransformer",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_swin", "swin");
+}
 TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_whisper_audio", "whisper", "main", "--audio-input");

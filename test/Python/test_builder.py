@@ -48,6 +48,9 @@ def every_op():
     f.output("o", f.attention(r, r, q, mask, scale=0.25))
     f.output("causal", f.attention(q, q, q, causal=True))
     f.output("t5", f.attention(q, q, q, mask, scale=1.0, bias=bias))
+    positions = f.param("positions", [1, 4, 16, 16])
+    f.output("deberta", f.disentangled_attention(q, q, q, positions, positions, 0.14, mask,
+                                                 position_buckets=8, max_relative_positions=24))
     f.output("bias", bias)
 
     f = m.function("embeddings")
@@ -101,7 +104,8 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
     printed = opt(m.to_mlir(), tmp_path)
     used = {line.split("=", 1)[-1].split()[0] for line in printed.splitlines() if "enc." in line}
     ops = {
-        "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention", "rotary",
+        "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention",
+        "disentangled_attention", "rotary",
         "relative_position_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
@@ -168,8 +172,10 @@ def test_other_families_come_from_the_frontend():
     assert "enc.patch_embed" in ir
     # The families of issue 20, by what makes each one.
     for family, op in (("t5", "enc.rms_norm"), ("mt5", "enc.relative_position_bias"),
-                       ("bart", "enc.positional_encoding learned"), ("hubert", "enc.conv1d")):
-        assert op in getattr(models, family)(os.path.join(EXAMPLES, family)), family
+                       ("bart", "enc.positional_encoding learned"), ("hubert", "enc.conv1d"),
+                       ("deberta-v2", "enc.disentangled_attention"), ("swin", "enc.patch_embed")):
+        python_name = family.replace("-", "_")
+        assert op in getattr(models, python_name)(os.path.join(EXAMPLES, family)), family
     assert "enc.pool mean" in models.t5(os.path.join(EXAMPLES, "t5"), pool="mean")
     with pytest.raises(encoder.CompileError, match="missing key 'vocab_size'"):
         models.bert({"model_type": "bert"})

@@ -66,6 +66,8 @@ FAMILIES = [
     ("family_t5", "t5", {}, "main", True),
     ("family_mt5", "mt5", {}, "main", True),
     ("family_bart", "bart", {}, "main", True),
+    ("family_deberta_v2", "deberta-v2", {}, "main", True),
+    ("family_swin", "swin", {}, "main", False),
 ]
 
 

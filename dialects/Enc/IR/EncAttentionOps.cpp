@@ -93,6 +93,77 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// DisentangledAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DisentangledAttentionOp::verify() {
+  RankedTensorType q = verify::tensorType(getQuery());
+  RankedTensorType k = verify::tensorType(getKey());
+  RankedTensorType v = verify::tensorType(getValue());
+  RankedTensorType pq = verify::tensorType(getPositionQuery());
+  RankedTensorType pk = verify::tensorType(getPositionKey());
+  for (auto [type, name] :
+       {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
+        std::pair(pq, "position_query"), std::pair(pk, "position_key")})
+    if (failed(verify::rank(*this, name, type, 4,
+                            "[batch, heads, seq, head_dim]")))
+      return failure();
+  Value mask = getMask();
+  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
+  if (failed(verify::sameElementType(*this, getQuery(),
+                                     {{getKey(), "key"},
+                                      {getValue(), "value"},
+                                      {getPositionQuery(), "position_query"},
+                                      {getPositionKey(), "position_key"},
+                                      {getResult(), "result"},
+                                      {keepMask ? Value() : mask, "mask"}})))
+    return failure();
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
+  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
+  int64_t kvLen = k.getDimSize(2);
+  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
+      failed(verify::shape(*this, "value", v,
+                           {batch, heads, kvLen, v.getDimSize(3)})) ||
+      failed(verify::shape(*this, "result", verify::tensorType(getResult()),
+                           {batch, heads, qLen, v.getDimSize(3)})))
+    return failure();
+  int64_t positions = 2 * getSpan();
+  for (auto [type, name] :
+       {std::pair(pq, "position_query"), std::pair(pk, "position_key")}) {
+    int64_t first = type.getDimSize(0);
+    if (failed(
+            verify::shape(*this, name, type,
+                          {first == 1 ? 1 : batch, heads, positions, headDim})))
+      return failure();
+  }
+  if (mask) {
+    RankedTensorType m = verify::tensorType(mask);
+    if (m.getRank() != 4)
+      return emitOpError("mask must have rank 4 and broadcast to "
+                         "[batch, heads, q_len, kv_len], got ")
+             << m;
+    int64_t full[] = {batch, heads, qLen, kvLen};
+    for (auto [i, d] : llvm::enumerate(m.getShape()))
+      if (d != 1 && !verify::dimsMatch(d, full[i]))
+        return emitOpError("mask dimension ")
+               << i << " is " << verify::dimStr(d) << "; it must be 1 or "
+               << verify::dimStr(full[i])
+               << " to broadcast to [batch, heads, q_len, kv_len]";
+  }
+  if (getPositionBuckets() > 0 &&
+      (getPositionBuckets() < 4 ||
+       getMaxRelativePositions() <= getPositionBuckets() / 2 + 1))
+    return emitOpError("log buckets need position_buckets >= 4 and "
+                       "max_relative_positions > position_buckets / 2 + 1, "
+                       "got ")
+           << getPositionBuckets() << " and " << getMaxRelativePositions();
+  double scale = getScale().convertToDouble();
+  if (!std::isfinite(scale) || scale == 0.0)
+    return emitOpError("scale must be finite and nonzero");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // RotaryOp
 //===----------------------------------------------------------------------===//
 

@@ -80,6 +80,71 @@ def Enc_AttentionOp : Enc_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+def Enc_DisentangledAttentionOp : Enc_Op<"disentangled_attention", [Pure]> {
+  let summary = "DeBERTa's disentangled attention over content and relative positions";
+  let description = [{
+    Attention whose scores add, to the content term `q_i · k_j`, a
+    content-to-position term `q_i · position_key[δ(i, j)]` and a
+    position-to-content term `k_j · position_query[δ(i, j)]` (DeBERTa,
+    He et al. 2021; Hugging Face's `DisentangledSelfAttention`):
+
+    `softmax((q_i·k_j + c2p + p2c) · scale + mask) V`
+
+    - `query`, `key` are `[batch, heads, seq, head_dim]`, `value`
+      `[batch, heads, kv_len, v_dim]`; the result is
+      `[batch, heads, q_len, v_dim]`.
+    - `position_query`, `position_key` are the relative position embeddings
+      projected by the layer's query and key projections,
+      `[1 or batch, heads, 2 · span, head_dim]`; `span` is
+      `position_buckets` when positive, else `max_relative_positions`.
+    - `δ(i, j) = clamp(bucket(i - j) + span, 0, 2 · span - 1)`, where
+      `bucket` is the identity without `position_buckets`, and otherwise
+      DeBERTa-v2's log buckets: exact within `position_buckets / 2` of the
+      query, logarithmic up to `max_relative_positions` (evaluated in
+      float32, as Hugging Face's `make_log_bucket_position`).
+    - `content_to_position` and `position_to_content` select the terms
+      (Hugging Face's `pos_att_type`); `scale` is
+      `1 / sqrt(head_dim · (1 + number of terms))`.
+    - `mask` is as `enc.attention`'s.
+
+    Example:
+
+    ```mlir
+    %o = enc.disentangled_attention %q, %k, %v positions %pq, %pk mask %m
+        {position_buckets = 256 : i64, max_relative_positions = 512 : i64,
+         content_to_position, position_to_content, scale = 0.0722 : f64}
+        : (tensor<?x12x?x64xf32>, tensor<?x12x?x64xf32>,
+           tensor<?x12x?x64xf32>, tensor<1x12x512x64xf32>,
+           tensor<1x12x512x64xf32>, tensor<?x1x?x?xi1>)
+        -> tensor<?x12x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$key,
+                       Enc_FloatTensor:$value,
+                       Enc_FloatTensor:$position_query,
+                       Enc_FloatTensor:$position_key,
+                       Optional<Enc_MaskTensor>:$mask,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$position_buckets,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$max_relative_positions,
+                       UnitAttr:$content_to_position,
+                       UnitAttr:$position_to_content,
+                       F64Attr:$scale);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `positions` $position_query `,` $position_key
+    (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Half the number of relative positions the embeddings hold.
+    int64_t getSpan() {
+      return getPositionBuckets() > 0 ? getPositionBuckets()
+                                      : getMaxRelativePositions();
+    }
+  }];
+}
+
 def Enc_RotaryOp : Enc_Op<"rotary",
     [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "rotary position embedding (RoPE) of queries or keys";

@@ -8,7 +8,8 @@
 // f64), then one elementwise pass reads each feature's partner through the
 // affine map (d + half) mod rotary_dim and gathers its cos and sin.
 // relative_position_bias looks up a bucket table computed at compile time,
-// indexed by the clamped offset j - i.
+// indexed by the clamped offset j - i. disentangled_attention becomes its
+// two position terms, gathered into a bias, and enc.attention.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -210,10 +212,154 @@ struct RelativePositionBiasLowering
   }
 };
 
+/// DeBERTa-v2's bucket of relative position `r` (query minus key), as
+/// Hugging Face's make_log_bucket_position computes it: exact within
+/// `buckets / 2`, then ceil of a log ratio, all in float32 so that the
+/// ceiling lands where the reference's does.
+int64_t debertaBucket(int64_t r, int64_t buckets, int64_t maxPosition) {
+  if (buckets <= 0)
+    return r;
+  int64_t mid = buckets / 2;
+  int64_t magnitude = r < 0 ? -r : r;
+  if (magnitude <= mid)
+    return r;
+  float ratio =
+      std::log(static_cast<float>(magnitude) / static_cast<float>(mid)) /
+      std::log(static_cast<float>(static_cast<double>(maxPosition - 1) /
+                                  static_cast<double>(mid)));
+  int64_t logPosition =
+      static_cast<int64_t>(std::ceil(ratio * static_cast<float>(mid - 1))) +
+      mid;
+  return r < 0 ? -logPosition : logPosition;
+}
+
+/// enc.disentangled_attention as the two position terms, gathered into a
+/// bias, and enc.attention (the target's attention kernel) with it:
+///   C = Q · position_keyᵀ   [batch, heads, q_len, 2 span]
+///   P = K · position_queryᵀ [batch, heads, kv_len, 2 span]
+///   bias[i, j] = (C[i, δ(i, j)] + P[j, δ(i, j)]) · scale
+/// C and P are linear in the sequence; the bias is [batch, heads, q_len,
+/// kv_len] (docs/rationale/enc-to-linalg.md says why, and what would remove
+/// it). δ comes from a table over the offsets i - j, computed at compile
+/// time, clamped at the offsets beyond which every index saturates.
+struct DisentangledAttentionLowering
+    : OpConversionPattern<DisentangledAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DisentangledAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    auto qType = cast<RankedTensorType>(q.getType());
+    Type elementType = qType.getElementType();
+    int64_t span = op.getSpan(), buckets = op.getPositionBuckets();
+    int64_t maxPosition = op.getMaxRelativePositions();
+    double scale = op.getScale().convertToDouble();
+    bool c2p = op.getContentToPosition(), p2c = op.getPositionToContent();
+
+    // δ over offsets [-reach, reach]: past `reach` on either side the
+    // clamped index no longer changes (bucket is monotone in the offset).
+    auto index = [&](int64_t r) {
+      return std::clamp<int64_t>(debertaBucket(r, buckets, maxPosition) + span,
+                                 0, 2 * span - 1);
+    };
+    int64_t reach = 1;
+    constexpr int64_t kMaxReach = int64_t(1) << 24;
+    while (reach < kMaxReach &&
+           (index(reach) != 2 * span - 1 || index(-reach) != 0))
+      ++reach;
+    if (reach == kMaxReach)
+      return rewriter.notifyMatchFailure(op, "relative positions never "
+                                             "saturate");
+    SmallVector<int64_t> indexOf;
+    for (int64_t r = -reach; r <= reach; ++r)
+      indexOf.push_back(index(r));
+    Value indexTable =
+        intTensorConstant(rewriter, loc, {static_cast<int64_t>(indexOf.size())},
+                          indexOf, rewriter.getI32Type());
+
+    SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
+    SmallVector<OpFoldResult> kSizes = sizesOf(rewriter, loc, k);
+    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
+    OpFoldResult positions = rewriter.getIndexAttr(2 * span);
+    // x[b, h, s, d] · table[b or 0, h, r, d] -> [b, h, s, r]
+    auto positionScores = [&](Value x, ArrayRef<OpFoldResult> xSizes,
+                              Value table) {
+      bool shared =
+          cast<RankedTensorType>(table.getType()).getDimSize(0) == 1 &&
+          qType.getDimSize(0) != 1;
+      AffineExpr d0, d1, d2, d3, d4;
+      bindDims(ctx, d0, d1, d2, d3, d4);
+      AffineExpr batch = shared ? getAffineConstantExpr(0, ctx) : d0;
+      return buildGeneric(
+          rewriter, loc, ValueRange{x, table},
+          filledTensor(rewriter, loc,
+                       {xSizes[0], xSizes[1], xSizes[2], positions}, zero),
+          {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+           AffineMap::get(5, 0, {batch, d1, d3, d4}, ctx),
+           AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+          iterators(4, 1),
+          [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+            Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+            return {arith::AddFOp::create(b, l, args[2], product)};
+          })[0];
+    };
+    Value c2pScores =
+        c2p ? positionScores(q, qSizes, adaptor.getPositionKey()) : Value();
+    Value p2cScores =
+        p2c ? positionScores(k, kSizes, adaptor.getPositionQuery()) : Value();
+
+    Value bias;
+    if (c2p || p2c) {
+      Value reachValue = arith::ConstantIndexOp::create(rewriter, loc, reach);
+      Value negativeReach =
+          arith::ConstantIndexOp::create(rewriter, loc, -reach);
+      Value scaleValue = floatConstant(rewriter, loc, elementType, scale);
+      bias = buildGeneric(
+          rewriter, loc, ValueRange{},
+          emptyTensor(rewriter, loc,
+                      {qSizes[0], qSizes[1], qSizes[2], kSizes[2]},
+                      elementType),
+          {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
+          [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
+            Value batch = linalg::IndexOp::create(b, l, 0);
+            Value head = linalg::IndexOp::create(b, l, 1);
+            Value i = linalg::IndexOp::create(b, l, 2);
+            Value j = linalg::IndexOp::create(b, l, 3);
+            Value offset = arith::SubIOp::create(b, l, i, j);
+            offset = arith::MaxSIOp::create(b, l, offset, negativeReach);
+            offset = arith::MinSIOp::create(b, l, offset, reachValue);
+            Value slot = arith::AddIOp::create(b, l, offset, reachValue);
+            Value delta = arith::IndexCastOp::create(
+                b, l, b.getIndexType(),
+                tensor::ExtractOp::create(b, l, indexTable, slot));
+            Value sum;
+            if (c2p)
+              sum = tensor::ExtractOp::create(
+                  b, l, c2pScores, ValueRange{batch, head, i, delta});
+            if (p2c) {
+              Value term = tensor::ExtractOp::create(
+                  b, l, p2cScores, ValueRange{batch, head, j, delta});
+              sum = sum ? arith::AddFOp::create(b, l, sum, term).getResult()
+                        : term;
+            }
+            return {arith::MulFOp::create(b, l, sum, scaleValue)};
+          })[0];
+    }
+    auto attention = AttentionOp::create(
+        rewriter, loc, op.getType(), q, k, v, bias, adaptor.getMask(),
+        rewriter.getF64FloatAttr(scale), UnitAttr(), UnitAttr());
+    rewriter.replaceOp(op, attention.getResult());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
   populateMaterializedAttentionPattern(patterns);
-  patterns.add<RotaryLowering, RelativePositionBiasLowering>(
-      patterns.getContext());
+  patterns.add<RotaryLowering, RelativePositionBiasLowering,
+               DisentangledAttentionLowering>(patterns.getContext());
 }

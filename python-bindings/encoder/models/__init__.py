@@ -38,6 +38,8 @@ FAMILIES = (
     "t5",
     "mt5",
     "bart",
+    "deberta-v2",
+    "swin",
 )
 
 
@@ -53,12 +55,17 @@ def frontend(config, pool=None, normalize=False, audio_input=False):
     return import_model(config, pool, normalize, audio_input)
 
 
+def _python_name(model_type):
+    """encoder.models.<name>: "deberta-v2" is deberta_v2."""
+    return model_type.replace("-", "_")
+
+
 def _family(model_type):
     def build(config, pool=None, normalize=False, audio_input=False):
         loaded, where, checkpoint = _text.read_config(config)
         if loaded.get("model_type", model_type) != model_type:
             raise ValueError(
-                f"{where}: model_type '{loaded.get('model_type')}' given to encoder.models.{model_type}"
+                f"{where}: model_type '{loaded.get('model_type')}' given to encoder.models.{_python_name(model_type)}"
             )
         loaded = dict(loaded, model_type=model_type)
         if model_type in _text.TEXT_FAMILIES:
@@ -67,11 +74,11 @@ def _family(model_type):
             config = loaded
         return frontend(config, pool, normalize, audio_input)
 
-    build.__name__ = model_type
+    build.__name__ = _python_name(model_type)
     build.__doc__ = f"The enc IR of a {model_type} model (see encoder.models)."
     return build
 
 
 for _name in FAMILIES:
-    globals()[_name] = _family(_name)
+    globals()[_python_name(_name)] = _family(_name)
 del _name

@@ -46,6 +46,30 @@ func.func @attention_bias(%q: tensor<2x4x8x16xf32>, %b: tensor<1x4x8x8xf32>, %m:
 
 // -----
 
+// Disentangled attention: the two position terms as contractions over
+// head_dim into [batch, heads, seq, 2 span] (the shared positions read at
+// batch 0), the bias gathered from them at the compile-time index of each
+// offset, then the attention with that bias and the pair mask.
+// CHECK-LABEL: func.func @disentangled_attention
+// CHECK-DAG: %[[TABLE:.*]] = arith.constant dense<[{{.*}}]> : tensor<{{[0-9]+}}xi32>
+// CHECK: %[[C2P:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%arg0, %arg3 : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
+// CHECK: %[[P2C:.*]] = linalg.generic {{.*}} ins(%arg1, %arg2 : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x8x8xf32>)
+// CHECK:   tensor.extract %[[TABLE]]
+// CHECK:   arith.index_cast
+// CHECK:   tensor.extract %[[C2P]]
+// CHECK:   tensor.extract %[[P2C]]
+// CHECK:   arith.addf
+// CHECK:   arith.mulf
+// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %[[BIAS]], %arg4 : tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>, tensor<2x1x8x8xi1>)
+// CHECK-NOT: enc.
+func.func @disentangled_attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %pq: tensor<1x4x16x16xf32>, %pk: tensor<1x4x16x16xf32>, %m: tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32> {
+  %o = enc.disentangled_attention %q, %k, %k positions %pq, %pk mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, content_to_position, position_to_content, scale = 0.144 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
 // Packed weights are the CPU micro-kernel's layout.
 func.func @packed(%x: tensor<?x16xf32>, %w: tensor<2x16x32xf32>) -> tensor<?x64xf32> {
   // expected-error @+1 {{'enc.linear' op has a packed weight (enc-pack-weights), which no kernel of this target lowers: packed panels are the CPU matmul's layout}}

@@ -1056,3 +1056,27 @@ func.func @kernel_info_cost_inside(%n: index) {
   }
   return
 }
+
+// -----
+
+func.func @disentangled_positions(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x12x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{position_query must have shape [1, 4, 16, 16], got 'tensor<1x4x12x16xf32>'}}
+  %0 = enc.disentangled_attention %q, %q, %q positions %p, %p {position_buckets = 8 : i64, max_relative_positions = 24 : i64, content_to_position, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x12x16xf32>, tensor<1x4x12x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @disentangled_buckets(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x16x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{log buckets need position_buckets >= 4 and max_relative_positions > position_buckets / 2 + 1, got 8 and 5}}
+  %0 = enc.disentangled_attention %q, %q, %q positions %p, %p {position_buckets = 8 : i64, max_relative_positions = 5 : i64, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @disentangled_mask(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x16x16xf32>, %m: tensor<1x1x8x9xi1>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{mask dimension 3 is 9; it must be 1 or 8 to broadcast to [batch, heads, q_len, kv_len]}}
+  %0 = enc.disentangled_attention %q, %q, %q positions %p, %p mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<1x1x8x9xi1>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}

@@ -82,6 +82,13 @@ func.func @attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: ten
   return %0, %1, %3, %b0, %b1 : tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>, tensor<2x4x8x32xf32>
 }
 
+// CHECK-LABEL: func.func @disentangled_attention
+func.func @disentangled_attention(%q: tensor<?x4x?x16xf32>, %p: tensor<1x4x16x16xf32>, %m: tensor<?x1x?x?xi1>) -> tensor<?x4x?x16xf32> {
+  // CHECK: enc.disentangled_attention %{{.*}}, %{{.*}}, %{{.*}} positions %{{.*}}, %{{.*}} mask %{{.*}} {content_to_position, max_relative_positions = 24 : i64, position_buckets = 8 : i64, position_to_content, scale = 1.440000e-01 : f64}
+  %0 = enc.disentangled_attention %q, %q, %q positions %p, %p mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, content_to_position, position_to_content, scale = 0.144 : f64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<?x1x?x?xi1>) -> tensor<?x4x?x16xf32>
+  return %0 : tensor<?x4x?x16xf32>
+}
+
 // CHECK-LABEL: func.func @embedding
 func.func @embedding(%ids: tensor<2x?xi64>, %ids32: tensor<7xi32>, %table: tensor<100x16xf32>) -> (tensor<2x?x16xf32>, tensor<7x16xf32>) {
   // CHECK: enc.embedding %{{.*}}, %{{.*}} : (tensor<2x?xi64>, tensor<100x16xf32>) -> tensor<2x?x16xf32>

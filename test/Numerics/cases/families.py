@@ -517,6 +517,65 @@ def family_vit_mae(c):
 # --- CLIP and SigLIP -------------------------------------------------------------
 
 
+def family_swin(c):
+    """torchvision's SwinTransformer (swin_t's architecture at the example's
+    size) with SwinModel's weights renamed into it: last_hidden_state is
+    its features after the final norm, pooler_output their mean."""
+    from torchvision.models.swin_transformer import SwinTransformer
+
+    cfg = load_config("swin")
+    assert not cfg.get("use_absolute_embeddings", False) and cfg.get("qkv_bias", True)
+    assert cfg.get("hidden_act", "gelu") == "gelu" and cfg.get("layer_norm_eps", 1e-5) == 1e-5
+    patch, dim, window = cfg["patch_size"], cfg["embed_dim"], cfg["window_size"]
+    depths, heads, ratio = cfg["depths"], cfg["num_heads"], cfg.get("mlp_ratio", 4.0)
+    model = SwinTransformer(patch_size=[patch, patch], embed_dim=dim, depths=depths,
+                            num_heads=heads, window_size=[window, window], mlp_ratio=ratio,
+                            stochastic_depth_prob=0.0, num_classes=1).double()
+    size = cfg["image_size"]
+    pixels = c.input(c.normal((c.batch, cfg.get("num_channels", 3), size, size)))
+    state = dict(model.state_dict())  # the relative position indices stay
+
+    def put(theirs, params):
+        state[f"{theirs}.weight"] = params[0]
+        if params[1] is not None:
+            state[f"{theirs}.bias"] = params[1]
+
+    channels = cfg.get("num_channels", 3)
+    state["features.0.0.weight"] = c.weight("embeddings.patch_embeddings.projection.weight",
+                                            c.normal((dim, channels, patch, patch), (channels * patch * patch) ** -0.5))
+    state["features.0.0.bias"] = c.weight("embeddings.patch_embeddings.projection.bias", c.normal((dim,), 0.1))
+    put("features.0.2", norm(c, "embeddings.norm", dim))
+    width = dim
+    for s_index, depth in enumerate(depths):
+        for j in range(depth):
+            ours, theirs = f"encoder.layers.{s_index}.blocks.{j}.", f"features.{2 * s_index + 1}.{j}."
+            put(theirs + "norm1", norm(c, ours + "layernorm_before", width))
+            q, k, v = (dense(c, f"{ours}attention.self.{n}", width, width) for n in ("query", "key", "value"))
+            state[theirs + "attn.qkv.weight"] = torch.cat([q[0], k[0], v[0]])
+            state[theirs + "attn.qkv.bias"] = torch.cat([q[1], k[1], v[1]])
+            state[theirs + "attn.relative_position_bias_table"] = c.weight(
+                ours + "attention.self.relative_position_bias_table",
+                c.normal(((2 * window - 1) ** 2, heads[s_index]), 0.5))
+            put(theirs + "attn.proj", dense(c, ours + "attention.output.dense", width, width))
+            put(theirs + "norm2", norm(c, ours + "layernorm_after", width))
+            inner = int(ratio * width)
+            put(theirs + "mlp.0", dense(c, ours + "intermediate.dense", inner, width))
+            put(theirs + "mlp.3", dense(c, ours + "output.dense", width, inner))
+        if s_index + 1 < len(depths):
+            ours, theirs = f"encoder.layers.{s_index}.downsample.", f"features.{2 * s_index + 2}."
+            put(theirs + "norm", norm(c, ours + "norm", 4 * width))
+            state[theirs + "reduction.weight"] = c.weight(ours + "reduction.weight",
+                                                          c.normal((2 * width, 4 * width), (4 * width) ** -0.5))
+            width *= 2
+    put("norm", norm(c, "layernorm", width))
+    model.load_state_dict(state)
+    model.eval()
+    with torch.no_grad():
+        features = model.norm(model.features(pixels))  # [batch, H, W, C]
+    hidden = features.reshape(c.batch, features.shape[1] * features.shape[2], width)
+    return [hidden, hidden.mean(1)]
+
+
 def dual_text_ids(c, vocab, seq, lengths, bos=None, eos=None, pad=0):
     """Right-padded ids; CLIP's rows start with BOS and end with EOS (the
     last real token); no other token is BOS or EOS."""
@@ -955,6 +1014,78 @@ def family_mt5(c):
     return t5_encoder(c, "mt5")
 
 
+def deberta_log_bucket(relative, bucket_size, max_position):
+    """DeBERTa-v2's make_log_bucket_position (Hugging Face), float32."""
+    sign = torch.sign(relative)
+    mid = bucket_size // 2
+    magnitude = torch.where((relative < mid) & (relative > -mid),
+                            torch.tensor(mid - 1).type_as(relative), torch.abs(relative))
+    log_position = torch.ceil(torch.log(magnitude / mid)
+                              / torch.log(torch.tensor((max_position - 1) / mid))
+                              * (mid - 1)) + mid
+    return torch.where(magnitude <= mid, relative.type_as(log_position), log_position * sign).long()
+
+
+def family_deberta_v2(c):
+    """DebertaV2Model written out from the paper (He et al., disentangled
+    attention) and Hugging Face's DisentangledSelfAttention: scores
+    (q·k + c2p + p2c) / sqrt(3 d), c2p gathered from q·pkᵀ at
+    clamp(bucket(i - j) + span), p2c from k·pqᵀ at clamp(-bucket(j - i) +
+    span) and transposed, as Hugging Face spells them; relative embeddings
+    layer-normed and projected by the layer's query and key projections;
+    embeddings zeroed at padded tokens; a pair counts when both tokens are
+    real."""
+    cfg = load_config("deberta-v2")
+    vocab, dim, layers = cfg["vocab_size"], cfg["hidden_size"], cfg["num_hidden_layers"]
+    heads, ffn, eps = cfg["num_attention_heads"], cfg["intermediate_size"], cfg["layer_norm_eps"]
+    act = ACTIVATIONS[cfg.get("hidden_act", "gelu")]
+    buckets = cfg["position_buckets"]
+    max_relative = cfg["max_relative_positions"]
+    if max_relative < 1:
+        max_relative = cfg["max_position_embeddings"]
+    assert cfg["share_att_key"] and not cfg["position_biased_input"] and cfg["type_vocab_size"] == 0
+    assert sorted(cfg["pos_att_type"]) == ["c2p", "p2c"] and cfg["norm_rel_ebd"] == "layer_norm"
+    span = buckets if buckets > 0 else max_relative
+    head_dim = dim // heads
+    # Past max_relative_positions, so that the position indices saturate.
+    if c.length is None:
+        seq, lengths = 40, [40, 23]
+    else:
+        seq, lengths = c.length, sweep_lengths(c.length, c.batch)
+    ids, mask = text_ids(c, vocab, cfg.get("pad_token_id", 0), seq, lengths)
+
+    h = F.embedding(ids, c.weight("embeddings.word_embeddings.weight", c.normal((vocab, dim))))
+    h = layer_norm(h, norm(c, "embeddings.LayerNorm", dim), eps) * mask[..., None].double()
+    rel = c.weight("encoder.rel_embeddings.weight", c.normal((2 * span, dim)))
+    rel = layer_norm(rel, norm(c, "encoder.LayerNorm", dim), eps)[None]
+    position = torch.arange(seq)
+    relative = deberta_log_bucket(position[:, None] - position[None, :], buckets, max_relative)
+    c2p_index = torch.clamp(relative + span, 0, 2 * span - 1).expand(c.batch, heads, seq, seq)
+    p2c_index = torch.clamp(-relative + span, 0, 2 * span - 1).expand(c.batch, heads, seq, seq)
+    keep = ((mask[:, None, :, None] * mask[:, None, None, :]) != 0)
+    scale = math.sqrt(head_dim * 3)
+
+    def split(t):
+        return t.reshape(t.shape[0], t.shape[1], heads, head_dim).transpose(1, 2)
+
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        wq, wk, wv = (dense(c, f"{p}attention.self.{n}_proj", dim, dim) for n in ("query", "key", "value"))
+        q, k, v = split(F.linear(h, *wq)), split(F.linear(h, *wk)), split(F.linear(h, *wv))
+        pq, pk = split(F.linear(rel, *wq)), split(F.linear(rel, *wk))
+        c2p = torch.gather(q @ pk.transpose(-1, -2), -1, c2p_index)
+        p2c = torch.gather(k @ pq.transpose(-1, -2), -1, p2c_index).transpose(-1, -2)
+        scores = (q @ k.transpose(-1, -2) + c2p + p2c) / scale
+        scores = scores.masked_fill(~keep, MASKED)
+        context = (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(c.batch, seq, dim)
+        attention_output = F.linear(context, *dense(c, p + "attention.output.dense", dim, dim))
+        h = layer_norm(h + attention_output, norm(c, p + "attention.output.LayerNorm", dim), eps)
+        m = F.linear(act(F.linear(h, *dense(c, p + "intermediate.dense", ffn, dim))),
+                     *dense(c, p + "output.dense", dim, ffn))
+        h = layer_norm(h + m, norm(c, p + "output.LayerNorm", dim), eps)
+    return [h]
+
+
 BART_LAYER = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj",
               "self_attn_layer_norm", "fc1", "fc2", "final_layer_norm")
 
@@ -1078,4 +1209,4 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
          family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
          family_hubert, family_t5, family_mt5, family_bart, family_bert_pretraining,
-         family_electra_pretraining]
+         family_electra_pretraining, family_deberta_v2, family_swin]
