@@ -31,8 +31,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The Hub's configs (bert-large-uncased, roberta-large, t5-large,
-# google/flan-t5-large, facebook/bart-large), trimmed to what the frontend
-# reads.
+# google/flan-t5-large, microsoft/deberta-v3-large, facebook/bart-large),
+# trimmed to what the frontend reads.
 CONFIGS = {
     "bert-large": {
         "model_type": "bert", "vocab_size": 30522, "hidden_size": 1024, "num_hidden_layers": 24,
@@ -58,6 +58,14 @@ CONFIGS = {
         "relative_attention_max_distance": 128, "layer_norm_epsilon": 1e-6,
         "feed_forward_proj": "gated-gelu",
     },
+    "deberta-v3-large": {
+        "model_type": "deberta-v2", "vocab_size": 128100, "hidden_size": 1024,
+        "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096,
+        "hidden_act": "gelu", "max_position_embeddings": 512, "type_vocab_size": 0,
+        "layer_norm_eps": 1e-7, "relative_attention": True, "max_relative_positions": -1,
+        "position_buckets": 256, "norm_rel_ebd": "layer_norm", "share_att_key": True,
+        "pos_att_type": ["p2c", "c2p"], "position_biased_input": False, "pad_token_id": 0,
+    },
     "bart-large": {
         "model_type": "bart", "vocab_size": 50265, "d_model": 1024, "encoder_layers": 12,
         "encoder_attention_heads": 16, "encoder_ffn_dim": 4096, "activation_function": "gelu",
@@ -67,11 +75,17 @@ CONFIGS = {
 
 
 def cpu_name():
+    """The model name and its widest vector extension (KVM guests often
+    name only the vendor)."""
+    name, flags = platform.processor(), set()
     with open("/proc/cpuinfo") as f:
         for line in f:
             if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    vector = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "SSE")
+    return f"{name} ({vector})"
 
 
 def timed_compile(compiler, directory, artifact):

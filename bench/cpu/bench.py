@@ -44,7 +44,8 @@ TOLERANCE = 1e-4  # relative L2 error between implementations
 OPENBLAS_PINS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # The targets of issue 18, met on the median of the per-round ratios.
 PEAK_SHARE_TARGET = 0.85
-ORT_TARGETS = {"tiny-bert": 1.5, "bert-base": 1.1, "vit-b16": 1.1}
+ORT_TARGETS = {"tiny-bert": 1.5, "bert-base": 1.1, "vit-b16": 1.1, "swin-t": 1.0,
+               "deberta-v3-base": 1.0}
 ATTENTION_TARGET = 1.0
 
 FULL = {
@@ -53,7 +54,7 @@ FULL = {
     "matmuls": [(128, 768, 768), (128, 3072, 768), (128, 768, 3072), (2048, 2048, 2048)],
     "attention": [128, 512, 2048],
     "models": [("tiny-bert", 1, 32), ("bert-base", 1, 128), ("bert-base", 8, 128),
-               ("vit-b16", 1, None)],
+               ("vit-b16", 1, None), ("swin-t", 1, None), ("deberta-v3-base", 1, 128)],
 }
 QUICK = {
     "target_seconds": 0.5, "min_runs": 3, "max_runs": 20, "compile_repeats": 1,
@@ -592,15 +593,19 @@ def bench_model(env, name, batch, seq, so):
     for n, a in inputs.items():
         files[n] = os.path.join(d, f"{n}.npy")
         np.save(files[n], a)
-    res = {"model": name, "batch": batch, "seq": seq if seq else
-           (cfg["image_size"] // cfg["patch_size"]) ** 2 + 1}
+    # Images: the tokens of the first layer (ViT: patches and the class token).
+    grid = (cfg["image_size"] // cfg["patch_size"]) ** 2 if not seq else 0
+    res = {"model": name, "batch": batch,
+           "seq": seq if seq else grid + (1 if cfg["model_type"] == "vit" else 0)}
 
     tensors = [torch.from_numpy(a) for a in inputs.values()]
     with torch.inference_mode():
         ref = [o.numpy() for o in module(*tensors)]
         res["torch"] = time_python(lambda: module(*tensors), env.policy)
-    what = ("torchvision VisionTransformer + pooler" if cfg["model_type"] == "vit"
-            else "BertPlain (nn.Linear/LayerNorm, explicit attention)")
+    what = {"vit": "torchvision VisionTransformer + pooler",
+            "swin": "torchvision SwinTransformer (swin_t) + mean pooling",
+            "deberta-v2": "DebertaPlain (DeBERTa-v3 written out, gathers for c2p/p2c)"}.get(
+        cfg["model_type"], "BertPlain (nn.Linear/LayerNorm, explicit attention)")
     env.record(f"PyTorch: {label}", f"python: bench/cpu/models.py {what}, eval, inference_mode, "
                f"torch.set_num_threads({env.threads}), inputs {env.rel(d)}/*.npy")
 
@@ -609,7 +614,7 @@ def bench_model(env, name, batch, seq, so):
              "seq": seq, "config": cfg}
     if not cached(onnx, stamp):
         log(f"exporting {label} to ONNX")
-        models.export_onnx(module, inputs, models.OUTPUT_NAMES, onnx,
+        models.export_onnx(module, inputs, models.output_names(name), onnx,
                            train_mode=cfg["model_type"] == "vit")
         write_stamp(onnx, stamp)
     ours_fn, state = env.ours_rounds(so, os.path.join(ckpt, "model.safetensors"), files,
@@ -623,9 +628,9 @@ def bench_model(env, name, batch, seq, so):
     res["ours"], res["ort"], ratios = alternate(env.policy["rounds"], ours_fn, ort_fn)
     res["ort_version"] = ort_state["version"]
     res["rel_err_ort"] = max(rel_err(ort_state["outs"][n], r)
-                             for n, r in zip(models.OUTPUT_NAMES, ref))
+                             for n, r in zip(models.output_names(name), ref))
     res["rel_err_ours"] = max(rel_err(state["outs"][n], r)
-                              for n, r in zip(models.OUTPUT_NAMES, ref))
+                              for n, r in zip(models.output_names(name), ref))
     res["ort_vs_ours"] = ratios["median"]
     res["ort_vs_ours_rounds"] = ratios
     res["files"] = files
@@ -1007,6 +1012,9 @@ def main():
     parser.add_argument("--command", default=None, help="the command line to record")
     parser.add_argument("--rounds", type=int, default=None,
                         help="alternating rounds per comparison (default 5, quick 3)")
+    parser.add_argument("--models", default="",
+                        help="comma-separated subset of the models section's models "
+                             f"({','.join(models.CONFIGS)})")
     args = parser.parse_args()
     only = [s for s in args.only.split(",") if s]
     bad = [s for s in only if s not in SECTIONS]
@@ -1016,7 +1024,12 @@ def main():
     policy = dict(QUICK if args.quick else FULL)
     if args.rounds:
         policy["rounds"] = args.rounds
-    mode = "partial" if only else "quick" if args.quick else "full"
+    picked = [m for m in args.models.split(",") if m]
+    if [m for m in picked if m not in models.CONFIGS]:
+        parser.error(f"unknown model(s) in --models; choose from {','.join(models.CONFIGS)}")
+    if picked:
+        policy["models"] = [m for m in policy["models"] if m[0] in picked]
+    mode = "partial" if only or picked else "quick" if args.quick else "full"
 
     import torch
 

@@ -53,8 +53,24 @@ VIT_BASE = {
     "attention_probs_dropout_prob": 0.0, "layer_norm_eps": 1e-12, "image_size": 224,
     "patch_size": 16, "num_channels": 3, "qkv_bias": True,
 }
-CONFIGS = {"bert-base": BERT_BASE, "tiny-bert": TINY_BERT, "vit-b16": VIT_BASE}
-SEEDS = {"bert-base": 1, "tiny-bert": 2, "vit-b16": 3}
+SWIN_T = {
+    "model_type": "swin", "architectures": ["SwinModel"], "image_size": 224, "patch_size": 4,
+    "num_channels": 3, "embed_dim": 96, "depths": [2, 2, 6, 2], "num_heads": [3, 6, 12, 24],
+    "window_size": 7, "mlp_ratio": 4.0, "qkv_bias": True, "hidden_act": "gelu",
+    "layer_norm_eps": 1e-5, "use_absolute_embeddings": False,
+}
+DEBERTA_V3_BASE = {
+    "model_type": "deberta-v2", "architectures": ["DebertaV2Model"], "vocab_size": 128100,
+    "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+    "intermediate_size": 3072, "hidden_act": "gelu", "max_position_embeddings": 512,
+    "type_vocab_size": 0, "layer_norm_eps": 1e-7, "relative_attention": True,
+    "max_relative_positions": -1, "position_buckets": 256, "norm_rel_ebd": "layer_norm",
+    "share_att_key": True, "pos_att_type": ["p2c", "c2p"], "position_biased_input": False,
+    "pad_token_id": 0,
+}
+CONFIGS = {"bert-base": BERT_BASE, "tiny-bert": TINY_BERT, "vit-b16": VIT_BASE, "swin-t": SWIN_T,
+           "deberta-v3-base": DEBERTA_V3_BASE}
+SEEDS = {"bert-base": 1, "tiny-bert": 2, "vit-b16": 3, "swin-t": 4, "deberta-v3-base": 5}
 
 # Bump when the weights or the modules change: cached checkpoints and ONNX
 # files under bench/.work/ carry it and are rebuilt when it differs.
@@ -113,6 +129,60 @@ def vit_layout(cfg):
     return out
 
 
+def swin_layout(cfg):
+    """(name, shape, kind) of every SwinModel tensor, in a fixed order."""
+    c, p, d, w = cfg["num_channels"], cfg["patch_size"], cfg["embed_dim"], cfg["window_size"]
+    out = [("embeddings.patch_embeddings.projection.weight", (d, c, p, p), "matrix"),
+           ("embeddings.patch_embeddings.projection.bias", (d,), "bias"),
+           ("embeddings.norm.weight", (d,), "scale"), ("embeddings.norm.bias", (d,), "bias")]
+    stages = len(cfg["depths"])
+    for s, (depth, heads) in enumerate(zip(cfg["depths"], cfg["num_heads"])):
+        f = int(cfg["mlp_ratio"] * d)
+        for j in range(depth):
+            q = f"encoder.layers.{s}.blocks.{j}."
+            out += [(q + "layernorm_before.weight", (d,), "scale"),
+                    (q + "layernorm_before.bias", (d,), "bias"),
+                    (q + "attention.self.relative_position_bias_table", ((2 * w - 1) ** 2, heads), "table")]
+            for name in ("attention.self.query", "attention.self.key", "attention.self.value",
+                         "attention.output.dense"):
+                out += [(q + name + ".weight", (d, d), "matrix"), (q + name + ".bias", (d,), "bias")]
+            out += [(q + "layernorm_after.weight", (d,), "scale"), (q + "layernorm_after.bias", (d,), "bias"),
+                    (q + "intermediate.dense.weight", (f, d), "matrix"),
+                    (q + "intermediate.dense.bias", (f,), "bias"),
+                    (q + "output.dense.weight", (d, f), "matrix"), (q + "output.dense.bias", (d,), "bias")]
+        if s + 1 < stages:
+            q = f"encoder.layers.{s}.downsample."
+            out += [(q + "norm.weight", (4 * d,), "scale"), (q + "norm.bias", (4 * d,), "bias"),
+                    (q + "reduction.weight", (2 * d, 4 * d), "matrix")]
+            d *= 2
+    out += [("layernorm.weight", (d,), "scale"), ("layernorm.bias", (d,), "bias")]
+    return out
+
+
+def deberta_layout(cfg):
+    """(name, shape, kind) of every DebertaV2Model tensor (v3: no absolute
+    positions, no token types, shared attention keys)."""
+    d, f = cfg["hidden_size"], cfg["intermediate_size"]
+    out = [("embeddings.word_embeddings.weight", (cfg["vocab_size"], d), "table"),
+           ("embeddings.LayerNorm.weight", (d,), "scale"), ("embeddings.LayerNorm.bias", (d,), "bias"),
+           ("encoder.rel_embeddings.weight", (2 * cfg["position_buckets"], d), "table"),
+           ("encoder.LayerNorm.weight", (d,), "scale"), ("encoder.LayerNorm.bias", (d,), "bias")]
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        for name, n_out, n_in in (("attention.self.query_proj", d, d), ("attention.self.key_proj", d, d),
+                                  ("attention.self.value_proj", d, d), ("attention.output.dense", d, d),
+                                  ("intermediate.dense", f, d), ("output.dense", d, f)):
+            out += [(p + name + ".weight", (n_out, n_in), "matrix"), (p + name + ".bias", (n_out,), "bias")]
+        for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+            out += [(p + name + ".weight", (d,), "scale"), (p + name + ".bias", (d,), "bias")]
+    return out
+
+
+def layout_of(cfg):
+    layouts = {"vit": vit_layout, "swin": swin_layout, "deberta-v2": deberta_layout}
+    return layouts.get(cfg["model_type"], bert_layout)(cfg)
+
+
 def random_weights(layout, seed):
     rng = np.random.default_rng(seed)
     weights = {}
@@ -131,7 +201,7 @@ def random_weights(layout, seed):
 def write_checkpoint(name, directory):
     """config.json + model.safetensors for one of CONFIGS."""
     cfg = CONFIGS[name]
-    layout = vit_layout(cfg) if cfg["model_type"] == "vit" else bert_layout(cfg)
+    layout = layout_of(cfg)
     weights = random_weights(layout, SEEDS[name])
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "config.json"), "w") as f:
@@ -285,9 +355,147 @@ def build_vit(cfg, weights):
     return model.float().eval()
 
 
+def build_swin(cfg, weights):
+    """torchvision's SwinTransformer (swin_t at SWIN_T) with SwinModel's
+    weights renamed into it; returns the final-norm tokens and their mean."""
+    torch = _torch()
+    nn = torch.nn
+    from torchvision.models.swin_transformer import SwinTransformer
+
+    assert cfg["hidden_act"] == "gelu" and cfg["layer_norm_eps"] == 1e-5
+
+    class SwinWithPooler(nn.Module):
+        def __init__(self):
+            super().__init__()
+            p, w = cfg["patch_size"], cfg["window_size"]
+            self.swin = SwinTransformer([p, p], cfg["embed_dim"], cfg["depths"], cfg["num_heads"],
+                                        [w, w], mlp_ratio=cfg["mlp_ratio"],
+                                        stochastic_depth_prob=0.0, num_classes=1)
+
+        def forward(self, pixel_values):
+            x = self.swin.norm(self.swin.features(pixel_values))
+            h = x.reshape(x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
+            return h, h.mean(1)
+
+    model = SwinWithPooler()
+    t = lambda name: torch.from_numpy(np.array(weights[name]))  # noqa: E731
+    state = dict(model.state_dict())  # the relative position indices stay
+    for ours, theirs in (("swin.features.0.0", "embeddings.patch_embeddings.projection"),
+                         ("swin.features.0.2", "embeddings.norm"), ("swin.norm", "layernorm")):
+        state[ours + ".weight"], state[ours + ".bias"] = t(theirs + ".weight"), t(theirs + ".bias")
+    stages = len(cfg["depths"])
+    for s, depth in enumerate(cfg["depths"]):
+        for j in range(depth):
+            ours, p = f"swin.features.{2 * s + 1}.{j}.", f"encoder.layers.{s}.blocks.{j}."
+            for o, h in (("norm1", "layernorm_before"), ("attn.proj", "attention.output.dense"),
+                         ("norm2", "layernorm_after"), ("mlp.0", "intermediate.dense"),
+                         ("mlp.3", "output.dense")):
+                state[ours + o + ".weight"], state[ours + o + ".bias"] = t(p + h + ".weight"), t(p + h + ".bias")
+            names = [p + "attention.self." + n for n in ("query", "key", "value")]
+            state[ours + "attn.qkv.weight"] = torch.cat([t(n + ".weight") for n in names])
+            state[ours + "attn.qkv.bias"] = torch.cat([t(n + ".bias") for n in names])
+            state[ours + "attn.relative_position_bias_table"] = t(
+                p + "attention.self.relative_position_bias_table")
+        if s + 1 < stages:
+            ours, p = f"swin.features.{2 * s + 2}.", f"encoder.layers.{s}.downsample."
+            state[ours + "norm.weight"], state[ours + "norm.bias"] = t(p + "norm.weight"), t(p + "norm.bias")
+            state[ours + "reduction.weight"] = t(p + "reduction.weight")
+    model.load_state_dict(state)
+    return model.float().eval()
+
+
+def build_deberta(cfg, weights):
+    """DebertaPlain: DeBERTa-v3 (DebertaV2Model's layout, as DEBERTA_V3_BASE
+    configures it) written out with torch operators that export to ONNX:
+    log-bucketed relative positions, c2p and p2c gathered (GatherElements),
+    scores / sqrt(3 d), the pair mask. Its tests' twin is
+    test/Numerics/cases/families.py (family_deberta_v2)."""
+    torch = _torch()
+    nn, F = torch.nn, torch.nn.functional
+    d, heads, eps = cfg["hidden_size"], cfg["num_attention_heads"], cfg["layer_norm_eps"]
+    span, max_relative = cfg["position_buckets"], cfg["max_position_embeddings"]
+    assert cfg["share_att_key"] and not cfg["position_biased_input"] and cfg["type_vocab_size"] == 0
+
+    def bucket(relative):
+        sign = torch.sign(relative)
+        mid = span // 2
+        magnitude = torch.where((relative < mid) & (relative > -mid),
+                                torch.tensor(mid - 1).type_as(relative), torch.abs(relative))
+        log_position = torch.ceil(torch.log(magnitude / mid)
+                                  / torch.log(torch.tensor((max_relative - 1) / mid))
+                                  * (mid - 1)) + mid
+        return torch.where(magnitude <= mid, relative.type_as(log_position),
+                           log_position * sign).long()
+
+    class Layer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            f = cfg["intermediate_size"]
+            self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+            self.attn_out, self.attn_norm = nn.Linear(d, d), nn.LayerNorm(d, eps=eps)
+            self.fc1, self.fc2 = nn.Linear(d, f), nn.Linear(f, d)
+            self.out_norm = nn.LayerNorm(d, eps=eps)
+
+        def forward(self, h, rel, c2p_index, p2c_index, keep):
+            b, s, _ = h.shape
+            hd = d // heads
+
+            def split(t):
+                return t.reshape(t.shape[0], t.shape[1], heads, hd).transpose(1, 2)
+
+            q, k, v = split(self.query(h)), split(self.key(h)), split(self.value(h))
+            pq, pk = split(self.query(rel)), split(self.key(rel))
+            c2p = torch.gather(torch.matmul(q, pk.transpose(-1, -2)), -1, c2p_index)
+            p2c = torch.gather(torch.matmul(k, pq.transpose(-1, -2)), -1, p2c_index).transpose(-1, -2)
+            scores = (torch.matmul(q, k.transpose(-1, -2)) + c2p + p2c) / math.sqrt(hd * 3)
+            scores = scores.masked_fill(~keep, torch.finfo(scores.dtype).min)
+            ctx = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).reshape(b, s, d)
+            h = self.attn_norm(h + self.attn_out(ctx))
+            return self.out_norm(h + self.fc2(F.gelu(self.fc1(h))))
+
+    class DebertaPlain(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.words = nn.Embedding(cfg["vocab_size"], d)
+            self.norm = nn.LayerNorm(d, eps=eps)
+            self.rel = nn.Parameter(torch.zeros(2 * span, d))
+            self.rel_norm = nn.LayerNorm(d, eps=eps)
+            self.layers = nn.ModuleList(Layer() for _ in range(cfg["num_hidden_layers"]))
+
+        def forward(self, input_ids, attention_mask):
+            b, s = input_ids.shape
+            h = self.norm(self.words(input_ids)) * attention_mask[..., None].to(torch.float32)
+            rel = self.rel_norm(self.rel)[None]
+            position = torch.arange(s)
+            relative = bucket(position[:, None] - position[None, :])
+            c2p_index = torch.clamp(relative + span, 0, 2 * span - 1).expand(b, heads, s, s)
+            p2c_index = torch.clamp(-relative + span, 0, 2 * span - 1).expand(b, heads, s, s)
+            keep = (attention_mask[:, None, :, None] * attention_mask[:, None, None, :]) != 0
+            for layer in self.layers:
+                h = layer(h, rel, c2p_index, p2c_index, keep)
+            return (h,)
+
+    model = DebertaPlain()
+    t = lambda name: torch.from_numpy(np.array(weights[name]))  # noqa: E731
+    state = {"words.weight": t("embeddings.word_embeddings.weight"),
+             "norm.weight": t("embeddings.LayerNorm.weight"), "norm.bias": t("embeddings.LayerNorm.bias"),
+             "rel": t("encoder.rel_embeddings.weight"),
+             "rel_norm.weight": t("encoder.LayerNorm.weight"), "rel_norm.bias": t("encoder.LayerNorm.bias")}
+    for i in range(cfg["num_hidden_layers"]):
+        ours, p = f"layers.{i}.", f"encoder.layer.{i}."
+        for o, h in (("query", "attention.self.query_proj"), ("key", "attention.self.key_proj"),
+                     ("value", "attention.self.value_proj"), ("attn_out", "attention.output.dense"),
+                     ("attn_norm", "attention.output.LayerNorm"), ("fc1", "intermediate.dense"),
+                     ("fc2", "output.dense"), ("out_norm", "output.LayerNorm")):
+            state[ours + o + ".weight"], state[ours + o + ".bias"] = t(p + h + ".weight"), t(p + h + ".bias")
+    model.load_state_dict(state)
+    return model.float().eval()
+
+
 def build(name, weights):
     cfg = CONFIGS[name]
-    return build_vit(cfg, weights) if cfg["model_type"] == "vit" else build_bert(cfg, weights)
+    builders = {"vit": build_vit, "swin": build_swin, "deberta-v2": build_deberta}
+    return builders.get(cfg["model_type"], build_bert)(cfg, weights)
 
 
 def attention_module():
@@ -310,11 +518,13 @@ def model_inputs(name, batch, seq, seed):
     """name -> numpy array, in the order of the ONNX and PyTorch signatures."""
     cfg = CONFIGS[name]
     rng = np.random.default_rng(seed)
-    if cfg["model_type"] == "vit":
+    if cfg["model_type"] in ("vit", "swin"):
         size = cfg["image_size"]
         return {"pixel_values": rng.standard_normal((batch, cfg["num_channels"], size, size),
                                                      dtype=np.float32)}
     ids = rng.integers(1, cfg["vocab_size"], (batch, seq), dtype=np.int64)
+    if cfg.get("type_vocab_size", 2) == 0:  # DeBERTa-v3
+        return {"input_ids": ids, "attention_mask": np.ones((batch, seq), dtype=np.int64)}
     types = np.zeros((batch, seq), dtype=np.int64)
     types[:, seq // 2:] = 1  # a sentence pair
     return {"input_ids": ids, "attention_mask": np.ones((batch, seq), dtype=np.int64),
@@ -322,6 +532,11 @@ def model_inputs(name, batch, seq, seed):
 
 
 OUTPUT_NAMES = ["last_hidden_state", "pooler_output"]
+
+
+def output_names(name):
+    """The outputs our artifact and the exported module share."""
+    return OUTPUT_NAMES[:1] if CONFIGS[name]["model_type"] == "deberta-v2" else OUTPUT_NAMES
 
 
 # --- ONNX -------------------------------------------------------------------------------
