@@ -73,6 +73,12 @@ DebertaConfig readConfig(FamilyContext &ctx) {
     else
       r.invalid("pos_att_type", "'" + kind + "' is not c2p or p2c");
   }
+  for (auto [key, value] :
+       {std::pair<StringRef, int64_t>{"position_buckets", c.positionBuckets},
+        {"max_relative_positions", c.maxRelative}})
+    if (r.ok() && value > DisentangledAttentionOp::kMaxPositions)
+      r.invalid(key, "(" + Twine(value) + ") must be at most " +
+                         Twine(DisentangledAttentionOp::kMaxPositions));
   if (r.ok() && c.positionBuckets > 0 &&
       (c.positionBuckets < 4 || c.maxRelative <= c.positionBuckets / 2 + 1))
     r.invalid("position_buckets",
@@ -120,8 +126,7 @@ Value multiplyByMask(GraphBuilder &g, Value x, Value mask) {
   Location loc = g.location();
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(x.getType());
-  SmallVector<OpFoldResult> sizes = {g.size(x, 0), g.size(x, 1),
-                                     g.size(x, 2)};
+  SmallVector<OpFoldResult> sizes = {g.size(x, 0), g.size(x, 1), g.size(x, 2)};
   Value empty = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
@@ -150,8 +155,8 @@ Value disentangledAttention(GraphBuilder &g, Value x, Value relative,
   std::string self = base + "attention.self.";
   Value q = g.splitHeads(g.linear(x, self + "query_proj", c.hidden, c.hidden),
                          c.heads);
-  Value k = g.splitHeads(g.linear(x, self + "key_proj", c.hidden, c.hidden),
-                         c.heads);
+  Value k =
+      g.splitHeads(g.linear(x, self + "key_proj", c.hidden, c.hidden), c.heads);
   Value v = g.splitHeads(g.linear(x, self + "value_proj", c.hidden, c.hidden),
                          c.heads);
   // The relative embeddings through the layer's own projections.
@@ -162,8 +167,8 @@ Value disentangledAttention(GraphBuilder &g, Value x, Value relative,
       g.linear(relative, self + positionQuery, c.hidden, c.hidden), c.heads);
   Value pk = g.splitHeads(
       g.linear(relative, self + positionKey, c.hidden, c.hidden), c.heads);
-  int64_t terms = 1 + (c.contentToPosition ? 1 : 0) +
-                  (c.positionToContent ? 1 : 0);
+  int64_t terms =
+      1 + (c.contentToPosition ? 1 : 0) + (c.positionToContent ? 1 : 0);
   int64_t headDim = c.hidden / c.heads;
   double scale = 1.0 / std::sqrt(static_cast<double>(headDim * terms));
   ArrayRef<int64_t> qs = GraphBuilder::shape(q);

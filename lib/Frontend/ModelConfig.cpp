@@ -36,6 +36,8 @@ void ConfigReader::invalid(StringRef key, const Twine &why) {
 /// is absent, and layer counts (an encoder of embeddings alone is valid).
 /// Every other integer of a config is a size or a count and must be
 /// positive; none may be negative.
+static constexpr int64_t kMaxConfigInteger = int64_t(1) << 31;
+
 static bool mayBeZero(StringRef key) {
   return key.ends_with("_token_id") || key == "type_vocab_size" ||
          key == "num_hidden_layers" || key == "n_layers" ||
@@ -52,6 +54,13 @@ int64_t ConfigReader::integer(StringRef key) {
     invalid(key, "must be a " +
                      Twine(mayBeZero(key) ? "non-negative" : "positive") +
                      " integer, got " + Twine(*value));
+    return 0;
+  }
+  // No real model comes near; the bound keeps products of two sizes (the
+  // builders multiply heads by head sizes, grids by grids) inside int64.
+  if (*value > kMaxConfigInteger) {
+    invalid(key, "(" + Twine(*value) + ") must be at most " +
+                     Twine(kMaxConfigInteger));
     return 0;
   }
   return *value;
@@ -75,7 +84,8 @@ double ConfigReader::number(StringRef key) {
   // built IR that did not verify).
   bool fraction = key == "mask_ratio";
   bool positive =
-      !fraction && (key.ends_with("_eps") || key.ends_with("_ratio"));
+      !fraction && (key.ends_with("_eps") || key.ends_with("_epsilon") ||
+                    key.ends_with("_ratio"));
   if (!std::isfinite(*value) || (positive && !(*value > 0)) ||
       (fraction && !(*value >= 0 && *value < 1))) {
     invalid(key, "must be " +
@@ -145,8 +155,9 @@ SmallVector<int64_t> ConfigReader::integers(StringRef key) {
       missing(key, "a list of integers");
       return {};
     }
-    if (*value <= 0) {
-      invalid(key, "must hold positive integers, got " + Twine(*value));
+    if (*value <= 0 || *value > kMaxConfigInteger) {
+      invalid(key, "must hold positive integers up to " +
+                       Twine(kMaxConfigInteger) + ", got " + Twine(*value));
       return {};
     }
     result.push_back(*value);

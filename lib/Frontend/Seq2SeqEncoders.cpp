@@ -98,6 +98,14 @@ T5Config readT5Config(FamilyContext &ctx) {
   if (r.ok() && c.buckets < 4)
     r.invalid("relative_attention_num_buckets",
               "(" + Twine(c.buckets) + ") must be at least 4");
+  // enc.relative_position_bias's bounds: offsets past the exact buckets, a
+  // compile-time table of 2 max_distance + 1 entries.
+  if (r.ok() && (c.maxDistance <= c.buckets / 4 ||
+                 c.maxDistance > RelativePositionBiasOp::kMaxDistance))
+    r.invalid("relative_attention_max_distance",
+              "(" + Twine(c.maxDistance) + ") must exceed " +
+                  Twine(c.buckets / 4) + " and be at most " +
+                  Twine(RelativePositionBiasOp::kMaxDistance));
   return c;
 }
 

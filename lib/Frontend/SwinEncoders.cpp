@@ -63,17 +63,29 @@ SwinConfig readConfig(FamilyContext &ctx) {
     r.invalid("image_size", "(" + Twine(c.imageSize) +
                                 ") must be divisible by patch_size (" +
                                 Twine(c.patchSize) + ")");
+  // Bounds that keep every size below overflow: 4096 patches a side, 16
+  // stages, widths up to 2^20.
+  int64_t grid = c.imageSize / c.patchSize, dim = c.embedDim;
+  if (r.ok() && grid > 4096)
+    r.invalid("image_size", "/ patch_size (" + Twine(grid) +
+                                ") must be at most 4096 patches a side");
+  if (r.ok() && c.depths.size() > 16)
+    r.invalid("depths", "must have at most 16 stages");
+  if (r.ok() && c.embedDim > ((int64_t(1) << 20) >> c.depths.size()))
+    r.invalid("embed_dim", "(" + Twine(c.embedDim) +
+                               ") doubled at every stage must stay below 2^20");
+  if (r.ok() && !(c.mlpRatio * c.embedDim >= 1 && c.mlpRatio <= 64))
+    r.invalid("mlp_ratio", "must give the MLP at least one feature and be at "
+                           "most 64");
   // Each stage's grid: the window (or the whole grid, when smaller) must
   // tile it, and all but the last stage halve it.
-  int64_t grid = c.imageSize / c.patchSize, dim = c.embedDim;
   for (size_t s = 0; r.ok() && s < c.depths.size(); ++s) {
     int64_t window = std::min(c.window, grid);
     if (grid % window != 0)
-      r.invalid("window_size", "(" + Twine(c.window) +
-                                   ") must divide the stage-" + Twine(s) +
-                                   " grid of " + Twine(grid) + "x" +
-                                   Twine(grid) + " tokens (image_size " +
-                                   Twine(c.imageSize) + ")");
+      r.invalid("window_size",
+                "(" + Twine(c.window) + ") must divide the stage-" + Twine(s) +
+                    " grid of " + Twine(grid) + "x" + Twine(grid) +
+                    " tokens (image_size " + Twine(c.imageSize) + ")");
     else if (dim % c.heads[s] != 0)
       r.invalid("num_heads", "(" + Twine(c.heads[s]) +
                                  ") must divide the stage-" + Twine(s) +
@@ -103,7 +115,8 @@ Value expand(GraphBuilder &g, Value x, ArrayRef<ReassociationIndices> groups,
                                        x, groups, withBatch(g, x, shape));
 }
 
-Value collapse(GraphBuilder &g, Value x, ArrayRef<ReassociationIndices> groups) {
+Value collapse(GraphBuilder &g, Value x,
+               ArrayRef<ReassociationIndices> groups) {
   return tensor::CollapseShapeOp::create(g.builder(), g.location(), x, groups);
 }
 
@@ -115,10 +128,9 @@ Value roll(GraphBuilder &g, Value x, int64_t dim, int64_t shift) {
   if (shift == 0)
     return x;
   OpBuilder &b = g.builder();
-  Value tail = g.slice(x, dim, b.getIndexAttr(size - shift),
-                       b.getIndexAttr(shift));
-  Value head =
-      g.slice(x, dim, b.getIndexAttr(0), b.getIndexAttr(size - shift));
+  Value tail =
+      g.slice(x, dim, b.getIndexAttr(size - shift), b.getIndexAttr(shift));
+  Value head = g.slice(x, dim, b.getIndexAttr(0), b.getIndexAttr(size - shift));
   return g.concat(dim, {tail, head});
 }
 
@@ -134,8 +146,8 @@ Value windowBias(GraphBuilder &g, Value table, int64_t grid, int64_t window,
   int64_t perRow = grid / window, windows = perRow * perRow;
   int64_t tokens = window * window;
   auto type = g.f32({1, windows * heads, tokens, tokens});
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        b.getF32Type());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
   SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
   auto constant = [&](OpBuilder &nb, Location l, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, l, v);
@@ -168,11 +180,11 @@ Value windowBias(GraphBuilder &g, Value table, int64_t grid, int64_t window,
                Value rowOffset = offsetIndex(rowI, rowJ);
                Value colOffset = offsetIndex(colI, colJ);
                Value rowStride = constant(nb, l, 2 * window - 1);
-               Value rowPart = arith::MulIOp::create(nb, l, rowOffset, rowStride);
+               Value rowPart =
+                   arith::MulIOp::create(nb, l, rowOffset, rowStride);
                Value index = arith::AddIOp::create(nb, l, rowPart, colOffset);
-               Value bias =
-                   tensor::ExtractOp::create(nb, l, table,
-                                             ValueRange{index, head});
+               Value bias = tensor::ExtractOp::create(nb, l, table,
+                                                      ValueRange{index, head});
                if (shift > 0) {
                  // Regions of the rolled grid along one axis: [0, grid - w),
                  // [grid - w, grid - shift), [grid - shift, grid).
@@ -190,10 +202,10 @@ Value windowBias(GraphBuilder &g, Value table, int64_t grid, int64_t window,
                        nb, l, arith::CmpIPredicate::uge, position, lastFull);
                    Value second = arith::CmpIOp::create(
                        nb, l, arith::CmpIPredicate::uge, position, lastShifted);
-                   Value a = arith::ExtUIOp::create(nb, l, nb.getI64Type(),
-                                                    first);
-                   Value c = arith::ExtUIOp::create(nb, l, nb.getI64Type(),
-                                                    second);
+                   Value a =
+                       arith::ExtUIOp::create(nb, l, nb.getI64Type(), first);
+                   Value c =
+                       arith::ExtUIOp::create(nb, l, nb.getI64Type(), second);
                    return arith::AddIOp::create(nb, l, a, c);
                  };
                  Value three =
@@ -232,7 +244,8 @@ Value swinBlock(GraphBuilder &g, Value x, const std::string &base,
   Value y = g.layerNorm(x, base + "layernorm_before", c.epsilon);
   y = expand(g, y, {{0}, {1, 2}, {3}}, {kDynamic, grid, grid, dim});
   y = roll(g, roll(g, y, 1, -shift), 2, -shift);
-  // Windows: [B, H/w, w, W/w, w, C] -> [B, H/w, W/w, w, w, C] -> [B, nW, w², C].
+  // Windows: [B, H/w, w, W/w, w, C] -> [B, H/w, W/w, w, w, C] -> [B, nW, w²,
+  // C].
   y = expand(g, y, {{0}, {1, 2}, {3, 4}, {5}},
              {kDynamic, perRow, window, perRow, window, dim});
   y = collapse(g, g.transpose(y, {0, 1, 3, 2, 4, 5}),
@@ -249,11 +262,11 @@ Value swinBlock(GraphBuilder &g, Value x, const std::string &base,
   };
   Value q = project("query"), k = project("key"), v = project("value");
   int64_t span = 2 * window - 1;
-  Value table = g.param(self + "relative_position_bias_table",
-                        {span * span, heads});
+  Value table =
+      g.param(self + "relative_position_bias_table", {span * span, heads});
   Value bias = windowBias(g, table, grid, window, shift, heads);
-  Value context = g.attention(q, k, v, Value(), /*causal=*/false,
-                              std::nullopt, bias);
+  Value context =
+      g.attention(q, k, v, Value(), /*causal=*/false, std::nullopt, bias);
   context = expand(g, context, {{0}, {1, 2}, {3}, {4}},
                    {kDynamic, windows, heads, tokens, headDim});
   context = collapse(g, g.transpose(context, {0, 1, 3, 2, 4}),
@@ -283,11 +296,11 @@ Value mergePatches(GraphBuilder &g, Value x, const std::string &base,
   OpBuilder &b = g.builder();
   Value y = expand(g, x, {{0}, {1, 2}, {3}}, {kDynamic, grid, grid, dim});
   SmallVector<Value> quarters;
-  for (auto [row, col] : {std::pair<int64_t, int64_t>{0, 0}, {1, 0}, {0, 1},
-                          {1, 1}}) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
-                                         b.getIndexAttr(row),
-                                         b.getIndexAttr(col), b.getIndexAttr(0)};
+  for (auto [row, col] :
+       {std::pair<int64_t, int64_t>{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(row),
+                                         b.getIndexAttr(col),
+                                         b.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes = {g.size(y, 0), b.getIndexAttr(grid / 2),
                                        b.getIndexAttr(grid / 2),
                                        b.getIndexAttr(dim)};
@@ -322,8 +335,8 @@ LogicalResult frontend::buildSwinEncoder(FamilyContext &ctx) {
                          {dim, c.channels, c.patchSize, c.patchSize});
   Value bias = g.param("embeddings.patch_embeddings.projection.bias", {dim});
   Value h = PatchEmbedOp::create(
-      b, g.location(), g.f32({kDynamic, grid * grid, dim}), fn.input(0),
-      weight, bias, Value(), b.getDenseI64ArrayAttr({c.patchSize, c.patchSize}));
+      b, g.location(), g.f32({kDynamic, grid * grid, dim}), fn.input(0), weight,
+      bias, Value(), b.getDenseI64ArrayAttr({c.patchSize, c.patchSize}));
   h = g.layerNorm(h, "embeddings.norm", c.epsilon);
 
   for (size_t s = 0; s < c.depths.size(); ++s) {
@@ -332,8 +345,8 @@ LogicalResult frontend::buildSwinEncoder(FamilyContext &ctx) {
     bool shifts = grid > c.window;
     std::string stage = "encoder.layers." + std::to_string(s) + ".";
     for (int64_t j = 0; j < c.depths[s]; ++j)
-      h = swinBlock(g, h, stage + "blocks." + std::to_string(j) + ".", c,
-                    grid, dim, c.heads[s], window,
+      h = swinBlock(g, h, stage + "blocks." + std::to_string(j) + ".", c, grid,
+                    dim, c.heads[s], window,
                     shifts && j % 2 == 1 ? window / 2 : 0);
     if (s + 1 < c.depths.size()) {
       h = mergePatches(g, h, stage + "downsample.", c, grid, dim);

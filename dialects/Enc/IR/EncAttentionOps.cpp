@@ -127,6 +127,11 @@ LogicalResult DisentangledAttentionOp::verify() {
       failed(verify::shape(*this, "result", verify::tensorType(getResult()),
                            {batch, heads, qLen, v.getDimSize(3)})))
     return failure();
+  if (getPositionBuckets() > kMaxPositions ||
+      getMaxRelativePositions() > kMaxPositions)
+    return emitOpError("position_buckets and max_relative_positions must be "
+                       "at most ")
+           << kMaxPositions;
   int64_t positions = 2 * getSpan();
   for (auto [type, name] :
        {std::pair(pq, "position_query"), std::pair(pk, "position_key")}) {
@@ -210,6 +215,9 @@ LogicalResult RelativePositionBiasOp::verify() {
   if (perSide < 2)
     return emitOpError("needs at least ")
            << (getBidirectional() ? 4 : 2) << " buckets, got " << buckets;
+  if (getMaxDistance() > kMaxDistance)
+    return emitOpError("max_distance must be at most ")
+           << kMaxDistance << ", got " << getMaxDistance();
   if (static_cast<int64_t>(getMaxDistance()) <= perSide / 2)
     return emitOpError("max_distance must exceed the ")
            << perSide / 2 << " exactly-bucketed offsets, got "

@@ -101,7 +101,8 @@ def Enc_DisentangledAttentionOp : Enc_Op<"disentangled_attention", [Pure]> {
       `bucket` is the identity without `position_buckets`, and otherwise
       DeBERTa-v2's log buckets: exact within `position_buckets / 2` of the
       query, logarithmic up to `max_relative_positions` (evaluated in
-      float32, as Hugging Face's `make_log_bucket_position`).
+      float32, as Hugging Face's `make_log_bucket_position`). Both are at
+      most 2^20.
     - `content_to_position` and `position_to_content` select the terms
       (Hugging Face's `pos_att_type`); `scale` is
       `1 / sqrt(head_dim · (1 + number of terms))`.
@@ -137,6 +138,9 @@ def Enc_DisentangledAttentionOp : Enc_Op<"disentangled_attention", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
+    /// The largest position_buckets and max_relative_positions: the
+    /// lowering tabulates every offset up to where the indices saturate.
+    static constexpr int64_t kMaxPositions = int64_t(1) << 20;
     /// Half the number of relative positions the embeddings hold.
     int64_t getSpan() {
       return getPositionBuckets() > 0 ? getPositionBuckets()
@@ -182,7 +186,8 @@ def Enc_RelativePositionBiasOp : Enc_Op<"relative_position_bias", [Pure]> {
     up to `max_distance`; signed when `bidirectional`, as in encoders), and
     `table` (`[num_buckets, heads]`, an `nn.Embedding` weight) gives each
     head's bias for that bucket. The result goes to `enc.attention` as its
-    mask.
+    bias. `max_distance` is at most 2^20 (the lowering tabulates every
+    offset up to it).
 
     Example:
 
@@ -203,6 +208,9 @@ def Enc_RelativePositionBiasOp : Enc_Op<"relative_position_bias", [Pure]> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static constexpr int64_t kMaxDistance = int64_t(1) << 20;
+  }];
 }
 
 

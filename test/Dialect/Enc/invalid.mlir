@@ -1080,3 +1080,19 @@ func.func @disentangled_mask(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x16x16xf32>
   %0 = enc.disentangled_attention %q, %q, %q positions %p, %p mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<1x1x8x9xi1>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+func.func @relative_position_bias_distance(%t: tensor<32x4xf32>, %n: index) -> tensor<1x4x?x?xf32> {
+  // expected-error @+1 {{max_distance must be at most 1048576, got 2097152}}
+  %0 = enc.relative_position_bias %t, %n, %n {num_buckets = 32 : i64, max_distance = 2097152 : i64, bidirectional} : (tensor<32x4xf32>, index, index) -> tensor<1x4x?x?xf32>
+  return %0 : tensor<1x4x?x?xf32>
+}
+
+// -----
+
+func.func @disentangled_too_far(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x16x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{position_buckets and max_relative_positions must be at most 1048576}}
+  %0 = enc.disentangled_attention %q, %q, %q positions %p, %p {position_buckets = 8 : i64, max_relative_positions = 2097152 : i64, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
