@@ -298,8 +298,12 @@ LogicalResult rewrite(AttentionOp op, std::optional<MmaPrecision> precision,
     sizes.push_back(b.createOrFold<memref::DimOp>(loc, r.q, d));
   r.keys = b.createOrFold<memref::DimOp>(loc, r.k, 2);
   r.queries = sizes[2];
-  if (precision && !fitsTensorCores(r.headSize, r.valueSize, *precision))
-    precision = std::nullopt; // the row kernel takes other sizes
+  // The row kernel takes the sizes the tensor cores do not. (Plain values
+  // rather than the optional from here: GCC 12 reads the optional's
+  // payload as maybe-uninitialized below.)
+  bool tensorCores = precision.has_value() &&
+                     fitsTensorCores(r.headSize, r.valueSize, *precision);
+  MmaPrecision mma = precision.value_or(MmaPrecision::tf32);
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < 3; ++d)
     if (resultType.isDynamicDim(d))
@@ -308,9 +312,9 @@ LogicalResult rewrite(AttentionOp op, std::optional<MmaPrecision> precision,
       MemRefType::get(resultType.getShape(), resultType.getElementType());
   r.out = memref::AllocOp::create(b, loc, outType, dynamicSizes);
 
-  if (precision) {
+  if (tensorCores) {
     OpBuilder::InsertionGuard guard(b);
-    emitTensorCoreAttention(b, loc, r, sizes, *precision, emulate);
+    emitTensorCoreAttention(b, loc, r, sizes, mma, emulate);
   } else { // a warp per query row
     OpBuilder::InsertionGuard guard(b);
     Value count = arith::MulIOp::create(
