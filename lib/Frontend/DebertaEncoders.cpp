@@ -191,17 +191,10 @@ LogicalResult frontend::buildDebertaEncoder(FamilyContext &ctx) {
     return failure();
   std::string prefix =
       checkpointPrefix(ctx, "embeddings.word_embeddings.weight");
-  MLIRContext *mlirCtx = ctx.module.getContext();
-  auto ids = RankedTensorType::get({kDynamic, kDynamic},
-                                   IntegerType::get(mlirCtx, 64));
   // Relative positions alone bound no sequence; absolute ones do.
   int64_t maxSeq = c.positionBiasedInput ? c.maxPositions : -1;
-  SmallVector<InputSpec> inputs = {
-      {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
-      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}, "ones"}};
-  if (c.typeVocab > 0)
-    inputs.push_back(
-        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}, "zeros"});
+  SmallVector<InputSpec> inputs =
+      textInputs(ctx.module.getContext(), maxSeq, c.typeVocab > 0);
   ModelFunction fn(ctx.module, "main", inputs);
   GraphBuilder g(fn.builder(), ctx.module.getLoc(), prefix);
   Value inputIds = fn.input(0), mask = fn.input(1);

@@ -45,6 +45,12 @@ LogicalResult buildSwinEncoder(FamilyContext &ctx);
 std::string checkpointPrefix(const FamilyContext &ctx, StringRef anchor,
                              StringRef fallback = "");
 
+/// A text encoder's inputs: input_ids, attention_mask (default ones) and,
+/// with `tokenTypes`, token_type_ids (default zeros), all [batch, sequence]
+/// i64 with the sequence at most `maxSequence` (-1: unbounded).
+SmallVector<InputSpec> textInputs(MLIRContext *ctx, int64_t maxSequence,
+                                  bool tokenTypes = false);
+
 /// Reads `hidden_act` (or `key`) as an activation kind.
 ActivationKind activationFromConfig(ConfigReader &config, StringRef key,
                                     StringRef fallback);

@@ -81,6 +81,20 @@ void frontend::checkHeads(ConfigReader &config, int64_t hidden, int64_t heads,
                                  " (" + Twine(hidden) + ")");
 }
 
+SmallVector<InputSpec>
+frontend::textInputs(MLIRContext *ctx, int64_t maxSequence, bool tokenTypes) {
+  auto ids =
+      RankedTensorType::get({kDynamic, kDynamic}, IntegerType::get(ctx, 64));
+  SmallVector<int64_t> bounds = {-1, maxSequence};
+  SmallVector<InputSpec> inputs = {
+      {"input_ids", ids, {"batch", "sequence"}, bounds},
+      {"attention_mask", ids, {"batch", "sequence"}, bounds, "ones"}};
+  if (tokenTypes)
+    inputs.push_back(
+        {"token_type_ids", ids, {"batch", "sequence"}, bounds, "zeros"});
+  return inputs;
+}
+
 bool frontend::addSentencePooling(FamilyContext &ctx, GraphBuilder &g,
                                   ModelFunction &fn, Value hidden, Value mask) {
   if (ctx.options.pool == SentencePooling::none)

@@ -38,17 +38,6 @@ Value sharedEmbedding(FamilyContext &ctx, GraphBuilder &g,
                  {vocab, dim});
 }
 
-SmallVector<InputSpec> textInputs(MLIRContext *ctx, int64_t maxSequence) {
-  auto ids =
-      RankedTensorType::get({kDynamic, kDynamic}, IntegerType::get(ctx, 64));
-  return {{"input_ids", ids, {"batch", "sequence"}, {-1, maxSequence}},
-          {"attention_mask",
-           ids,
-           {"batch", "sequence"},
-           {-1, maxSequence},
-           "ones"}};
-}
-
 //===----------------------------------------------------------------------===//
 // T5 and mT5
 //===----------------------------------------------------------------------===//

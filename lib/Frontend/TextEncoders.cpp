@@ -291,17 +291,10 @@ LogicalResult frontend::buildTextEncoder(FamilyContext &ctx) {
   // (`bert.`, `roberta.`, `electra.`, `distilbert.`, `albert.`).
   std::string prefix =
       checkpointPrefix(ctx, "embeddings.word_embeddings.weight");
-  MLIRContext *mlirCtx = ctx.module.getContext();
-  auto ids = RankedTensorType::get({kDynamic, kDynamic},
-                                   IntegerType::get(mlirCtx, 64));
   int64_t maxSeq = c.maxPositions - c.positionOffset;
-  SmallVector<InputSpec> inputs = {
-      {"input_ids", ids, {"batch", "sequence"}, {-1, maxSeq}},
-      {"attention_mask", ids, {"batch", "sequence"}, {-1, maxSeq}, "ones"}};
   bool tokenTypesInput = c.typeVocab > 1;
-  if (tokenTypesInput)
-    inputs.push_back(
-        {"token_type_ids", ids, {"batch", "sequence"}, {-1, maxSeq}, "zeros"});
+  SmallVector<InputSpec> inputs =
+      textInputs(ctx.module.getContext(), maxSeq, tokenTypesInput);
 
   {
     ModelFunction fn(ctx.module, "main", inputs);
