@@ -39,6 +39,8 @@ LogicalResult buildSeq2SeqEncoder(FamilyContext &ctx);
 LogicalResult buildDebertaEncoder(FamilyContext &ctx);
 /// swin.
 LogicalResult buildSwinEncoder(FamilyContext &ctx);
+/// xlnet.
+LogicalResult buildXlnetEncoder(FamilyContext &ctx);
 
 /// The checkpoint prefix before `anchor`, or `fallback` without a
 /// checkpoint ("bert." for "bert.embeddings.word_embeddings.weight").

@@ -34,6 +34,7 @@ const Family kFamilies[] = {
     {"hubert", buildAudioEncoder},       {"t5", buildSeq2SeqEncoder},
     {"mt5", buildSeq2SeqEncoder},        {"bart", buildSeq2SeqEncoder},
     {"deberta-v2", buildDebertaEncoder}, {"swin", buildSwinEncoder},
+    {"xlnet", buildXlnetEncoder},
 };
 
 } // namespace
@@ -157,12 +158,13 @@ mlir::enc::importModelConfig(MLIRContext *context, StringRef path,
   // silently ignored.
   bool textFamily = family->build == buildTextEncoder ||
                     family->build == buildSeq2SeqEncoder ||
-                    family->build == buildDebertaEncoder;
+                    family->build == buildDebertaEncoder ||
+                    family->build == buildXlnetEncoder;
   if (options.pool != SentencePooling::none && !textFamily) {
     error = ("'" + configPath +
              "': --pool pools the last hidden state of a text encoder (bert, "
              "roberta, distilbert, electra, albert, t5, mt5, bart, "
-             "deberta-v2); "
+             "deberta-v2, xlnet); "
              "model_type '" +
              *modelType + "' is not one")
                 .str();

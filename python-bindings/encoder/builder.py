@@ -415,6 +415,24 @@ class Function:
         return self._enc("disentangled_attention", [q, k, v, position_query, position_key, mask],
                          [type], props)
 
+    def relative_attention(self, q, k, v, position_key, content_bias, position_bias, scale,
+                           segments=None, mask=None):
+        """Transformer-XL / XLNet attention (see enc.relative_attention):
+        content, relative-position and, with `segments` = (segment_ids,
+        segment_embed, segment_bias), segment terms."""
+        type = TensorType(q.shape[:3] + (v.shape[3],), q.dtype)
+        segment_ids, segment_embed, segment_bias = segments if segments else (None, None, None)
+        operands = [q, k, v, position_key, content_bias, position_bias, segment_ids, segment_embed,
+                    segment_bias, mask]
+        return self._enc("relative_attention", operands, [type], {"scale": _float(scale)}, segments=True)
+
+    def relative_sinusoid(self, query_length, key_length, dim, clamp=0, base=10000.0):
+        """[q + k, dim] sinusoids of the distances k .. 1 - q (Transformer-XL);
+        the lengths are index values (e.g. from dim())."""
+        type = TensorType([None, dim], "f32")
+        props = {"clamp": _int(clamp) if clamp else None, "base": _float(base)}
+        return self._enc("relative_sinusoid", [query_length, key_length], [type], props)
+
     def rotary(self, x, base=10000.0, rotary_dim=None, offset=0):
         props = {
             "base": _float(base),

@@ -170,6 +170,23 @@ TEST_CASE("family_deberta_v2 (disentangled attention, log buckets) matches "
           "[numerics][family]") {
   checkFamily("family_deberta_v2", "deberta-v2", "main", "", kTightTolerance);
 }
+TEST_CASE("family_xlnet (relative attention, segments) matches XLNet written "
+          "from Hugging Face's einsums",
+          "[numerics][family]") {
+  checkFamily("family_xlnet", "xlnet", "main", "", kTightTolerance);
+}
+TEST_CASE("family_xlnet_query_stream (two-stream attention, perm_mask, "
+          "target_mapping) matches XLNet's query stream",
+          "[numerics][family]") {
+  checkFamily("family_xlnet_query_stream", "xlnet", "query_stream", "",
+              kTightTolerance);
+}
+TEST_CASE("family_xlnet_pretraining (permutation LM) matches "
+          "XLNetLMHeadModel's loss",
+          "[numerics][family]") {
+  checkFamily("family_xlnet_pretraining", "xlnet", "pretraining", "",
+              kTightTolerance);
+}
 TEST_CASE("family_swin (shifted windows, patch merging) matches torchvision's "
           "SwinTransformer",
           "[numerics][family]") {

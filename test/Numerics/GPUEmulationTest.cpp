@@ -81,6 +81,11 @@ TEST_CASE("GPU lowering: family_swin (window attention with bias) matches "
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_swin", "swin");
 }
+TEST_CASE("GPU lowering: family_xlnet_query_stream (relative attention, two "
+          "streams) matches XLNet",
+          "[numerics][gpu]") {
+  checkFamilyOnGPU("family_xlnet_query_stream", "xlnet", "query_stream");
+}
 TEST_CASE("GPU lowering: family_whisper_audio (log-mel) matches Whisper",
           "[numerics][gpu]") {
   checkFamilyOnGPU("family_whisper_audio", "whisper", "main", "--audio-input");

@@ -51,6 +51,15 @@ def every_op():
     positions = f.param("positions", [1, 4, 16, 16])
     f.output("deberta", f.disentangled_attention(q, q, q, positions, positions, 0.14, mask,
                                                  position_buckets=8, max_relative_positions=24))
+    seq = f.dim(q, 2)
+    sinusoids = f.relative_sinusoid(seq, seq, 16, clamp=5)
+    head_bias = f.param("head_bias", [4, 16])
+    xl_positions = f.param("xl_positions", [1, 4, 16, 16])
+    segment_ids = f.input("segment_ids", [2, 8], dtype="i64")
+    f.output("xlnet", f.relative_attention(q, q, q, xl_positions, head_bias, head_bias, 0.25,
+                                           segments=(segment_ids, f.param("segment_embed", [2, 4, 16]),
+                                                     head_bias), mask=mask))
+    f.output("sinusoids", sinusoids)
     f.output("bias", bias)
 
     f = m.function("embeddings")
@@ -105,7 +114,7 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
     used = {line.split("=", 1)[-1].split()[0] for line in printed.splitlines() if "enc." in line}
     ops = {
         "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention",
-        "disentangled_attention", "rotary",
+        "disentangled_attention", "relative_attention", "relative_sinusoid", "rotary",
         "relative_position_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
@@ -173,7 +182,8 @@ def test_other_families_come_from_the_frontend():
     # The families of issue 20, by what makes each one.
     for family, op in (("t5", "enc.rms_norm"), ("mt5", "enc.relative_position_bias"),
                        ("bart", "enc.positional_encoding learned"), ("hubert", "enc.conv1d"),
-                       ("deberta-v2", "enc.disentangled_attention"), ("swin", "enc.patch_embed")):
+                       ("deberta-v2", "enc.disentangled_attention"), ("swin", "enc.patch_embed"),
+                       ("xlnet", "enc.relative_attention")):
         python_name = family.replace("-", "_")
         assert op in getattr(models, python_name)(os.path.join(EXAMPLES, family)), family
     assert "enc.pool mean" in models.t5(os.path.join(EXAMPLES, "t5"), pool="mean")

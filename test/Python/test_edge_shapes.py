@@ -68,6 +68,8 @@ FAMILIES = [
     ("family_bart", "bart", {}, "main", True),
     ("family_deberta_v2", "deberta-v2", {}, "main", True),
     ("family_swin", "swin", {}, "main", False),
+    ("family_xlnet", "xlnet", {}, "main", True),
+    ("family_xlnet_query_stream", "xlnet", {}, "query_stream", True),
 ]
 
 

@@ -66,22 +66,10 @@ LogicalResult AttentionOp::verify() {
   // The bias and the mask broadcast to [batch, heads, q_len, kv_len].
   int64_t full[] = {batch, heads, qLen, kvLen};
   for (auto [operand, name] : {std::pair<Value, StringRef>(getBias(), "bias"),
-                               std::pair<Value, StringRef>(mask, "mask")}) {
-    if (!operand)
-      continue;
-    RankedTensorType m = verify::tensorType(operand);
-    if (m.getRank() != 4)
-      return emitOpError() << name
-                           << " must have rank 4 and broadcast to "
-                              "[batch, heads, q_len, kv_len], got "
-                           << m;
-    for (auto [i, d] : llvm::enumerate(m.getShape()))
-      if (d != 1 && !verify::dimsMatch(d, full[i]))
-        return emitOpError()
-               << name << " dimension " << i << " is " << verify::dimStr(d)
-               << "; it must be 1 or " << verify::dimStr(full[i])
-               << " to broadcast to [batch, heads, q_len, kv_len]";
-  }
+                               std::pair<Value, StringRef>(mask, "mask")})
+    if (operand &&
+        failed(verify::broadcastsToScores(*this, name, operand, full)))
+      return failure();
 
   if (std::optional<APFloat> scale = getScale()) {
     if (!scale->isFiniteNonZero())
@@ -89,6 +77,87 @@ LogicalResult AttentionOp::verify() {
   } else if (ShapedType::isDynamic(headDim)) {
     return emitOpError("needs an explicit scale when head_dim is dynamic");
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RelativeAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RelativeAttentionOp::verify() {
+  RankedTensorType q = verify::tensorType(getQuery());
+  RankedTensorType k = verify::tensorType(getKey());
+  RankedTensorType v = verify::tensorType(getValue());
+  RankedTensorType r = verify::tensorType(getPositionKey());
+  for (auto [type, name] :
+       {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
+        std::pair(r, "position_key")})
+    if (failed(verify::rank(*this, name, type, 4,
+                            "[batch, heads, seq, head_dim]")))
+      return failure();
+  Value mask = getMask();
+  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
+  if (failed(verify::sameElementType(*this, getQuery(),
+                                     {{getKey(), "key"},
+                                      {getValue(), "value"},
+                                      {getPositionKey(), "position_key"},
+                                      {getContentBias(), "content_bias"},
+                                      {getPositionBias(), "position_bias"},
+                                      {getSegmentEmbed(), "segment_embed"},
+                                      {getSegmentBias(), "segment_bias"},
+                                      {getResult(), "result"},
+                                      {keepMask ? Value() : mask, "mask"}})))
+    return failure();
+  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
+  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
+  int64_t kvLen = k.getDimSize(2);
+  int64_t positions =
+      ShapedType::isDynamic(qLen) || ShapedType::isDynamic(kvLen)
+          ? ShapedType::kDynamic
+          : qLen + kvLen;
+  int64_t first = r.getDimSize(0);
+  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
+      failed(verify::shape(*this, "value", v,
+                           {batch, heads, kvLen, v.getDimSize(3)})) ||
+      failed(verify::shape(*this, "result", verify::tensorType(getResult()),
+                           {batch, heads, qLen, v.getDimSize(3)})) ||
+      failed(
+          verify::shape(*this, "position_key", r,
+                        {first == 1 ? 1 : batch, heads, positions, headDim})) ||
+      failed(verify::shape(*this, "content_bias",
+                           verify::tensorType(getContentBias()),
+                           {heads, headDim})) ||
+      failed(verify::shape(*this, "position_bias",
+                           verify::tensorType(getPositionBias()),
+                           {heads, headDim})))
+    return failure();
+  if (!ShapedType::isDynamic(qLen) && !ShapedType::isDynamic(kvLen) &&
+      qLen > kvLen)
+    return emitOpError("q_len (")
+           << qLen << ") must be at most kv_len (" << kvLen
+           << "): the queries are the last positions";
+  int segmentOperands = (getSegmentIds() ? 1 : 0) +
+                        (getSegmentEmbed() ? 1 : 0) +
+                        (getSegmentBias() ? 1 : 0);
+  if (segmentOperands != 0 && segmentOperands != 3)
+    return emitOpError("segments need segment_ids, segment_embed and "
+                       "segment_bias together");
+  if (segmentOperands == 3 &&
+      (failed(verify::shape(*this, "segment_ids",
+                            verify::tensorType(getSegmentIds()),
+                            {batch, kvLen})) ||
+       failed(verify::shape(*this, "segment_embed",
+                            verify::tensorType(getSegmentEmbed()),
+                            {2, heads, headDim})) ||
+       failed(verify::shape(*this, "segment_bias",
+                            verify::tensorType(getSegmentBias()),
+                            {heads, headDim}))))
+    return failure();
+  if (mask && failed(verify::broadcastsToScores(*this, "mask", mask,
+                                                {batch, heads, qLen, kvLen})))
+    return failure();
+  if (!getScale().isFiniteNonZero())
+    return emitOpError("scale must be finite and nonzero");
   return success();
 }
 
@@ -141,20 +210,9 @@ LogicalResult DisentangledAttentionOp::verify() {
                           {first == 1 ? 1 : batch, heads, positions, headDim})))
       return failure();
   }
-  if (mask) {
-    RankedTensorType m = verify::tensorType(mask);
-    if (m.getRank() != 4)
-      return emitOpError("mask must have rank 4 and broadcast to "
-                         "[batch, heads, q_len, kv_len], got ")
-             << m;
-    int64_t full[] = {batch, heads, qLen, kvLen};
-    for (auto [i, d] : llvm::enumerate(m.getShape()))
-      if (d != 1 && !verify::dimsMatch(d, full[i]))
-        return emitOpError("mask dimension ")
-               << i << " is " << verify::dimStr(d) << "; it must be 1 or "
-               << verify::dimStr(full[i])
-               << " to broadcast to [batch, heads, q_len, kv_len]";
-  }
+  if (mask && failed(verify::broadcastsToScores(*this, "mask", mask,
+                                                {batch, heads, qLen, kvLen})))
+    return failure();
   if (getPositionBuckets() > 0 &&
       (getPositionBuckets() < 4 ||
        getMaxRelativePositions() <= getPositionBuckets() / 2 + 1))

@@ -149,6 +149,66 @@ def Enc_DisentangledAttentionOp : Enc_Op<"disentangled_attention", [Pure]> {
   }];
 }
 
+def Enc_RelativeAttentionOp : Enc_Op<"relative_attention",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "Transformer-XL and XLNet attention over content, relative "
+                "positions and segments";
+  let description = [{
+    Attention whose scores add three terms (Dai et al. 2019, Yang et al.
+    2019; Hugging Face's `XLNetRelativeAttention.rel_attn_core`):
+
+    `softmax(((q_i + u)·k_j + (q_i + w)·r[q_len - i + j]
+              + (q_i + t)·e[s_i != s_j]) · scale + mask) V`
+
+    - `query` is `[batch, heads, q_len, head_dim]`, `key`
+      `[batch, heads, kv_len, head_dim]`, `value`
+      `[batch, heads, kv_len, v_dim]`; the result is
+      `[batch, heads, q_len, v_dim]`. The queries are the last `q_len` of
+      the `kv_len` positions (memory first, as Transformer-XL).
+    - `position_key` (`r`) is the relative position encoding projected by
+      the layer, `[1 or batch, heads, q_len + kv_len, head_dim]`; row
+      `q_len - i + j` encodes the distance `i - j + kv_len - q_len`
+      (`enc.relative_sinusoid`'s rows, Hugging Face's `rel_shift_bnij`).
+    - `content_bias` (`u`, `r_w_bias`) and `position_bias` (`w`,
+      `r_r_bias`) are `[heads, head_dim]`.
+    - `segments`: `segment_ids` `[batch, kv_len]` (any integers; query `i`
+      has the id of position `i + kv_len - q_len`), `segment_embed` (`e`,
+      `[2, heads, head_dim]`: row 0 for a pair in the same segment, 1 for
+      different ones) and `segment_bias` (`t`, `r_s_bias`,
+      `[heads, head_dim]`). Without them the term is 0.
+    - `mask` is as `enc.attention`'s.
+
+    Example:
+
+    ```mlir
+    %o = enc.relative_attention %q, %k, %v positions %r biases %u, %w
+        segments %ids, %e, %t mask %m {scale = 0.125 : f64}
+        : (tensor<?x12x?x64xf32>, tensor<?x12x?x64xf32>,
+           tensor<?x12x?x64xf32>, tensor<1x12x?x64xf32>, tensor<12x64xf32>,
+           tensor<12x64xf32>, tensor<?x?xi64>, tensor<2x12x64xf32>,
+           tensor<12x64xf32>, tensor<?x1x?x?xi1>)
+        -> tensor<?x12x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$key,
+                       Enc_FloatTensor:$value, Enc_FloatTensor:$position_key,
+                       Enc_FloatTensor:$content_bias,
+                       Enc_FloatTensor:$position_bias,
+                       Optional<Enc_IndexTensor>:$segment_ids,
+                       Optional<Enc_FloatTensor>:$segment_embed,
+                       Optional<Enc_FloatTensor>:$segment_bias,
+                       Optional<Enc_MaskTensor>:$mask,
+                       F64Attr:$scale);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `positions` $position_key `biases`
+    $content_bias `,` $position_bias
+    (`segments` $segment_ids^ `,` $segment_embed `,` $segment_bias)?
+    (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Enc_RotaryOp : Enc_Op<"rotary",
     [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "rotary position embedding (RoPE) of queries or keys";

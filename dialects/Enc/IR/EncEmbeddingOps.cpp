@@ -35,6 +35,20 @@ LogicalResult EmbeddingOp::verify() {
 // PositionalEncodingOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult RelativeSinusoidOp::verify() {
+  RankedTensorType result = verify::tensorType(getResult());
+  if (failed(verify::rank(*this, "result", result, 2, "[q_len + kv_len, dim]")))
+    return failure();
+  int64_t dim = result.getDimSize(1);
+  if (ShapedType::isDynamic(dim) || dim < 2 || dim % 2 != 0)
+    return emitOpError("needs a static, even dim of at least 2, got ")
+           << verify::dimStr(dim);
+  double base = getBase().convertToDouble();
+  if (!std::isfinite(base) || base <= 1.0)
+    return emitOpError("base must be finite and above 1, got ") << base;
+  return success();
+}
+
 LogicalResult PositionalEncodingOp::verify() {
   RankedTensorType input = verify::tensorType(getInput());
   if (failed(verify::rank(*this, "input", input, 3, "[batch, seq, dim]")))

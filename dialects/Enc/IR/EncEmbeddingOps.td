@@ -76,6 +76,37 @@ def Enc_PositionalEncodingOp : Enc_Op<"positional_encoding",
   let hasVerifier = 1;
 }
 
+def Enc_RelativeSinusoidOp : Enc_Op<"relative_sinusoid", [Pure]> {
+  let summary = "sinusoid encodings of relative distances (Transformer-XL)";
+  let description = [{
+    The `[q_len + kv_len, dim]` table whose row `r` encodes the distance
+    `d = kv_len - r`, from `kv_len` down to `1 - q_len` (XLNet's
+    `relative_positional_encoding` with `attn_type` `bi`), clamped to
+    `[-clamp, clamp]` when `clamp` is positive: `sin(d · f_i)` at feature
+    `i < dim / 2`, then `cos(d · f_i)`, with `f_i = base^(-2i / dim)`.
+    Each `f_i` and each product `d · f_i` is rounded to float32, as the
+    reference implementations compute them in float32; sine and cosine are
+    then evaluated on the exactly reduced angle.
+
+    Example:
+
+    ```mlir
+    %r = enc.relative_sinusoid %q_len, %kv_len {clamp = 0 : i64}
+        : (index, index) -> tensor<?x768xf32>
+    ```
+  }];
+  let arguments = (ins Index:$query_length, Index:$key_length,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$clamp,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$base);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query_length `,` $key_length attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Enc_PatchEmbedOp : Enc_Op<"patch_embed", [Pure]> {
   let summary = "image to patch embeddings (ViT), with an optional class token";
   let description = [{

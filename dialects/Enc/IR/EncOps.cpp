@@ -105,5 +105,23 @@ LogicalResult verify::divisible(Operation *op, StringRef what, int64_t size,
                            << byWhat << " (" << by << ")";
 }
 
+LogicalResult verify::broadcastsToScores(Operation *op, StringRef what,
+                                         Value value,
+                                         ArrayRef<int64_t> scores) {
+  RankedTensorType type = tensorType(value);
+  if (type.getRank() != 4)
+    return op->emitOpError() << what
+                             << " must have rank 4 and broadcast to "
+                                "[batch, heads, q_len, kv_len], got "
+                             << type;
+  for (auto [i, d] : llvm::enumerate(type.getShape()))
+    if (d != 1 && !dimsMatch(d, scores[i]))
+      return op->emitOpError()
+             << what << " dimension " << i << " is " << dimStr(d)
+             << "; it must be 1 or " << dimStr(scores[i])
+             << " to broadcast to [batch, heads, q_len, kv_len]";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Enc/IR/EncOps.cpp.inc"

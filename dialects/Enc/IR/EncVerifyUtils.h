@@ -50,6 +50,11 @@ LogicalResult scalarLike(Operation *op, StringRef what, RankedTensorType type);
 LogicalResult divisible(Operation *op, StringRef what, int64_t size, int64_t by,
                         StringRef byWhat);
 
+/// Checks that an attention bias or mask (`what`) has rank 4 and that each
+/// dimension is 1 or that of `scores` ([batch, heads, q_len, kv_len]).
+LogicalResult broadcastsToScores(Operation *op, StringRef what, Value value,
+                                 ArrayRef<int64_t> scores);
+
 } // namespace mlir::enc::verify
 
 #endif // ENC_IR_ENCVERIFYUTILS_H

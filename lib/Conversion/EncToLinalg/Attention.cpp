@@ -8,8 +8,9 @@
 // f64), then one elementwise pass reads each feature's partner through the
 // affine map (d + half) mod rotary_dim and gathers its cos and sin.
 // relative_position_bias looks up a bucket table computed at compile time,
-// indexed by the clamped offset j - i. disentangled_attention becomes its
-// two position terms, gathered into a bias, and enc.attention.
+// indexed by the clamped offset j - i. disentangled_attention and
+// relative_attention become their position (and segment) terms, gathered
+// into a bias, and enc.attention.
 //
 //===----------------------------------------------------------------------===//
 
@@ -212,6 +213,48 @@ struct RelativePositionBiasLowering
   }
 };
 
+/// x[b, h, s, d] · table[b or 0, h, r, d] -> [b, h, s, r], r < `positions`:
+/// each query or key against every relative position.
+Value positionScores(OpBuilder &b, Location loc, Value x, Value table,
+                     OpFoldResult positions) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> xSizes = sizesOf(b, loc, x);
+  bool shared = cast<RankedTensorType>(table.getType()).getDimSize(0) == 1 &&
+                xType.getDimSize(0) != 1;
+  AffineExpr d0, d1, d2, d3, d4;
+  bindDims(ctx, d0, d1, d2, d3, d4);
+  AffineExpr batch = shared ? getAffineConstantExpr(0, ctx) : d0;
+  Value zero = floatConstant(b, loc, xType.getElementType(), 0.0);
+  return buildGeneric(
+      b, loc, ValueRange{x, table},
+      filledTensor(b, loc, {xSizes[0], xSizes[1], xSizes[2], positions}, zero),
+      {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+       AffineMap::get(5, 0, {batch, d1, d3, d4}, ctx),
+       AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
+      iterators(4, 1),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
+        Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+        return {arith::AddFOp::create(nb, l, args[2], product)};
+      })[0];
+}
+
+/// x[b, h, s, d] + bias[h, d].
+Value addHeadBias(OpBuilder &b, Location loc, Value x, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+  return buildGeneric(
+      b, loc, ValueRange{x, bias},
+      emptyTensor(b, loc, sizesOf(b, loc, x), xType.getElementType()),
+      {identity, AffineMap::get(4, 0, {d1, d3}, ctx), identity}, iterators(4),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> SmallVector<Value> {
+        return {arith::AddFOp::create(nb, l, args[0], args[1])};
+      })[0];
+}
+
 /// DeBERTa-v2's bucket of relative position `r` (query minus key), as
 /// Hugging Face's make_log_bucket_position computes it: exact within
 /// `buckets / 2`, then ceil of a log ratio, all in float32 so that the
@@ -282,34 +325,14 @@ struct DisentangledAttentionLowering
 
     SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
     SmallVector<OpFoldResult> kSizes = sizesOf(rewriter, loc, k);
-    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
     OpFoldResult positions = rewriter.getIndexAttr(2 * span);
-    // x[b, h, s, d] · table[b or 0, h, r, d] -> [b, h, s, r]
-    auto positionScores = [&](Value x, ArrayRef<OpFoldResult> xSizes,
-                              Value table) {
-      bool shared =
-          cast<RankedTensorType>(table.getType()).getDimSize(0) == 1 &&
-          qType.getDimSize(0) != 1;
-      AffineExpr d0, d1, d2, d3, d4;
-      bindDims(ctx, d0, d1, d2, d3, d4);
-      AffineExpr batch = shared ? getAffineConstantExpr(0, ctx) : d0;
-      return buildGeneric(
-          rewriter, loc, ValueRange{x, table},
-          filledTensor(rewriter, loc,
-                       {xSizes[0], xSizes[1], xSizes[2], positions}, zero),
-          {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
-           AffineMap::get(5, 0, {batch, d1, d3, d4}, ctx),
-           AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)},
-          iterators(4, 1),
-          [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-            Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-            return {arith::AddFOp::create(b, l, args[2], product)};
-          })[0];
-    };
-    Value c2pScores =
-        c2p ? positionScores(q, qSizes, adaptor.getPositionKey()) : Value();
+    Value c2pScores = c2p ? positionScores(rewriter, loc, q,
+                                           adaptor.getPositionKey(), positions)
+                          : Value();
     Value p2cScores =
-        p2c ? positionScores(k, kSizes, adaptor.getPositionQuery()) : Value();
+        p2c ? positionScores(rewriter, loc, k, adaptor.getPositionQuery(),
+                             positions)
+            : Value();
 
     Value bias;
     if (c2p || p2c) {
@@ -356,10 +379,116 @@ struct DisentangledAttentionLowering
   }
 };
 
+/// enc.relative_attention as its position and segment terms, gathered into
+/// a bias, and enc.attention on the content term:
+///   C = (Q + position_bias) · position_keyᵀ       [batch, heads, q_len, P]
+///   E = (Q + segment_bias) · segment_embedᵀ       [batch, heads, q_len, 2]
+///   bias[i, j] = (C[i, q_len - i + j] + E[i, s_i != s_j]) · scale
+///   enc.attention(Q + content_bias, K, V, bias, mask)
+/// C is linear in the sequence (P = q_len + kv_len); the bias is
+/// [batch, heads, q_len, kv_len], as disentangled attention's.
+struct RelativeAttentionLowering : OpConversionPattern<RelativeAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RelativeAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value q = adaptor.getQuery(), k = adaptor.getKey();
+    Type elementType = cast<RankedTensorType>(q.getType()).getElementType();
+    double scale = op.getScale().convertToDouble();
+
+    Value positionKey = adaptor.getPositionKey();
+    Value positionQuery =
+        addHeadBias(rewriter, loc, q, adaptor.getPositionBias());
+    Value positionTerm =
+        positionScores(rewriter, loc, positionQuery, positionKey,
+                       sizesOf(rewriter, loc, positionKey)[2]);
+    Value segmentIds = adaptor.getSegmentIds(), segmentTerm;
+    if (segmentIds) {
+      Value segmentQuery =
+          addHeadBias(rewriter, loc, q, adaptor.getSegmentBias());
+      // The two rows of segment_embed as a [1, heads, 2, head_dim] table.
+      AffineExpr d0, d1, d2;
+      bindDims(ctx, d0, d1, d2);
+      Value embed = adaptor.getSegmentEmbed();
+      SmallVector<OpFoldResult> embedSizes = sizesOf(rewriter, loc, embed);
+      Value table = buildGeneric(
+          rewriter, loc, embed,
+          emptyTensor(rewriter, loc,
+                      {embedSizes[1], embedSizes[0], embedSizes[2]},
+                      elementType),
+          {AffineMap::get(3, 0, {d1, d0, d2}, ctx),
+           AffineMap::getMultiDimIdentityMap(3, ctx)},
+          iterators(3),
+          [&](OpBuilder &, Location, ValueRange args) -> SmallVector<Value> {
+            return {args[0]};
+          })[0];
+      table = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get(
+              {1, cast<RankedTensorType>(table.getType()).getDimSize(0), 2,
+               cast<RankedTensorType>(table.getType()).getDimSize(2)},
+              elementType),
+          table, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      segmentTerm = positionScores(rewriter, loc, segmentQuery, table,
+                                   rewriter.getIndexAttr(2));
+    }
+
+    SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
+    SmallVector<OpFoldResult> kSizes = sizesOf(rewriter, loc, k);
+    Value qLen = indexValue(rewriter, loc, qSizes[2]);
+    Value memory = arith::SubIOp::create(
+        rewriter, loc, indexValue(rewriter, loc, kSizes[2]), qLen);
+    Value scaleValue = floatConstant(rewriter, loc, elementType, scale);
+    Value bias = buildGeneric(
+        rewriter, loc, ValueRange{},
+        emptyTensor(rewriter, loc, {qSizes[0], qSizes[1], qSizes[2], kSizes[2]},
+                    elementType),
+        {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
+        [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
+          Value batch = linalg::IndexOp::create(b, l, 0);
+          Value head = linalg::IndexOp::create(b, l, 1);
+          Value i = linalg::IndexOp::create(b, l, 2);
+          Value j = linalg::IndexOp::create(b, l, 3);
+          Value row = arith::AddIOp::create(
+              b, l, arith::SubIOp::create(b, l, qLen, i), j);
+          Value sum = tensor::ExtractOp::create(
+              b, l, positionTerm, ValueRange{batch, head, i, row});
+          if (segmentIds) {
+            Value queryPosition = arith::AddIOp::create(b, l, i, memory);
+            Value querySegment = tensor::ExtractOp::create(
+                b, l, segmentIds, ValueRange{batch, queryPosition});
+            Value keySegment = tensor::ExtractOp::create(b, l, segmentIds,
+                                                         ValueRange{batch, j});
+            Value differ = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                                 querySegment, keySegment);
+            Value other = arith::ConstantIndexOp::create(b, l, 1);
+            Value same = arith::ConstantIndexOp::create(b, l, 0);
+            Value column = arith::SelectOp::create(b, l, differ, other, same);
+            Value term = tensor::ExtractOp::create(
+                b, l, segmentTerm, ValueRange{batch, head, i, column});
+            sum = arith::AddFOp::create(b, l, sum, term);
+          }
+          return {arith::MulFOp::create(b, l, sum, scaleValue)};
+        })[0];
+    Value contentQuery =
+        addHeadBias(rewriter, loc, q, adaptor.getContentBias());
+    auto attention = AttentionOp::create(
+        rewriter, loc, op.getType(), contentQuery, k, adaptor.getValue(), bias,
+        adaptor.getMask(), rewriter.getF64FloatAttr(scale), UnitAttr(),
+        UnitAttr());
+    rewriter.replaceOp(op, attention.getResult());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
   populateMaterializedAttentionPattern(patterns);
   patterns.add<RotaryLowering, RelativePositionBiasLowering,
-               DisentangledAttentionLowering>(patterns.getContext());
+               DisentangledAttentionLowering, RelativeAttentionLowering>(
+      patterns.getContext());
 }

@@ -3,7 +3,8 @@
 // embedding, gather_visible and learned positions are gathers, ids clamped
 // into the table (an id computed in the graph, which the runtime's range
 // check did not see, reads a valid row). Sinusoidal positions are one
-// elementwise pass with the angle reduced in f64. patch_embed is one
+// elementwise pass with the angle reduced in f64, relative ones
+// (Transformer-XL) a table over q_len + kv_len distances. patch_embed is one
 // contraction read straight from the image (packed weights are the CPU
 // kernels'); patchify one reordering generic. random_mask ranks patches by
 // counting (a stable argsort in O(patches²) per sample): there is no sort
@@ -202,6 +203,74 @@ struct PositionalEncodingLowering : OpConversionPattern<PositionalEncodingOp> {
           return {arith::AddFOp::create(b, l, args[0], encoding)};
         })[0];
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Transformer-XL's relative sinusoids: row r, feature f of
+/// [q_len + kv_len, dim] is sin or cos of (kv_len - r, clamped) · freq[f mod
+/// dim/2], the frequencies and the product rounded to f32 as the reference
+/// computes them, then reduced in f64 like the absolute sinusoids.
+struct RelativeSinusoidLowering : OpConversionPattern<RelativeSinusoidOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RelativeSinusoidOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType resultType = op.getType();
+    Type elementType = resultType.getElementType();
+    Type f32 = rewriter.getF32Type(), f64 = rewriter.getF64Type();
+    Type i64 = rewriter.getI64Type();
+    int64_t dim = resultType.getDimSize(1), half = dim / 2;
+    auto base = static_cast<float>(op.getBase().convertToDouble());
+    SmallVector<double> frequencies;
+    for (int64_t i = 0; i < half; ++i) {
+      float exponent = static_cast<float>(2 * i) / static_cast<float>(dim);
+      frequencies.push_back(1.0f / std::pow(base, exponent));
+    }
+    Value frequency =
+        floatTensorConstant(rewriter, loc, {half}, frequencies, f32);
+
+    Value keyLength = adaptor.getKeyLength();
+    Value rows = arith::AddIOp::create(rewriter, loc, adaptor.getQueryLength(),
+                                       keyLength);
+    SmallVector<OpFoldResult> sizes = staticWhereKnown(
+        rewriter, resultType, {rows, rewriter.getIndexAttr(dim)});
+    int64_t clamp = op.getClamp();
+    Value halfIndex = arith::ConstantIndexOp::create(rewriter, loc, half);
+    Value result = buildGeneric(
+        rewriter, loc, ValueRange{},
+        emptyTensor(rewriter, loc, sizes, elementType),
+        {AffineMap::getMultiDimIdentityMap(2, ctx)}, iterators(2),
+        [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
+          Value r = linalg::IndexOp::create(b, l, 0);
+          Value f = linalg::IndexOp::create(b, l, 1);
+          Value distance = arith::IndexCastOp::create(
+              b, l, i64, arith::SubIOp::create(b, l, keyLength, r));
+          if (clamp > 0) {
+            Value high = arith::ConstantIntOp::create(b, l, i64, clamp);
+            Value low = arith::ConstantIntOp::create(b, l, i64, -clamp);
+            distance = arith::MinSIOp::create(
+                b, l, arith::MaxSIOp::create(b, l, distance, low), high);
+          }
+          Value cosine = arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
+                                               f, halfIndex);
+          Value i = arith::RemUIOp::create(b, l, f, halfIndex);
+          Value distanceF32 = arith::SIToFPOp::create(b, l, f32, distance);
+          Value frequencyF32 = tensor::ExtractOp::create(b, l, frequency, i);
+          Value angle = arith::MulFOp::create(b, l, distanceF32, frequencyF32);
+          Value quarterTurn = floatConstant(b, l, f64, M_PI_2);
+          Value none = floatConstant(b, l, f64, 0.0);
+          Value phase =
+              arith::SelectOp::create(b, l, cosine, quarterTurn, none);
+          Value shifted = arith::AddFOp::create(
+              b, l, arith::ExtFOp::create(b, l, f64, angle), phase);
+          return {math::SinOp::create(
+              b, l, reducedAngle(b, l, shifted, elementType))};
+        })[0];
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
     return success();
   }
 };
@@ -502,8 +571,8 @@ struct GatherVisibleLowering : OpConversionPattern<GatherVisibleOp> {
 
 void mlir::enc::populateEmbeddingsToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<EmbeddingLowering, PositionalEncodingLowering, PatchifyLowering,
-               RandomMaskLowering, GatherVisibleLowering>(
-      patterns.getContext());
+  patterns.add<EmbeddingLowering, PositionalEncodingLowering,
+               RelativeSinusoidLowering, PatchifyLowering, RandomMaskLowering,
+               GatherVisibleLowering>(patterns.getContext());
   patterns.add<PatchEmbedLowering>(patterns.getContext());
 }

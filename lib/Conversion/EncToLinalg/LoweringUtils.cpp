@@ -292,8 +292,9 @@ Value lowering::reducedAngle(OpBuilder &b, Location loc, Value angle,
                              Type type) {
   Type f64 = b.getF64Type();
   constexpr double twoPi = 6.283185307179586;
-  // fptosi truncates, which is floor for the non-negative angles of
-  // positions; it needs no libm, unlike math.floor on f64 without SSE4.1.
+  // fptosi truncates (floor for non-negative angles; a negative angle keeps
+  // its sign and stays within 2π of zero); it needs no libm, unlike
+  // math.floor on f64 without SSE4.1.
   Value turns = arith::MulFOp::create(b, loc, angle,
                                       floatConstant(b, loc, f64, 1.0 / twoPi));
   Value whole = arith::FPToSIOp::create(b, loc, b.getI64Type(), turns);

@@ -40,6 +40,7 @@ FAMILIES = (
     "bart",
     "deberta-v2",
     "swin",
+    "xlnet",
 )
 
 

@@ -374,3 +374,69 @@ func.func @log_mel(%a: tensor<?x?xf32>) -> tensor<?x4x?xf32> {
   %0 = enc.log_mel %a {n_fft = 8 : i64, hop_length = 4 : i64, n_mels = 4 : i64} : (tensor<?x?xf32>) -> tensor<?x4x?xf32>
   return %0 : tensor<?x4x?xf32>
 }
+
+// -----
+
+// Relative attention: the three biased queries (content, position, segment)
+// as elementwise adds of [heads, head_dim]; the position term a contraction
+// against the q_len + kv_len projected positions (batch 0 when shared), the
+// segment term one against the two segment rows; the bias gathers row
+// q_len - i + j and the segment column (s_i != s_j), then scales; attention
+// runs on the content query with that bias and the mask.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[HEAD:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[SHARED:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d1, d3, d4)>
+// CHECK-LABEL: func.func @relative_attention
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x8x16xf32>, %[[K:.*]]: tensor<2x4x8x16xf32>, %[[R:.*]]: tensor<1x4x16x16xf32>, %[[U:.*]]: tensor<4x16xf32>, %[[W:.*]]: tensor<4x16xf32>, %[[IDS:.*]]: tensor<2x8xi64>, %[[E:.*]]: tensor<2x4x16xf32>, %[[T:.*]]: tensor<4x16xf32>, %[[M:.*]]: tensor<2x1x8x8xi1>)
+// CHECK: %[[QW:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[HEAD]], #[[ID]]], {{.*}} ins(%[[Q]], %[[W]] :
+// CHECK: %[[POS:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SHARED]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QW]], %[[R]] : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
+// CHECK: %[[QT:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[T]] :
+// CHECK: %[[SEG:.*]] = linalg.generic {{.*}} ins(%[[QT]], %{{.*}} : tensor<2x4x8x16xf32>, tensor<1x4x2x16xf32>) outs(%{{.*}} : tensor<2x4x8x2xf32>)
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x8x8xf32>)
+// CHECK:   %[[I:.*]] = linalg.index 2
+// CHECK:   %[[J:.*]] = linalg.index 3
+// CHECK:   %[[BACK:.*]] = arith.subi %{{.*}}, %[[I]]
+// CHECK:   %[[ROW:.*]] = arith.addi %[[BACK]], %[[J]]
+// CHECK:   %[[P:.*]] = tensor.extract %[[POS]][%{{.*}}, %{{.*}}, %[[I]], %[[ROW]]]
+// CHECK:   %[[SI:.*]] = tensor.extract %[[IDS]]
+// CHECK:   %[[SJ:.*]] = tensor.extract %[[IDS]][%{{.*}}, %[[J]]]
+// CHECK:   %[[DIFFER:.*]] = arith.cmpi ne, %[[SI]], %[[SJ]]
+// CHECK:   %[[COL:.*]] = arith.select %[[DIFFER]]
+// CHECK:   %[[S:.*]] = tensor.extract %[[SEG]][%{{.*}}, %{{.*}}, %[[I]], %[[COL]]]
+// CHECK:   %[[SUM:.*]] = arith.addf %[[P]], %[[S]]
+// CHECK:   arith.mulf %[[SUM]]
+// CHECK: %[[QU:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[U]] :
+// CHECK: tensor.extract_slice %[[BIAS]]
+// CHECK: tensor.extract_slice %[[M]]
+// CHECK-NOT: enc.
+func.func @relative_attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %w: tensor<4x16xf32>, %ids: tensor<2x8xi64>, %e: tensor<2x4x16xf32>, %t: tensor<4x16xf32>, %m: tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32> {
+  %o = enc.relative_attention %q, %k, %k positions %r biases %u, %w segments %ids, %e, %t mask %m {scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<2x8xi64>, tensor<2x4x16xf32>, tensor<4x16xf32>, tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Relative sinusoids: float32 frequencies base^(-2i/dim) folded into a
+// constant; row r is the distance kv_len - r clamped to ±clamp; the product
+// rounded in f32, the cosine half shifted by π/2, reduced in f64.
+// CHECK-LABEL: func.func @relative_sinusoid
+// CHECK-SAME: (%[[QL:.*]]: index, %[[KL:.*]]: index)
+// CHECK: %[[FREQ:.*]] = arith.constant dense<[1.000000e+00, 1.000000e-01, 0.00999999977, 1.000000e-03]> : tensor<4xf32>
+// CHECK: %[[ROWS:.*]] = arith.addi %[[QL]], %[[KL]]
+// CHECK: tensor.empty(%[[ROWS]]) : tensor<?x8xf32>
+// CHECK: linalg.generic
+// CHECK:   %[[R:.*]] = linalg.index 0
+// CHECK:   %[[F:.*]] = linalg.index 1
+// CHECK:   %[[D:.*]] = arith.subi %[[KL]], %[[R]]
+// CHECK:   arith.maxsi %{{.*}}, %c-3_i64
+// CHECK:   %[[CLAMPED:.*]] = arith.minsi %{{.*}}, %c3_i64
+// CHECK:   %[[DF:.*]] = arith.sitofp %[[CLAMPED]] : i64 to f32
+// CHECK:   %[[FI:.*]] = tensor.extract %[[FREQ]]
+// CHECK:   %[[ANGLE:.*]] = arith.mulf %[[DF]], %[[FI]] : f32
+// CHECK:   arith.extf %[[ANGLE]] : f32 to f64
+// CHECK:   arith.fptosi
+// CHECK:   math.sin %{{.*}} : f32
+func.func @relative_sinusoid(%q: index, %k: index) -> tensor<?x8xf32> {
+  %0 = enc.relative_sinusoid %q, %k {clamp = 3 : i64} : (index, index) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}

@@ -1096,3 +1096,83 @@ func.func @disentangled_too_far(%q: tensor<1x4x8x16xf32>, %p: tensor<1x4x16x16xf
   %0 = enc.disentangled_attention %q, %q, %q positions %p, %p {position_buckets = 8 : i64, max_relative_positions = 2097152 : i64, scale = 0.2 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+func.func @relative_positions_rows(%q: tensor<1x4x8x16xf32>, %r: tensor<1x4x15x16xf32>, %u: tensor<4x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op position_key must have shape [1, 4, 16, 16], got 'tensor<1x4x15x16xf32>'}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u {scale = 0.25 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x15x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_bias_shape(%q: tensor<1x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %w: tensor<16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op position_bias must have shape [4, 16], got 'tensor<16xf32>'}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %w {scale = 0.25 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_more_queries(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x6x16xf32>, %r: tensor<1x4x14x16xf32>, %u: tensor<4x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op q_len (8) must be at most kv_len (6): the queries are the last positions}}
+  %0 = enc.relative_attention %q, %k, %k positions %r biases %u, %u {scale = 0.25 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x6x16xf32>, tensor<1x4x6x16xf32>, tensor<1x4x14x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_segment_embed(%q: tensor<1x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %ids: tensor<1x8xi64>, %e: tensor<3x4x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op segment_embed must have shape [2, 4, 16], got 'tensor<3x4x16xf32>'}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u segments %ids, %e, %u {scale = 0.25 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<1x8xi64>, tensor<3x4x16xf32>, tensor<4x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_segment_ids(%q: tensor<2x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %ids: tensor<2x7xi64>, %e: tensor<2x4x16xf32>) -> tensor<2x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op segment_ids must have shape [2, 8], got 'tensor<2x7xi64>'}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u segments %ids, %e, %u {scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<2x7xi64>, tensor<2x4x16xf32>, tensor<4x16xf32>) -> tensor<2x4x8x16xf32>
+  return %0 : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_mask(%q: tensor<1x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %m: tensor<1x1x8x9xi1>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op mask dimension 3 is 9; it must be 1 or 8 to broadcast to [batch, heads, q_len, kv_len]}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u mask %m {scale = 0.25 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<1x1x8x9xi1>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_scale(%q: tensor<1x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'enc.relative_attention' op scale must be finite and nonzero}}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u {scale = 0.0 : f64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @relative_sinusoid_odd(%q: index) -> tensor<?x7xf32> {
+  // expected-error @+1 {{'enc.relative_sinusoid' op needs a static, even dim of at least 2, got 7}}
+  %0 = enc.relative_sinusoid %q, %q : (index, index) -> tensor<?x7xf32>
+  return %0 : tensor<?x7xf32>
+}
+
+// -----
+
+func.func @relative_sinusoid_base(%q: index) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'enc.relative_sinusoid' op base must be finite and above 1, got 1.000000e+00}}
+  %0 = enc.relative_sinusoid %q, %q {base = 1.0 : f64} : (index, index) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @relative_sinusoid_rank(%q: index) -> tensor<8xf32> {
+  // expected-error @+1 {{'enc.relative_sinusoid' op result must have rank 2 ([q_len + kv_len, dim]), got 'tensor<8xf32>'}}
+  %0 = enc.relative_sinusoid %q, %q : (index, index) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

@@ -89,6 +89,24 @@ func.func @disentangled_attention(%q: tensor<?x4x?x16xf32>, %p: tensor<1x4x16x16
   return %0 : tensor<?x4x?x16xf32>
 }
 
+// CHECK-LABEL: func.func @relative_attention
+func.func @relative_attention(%q: tensor<?x4x?x16xf32>, %r: tensor<1x4x?x16xf32>, %u: tensor<4x16xf32>, %ids: tensor<?x?xi64>, %e: tensor<2x4x16xf32>, %m: tensor<?x1x?x?xi1>) -> (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) {
+  // CHECK: enc.relative_attention %{{.*}}, %{{.*}}, %{{.*}} positions %{{.*}} biases %{{.*}}, %{{.*}} segments %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {scale = 2.500000e-01 : f64}
+  %0 = enc.relative_attention %q, %q, %q positions %r biases %u, %u segments %ids, %e, %u mask %m {scale = 0.25 : f64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<?x?xi64>, tensor<2x4x16xf32>, tensor<4x16xf32>, tensor<?x1x?x?xi1>) -> tensor<?x4x?x16xf32>
+  // CHECK: enc.relative_attention %{{.*}}, %{{.*}}, %{{.*}} positions %{{.*}} biases %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f64}
+  %1 = enc.relative_attention %q, %q, %q positions %r biases %u, %u {scale = 0.25 : f64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<?x4x?x16xf32>
+  return %0, %1 : tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>
+}
+
+// CHECK-LABEL: func.func @relative_sinusoid
+func.func @relative_sinusoid(%q: index, %k: index) -> (tensor<?x16xf32>, tensor<?x8xf32>) {
+  // CHECK: enc.relative_sinusoid %{{.*}}, %{{.*}} : (index, index) -> tensor<?x16xf32>
+  %0 = enc.relative_sinusoid %q, %k : (index, index) -> tensor<?x16xf32>
+  // CHECK: enc.relative_sinusoid %{{.*}}, %{{.*}} {base = 1.000000e+02 : f64, clamp = 3 : i64} : (index, index) -> tensor<?x8xf32>
+  %1 = enc.relative_sinusoid %q, %k {clamp = 3 : i64, base = 100.0 : f64} : (index, index) -> tensor<?x8xf32>
+  return %0, %1 : tensor<?x16xf32>, tensor<?x8xf32>
+}
+
 // CHECK-LABEL: func.func @embedding
 func.func @embedding(%ids: tensor<2x?xi64>, %ids32: tensor<7xi32>, %table: tensor<100x16xf32>) -> (tensor<2x?x16xf32>, tensor<7x16xf32>) {
   // CHECK: enc.embedding %{{.*}}, %{{.*}} : (tensor<2x?xi64>, tensor<100x16xf32>) -> tensor<2x?x16xf32>

@@ -1086,6 +1086,152 @@ def family_deberta_v2(c):
     return [h]
 
 
+def xlnet(c, function):
+    """XLNetModel / XLNetLMHeadModel written out from Hugging Face's
+    modeling_xlnet in its own [len, batch] layout and einsums: relative
+    positions as sinusoids over klen .. -qlen + 1 computed in float32 (as
+    Hugging Face does), bd through rel_shift_bnij, the segment term from the
+    one-hot of token_type_ids[i] != token_type_ids[j], scores (ac + bd + ef)
+    / sqrt(d_head) - 1e30 · mask, post-LN, and the two-stream attention
+    with mask_emb queries moved through target_mapping. `function`: main
+    (content stream), query_stream, or pretraining (the permutation-LM
+    cross entropy of lm_loss, tied to the word embeddings)."""
+    cfg = load_config("xlnet")
+    vocab, dim, layers = cfg["vocab_size"], cfg["d_model"], cfg["n_layer"]
+    heads, inner, eps = cfg["n_head"], cfg["d_inner"], cfg["layer_norm_eps"]
+    act = ACTIVATIONS[cfg.get("ff_activation", "gelu")]
+    head_dim = dim // heads
+    if c.length is None:
+        seq, lengths = 11, [11, 7]
+    else:
+        seq, lengths = c.length, sweep_lengths(c.length, c.batch)
+    ids, mask = text_ids(c, vocab, cfg.get("pad_token_id", 5), seq, lengths)
+    # XLNet's tokenizer: segment A 0, segment B 1, <cls> 2; padding 3.
+    types_np = np.full((c.batch, seq), 3, dtype=np.int64)
+    for b, n in enumerate(lengths):
+        types_np[b, :n // 2] = 0
+        types_np[b, n // 2:n] = 1
+        if n > 0:
+            types_np[b, n - 1] = 2
+    types = c.input(types_np)
+    two_stream = function != "main"
+    predict = 3
+    if two_stream:
+        # A random factorization order per row: i may not see j when j comes
+        # at or after i (so the first position sees nothing in the query
+        # stream); the targets are the last `predict` real positions.
+        perm_np = np.zeros((c.batch, seq, seq), dtype=np.float32)
+        mapping_np = np.zeros((c.batch, predict, seq), dtype=np.float32)
+        for b in range(c.batch):
+            rank = c.rng.permutation(seq)
+            perm_np[b] = (rank[None, :] >= rank[:, None]).astype(np.float32)
+            n = lengths[b]
+            for m in range(min(predict, n)):
+                mapping_np[b, m, n - 1 - m] = 1.0
+        perm = c.input(perm_np)
+        mapping = c.input(mapping_np)
+
+    words = c.weight("word_embedding.weight", c.normal((vocab, dim)))
+    mask_emb = c.weight("mask_emb", c.normal((1, 1, dim)))
+    # [len, batch] as Hugging Face transposes them.
+    ids_t, types_t = ids.t(), types.t()
+    input_mask = 1.0 - mask.t().double()
+    data_mask = input_mask[None]
+    if two_stream:
+        data_mask = data_mask + perm.permute(1, 2, 0)
+    attn_mask = (data_mask[:, :, :, None] > 0).double()
+    non_tgt_mask = ((attn_mask - torch.eye(seq, dtype=torch.float64)[:, :, None, None]) > 0).double()
+    if not two_stream:
+        attn_mask = attn_mask.expand(seq, seq, c.batch, 1)
+    seg_mat = F.one_hot((types_t[:, None] != types_t[None, :]).long(), num_classes=2).double()
+
+    inv_freq = 1 / torch.pow(10000, torch.arange(0, dim, 2.0) / dim)  # float32
+    pos_seq = torch.arange(seq, -seq, -1.0)
+    sinusoid = torch.einsum("i,d->id", pos_seq, inv_freq)
+    pos_emb = torch.cat([torch.sin(sinusoid), torch.cos(sinusoid)], dim=-1)[:, None, :].double()
+
+    def param(name, shape, scale):
+        return c.weight(name, c.normal(shape, scale))
+
+    def core(q, k_h, v_h, k_r, p, mask_4):
+        ac = torch.einsum("ibnd,jbnd->bnij", q + p["r_w_bias"], k_h)
+        bd = torch.einsum("ibnd,jbnd->bnij", q + p["r_r_bias"], k_r)
+        # rel_shift_bnij (max(.., 0): Hugging Face's reshape fails on an empty
+        # sequence, whose result is empty).
+        b_, n_, i_, j_ = bd.shape
+        bd = bd.reshape(b_, n_, j_, i_)[:, :, 1:, :].reshape(b_, n_, i_, max(j_ - 1, 0))[:, :, :, :seq]
+        ef = torch.einsum("ibnd,snd->ibns", q + p["r_s_bias"], p["seg_embed"])
+        ef = torch.einsum("ijbs,ibns->bnij", seg_mat, ef)
+        score = (ac + bd + ef) / math.sqrt(head_dim)
+        score = score - 1e30 * torch.einsum("ijbn->bnij", mask_4)
+        return torch.einsum("bnij,jbnd->ibnd", torch.softmax(score, dim=3), v_h)
+
+    def post(x, vec, p):
+        out = torch.einsum("ibnd,hnd->ibh", vec, p["o"]) + x
+        return layer_norm(out, p["layer_norm"], eps)
+
+    h = F.embedding(ids_t, words)
+    g = mask_emb.expand(predict, c.batch, dim) if two_stream else None
+    mapping_t = mapping.permute(1, 2, 0) if two_stream else None
+    for i in range(layers):
+        prefix = f"layer.{i}.rel_attn."
+        p = {n: param(prefix + n, (dim, heads, head_dim), dim**-0.5) for n in ("q", "k", "v", "o", "r")}
+        for n in ("r_w_bias", "r_r_bias", "r_s_bias"):
+            p[n] = param(prefix + n, (heads, head_dim), 0.3)
+        p["seg_embed"] = param(prefix + "seg_embed", (2, heads, head_dim), 0.3)
+        p["layer_norm"] = norm(c, prefix + "layer_norm", dim)  # drawn once: both streams share it
+        k_h = torch.einsum("ibh,hnd->ibnd", h, p["k"])
+        v_h = torch.einsum("ibh,hnd->ibnd", h, p["v"])
+        k_r = torch.einsum("ibh,hnd->ibnd", pos_emb.expand(2 * seq, c.batch, dim), p["r"])
+        q_h = torch.einsum("ibh,hnd->ibnd", h, p["q"])
+        h_next = post(h, core(q_h, k_h, v_h, k_r, p, non_tgt_mask), p)
+        if two_stream:
+            q_g = torch.einsum("ibh,hnd->ibnd", g, p["q"])
+            q_g = torch.einsum("mbnd,mlb->lbnd", q_g, mapping_t)
+            vec_g = core(q_g, k_h, v_h, k_r, p, attn_mask)
+            vec_g = torch.einsum("lbnd,mlb->mbnd", vec_g, mapping_t)
+            g = post(g, vec_g, p)
+        ff = f"layer.{i}.ff."
+        w1, w2 = dense(c, ff + "layer_1", inner, dim), dense(c, ff + "layer_2", dim, inner)
+        ff_norm = norm(c, ff + "layer_norm", dim)
+
+        def feed_forward(x):
+            return layer_norm(F.linear(act(F.linear(x, *w1)), *w2) + x, ff_norm, eps)
+
+        h = feed_forward(h_next)
+        if two_stream:
+            g = feed_forward(g)
+    if function == "main":
+        return [h.permute(1, 0, 2)]
+    queries = g.permute(1, 0, 2)
+    if function == "query_stream":
+        return [queries]
+    # Labels at the targets, -100 where a row has fewer real tokens.
+    labels_np = np.full((c.batch, predict), -100, dtype=np.int64)
+    for b in range(c.batch):
+        for m in range(min(predict, lengths[b])):
+            labels_np[b, m] = c.rng.integers(0, vocab)
+    labels = c.input(labels_np)
+    logits = F.linear(queries, words, c.weight("lm_loss.bias", c.normal((vocab,), 0.1)))
+    loss = F.cross_entropy(logits.reshape(-1, vocab), labels.reshape(-1), ignore_index=-100)
+    return [loss, logits]
+
+
+def family_xlnet(c):
+    """XLNetModel's content stream (token types with <cls> 2, padding)."""
+    return xlnet(c, "main")
+
+
+def family_xlnet_query_stream(c):
+    """XLNetModel given perm_mask and target_mapping: the query stream."""
+    return xlnet(c, "query_stream")
+
+
+def family_xlnet_pretraining(c):
+    """XLNetLMHeadModel's permutation-LM loss over the target mapping."""
+    return xlnet(c, "pretraining")
+
+
 BART_LAYER = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj",
               "self_attn_layer_norm", "fc1", "fc2", "final_layer_norm")
 
@@ -1209,4 +1355,5 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
          family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
          family_hubert, family_t5, family_mt5, family_bart, family_bert_pretraining,
-         family_electra_pretraining, family_deberta_v2, family_swin]
+         family_electra_pretraining, family_deberta_v2, family_swin, family_xlnet,
+         family_xlnet_query_stream, family_xlnet_pretraining]
