@@ -147,6 +147,10 @@ void visit(Operation *op, Requirements &req) {
                                       frames * logMel.getHopLength()));
         req.carryLeading(logMel.getResult(), logMel.getAudio(), 1);
       })
+      .Case<SpanCorruptionOp>([&](SpanCorruptionOp span) {
+        // A row needs a noise token and a clean one.
+        req.require(span.getIds(), 1, 2);
+      })
       .Case<LinearOp>([&](LinearOp linear) {
         req.carryLeading(linear.getResult(), linear.getInput(),
                          rankOf(linear.getResult()) - 1);

@@ -433,6 +433,25 @@ class Function:
         props = {"clamp": _int(clamp) if clamp else None, "base": _float(base)}
         return self._enc("relative_sinusoid", [query_length, key_length], [type], props)
 
+    def span_corruption(self, ids, seed, noise_density, sentinel_id, mean_noise_span_length=3.0, eos_id=1):
+        """T5's span corruption of `ids` [batch, length] with the 0-d i64
+        `seed` (see enc.span_corruption): returns (inputs, targets)."""
+        length = ids.shape[1]
+        if length is None:
+            widths = (None, None)
+        else:
+            noise = min(max(int(round(length * noise_density)), 1), length - 1)
+            spans = max(int(round(min(noise, length - noise) / mean_noise_span_length)), 1)
+            widths = (length - noise + spans + 1, noise + spans + 1)
+        types = [TensorType([ids.shape[0], w], ids.dtype) for w in widths]
+        props = {
+            "noise_density": _float(noise_density),
+            "mean_noise_span_length": _float(mean_noise_span_length),
+            "sentinel_id": _int(sentinel_id),
+            "eos_id": _int(eos_id),
+        }
+        return self._enc("span_corruption", [ids, seed], types, props)
+
     def rotary(self, x, base=10000.0, rotary_dim=None, offset=0):
         props = {
             "base": _float(base),

@@ -8,6 +8,7 @@
 
 #include "Enc/IR/EncOps.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -34,6 +35,57 @@ LogicalResult EmbeddingOp::verify() {
 //===----------------------------------------------------------------------===//
 // PositionalEncodingOp
 //===----------------------------------------------------------------------===//
+
+/// NumPy's round: half to even.
+static int64_t roundHalfEven(double x) { return std::llrint(x); }
+
+std::pair<int64_t, int64_t> SpanCorruptionOp::getNoise(int64_t length,
+                                                       double noiseDensity,
+                                                       double meanSpanLength) {
+  int64_t noise = roundHalfEven(static_cast<double>(length) * noiseDensity);
+  noise = std::min(std::max<int64_t>(noise, 1), length - 1);
+  int64_t fewer = std::min(noise, length - noise);
+  int64_t spans = std::max<int64_t>(
+      roundHalfEven(static_cast<double>(fewer) / meanSpanLength), 1);
+  return {noise, spans};
+}
+
+LogicalResult SpanCorruptionOp::verify() {
+  RankedTensorType ids = verify::tensorType(getIds());
+  RankedTensorType seed = verify::tensorType(getSeed());
+  RankedTensorType inputs = verify::tensorType(getInputs());
+  RankedTensorType targets = verify::tensorType(getTargets());
+  if (failed(verify::rank(*this, "ids", ids, 2, "[batch, length]")))
+    return failure();
+  if (seed.getRank() != 0)
+    return emitOpError("seed must be a 0-d i64 tensor, got ") << seed;
+  double density = getNoiseDensity().convertToDouble();
+  double meanSpan = getMeanNoiseSpanLength().convertToDouble();
+  if (!(density > 0.0 && density < 1.0))
+    return emitOpError("noise_density must be in (0, 1), got ") << density;
+  if (!(meanSpan >= 1.0) || !std::isfinite(meanSpan))
+    return emitOpError("mean_noise_span_length must be finite and at least "
+                       "1, got ")
+           << meanSpan;
+  int64_t batch = ids.getDimSize(0), length = ids.getDimSize(1);
+  if (!ShapedType::isDynamic(length) && length < 2)
+    return emitOpError("needs rows of at least 2 tokens, got ") << length;
+  int64_t inputsLength = ShapedType::kDynamic;
+  int64_t targetsLength = ShapedType::kDynamic;
+  if (!ShapedType::isDynamic(length)) {
+    auto [noise, spans] = getNoise(length, density, meanSpan);
+    inputsLength = length - noise + spans + 1;
+    targetsLength = noise + spans + 1;
+  }
+  if (failed(verify::shape(*this, "inputs", inputs, {batch, inputsLength})) ||
+      failed(
+          verify::shape(*this, "targets", targets, {batch, targetsLength})) ||
+      failed(verify::sameElementType(
+          *this, getIds(),
+          {{getInputs(), "inputs"}, {getTargets(), "targets"}})))
+    return failure();
+  return success();
+}
 
 LogicalResult RelativeSinusoidOp::verify() {
   RankedTensorType result = verify::tensorType(getResult());

@@ -107,6 +107,66 @@ def Enc_RelativeSinusoidOp : Enc_Op<"relative_sinusoid", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Enc_SpanCorruptionOp : Enc_Op<"span_corruption", [Pure]> {
+  let summary = "T5's span corruption: sentinel-masked inputs and targets";
+  let description = [{
+    Builds T5's pre-training pair from `ids` (`[batch, length]`, every
+    token real: T5 packs text into full rows) as Raffel et al. (2020) and
+    Hugging Face's `FlaxDataCollatorForT5MLM` do:
+
+    - `noise = round(length · noise_density)`, held in `[1, length - 1]`;
+      `spans = max(round(min(noise, length - noise) /
+      mean_noise_span_length), 1)` (rounding half to even, as NumPy's
+      `round`; the minimum is Hugging Face's guard against more spans than
+      tokens of a kind); the row is `spans` non-noise spans
+      interleaved with `spans` noise spans, starting with non-noise.
+    - `inputs` (`[batch, length - noise + spans + 1]`): the non-noise tokens,
+      each noise span replaced by one sentinel, then `eos_id`;
+      `targets` (`[batch, noise + spans + 1]`): each non-noise span replaced
+      by one sentinel, the noise tokens, then `eos_id`. Sentinel `k` is
+      `sentinel_id - k` (T5's `<extra_id_k>` count down from
+      `sentinel_id`, e.g. 32099).
+    - The span lengths are uniformly random compositions of `noise` and
+      `length - noise` into `spans` positive parts, drawn by selection
+      sampling: after the `t`-th token of a kind (`n` of that kind, `m`
+      span breaks placed so far), a span ends when `t = n - 1` or when
+      `u · (n - 1 - t) < spans - 1 - m`, `u` the uniform in [0, 1) of
+      `hashUniform(seed · φ, (2 · row + kind) · length + t)` (kind 0 noise,
+      1 non-noise; splitmix64, docs/rationale/enc-to-linalg.md). The result
+      depends only on `ids`' shape, `seed` and the row: deterministic, with
+      no state between calls.
+
+    `seed` is a 0-d i64 tensor, so one artifact draws new spans per batch.
+    `length` must be at least 2 (the runtime refuses shorter rows).
+
+    Example:
+
+    ```mlir
+    %inputs, %targets = enc.span_corruption %ids seed %seed
+        {noise_density = 0.15 : f64, mean_noise_span_length = 3.0 : f64,
+         sentinel_id = 32099 : i64, eos_id = 1 : i64}
+        : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+    ```
+  }];
+  let arguments = (ins Enc_IndexTensor:$ids, TensorOf<[I64]>:$seed,
+                       F64Attr:$noise_density,
+                       DefaultValuedAttr<F64Attr, "3.0">:$mean_noise_span_length,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$sentinel_id,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "1">:$eos_id);
+  let results = (outs Enc_IndexTensor:$inputs, Enc_IndexTensor:$targets);
+  let assemblyFormat = [{
+    $ids `seed` $seed attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The noise tokens and spans of a row of `length` (at least 2).
+    static std::pair<int64_t, int64_t> getNoise(int64_t length,
+                                                double noiseDensity,
+                                                double meanSpanLength);
+  }];
+}
+
 def Enc_PatchEmbedOp : Enc_Op<"patch_embed", [Pure]> {
   let summary = "image to patch embeddings (ViT), with an optional class token";
   let description = [{

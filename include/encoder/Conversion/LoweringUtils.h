@@ -84,6 +84,10 @@ Value maskToWeight(OpBuilder &b, Location loc, Value element, Type type);
 /// draw their noise this way, so a call is deterministic and needs no state.
 Value hashUniform(OpBuilder &b, Location loc, uint64_t seed, Value counter,
                   Type type);
+/// The same with the seed an i64 value computed at run time (`mixed`: it is
+/// already seed * 2^64/phi).
+Value hashUniform(OpBuilder &b, Location loc, Value seed, Value counter,
+                  Type type, bool mixed = false);
 
 /// A standard normal float from the uniforms of counters 2c and 2c + 1
 /// (Box-Muller).

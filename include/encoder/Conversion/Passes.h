@@ -94,6 +94,7 @@ void populateEmbeddingsToLinalgPatterns(RewritePatternSet &patterns);
 void populateAudioToLinalgPatterns(RewritePatternSet &patterns);
 void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 void populateLossesToLinalgPatterns(RewritePatternSet &patterns);
+void populateSpanCorruptionToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above, then `target`'s kernels.
 void populateEncToLinalgPatterns(RewritePatternSet &patterns,
                                  const LoweringTarget &target);

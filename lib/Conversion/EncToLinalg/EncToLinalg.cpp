@@ -46,6 +46,7 @@ void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns,
   populateAudioToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateLossesToLinalgPatterns(patterns);
+  populateSpanCorruptionToLinalgPatterns(patterns);
   target.populateKernelPatterns(patterns);
 }
 

@@ -143,8 +143,11 @@ Value lowering::maskToWeight(OpBuilder &b, Location loc, Value element,
   return arith::UIToFPOp::create(b, loc, type, nonzero);
 }
 
-/// The top 24 bits of splitmix64(seed * golden + counter), as an i64.
-static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
+static constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
+
+/// The top 24 bits of splitmix64(mixedSeed + counter), as an i64, where
+/// mixedSeed (i64) is seed * golden.
+static Value hashBits(OpBuilder &b, Location loc, Value mixedSeed,
                       Value counter) {
   Type i64 = b.getI64Type();
   auto constant = [&](uint64_t v) {
@@ -157,8 +160,7 @@ static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
     return arith::MulIOp::create(b, loc, mixed, constant(multiplier));
   };
   Value index = arith::IndexCastUIOp::create(b, loc, i64, counter);
-  Value z = arith::AddIOp::create(b, loc, index,
-                                  constant(seed * 0x9E3779B97F4A7C15ull));
+  Value z = arith::AddIOp::create(b, loc, index, mixedSeed);
   z = mixStep(z, 30, 0xBF58476D1CE4E5B9ull);
   z = mixStep(z, 27, 0x94D049BB133111EBull);
   z = arith::XOrIOp::create(b, loc, z,
@@ -168,9 +170,24 @@ static Value hashBits(OpBuilder &b, Location loc, uint64_t seed,
 
 Value lowering::hashUniform(OpBuilder &b, Location loc, uint64_t seed,
                             Value counter, Type type) {
+  Value mixedSeed = arith::ConstantOp::create(
+      b, loc, b.getI64Type(),
+      b.getI64IntegerAttr(static_cast<int64_t>(seed * kGolden)));
+  return hashUniform(b, loc, mixedSeed, counter, type, /*mixed=*/true);
+}
+
+Value lowering::hashUniform(OpBuilder &b, Location loc, Value seed,
+                            Value counter, Type type, bool mixed) {
+  Value mixedSeed = seed;
+  if (!mixed) {
+    Value golden = arith::ConstantOp::create(
+        b, loc, b.getI64Type(),
+        b.getI64IntegerAttr(static_cast<int64_t>(kGolden)));
+    mixedSeed = arith::MulIOp::create(b, loc, seed, golden);
+  }
   // In f32 at least: f16 cannot hold the 24-bit integer.
   Type wide = type.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : type;
-  Value bits = hashBits(b, loc, seed, counter);
+  Value bits = hashBits(b, loc, mixedSeed, counter);
   Value asFloat = arith::UIToFPOp::create(b, loc, wide, bits);
   Value uniform = arith::MulFOp::create(b, loc, asFloat,
                                         floatConstant(b, loc, wide, 0x1p-24));

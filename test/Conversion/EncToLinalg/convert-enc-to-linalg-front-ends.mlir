@@ -440,3 +440,40 @@ func.func @relative_sinusoid(%q: index, %k: index) -> tensor<?x8xf32> {
   %0 = enc.relative_sinusoid %q, %k {clamp = 3 : i64} : (index, index) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// Span corruption: the counts from the row length (round half to even by
+// integer arithmetic), outputs with a scratch column, a loop over rows
+// around a loop over tokens carrying the scan's state; each token writes
+// one input and one target position (the scratch column when it writes
+// nothing), draws a splitmix64 uniform from the seed, row, kind and count;
+// EOS last, the scratch column sliced off.
+// CHECK-LABEL: func.func @span_corruption
+// CHECK-SAME: (%[[IDS:.*]]: tensor<?x?xi64>, %[[SEED:.*]]: tensor<i64>)
+// CHECK: %[[LEN:.*]] = tensor.dim %[[IDS]], %c1
+// CHECK: arith.mulf %{{.*}}, %cst : f64
+// CHECK: arith.fptosi
+// CHECK: arith.cmpf oeq
+// CHECK: %[[IN:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xi64>
+// CHECK: %[[TG:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xi64>
+// CHECK: %[[S:.*]] = tensor.extract %[[SEED]][] : tensor<i64>
+// CHECK: %[[ROWS:.*]]:2 = scf.for %[[ROW:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %[[IN]], %{{.*}} = %[[TG]])
+// CHECK:   %[[SCAN:.*]]:12 = scf.for %[[P:.*]] = %c0 to %[[LEN]] step %c1 iter_args
+// CHECK:     tensor.extract %[[IDS]][%[[ROW]], %[[P]]]
+// CHECK:     tensor.insert
+// CHECK:     tensor.insert
+// CHECK:     arith.muli %[[S]], %c-7046029254386353131_i64
+// CHECK:     arith.xori
+// CHECK:     arith.shrui
+// CHECK:     arith.cmpf olt
+// CHECK:     scf.yield
+// CHECK:   tensor.insert %[[EOS:.*]] into %[[SCAN]]#0[%[[ROW]], %{{.*}}]
+// CHECK:   tensor.insert %[[EOS]] into %[[SCAN]]#1[%[[ROW]], %{{.*}}]
+// CHECK: tensor.extract_slice %[[ROWS]]#0[0, 0]
+// CHECK: tensor.extract_slice %[[ROWS]]#1[0, 0]
+// CHECK-NOT: enc.
+func.func @span_corruption(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>) {
+  %i, %t = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  return %i, %t : tensor<?x?xi64>, tensor<?x?xi64>
+}

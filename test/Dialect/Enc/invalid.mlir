@@ -1176,3 +1176,51 @@ func.func @relative_sinusoid_rank(%q: index) -> tensor<8xf32> {
   %0 = enc.relative_sinusoid %q, %q : (index, index) -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+func.func @span_lengths(%ids: tensor<2x40xi64>, %seed: tensor<i64>) -> tensor<2x36xi64> {
+  // expected-error @+1 {{'enc.span_corruption' op inputs must have shape [2, 37], got 'tensor<2x36xi64>'}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<2x40xi64>, tensor<i64>) -> (tensor<2x36xi64>, tensor<2x9xi64>)
+  return %0#0 : tensor<2x36xi64>
+}
+
+// -----
+
+func.func @span_density(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> tensor<?x?xi64> {
+  // expected-error @+1 {{'enc.span_corruption' op noise_density must be in (0, 1), got 1.000000e+00}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 1.0 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  return %0#0 : tensor<?x?xi64>
+}
+
+// -----
+
+func.func @span_mean(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> tensor<?x?xi64> {
+  // expected-error @+1 {{'enc.span_corruption' op mean_noise_span_length must be finite and at least 1, got 5.000000e-01}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, mean_noise_span_length = 0.5 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  return %0#0 : tensor<?x?xi64>
+}
+
+// -----
+
+func.func @span_seed(%ids: tensor<?x?xi64>, %seed: tensor<1xi64>) -> tensor<?x?xi64> {
+  // expected-error @+1 {{'enc.span_corruption' op seed must be a 0-d i64 tensor, got 'tensor<1xi64>'}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<1xi64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  return %0#0 : tensor<?x?xi64>
+}
+
+// -----
+
+func.func @span_short(%ids: tensor<2x1xi64>, %seed: tensor<i64>) -> tensor<2x?xi64> {
+  // expected-error @+1 {{'enc.span_corruption' op needs rows of at least 2 tokens, got 1}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<2x1xi64>, tensor<i64>) -> (tensor<2x?xi64>, tensor<2x?xi64>)
+  return %0#0 : tensor<2x?xi64>
+}
+
+// -----
+
+func.func @span_types(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> tensor<?x?xi32> {
+  // expected-error @+1 {{'enc.span_corruption' op inputs element type 'i32' differs from 'i64'}}
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi32>, tensor<?x?xi64>)
+  return %0#0 : tensor<?x?xi32>
+}

@@ -107,6 +107,16 @@ func.func @relative_sinusoid(%q: index, %k: index) -> (tensor<?x16xf32>, tensor<
   return %0, %1 : tensor<?x16xf32>, tensor<?x8xf32>
 }
 
+// CHECK-LABEL: func.func @span_corruption
+func.func @span_corruption(%ids: tensor<?x?xi64>, %fixed: tensor<2x40xi32>, %seed: tensor<i64>) -> (tensor<?x?xi64>, tensor<2x37xi32>) {
+  // CHECK: enc.span_corruption %{{.*}} seed %{{.*}} {noise_density = 1.500000e-01 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
+  // 40 tokens: 6 noise in 2 spans; inputs 34 + 2 + 1, targets 6 + 2 + 1.
+  // CHECK: enc.span_corruption %{{.*}} seed %{{.*}} {eos_id = 2 : i64, mean_noise_span_length = 2.500000e+00 : f64, noise_density = 1.500000e-01 : f64, sentinel_id = 99 : i64} : (tensor<2x40xi32>, tensor<i64>) -> (tensor<2x37xi32>, tensor<2x9xi32>)
+  %1:2 = enc.span_corruption %fixed seed %seed {noise_density = 0.15 : f64, mean_noise_span_length = 2.5 : f64, sentinel_id = 99 : i64, eos_id = 2 : i64} : (tensor<2x40xi32>, tensor<i64>) -> (tensor<2x37xi32>, tensor<2x9xi32>)
+  return %0#0, %1#0 : tensor<?x?xi64>, tensor<2x37xi32>
+}
+
 // CHECK-LABEL: func.func @embedding
 func.func @embedding(%ids: tensor<2x?xi64>, %ids32: tensor<7xi32>, %table: tensor<100x16xf32>) -> (tensor<2x?x16xf32>, tensor<7x16xf32>) {
   // CHECK: enc.embedding %{{.*}}, %{{.*}} : (tensor<2x?xi64>, tensor<100x16xf32>) -> tensor<2x?x16xf32>
