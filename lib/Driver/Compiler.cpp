@@ -56,7 +56,7 @@ ArrayRef<StringRef> enc::optimizationNames() {
   static const StringRef names[] = {
       "attention-recognition", "projection-merging",   "head-transpose-folding",
       "epilogue-fusion",       "residual-norm-fusion", "weight-packing",
-      "kernel-formation"};
+      "kernel-formation",      "weight-hoisting"};
   return names;
 }
 
@@ -338,6 +338,7 @@ LogicalResult enc::compileModule(ModuleOp module, StringRef sourceName,
   graph.fuseResidualNorm = !isDisabled(options, "residual-norm-fusion");
   // The packed layouts are the CPU micro-kernel's.
   graph.packWeights = !cuda && !isDisabled(options, "weight-packing");
+  graph.hoistWeightOnly = !isDisabled(options, "weight-hoisting");
   graph.opConfig = options.opConfig;
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.triple = machine->getTargetTriple().str();

@@ -153,11 +153,13 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
           func, arg.getType(), param.getValue(), "parameter", Value());
       if (failed(record))
         return failure();
-      if (auto pack = func.getArgAttrOfType<DictionaryAttr>(i, kPackAttrName)) {
-        SmallVector<NamedAttribute> fields(record->getValue());
-        fields.push_back(b.getNamedAttr("pack", pack));
-        record = b.getDictionaryAttr(fields);
-      }
+      for (auto [attrName, field] : {std::pair(kPackAttrName, "pack"),
+                                     std::pair(kDeriveAttrName, "derive")})
+        if (auto dict = func.getArgAttrOfType<DictionaryAttr>(i, attrName)) {
+          SmallVector<NamedAttribute> fields(record->getValue());
+          fields.push_back(b.getNamedAttr(field, dict));
+          record = b.getDictionaryAttr(fields);
+        }
       params.push_back(*record);
       continue;
     }
@@ -244,11 +246,14 @@ FailureOr<DictionaryAttr> recordFunction(func::FuncOp func) {
       return failure();
     outputs.push_back(*record);
   }
-  return b.getDictionaryAttr(
-      {b.getNamedAttr("name", b.getStringAttr(func.getSymName())),
-       b.getNamedAttr("inputs", b.getArrayAttr(inputs)),
-       b.getNamedAttr("params", b.getArrayAttr(params)),
-       b.getNamedAttr("outputs", b.getArrayAttr(outputs))});
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("name", b.getStringAttr(func.getSymName())),
+      b.getNamedAttr("inputs", b.getArrayAttr(inputs)),
+      b.getNamedAttr("params", b.getArrayAttr(params)),
+      b.getNamedAttr("outputs", b.getArrayAttr(outputs))};
+  if (func->hasAttr(kInternalAttrName))
+    fields.push_back(b.getNamedAttr("internal", b.getBoolAttr(true)));
+  return b.getDictionaryAttr(fields);
 }
 
 struct EncRecordABIPass : enc::impl::EncRecordABIBase<EncRecordABIPass> {

@@ -36,6 +36,7 @@ GraphOptions mlir::enc::graphOptionsOf(const CPUPipelineOptions &options) {
   graph.fuseEpilogues = options.fuseEpilogues;
   graph.fuseResidualNorm = options.fuseResidualNorm;
   graph.packWeights = options.packWeights;
+  graph.hoistWeightOnly = options.hoistWeightOnly;
   graph.opConfig.assign(options.opConfig.begin(), options.opConfig.end());
   graph.panel = options.vectorBits / 16;
   return graph;
@@ -73,6 +74,8 @@ void mlir::enc::buildEncPreparationPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createEncLiftParams());
+  if (graph.hoistWeightOnly)
+    pm.addPass(createEncHoistWeightOnly());
   // Before lowering: the index ranges come from the enc ops.
   pm.addPass(createEncRecordABI());
 }

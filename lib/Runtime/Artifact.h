@@ -49,6 +49,16 @@ struct PackSpec {
   std::vector<size_t> SourceIndex;
 };
 
+/// How the runtime computes a derived parameter (the `derive` field): output
+/// `Output` of the artifact's internal function `Function`, which takes
+/// parameters only (a weight-only subgraph, enc-hoist-weight-only), called
+/// once per binding of its parameters.
+struct DeriveSpec {
+  std::string Function;
+  size_t Output = 0;
+  const encrt_function *Fn = nullptr; // resolved after all functions
+};
+
 /// One input, parameter, pack source or output. Heap-allocated and never
 /// moved, so the pointers inside `Info` stay valid for the artifact's
 /// lifetime.
@@ -62,6 +72,8 @@ struct ValueDesc {
   encrt_value_info Info{};
   /// Parameters only: set when the runtime builds this one from sources.
   std::unique_ptr<PackSpec> Pack;
+  /// Parameters only: set when an internal function computes this one.
+  std::unique_ptr<DeriveSpec> Derive;
   /// Plain parameters: where this one is in encrt_function::Bindable.
   size_t BindableIndex = 0;
 };
@@ -100,8 +112,11 @@ struct encrt_function {
   std::vector<std::unique_ptr<encrt::ValueDesc>> Params;
   std::vector<std::unique_ptr<encrt::ValueDesc>> Outputs;
   /// What users bind: each plain parameter and pack source once, in order
-  /// of first appearance in Params (points into Params and their packs).
+  /// of first appearance in Params (points into Params and their packs),
+  /// then what the internal functions deriving its parameters bind.
   std::vector<const encrt::ValueDesc *> Bindable;
+  /// Called by the runtime itself (derived parameters), not listed.
+  bool Internal = false;
   /// Set when the metadata records the function's allocations.
   std::optional<encrt::MemoryPlan> Memory;
 };
@@ -124,6 +139,9 @@ struct encrt_artifact {
   std::string Target;  // "cpu" or "cuda"
   std::string GpuArch; // cuda: the kernels' architecture, e.g. "sm_90"
   std::vector<std::unique_ptr<encrt_function>> Functions;
+  /// Functions the runtime calls itself (derived parameters): not listed
+  /// to users.
+  std::vector<std::unique_ptr<encrt_function>> Internal;
   std::vector<std::unique_ptr<encrt::KernelDesc>> Kernels;
 
   encrt_artifact() = default;

@@ -69,12 +69,14 @@ public:
       return bad("missing array field \"functions\"");
     std::set<std::string> Names;
     for (size_t I = 0; I < Functions->getArray().size(); ++I) {
-      if (encrt_status *S = readFunction(Functions->getArray()[I], I))
+      std::string Name;
+      if (encrt_status *S = readFunction(Functions->getArray()[I], I, Name))
         return S;
-      const std::string &Name = A.Functions.back()->Name;
       if (!Names.insert(Name).second)
         return bad("function ", quote(Name), " is defined twice");
     }
+    if (encrt_status *S = linkDerivedParams())
+      return S;
     if (encrt_status *S = checkPackedAcrossFunctions())
       return S;
     return readKernels(Root.get("kernels"));
@@ -111,6 +113,8 @@ private:
                  formatType(Y.dtype, Y.dims, Y.rank));
     };
     for (const auto &P : F.Params) {
+      if (P->Derive)
+        continue; // computed by the runtime; its sources come later
       if (!P->Pack) {
         if (encrt_status *S = Add(*P, P->BindableIndex))
           return S;
@@ -121,6 +125,52 @@ private:
       for (size_t I = 0; I < Spec.Sources.size(); ++I)
         if (encrt_status *S = Add(*Spec.Sources[I], Spec.SourceIndex[I]))
           return S;
+    }
+    return nullptr;
+  }
+
+  /// Resolves each derived parameter's internal function, checks the output
+  /// it names against the parameter, and makes the function's bindable
+  /// names the user-facing function's too.
+  encrt_status *linkDerivedParams() {
+    for (const auto &F : A.Functions) {
+      std::string Where = strCat("function ", quote(F->Name));
+      std::set<std::string> Linked;
+      for (const auto &P : F->Params) {
+        if (!P->Derive)
+          continue;
+        DeriveSpec &D = *P->Derive;
+        const encrt_function *Fn = nullptr;
+        for (const auto &I : A.Internal)
+          if (I->Name == D.Function)
+            Fn = I.get();
+        std::string At = strCat(Where, ": parameter ", quote(P->Name));
+        if (!Fn)
+          return bad(At, " is derived by ", quote(D.Function),
+                     ", which is not an internal function");
+        if (!Fn->Inputs.empty())
+          return bad(At, " is derived by ", quote(D.Function),
+                     ", which takes inputs");
+        if (D.Output >= Fn->Outputs.size())
+          return bad(At, " is output #", D.Output, " of ", quote(D.Function),
+                     ", which has ", Fn->Outputs.size());
+        const ValueDesc &Out = *Fn->Outputs[D.Output];
+        if (Out.Info.dtype != P->Info.dtype || Out.Dims != P->Dims)
+          return bad(
+              At, " is ", formatType(P->Info.dtype, P->Info.dims, P->Info.rank),
+              " but output #", D.Output, " of ", quote(D.Function), " is ",
+              formatType(Out.Info.dtype, Out.Info.dims, Out.Info.rank));
+        D.Fn = Fn;
+        if (!Linked.insert(D.Function).second)
+          continue;
+        for (const ValueDesc *Source : Fn->Bindable) {
+          bool Known = false;
+          for (const ValueDesc *B : F->Bindable)
+            Known |= B->Name == Source->Name;
+          if (!Known)
+            F->Bindable.push_back(Source);
+        }
+      }
     }
     return nullptr;
   }
@@ -316,7 +366,8 @@ private:
     return nullptr;
   }
 
-  encrt_status *readFunction(const json::Value &V, size_t Index) {
+  encrt_status *readFunction(const json::Value &V, size_t Index,
+                             std::string &NameOut) {
     std::string Where = strCat("function #", Index);
     if (!V.isObject())
       return bad(Where, " is not an object");
@@ -326,7 +377,14 @@ private:
     auto F = std::make_unique<encrt_function>();
     F->Artifact = &A;
     F->Name = Name->getString();
+    NameOut = F->Name;
     Where = strCat("function ", quote(F->Name));
+    bool Internal = false;
+    if (const json::Value *Flag = V.get("internal")) {
+      if (!Flag->isBool())
+        return bad(Where, " has an \"internal\" that is not a boolean");
+      Internal = Flag->getBool();
+    }
     const json::Value *Entry = V.get("entry");
     if (!Entry || !Entry->isString() || Entry->getString().empty())
       return bad(Where, " has no string field \"entry\"");
@@ -373,7 +431,15 @@ private:
                    ", but the artifact exports no such symbol");
       F->Fn = reinterpret_cast<EntryFn>(Sym);
     }
-    A.Functions.push_back(std::move(F));
+    F->Internal = Internal;
+    if (Internal) {
+      for (const auto &P : F->Params)
+        if (P->Derive)
+          return bad(Where, " is internal and has a derived parameter");
+      A.Internal.push_back(std::move(F));
+    } else {
+      A.Functions.push_back(std::move(F));
+    }
     return nullptr;
   }
 
@@ -530,6 +596,22 @@ private:
       if (!IsParam)
         return bad(At, " has a \"pack\"; only parameters can be packed");
       return readPack(*Pack, At, Out);
+    }
+    if (const json::Value *Derive = V.get("derive")) {
+      if (!IsParam)
+        return bad(At, " has a \"derive\"; only parameters can be derived");
+      const json::Value *Fn = Derive->get("function");
+      const json::Value *Output = Derive->get("output");
+      if (!Fn || !Fn->isString() || !Output || !Output->isInt() ||
+          Output->getInt() < 0)
+        return bad(At, " has a \"derive\" without a string \"function\" "
+                       "and an \"output\" index");
+      for (int64_t Dim : Out.Dims)
+        if (Dim == ENCRT_DYNAMIC_DIM)
+          return bad(At, " is derived, so its shape must be static");
+      Out.Derive = std::make_unique<DeriveSpec>();
+      Out.Derive->Function = Fn->getString();
+      Out.Derive->Output = static_cast<size_t>(Output->getInt());
     }
     return nullptr;
   }

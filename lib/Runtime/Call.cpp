@@ -546,7 +546,8 @@ encrt_status *encrt::callFunction(encrt_module &M, const encrt_function &F,
   if (Cuda) {
     if (encrt_status *S = downloadResults(*Cuda, Raw, Buffers, Outputs))
       return S;
-    if (Cuda->deviceMilliseconds() >= 0) {
+    // Derived parameters are part of binding, not calls of their own.
+    if (Cuda->deviceMilliseconds() >= 0 && !F.Internal) {
       M.DeviceTime.Calls.fetch_add(1, std::memory_order_relaxed);
       M.DeviceTime.Nanoseconds.fetch_add(
           static_cast<int64_t>(Cuda->deviceMilliseconds() * 1e6),

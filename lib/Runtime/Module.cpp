@@ -69,19 +69,33 @@ encrt_status *encrt_module_create(encrt_artifact *Artifact,
       M->CudaModules = encrt::makeCudaModules(Device);
       M->Device = std::move(Device);
     }
-    for (const auto &F : Artifact->Functions) {
-      for (const auto &P : F->Params) {
+    // A derived parameter stands for what its internal function binds,
+    // recorded under the function that uses it.
+    auto addParams = [&](const encrt_function &User,
+                         const encrt_function &Declaring, auto &self) -> void {
+      for (const auto &P : Declaring.Params) {
+        if (P->Derive) {
+          std::unique_ptr<DerivedParams> &Derived =
+              M->Derived[P->Derive->Function];
+          if (!Derived) {
+            Derived = std::make_unique<DerivedParams>();
+            self(User, *P->Derive->Fn, self);
+          }
+          continue;
+        }
         if (!P->Pack) {
-          M->Params[P->Name].push_back(ParamUse{F.get(), P.get()});
+          M->Params[P->Name].push_back(ParamUse{&User, P.get()});
           continue;
         }
         for (const auto &Source : P->Pack->Sources)
-          M->Params[Source->Name].push_back(ParamUse{F.get(), Source.get()});
+          M->Params[Source->Name].push_back(ParamUse{&User, Source.get()});
         std::unique_ptr<PackedParam> &Packed = M->Packed[P->Name];
         if (!Packed)
           Packed = std::make_unique<PackedParam>(*P);
       }
-    }
+    };
+    for (const auto &F : Artifact->Functions)
+      addParams(*F, *F, addParams);
     encrt_artifact_retain(Artifact);
     M->Artifact = Artifact;
     *Out = M.release();

@@ -79,6 +79,15 @@ struct PackedParam {
   std::vector<uint64_t> BuiltFrom; // Binding::Id of each source
 };
 
+/// The outputs of one internal function that derives parameters, shared by
+/// every function using them, computed at the first call that needs them
+/// and again when one of the function's parameters was rebound since.
+struct DerivedParams {
+  std::mutex Mutex; // guards Built and BuiltFrom; held while computing
+  std::vector<std::shared_ptr<const Binding>> Built;
+  std::vector<uint64_t> BuiltFrom; // Binding::Id of each parameter
+};
+
 } // namespace encrt
 
 struct encrt_module {
@@ -88,6 +97,8 @@ struct encrt_module {
   std::map<std::string, std::vector<encrt::ParamUse>> Params;
   /// Every packed parameter of every function, by its internal name.
   std::map<std::string, std::unique_ptr<encrt::PackedParam>> Packed;
+  /// Every internal function computing derived parameters, by name.
+  std::map<std::string, std::unique_ptr<encrt::DerivedParams>> Derived;
 
   mutable std::mutex Mutex; // guards Bindings and WeightsPaths
   std::map<std::string, std::shared_ptr<const encrt::Binding>> Bindings;
@@ -109,6 +120,7 @@ struct encrt_module {
   ~encrt_module() {
     Bindings.clear();
     Packed.clear();
+    Derived.clear();
     CudaModules.reset();
     encrt_artifact_release(Artifact);
   }

@@ -4,7 +4,9 @@
 // Users bind names as encrt_function_param lists them: plain parameters and
 // the sources of packed ones. A packed parameter is built at the first call
 // that finds all its sources bound and rebuilt when one was rebound since;
-// each build is kept alive by the calls using it, like any binding.
+// each build is kept alive by the calls using it, like any binding. A
+// derived parameter is an output of an internal function of the artifact
+// (enc-hoist-weight-only), computed and kept the same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -285,8 +287,51 @@ encrt::collectBindings(const encrt_module &M, const encrt_function &F,
   return nullptr;
 }
 
+namespace {
+
+/// Derived parameter `P`: output `P.Derive->Output` of its internal
+/// function, called with that function's parameters when none was rebound
+/// since the last call, else reused.
+encrt_status *derivedBinding(encrt_module &M, const ValueDesc &P,
+                             std::shared_ptr<const Binding> &Out) {
+  const encrt_function &Fn = *P.Derive->Fn;
+  DerivedParams &Derived = *M.Derived.at(P.Derive->Function);
+  std::vector<std::shared_ptr<const Binding>> Params;
+  if (encrt_status *S = collectParams(M, Fn, Params))
+    return S;
+  std::vector<uint64_t> Ids;
+  for (const auto &B : Params)
+    Ids.push_back(B->Id);
+  // Concurrent calls wait for one computation rather than each making
+  // their own.
+  std::lock_guard<std::mutex> Lock(Derived.Mutex);
+  if (Derived.Built.empty() || Derived.BuiltFrom != Ids) {
+    std::vector<encrt_buffer *> Buffers(Fn.Outputs.size(), nullptr);
+    if (encrt_status *S = callFunction(M, Fn, nullptr, 0, Buffers.data()))
+      return S;
+    std::vector<std::shared_ptr<const Binding>> Built;
+    for (encrt_buffer *Buffer : Buffers) {
+      auto B = std::make_shared<Binding>();
+      B->DType = Buffer->DType;
+      B->Dims = Buffer->Dims;
+      B->Data = Buffer->Data;
+      B->OwnedCopy = Buffer->Allocation; // the binding frees it now
+      Buffer->Allocation = nullptr;
+      encrt_buffer_release(Buffer);
+      Built.push_back(std::move(B));
+    }
+    Derived.Built = std::move(Built);
+    Derived.BuiltFrom = std::move(Ids);
+  }
+  Out = Derived.Built[P.Derive->Output];
+  return nullptr;
+}
+
+} // namespace
+
 /// NOT_FOUND for the first unbound name of `F`, else null; fills `Out`
-/// with one binding per entry-point parameter, building packed ones.
+/// with one binding per entry-point parameter, building packed and derived
+/// ones.
 encrt_status *
 encrt::collectParams(encrt_module &M, const encrt_function &F,
                      std::vector<std::shared_ptr<const Binding>> &Out) {
@@ -295,9 +340,17 @@ encrt::collectParams(encrt_module &M, const encrt_function &F,
   if (encrt_status *S = collectBindings(M, F, &Bound))
     return S;
   Out.reserve(F.Params.size());
-  for (const auto &P : F.Params)
+  for (const auto &P : F.Params) {
+    if (P->Derive) {
+      std::shared_ptr<const Binding> Derived;
+      if (encrt_status *S = derivedBinding(M, *P, Derived))
+        return S;
+      Out.push_back(std::move(Derived));
+      continue;
+    }
     Out.push_back(P->Pack ? packedBinding(M, *P, Bound)
                           : Bound[P->BindableIndex]);
+  }
   return nullptr;
 }
 

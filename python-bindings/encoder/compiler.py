@@ -132,7 +132,7 @@ def compile(  # noqa: A001, C901
     disable     optimizations to switch off (--disable): attention-
                 recognition, projection-merging, head-transpose-folding,
                 epilogue-fusion, residual-norm-fusion, weight-packing,
-                kernel-formation
+                kernel-formation, weight-hoisting
     op_config   per-op knobs (--op-config): ["enc.linear:tile=4x32"] or
                 {"enc.linear": {"tile": (4, 32)}, "enc.linear#0": {"fuse": False}}
     report      write the per-kernel report there (--report; JSON for

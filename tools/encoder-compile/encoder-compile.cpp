@@ -154,6 +154,7 @@ enum class Optimization {
   residualNormFusion,
   weightPacking,
   kernelFormation,
+  weightHoisting,
 };
 cl::bits<Optimization> disabled(
     "disable",
@@ -175,7 +176,10 @@ cl::bits<Optimization> disabled(
                    "packed weights and the matmul micro-kernel"),
         clEnumValN(Optimization::kernelFormation, "kernel-formation",
                    "tiling linalg ops into parallel kernels with their "
-                   "producers fused")),
+                   "producers fused"),
+        clEnumValN(Optimization::weightHoisting, "weight-hoisting",
+                   "computing weight-only values once per binding "
+                   "(enc-hoist-weight-only)")),
     cl::cat(knobCategory));
 cl::list<std::string> opConfig(
     "op-config",

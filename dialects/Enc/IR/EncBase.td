@@ -53,6 +53,12 @@ def Enc_Dialect : Dialect {
     "::mlir::DictionaryAttr":$pack,
     // Argument: the parameter it carries.
     "::mlir::StringAttr":$param,
+    // Argument of a derived parameter: the internal function computing it
+    // and which of its outputs it is ({function, output};
+    // enc-hoist-weight-only).
+    "::mlir::DictionaryAttr":$derive,
+    // Function: called by the runtime (derived parameters), not by users.
+    "::mlir::UnitAttr":$internal,
     // An op lowered from an enc op: that op's name (convert-enc-to-linalg).
     "::mlir::StringAttr":$origin,
     // Knobs (enc-apply-op-config): the tile sizes of an op's kernel, and

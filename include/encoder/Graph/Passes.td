@@ -260,6 +260,30 @@ def EncLiftParams : Pass<"enc-lift-params", "::mlir::ModuleOp"> {
   }];
 }
 
+def EncHoistWeightOnly : Pass<"enc-hoist-weight-only", "::mlir::ModuleOp"> {
+  let summary = "Compute what depends on the weights alone once per binding";
+  let description = [{
+    Runs after `enc-lift-params`. In each public function, a value computed
+    from parameters and constants alone (a weight-only value) that a
+    computation on the inputs (or the result) uses is a frontier value; when
+    its weight-only slice does work (any op but constants and reshapes) and
+    its shape is static, it moves to an internal function
+    `__derive_<function>` (public, `enc.internal`, parameters only, one
+    result per frontier value) and becomes a new parameter argument of the
+    function, `{enc.param = "<function>#derived<k>", enc.derive = {function
+    = "__derive_<function>", output = k}}`. The runtime calls the internal
+    function when the parameters are bound (at the first call after a
+    binding) and keeps its results, like packed parameters: DeBERTa's
+    position projections, Swin's relative position bias table, XLNet's
+    transposed projections are computed once, not on every call (ONNX
+    Runtime folds such subgraphs at load time).
+
+    Parameters the function no longer reads are dropped from it; the
+    internal function reads them. The derived values cost their memory once.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def EncRecordABI : Pass<"enc-record-abi", "::mlir::ModuleOp"> {
   let summary = "Record each public function's signature as artifact metadata";
   let description = [{

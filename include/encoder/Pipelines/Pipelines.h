@@ -35,6 +35,8 @@ struct GraphOptions {
   bool fuseEpilogues = true;
   bool fuseResidualNorm = true;
   bool packWeights = true;
+  /// Weight-only values computed once per binding (enc-hoist-weight-only).
+  bool hoistWeightOnly = true;
   /// Output columns per packed panel: two vector registers of f32.
   int64_t panel = 32;
   /// Per-op knobs, SELECTOR:KEY=VALUE (enc-apply-op-config).
@@ -65,6 +67,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<bool> packWeights{
       *this, "pack-weights",
       llvm::cl::desc("Pack linear weights for the micro-kernel"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> hoistWeightOnly{
+      *this, "hoist-weight-only",
+      llvm::cl::desc("Compute weight-only values once per binding"),
       llvm::cl::init(true)};
   PassOptions::ListOption<std::string> opConfig{
       *this, "op-config",

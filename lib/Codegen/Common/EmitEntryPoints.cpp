@@ -116,6 +116,10 @@ llvm::json::Array valuesToJson(ArrayAttr values) {
         packJson["panel"] = panel.getInt();
       object["pack"] = std::move(packJson);
     }
+    if (auto derive = value.getAs<DictionaryAttr>("derive"))
+      object["derive"] = llvm::json::Object{
+          {"function", derive.getAs<StringAttr>("function").getValue()},
+          {"output", derive.getAs<IntegerAttr>("output").getInt()}};
     if (auto max = value.getAs<DenseI64ArrayAttr>("dim_max")) {
       llvm::json::Array list;
       for (int64_t m : max.asArrayRef())
@@ -208,6 +212,8 @@ struct EncEmitEntryPointsPass
       jsonFunction["outputs"] = valuesToJson(outputs);
       if (auto memory = function.getAs<DictionaryAttr>("memory"))
         jsonFunction["memory"] = memoryToJson(memory);
+      if (function.get("internal"))
+        jsonFunction["internal"] = true;
       jsonFunctions.push_back(std::move(jsonFunction));
     }
 
@@ -225,8 +231,9 @@ struct EncEmitEntryPointsPass
         if (DictionaryAttr existing = func.getArgAttrDict(i))
           attrs.assign(existing.getValue());
         for (StringRef attr :
-             {kNameAttrName, kParamAttrName, kPackAttrName, kDimNamesAttrName,
-              kDimMaxAttrName, kDimMinAttrName, kDefaultAttrName})
+             {kNameAttrName, kParamAttrName, kPackAttrName, kDeriveAttrName,
+              kDimNamesAttrName, kDimMaxAttrName, kDimMinAttrName,
+              kDefaultAttrName})
           attrs.erase(attr);
         argAttrs.push_back(attrs.getDictionary(ctx));
       }
