@@ -159,14 +159,27 @@ Value disentangledAttention(GraphBuilder &g, Value x, Value relative,
       g.splitHeads(g.linear(x, self + "key_proj", c.hidden, c.hidden), c.heads);
   Value v = g.splitHeads(g.linear(x, self + "value_proj", c.hidden, c.hidden),
                          c.heads);
-  // The relative embeddings through the layer's own projections.
+  // The relative embeddings through the layer's own projections, those of
+  // the terms `pos_att_type` names (without share_att_key a checkpoint has
+  // pos_key_proj only for c2p and pos_query_proj only for p2c); an unused
+  // operand of the op repeats the other.
   std::string positionQuery =
       c.shareAttentionKey ? "query_proj" : "pos_query_proj";
   std::string positionKey = c.shareAttentionKey ? "key_proj" : "pos_key_proj";
-  Value pq = g.splitHeads(
-      g.linear(relative, self + positionQuery, c.hidden, c.hidden), c.heads);
-  Value pk = g.splitHeads(
-      g.linear(relative, self + positionKey, c.hidden, c.hidden), c.heads);
+  Value pq, pk;
+  if (c.positionToContent)
+    pq = g.splitHeads(
+        g.linear(relative, self + positionQuery, c.hidden, c.hidden), c.heads);
+  if (c.contentToPosition)
+    pk = g.splitHeads(
+        g.linear(relative, self + positionKey, c.hidden, c.hidden), c.heads);
+  if (!pq && !pk) // no position term: the operands are read by nothing
+    pq = g.splitHeads(
+        g.linear(relative, self + "query_proj", c.hidden, c.hidden), c.heads);
+  if (!pq)
+    pq = pk;
+  if (!pk)
+    pk = pq;
   int64_t terms =
       1 + (c.contentToPosition ? 1 : 0) + (c.positionToContent ? 1 : 0);
   int64_t headDim = c.hidden / c.heads;

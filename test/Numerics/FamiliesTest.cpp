@@ -170,6 +170,15 @@ TEST_CASE("family_deberta_v2 (disentangled attention, log buckets) matches "
           "[numerics][family]") {
   checkFamily("family_deberta_v2", "deberta-v2", "main", "", kTightTolerance);
 }
+TEST_CASE("family_deberta_v2_variant (absolute positions, token types, no "
+          "buckets, c2p alone through pos_key_proj) matches DeBERTa",
+          "[numerics][family]") {
+  checkAgainstPyTorch("family_deberta_v2_variant",
+                      std::string(ENCODER_EXAMPLES_DIR) +
+                          "/../test/Numerics/configs/deberta-v2-variant/"
+                          "config.json",
+                      kTightTolerance);
+}
 TEST_CASE("family_xlnet (relative attention, segments) matches XLNet written "
           "from Hugging Face's einsums",
           "[numerics][family]") {

@@ -1026,16 +1026,16 @@ def deberta_log_bucket(relative, bucket_size, max_position):
     return torch.where(magnitude <= mid, relative.type_as(log_position), log_position * sign).long()
 
 
-def family_deberta_v2(c):
+def deberta_v2(c, cfg):
     """DebertaV2Model written out from the paper (He et al., disentangled
     attention) and Hugging Face's DisentangledSelfAttention: scores
-    (q·k + c2p + p2c) / sqrt(3 d), c2p gathered from q·pkᵀ at
+    (q·k + c2p + p2c) / sqrt((1 + terms) d), c2p gathered from q·pkᵀ at
     clamp(bucket(i - j) + span), p2c from k·pqᵀ at clamp(-bucket(j - i) +
     span) and transposed, as Hugging Face spells them; relative embeddings
-    layer-normed and projected by the layer's query and key projections;
-    embeddings zeroed at padded tokens; a pair counts when both tokens are
-    real."""
-    cfg = load_config("deberta-v2")
+    (layer-normed with norm_rel_ebd) projected by the layer's query and key
+    projections (share_att_key) or its pos_query_proj / pos_key_proj;
+    word (+ absolute position, + token type) embeddings, zeroed at padded
+    tokens; a pair counts when both tokens are real."""
     vocab, dim, layers = cfg["vocab_size"], cfg["hidden_size"], cfg["num_hidden_layers"]
     heads, ffn, eps = cfg["num_attention_heads"], cfg["intermediate_size"], cfg["layer_norm_eps"]
     act = ACTIVATIONS[cfg.get("hidden_act", "gelu")]
@@ -1043,8 +1043,10 @@ def family_deberta_v2(c):
     max_relative = cfg["max_relative_positions"]
     if max_relative < 1:
         max_relative = cfg["max_position_embeddings"]
-    assert cfg["share_att_key"] and not cfg["position_biased_input"] and cfg["type_vocab_size"] == 0
-    assert sorted(cfg["pos_att_type"]) == ["c2p", "p2c"] and cfg["norm_rel_ebd"] == "layer_norm"
+    terms = cfg["pos_att_type"]
+    terms = terms.split("|") if isinstance(terms, str) else terms
+    share = cfg["share_att_key"]
+    type_vocab = cfg["type_vocab_size"]
     span = buckets if buckets > 0 else max_relative
     head_dim = dim // heads
     # Past max_relative_positions, so that the position indices saturate.
@@ -1053,17 +1055,35 @@ def family_deberta_v2(c):
     else:
         seq, lengths = c.length, sweep_lengths(c.length, c.batch)
     ids, mask = text_ids(c, vocab, cfg.get("pad_token_id", 0), seq, lengths)
+    if type_vocab > 0:
+        types_np = np.zeros((c.batch, seq), dtype=np.int64)
+        for b, n in enumerate(lengths):
+            types_np[b, n // 2:n] = 1
+        types = c.input(types_np)
 
     h = F.embedding(ids, c.weight("embeddings.word_embeddings.weight", c.normal((vocab, dim))))
+    if cfg["position_biased_input"]:
+        table = c.weight("embeddings.position_embeddings.weight", c.normal((cfg["max_position_embeddings"], dim)))
+        if seq > table.shape[0]:
+            raise IndexError(f"{seq} tokens, {table.shape[0]} positions")
+        h = h + table[:seq]
+    if type_vocab > 0:
+        h = h + F.embedding(types, c.weight("embeddings.token_type_embeddings.weight",
+                                            c.normal((type_vocab, dim))))
     h = layer_norm(h, norm(c, "embeddings.LayerNorm", dim), eps) * mask[..., None].double()
     rel = c.weight("encoder.rel_embeddings.weight", c.normal((2 * span, dim)))
-    rel = layer_norm(rel, norm(c, "encoder.LayerNorm", dim), eps)[None]
+    if "layer_norm" in cfg.get("norm_rel_ebd", "none"):
+        rel = layer_norm(rel, norm(c, "encoder.LayerNorm", dim), eps)
+    rel = rel[None]
     position = torch.arange(seq)
-    relative = deberta_log_bucket(position[:, None] - position[None, :], buckets, max_relative)
+    if buckets > 0:
+        relative = deberta_log_bucket(position[:, None] - position[None, :], buckets, max_relative)
+    else:
+        relative = position[:, None] - position[None, :]
     c2p_index = torch.clamp(relative + span, 0, 2 * span - 1).expand(c.batch, heads, seq, seq)
     p2c_index = torch.clamp(-relative + span, 0, 2 * span - 1).expand(c.batch, heads, seq, seq)
     keep = ((mask[:, None, :, None] * mask[:, None, None, :]) != 0)
-    scale = math.sqrt(head_dim * 3)
+    scale = math.sqrt(head_dim * (1 + len(terms)))
 
     def split(t):
         return t.reshape(t.shape[0], t.shape[1], heads, head_dim).transpose(1, 2)
@@ -1072,11 +1092,14 @@ def family_deberta_v2(c):
         p = f"encoder.layer.{i}."
         wq, wk, wv = (dense(c, f"{p}attention.self.{n}_proj", dim, dim) for n in ("query", "key", "value"))
         q, k, v = split(F.linear(h, *wq)), split(F.linear(h, *wk)), split(F.linear(h, *wv))
-        pq, pk = split(F.linear(rel, *wq)), split(F.linear(rel, *wk))
-        c2p = torch.gather(q @ pk.transpose(-1, -2), -1, c2p_index)
-        p2c = torch.gather(k @ pq.transpose(-1, -2), -1, p2c_index).transpose(-1, -2)
-        scores = (q @ k.transpose(-1, -2) + c2p + p2c) / scale
-        scores = scores.masked_fill(~keep, MASKED)
+        scores = q @ k.transpose(-1, -2)
+        if "c2p" in terms:
+            pk = split(F.linear(rel, *(wk if share else dense(c, f"{p}attention.self.pos_key_proj", dim, dim))))
+            scores = scores + torch.gather(q @ pk.transpose(-1, -2), -1, c2p_index)
+        if "p2c" in terms:
+            pq = split(F.linear(rel, *(wq if share else dense(c, f"{p}attention.self.pos_query_proj", dim, dim))))
+            scores = scores + torch.gather(k @ pq.transpose(-1, -2), -1, p2c_index).transpose(-1, -2)
+        scores = (scores / scale).masked_fill(~keep, MASKED)
         context = (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(c.batch, seq, dim)
         attention_output = F.linear(context, *dense(c, p + "attention.output.dense", dim, dim))
         h = layer_norm(h + attention_output, norm(c, p + "attention.output.LayerNorm", dim), eps)
@@ -1084,6 +1107,23 @@ def family_deberta_v2(c):
                      *dense(c, p + "output.dense", dim, ffn))
         h = layer_norm(h + m, norm(c, p + "output.LayerNorm", dim), eps)
     return [h]
+
+
+def family_deberta_v2(c):
+    """DeBERTa-v3's layout: log buckets, layer-normed relative embeddings
+    through the shared query/key projections, c2p and p2c."""
+    return deberta_v2(c, load_config("deberta-v2"))
+
+
+def family_deberta_v2_variant(c):
+    """The other paths (test/Numerics/configs/deberta-v2-variant): absolute
+    positions and token types, no buckets (clamped offsets past
+    max_relative_positions 6), no relative layer norm, c2p alone through
+    pos_key_proj (share_att_key false)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", "deberta-v2-variant",
+                        "config.json")
+    with open(path) as f:
+        return deberta_v2(c, json.load(f))
 
 
 def xlnet(c, function):
@@ -1355,5 +1395,6 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
          family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
          family_hubert, family_t5, family_mt5, family_bart, family_bert_pretraining,
-         family_electra_pretraining, family_deberta_v2, family_swin, family_xlnet,
+         family_electra_pretraining, family_deberta_v2, family_deberta_v2_variant, family_swin,
+         family_xlnet,
          family_xlnet_query_stream, family_xlnet_pretraining]
