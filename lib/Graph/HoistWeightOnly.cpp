@@ -184,8 +184,7 @@ LogicalResult hoist(func::FuncOp func, ModuleOp module) {
             {b.getNamedAttr("function", b.getStringAttr(name)),
              b.getNamedAttr("output",
                             b.getI64IntegerAttr(static_cast<int64_t>(k)))}));
-    std::string paramName =
-        (func.getSymName() + "#derived" + Twine(k)).str();
+    std::string paramName = (func.getSymName() + "#derived" + Twine(k)).str();
     unsigned index = func.getNumArguments();
     if (failed(func.insertArgument(
             index, v.getType(),
