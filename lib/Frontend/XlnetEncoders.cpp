@@ -230,12 +230,14 @@ public:
     Value v = projectHeads(g, h, attn + "v", c);
     Value r = projectHeads(g, in.positions, attn + "r", c);
     Value q = projectHeads(g, h, attn + "q", c);
-    Value content = relativeAttention(q, k, v, r, in.contentMask);
+    Value content =
+        relativeAttention(q, k, v, r, in.segmentIds, in.contentMask);
     Value out = feedForward(postAttention(h, content));
     if (queries) {
       Value qg = projectHeads(g, queries, attn + "q", c);
       Value spread = throughTargetMapping(g, qg, in.targetMapping, true);
-      Value attended = relativeAttention(spread, k, v, r, in.queryMask, &in);
+      Value attended =
+          relativeAttention(spread, k, v, r, in.segmentIds, in.queryMask);
       Value gathered =
           throughTargetMapping(g, attended, in.targetMapping, false);
       queries = feedForward(postAttention(queries, gathered));
@@ -243,11 +245,9 @@ public:
     return out;
   }
 
-  void setSegments(Value ids) { segmentIds = ids; }
-
 private:
-  Value relativeAttention(Value q, Value k, Value v, Value r, Value mask,
-                          const AttentionInputs * = nullptr) {
+  Value relativeAttention(Value q, Value k, Value v, Value r, Value segmentIds,
+                          Value mask) {
     std::string attn = base + "rel_attn.";
     OpBuilder &b = g.builder();
     Value contentBias = g.param(attn + "r_w_bias", {c.heads, c.headDim});
@@ -284,7 +284,6 @@ private:
   GraphBuilder &g;
   const XlnetConfig &c;
   std::string base;
-  Value segmentIds;
 };
 
 /// Embeddings and layers; returns the content stream and, with a target
@@ -309,9 +308,7 @@ Value encode(GraphBuilder &g, const XlnetConfig &c, Value inputIds,
     queries = maskEmbeddings(g, targetMapping, c);
   }
   for (int64_t i = 0; i < c.layers; ++i) {
-    XlnetLayer layer(g, c, i);
-    layer.setSegments(tokenTypes);
-    h = layer.run(h, queries, in);
+    h = XlnetLayer(g, c, i).run(h, queries, in);
   }
   return h;
 }

@@ -197,6 +197,25 @@ def test_gpu_lowering_under_emulation(tmp_path):
     np.testing.assert_array_equal(got[1], want_targets)
 
 
+def test_empty_batch_and_i32_ids(corrupt):
+    inputs, targets = corrupt(np.zeros((0, 40), dtype=np.int64), 1)
+    assert inputs.shape == (0, 37) and targets.shape == (0, 9)
+    # Ids of another integer type keep it.
+    m = builder.Module()
+    f = m.function("main")
+    x = f.input("input_ids", [None, None], dtype="i32")
+    s = f.input("seed", [], dtype="i64")
+    i32_inputs, i32_targets = f.span_corruption(x, s, 0.15, SENTINEL)
+    f.output("input_ids", i32_inputs)
+    f.output("labels", i32_targets)
+    ids = np.random.default_rng(4).integers(2, 32000, (2, 30), dtype=np.int64)
+    got = encoder.compile(str(m))["main"](ids.astype(np.int32), np.array(5, dtype=np.int64))
+    want_inputs, want_targets, _ = reference(ids, 5, 0.15, 3.0)
+    assert got[0].dtype == np.int32
+    np.testing.assert_array_equal(got[0], want_inputs)
+    np.testing.assert_array_equal(got[1], want_targets)
+
+
 def test_short_rows_are_refused(corrupt):
     with pytest.raises(encoder.InvalidArgumentError, match="minimum 2"):
         corrupt(np.zeros((2, 1), dtype=np.int64), 0)

@@ -81,47 +81,85 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Attention with relative positions (shared checks)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The sizes of a head-major attention: [batch, heads, q_len, head_dim]
+/// queries, keys and values of kv_len.
+struct AttentionSizes {
+  int64_t batch, heads, qLen, kvLen, headDim;
+};
+
+/// What disentangled and relative attention share with enc.attention's
+/// head-major form: query, key, value and `positions` of rank 4 ([batch,
+/// heads, seq, head_dim]), one element type with `sameType` and the result
+/// (an integer mask keeps its own), key, value and result shapes, and a mask
+/// broadcasting to the scores.
+FailureOr<AttentionSizes>
+verifyHeadMajorAttention(Operation *op, Value query, Value key, Value value,
+                         Value result, Value mask,
+                         ArrayRef<std::pair<Value, StringRef>> positions,
+                         ArrayRef<std::pair<Value, StringRef>> sameType) {
+  RankedTensorType q = verify::tensorType(query);
+  RankedTensorType k = verify::tensorType(key);
+  RankedTensorType v = verify::tensorType(value);
+  SmallVector<std::pair<Value, StringRef>> ranked = {
+      {query, "query"}, {key, "key"}, {value, "value"}};
+  llvm::append_range(ranked, positions);
+  for (auto [operand, name] : ranked)
+    if (failed(verify::rank(op, name, verify::tensorType(operand), 4,
+                            "[batch, heads, seq, head_dim]")))
+      return failure();
+  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
+  SmallVector<std::pair<Value, StringRef>> typed = {{key, "key"},
+                                                    {value, "value"}};
+  llvm::append_range(typed, positions);
+  llvm::append_range(typed, sameType);
+  typed.push_back({result, "result"});
+  typed.push_back({keepMask ? Value() : mask, "mask"});
+  if (failed(verify::sameElementType(op, query, typed)))
+    return failure();
+  AttentionSizes sizes = {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
+                          k.getDimSize(2), q.getDimSize(3)};
+  auto [batch, heads, qLen, kvLen, headDim] = sizes;
+  if (failed(verify::shape(op, "key", k, {batch, heads, kvLen, headDim})) ||
+      failed(verify::shape(op, "value", v,
+                           {batch, heads, kvLen, v.getDimSize(3)})) ||
+      failed(verify::shape(op, "result", verify::tensorType(result),
+                           {batch, heads, qLen, v.getDimSize(3)})))
+    return failure();
+  if (mask && failed(verify::broadcastsToScores(op, "mask", mask,
+                                                {batch, heads, qLen, kvLen})))
+    return failure();
+  return sizes;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // RelativeAttentionOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult RelativeAttentionOp::verify() {
-  RankedTensorType q = verify::tensorType(getQuery());
-  RankedTensorType k = verify::tensorType(getKey());
-  RankedTensorType v = verify::tensorType(getValue());
-  RankedTensorType r = verify::tensorType(getPositionKey());
-  for (auto [type, name] :
-       {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
-        std::pair(r, "position_key")})
-    if (failed(verify::rank(*this, name, type, 4,
-                            "[batch, heads, seq, head_dim]")))
-      return failure();
-  Value mask = getMask();
-  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
-  if (failed(verify::sameElementType(*this, getQuery(),
-                                     {{getKey(), "key"},
-                                      {getValue(), "value"},
-                                      {getPositionKey(), "position_key"},
-                                      {getContentBias(), "content_bias"},
-                                      {getPositionBias(), "position_bias"},
-                                      {getSegmentEmbed(), "segment_embed"},
-                                      {getSegmentBias(), "segment_bias"},
-                                      {getResult(), "result"},
-                                      {keepMask ? Value() : mask, "mask"}})))
+  FailureOr<AttentionSizes> sizes = verifyHeadMajorAttention(
+      *this, getQuery(), getKey(), getValue(), getResult(), getMask(),
+      {{getPositionKey(), "position_key"}},
+      {{getContentBias(), "content_bias"},
+       {getPositionBias(), "position_bias"},
+       {getSegmentEmbed(), "segment_embed"},
+       {getSegmentBias(), "segment_bias"}});
+  if (failed(sizes))
     return failure();
-  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
-  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
-  int64_t kvLen = k.getDimSize(2);
+  auto [batch, heads, qLen, kvLen, headDim] = *sizes;
   int64_t positions =
       ShapedType::isDynamic(qLen) || ShapedType::isDynamic(kvLen)
           ? ShapedType::kDynamic
           : qLen + kvLen;
+  RankedTensorType r = verify::tensorType(getPositionKey());
   int64_t first = r.getDimSize(0);
-  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
-      failed(verify::shape(*this, "value", v,
-                           {batch, heads, kvLen, v.getDimSize(3)})) ||
-      failed(verify::shape(*this, "result", verify::tensorType(getResult()),
-                           {batch, heads, qLen, v.getDimSize(3)})) ||
-      failed(
+  if (failed(
           verify::shape(*this, "position_key", r,
                         {first == 1 ? 1 : batch, heads, positions, headDim})) ||
       failed(verify::shape(*this, "content_bias",
@@ -153,9 +191,6 @@ LogicalResult RelativeAttentionOp::verify() {
                             verify::tensorType(getSegmentBias()),
                             {heads, headDim}))))
     return failure();
-  if (mask && failed(verify::broadcastsToScores(*this, "mask", mask,
-                                                {batch, heads, qLen, kvLen})))
-    return failure();
   if (!getScale().isFiniteNonZero())
     return emitOpError("scale must be finite and nonzero");
   return success();
@@ -166,36 +201,16 @@ LogicalResult RelativeAttentionOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DisentangledAttentionOp::verify() {
-  RankedTensorType q = verify::tensorType(getQuery());
-  RankedTensorType k = verify::tensorType(getKey());
-  RankedTensorType v = verify::tensorType(getValue());
+  FailureOr<AttentionSizes> sizes = verifyHeadMajorAttention(
+      *this, getQuery(), getKey(), getValue(), getResult(), getMask(),
+      {{getPositionQuery(), "position_query"},
+       {getPositionKey(), "position_key"}},
+      {});
+  if (failed(sizes))
+    return failure();
+  auto [batch, heads, qLen, kvLen, headDim] = *sizes;
   RankedTensorType pq = verify::tensorType(getPositionQuery());
   RankedTensorType pk = verify::tensorType(getPositionKey());
-  for (auto [type, name] :
-       {std::pair(q, "query"), std::pair(k, "key"), std::pair(v, "value"),
-        std::pair(pq, "position_query"), std::pair(pk, "position_key")})
-    if (failed(verify::rank(*this, name, type, 4,
-                            "[batch, heads, seq, head_dim]")))
-      return failure();
-  Value mask = getMask();
-  bool keepMask = mask && verify::tensorType(mask).getElementType().isInteger();
-  if (failed(verify::sameElementType(*this, getQuery(),
-                                     {{getKey(), "key"},
-                                      {getValue(), "value"},
-                                      {getPositionQuery(), "position_query"},
-                                      {getPositionKey(), "position_key"},
-                                      {getResult(), "result"},
-                                      {keepMask ? Value() : mask, "mask"}})))
-    return failure();
-  int64_t batch = q.getDimSize(0), heads = q.getDimSize(1);
-  int64_t qLen = q.getDimSize(2), headDim = q.getDimSize(3);
-  int64_t kvLen = k.getDimSize(2);
-  if (failed(verify::shape(*this, "key", k, {batch, heads, kvLen, headDim})) ||
-      failed(verify::shape(*this, "value", v,
-                           {batch, heads, kvLen, v.getDimSize(3)})) ||
-      failed(verify::shape(*this, "result", verify::tensorType(getResult()),
-                           {batch, heads, qLen, v.getDimSize(3)})))
-    return failure();
   if (getPositionBuckets() > kMaxPositions ||
       getMaxRelativePositions() > kMaxPositions)
     return emitOpError("position_buckets and max_relative_positions must be "
@@ -210,9 +225,6 @@ LogicalResult DisentangledAttentionOp::verify() {
                           {first == 1 ? 1 : batch, heads, positions, headDim})))
       return failure();
   }
-  if (mask && failed(verify::broadcastsToScores(*this, "mask", mask,
-                                                {batch, heads, qLen, kvLen})))
-    return failure();
   if (getPositionBuckets() > 0 &&
       (getPositionBuckets() < 4 ||
        getMaxRelativePositions() <= getPositionBuckets() / 2 + 1))
