@@ -9,14 +9,16 @@
 // affine map (d + half) mod rotary_dim and gathers its cos and sin.
 // relative_position_bias looks up a bucket table computed at compile time,
 // indexed by the clamped offset j - i. disentangled_attention and
-// relative_attention become their position (and segment) terms, gathered
-// into a bias, and enc.attention.
+// relative_attention become their position (and segment) terms, a bias
+// generic that gathers them by index (which the CPU's flash kernel fuses
+// instead of materializing), and enc.attention.
 //
 //===----------------------------------------------------------------------===//
 
 #include "MaterializedAttention.h"
 #include "encoder/Conversion/LoweringUtils.h"
 
+#include "Enc/IR/EncAttributeNames.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
 
@@ -255,6 +257,15 @@ Value addHeadBias(OpBuilder &b, Location loc, Value x, Value bias) {
       })[0];
 }
 
+/// Tags the generic that gathers an attention op's position terms into a
+/// bias with that op's name (enc.origin): a CPU attention kernel that
+/// computes the terms itself instead of reading the bias
+/// (Kernels/FlashAttention.cpp) lists the op among those it fused.
+void nameScoreTerm(OpBuilder &b, Value bias, Operation *op) {
+  bias.getDefiningOp()->setAttr(kOriginAttrName,
+                                b.getStringAttr(op->getName().getStringRef()));
+}
+
 /// DeBERTa-v2's bucket of relative position `r` (query minus key), as
 /// Hugging Face's make_log_bucket_position computes it: exact within
 /// `buckets / 2`, then ceil of a log ratio, all in float32 so that the
@@ -281,10 +292,11 @@ int64_t debertaBucket(int64_t r, int64_t buckets, int64_t maxPosition) {
 ///   C = Q · position_keyᵀ   [batch, heads, q_len, 2 span]
 ///   P = K · position_queryᵀ [batch, heads, kv_len, 2 span]
 ///   bias[i, j] = (C[i, δ(i, j)] + P[j, δ(i, j)]) · scale
-/// C and P are linear in the sequence; the bias is [batch, heads, q_len,
-/// kv_len] (docs/rationale/enc-to-linalg.md says why, and what would remove
-/// it). δ comes from a table over the offsets i - j, computed at compile
-/// time, clamped at the offsets beyond which every index saturates.
+/// C and P are linear in the sequence. The bias generic reads them by index
+/// only: the CPU's flash kernel computes its elements inside the score tile
+/// and no [batch, heads, q_len, kv_len] buffer exists; other targets
+/// materialize it. δ comes from a table over the offsets i - j, computed at
+/// compile time, clamped at the offsets beyond which every index saturates.
 struct DisentangledAttentionLowering
     : OpConversionPattern<DisentangledAttentionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -371,6 +383,8 @@ struct DisentangledAttentionLowering
             return {arith::MulFOp::create(b, l, sum, scaleValue)};
           })[0];
     }
+    if (bias)
+      nameScoreTerm(rewriter, bias, op);
     auto attention = AttentionOp::create(
         rewriter, loc, op.getType(), q, k, v, bias, adaptor.getMask(),
         rewriter.getF64FloatAttr(scale), UnitAttr(), UnitAttr());
@@ -385,8 +399,8 @@ struct DisentangledAttentionLowering
 ///   E = (Q + segment_bias) · segment_embedᵀ       [batch, heads, q_len, 2]
 ///   bias[i, j] = (C[i, q_len - i + j] + E[i, s_i != s_j]) · scale
 ///   enc.attention(Q + content_bias, K, V, bias, mask)
-/// C is linear in the sequence (P = q_len + kv_len); the bias is
-/// [batch, heads, q_len, kv_len], as disentangled attention's.
+/// C is linear in the sequence (P = q_len + kv_len); the bias, computed by
+/// index as disentangled attention's, is fused into the CPU's flash kernel.
 struct RelativeAttentionLowering : OpConversionPattern<RelativeAttentionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -473,6 +487,7 @@ struct RelativeAttentionLowering : OpConversionPattern<RelativeAttentionOp> {
           }
           return {arith::MulFOp::create(b, l, sum, scaleValue)};
         })[0];
+    nameScoreTerm(rewriter, bias, op);
     Value contentQuery =
         addHeadBias(rewriter, loc, q, adaptor.getContentBias());
     auto attention = AttentionOp::create(

@@ -382,7 +382,9 @@ func.func @log_mel(%a: tensor<?x?xf32>) -> tensor<?x4x?xf32> {
 // against the q_len + kv_len projected positions (batch 0 when shared), the
 // segment term one against the two segment rows; the bias gathers row
 // q_len - i + j and the segment column (s_i != s_j), then scales; attention
-// runs on the content query with that bias and the mask.
+// runs on the content query with the mask, and the CPU's attention kernel
+// computes the bias's elements in its score tile (the bias generic, tagged
+// with the op it came from, is left without a user).
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[HEAD:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG: #[[SHARED:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d1, d3, d4)>
@@ -392,7 +394,7 @@ func.func @log_mel(%a: tensor<?x?xf32>) -> tensor<?x4x?xf32> {
 // CHECK: %[[POS:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[SHARED]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QW]], %[[R]] : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
 // CHECK: %[[QT:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[T]] :
 // CHECK: %[[SEG:.*]] = linalg.generic {{.*}} ins(%[[QT]], %{{.*}} : tensor<2x4x8x16xf32>, tensor<1x4x2x16xf32>) outs(%{{.*}} : tensor<2x4x8x2xf32>)
-// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x8x8xf32>)
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x8x8xf32>) attrs = {enc.origin = "enc.relative_attention"}
 // CHECK:   %[[I:.*]] = linalg.index 2
 // CHECK:   %[[J:.*]] = linalg.index 3
 // CHECK:   %[[BACK:.*]] = arith.subi %{{.*}}, %[[I]]
@@ -406,8 +408,20 @@ func.func @log_mel(%a: tensor<?x?xf32>) -> tensor<?x4x?xf32> {
 // CHECK:   %[[SUM:.*]] = arith.addf %[[P]], %[[S]]
 // CHECK:   arith.mulf %[[SUM]]
 // CHECK: %[[QU:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[U]] :
-// CHECK: tensor.extract_slice %[[BIAS]]
-// CHECK: tensor.extract_slice %[[M]]
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK: enc.kernel_info "attention" ["enc.attention", "enc.relative_attention"]
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK: %[[MT:.*]] = tensor.extract_slice %[[M]]
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK: linalg.generic {{.*}} ins(%[[MT]] : tensor<?x?xi1>)
+// CHECK:   tensor.extract %[[POS]][
+// CHECK:   tensor.extract %[[IDS]]
+// CHECK:   tensor.extract %[[IDS]]
+// CHECK:   tensor.extract %[[SEG]][
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK:   arith.select
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
 // CHECK-NOT: enc.
 func.func @relative_attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %r: tensor<1x4x16x16xf32>, %u: tensor<4x16xf32>, %w: tensor<4x16xf32>, %ids: tensor<2x8xi64>, %e: tensor<2x4x16xf32>, %t: tensor<4x16xf32>, %m: tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32> {
   %o = enc.relative_attention %q, %k, %k positions %r biases %u, %w segments %ids, %e, %t mask %m {scale = 0.25 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<2x8xi64>, tensor<2x4x16xf32>, tensor<4x16xf32>, tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32>
@@ -476,4 +490,39 @@ func.func @relative_sinusoid(%q: index, %k: index) -> tensor<?x8xf32> {
 func.func @span_corruption(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>) {
   %i, %t = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi64>, tensor<?x?xi64>)
   return %i, %t : tensor<?x?xi64>, tensor<?x?xi64>
+}
+
+// -----
+
+// Disentangled attention on the CPU: the two position terms as contractions
+// ([batch, heads, seq, 2 span]); the bias generic that gathers them at the
+// compile-time index of each offset is computed inside the flash kernel's
+// score tile, so no [batch, heads, q_len, kv_len] buffer is read.
+// CHECK-LABEL: func.func @disentangled_attention
+// CHECK-DAG: %[[TABLE:.*]] = arith.constant dense<[{{.*}}]> : tensor<{{[0-9]+}}xi32>
+// CHECK: %[[C2P:.*]] = linalg.generic {{.*}} ins(%arg0, %arg3 : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
+// CHECK: %[[P2C:.*]] = linalg.generic {{.*}} ins(%arg1, %arg2 : tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>) outs(%{{.*}} : tensor<2x4x8x16xf32>)
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x8x8xf32>) attrs = {enc.origin = "enc.disentangled_attention"}
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %{{.*}}) in (2, 4, 1)
+// CHECK:   enc.kernel_info "attention" ["enc.attention", "enc.disentangled_attention"]
+// CHECK:   scf.for %[[K0:[a-z0-9_]+]] =
+// CHECK:     %[[MT:.*]] = tensor.extract_slice %arg4[%[[B]], 0,
+// CHECK:     linalg.generic {{.*}} ins(%[[MT]] : tensor<?x?xi1>)
+// CHECK:       %[[I:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK:       %[[J:.*]] = arith.addi %{{.*}}, %[[K0]] : index
+// CHECK:       %[[OFFSET:.*]] = arith.subi %[[I]], %[[J]]
+// CHECK:       tensor.extract %[[TABLE]]
+// CHECK:       %[[DELTA:.*]] = arith.index_cast
+// CHECK:       tensor.extract %[[C2P]][%[[B]], %[[H]], %[[I]], %[[DELTA]]]
+// CHECK:       tensor.extract %[[P2C]][%[[B]], %[[H]], %[[J]], %[[DELTA]]]
+// CHECK:       arith.addf
+// CHECK:       arith.mulf
+// CHECK:       arith.addf
+// CHECK:       arith.select
+// CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK-NOT: enc.
+func.func @disentangled_attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %pq: tensor<1x4x16x16xf32>, %pk: tensor<1x4x16x16xf32>, %m: tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32> {
+  %o = enc.disentangled_attention %q, %k, %k positions %pq, %pk mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, content_to_position, position_to_content, scale = 0.144 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
 }

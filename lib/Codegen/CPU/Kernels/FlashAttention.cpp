@@ -12,12 +12,15 @@
 // P V are register-blocked vector kernels (keys packed once per call into
 // panels), the softmax steps small generics. Masking, the causal cut,
 // padding rows and f16/bf16: docs/rationale/cpu-kernels.md, 'Flash attention'.
+// A bias computed from its indices alone (relative position terms) is
+// computed in the score tile instead of read from a seq x seq buffer.
 //
 //===----------------------------------------------------------------------===//
 
 #include "CPUKernels.h"
 #include "encoder/Conversion/LoweringUtils.h"
 
+#include "Enc/IR/EncAttributeNames.h"
 #include "Enc/IR/EncOps.h"
 #include "encoder/Conversion/Passes.h"
 
@@ -28,6 +31,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -117,6 +122,10 @@ struct Attention {
     explicit operator bool() const { return bool(value); }
   };
   ScoreOperand bias, mask;
+  /// The bias's producer when its elements are computed from their indices
+  /// alone (fusableScoreTerm): cloned into the scores' pass instead of read
+  /// from a [batch, heads, q_len, kv_len] buffer.
+  linalg::GenericOp biasTerm;
   bool causal = false;
   /// q, k, v and the result are [batch, seq, heads, dim]
   /// (enc.attention's sequence_major), else [batch, heads, seq, dim].
@@ -130,6 +139,45 @@ struct Attention {
   }
   Value zero, negInf, maskedOut, scale; // scalars of `acc`
 };
+
+/// The generic that computes `bias` when the attention kernel can compute
+/// each element itself: no inputs, four parallel loops writing the bias in
+/// order, a body of side-effect-free ops without regions that does not read
+/// its output, and no other user. Disentangled and relative attention's
+/// position terms (tensor.extract from the [seq, positions] score tables by
+/// a relative index) have this form; fused, no seq x seq buffer exists.
+linalg::GenericOp fusableScoreTerm(Value bias) {
+  auto producer = bias ? bias.getDefiningOp<linalg::GenericOp>() : nullptr;
+  if (!producer || producer.getNumDpsInputs() != 0 ||
+      producer->getNumResults() != 1 || !bias.hasOneUse() ||
+      producer.getNumLoops() != 4 ||
+      producer.getNumParallelLoops() != producer.getNumLoops() ||
+      !producer.getIndexingMapsArray()[0].isIdentity())
+    return nullptr;
+  Block *body = producer.getBody();
+  if (!body->getArgument(0).use_empty())
+    return nullptr;
+  for (Operation &inner : body->without_terminator())
+    if (inner.getNumRegions() != 0 || !isMemoryEffectFree(&inner))
+      return nullptr;
+  return producer;
+}
+
+/// The fused bias term's body cloned at `b`, its linalg.index ops replaced
+/// by `indices` (batch, head, query, key): the bias element there.
+Value cloneScoreTerm(OpBuilder &b, linalg::GenericOp term,
+                     ArrayRef<Value> indices) {
+  IRMapping mapping;
+  Block *body = term.getBody();
+  for (Operation &inner : body->without_terminator()) {
+    if (auto loopIndex = dyn_cast<linalg::IndexOp>(inner)) {
+      mapping.map(loopIndex.getResult(), indices[loopIndex.getDim()]);
+      continue;
+    }
+    b.clone(inner, mapping);
+  }
+  return mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
+}
 
 /// keys[b, h, kb, d, j] = k[b, h, kb · keyBlock + j, d], zero past the end:
 /// K padded to whole blocks, viewed as [b, h, blocks, keyBlock, d] (or
@@ -408,6 +456,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     a.q = q;
     a.v = v;
     a.bias.value = adaptor.getBias();
+    a.biasTerm = fusableScoreTerm(a.bias.value);
     a.mask.value = adaptor.getMask();
     a.causal = op.getCausal();
     a.zero = floatConstant(rewriter, loc, a.acc, 0.0);
@@ -481,7 +530,16 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value outBytes = indexProduct(rewriter, loc, outSizes, elementBytes);
     Value voBytes = arith::AddIOp::create(rewriter, loc, vBytes, outBytes);
     Value bytes = arith::AddIOp::create(rewriter, loc, qkBytes, voBytes);
-    for (Value operand : {a.bias.value, a.mask.value}) {
+    // A fused bias term reads its tables instead (each counted once).
+    SmallVector<Value> scoreOperands{a.mask.value};
+    if (a.biasTerm)
+      a.biasTerm.getBody()->walk([&](tensor::ExtractOp extract) {
+        if (!llvm::is_contained(scoreOperands, extract.getTensor()))
+          scoreOperands.push_back(extract.getTensor());
+      });
+    else
+      scoreOperands.push_back(a.bias.value);
+    for (Value operand : scoreOperands) {
       if (!operand)
         continue;
       auto type = cast<RankedTensorType>(operand.getType());
@@ -500,6 +558,11 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       SmallVector<StringRef> fused{AttentionOp::getOperationName()};
+      // The op the fused bias term came from (its lowering names it).
+      if (a.biasTerm)
+        if (auto origin =
+                a.biasTerm->getAttrOfType<StringAttr>(kOriginAttrName))
+          fused.push_back(origin.getValue());
       KernelInfoOp::create(
           rewriter, loc, "attention", rewriter.getStrArrayAttr(fused), flops,
           bytes,
@@ -566,7 +629,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                              {oneIndex, oneIndex, pick(2, qn, oneIndex),
                               pick(3, kn, oneIndex)});
             };
-            Value biasTile = tileOf(a.bias);
+            Value biasTile = a.biasTerm ? Value() : tileOf(a.bias);
             Value maskTile = tileOf(a.mask);
 
             // exp(x - max) with max = -inf read as 0.
@@ -592,7 +655,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
             auto cut = [&](OpBuilder &nb, Location nl) -> Value {
               SmallVector<Value> inputs;
               SmallVector<AffineMap> maps;
-              if (a.bias) {
+              if (biasTile) {
                 inputs.push_back(biasTile);
                 maps.push_back(tileMap(a.bias));
               }
@@ -606,11 +669,36 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                   [&](OpBuilder &eb, Location el,
                       ValueRange args) -> SmallVector<Value> {
                     Value s = args.back();
-                    if (a.bias)
+                    // The element's query and key in the whole sequence,
+                    // created when first needed.
+                    Value query, key;
+                    auto position = [&]() {
+                      if (!query) {
+                        query = arith::AddIOp::create(
+                            eb, el, linalg::IndexOp::create(eb, el, 0),
+                            q0Value);
+                        key = arith::AddIOp::create(
+                            eb, el, linalg::IndexOp::create(eb, el, 1), k0);
+                      }
+                    };
+                    Value biasElement;
+                    if (a.biasTerm) {
+                      position();
+                      Value c0 = index(eb, el, 0);
+                      SmallVector<Value> at{batch, head, query, key};
+                      for (auto [dim, broadcast] :
+                           llvm::enumerate(a.bias.broadcast))
+                        if (broadcast)
+                          at[dim] = c0;
+                      biasElement = cloneScoreTerm(eb, a.biasTerm, at);
+                    } else if (biasTile) {
+                      biasElement = args[0];
+                    }
+                    if (biasElement)
                       s = arith::AddFOp::create(
-                          eb, el, s, promote(eb, el, args[0], a.acc));
+                          eb, el, s, promote(eb, el, biasElement, a.acc));
                     if (a.mask) {
-                      Value maskElement = args[a.bias ? 1 : 0];
+                      Value maskElement = args[biasTile ? 1 : 0];
                       if (auto intType =
                               dyn_cast<IntegerType>(maskElement.getType())) {
                         Value keep = maskElement;
@@ -628,12 +716,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                       }
                     }
                     if (a.causal) {
-                      Value i = arith::AddIOp::create(
-                          eb, el, linalg::IndexOp::create(eb, el, 0), q0Value);
-                      Value j = arith::AddIOp::create(
-                          eb, el, linalg::IndexOp::create(eb, el, 1), k0);
+                      position();
                       Value future = arith::CmpIOp::create(
-                          eb, el, arith::CmpIPredicate::ugt, j, i);
+                          eb, el, arith::CmpIPredicate::ugt, key, query);
                       s = arith::SelectOp::create(eb, el, future, a.negInf, s);
                     }
                     return {s};
