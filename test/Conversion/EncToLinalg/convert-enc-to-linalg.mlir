@@ -442,42 +442,47 @@ func.func @pool_last(%h: tensor<2x?x16xf32>) -> tensor<2x16xf32> {
 
 // A bias that a generic computes from its indices alone is computed inside
 // the flash kernel's score pass (its body cloned, linalg.index read as the
-// element's batch, head, query and key; the broadcast batch at 0) when the
-// attention is its only user; shared by two attentions, it is read.
+// element's batch, head, query and key) when the attention is its only user;
+// shared by two attentions, or broadcast over the batch (computed once for
+// every batch element), it is read.
 // CHECK-LABEL: func.func @bias_from_indices
 // CHECK: %[[BIAS:.*]] = linalg.generic
 // CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
-// CHECK: scf.forall (%{{.*}}, %[[H:[a-z0-9_]+]], %{{.*}}) in (2, 4, 1)
+// CHECK: scf.forall (%[[B:[a-z0-9_]+]], %[[H:[a-z0-9_]+]], %{{.*}}) in (2, 4, 1)
 // CHECK:   scf.for %[[K0:[a-z0-9_]+]] =
 // CHECK:     linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?xf32>)
 // CHECK:       %[[I:.*]] = arith.addi %{{.*}}, %{{.*}} : index
 // CHECK:       %[[J:.*]] = arith.addi %{{.*}}, %[[K0]] : index
 // CHECK:       %[[D:.*]] = arith.subi %[[J]], %[[I]] : index
-// CHECK:       %[[SLOPE:.*]] = tensor.extract %arg1[%[[H]]]
+// CHECK:       %[[SLOPE:.*]] = tensor.extract %arg1[%[[B]], %[[H]]]
 // CHECK-NOT: %[[BIAS]]{{[^0-9_]}}
+// CHECK-LABEL: func.func @broadcast_bias
+// CHECK: %[[ONCE:.*]] = linalg.generic
+// CHECK: tensor.extract_slice %[[ONCE]][0, %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK-LABEL: func.func @shared_bias
 // CHECK: %[[SHARED:.*]] = linalg.generic
-// CHECK: tensor.extract_slice %[[SHARED]][0, %{{.*}}, %{{.*}}, %{{.*}}]
-// CHECK: tensor.extract_slice %[[SHARED]][0, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: tensor.extract_slice %[[SHARED]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: tensor.extract_slice %[[SHARED]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
 #bias_map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @bias_from_indices(%q: tensor<2x4x8x16xf32>, %slopes: tensor<4xf32>) -> tensor<2x4x8x16xf32> {
-  %empty = tensor.empty() : tensor<1x4x8x8xf32>
-  %bias = linalg.generic {indexing_maps = [#bias_map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%empty : tensor<1x4x8x8xf32>) {
+func.func @bias_from_indices(%q: tensor<2x4x8x16xf32>, %slopes: tensor<2x4xf32>) -> tensor<2x4x8x16xf32> {
+  %empty = tensor.empty() : tensor<2x4x8x8xf32>
+  %bias = linalg.generic {indexing_maps = [#bias_map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%empty : tensor<2x4x8x8xf32>) {
   ^bb0(%out: f32):
+    %b = linalg.index 0 : index
     %h = linalg.index 1 : index
     %i = linalg.index 2 : index
     %j = linalg.index 3 : index
     %d = arith.subi %j, %i : index
-    %slope = tensor.extract %slopes[%h] : tensor<4xf32>
+    %slope = tensor.extract %slopes[%b, %h] : tensor<2x4xf32>
     %di = arith.index_cast %d : index to i64
     %df = arith.sitofp %di : i64 to f32
-    %b = arith.mulf %slope, %df : f32
-    linalg.yield %b : f32
-  } -> tensor<1x4x8x8xf32>
-  %o = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x8x8xf32>) -> tensor<2x4x8x16xf32>
+    %y = arith.mulf %slope, %df : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x8x8xf32>
+  %o = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x16xf32>
   return %o : tensor<2x4x8x16xf32>
 }
-func.func @shared_bias(%q: tensor<2x4x8x16xf32>, %slopes: tensor<4xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) {
+func.func @broadcast_bias(%q: tensor<2x4x8x16xf32>, %slopes: tensor<4xf32>) -> tensor<2x4x8x16xf32> {
   %empty = tensor.empty() : tensor<1x4x8x8xf32>
   %bias = linalg.generic {indexing_maps = [#bias_map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%empty : tensor<1x4x8x8xf32>) {
   ^bb0(%out: f32):
@@ -486,6 +491,17 @@ func.func @shared_bias(%q: tensor<2x4x8x16xf32>, %slopes: tensor<4xf32>) -> (ten
     linalg.yield %slope : f32
   } -> tensor<1x4x8x8xf32>
   %o = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x8x8xf32>) -> tensor<2x4x8x16xf32>
-  %p = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x8x8xf32>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+func.func @shared_bias(%q: tensor<2x4x8x16xf32>, %slopes: tensor<4xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) {
+  %empty = tensor.empty() : tensor<2x4x8x8xf32>
+  %bias = linalg.generic {indexing_maps = [#bias_map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%empty : tensor<2x4x8x8xf32>) {
+  ^bb0(%out: f32):
+    %h = linalg.index 1 : index
+    %slope = tensor.extract %slopes[%h] : tensor<4xf32>
+    linalg.yield %slope : f32
+  } -> tensor<2x4x8x8xf32>
+  %o = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x16xf32>
+  %p = enc.attention %q, %q, %q bias %bias : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x8xf32>) -> tensor<2x4x8x16xf32>
   return %o, %p : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
 }

@@ -145,12 +145,15 @@ struct Attention {
 /// order, a body of side-effect-free ops without regions that does not read
 /// its output, and no other user. Disentangled and relative attention's
 /// position terms (tensor.extract from the [seq, positions] score tables by
-/// a relative index) have this form; fused, no seq x seq buffer exists.
-linalg::GenericOp fusableScoreTerm(Value bias) {
+/// a relative index) have this form; fused, no seq x seq buffer exists. A
+/// bias that broadcasts (Swin's windows, one for every batch element) is
+/// computed once and read: fused, each element would be computed again for
+/// every score it meets.
+linalg::GenericOp fusableScoreTerm(Value bias, ArrayRef<bool> broadcast) {
   auto producer = bias ? bias.getDefiningOp<linalg::GenericOp>() : nullptr;
-  if (!producer || producer.getNumDpsInputs() != 0 ||
-      producer->getNumResults() != 1 || !bias.hasOneUse() ||
-      producer.getNumLoops() != 4 ||
+  if (!producer || llvm::is_contained(broadcast, true) ||
+      producer.getNumDpsInputs() != 0 || producer->getNumResults() != 1 ||
+      !bias.hasOneUse() || producer.getNumLoops() != 4 ||
       producer.getNumParallelLoops() != producer.getNumLoops() ||
       !producer.getIndexingMapsArray()[0].isIdentity())
     return nullptr;
@@ -456,7 +459,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     a.q = q;
     a.v = v;
     a.bias.value = adaptor.getBias();
-    a.biasTerm = fusableScoreTerm(a.bias.value);
     a.mask.value = adaptor.getMask();
     a.causal = op.getCausal();
     a.zero = floatConstant(rewriter, loc, a.acc, 0.0);
@@ -475,6 +477,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                cast<RankedTensorType>(operand->value.getType()).getShape()))
         operand->broadcast[i] = size == 1 && full[i] != 1;
     }
+    a.biasTerm = fusableScoreTerm(a.bias.value, a.bias.broadcast);
     bool vectorOutput =
         !ShapedType::isDynamic(valueDim) && valueDim % a.lanes == 0;
 
@@ -684,13 +687,8 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                     Value biasElement;
                     if (a.biasTerm) {
                       position();
-                      Value c0 = index(eb, el, 0);
-                      SmallVector<Value> at{batch, head, query, key};
-                      for (auto [dim, broadcast] :
-                           llvm::enumerate(a.bias.broadcast))
-                        if (broadcast)
-                          at[dim] = c0;
-                      biasElement = cloneScoreTerm(eb, a.biasTerm, at);
+                      biasElement = cloneScoreTerm(eb, a.biasTerm,
+                                                   {batch, head, query, key});
                     } else if (biasTile) {
                       biasElement = args[0];
                     }
