@@ -9,11 +9,12 @@
 // LayerNorm, a linear reduction) between stages; a final LayerNorm and the
 // mean of the tokens as `pooler_output`.
 //
-// The windows are laid out as attention's batch-of-heads: the tokens of a
+// The roll and the windows are enc.window_partition / enc.window_merge. The
+// windows are laid out as attention's batch-of-heads: the tokens of a
 // window are a sequence, and [windows x heads] one dimension, so that one
-// bias `[1, windows · heads, window², window²]` carries the relative
-// position bias (per head) and the shift mask (per window) and the batch
-// stays dynamic. The image size is the config's.
+// enc.window_bias `[1, windows · heads, window², window²]` carries the
+// relative position bias (per head) and the shift mask (per window), and
+// the batch stays dynamic. The image size is the config's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -120,136 +121,20 @@ Value collapse(GraphBuilder &g, Value x,
   return tensor::CollapseShapeOp::create(g.builder(), g.location(), x, groups);
 }
 
-/// torch.roll(x, shift, dim) for a static dimension: the last `shift`
-/// elements first (a negative shift: the first -shift elements last).
-Value roll(GraphBuilder &g, Value x, int64_t dim, int64_t shift) {
-  int64_t size = GraphBuilder::shape(x)[dim];
-  shift = ((shift % size) + size) % size;
-  if (shift == 0)
-    return x;
-  OpBuilder &b = g.builder();
-  Value tail =
-      g.slice(x, dim, b.getIndexAttr(size - shift), b.getIndexAttr(shift));
-  Value head = g.slice(x, dim, b.getIndexAttr(0), b.getIndexAttr(size - shift));
-  return g.concat(dim, {tail, head});
-}
-
-/// The window attention's bias, [1, windows · heads, w², w²]: the relative
-/// position bias table[index(i, j), head], plus, for a shifted block, -100
-/// between tokens of different regions of the rolled grid (Swin's
-/// attention mask), computed from the positions rather than stored.
-Value windowBias(GraphBuilder &g, Value table, int64_t grid, int64_t window,
-                 int64_t shift, int64_t heads) {
-  OpBuilder &b = g.builder();
-  Location loc = g.location();
-  MLIRContext *ctx = b.getContext();
-  int64_t perRow = grid / window, windows = perRow * perRow;
-  int64_t tokens = window * window;
-  auto type = g.f32({1, windows * heads, tokens, tokens});
-  Value empty =
-      tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type());
-  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  auto constant = [&](OpBuilder &nb, Location l, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(nb, l, v);
-  };
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{}, empty,
-             ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(4, ctx)},
-             parallel,
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               auto div = [&](Value a, int64_t d) -> Value {
-                 return arith::DivUIOp::create(nb, l, a, constant(nb, l, d));
-               };
-               auto rem = [&](Value a, int64_t d) -> Value {
-                 return arith::RemUIOp::create(nb, l, a, constant(nb, l, d));
-               };
-               Value slot = linalg::IndexOp::create(nb, l, 1);
-               Value i = linalg::IndexOp::create(nb, l, 2);
-               Value j = linalg::IndexOp::create(nb, l, 3);
-               Value head = rem(slot, heads);
-               // (Δrow + w - 1) · (2w - 1) + Δcol + w - 1.
-               auto rowOf = [&](Value t) { return div(t, window); };
-               auto colOf = [&](Value t) { return rem(t, window); };
-               auto offsetIndex = [&](Value a, Value c) -> Value {
-                 Value d = arith::SubIOp::create(nb, l, a, c);
-                 Value shifted = constant(nb, l, window - 1);
-                 return arith::AddIOp::create(nb, l, d, shifted);
-               };
-               Value rowI = rowOf(i), rowJ = rowOf(j);
-               Value colI = colOf(i), colJ = colOf(j);
-               Value rowOffset = offsetIndex(rowI, rowJ);
-               Value colOffset = offsetIndex(colI, colJ);
-               Value rowStride = constant(nb, l, 2 * window - 1);
-               Value rowPart =
-                   arith::MulIOp::create(nb, l, rowOffset, rowStride);
-               Value index = arith::AddIOp::create(nb, l, rowPart, colOffset);
-               Value bias = tensor::ExtractOp::create(nb, l, table,
-                                                      ValueRange{index, head});
-               if (shift > 0) {
-                 // Regions of the rolled grid along one axis: [0, grid - w),
-                 // [grid - w, grid - shift), [grid - shift, grid).
-                 Value w = div(slot, heads);
-                 Value windowRow = div(w, perRow), windowCol = rem(w, perRow);
-                 Value windowSize = constant(nb, l, window);
-                 Value firstRow =
-                     arith::MulIOp::create(nb, l, windowRow, windowSize);
-                 Value firstCol =
-                     arith::MulIOp::create(nb, l, windowCol, windowSize);
-                 Value lastFull = constant(nb, l, grid - window);
-                 Value lastShifted = constant(nb, l, grid - shift);
-                 auto region = [&](Value position) -> Value {
-                   Value first = arith::CmpIOp::create(
-                       nb, l, arith::CmpIPredicate::uge, position, lastFull);
-                   Value second = arith::CmpIOp::create(
-                       nb, l, arith::CmpIPredicate::uge, position, lastShifted);
-                   Value a =
-                       arith::ExtUIOp::create(nb, l, nb.getI64Type(), first);
-                   Value c =
-                       arith::ExtUIOp::create(nb, l, nb.getI64Type(), second);
-                   return arith::AddIOp::create(nb, l, a, c);
-                 };
-                 Value three =
-                     arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(3));
-                 auto regionOf = [&](Value rowInWindow, Value colInWindow) {
-                   Value row =
-                       arith::AddIOp::create(nb, l, firstRow, rowInWindow);
-                   Value col =
-                       arith::AddIOp::create(nb, l, firstCol, colInWindow);
-                   Value rowRegion = region(row), colRegion = region(col);
-                   Value scaled =
-                       arith::MulIOp::create(nb, l, rowRegion, three);
-                   return arith::AddIOp::create(nb, l, scaled, colRegion)
-                       .getResult();
-                 };
-                 Value regionI = regionOf(rowI, colI);
-                 Value regionJ = regionOf(rowJ, colJ);
-                 Value apart = arith::CmpIOp::create(
-                     nb, l, arith::CmpIPredicate::ne, regionI, regionJ);
-                 Value penalty =
-                     arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(-100));
-                 Value masked = arith::AddFOp::create(nb, l, bias, penalty);
-                 bias = arith::SelectOp::create(nb, l, apart, masked, bias);
-               }
-               linalg::YieldOp::create(nb, l, ValueRange{bias});
-             })
-      .getResult(0);
-}
-
 /// One Swin block on x [batch, grid², dim].
 Value swinBlock(GraphBuilder &g, Value x, const std::string &base,
                 const SwinConfig &c, int64_t grid, int64_t dim, int64_t heads,
                 int64_t window, int64_t shift) {
-  int64_t perRow = grid / window, windows = perRow * perRow;
+  int64_t windows = (grid / window) * (grid / window);
   int64_t tokens = window * window, headDim = dim / heads;
   Value y = g.layerNorm(x, base + "layernorm_before", c.epsilon);
   y = expand(g, y, {{0}, {1, 2}, {3}}, {kDynamic, grid, grid, dim});
-  y = roll(g, roll(g, y, 1, -shift), 2, -shift);
-  // Windows: [B, H/w, w, W/w, w, C] -> [B, H/w, W/w, w, w, C] -> [B, nW, w²,
-  // C].
-  y = expand(g, y, {{0}, {1, 2}, {3, 4}, {5}},
-             {kDynamic, perRow, window, perRow, window, dim});
-  y = collapse(g, g.transpose(y, {0, 1, 3, 2, 4, 5}),
-               {{0}, {1, 2}, {3, 4}, {5}});
+  OpBuilder &b = g.builder();
+  IntegerAttr windowSize = b.getI64IntegerAttr(window);
+  IntegerAttr shiftBy = b.getI64IntegerAttr(shift);
+  y = WindowPartitionOp::create(b, g.location(),
+                                g.f32({kDynamic, windows, tokens, dim}), y,
+                                windowSize, shiftBy);
 
   // Heads of every window: [B, nW, w², C] -> [B, nW · heads, w², d].
   std::string self = base + "attention.self.";
@@ -264,7 +149,9 @@ Value swinBlock(GraphBuilder &g, Value x, const std::string &base,
   int64_t span = 2 * window - 1;
   Value table =
       g.param(self + "relative_position_bias_table", {span * span, heads});
-  Value bias = windowBias(g, table, grid, window, shift, heads);
+  Value bias = WindowBiasOp::create(
+      b, g.location(), g.f32({1, windows * heads, tokens, tokens}), table,
+      windowSize, shiftBy, b.getDenseI64ArrayAttr({grid, grid}));
   Value context =
       g.attention(q, k, v, Value(), /*causal=*/false, std::nullopt, bias);
   context = expand(g, context, {{0}, {1, 2}, {3}, {4}},
@@ -274,11 +161,9 @@ Value swinBlock(GraphBuilder &g, Value x, const std::string &base,
   Value out = g.linear(context, base + "attention.output.dense", dim, dim);
 
   // Back to the grid, rolled back, as tokens.
-  out = expand(g, out, {{0}, {1, 2}, {3, 4}, {5}},
-               {kDynamic, perRow, perRow, window, window, dim});
-  out = collapse(g, g.transpose(out, {0, 1, 3, 2, 4, 5}),
-                 {{0}, {1, 2}, {3, 4}, {5}});
-  out = roll(g, roll(g, out, 1, shift), 2, shift);
+  out =
+      WindowMergeOp::create(b, g.location(), g.f32({kDynamic, grid, grid, dim}),
+                            out, windowSize, shiftBy);
   x = g.add(x, collapse(g, out, {{0}, {1, 2}, {3}}));
 
   int64_t inner = static_cast<int64_t>(c.mlpRatio * dim);

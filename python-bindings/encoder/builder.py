@@ -471,6 +471,31 @@ class Function:
         }
         return self._enc("relative_position_bias", [table, query_length, key_length], [type], props)
 
+    def window_partition(self, x, window_size, shift=0):
+        """Swin's windows of x [batch, height, width, channels], rolled by
+        -shift first: [batch, windows, window_size², channels]."""
+        batch, height, width, channels = x.shape
+        windows = (height // window_size) * (width // window_size)
+        type = TensorType([batch, windows, window_size * window_size, channels], x.dtype)
+        props = {"window_size": _int(window_size), "shift": _int(shift)}
+        return self._enc("window_partition", [x], [type], props)
+
+    def window_merge(self, windows, height, width, window_size, shift=0):
+        """The inverse of window_partition: [batch, height, width, channels]."""
+        type = TensorType([windows.shape[0], height, width, windows.shape[3]], windows.dtype)
+        props = {"window_size": _int(window_size), "shift": _int(shift)}
+        return self._enc("window_merge", [windows], [type], props)
+
+    def window_bias(self, table, window_size, grid, shift=0):
+        """Swin's [1, windows · heads, w², w²] attention bias from the
+        [(2w - 1)², heads] table on a grid (height, width), with the shifted
+        block's region mask when shift > 0."""
+        windows = (grid[0] // window_size) * (grid[1] // window_size)
+        tokens = window_size * window_size
+        type = TensorType([1, windows * table.shape[1], tokens, tokens], table.dtype)
+        props = {"window_size": _int(window_size), "shift": _int(shift), "grid": _i64_array(grid)}
+        return self._enc("window_bias", [table], [type], props)
+
     # --- enc: embeddings, patches, audio -----------------------------------
 
     def embedding(self, ids, table):

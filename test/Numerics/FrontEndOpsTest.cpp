@@ -36,6 +36,11 @@ TEST_CASE("enc.rotary matches rotate_half RoPE", "[numerics]") {
 TEST_CASE("enc.relative_position_bias matches T5's buckets", "[numerics]") {
   checkAgainstPyTorch("fe_relative_position_bias");
 }
+TEST_CASE("enc.window_partition, window_merge and window_bias match Swin's "
+          "windows, roll and attention mask",
+          "[numerics]") {
+  checkAgainstPyTorch("fe_windows");
+}
 TEST_CASE("enc.positional_encoding matches learned and sinusoidal positions",
           "[numerics]") {
   checkAgainstPyTorch("fe_positional");

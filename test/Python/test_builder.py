@@ -61,6 +61,10 @@ def every_op():
                                                      head_bias), mask=mask))
     f.output("sinusoids", sinusoids)
     f.output("bias", bias)
+    grid = f.input("grid", [None, 8, 12, 16])
+    windows = f.window_partition(grid, 4, shift=2)
+    f.output("windows", f.window_merge(windows, 8, 12, 4, shift=2))
+    f.output("window_bias", f.window_bias(f.param("window_table", [49, 4]), 4, (8, 12), shift=2))
 
     f = m.function("embeddings")
     ids = f.input("ids", [None, 6], dtype="i64")
@@ -115,7 +119,7 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
     ops = {
         "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention",
         "disentangled_attention", "relative_attention", "relative_sinusoid", "rotary",
-        "relative_position_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
+        "relative_position_bias", "window_partition", "window_merge", "window_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
         "binary_cross_entropy", "triplet", "dino_loss", "param",

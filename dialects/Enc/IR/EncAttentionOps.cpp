@@ -296,3 +296,94 @@ LogicalResult RelativePositionBiasOp::verify() {
       *this, "result", verify::tensorType(getResult()),
       {1, table.getDimSize(1), ShapedType::kDynamic, ShapedType::kDynamic});
 }
+
+//===----------------------------------------------------------------------===//
+// Swin's windows: WindowPartitionOp, WindowMergeOp, WindowBiasOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A grid of `height` x `width` tokens cut into windows of `window`: both
+/// static multiples of it, and a shift within the window.
+LogicalResult verifyWindowGrid(Operation *op, StringRef what, int64_t height,
+                               int64_t width, int64_t window, int64_t shift) {
+  if (ShapedType::isDynamic(height) || ShapedType::isDynamic(width) ||
+      height <= 0 || width <= 0)
+    return op->emitOpError()
+           << what << " must be static and positive, got "
+           << verify::dimStr(height) << " x " << verify::dimStr(width);
+  if (failed(verify::divisible(op, Twine(what, " height").str(), height, window,
+                               "window_size")) ||
+      failed(verify::divisible(op, Twine(what, " width").str(), width, window,
+                               "window_size")))
+    return failure();
+  if (shift >= window)
+    return op->emitOpError("shift (")
+           << shift << ") must be less than window_size (" << window << ")";
+  return success();
+}
+
+/// `grid` ([batch, height, width, channels]) against `windows` ([batch,
+/// windows, window², channels]) for window_partition and window_merge.
+LogicalResult verifyWindowLayout(Operation *op, Value grid, StringRef gridName,
+                                 Value windows, StringRef windowsName,
+                                 int64_t window, int64_t shift) {
+  RankedTensorType gridType = verify::tensorType(grid);
+  RankedTensorType windowsType = verify::tensorType(windows);
+  std::string gridWhat = (gridName + "'s grid").str();
+  if (failed(verify::rank(op, gridName, gridType, 4,
+                          "[batch, height, width, channels]")) ||
+      failed(verify::rank(op, windowsName, windowsType, 4,
+                          "[batch, windows, window_size², channels]")) ||
+      failed(verify::sameElementType(op, grid, {{windows, windowsName}})) ||
+      failed(verifyWindowGrid(op, gridWhat, gridType.getDimSize(1),
+                              gridType.getDimSize(2), window, shift)))
+    return failure();
+  int64_t count =
+      (gridType.getDimSize(1) / window) * (gridType.getDimSize(2) / window);
+  return verify::shape(
+      op, windowsName, windowsType,
+      {gridType.getDimSize(0), count, window * window, gridType.getDimSize(3)});
+}
+
+} // namespace
+
+LogicalResult WindowPartitionOp::verify() {
+  return verifyWindowLayout(*this, getInput(), "input", getResult(), "result",
+                            getWindowSize(), getShift());
+}
+
+LogicalResult WindowMergeOp::verify() {
+  return verifyWindowLayout(*this, getResult(), "result", getInput(), "input",
+                            getWindowSize(), getShift());
+}
+
+LogicalResult WindowBiasOp::verify() {
+  ArrayRef<int64_t> grid = getGrid();
+  int64_t window = getWindowSize();
+  if (grid.size() != 2)
+    return emitOpError("grid must be [height, width], got ")
+           << grid.size() << " sizes";
+  if (failed(verifyWindowGrid(*this, "grid", grid[0], grid[1], window,
+                              getShift())))
+    return failure();
+  RankedTensorType table = verify::tensorType(getTable());
+  if (failed(verify::rank(*this, "table", table, 2,
+                          "[(2 · window_size - 1)², heads]")) ||
+      failed(verify::sameElementType(*this, getTable(),
+                                     {{getResult(), "result"}})))
+    return failure();
+  int64_t heads = table.getDimSize(1);
+  if (ShapedType::isDynamic(heads))
+    return emitOpError("table's heads must be static");
+  int64_t span = 2 * window - 1, tokens = window * window;
+  int64_t windows = getWindowRows() * getWindowColumns();
+  if (failed(verify::shape(*this, "table", table, {span * span, heads})))
+    return failure();
+  RankedTensorType result = verify::tensorType(getResult());
+  if (result.getRank() != 4 || !result.hasStaticShape())
+    return emitOpError("result must be static [1, windows · heads, "
+                       "window_size², window_size²]");
+  return verify::shape(*this, "result", result,
+                       {1, windows * heads, tokens, tokens});
+}

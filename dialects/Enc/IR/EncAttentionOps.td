@@ -274,4 +274,113 @@ def Enc_RelativePositionBiasOp : Enc_Op<"relative_position_bias", [Pure]> {
 }
 
 
+//===----------------------------------------------------------------------===//
+// Swin's (shifted) windows
+//===----------------------------------------------------------------------===//
+
+def Enc_WindowPartitionOp : Enc_Op<"window_partition", [Pure]> {
+  let summary = "Swin's (shifted) windows of a token grid";
+  let description = [{
+    Rolls `input` (`[batch, height, width, channels]`) by `-shift` along
+    height and width (`torch.roll(x, (-shift, -shift), (1, 2))`, Swin's
+    cyclic shift) and cuts it into non-overlapping `window_size` x
+    `window_size` windows: the result is `[batch, windows, window_size²,
+    channels]`, windows in row-major order over the grid and tokens in
+    row-major order within a window (Hugging Face's `window_partition`).
+    `height` and `width` are static multiples of `window_size`;
+    `0 <= shift < window_size`. `enc.window_merge` is the inverse.
+
+    Example:
+
+    ```mlir
+    %w = enc.window_partition %x {window_size = 7 : i64, shift = 3 : i64}
+        : (tensor<?x56x56x96xf32>) -> tensor<?x64x49x96xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$window_size,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$shift);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_WindowMergeOp : Enc_Op<"window_merge", [Pure]> {
+  let summary = "the token grid of Swin's (shifted) windows";
+  let description = [{
+    The inverse of `enc.window_partition`: `input` (`[batch, windows,
+    window_size², channels]`) back on the grid `[batch, height, width,
+    channels]` of the result type, rolled by `+shift` (Hugging Face's
+    `window_reverse` followed by `torch.roll(x, (shift, shift), (1, 2))`).
+
+    Example:
+
+    ```mlir
+    %x = enc.window_merge %w {window_size = 7 : i64, shift = 3 : i64}
+        : (tensor<?x64x49x96xf32>) -> tensor<?x56x56x96xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$window_size,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$shift);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_WindowBiasOp : Enc_Op<"window_bias", [Pure]> {
+  let summary = "Swin's window attention bias: relative positions and shift mask";
+  let description = [{
+    The additive attention bias of Swin's window attention, for the windows
+    of `enc.window_partition` laid out with the heads as one dimension
+    (window-major): the result is `[1, windows · heads, window_size²,
+    window_size²]`, for `enc.attention` on queries and keys `[batch,
+    windows · heads, window_size², head_dim]`.
+
+    - `table` is the relative position bias table,
+      `[(2 · window_size - 1)², heads]` (an `nn.Parameter`); token pair
+      `(i, j)` of a window reads row
+      `(Δrow + window_size - 1) · (2 · window_size - 1) + Δcol +
+      window_size - 1` for the offset of `i` from `j` (Hugging Face's
+      `relative_position_index`) and column `head`.
+    - With `shift` > 0 (a shifted block), pairs that the roll brought
+      together from different regions of the grid (`grid` = `[height,
+      width]`, split at `size - window_size` and `size - shift` along each
+      axis) get -100 added (Swin's `attn_mask`).
+
+    It depends on the table alone: `enc-hoist-weight-only` computes it once
+    per weight binding. Like `enc.relative_position_bias`, it broadcasts
+    over the batch.
+
+    Example:
+
+    ```mlir
+    %bias = enc.window_bias %table
+        {window_size = 7 : i64, shift = 3 : i64, grid = array<i64: 56, 56>}
+        : (tensor<169x3xf32>) -> tensor<1x192x49x49xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$table,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$window_size,
+                       DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>,
+                                         "0">:$shift,
+                       DenseI64ArrayAttr:$grid);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The windows of the grid (rows, columns).
+    int64_t getWindowRows() { return getGrid()[0] / getWindowSize(); }
+    int64_t getWindowColumns() { return getGrid()[1] / getWindowSize(); }
+  }];
+}
+
 #endif // ENC_ENCATTENTIONOPS_TD

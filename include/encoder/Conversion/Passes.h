@@ -95,6 +95,7 @@ void populateAudioToLinalgPatterns(RewritePatternSet &patterns);
 void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 void populateLossesToLinalgPatterns(RewritePatternSet &patterns);
 void populateSpanCorruptionToLinalgPatterns(RewritePatternSet &patterns);
+void populateWindowsToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above, then `target`'s kernels.
 void populateEncToLinalgPatterns(RewritePatternSet &patterns,
                                  const LoweringTarget &target);

@@ -47,6 +47,7 @@ void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns,
   populatePoolingToLinalgPatterns(patterns);
   populateLossesToLinalgPatterns(patterns);
   populateSpanCorruptionToLinalgPatterns(patterns);
+  populateWindowsToLinalgPatterns(patterns);
   target.populateKernelPatterns(patterns);
 }
 

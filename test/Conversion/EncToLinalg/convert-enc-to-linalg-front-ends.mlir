@@ -526,3 +526,51 @@ func.func @disentangled_attention(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16x
   %o = enc.disentangled_attention %q, %k, %k positions %pq, %pk mask %m {position_buckets = 8 : i64, max_relative_positions = 24 : i64, content_to_position, position_to_content, scale = 0.144 : f64} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<1x4x16x16xf32>, tensor<1x4x16x16xf32>, tensor<2x1x8x8xi1>) -> tensor<2x4x8x16xf32>
   return %o : tensor<2x4x8x16xf32>
 }
+
+// -----
+
+// Swin's windows on an 8 x 12 grid (windows of 4, 3 columns of windows,
+// shift 2): the partition gathers (row(n)·4 + t/4 + 2) mod 8 and
+// (col(n)·4 + t mod 4 + 2) mod 12; the merge reads the rolled-back position
+// ((r + 6) mod 8, (c + 10) mod 12) from its window and token; the bias reads
+// the table at (Δrow + 3)·7 + Δcol + 3 and head slot mod 3, and adds -100
+// where the regions (split at 4 and 6 down, 8 and 10 across) differ.
+// CHECK-LABEL: func.func @windows
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x12x5xf32>, %[[T:.*]]: tensor<49x3xf32>)
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x6x16x5xf32>)
+// CHECK:   %[[B:.*]] = linalg.index 0
+// CHECK:   %[[N:.*]] = linalg.index 1
+// CHECK:   %[[TOK:.*]] = linalg.index 2
+// CHECK:   %[[C:.*]] = linalg.index 3
+// CHECK:   arith.divui %[[N]], %c3
+// CHECK:   %[[ROW:.*]] = arith.remui %{{.*}}, %c8
+// CHECK:   arith.remui %[[N]], %c3
+// CHECK:   %[[COL:.*]] = arith.remui %{{.*}}, %c12
+// CHECK:   tensor.extract %[[X]][%[[B]], %[[ROW]], %[[COL]], %[[C]]]
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x8x12x5xf32>)
+// CHECK:   %[[R:.*]] = linalg.index 1
+// CHECK:   %[[CC:.*]] = linalg.index 2
+// CHECK:   arith.addi %[[R]], %c6
+// CHECK:   arith.remui %{{.*}}, %c8
+// CHECK:   arith.addi %[[CC]], %c10
+// CHECK:   arith.remui %{{.*}}, %c12
+// CHECK:   tensor.extract %[[W]]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x18x16x16xf32>)
+// CHECK:   %[[SLOT:.*]] = linalg.index 1
+// CHECK:   %[[HEAD:.*]] = arith.remui %[[SLOT]], %c3
+// CHECK:   arith.muli %{{.*}}, %c7
+// CHECK:   %[[VALUE:.*]] = tensor.extract %[[T]][%{{.*}}, %[[HEAD]]]
+// CHECK:   arith.cmpi uge, %{{.*}}, %c4
+// CHECK:   arith.cmpi uge, %{{.*}}, %c6
+// CHECK:   arith.cmpi uge, %{{.*}}, %c8
+// CHECK:   arith.cmpi uge, %{{.*}}, %c10
+// CHECK:   %[[APART:.*]] = arith.cmpi ne
+// CHECK:   %[[MASKED:.*]] = arith.addf %[[VALUE]], %{{.*}} : f32
+// CHECK:   arith.select %[[APART]], %[[MASKED]], %[[VALUE]]
+// CHECK-NOT: enc.
+func.func @windows(%x: tensor<?x8x12x5xf32>, %t: tensor<49x3xf32>) -> (tensor<?x8x12x5xf32>, tensor<1x18x16x16xf32>) {
+  %w = enc.window_partition %x {window_size = 4 : i64, shift = 2 : i64} : (tensor<?x8x12x5xf32>) -> tensor<?x6x16x5xf32>
+  %y = enc.window_merge %w {window_size = 4 : i64, shift = 2 : i64} : (tensor<?x6x16x5xf32>) -> tensor<?x8x12x5xf32>
+  %b = enc.window_bias %t {window_size = 4 : i64, shift = 2 : i64, grid = array<i64: 8, 12>} : (tensor<49x3xf32>) -> tensor<1x18x16x16xf32>
+  return %y, %b : tensor<?x8x12x5xf32>, tensor<1x18x16x16xf32>
+}

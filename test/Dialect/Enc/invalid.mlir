@@ -1224,3 +1224,67 @@ func.func @span_types(%ids: tensor<?x?xi64>, %seed: tensor<i64>) -> tensor<?x?xi
   %0:2 = enc.span_corruption %ids seed %seed {noise_density = 0.15 : f64, sentinel_id = 32099 : i64} : (tensor<?x?xi64>, tensor<i64>) -> (tensor<?x?xi32>, tensor<?x?xi64>)
   return %0#0 : tensor<?x?xi32>
 }
+
+// -----
+
+func.func @window_grid_dynamic(%x: tensor<?x?x8x4xf32>) -> tensor<?x4x16x4xf32> {
+  // expected-error @+1 {{input's grid must be static and positive, got ? x 8}}
+  %0 = enc.window_partition %x {window_size = 4 : i64} : (tensor<?x?x8x4xf32>) -> tensor<?x4x16x4xf32>
+  return %0 : tensor<?x4x16x4xf32>
+}
+
+// -----
+
+func.func @window_grid_indivisible(%x: tensor<?x8x10x4xf32>) -> tensor<?x4x16x4xf32> {
+  // expected-error @+1 {{input's grid width (10) must be a multiple of window_size (4)}}
+  %0 = enc.window_partition %x {window_size = 4 : i64} : (tensor<?x8x10x4xf32>) -> tensor<?x4x16x4xf32>
+  return %0 : tensor<?x4x16x4xf32>
+}
+
+// -----
+
+func.func @window_shift(%x: tensor<?x8x8x4xf32>) -> tensor<?x4x16x4xf32> {
+  // expected-error @+1 {{shift (4) must be less than window_size (4)}}
+  %0 = enc.window_partition %x {window_size = 4 : i64, shift = 4 : i64} : (tensor<?x8x8x4xf32>) -> tensor<?x4x16x4xf32>
+  return %0 : tensor<?x4x16x4xf32>
+}
+
+// -----
+
+func.func @window_count(%x: tensor<?x8x8x4xf32>) -> tensor<?x2x16x4xf32> {
+  // expected-error @+1 {{result must have shape [?, 4, 16, 4], got 'tensor<?x2x16x4xf32>'}}
+  %0 = enc.window_partition %x {window_size = 4 : i64} : (tensor<?x8x8x4xf32>) -> tensor<?x2x16x4xf32>
+  return %0 : tensor<?x2x16x4xf32>
+}
+
+// -----
+
+func.func @window_merge_grid(%w: tensor<?x4x16x4xf32>) -> tensor<?x8x12x4xf32> {
+  // expected-error @+1 {{input must have shape [?, 6, 16, 4], got 'tensor<?x4x16x4xf32>'}}
+  %0 = enc.window_merge %w {window_size = 4 : i64} : (tensor<?x4x16x4xf32>) -> tensor<?x8x12x4xf32>
+  return %0 : tensor<?x8x12x4xf32>
+}
+
+// -----
+
+func.func @window_bias_table(%t: tensor<36x2xf32>) -> tensor<1x8x16x16xf32> {
+  // expected-error @+1 {{table must have shape [49, 2], got 'tensor<36x2xf32>'}}
+  %0 = enc.window_bias %t {window_size = 4 : i64, grid = array<i64: 8, 8>} : (tensor<36x2xf32>) -> tensor<1x8x16x16xf32>
+  return %0 : tensor<1x8x16x16xf32>
+}
+
+// -----
+
+func.func @window_bias_grid(%t: tensor<49x2xf32>) -> tensor<1x8x16x16xf32> {
+  // expected-error @+1 {{grid must be [height, width], got 1 sizes}}
+  %0 = enc.window_bias %t {window_size = 4 : i64, grid = array<i64: 8>} : (tensor<49x2xf32>) -> tensor<1x8x16x16xf32>
+  return %0 : tensor<1x8x16x16xf32>
+}
+
+// -----
+
+func.func @window_bias_result(%t: tensor<49x2xf32>) -> tensor<1x4x16x16xf32> {
+  // expected-error @+1 {{result must have shape [1, 8, 16, 16], got 'tensor<1x4x16x16xf32>'}}
+  %0 = enc.window_bias %t {window_size = 4 : i64, grid = array<i64: 8, 8>} : (tensor<49x2xf32>) -> tensor<1x4x16x16xf32>
+  return %0 : tensor<1x4x16x16xf32>
+}

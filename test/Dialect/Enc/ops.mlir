@@ -282,3 +282,16 @@ func.func @kernel_info(%n: index) {
   }
   return
 }
+
+// Swin's windows: partition and merge of a rolled grid, and the window bias.
+// CHECK-LABEL: func.func @windows
+func.func @windows(%x: tensor<?x8x12x16xf32>, %table: tensor<49x2xf32>)
+    -> (tensor<?x8x12x16xf32>, tensor<1x12x16x16xf32>) {
+  // CHECK: enc.window_partition %{{.*}} {shift = 2 : i64, window_size = 4 : i64} : (tensor<?x8x12x16xf32>) -> tensor<?x6x16x16xf32>
+  %w = enc.window_partition %x {window_size = 4 : i64, shift = 2 : i64} : (tensor<?x8x12x16xf32>) -> tensor<?x6x16x16xf32>
+  // CHECK: enc.window_merge %{{.*}} {shift = 2 : i64, window_size = 4 : i64} : (tensor<?x6x16x16xf32>) -> tensor<?x8x12x16xf32>
+  %y = enc.window_merge %w {window_size = 4 : i64, shift = 2 : i64} : (tensor<?x6x16x16xf32>) -> tensor<?x8x12x16xf32>
+  // CHECK: enc.window_bias %{{.*}} {grid = array<i64: 8, 12>, window_size = 4 : i64} : (tensor<49x2xf32>) -> tensor<1x12x16x16xf32>
+  %b = enc.window_bias %table {window_size = 4 : i64, grid = array<i64: 8, 12>} : (tensor<49x2xf32>) -> tensor<1x12x16x16xf32>
+  return %y, %b : tensor<?x8x12x16xf32>, tensor<1x12x16x16xf32>
+}

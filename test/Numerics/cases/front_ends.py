@@ -265,5 +265,59 @@ def fe_log_mel(c):
             whisper_log_mel(d, 64, 16, 20, 8000)]
 
 
-CASES = [fe_group_norm, fe_conv, fe_weight_norm, fe_rotary, fe_relative_position_bias,
+def swin_window_partition(x, w):
+    """Hugging Face's window_partition: [B, H, W, C] -> [B, nW, w², C]."""
+    b, h, wd, ch = x.shape
+    x = x.view(b, h // w, w, wd // w, w, ch).permute(0, 1, 3, 2, 4, 5)
+    return x.reshape(b, -1, w * w, ch)
+
+
+def swin_window_reverse(windows, w, h, wd):
+    """Hugging Face's window_reverse: [B, nW, w², C] -> [B, H, W, C]."""
+    b, ch = windows.shape[0], windows.shape[-1]
+    x = windows.view(b, h // w, wd // w, w, w, ch).permute(0, 1, 3, 2, 4, 5)
+    return x.reshape(b, h, wd, ch)
+
+
+def swin_window_bias(table, w, shift, h, wd):
+    """SwinSelfAttention's relative position bias (relative_position_index)
+    plus SwinLayer.get_attn_mask's -100 between regions, as
+    [1, nW · heads, w², w²]."""
+    coords = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(w), indexing="ij")).flatten(1)
+    rel = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()
+    rel[:, :, 0] += w - 1
+    rel[:, :, 1] += w - 1
+    rel[:, :, 0] *= 2 * w - 1
+    index = rel.sum(-1)
+    heads = table.shape[1]
+    bias = table[index.view(-1)].view(w * w, w * w, heads).permute(2, 0, 1)
+    windows = (h // w) * (wd // w)
+    mask = torch.zeros(windows, w * w, w * w)
+    if shift > 0:
+        img = torch.zeros(1, h, wd, 1)
+        count = 0
+        for hs in (slice(0, -w), slice(-w, -shift), slice(-shift, None)):
+            for ws in (slice(0, -w), slice(-w, -shift), slice(-shift, None)):
+                img[:, hs, ws, :] = count
+                count += 1
+        m = swin_window_partition(img, w).view(-1, w * w)
+        mask = m.unsqueeze(1) - m.unsqueeze(2)
+        mask = mask.masked_fill(mask != 0, -100.0).masked_fill(mask == 0, 0.0)
+    full = bias.unsqueeze(0) + mask.unsqueeze(1)
+    return full.reshape(1, windows * heads, w * w, w * w)
+
+
+def fe_windows(c):
+    x = c.input(c.normal((2, 8, 12, 5)))
+    y = c.input(c.normal((3, 6, 16, 5)))
+    t = c.weight("relative_position_bias_table", c.normal((49, 3)))
+    return [
+        swin_window_partition(torch.roll(x, (-2, -2), (1, 2)), 4),
+        torch.roll(swin_window_reverse(y, 4, 8, 12), (2, 2), (1, 2)),
+        swin_window_bias(t, 4, 2, 8, 12),
+        swin_window_bias(t, 4, 0, 8, 12),
+    ]
+
+
+CASES = [fe_group_norm, fe_conv, fe_weight_norm, fe_rotary, fe_relative_position_bias, fe_windows,
          fe_positional, fe_patch_embed, fe_patchify, fe_random_mask, fe_log_mel]
