@@ -179,6 +179,24 @@ TEST_CASE("family_deberta_v2_variant (absolute positions, token types, no "
                           "config.json",
                       kTightTolerance);
 }
+TEST_CASE("family_deberta_v2_p2c (position-to-content alone, shared key, log "
+          "buckets) matches DeBERTa",
+          "[numerics][family]") {
+  checkAgainstPyTorch("family_deberta_v2_p2c",
+                      std::string(ENCODER_EXAMPLES_DIR) +
+                          "/../test/Numerics/configs/deberta-v2-p2c/"
+                          "config.json",
+                      kTightTolerance);
+}
+TEST_CASE("family_t5_gated_silu (gated-silu feed-forward) matches "
+          "T5EncoderModel",
+          "[numerics][family]") {
+  checkAgainstPyTorch("family_t5_gated_silu",
+                      std::string(ENCODER_EXAMPLES_DIR) +
+                          "/../test/Numerics/configs/t5-gated-silu/"
+                          "config.json",
+                      kTightTolerance);
+}
 TEST_CASE("family_xlnet (relative attention, segments) matches XLNet written "
           "from Hugging Face's einsums",
           "[numerics][family]") {
@@ -200,4 +218,12 @@ TEST_CASE("family_swin (shifted windows, patch merging) matches torchvision's "
           "SwinTransformer",
           "[numerics][family]") {
   checkFamily("family_swin", "swin", "main", "", kTightTolerance);
+}
+TEST_CASE("family_swin_variant (no qkv bias, windows of 2, the last stage one "
+          "window) matches torchvision's SwinTransformer",
+          "[numerics][family]") {
+  checkAgainstPyTorch("family_swin_variant",
+                      std::string(ENCODER_EXAMPLES_DIR) +
+                          "/../test/Numerics/configs/swin-variant/config.json",
+                      kTightTolerance);
 }

@@ -1,4 +1,5 @@
-//===- Windows.cpp - Swin's window ops to linalg ---------------------------===//
+//===- Windows.cpp - Swin's window ops to linalg
+//---------------------------===//
 //
 // window_partition and window_merge are one gather each: every element of
 // the result reads its source through the roll and the window layout in
@@ -52,7 +53,6 @@ struct IndexMath {
   }
 };
 
-
 struct WindowPartitionLowering : OpConversionPattern<WindowPartitionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -86,11 +86,11 @@ struct WindowPartitionLowering : OpConversionPattern<WindowPartitionOp> {
           Value t = linalg::IndexOp::create(b, l, 2);
           Value channel = linalg::IndexOp::create(b, l, 3);
           Value firstRow = m.mul(m.div(n, columns), window);
-          Value row = m.addModulo(m.add(firstRow, m.div(t, window)), shift,
-                                  height);
+          Value row =
+              m.addModulo(m.add(firstRow, m.div(t, window)), shift, height);
           Value firstColumn = m.mul(m.rem(n, columns), window);
-          Value column = m.addModulo(
-              m.add(firstColumn, m.rem(t, window)), shift, width);
+          Value column =
+              m.addModulo(m.add(firstColumn, m.rem(t, window)), shift, width);
           return {tensor::ExtractOp::create(
               b, l, input, ValueRange{batch, row, column, channel})};
         })[0];
@@ -114,10 +114,10 @@ struct WindowMergeLowering : OpConversionPattern<WindowMergeOp> {
     int64_t window = op.getWindowSize(), shift = op.getShift();
     int64_t columns = width / window;
     SmallVector<OpFoldResult> inputSizes = sizesOf(rewriter, loc, input);
-    SmallVector<OpFoldResult> sizes = staticWhereKnown(
-        rewriter, resultType,
-        {inputSizes[0], rewriter.getIndexAttr(height),
-         rewriter.getIndexAttr(width), inputSizes[3]});
+    SmallVector<OpFoldResult> sizes =
+        staticWhereKnown(rewriter, resultType,
+                         {inputSizes[0], rewriter.getIndexAttr(height),
+                          rewriter.getIndexAttr(width), inputSizes[3]});
     // result[b, r, c, ch] = input[b, window of (R, C), token of (R, C), ch]
     // with (R, C) = ((r - shift) mod H, (c - shift) mod W) on the rolled
     // grid.
@@ -172,12 +172,11 @@ struct WindowBiasLowering : OpConversionPattern<WindowBiasOp> {
 
     Value bias = buildGeneric(
         rewriter, loc, ValueRange{},
-        emptyTensor(rewriter, loc,
-                    {rewriter.getIndexAttr(1),
-                     rewriter.getIndexAttr(windows * heads),
-                     rewriter.getIndexAttr(tokens),
-                     rewriter.getIndexAttr(tokens)},
-                    elementType),
+        emptyTensor(
+            rewriter, loc,
+            {rewriter.getIndexAttr(1), rewriter.getIndexAttr(windows * heads),
+             rewriter.getIndexAttr(tokens), rewriter.getIndexAttr(tokens)},
+            elementType),
         {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
         [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
           IndexMath m{b, l};
@@ -205,15 +204,15 @@ struct WindowBiasLowering : OpConversionPattern<WindowBiasOp> {
           Value firstColumn = m.mul(m.rem(windowIndex, columns), window);
           auto region = [&](Value position, int64_t size) -> Value {
             Value pastFull =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
-                                      position, m.constant(size - window));
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, position,
+                                      m.constant(size - window));
             Value pastShift =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge,
-                                      position, m.constant(size - shift));
-            Value first = arith::IndexCastUIOp::create(b, l, b.getIndexType(),
-                                                       pastFull);
-            Value second = arith::IndexCastUIOp::create(b, l, b.getIndexType(),
-                                                        pastShift);
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, position,
+                                      m.constant(size - shift));
+            Value first =
+                arith::IndexCastUIOp::create(b, l, b.getIndexType(), pastFull);
+            Value second =
+                arith::IndexCastUIOp::create(b, l, b.getIndexType(), pastShift);
             return m.add(first, second);
           };
           auto regionOf = [&](Value rowInWindow, Value colInWindow) {
@@ -237,6 +236,7 @@ struct WindowBiasLowering : OpConversionPattern<WindowBiasOp> {
 } // namespace
 
 void mlir::enc::populateWindowsToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<WindowPartitionLowering, WindowMergeLowering,
-               WindowBiasLowering>(patterns.getContext());
+  patterns
+      .add<WindowPartitionLowering, WindowMergeLowering, WindowBiasLowering>(
+          patterns.getContext());
 }

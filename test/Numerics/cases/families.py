@@ -517,14 +517,15 @@ def family_vit_mae(c):
 # --- CLIP and SigLIP -------------------------------------------------------------
 
 
-def family_swin(c):
-    """torchvision's SwinTransformer (swin_t's architecture at the example's
+def swin(c, cfg):
+    """torchvision's SwinTransformer (swin_t's architecture at the config's
     size) with SwinModel's weights renamed into it: last_hidden_state is
-    its features after the final norm, pooler_output their mean."""
+    its features after the final norm, pooler_output their mean. Without
+    qkv_bias, torchvision's projection biases are zeros."""
     from torchvision.models.swin_transformer import SwinTransformer
 
-    cfg = load_config("swin")
-    assert not cfg.get("use_absolute_embeddings", False) and cfg.get("qkv_bias", True)
+    assert not cfg.get("use_absolute_embeddings", False)
+    qkv_bias = cfg.get("qkv_bias", True)
     assert cfg.get("hidden_act", "gelu") == "gelu" and cfg.get("layer_norm_eps", 1e-5) == 1e-5
     patch, dim, window = cfg["patch_size"], cfg["embed_dim"], cfg["window_size"]
     depths, heads, ratio = cfg["depths"], cfg["num_heads"], cfg.get("mlp_ratio", 4.0)
@@ -550,9 +551,11 @@ def family_swin(c):
         for j in range(depth):
             ours, theirs = f"encoder.layers.{s_index}.blocks.{j}.", f"features.{2 * s_index + 1}.{j}."
             put(theirs + "norm1", norm(c, ours + "layernorm_before", width))
-            q, k, v = (dense(c, f"{ours}attention.self.{n}", width, width) for n in ("query", "key", "value"))
+            q, k, v = (dense(c, f"{ours}attention.self.{n}", width, width, bias=qkv_bias)
+                       for n in ("query", "key", "value"))
             state[theirs + "attn.qkv.weight"] = torch.cat([q[0], k[0], v[0]])
-            state[theirs + "attn.qkv.bias"] = torch.cat([q[1], k[1], v[1]])
+            state[theirs + "attn.qkv.bias"] = (torch.cat([q[1], k[1], v[1]]) if qkv_bias
+                                               else torch.zeros(3 * width, dtype=torch.float64))
             state[theirs + "attn.relative_position_bias_table"] = c.weight(
                 ours + "attention.self.relative_position_bias_table",
                 c.normal(((2 * window - 1) ** 2, heads[s_index]), 0.5))
@@ -574,6 +577,23 @@ def family_swin(c):
         features = model.norm(model.features(pixels))  # [batch, H, W, C]
     hidden = features.reshape(c.batch, features.shape[1] * features.shape[2], width)
     return [hidden, hidden.mean(1)]
+
+
+def family_swin(c):
+    return swin(c, load_config("swin"))
+
+
+def variant_config(name):
+    """test/Numerics/configs/<name>/config.json: a family's other options."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", name, "config.json")
+    with open(path) as f:
+        return json.load(f)
+
+
+def family_swin_variant(c):
+    """No q/k/v biases, windows of 2 (three stages, the last one window),
+    mlp_ratio 2."""
+    return swin(c, variant_config("swin-variant"))
 
 
 def dual_text_ids(c, vocab, seq, lengths, bos=None, eos=None, pad=0):
@@ -950,13 +970,13 @@ def text_ids(c, vocab, pad, seq, lengths):
     return c.input(ids_np), c.input(mask_np)
 
 
-def t5_encoder(c, model_type):
+def t5_encoder(c, model_type, cfg=None):
     """T5EncoderModel (Hugging Face's modeling_t5), written out: RMS norm
     without bias, unscaled scores plus the first block's bucketed relative
     position bias, relu or gated-gelu feed-forward. Padding follows Hugging
     Face in float32: a padded key's score (bias + finfo.min) rounds to
     finfo.min, so it is set to MASKED here."""
-    cfg = load_config(model_type)
+    cfg = cfg or load_config(model_type)
     vocab, dim, d_kv, ffn = cfg["vocab_size"], cfg["d_model"], cfg["d_kv"], cfg["d_ff"]
     layers, heads = cfg["num_layers"], cfg["num_heads"]
     buckets = cfg.get("relative_attention_num_buckets", 32)
@@ -1012,6 +1032,11 @@ def family_t5(c):
 
 def family_mt5(c):
     return t5_encoder(c, "mt5")
+
+
+def family_t5_gated_silu(c):
+    """feed_forward_proj gated-silu (T5 v1.1's gating with SiLU)."""
+    return t5_encoder(c, "t5", variant_config("t5-gated-silu"))
 
 
 def deberta_log_bucket(relative, bucket_size, max_position):
@@ -1120,10 +1145,13 @@ def family_deberta_v2_variant(c):
     positions and token types, no buckets (clamped offsets past
     max_relative_positions 6), no relative layer norm, c2p alone through
     pos_key_proj (share_att_key false)."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", "deberta-v2-variant",
-                        "config.json")
-    with open(path) as f:
-        return deberta_v2(c, json.load(f))
+    return deberta_v2(c, variant_config("deberta-v2-variant"))
+
+
+def family_deberta_v2_p2c(c):
+    """p2c alone (pos_att_type "p2c"), with the shared attention key and log
+    buckets: the position-to-content term through the query projection."""
+    return deberta_v2(c, variant_config("deberta-v2-p2c"))
 
 
 def xlnet(c, function):
@@ -1395,6 +1423,6 @@ CASES = [family_bert, family_bert_sentence, family_roberta, family_distilbert, f
          family_siglip_text_features, family_siglip_image_features, family_siglip_loss,
          family_wav2vec2, family_wav2vec2_weight_g, family_whisper, family_whisper_audio,
          family_hubert, family_t5, family_mt5, family_bart, family_bert_pretraining,
-         family_electra_pretraining, family_deberta_v2, family_deberta_v2_variant, family_swin,
-         family_xlnet,
+         family_electra_pretraining, family_deberta_v2, family_deberta_v2_variant,
+         family_deberta_v2_p2c, family_swin, family_swin_variant, family_t5_gated_silu, family_xlnet,
          family_xlnet_query_stream, family_xlnet_pretraining]
