@@ -603,6 +603,18 @@ class Function:
             "triplet", [anchor, positive, negative], [TensorType([], anchor.dtype)], {"margin": _float(margin)}
         )
 
+    def nt_xent(self, embeddings, temperature=0.5):
+        """SimCLR's NT-Xent of [2n, dim] embeddings, the two views of n
+        samples stacked (torch.cat([z_i, z_j]))."""
+        return self._enc("nt_xent", [embeddings], [TensorType([], embeddings.dtype)],
+                         {"temperature": _float(temperature)})
+
+    def queue_info_nce(self, query, key, queue, temperature=0.07):
+        """MoCo's InfoNCE of query/key rows against a [dim, k] queue of
+        negatives (unit vectors as given)."""
+        return self._enc("queue_info_nce", [query, key, queue], [TensorType([], query.dtype)],
+                         {"temperature": _float(temperature)})
+
     def dino_loss(self, student, teacher, center, student_temperature=0.1, teacher_temperature=0.04, center_momentum=0.9):
         """(loss, new_center)."""
         props = {

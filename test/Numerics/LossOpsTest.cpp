@@ -48,6 +48,11 @@ TEST_CASE("enc.binary_cross_entropy matches "
           "[numerics]") {
   checkAgainstPyTorch("loss_binary_cross_entropy");
 }
+TEST_CASE("enc.nt_xent and enc.queue_info_nce match SimCLR's NT-Xent and "
+          "MoCo's InfoNCE",
+          "[numerics]") {
+  checkAgainstPyTorch("loss_nt_xent");
+}
 TEST_CASE("enc.triplet matches F.triplet_margin_loss", "[numerics]") {
   checkAgainstPyTorch("loss_triplet");
 }

@@ -99,6 +99,8 @@ def every_op():
     f.output("z", f.reparameterize(a, p, seed=1))
     f.output("bce", _bce(f, hidden, pad))
     f.output("triplet", f.triplet(a, p, n, margin=0.5))
+    f.output("nt_xent", f.nt_xent(a, temperature=0.2))
+    f.output("moco", f.queue_info_nce(a, p, f.param("queue", [32, 64])))
     loss, center = f.dino_loss(a, p, f.param("center", [32]))
     f.output("dino", loss)
     f.output("center", center)
@@ -122,7 +124,7 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
         "relative_position_bias", "window_partition", "window_merge", "window_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
-        "binary_cross_entropy", "triplet", "dino_loss", "param",
+        "binary_cross_entropy", "triplet", "nt_xent", "queue_info_nce", "dino_loss", "param",
     }
     missing = {op for op in ops if not any(u.endswith("enc." + op) for u in used)}
     assert not missing, printed

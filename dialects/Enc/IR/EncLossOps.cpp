@@ -195,3 +195,51 @@ LogicalResult DinoLossOp::verify() {
     return emitOpError("center_momentum must be in [0, 1], got ") << momentum;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// NtXentOp, QueueInfoNceOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+LogicalResult verifyTemperature(Operation *op, const APFloat &temperature) {
+  double value = temperature.convertToDouble();
+  if (!std::isfinite(value) || value <= 0.0)
+    return op->emitOpError("temperature must be finite and positive, got ")
+           << value;
+  return success();
+}
+
+} // namespace
+
+LogicalResult NtXentOp::verify() {
+  RankedTensorType embeddings = verify::tensorType(getEmbeddings());
+  if (failed(verify::rank(*this, "embeddings", embeddings, 2,
+                          "[2 · n, dim]: two views of n samples")) ||
+      failed(verify::sameElementType(*this, getEmbeddings(),
+                                     {{getResult(), "result"}})) ||
+      failed(verify::divisible(*this, "embeddings' rows",
+                               embeddings.getDimSize(0), 2, "the two views")) ||
+      failed(verifyTemperature(*this, getTemperature())))
+    return failure();
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}
+
+LogicalResult QueueInfoNceOp::verify() {
+  RankedTensorType query = verify::tensorType(getQuery());
+  RankedTensorType queue = verify::tensorType(getQueue());
+  if (failed(verify::rank(*this, "query", query, 2, "[n, dim]")) ||
+      failed(verify::rank(*this, "queue", queue, 2,
+                          "[dim, k]: one negative key per column")) ||
+      failed(verify::sameElementType(*this, getQuery(),
+                                     {{getKey(), "key"},
+                                      {getQueue(), "queue"},
+                                      {getResult(), "result"}})) ||
+      failed(verify::shape(*this, "key", verify::tensorType(getKey()),
+                           query.getShape())) ||
+      failed(verify::shape(*this, "queue", queue,
+                           {query.getDimSize(1), queue.getDimSize(1)})) ||
+      failed(verifyTemperature(*this, getTemperature())))
+    return failure();
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}

@@ -250,5 +250,62 @@ def Enc_DinoLossOp : Enc_Op<"dino_loss", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Enc_NtXentOp : Enc_Op<"nt_xent", [Pure]> {
+  let summary = "SimCLR's NT-Xent loss of two views";
+  let description = [{
+    The normalized temperature-scaled cross entropy of SimCLR (Chen et al.,
+    2020) over `embeddings` `[2n, dim]`: rows `0 .. n-1` are the first view
+    of `n` samples and rows `n .. 2n-1` the second, in the same order (the
+    layout of `torch.cat([z_i, z_j])`). Each row is L2-normalized (as
+    `torch.nn.functional.normalize`, norms floored at 1e-12), similarities
+    are `s[a, b] = z_a · z_b / temperature`, and row `a`'s loss is the cross
+    entropy of `s[a, :]` without the self-similarity `s[a, a]` against its
+    other view (`a + n` or `a - n`); the result (0-d) is the mean over all
+    `2n` rows.
+
+    Example:
+
+    ```mlir
+    %loss = enc.nt_xent %z {temperature = 0.5 : f64}
+        : (tensor<?x128xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$embeddings,
+                       DefaultValuedAttr<F64Attr, "0.5">:$temperature);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = "$embeddings attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Enc_QueueInfoNceOp : Enc_Op<"queue_info_nce", [Pure]> {
+  let summary = "MoCo's InfoNCE loss against a queue of negative keys";
+  let description = [{
+    The InfoNCE loss of MoCo (He et al., 2020) for `query` and its positive
+    `key` (`[n, dim]`, one pair per row) against the negatives in `queue`,
+    stored as MoCo's reference code keeps its buffer, `[dim, k]` (one key
+    per column). Per row the logits are `[q·key, q·queue[:, 0], ...,
+    q·queue[:, k-1]] / temperature` and the loss is their cross entropy
+    against class 0; the result (0-d) is the mean over the rows. The
+    vectors are used as given: MoCo L2-normalizes queries and keys first
+    (`enc.l2_normalize`).
+
+    Example:
+
+    ```mlir
+    %loss = enc.queue_info_nce %q, %k, %queue {temperature = 0.07 : f64}
+        : (tensor<?x128xf32>, tensor<?x128xf32>, tensor<128x65536xf32>)
+        -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$key,
+                       Enc_FloatTensor:$queue,
+                       DefaultValuedAttr<F64Attr, "0.07">:$temperature);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $queue attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 
 #endif // ENC_ENCLOSSOPS_TD

@@ -68,6 +68,10 @@ FailureOr<SmallVector<int64_t>> chooseTileSizes(linalg::LinalgOp op,
   for (int64_t r : ranges)
     points *= ShapedType::isDynamic(r) ? kDynamicSizeGuess : r;
   bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
+  // A loop of static size 0 (an empty queue of negatives): no work, and the
+  // split below would divide by it.
+  if (llvm::is_contained(ranges, 0))
+    return SmallVector<int64_t>{};
   if (numLoops == 0 || iterators[0] != utils::IteratorType::parallel ||
       (!dynamic && points < minTileElements) || op.getNumDpsInits() == 0)
     return SmallVector<int64_t>{};

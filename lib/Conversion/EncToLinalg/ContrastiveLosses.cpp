@@ -8,7 +8,12 @@
 // - sigmoid_contrastive (SigLIP): one reduction of -log_sigmoid(±logits);
 // - triplet: two squared distances per row in one loop nest, then the hinge;
 // - dino_loss: per-row max, then one pass for both softmax denominators and
-//   the cross term, and a column mean of the teacher for the new center.
+//   the cross term, and a column mean of the teacher for the new center;
+// - nt_xent (SimCLR): rows normalized, the [2n, 2n] similarities with the
+//   diagonal at -inf, row logsumexp minus the other view's entry;
+// - queue_info_nce (MoCo): the positive dot product per row and the row's
+//   products with the queue, whose max and exp-sum take the positive in at
+//   the end (no [n, 1 + k] concatenation).
 //
 // Column reductions run with the reduction loop outermost, so the inner loop
 // still walks a row contiguously.
@@ -305,10 +310,184 @@ struct DinoLossLowering : OpConversionPattern<DinoLossOp> {
   }
 };
 
+struct NtXentLowering : OpConversionPattern<NtXentOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(NtXentOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value z = adaptor.getEmbeddings();
+    Type type = op.getType().getElementType();
+    Value zero = floatConstant(rewriter, loc, type, 0.0);
+    Value floor = floatConstant(rewriter, loc, type, 1e-12);
+    Value inverseTemperature = floatConstant(
+        rewriter, loc, type, 1.0 / op.getTemperature().convertToDouble());
+    Value negInf = negativeInfinity(rewriter, loc, type);
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, z);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap row = projection(ctx, 2, {0});
+
+    // z / max(||z||, 1e-12) per row (F.normalize).
+    Value squares =
+        reduceAlong(rewriter, loc, z, 1, {}, zero,
+                    [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                      Value square =
+                          arith::MulFOp::create(b, l, args[0], args[0]);
+                      return arith::AddFOp::create(b, l, args[1], square);
+                    });
+    Value normalized = buildGeneric(
+        rewriter, loc, ValueRange{z, squares},
+        emptyTensor(rewriter, loc, sizes, type), {identity, row, identity},
+        iterators(2),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value norm = math::SqrtOp::create(b, l, args[1]);
+          Value floored = arith::MaximumFOp::create(b, l, norm, floor);
+          return {arith::DivFOp::create(b, l, args[0], floored)};
+        })[0];
+
+    // s[a, b] = z_a · z_b over the feature dimension, innermost.
+    AffineExpr a, c, d;
+    bindDims(ctx, a, c, d);
+    Value products = buildGeneric(
+        rewriter, loc, ValueRange{normalized, normalized},
+        filledTensor(rewriter, loc, {sizes[0], sizes[0]}, zero),
+        {AffineMap::get(3, 0, {a, d}, ctx), AffineMap::get(3, 0, {c, d}, ctx),
+         AffineMap::get(3, 0, {a, c}, ctx)},
+        iterators(2, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          return {arith::AddFOp::create(b, l, args[2], product)};
+        })[0];
+    // Scaled by 1 / temperature, a sample against itself left out.
+    Value logits = buildGeneric(
+        rewriter, loc, products,
+        emptyTensor(rewriter, loc, {sizes[0], sizes[0]}, type),
+        {identity, identity}, iterators(2),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value i = linalg::IndexOp::create(b, l, 0);
+          Value j = linalg::IndexOp::create(b, l, 1);
+          Value self =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, j);
+          Value scaled =
+              arith::MulFOp::create(b, l, args[0], inverseTemperature);
+          return {arith::SelectOp::create(b, l, self, negInf, scaled)};
+        })[0];
+
+    // Row a's cross entropy against its other view, a + n or a - n.
+    auto [rowMax, rowSum] = logSumExpParts(rewriter, loc, logits, 1);
+    Value rows = tensor::DimOp::create(rewriter, loc, z, 0);
+    Value half = arith::DivUIOp::create(
+        rewriter, loc, rows, arith::ConstantIndexOp::create(rewriter, loc, 2));
+    AffineMap rowOnly = AffineMap::getMultiDimIdentityMap(1, ctx);
+    Value total = sumToScalars(
+        rewriter, loc, ValueRange{rowMax, rowSum}, {rowOnly, rowOnly}, 1, 1,
+        type,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value i = linalg::IndexOp::create(b, l, 0);
+          Value first =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, i, half);
+          Value up = arith::AddIOp::create(b, l, i, half);
+          Value down = arith::SubIOp::create(b, l, i, half);
+          Value other = arith::SelectOp::create(b, l, first, up, down);
+          Value positive =
+              tensor::ExtractOp::create(b, l, logits, ValueRange{i, other});
+          Value logSumExp = arith::AddFOp::create(
+              b, l, math::LogOp::create(b, l, args[1]), args[0]);
+          return {arith::SubFOp::create(b, l, logSumExp, positive)};
+        })[0];
+    Value result = meanOverBatch(rewriter, loc, total, z);
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+struct QueueInfoNceLowering : OpConversionPattern<QueueInfoNceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QueueInfoNceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value query = adaptor.getQuery(), queue = adaptor.getQueue();
+    Type type = op.getType().getElementType();
+    Value zero = floatConstant(rewriter, loc, type, 0.0);
+    Value inverseTemperature = floatConstant(
+        rewriter, loc, type, 1.0 / op.getTemperature().convertToDouble());
+    SmallVector<OpFoldResult> rows = {sizesOf(rewriter, loc, query)[0]};
+    SmallVector<OpFoldResult> negatives = {rows[0],
+                                           sizesOf(rewriter, loc, queue)[1]};
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap row = projection(ctx, 2, {0});
+    auto multiplyAdd = [](OpBuilder &b, Location l,
+                          ValueRange args) -> SmallVector<Value> {
+      Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+      return {arith::AddFOp::create(b, l, args[2], product)};
+    };
+
+    // q · key per row, and q · queue[:, j] (the queue's dim outermost of
+    // its two, so the reduction reads a queue row per step).
+    Value positive = buildGeneric(
+        rewriter, loc, ValueRange{query, adaptor.getKey()},
+        filledTensor(rewriter, loc, rows, zero), {identity, identity, row},
+        iterators(1, 1), multiplyAdd)[0];
+    AffineExpr n, j, d;
+    bindDims(ctx, n, j, d);
+    Value negative = buildGeneric(rewriter, loc, ValueRange{query, queue},
+                                  filledTensor(rewriter, loc, negatives, zero),
+                                  {AffineMap::get(3, 0, {n, d}, ctx),
+                                   AffineMap::get(3, 0, {d, j}, ctx),
+                                   AffineMap::get(3, 0, {n, j}, ctx)},
+                                  iterators(2, 1), multiplyAdd)[0];
+
+    // With m = max(positive, max_j negative) (temperature > 0 keeps the
+    // order), row n's loss is log(exp((p - m)/T) + sum_j exp((q_j - m)/T))
+    // + (m - p)/T.
+    Value negativeMax = reduceAlong(
+        rewriter, loc, negative, 1, {}, negativeInfinity(rewriter, loc, type),
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(b, l, args[1], args[0]);
+        });
+    auto scaledExp = [&](OpBuilder &b, Location l, Value x, Value max) {
+      Value shifted = arith::SubFOp::create(b, l, x, max);
+      Value scaled = arith::MulFOp::create(b, l, shifted, inverseTemperature);
+      return math::ExpOp::create(b, l, scaled);
+    };
+    Value negativeSum =
+        reduceAlong(rewriter, loc, negative, 1, {positive, negativeMax}, zero,
+                    [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                      Value max =
+                          arith::MaximumFOp::create(b, l, args[1], args[2]);
+                      Value term = scaledExp(b, l, args[0], max);
+                      return arith::AddFOp::create(b, l, args[3], term);
+                    });
+    AffineMap rowOnly = AffineMap::getMultiDimIdentityMap(1, ctx);
+    Value total = sumToScalars(
+        rewriter, loc, ValueRange{positive, negativeMax, negativeSum},
+        {rowOnly, rowOnly, rowOnly}, 1, 1, type,
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value max = arith::MaximumFOp::create(b, l, args[0], args[1]);
+          Value positiveTerm = scaledExp(b, l, args[0], max);
+          Value sum = arith::AddFOp::create(b, l, args[2], positiveTerm);
+          Value gap = arith::SubFOp::create(b, l, max, args[0]);
+          Value scaledGap =
+              arith::MulFOp::create(b, l, gap, inverseTemperature);
+          Value logSum = math::LogOp::create(b, l, sum);
+          return {arith::AddFOp::create(b, l, logSum, scaledGap)};
+        })[0];
+    Value result = meanOverBatch(rewriter, loc, total, query);
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::enc::populateContrastiveLossesToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<ContrastiveLowering, SigmoidContrastiveLowering, TripletLowering,
-               DinoLossLowering>(patterns.getContext());
+               DinoLossLowering, NtXentLowering, QueueInfoNceLowering>(
+      patterns.getContext());
 }

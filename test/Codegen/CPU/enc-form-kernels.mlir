@@ -97,3 +97,25 @@ func.func @bad_tiles(%x: tensor<64x512xf32>) -> tensor<64x512xf32> {
   } -> tensor<64x512xf32>
   return %y : tensor<64x512xf32>
 }
+
+// -----
+
+// A loop of static size 0 next to a dynamic one (products with an empty
+// queue of negatives) has no work: it stays a plain op, and choosing its
+// tiles must not divide by its size.
+// CHECK-LABEL: func.func @empty_loop
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+// CHECK-NOT: scf.forall
+#qd = affine_map<(d0, d1, d2) -> (d0, d2)>
+#dk = affine_map<(d0, d1, d2) -> (d2, d1)>
+#qk = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @empty_loop(%q: tensor<?x16xf32>, %queue: tensor<16x0xf32>, %init: tensor<?x0xf32>) -> tensor<?x0xf32> {
+  %0 = linalg.generic {indexing_maps = [#qd, #dk, #qk], iterator_types = ["parallel", "parallel", "reduction"]} ins(%q, %queue : tensor<?x16xf32>, tensor<16x0xf32>) outs(%init : tensor<?x0xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x0xf32>
+  return %0 : tensor<?x0xf32>
+}

@@ -328,3 +328,54 @@ func.func @dino(%s: tensor<?x32xf32>, %t: tensor<?x32xf32>, %c: tensor<32xf32>) 
   %0, %1 = enc.dino_loss %s, %t, %c : (tensor<?x32xf32>, tensor<?x32xf32>, tensor<32xf32>) -> (tensor<f32>, tensor<32xf32>)
   return %0, %1 : tensor<f32>, tensor<32xf32>
 }
+
+// -----
+
+// NT-Xent: squared norms per row, rows divided by max(norm, 1e-12), the
+// [2n, 2n] products over the feature dimension, scaled with the diagonal at
+// -inf; row max and exp-sum; per row log(sum) + max minus the other view's
+// entry (row i ± n, n = rows / 2), summed and divided by the rows.
+// CHECK-LABEL: func.func @nt_xent
+// CHECK-SAME: (%[[Z:.*]]: tensor<?x16xf32>)
+// CHECK: %[[SQ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[Z]] : tensor<?x16xf32>)
+// CHECK: %[[N:.*]] = linalg.generic {{.*}} ins(%[[Z]], %[[SQ]] : tensor<?x16xf32>, tensor<?xf32>)
+// CHECK:   math.sqrt
+// CHECK:   arith.maximumf
+// CHECK:   arith.divf
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[N]], %[[N]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.*}} : tensor<?x?xf32>)
+// CHECK: %[[L:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<?x?xf32>)
+// CHECK:   arith.cmpi eq
+// CHECK:   arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK:   arith.select
+// CHECK: %[[HALF:.*]] = arith.divui %{{.*}}, %c2
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]}
+// CHECK:   arith.cmpi ult, %{{.*}}, %[[HALF]]
+// CHECK:   tensor.extract %[[L]]
+// CHECK: arith.divf
+func.func @nt_xent(%z: tensor<?x16xf32>) -> tensor<f32> {
+  %0 = enc.nt_xent %z : (tensor<?x16xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// MoCo's InfoNCE: q · key per row, q against the [dim, k] queue over dim,
+// the queue products' row max and their exp-sum at max(positive, that max),
+// then per row log(exp((p - m)/T) + sum) + (m - p)/T, averaged.
+// CHECK-DAG: #[[QD:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[DK:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @queue_info_nce
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x8xf32>, %[[K:.*]]: tensor<?x8xf32>, %[[QUEUE:.*]]: tensor<8x32xf32>)
+// CHECK: %[[POS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[Q]], %[[K]] :
+// CHECK: %[[NEG:.*]] = linalg.generic {indexing_maps = [#[[QD]], #[[DK]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[Q]], %[[QUEUE]] : tensor<?x8xf32>, tensor<8x32xf32>) outs(%{{.*}} : tensor<?x32xf32>)
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[NEG]] : tensor<?x32xf32>)
+// CHECK:   arith.maximumf
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[NEG]], %[[POS]], %[[MAX]] :
+// CHECK:   math.exp
+// CHECK: linalg.generic {{.*}} ins(%[[POS]], %[[MAX]], %[[SUM]] :
+// CHECK:   math.exp
+// CHECK:   math.log
+func.func @queue_info_nce(%q: tensor<?x8xf32>, %k: tensor<?x8xf32>, %queue: tensor<8x32xf32>) -> tensor<f32> {
+  %0 = enc.queue_info_nce %q, %k, %queue : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<8x32xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

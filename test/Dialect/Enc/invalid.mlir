@@ -1288,3 +1288,35 @@ func.func @window_bias_result(%t: tensor<49x2xf32>) -> tensor<1x4x16x16xf32> {
   %0 = enc.window_bias %t {window_size = 4 : i64, grid = array<i64: 8, 8>} : (tensor<49x2xf32>) -> tensor<1x4x16x16xf32>
   return %0 : tensor<1x4x16x16xf32>
 }
+
+// -----
+
+func.func @nt_xent_odd(%z: tensor<5x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{embeddings' rows (5) must be a multiple of the two views (2)}}
+  %0 = enc.nt_xent %z : (tensor<5x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @nt_xent_temperature(%z: tensor<4x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{temperature must be finite and positive, got 0}}
+  %0 = enc.nt_xent %z {temperature = 0.0 : f64} : (tensor<4x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @info_nce_queue(%q: tensor<?x8xf32>, %queue: tensor<16x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{queue must have shape [8, 8], got 'tensor<16x8xf32>'}}
+  %0 = enc.queue_info_nce %q, %q, %queue : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<16x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @info_nce_key(%q: tensor<?x8xf32>, %k: tensor<?x4xf32>, %queue: tensor<8x16xf32>) -> tensor<f32> {
+  // expected-error @+1 {{key must have shape [?, 8], got 'tensor<?x4xf32>'}}
+  %0 = enc.queue_info_nce %q, %k, %queue : (tensor<?x8xf32>, tensor<?x4xf32>, tensor<8x16xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -295,3 +295,14 @@ func.func @windows(%x: tensor<?x8x12x16xf32>, %table: tensor<49x2xf32>)
   %b = enc.window_bias %table {window_size = 4 : i64, grid = array<i64: 8, 12>} : (tensor<49x2xf32>) -> tensor<1x12x16x16xf32>
   return %y, %b : tensor<?x8x12x16xf32>, tensor<1x12x16x16xf32>
 }
+
+// SimCLR's and MoCo's contrastive losses.
+// CHECK-LABEL: func.func @contrastive_pretraining
+func.func @contrastive_pretraining(%z: tensor<?x128xf32>, %q: tensor<?x128xf32>, %k: tensor<?x128xf32>,
+                                   %queue: tensor<128x4096xf32>) -> (tensor<f32>, tensor<f32>) {
+  // CHECK: enc.nt_xent %{{.*}} {temperature = 1.000000e-01 : f64} : (tensor<?x128xf32>) -> tensor<f32>
+  %0 = enc.nt_xent %z {temperature = 0.1 : f64} : (tensor<?x128xf32>) -> tensor<f32>
+  // CHECK: enc.queue_info_nce %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x128xf32>, tensor<?x128xf32>, tensor<128x4096xf32>) -> tensor<f32>
+  %1 = enc.queue_info_nce %q, %k, %queue : (tensor<?x128xf32>, tensor<?x128xf32>, tensor<128x4096xf32>) -> tensor<f32>
+  return %0, %1 : tensor<f32>, tensor<f32>
+}

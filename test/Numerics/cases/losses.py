@@ -155,6 +155,44 @@ def loss_siglip(c):
     return [siglip_loss(cosine * t.exp() + b)]
 
 
+def nt_xent(z, temperature):
+    """SimCLR's NT-Xent (Chen et al., 2020) for z = cat([view 1, view 2]):
+    cosine similarities / temperature, self-similarity removed, cross
+    entropy against the other view."""
+    n = z.shape[0] // 2
+    z = F.normalize(z, dim=1)
+    sim = z @ z.T / temperature
+    sim.fill_diagonal_(float("-inf"))
+    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(sim, targets)
+
+
+def moco_info_nce(q, k, queue, temperature):
+    """MoCo's (He et al., 2020) logits and loss as its reference code
+    computes them: l_pos = einsum('nc,nc->n'), l_neg = einsum('nc,ck->nk')
+    against the [dim, K] queue, label 0."""
+    l_pos = torch.einsum("nc,nc->n", q, k).unsqueeze(-1)
+    l_neg = torch.einsum("nc,ck->nk", q, queue)
+    logits = torch.cat([l_pos, l_neg], dim=1) / temperature
+    return F.cross_entropy(logits, torch.zeros(logits.shape[0], dtype=torch.long))
+
+
+def loss_nt_xent(c):
+    base = c.normal((5, 16))
+    z = c.input(np.concatenate([base + c.normal((5, 16), 0.3), base + c.normal((5, 16), 0.3)]))
+    z2 = c.input(c.normal((6, 8)))
+    # MoCo's queries and keys are unit vectors (the queue's keys per column).
+    def unit(x, axis):
+        return (x / np.linalg.norm(x, axis=axis, keepdims=True)).astype(np.float32)
+
+    q = c.input(unit(c.normal((7, 16)), 1))
+    k = c.input(unit(c.normal((7, 16)), 1))
+    queue = c.input(unit(c.normal((16, 24)), 0))
+    empty = c.input(np.zeros((16, 0), dtype=np.float32))
+    return [nt_xent(z, 0.5), nt_xent(z2, 0.1), moco_info_nce(q, k, queue, 0.07),
+            moco_info_nce(q, k, empty, 0.2)]
+
+
 CASES = [loss_l2_normalize, loss_similarity, loss_contrastive, loss_sigmoid_contrastive,
          loss_mse, loss_kl_divergence, loss_reparameterize, loss_binary_cross_entropy,
-         loss_triplet, loss_dino, loss_clip, loss_siglip]
+         loss_triplet, loss_dino, loss_clip, loss_siglip, loss_nt_xent]
