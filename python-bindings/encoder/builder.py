@@ -615,6 +615,29 @@ class Function:
         return self._enc("queue_info_nce", [query, key, queue], [TensorType([], query.dtype)],
                          {"temperature": _float(temperature)})
 
+    def mask_noise(self, x, rate, seed=0, noise=None):
+        """Masking corruption: each element zeroed with probability `rate`
+        (the uniform `noise` when given, else drawn from `seed`)."""
+        operands = [x] + ([noise] if noise is not None else [])
+        return self._enc("mask_noise", operands, [x.type], {"rate": _float(rate), "seed": _int(seed)})
+
+    def gaussian_noise(self, x, std, seed=0, noise=None):
+        """x + std · n, n standard normal (`noise` when given, else drawn
+        from `seed`)."""
+        operands = [x] + ([noise] if noise is not None else [])
+        return self._enc("gaussian_noise", operands, [x.type], {"std": _float(std), "seed": _int(seed)})
+
+    def l1_penalty(self, hidden):
+        return self._enc("l1_penalty", [hidden], [TensorType([], hidden.dtype)], {})
+
+    def kl_sparsity(self, hidden, target=0.05):
+        return self._enc("kl_sparsity", [hidden], [TensorType([], hidden.dtype)], {"target": _float(target)})
+
+    def contractive_penalty(self, hidden, weight, activation="sigmoid"):
+        """The batch mean of ||dh/dx||_F² for h = activation(x Wᵀ + b)."""
+        return self._enc("contractive_penalty", [hidden, weight], [TensorType([], hidden.dtype)],
+                         {"activation": _enum("activation", activation, ACTIVATIONS)})
+
     def dino_loss(self, student, teacher, center, student_temperature=0.1, teacher_temperature=0.04, center_momentum=0.9):
         """(loss, new_center)."""
         props = {

@@ -107,6 +107,7 @@ TEST_CASE("GPU lowering: losses match torch.nn.functional", "[numerics][gpu]") {
   checkAgainstPyTorch("cross_entropy", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("loss_clip", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("loss_nt_xent", "", 1e-5, "main", kGPU);
+  checkAgainstPyTorch("loss_autoencoder", "", 1e-5, "main", kGPU);
 }
 
 // The tensor cores read TF32 (10 mantissa bits, rounded to nearest in

@@ -53,6 +53,12 @@ TEST_CASE("enc.nt_xent and enc.queue_info_nce match SimCLR's NT-Xent and "
           "[numerics]") {
   checkAgainstPyTorch("loss_nt_xent");
 }
+TEST_CASE("enc.mask_noise, gaussian_noise, l1_penalty, kl_sparsity and "
+          "contractive_penalty match the autoencoder formulas and autograd's "
+          "Jacobian",
+          "[numerics]") {
+  checkAgainstPyTorch("loss_autoencoder");
+}
 TEST_CASE("enc.triplet matches F.triplet_margin_loss", "[numerics]") {
   checkAgainstPyTorch("loss_triplet");
 }

@@ -19,6 +19,20 @@ TOOLS_DIR = os.environ.get("ENCODER_TOOLS_DIR", os.path.join(SOURCE_DIR, "build"
 EXAMPLES = os.path.join(SOURCE_DIR, "examples")
 
 
+MASK64 = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def hash_uniform(seed, counter):
+    """The compiler's hashUniform: the top 24 bits of splitmix64(seed · φ +
+    counter), as a float in [0, 1)."""
+    z = (seed * GOLDEN + counter) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    z ^= z >> 31
+    return (z >> 40) * 2.0**-24
+
+
 def tool(name, *args, check=False):
     """Runs build/bin/NAME; returns the completed process (text output)."""
     return subprocess.run(

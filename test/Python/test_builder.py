@@ -101,6 +101,11 @@ def every_op():
     f.output("triplet", f.triplet(a, p, n, margin=0.5))
     f.output("nt_xent", f.nt_xent(a, temperature=0.2))
     f.output("moco", f.queue_info_nce(a, p, f.param("queue", [32, 64])))
+    f.output("masked", f.mask_noise(a, 0.25, seed=3))
+    f.output("noisy", f.gaussian_noise(a, 0.1, noise=p))
+    f.output("l1", f.l1_penalty(a))
+    f.output("kl_sparsity", f.kl_sparsity(f.activation("sigmoid", a), target=0.1))
+    f.output("contractive", f.contractive_penalty(a, f.param("encoder", [32, 16]), activation="tanh"))
     loss, center = f.dino_loss(a, p, f.param("center", [32]))
     f.output("dino", loss)
     f.output("center", center)
@@ -124,7 +129,8 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
         "relative_position_bias", "window_partition", "window_merge", "window_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
-        "binary_cross_entropy", "triplet", "nt_xent", "queue_info_nce", "dino_loss", "param",
+        "binary_cross_entropy", "triplet", "nt_xent", "queue_info_nce", "mask_noise", "gaussian_noise", "l1_penalty",
+        "kl_sparsity", "contractive_penalty", "dino_loss", "param",
     }
     missing = {op for op in ops if not any(u.endswith("enc." + op) for u in used)}
     assert not missing, printed

@@ -13,21 +13,11 @@ import numpy as np
 import pytest
 
 import encoder
-from conftest import tool
+from conftest import hash_uniform, tool
 from encoder import builder
 
-MASK64 = (1 << 64) - 1
-GOLDEN = 0x9E3779B97F4A7C15
 SENTINEL, EOS = 32099, 1
-
-
-def uniform(seed, counter):
-    """hashUniform: the top 24 bits of splitmix64(seed · φ + counter)."""
-    z = (seed * GOLDEN + counter) & MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    z ^= z >> 31
-    return (z >> 40) * 2.0**-24
+uniform = hash_uniform
 
 
 def counts(length, density, mean_span):

@@ -243,3 +243,68 @@ LogicalResult QueueInfoNceOp::verify() {
     return failure();
   return verify::shape(*this, "result", verify::tensorType(getResult()), {});
 }
+
+//===----------------------------------------------------------------------===//
+// Autoencoders: MaskNoiseOp, GaussianNoiseOp, L1PenaltyOp, KlSparsityOp,
+// ContractivePenaltyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskNoiseOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate <= 1.0))
+    return emitOpError("rate must be in [0, 1], got ") << rate;
+  if (getNoise())
+    return verify::shape(*this, "noise", verify::tensorType(getNoise()),
+                         verify::tensorType(getInput()).getShape());
+  return success();
+}
+
+LogicalResult GaussianNoiseOp::verify() {
+  double std = getStd().convertToDouble();
+  if (!std::isfinite(std) || std < 0.0)
+    return emitOpError("std must be finite and non-negative, got ") << std;
+  if (getNoise())
+    return verify::shape(*this, "noise", verify::tensorType(getNoise()),
+                         verify::tensorType(getInput()).getShape());
+  return success();
+}
+
+LogicalResult L1PenaltyOp::verify() {
+  if (verify::tensorType(getHidden()).getRank() < 1)
+    return emitOpError("hidden must have a batch dimension, got a 0-d tensor");
+  if (failed(verify::sameElementType(*this, getHidden(),
+                                     {{getResult(), "result"}})))
+    return failure();
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}
+
+LogicalResult KlSparsityOp::verify() {
+  if (failed(verify::rank(*this, "hidden", verify::tensorType(getHidden()), 2,
+                          "[batch, units]")) ||
+      failed(verify::sameElementType(*this, getHidden(),
+                                     {{getResult(), "result"}})))
+    return failure();
+  double target = getTarget().convertToDouble();
+  if (!(target > 0.0 && target < 1.0))
+    return emitOpError("target must be in (0, 1), got ") << target;
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}
+
+LogicalResult ContractivePenaltyOp::verify() {
+  RankedTensorType hidden = verify::tensorType(getHidden());
+  RankedTensorType weight = verify::tensorType(getWeight());
+  if (failed(verify::rank(*this, "hidden", hidden, 2, "[batch, units]")) ||
+      failed(verify::rank(*this, "weight", weight, 2, "[units, in]")) ||
+      failed(verify::sameElementType(
+          *this, getHidden(),
+          {{getWeight(), "weight"}, {getResult(), "result"}})) ||
+      failed(verify::shape(*this, "weight", weight,
+                           {hidden.getDimSize(1), weight.getDimSize(1)})))
+    return failure();
+  ActivationKind kind = getActivation();
+  if (kind != ActivationKind::sigmoid && kind != ActivationKind::tanh &&
+      kind != ActivationKind::relu)
+    return emitOpError("has a closed form for sigmoid, tanh and relu, not ")
+           << stringifyActivationKind(kind);
+  return verify::shape(*this, "result", verify::tensorType(getResult()), {});
+}

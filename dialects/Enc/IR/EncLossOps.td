@@ -307,5 +307,129 @@ def Enc_QueueInfoNceOp : Enc_Op<"queue_info_nce", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Enc_MaskNoiseOp : Enc_Op<"mask_noise",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "masking noise of a denoising autoencoder";
+  let description = [{
+    Sets each element of `input` to zero with probability `rate` (Vincent et
+    al., 2008): element `i` is dropped where its uniform draw `u_i` in
+    `[0, 1)` is below `rate`. `u` is the `noise` operand when given (to
+    reproduce a reference), otherwise a deterministic function of `seed`
+    and the element's row-major index (hashed, as `enc.reparameterize`).
+    Unlike dropout, the kept elements are not rescaled.
+
+    Example:
+
+    ```mlir
+    %x = enc.mask_noise %pixels {rate = 0.25 : f64, seed = 3 : i64}
+        : (tensor<?x784xf32>) -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$noise,
+                       F64Attr:$rate,
+                       DefaultValuedAttr<I64Attr, "0">:$seed);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`noise` $noise^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_GaussianNoiseOp : Enc_Op<"gaussian_noise",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "additive Gaussian noise of a denoising autoencoder";
+  let description = [{
+    `input + std · n` with standard normal `n`: the `noise` operand when
+    given, otherwise a deterministic function of `seed` and the element's
+    row-major index (Box-Muller on hashed uniforms, as
+    `enc.reparameterize`).
+
+    Example:
+
+    ```mlir
+    %x = enc.gaussian_noise %pixels {std = 0.1 : f64, seed = 3 : i64}
+        : (tensor<?x784xf32>) -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       Optional<Enc_FloatTensor>:$noise,
+                       F64Attr:$std,
+                       DefaultValuedAttr<I64Attr, "0">:$seed);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`noise` $noise^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Enc_L1PenaltyOp : Enc_Op<"l1_penalty", [Pure]> {
+  let summary = "L1 activity penalty of a sparse autoencoder";
+  let description = [{
+    The batch mean of each sample's `sum |h|` over its other dimensions,
+    for `hidden` `[batch, ...]`: the sparsity term of a sparse autoencoder
+    (weighted by the model, e.g. `loss + λ · penalty`). A 0-d result.
+
+    Example:
+
+    ```mlir
+    %p = enc.l1_penalty %h : (tensor<?x64xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$hidden);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = "$hidden attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Enc_KlSparsityOp : Enc_Op<"kl_sparsity", [Pure]> {
+  let summary = "KL sparsity penalty of a sparse autoencoder";
+  let description = [{
+    For activations `hidden` `[batch, units]` in `(0, 1)` (a sigmoid
+    layer) and the target activation `target` (ρ): with `ρ̂_j` the batch mean
+    of unit `j`, the sum over units of
+    `ρ log(ρ / ρ̂_j) + (1 - ρ) log((1 - ρ) / (1 - ρ̂_j))` (Ng's sparse
+    autoencoder). A 0-d result.
+
+    Example:
+
+    ```mlir
+    %p = enc.kl_sparsity %h {target = 0.05 : f64} : (tensor<?x64xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$hidden,
+                       DefaultValuedAttr<F64Attr, "0.05">:$target);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = "$hidden attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Enc_ContractivePenaltyOp : Enc_Op<"contractive_penalty", [Pure]> {
+  let summary = "contractive autoencoder's Jacobian penalty, in closed form";
+  let description = [{
+    The batch mean of `||∂h/∂x||_F²` for an encoder layer
+    `h = activation(x Wᵀ + b)` (Rifai et al., 2011), from its output
+    `hidden` `[batch, units]` and `weight` `[units, in]`: the Jacobian is
+    `diag(g(h)) W`, so its squared Frobenius norm is
+    `sum_j g(h_j)² · sum_k W_jk²` with `g` the activation's derivative
+    written in its output: `h (1 - h)` for `sigmoid`, `1 - h²` for `tanh`,
+    `h > 0` for `relu`. A 0-d result.
+
+    Example:
+
+    ```mlir
+    %p = enc.contractive_penalty %h, %w {activation = #enc<activation sigmoid>}
+        : (tensor<?x64xf32>, tensor<64x784xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$hidden, Enc_FloatTensor:$weight,
+                       Enc_ActivationKindAttr:$activation);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $hidden `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 
 #endif // ENC_ENCLOSSOPS_TD

@@ -26,6 +26,39 @@ using namespace mlir;
 using namespace mlir::enc;
 using namespace mlir::enc::lowering;
 
+SmallVector<Value>
+mlir::enc::lowering::rowMajorStrides(OpBuilder &b, Location loc,
+                                     ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> strides(sizes.size());
+  Value stride = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int d = static_cast<int>(sizes.size()) - 1; d >= 0; --d) {
+    strides[d] = stride;
+    Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[d]);
+    stride = arith::MulIOp::create(b, loc, stride, size);
+  }
+  return strides;
+}
+
+Value mlir::enc::lowering::seededDraw(OpBuilder &b, Location loc, uint64_t seed,
+                                      ArrayRef<Value> strides, Type elementType,
+                                      bool normal) {
+  Value counter = arith::ConstantIndexOp::create(b, loc, 0);
+  for (auto [d, stride] : llvm::enumerate(strides)) {
+    Value index = linalg::IndexOp::create(b, loc, d);
+    Value offset = arith::MulIOp::create(b, loc, index, stride);
+    counter = arith::AddIOp::create(b, loc, counter, offset);
+  }
+  // f16 cannot hold the 24-bit integers hashUniform starts from (nor bf16
+  // exactly): draw in f32 and round once.
+  Type drawType =
+      elementType.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : elementType;
+  Value draw = normal ? hashNormal(b, loc, seed, counter, drawType)
+                      : hashUniform(b, loc, seed, counter, drawType);
+  if (drawType != elementType)
+    draw = arith::TruncFOp::create(b, loc, elementType, draw);
+  return draw;
+}
+
 SmallVector<Value> lowering::sumToScalars(OpBuilder &b, Location loc,
                                           ValueRange inputs,
                                           ArrayRef<AffineMap> inputMaps,
@@ -331,16 +364,9 @@ struct ReparameterizeLowering : OpConversionPattern<ReparameterizeOp> {
 
     // Without noise, element i (row-major) draws hashNormal(seed, i): the
     // same sample for the same seed, shape and position on every call.
-    SmallVector<Value> strides(rank);
-    if (!noise) {
-      Value stride = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      for (int d = rank - 1; d >= 0; --d) {
-        strides[d] = stride;
-        stride = arith::MulIOp::create(
-            rewriter, loc, stride,
-            getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]));
-      }
-    }
+    SmallVector<Value> strides;
+    if (!noise)
+      strides = rowMajorStrides(rewriter, loc, sizes);
     uint64_t seed = static_cast<uint64_t>(op.getSeed());
 
     SmallVector<Value> inputs = {mu, adaptor.getLogvar()};
@@ -351,25 +377,9 @@ struct ReparameterizeLowering : OpConversionPattern<ReparameterizeOp> {
         rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
         SmallVector<AffineMap>(inputs.size() + 1, identity), iterators(rank),
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-          Value eps;
-          if (noise) {
-            eps = args[2];
-          } else {
-            Value counter = arith::ConstantIndexOp::create(b, l, 0);
-            for (unsigned d = 0; d < rank; ++d)
-              counter = arith::AddIOp::create(
-                  b, l, counter,
-                  arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, d),
-                                        strides[d]));
-            // f16 cannot hold the 24-bit integers hashUniform starts from
-            // (nor bf16 exactly): draw in f32 and round once.
-            Type drawType = elementType.getIntOrFloatBitWidth() < 32
-                                ? b.getF32Type()
-                                : elementType;
-            eps = hashNormal(b, l, seed, counter, drawType);
-            if (drawType != elementType)
-              eps = arith::TruncFOp::create(b, l, elementType, eps);
-          }
+          Value eps = noise ? args[2]
+                            : seededDraw(b, l, seed, strides, elementType,
+                                         /*normal=*/true);
           Value sigma = math::ExpOp::create(
               b, l, arith::MulFOp::create(b, l, args[1], half));
           return {arith::AddFOp::create(
@@ -470,4 +480,5 @@ void mlir::enc::populateLossesToLinalgPatterns(RewritePatternSet &patterns) {
                ReparameterizeLowering, BinaryCrossEntropyLowering>(
       patterns.getContext());
   populateContrastiveLossesToLinalgPatterns(patterns);
+  populateAutoencoderLossesToLinalgPatterns(patterns);
 }

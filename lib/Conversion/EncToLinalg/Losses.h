@@ -1,8 +1,10 @@
 //===- Losses.h - builders shared by the loss lowerings ---------*- C++ -*-===//
 //
 // The losses are split over Losses.cpp (cross entropy, regression, VAE,
-// binary) and ContrastiveLosses.cpp (pairwise and self-distillation); both
-// end in reductions to 0-d tensors, built here.
+// binary), ContrastiveLosses.cpp (pairwise and self-distillation) and
+// AutoencoderLosses.cpp (corruption noise and the penalties of sparse and
+// contractive autoencoders); they end in reductions to 0-d tensors, built
+// here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,9 +17,10 @@
 
 namespace mlir::enc {
 
-/// The patterns of ContrastiveLosses.cpp; populateLossesToLinalgPatterns
-/// adds them.
+/// The patterns of ContrastiveLosses.cpp and AutoencoderLosses.cpp;
+/// populateLossesToLinalgPatterns adds them.
 void populateContrastiveLossesToLinalgPatterns(RewritePatternSet &patterns);
+void populateAutoencoderLossesToLinalgPatterns(RewritePatternSet &patterns);
 
 namespace lowering {
 
@@ -47,6 +50,17 @@ Value meanOverBatch(OpBuilder &b, Location loc, Value total, Value batched,
 /// The map from `numDims` loop dims onto their first `count` dims, also for
 /// count 0 (a 0-d operand), where leadingDims gives a null map.
 AffineMap firstDims(MLIRContext *ctx, unsigned numDims, unsigned count);
+
+/// Row-major strides of a tensor of `sizes`: the counters of seeded draws.
+SmallVector<Value> rowMajorStrides(OpBuilder &b, Location loc,
+                                   ArrayRef<OpFoldResult> sizes);
+
+/// In the body of a generic over `strides.size()` loops: the draw of the
+/// element at the loops' row-major index from `seed`, standard normal
+/// (hashNormal) or uniform in [0, 1) (hashUniform), made in f32 for
+/// narrower types and rounded once.
+Value seededDraw(OpBuilder &b, Location loc, uint64_t seed,
+                 ArrayRef<Value> strides, Type elementType, bool normal);
 
 /// `min(x, 0) - log1p(exp(-|x|))`: log(sigmoid(x)) without overflow for
 /// large |x| and without cancellation for large negative x.

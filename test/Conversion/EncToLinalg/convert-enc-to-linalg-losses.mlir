@@ -379,3 +379,40 @@ func.func @queue_info_nce(%q: tensor<?x8xf32>, %k: tensor<?x8xf32>, %queue: tens
   %0 = enc.queue_info_nce %q, %k, %queue : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<8x32xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// Corruption: masking compares the noise with the rate and selects 0;
+// without noise the draw is hashed from the seed and the row-major index.
+// Penalties: |h| summed over everything and divided by the batch; the KL
+// term from the column sums; the contractive term from the weight's squared
+// row sums and sigmoid's h (1 - h), squared.
+// CHECK-LABEL: func.func @autoencoders
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8xf32>, %[[U:.*]]: tensor<?x8xf32>, %[[H:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[U]] : tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK:   %[[DROP:.*]] = arith.cmpf olt, %{{.*}}, %cst
+// CHECK:   arith.select %[[DROP]], %{{.*}}, %{{.*}} : f32
+// CHECK: linalg.generic {{.*}} ins(%[[X]] : tensor<?x8xf32>)
+// CHECK:   linalg.index 0
+// CHECK:   linalg.index 1
+// CHECK:   arith.muli
+// CHECK:   math.log
+// CHECK:   math.cos
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[H]] : tensor<?x4xf32>)
+// CHECK:   math.absf
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[H]] : tensor<?x4xf32>)
+// CHECK: math.log
+// CHECK: %[[NORMS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[W]] : tensor<4x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[H]], %[[NORMS]] : tensor<?x4xf32>, tensor<4xf32>)
+// CHECK:   %[[REST:.*]] = arith.subf %cst{{.*}}, %[[HE:.*]] : f32
+// CHECK:   %[[SLOPE:.*]] = arith.mulf %[[HE]], %[[REST]]
+// CHECK:   arith.mulf %[[SLOPE]], %[[SLOPE]]
+func.func @autoencoders(%x: tensor<?x8xf32>, %u: tensor<?x8xf32>, %h: tensor<?x4xf32>, %w: tensor<4x8xf32>)
+    -> (tensor<?x8xf32>, tensor<?x8xf32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  %0 = enc.mask_noise %x noise %u {rate = 0.25 : f64} : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  %1 = enc.gaussian_noise %x {std = 0.1 : f64, seed = 3 : i64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  %2 = enc.l1_penalty %h : (tensor<?x4xf32>) -> tensor<f32>
+  %3 = enc.kl_sparsity %h : (tensor<?x4xf32>) -> tensor<f32>
+  %4 = enc.contractive_penalty %h, %w {activation = #enc<activation sigmoid>} : (tensor<?x4xf32>, tensor<4x8xf32>) -> tensor<f32>
+  return %0, %1, %2, %3, %4 : tensor<?x8xf32>, tensor<?x8xf32>, tensor<f32>, tensor<f32>, tensor<f32>
+}

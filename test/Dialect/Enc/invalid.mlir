@@ -1320,3 +1320,59 @@ func.func @info_nce_key(%q: tensor<?x8xf32>, %k: tensor<?x4xf32>, %queue: tensor
   %0 = enc.queue_info_nce %q, %k, %queue : (tensor<?x8xf32>, tensor<?x4xf32>, tensor<8x16xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+func.func @mask_rate(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{rate must be in [0, 1], got 1.5}}
+  %0 = enc.mask_noise %x {rate = 1.5 : f64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @gaussian_noise_shape(%x: tensor<?x8xf32>, %n: tensor<?x4xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{noise must have shape [?, 8], got 'tensor<?x4xf32>'}}
+  %0 = enc.gaussian_noise %x noise %n {std = 0.1 : f64} : (tensor<?x8xf32>, tensor<?x4xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @gaussian_std(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{std must be finite and non-negative, got -1.000000e-01}}
+  %0 = enc.gaussian_noise %x {std = -0.1 : f64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @kl_target(%h: tensor<?x8xf32>) -> tensor<f32> {
+  // expected-error @+1 {{target must be in (0, 1), got 1}}
+  %0 = enc.kl_sparsity %h {target = 1.0 : f64} : (tensor<?x8xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @l1_scalar(%h: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{hidden must have a batch dimension, got a 0-d tensor}}
+  %0 = enc.l1_penalty %h : (tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @contractive_weight(%h: tensor<?x8xf32>, %w: tensor<4x16xf32>) -> tensor<f32> {
+  // expected-error @+1 {{weight must have shape [8, 16], got 'tensor<4x16xf32>'}}
+  %0 = enc.contractive_penalty %h, %w {activation = #enc<activation sigmoid>} : (tensor<?x8xf32>, tensor<4x16xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @contractive_gelu(%h: tensor<?x8xf32>, %w: tensor<8x16xf32>) -> tensor<f32> {
+  // expected-error @+1 {{has a closed form for sigmoid, tanh and relu, not gelu}}
+  %0 = enc.contractive_penalty %h, %w {activation = #enc<activation gelu>} : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -306,3 +306,20 @@ func.func @contrastive_pretraining(%z: tensor<?x128xf32>, %q: tensor<?x128xf32>,
   %1 = enc.queue_info_nce %q, %k, %queue : (tensor<?x128xf32>, tensor<?x128xf32>, tensor<128x4096xf32>) -> tensor<f32>
   return %0, %1 : tensor<f32>, tensor<f32>
 }
+
+// Autoencoders: corruption, and the sparse and contractive penalties.
+// CHECK-LABEL: func.func @autoencoders
+func.func @autoencoders(%x: tensor<?x784xf32>, %u: tensor<?x784xf32>, %h: tensor<?x64xf32>, %w: tensor<64x784xf32>)
+    -> (tensor<?x784xf32>, tensor<?x784xf32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  // CHECK: enc.mask_noise %{{.*}} noise %{{.*}} {rate = 2.500000e-01 : f64} : (tensor<?x784xf32>, tensor<?x784xf32>) -> tensor<?x784xf32>
+  %0 = enc.mask_noise %x noise %u {rate = 0.25 : f64} : (tensor<?x784xf32>, tensor<?x784xf32>) -> tensor<?x784xf32>
+  // CHECK: enc.gaussian_noise %{{.*}} {seed = 3 : i64, std = 1.000000e-01 : f64} : (tensor<?x784xf32>) -> tensor<?x784xf32>
+  %1 = enc.gaussian_noise %x {std = 0.1 : f64, seed = 3 : i64} : (tensor<?x784xf32>) -> tensor<?x784xf32>
+  // CHECK: enc.l1_penalty %{{.*}} : (tensor<?x64xf32>) -> tensor<f32>
+  %2 = enc.l1_penalty %h : (tensor<?x64xf32>) -> tensor<f32>
+  // CHECK: enc.kl_sparsity %{{.*}} : (tensor<?x64xf32>) -> tensor<f32>
+  %3 = enc.kl_sparsity %h : (tensor<?x64xf32>) -> tensor<f32>
+  // CHECK: enc.contractive_penalty %{{.*}}, %{{.*}} {activation = #enc<activation tanh>}
+  %4 = enc.contractive_penalty %h, %w {activation = #enc<activation tanh>} : (tensor<?x64xf32>, tensor<64x784xf32>) -> tensor<f32>
+  return %0, %1, %2, %3, %4 : tensor<?x784xf32>, tensor<?x784xf32>, tensor<f32>, tensor<f32>, tensor<f32>
+}

@@ -193,6 +193,38 @@ def loss_nt_xent(c):
             moco_info_nce(q, k, empty, 0.2)]
 
 
+def contractive(x, w, b, act):
+    """Rifai et al. (2011): the batch mean of ||dh/dx||_F² for
+    h = act(x Wᵀ + b), the Jacobian taken by autograd sample by sample."""
+    total = 0.0
+    for row in x:
+        jacobian = torch.autograd.functional.jacobian(lambda v: act(F.linear(v, w, b)), row)
+        total = total + (jacobian ** 2).sum()
+    return total / x.shape[0]
+
+
+def loss_autoencoder(c):
+    x = c.input(c.normal((5, 12)))
+    u = c.input(c.rng.random((5, 12)).astype(np.float32))
+    n = c.input(c.normal((5, 12)))
+    w = c.weight("encoder.weight", c.normal((8, 12), 0.4))
+    b = c.weight("encoder.bias", c.normal((8,), 0.2))
+    pre = F.linear(x, w, b)
+    hs, hr = torch.sigmoid(pre), torch.relu(pre)
+    rho, rho_hat = 0.1, hs.mean(0)
+    kl = (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()
+    return [
+        torch.where(u < 0.3, torch.zeros_like(x), x),
+        x + 0.5 * n,
+        hr.abs().sum(1).mean(),
+        kl,
+        contractive(x, w, b, torch.sigmoid),
+        contractive(x, w, b, torch.tanh),
+        contractive(x, w, b, torch.relu),
+    ]
+
+
 CASES = [loss_l2_normalize, loss_similarity, loss_contrastive, loss_sigmoid_contrastive,
          loss_mse, loss_kl_divergence, loss_reparameterize, loss_binary_cross_entropy,
-         loss_triplet, loss_dino, loss_clip, loss_siglip, loss_nt_xent]
+         loss_triplet, loss_dino, loss_clip, loss_siglip, loss_nt_xent,
+         loss_autoencoder]
