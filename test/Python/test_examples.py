@@ -1,4 +1,5 @@
-"""examples/python/ runs and its variants agree."""
+"""examples/python/ runs: the fusion experiment's variants agree, the
+autoencoder examples compile and run deterministically."""
 
 import os
 import subprocess
@@ -20,3 +21,12 @@ def test_fusion_experiment(variant):
     assert "outputs agree: True" in result.stdout
     assert result.stdout.count("# Kernels") == 2
     assert "B / A" in result.stdout
+
+
+def test_autoencoders():
+    script = os.path.join(EXAMPLES, "python", "autoencoders.py")
+    result = subprocess.run([sys.executable, script, "--batch", "4"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["contractive", "denoising", "sparse", "standard", "vae"]
+    assert all("same on a second call: True" in line for line in lines), result.stdout

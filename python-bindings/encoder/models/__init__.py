@@ -13,6 +13,10 @@ albert) are written in Python with encoder.builder (encoder/models/text.py)
 and tested equal to the C++ frontend's IR; the others call the C++
 frontend. `pool` ("mean" or "cls") and `normalize` add a Sentence-BERT
 head to a text encoder; `audio_input` makes Whisper take 16 kHz audio.
+
+encoder.models.autoencoder(config) builds the fully connected autoencoders
+(standard, denoising, sparse, contractive, variational) that have no Hugging
+Face config (encoder/models/autoencoder.py).
 """
 
 import json
@@ -20,6 +24,7 @@ import os
 import tempfile
 
 from . import text as _text
+from .autoencoder import AutoencoderConfigError, autoencoder  # noqa: F401
 
 FAMILIES = (
     "bert",
