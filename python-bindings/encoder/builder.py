@@ -471,6 +471,14 @@ class Function:
         }
         return self._enc("relative_position_bias", [table, query_length, key_length], [type], props)
 
+    def additive_attention(self, query, keys, values, score, mask=None):
+        """Bahdanau's attention of projected `query` [batch, units] over
+        projected `keys` [batch, seq, units] with score vector `score`
+        [units]: (context [batch, dim] of `values`, weights [batch, seq])."""
+        batch, seq = keys.shape[0], keys.shape[1]
+        types = [TensorType([batch, values.shape[2]], query.dtype), TensorType([batch, seq], query.dtype)]
+        return self._enc("additive_attention", [query, keys, values, score, mask], types, {})
+
     def window_partition(self, x, window_size, shift=0):
         """Swin's windows of x [batch, height, width, channels], rolled by
         -shift first: [batch, windows, window_size², channels]."""

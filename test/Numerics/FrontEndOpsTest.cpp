@@ -41,6 +41,10 @@ TEST_CASE("enc.window_partition, window_merge and window_bias match Swin's "
           "[numerics]") {
   checkAgainstPyTorch("fe_windows");
 }
+TEST_CASE("enc.additive_attention matches a PyTorch Bahdanau attention",
+          "[numerics]") {
+  checkAgainstPyTorch("fe_additive_attention");
+}
 TEST_CASE("enc.positional_encoding matches learned and sinusoidal positions",
           "[numerics]") {
   checkAgainstPyTorch("fe_positional");

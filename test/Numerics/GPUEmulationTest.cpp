@@ -109,6 +109,11 @@ TEST_CASE("GPU lowering: losses match torch.nn.functional", "[numerics][gpu]") {
   checkAgainstPyTorch("loss_nt_xent", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("loss_autoencoder", "", 1e-5, "main", kGPU);
 }
+TEST_CASE("GPU lowering: additive attention matches a PyTorch Bahdanau "
+          "attention",
+          "[numerics][gpu]") {
+  checkAgainstPyTorch("fe_additive_attention", "", 1e-5, "main", kGPU);
+}
 
 // The tensor cores read TF32 (10 mantissa bits, rounded to nearest in
 // registers): products lose about 2^-11 relative, so these cases check the

@@ -61,6 +61,10 @@ def every_op():
                                                      head_bias), mask=mask))
     f.output("sinusoids", sinusoids)
     f.output("bias", bias)
+    states = f.input("states", [2, None, 16])
+    context, _ = f.additive_attention(f.input("decoder", [2, 16]),
+                                      states, states, f.param("score", [16]))
+    f.output("additive", context)
     grid = f.input("grid", [None, 8, 12, 16])
     windows = f.window_partition(grid, 4, shift=2)
     f.output("windows", f.window_merge(windows, 8, 12, 4, shift=2))
@@ -126,7 +130,8 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
     ops = {
         "linear", "layer_norm", "rms_norm", "activation", "group_norm", "conv1d", "weight_norm", "attention",
         "disentangled_attention", "relative_attention", "relative_sinusoid", "rotary",
-        "relative_position_bias", "window_partition", "window_merge", "window_bias", "embedding", "positional_encoding", "patch_embed", "patchify",
+        "relative_position_bias", "additive_attention", "window_partition", "window_merge", "window_bias",
+        "embedding", "positional_encoding", "patch_embed", "patchify",
         "random_mask", "gather_visible", "log_mel", "pool", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
         "binary_cross_entropy", "triplet", "nt_xent", "queue_info_nce", "mask_noise", "gaussian_noise", "l1_penalty",

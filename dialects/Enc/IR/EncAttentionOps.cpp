@@ -298,6 +298,42 @@ LogicalResult RelativePositionBiasOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// AdditiveAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdditiveAttentionOp::verify() {
+  RankedTensorType query = verify::tensorType(getQuery());
+  RankedTensorType keys = verify::tensorType(getKeys());
+  RankedTensorType values = verify::tensorType(getValues());
+  if (failed(verify::rank(*this, "query", query, 2, "[batch, units]")) ||
+      failed(verify::rank(*this, "keys", keys, 3, "[batch, seq, units]")) ||
+      failed(verify::rank(*this, "values", values, 3, "[batch, seq, dim]")) ||
+      failed(verify::sameElementType(*this, getQuery(),
+                                     {{getKeys(), "keys"},
+                                      {getValues(), "values"},
+                                      {getScore(), "score"},
+                                      {getContextVector(), "context_vector"},
+                                      {getWeights(), "weights"}})))
+    return failure();
+  int64_t batch = query.getDimSize(0), units = query.getDimSize(1);
+  int64_t seq = keys.getDimSize(1), dim = values.getDimSize(2);
+  if (failed(verify::shape(*this, "keys", keys, {batch, seq, units})) ||
+      failed(verify::shape(*this, "values", values, {batch, seq, dim})) ||
+      failed(verify::shape(*this, "score", verify::tensorType(getScore()),
+                           {units})) ||
+      failed(verify::shape(*this, "context_vector",
+                           verify::tensorType(getContextVector()),
+                           {batch, dim})) ||
+      failed(verify::shape(*this, "weights", verify::tensorType(getWeights()),
+                           {batch, seq})))
+    return failure();
+  if (getMask())
+    return verify::shape(*this, "mask", verify::tensorType(getMask()),
+                         {batch, seq});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Swin's windows: WindowPartitionOp, WindowMergeOp, WindowBiasOp
 //===----------------------------------------------------------------------===//
 

@@ -274,6 +274,47 @@ def Enc_RelativePositionBiasOp : Enc_Op<"relative_position_bias", [Pure]> {
 }
 
 
+def Enc_AdditiveAttentionOp : Enc_Op<"additive_attention", [Pure]> {
+  let summary = "Bahdanau's additive attention of one query over a sequence";
+  let description = [{
+    Additive attention (Bahdanau et al., 2015) of a decoder state over the
+    states of an encoder, from their projections: for `query` `[batch,
+    units]` (the state through `W_a`), `keys` `[batch, seq, units]` (the
+    encoder states through `U_a`, computed once per sequence), the score
+    vector `v` `[units]` and `values` `[batch, seq, dim]` (the encoder
+    states):
+
+    `e_t = v · tanh(query + keys_t)`, `weights = softmax_t(e)`,
+    `context = sum_t weights_t values_t`
+
+    Results: `context_vector` `[batch, dim]` and `weights` `[batch, seq]`. The
+    projections are `enc.linear`s (a bias of `v`'s layer adds the same to
+    every score and cancels in the softmax). The optional `mask`
+    (`[batch, seq]`, nonzero where a state counts: the lengths of padded
+    sequences) gives left-out states the most negative finite score, as
+    `enc.attention` does, so they get weight 0 (all of a row's states left
+    out: equal weights).
+
+    Example:
+
+    ```mlir
+    %context, %weights = enc.additive_attention %q, %k, %h, %v mask %m
+        : (tensor<?x128xf32>, tensor<?x?x128xf32>, tensor<?x?x256xf32>,
+           tensor<128xf32>, tensor<?x?xi64>)
+        -> (tensor<?x256xf32>, tensor<?x?xf32>)
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$query, Enc_FloatTensor:$keys,
+                       Enc_FloatTensor:$values, Enc_FloatTensor:$score,
+                       Optional<Enc_PaddingMaskTensor>:$mask);
+  let results = (outs Enc_FloatTensor:$context_vector, Enc_FloatTensor:$weights);
+  let assemblyFormat = [{
+    $query `,` $keys `,` $values `,` $score (`mask` $mask^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Swin's (shifted) windows
 //===----------------------------------------------------------------------===//

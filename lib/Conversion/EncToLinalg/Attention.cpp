@@ -11,7 +11,8 @@
 // indexed by the clamped offset j - i. disentangled_attention and
 // relative_attention become their position (and segment) terms, a bias
 // generic that gathers them by index (which the CPU's flash kernel fuses
-// instead of materializing), and enc.attention.
+// instead of materializing), and enc.attention. additive_attention
+// (Bahdanau) is its score reduction, a row softmax and a weighted sum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -499,11 +500,111 @@ struct RelativeAttentionLowering : OpConversionPattern<RelativeAttentionOp> {
   }
 };
 
+/// enc.additive_attention: the scores as one reduction over the units
+/// (tanh of the summed projections, dotted with v), the mask, a row
+/// softmax, and the weighted sum of the values.
+struct AdditiveAttentionLowering : OpConversionPattern<AdditiveAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AdditiveAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value query = adaptor.getQuery(), keys = adaptor.getKeys();
+    Value values = adaptor.getValues(), mask = adaptor.getMask();
+    Type type = op.getContextVector().getType().getElementType();
+    SmallVector<OpFoldResult> keySizes = sizesOf(rewriter, loc, keys);
+    SmallVector<OpFoldResult> scoreSizes = {keySizes[0], keySizes[1]};
+    SmallVector<OpFoldResult> contextSizes = {
+        keySizes[0], sizesOf(rewriter, loc, values)[2]};
+    Value zero = floatConstant(rewriter, loc, type, 0.0);
+    AffineExpr d0, d1, d2;
+    bindDims(ctx, d0, d1, d2);
+    AffineMap rowCol = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap row = projection(ctx, 2, {0});
+
+    // e[b, t] = sum_a tanh(query[b, a] + keys[b, t, a]) · v[a]
+    Value scores = buildGeneric(
+        rewriter, loc, ValueRange{query, keys, adaptor.getScore()},
+        filledTensor(rewriter, loc, scoreSizes, zero),
+        {AffineMap::get(3, 0, {d0, d2}, ctx),
+         AffineMap::getMultiDimIdentityMap(3, ctx),
+         AffineMap::get(3, 0, {d2}, ctx), AffineMap::get(3, 0, {d0, d1}, ctx)},
+        iterators(2, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value sum = arith::AddFOp::create(b, l, args[0], args[1]);
+          Value activated = math::TanhOp::create(b, l, sum);
+          Value term = arith::MulFOp::create(b, l, activated, args[2]);
+          return {arith::AddFOp::create(b, l, args[3], term)};
+        })[0];
+    if (mask) {
+      Value maskedOut = maskedScore(rewriter, loc, type);
+      scores = buildGeneric(
+          rewriter, loc, ValueRange{scores, mask},
+          emptyTensor(rewriter, loc, scoreSizes, type),
+          {rowCol, rowCol, rowCol}, iterators(2),
+          [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+            Value weight = maskToWeight(b, l, args[1], type);
+            Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE,
+                                               weight, zero);
+            return {arith::SelectOp::create(b, l, keep, args[0], maskedOut)};
+          })[0];
+    }
+
+    // Softmax over the sequence.
+    Value max = buildGeneric(
+        rewriter, loc, scores,
+        filledTensor(rewriter, loc, {scoreSizes[0]},
+                     negativeInfinity(rewriter, loc, type)),
+        {rowCol, row}, iterators(1, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          return {arith::MaximumFOp::create(b, l, args[1], args[0])};
+        })[0];
+    Value sum = buildGeneric(
+        rewriter, loc, ValueRange{scores, max},
+        filledTensor(rewriter, loc, {scoreSizes[0]}, zero), {rowCol, row, row},
+        iterators(1, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
+          Value e = math::ExpOp::create(b, l, shifted);
+          return {arith::AddFOp::create(b, l, args[2], e)};
+        })[0];
+    Value weights = buildGeneric(
+        rewriter, loc, ValueRange{scores, max, sum},
+        emptyTensor(rewriter, loc, scoreSizes, type),
+        {rowCol, row, row, rowCol}, iterators(2),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
+          Value e = math::ExpOp::create(b, l, shifted);
+          return {arith::DivFOp::create(b, l, e, args[2])};
+        })[0];
+
+    // context[b, d] = sum_t weights[b, t] · values[b, t, d], d outermost of
+    // the two so that the sum runs along t for each output element.
+    Value context = buildGeneric(
+        rewriter, loc, ValueRange{weights, values},
+        filledTensor(rewriter, loc, contextSizes, zero),
+        {AffineMap::get(3, 0, {d0, d2}, ctx),
+         AffineMap::get(3, 0, {d0, d2, d1}, ctx),
+         AffineMap::get(3, 0, {d0, d1}, ctx)},
+        iterators(2, 1),
+        [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          return {arith::AddFOp::create(b, l, args[2], product)};
+        })[0];
+    rewriter.replaceOp(
+        op, {castTo(rewriter, loc, context, op.getContextVector().getType()),
+             castTo(rewriter, loc, weights, op.getWeights().getType())});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::enc::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
   populateMaterializedAttentionPattern(patterns);
   patterns.add<RotaryLowering, RelativePositionBiasLowering,
-               DisentangledAttentionLowering, RelativeAttentionLowering>(
-      patterns.getContext());
+               DisentangledAttentionLowering, RelativeAttentionLowering,
+               AdditiveAttentionLowering>(patterns.getContext());
 }

@@ -28,10 +28,10 @@ namespace {
 /// `input` with each element replaced by `corrupt(element, draw)`, the draw
 /// being the noise operand's element or the seeded one.
 template <typename OpT>
-Value corrupted(ConversionPatternRewriter &rewriter, OpT op, Value input,
-                Value noise, bool normal,
-                function_ref<Value(OpBuilder &, Location, Value, Value)>
-                    corrupt) {
+Value corrupted(
+    ConversionPatternRewriter &rewriter, OpT op, Value input, Value noise,
+    bool normal,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> corrupt) {
   Location loc = op.getLoc();
   Type elementType = op.getType().getElementType();
   unsigned rank = cast<RankedTensorType>(input.getType()).getRank();
@@ -49,9 +49,9 @@ Value corrupted(ConversionPatternRewriter &rewriter, OpT op, Value input,
       rewriter, loc, inputs, emptyTensor(rewriter, loc, sizes, elementType),
       SmallVector<AffineMap>(inputs.size() + 1, identity), iterators(rank),
       [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
-        Value draw =
-            noise ? args[1]
-                  : seededDraw(b, l, seed, strides, elementType, normal);
+        Value draw = noise
+                         ? args[1]
+                         : seededDraw(b, l, seed, strides, elementType, normal);
         return {corrupt(b, l, args[0], draw)};
       })[0];
 }
@@ -112,8 +112,8 @@ struct L1PenaltyLowering : OpConversionPattern<L1PenaltyOp> {
     unsigned rank = cast<RankedTensorType>(hidden.getType()).getRank();
     Value total = sumToScalars(
         rewriter, loc, hidden,
-        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()), rank,
-        1, type,
+        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()), rank, 1,
+        type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           return {math::AbsFOp::create(b, l, args[0])};
         })[0];
@@ -157,8 +157,7 @@ struct KlSparsityLowering : OpConversionPattern<KlSparsityOp> {
     // ρ log(ρ / ρ̂) + (1 - ρ) log((1 - ρ) / (1 - ρ̂)), ρ̂ = sum / batch.
     Value result = sumToScalars(
         rewriter, loc, sums,
-        AffineMap::getMultiDimIdentityMap(1, rewriter.getContext()), 1, 1,
-        type,
+        AffineMap::getMultiDimIdentityMap(1, rewriter.getContext()), 1, 1, type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value mean = arith::DivFOp::create(b, l, args[0], batch);
           Value rest = arith::SubFOp::create(b, l, one, mean);
@@ -175,8 +174,7 @@ struct KlSparsityLowering : OpConversionPattern<KlSparsityOp> {
   }
 };
 
-struct ContractivePenaltyLowering
-    : OpConversionPattern<ContractivePenaltyOp> {
+struct ContractivePenaltyLowering : OpConversionPattern<ContractivePenaltyOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
@@ -203,8 +201,8 @@ struct ContractivePenaltyLowering
     // sum over the batch and units of g(h)² · rowNorms[j].
     Value total = sumToScalars(
         rewriter, loc, ValueRange{hidden, rowNorms},
-        {AffineMap::getMultiDimIdentityMap(2, ctx), projection(ctx, 2, {1})},
-        2, 1, type,
+        {AffineMap::getMultiDimIdentityMap(2, ctx), projection(ctx, 2, {1})}, 2,
+        1, type,
         [&](OpBuilder &b, Location l, ValueRange args) -> SmallVector<Value> {
           Value h = args[0], slope;
           switch (kind) {

@@ -574,3 +574,26 @@ func.func @windows(%x: tensor<?x8x12x5xf32>, %t: tensor<49x3xf32>) -> (tensor<?x
   %b = enc.window_bias %t {window_size = 4 : i64, shift = 2 : i64, grid = array<i64: 8, 12>} : (tensor<49x3xf32>) -> tensor<1x18x16x16xf32>
   return %y, %b : tensor<?x8x12x5xf32>, tensor<1x18x16x16xf32>
 }
+
+// -----
+
+// Additive attention: the scores as a reduction over the units of
+// tanh(q + k) · v, the mask's left-out states at the most negative finite
+// score, the row max, exp-sum and weights, then the weighted sum of the
+// values with the sequence innermost.
+// CHECK-LABEL: func.func @additive_attention
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x8xf32>, %[[K:.*]]: tensor<?x?x8xf32>, %[[H:.*]]: tensor<?x?x4xf32>, %[[V:.*]]: tensor<8xf32>, %[[M:.*]]: tensor<?x?xi64>)
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[Q]], %[[K]], %[[V]] :
+// CHECK:   math.tanh
+// CHECK: %[[MASKED:.*]] = linalg.generic {{.*}} ins(%[[E]], %[[M]] :
+// CHECK:   arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[MASKED]] :
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MAX]] :
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} ins(%[[MASKED]], %[[MAX]], %[[SUM]] :
+// CHECK:   arith.divf
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[W]], %[[H]] :
+// CHECK: return %[[C]], %[[W]]
+func.func @additive_attention(%q: tensor<?x8xf32>, %k: tensor<?x?x8xf32>, %h: tensor<?x?x4xf32>, %v: tensor<8xf32>, %m: tensor<?x?xi64>) -> (tensor<?x4xf32>, tensor<?x?xf32>) {
+  %c, %w = enc.additive_attention %q, %k, %h, %v mask %m : (tensor<?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x4xf32>, tensor<8xf32>, tensor<?x?xi64>) -> (tensor<?x4xf32>, tensor<?x?xf32>)
+  return %c, %w : tensor<?x4xf32>, tensor<?x?xf32>
+}

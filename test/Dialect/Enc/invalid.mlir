@@ -1376,3 +1376,19 @@ func.func @contractive_gelu(%h: tensor<?x8xf32>, %w: tensor<8x16xf32>) -> tensor
   %0 = enc.contractive_penalty %h, %w {activation = #enc<activation gelu>} : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+func.func @additive_units(%q: tensor<?x32xf32>, %k: tensor<?x?x16xf32>, %h: tensor<?x?x64xf32>, %v: tensor<32xf32>) -> (tensor<?x64xf32>, tensor<?x?xf32>) {
+  // expected-error @+1 {{keys must have shape [?, ?, 32], got 'tensor<?x?x16xf32>'}}
+  %c, %w = enc.additive_attention %q, %k, %h, %v : (tensor<?x32xf32>, tensor<?x?x16xf32>, tensor<?x?x64xf32>, tensor<32xf32>) -> (tensor<?x64xf32>, tensor<?x?xf32>)
+  return %c, %w : tensor<?x64xf32>, tensor<?x?xf32>
+}
+
+// -----
+
+func.func @additive_mask(%q: tensor<2x32xf32>, %k: tensor<2x5x32xf32>, %h: tensor<2x5x64xf32>, %v: tensor<32xf32>, %m: tensor<2x4xi1>) -> (tensor<2x64xf32>, tensor<2x5xf32>) {
+  // expected-error @+1 {{mask must have shape [2, 5], got 'tensor<2x4xi1>'}}
+  %c, %w = enc.additive_attention %q, %k, %h, %v mask %m : (tensor<2x32xf32>, tensor<2x5x32xf32>, tensor<2x5x64xf32>, tensor<32xf32>, tensor<2x4xi1>) -> (tensor<2x64xf32>, tensor<2x5xf32>)
+  return %c, %w : tensor<2x64xf32>, tensor<2x5xf32>
+}

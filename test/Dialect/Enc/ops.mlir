@@ -323,3 +323,14 @@ func.func @autoencoders(%x: tensor<?x784xf32>, %u: tensor<?x784xf32>, %h: tensor
   %4 = enc.contractive_penalty %h, %w {activation = #enc<activation tanh>} : (tensor<?x64xf32>, tensor<64x784xf32>) -> tensor<f32>
   return %0, %1, %2, %3, %4 : tensor<?x784xf32>, tensor<?x784xf32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// Bahdanau's additive attention over padded encoder states.
+// CHECK-LABEL: func.func @additive_attention
+func.func @additive_attention(%q: tensor<?x32xf32>, %k: tensor<?x?x32xf32>, %h: tensor<?x?x64xf32>,
+                              %v: tensor<32xf32>, %m: tensor<?x?xi64>) -> (tensor<?x64xf32>, tensor<?x?xf32>) {
+  // CHECK: enc.additive_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : (tensor<?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x64xf32>, tensor<32xf32>, tensor<?x?xi64>) -> (tensor<?x64xf32>, tensor<?x?xf32>)
+  %c, %w = enc.additive_attention %q, %k, %h, %v mask %m
+      : (tensor<?x32xf32>, tensor<?x?x32xf32>, tensor<?x?x64xf32>, tensor<32xf32>, tensor<?x?xi64>)
+      -> (tensor<?x64xf32>, tensor<?x?xf32>)
+  return %c, %w : tensor<?x64xf32>, tensor<?x?xf32>
+}

@@ -319,5 +319,45 @@ def fe_windows(c):
     ]
 
 
+class BahdanauAttention(torch.nn.Module):
+    """The additive attention of PyTorch's seq2seq translation tutorial
+    (Bahdanau et al., 2015): Va(tanh(Wa(query) + Ua(keys))), softmax over
+    the sequence, weights · keys; padded positions masked to -inf."""
+
+    def __init__(self, state, annotations, units):
+        super().__init__()
+        self.Wa = torch.nn.Linear(state, units)
+        self.Ua = torch.nn.Linear(annotations, units)
+        self.Va = torch.nn.Linear(units, 1)
+
+    def forward(self, query, keys, mask=None):
+        scores = self.Va(torch.tanh(self.Wa(query).unsqueeze(1) + self.Ua(keys))).squeeze(2)
+        if mask is not None:
+            scores = scores.masked_fill(mask == 0, float("-inf"))
+        weights = F.softmax(scores, dim=-1)
+        return torch.bmm(weights.unsqueeze(1), keys).squeeze(1), weights
+
+
+def fe_additive_attention(c):
+    state = c.input(c.normal((3, 12)))
+    states = c.input(c.normal((3, 7, 10)))
+    mask = np.ones((3, 7), dtype=np.int64)
+    mask[1, 4:] = mask[2, 1:] = 0
+    mask_t = c.input(mask)
+    module = BahdanauAttention(12, 10, 16).double()
+    with torch.no_grad():
+        for name, parameter in module.named_parameters():
+            if name == "Va.bias":
+                continue  # adds the same to every score: not an input of ours
+            # Va's [1, units] weight is our score vector [units].
+            shape = (16,) if name == "Va.weight" else tuple(parameter.shape)
+            value = c.weight(name, c.normal(shape, 0.3))
+            parameter.copy_(value.reshape(parameter.shape))
+        masked = module(state, states, mask_t)
+        plain = module(state, states)
+    return [masked[0], masked[1], plain[0], plain[1]]
+
+
 CASES = [fe_group_norm, fe_conv, fe_weight_norm, fe_rotary, fe_relative_position_bias, fe_windows,
+         fe_additive_attention,
          fe_positional, fe_patch_embed, fe_patchify, fe_random_mask, fe_log_mel]
