@@ -479,6 +479,37 @@ class Function:
         types = [TensorType([batch, values.shape[2]], query.dtype), TensorType([batch, seq], query.dtype)]
         return self._enc("additive_attention", [query, keys, values, score, mask], types, {})
 
+    @staticmethod
+    def _pooled(size, kernel, stride, pad, dilation, ceil):
+        """PyTorch's pooled size of one axis (enc's verifier computes the same)."""
+        span = size + 2 * pad - dilation * (kernel - 1) - 1
+        out = (-(-span // stride) if ceil else span // stride) + 1
+        if ceil and (out - 1) * stride >= size + pad:
+            out -= 1
+        return out
+
+    def _pool2d(self, name, x, kernel_size, stride, padding, dilation, ceil_mode, props):
+        stride = stride or kernel_size
+        sizes = [self._pooled(x.shape[2 + i], kernel_size[i], stride[i], padding[i], dilation[i], ceil_mode)
+                 for i in range(2)]
+        props = dict(props, kernel_size=_i64_array(kernel_size), stride=_i64_array(stride),
+                     padding=_i64_array(padding), ceil_mode=bool(ceil_mode))
+        return self._enc(name, [x], [TensorType(list(x.shape[:2]) + sizes, x.dtype)], props)
+
+    def max_pool2d(self, x, kernel_size, stride=None, padding=(0, 0), dilation=(1, 1), ceil_mode=False):
+        """F.max_pool2d on NCHW `x` (static height and width)."""
+        return self._pool2d("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode,
+                            {"dilation": _i64_array(dilation)})
+
+    def avg_pool2d(self, x, kernel_size, stride=None, padding=(0, 0), ceil_mode=False, count_include_pad=True):
+        """F.avg_pool2d on NCHW `x` (static height and width)."""
+        return self._pool2d("avg_pool2d", x, kernel_size, stride, padding, (1, 1), ceil_mode,
+                            {"count_include_pad": "true" if count_include_pad else "false"})
+
+    def adaptive_avg_pool2d(self, x, output_size):
+        """F.adaptive_avg_pool2d on NCHW `x` to `output_size` (oh, ow)."""
+        return self._enc("adaptive_avg_pool2d", [x], [TensorType(list(x.shape[:2]) + list(output_size), x.dtype)], {})
+
     def window_partition(self, x, window_size, shift=0):
         """Swin's windows of x [batch, height, width, channels], rolled by
         -shift first: [batch, windows, window_size², channels]."""

@@ -45,6 +45,11 @@ TEST_CASE("enc.additive_attention matches a PyTorch Bahdanau attention",
           "[numerics]") {
   checkAgainstPyTorch("fe_additive_attention");
 }
+TEST_CASE("enc.max_pool2d, avg_pool2d and adaptive_avg_pool2d match "
+          "F.max_pool2d, F.avg_pool2d and F.adaptive_avg_pool2d",
+          "[numerics]") {
+  checkAgainstPyTorch("fe_image_pooling");
+}
 TEST_CASE("enc.positional_encoding matches learned and sinusoidal positions",
           "[numerics]") {
   checkAgainstPyTorch("fe_positional");

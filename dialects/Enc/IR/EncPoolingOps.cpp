@@ -80,3 +80,96 @@ LogicalResult SimilarityOp::verify() {
   return verify::shape(*this, "result", verify::tensorType(getResult()),
                        {lhs.getDimSize(0), rhs.getDimSize(0)});
 }
+
+//===----------------------------------------------------------------------===//
+// MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks an NCHW image `input` with static height and width.
+LogicalResult verifyImage(Operation *op, RankedTensorType input) {
+  if (failed(verify::rank(op, "input", input, 4,
+                          "[batch, channels, height, width]")))
+    return failure();
+  if (ShapedType::isDynamic(input.getDimSize(2)) ||
+      ShapedType::isDynamic(input.getDimSize(3)))
+    return op->emitOpError("needs a static height and width (the window "
+                           "geometry is fixed at compile time), got ")
+           << input;
+  return success();
+}
+
+/// The window attributes and the result shape of max_pool2d / avg_pool2d.
+template <typename PoolOp>
+LogicalResult verifyWindowPool(PoolOp op, ArrayRef<int64_t> dilation) {
+  RankedTensorType input = verify::tensorType(op.getInput());
+  if (failed(verifyImage(op, input)) ||
+      failed(verify::sameElementType(op, op.getInput(),
+                                     {{op.getResult(), "result"}})))
+    return failure();
+  ArrayRef<int64_t> kernel = op.getKernelSize();
+  SmallVector<int64_t> stride = op.getEffectiveStride();
+  ArrayRef<int64_t> padding = op.getPadding();
+  for (auto [name, values] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"kernel_size", kernel},
+        {"stride", stride},
+        {"padding", padding},
+        {"dilation", dilation}}) {
+    if (values.size() != 2)
+      return op.emitOpError()
+             << name << " must have 2 values (height, width), got "
+             << values.size();
+    for (int64_t v : values)
+      if (v < (name == "padding" ? 0 : 1))
+        return op.emitOpError()
+               << name << " must be "
+               << (name == "padding" ? "non-negative" : "positive") << ", got ["
+               << values[0] << ", " << values[1] << "]";
+  }
+  SmallVector<int64_t> expected = {input.getDimSize(0), input.getDimSize(1)};
+  for (int axis = 0; axis < 2; ++axis) {
+    if (2 * padding[axis] > kernel[axis])
+      return op.emitOpError("padding must be at most half the kernel size, "
+                            "got ")
+             << padding[axis] << " for a kernel of " << kernel[axis];
+    int64_t out = PoolOp::pooledSize(input.getDimSize(2 + axis), kernel[axis],
+                                     stride[axis], padding[axis],
+                                     dilation[axis], op.getCeilMode());
+    if (out < 1)
+      return op.emitOpError("the window (")
+             << kernel[0] << " x " << kernel[1]
+             << ", dilated) does not fit the padded input " << input;
+    expected.push_back(out);
+  }
+  return verify::shape(op, "result", verify::tensorType(op.getResult()),
+                       expected);
+}
+
+} // namespace
+
+LogicalResult MaxPool2dOp::verify() {
+  return verifyWindowPool(*this, getDilation());
+}
+
+LogicalResult AvgPool2dOp::verify() {
+  int64_t one[] = {1, 1};
+  return verifyWindowPool(*this, one);
+}
+
+LogicalResult AdaptiveAvgPool2dOp::verify() {
+  RankedTensorType input = verify::tensorType(getInput());
+  RankedTensorType result = verify::tensorType(getResult());
+  if (failed(verifyImage(*this, input)) ||
+      failed(verify::sameElementType(*this, getInput(),
+                                     {{getResult(), "result"}})) ||
+      failed(verify::rank(*this, "result", result, 4,
+                          "[batch, channels, oh, ow]")))
+    return failure();
+  if (result.isDynamicDim(2) || result.isDynamicDim(3) ||
+      result.getDimSize(2) < 1 || result.getDimSize(3) < 1)
+    return emitOpError("needs a static, positive output size, got ") << result;
+  return verify::shape(*this, "result", result,
+                       {input.getDimSize(0), input.getDimSize(1),
+                        result.getDimSize(2), result.getDimSize(3)});
+}

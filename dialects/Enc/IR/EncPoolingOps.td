@@ -99,4 +99,113 @@ def Enc_SimilarityOp : Enc_Op<"similarity", [Pure, AttrSizedOperandSegments]> {
 }
 
 
+//===----------------------------------------------------------------------===//
+// Image pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+class Enc_WindowPool2dOp<string mnemonic> : Enc_Op<mnemonic, [Pure]> {
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  code windowAccessors = [{
+    /// The stride: the attribute, or the kernel size (PyTorch's default).
+    SmallVector<int64_t> getEffectiveStride() {
+      if (std::optional<ArrayRef<int64_t>> stride = getStride())
+        return SmallVector<int64_t>(*stride);
+      return SmallVector<int64_t>(getKernelSize());
+    }
+    /// PyTorch's pooled size of one axis (pooling_output_shape); < 1 when
+    /// the dilated window does not fit the padded axis.
+    static int64_t pooledSize(int64_t size, int64_t kernel, int64_t stride,
+                              int64_t pad, int64_t dilation, bool ceil) {
+      int64_t span = size + 2 * pad - dilation * (kernel - 1) - 1;
+      if (span < 0)
+        return 0;
+      int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+      if (ceil && (out - 1) * stride >= size + pad)
+        --out;
+      return out;
+    }
+  }];
+}
+
+def Enc_MaxPool2dOp : Enc_WindowPool2dOp<"max_pool2d"> {
+  let summary = "2-D max pooling over an NCHW image";
+  let description = [{
+    `torch.nn.functional.max_pool2d`: the maximum over each
+    `kernel_size` window (`[kh, kw]`) of `input` (`[batch, channels,
+    height, width]`), moved by `stride` (default: the kernel size), with
+    `padding` (`[ph, pw]`, at most half the kernel, implicitly -inf) on both
+    sides and `dilation`; `ceil_mode` rounds the output size up (a window
+    must still start inside the input or its left padding). Height and
+    width are static: the window geometry is fixed at compile time.
+
+    Example:
+
+    ```mlir
+    %y = enc.max_pool2d %x {kernel_size = array<i64: 3, 3>,
+                            stride = array<i64: 2, 2>, padding = array<i64: 1, 1>}
+        : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_size,
+                       OptionalAttr<DenseI64ArrayAttr>:$stride,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+                       UnitAttr:$ceil_mode);
+  let extraClassDeclaration = windowAccessors;
+}
+
+def Enc_AvgPool2dOp : Enc_WindowPool2dOp<"avg_pool2d"> {
+  let summary = "2-D average pooling over an NCHW image";
+  let description = [{
+    `torch.nn.functional.avg_pool2d`: the mean over each `kernel_size`
+    window of `input` (`[batch, channels, height, width]`), moved by
+    `stride` (default: the kernel size), with zero `padding` (`[ph, pw]`, at
+    most half the kernel) on both sides; `ceil_mode` rounds the output size
+    up. The divisor is the window's size within the padded input when
+    `count_include_pad` (the default), else the number of input elements it
+    covers, as PyTorch computes both. Height and width are static.
+
+    Example:
+
+    ```mlir
+    %y = enc.avg_pool2d %x {kernel_size = array<i64: 2, 2>}
+        : (tensor<?x64x56x56xf32>) -> tensor<?x64x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_size,
+                       OptionalAttr<DenseI64ArrayAttr>:$stride,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+                       UnitAttr:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "true">:$count_include_pad);
+  let extraClassDeclaration = windowAccessors;
+}
+
+def Enc_AdaptiveAvgPool2dOp : Enc_Op<"adaptive_avg_pool2d", [Pure]> {
+  let summary = "2-D adaptive average pooling to a given output size";
+  let description = [{
+    `torch.nn.functional.adaptive_avg_pool2d`: `input` (`[batch, channels,
+    height, width]`) averaged over bins onto the result's `[oh, ow]`; bin
+    `i` of an axis of size `n` covers `[floor(i · n / o), ceil((i + 1) · n /
+    o))`. Spatial sizes are static (ResNet's global pooling: `o = 1`).
+
+    Example:
+
+    ```mlir
+    %y = enc.adaptive_avg_pool2d %x : (tensor<?x512x7x7xf32>) -> tensor<?x512x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ENC_ENCPOOLINGOPS_TD

@@ -96,6 +96,7 @@ void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 void populateLossesToLinalgPatterns(RewritePatternSet &patterns);
 void populateSpanCorruptionToLinalgPatterns(RewritePatternSet &patterns);
 void populateWindowsToLinalgPatterns(RewritePatternSet &patterns);
+void populateImagePoolingToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above, then `target`'s kernels.
 void populateEncToLinalgPatterns(RewritePatternSet &patterns,
                                  const LoweringTarget &target);

@@ -48,6 +48,7 @@ void mlir::enc::populateEncToLinalgPatterns(RewritePatternSet &patterns,
   populateLossesToLinalgPatterns(patterns);
   populateSpanCorruptionToLinalgPatterns(patterns);
   populateWindowsToLinalgPatterns(patterns);
+  populateImagePoolingToLinalgPatterns(patterns);
   target.populateKernelPatterns(patterns);
 }
 

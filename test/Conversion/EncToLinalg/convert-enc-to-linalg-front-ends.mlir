@@ -597,3 +597,36 @@ func.func @additive_attention(%q: tensor<?x8xf32>, %k: tensor<?x?x8xf32>, %h: te
   %c, %w = enc.additive_attention %q, %k, %h, %v mask %m : (tensor<?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x4xf32>, tensor<8xf32>, tensor<?x?xi64>) -> (tensor<?x4xf32>, tensor<?x?xf32>)
   return %c, %w : tensor<?x4xf32>, tensor<?x?xf32>
 }
+
+// -----
+
+// Image pooling: one reduction over (n, c, oh, ow, kh, kw), the kernel's
+// loops sized by an unread [kh, kw] operand; each element read at clamped
+// indices where the window lies inside the 7 x 7 input (the padding
+// skipped); the averages then divide by a compile-time table: without the
+// padding in the count, 4 / 6 / 9 elements at corners, edges and inside;
+// adaptive bins of 7 onto 2 x 3 hold 4 x 3 elements each.
+// CHECK-LABEL: func.func @image_pooling
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x7x7xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<3x3xf32>) outs(%{{.*}} : tensor<?x3x4x4xf32>)
+// CHECK:   arith.cmpi sge
+// CHECK:   arith.cmpi slt, %{{.*}}, %c7
+// CHECK:   arith.minsi %{{.*}}, %c6
+// CHECK:   %[[E:.*]] = tensor.extract %[[X]]
+// CHECK:   arith.maximumf %{{.*}}, %[[E]]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<3x3xf32>) outs(%{{.*}} : tensor<?x3x4x4xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[DIV:.*]] = arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00, 6.000000e+00, 4.000000e+00], [6.000000e+00, 9.000000e+00
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[DIV]] : tensor<?x3x4x4xf32>, tensor<4x4xf32>)
+// CHECK:   arith.divf
+// CHECK: %[[BINS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<4x3xf32>) outs(%{{.*}} : tensor<?x3x2x3xf32>)
+// CHECK:   arith.cmpi ult
+// CHECK:   arith.minui %{{.*}}, %c6
+// CHECK: arith.constant dense<1.200000e+01> : tensor<2x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[BINS]], %{{.*}} : tensor<?x3x2x3xf32>, tensor<2x3xf32>)
+func.func @image_pooling(%x: tensor<?x3x7x7xf32>) -> (tensor<?x3x4x4xf32>, tensor<?x3x4x4xf32>, tensor<?x3x2x3xf32>) {
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x3x7x7xf32>) -> tensor<?x3x4x4xf32>
+  %1 = enc.avg_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, count_include_pad = false} : (tensor<?x3x7x7xf32>) -> tensor<?x3x4x4xf32>
+  %2 = enc.adaptive_avg_pool2d %x : (tensor<?x3x7x7xf32>) -> tensor<?x3x2x3xf32>
+  return %0, %1, %2 : tensor<?x3x4x4xf32>, tensor<?x3x4x4xf32>, tensor<?x3x2x3xf32>
+}

@@ -1392,3 +1392,67 @@ func.func @additive_mask(%q: tensor<2x32xf32>, %k: tensor<2x5x32xf32>, %h: tenso
   %c, %w = enc.additive_attention %q, %k, %h, %v mask %m : (tensor<2x32xf32>, tensor<2x5x32xf32>, tensor<2x5x64xf32>, tensor<32xf32>, tensor<2x4xi1>) -> (tensor<2x64xf32>, tensor<2x5xf32>)
   return %c, %w : tensor<2x64xf32>, tensor<2x5xf32>
 }
+
+// -----
+
+func.func @pool_dynamic(%x: tensor<?x3x?x8xf32>) -> tensor<?x3x?x4xf32> {
+  // expected-error @+1 {{needs a static height and width (the window geometry is fixed at compile time)}}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<?x3x?x8xf32>) -> tensor<?x3x?x4xf32>
+  return %0 : tensor<?x3x?x4xf32>
+}
+
+// -----
+
+func.func @pool_padding(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x5x5xf32> {
+  // expected-error @+1 {{padding must be at most half the kernel size, got 2 for a kernel of 3}}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x5x5xf32>
+  return %0 : tensor<?x3x5x5xf32>
+}
+
+// -----
+
+func.func @pool_negative_padding(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32> {
+  // expected-error @+1 {{padding must be non-negative, got [-1, 0]}}
+  %0 = enc.avg_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: -1, 0>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32>
+  return %0 : tensor<?x3x4x4xf32>
+}
+
+// -----
+
+func.func @pool_stride(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32> {
+  // expected-error @+1 {{stride must be positive, got [0, 2]}}
+  %0 = enc.avg_pool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 0, 2>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32>
+  return %0 : tensor<?x3x4x4xf32>
+}
+
+// -----
+
+func.func @pool_result(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x3x4xf32> {
+  // expected-error @+1 {{result must have shape [?, 3, 4, 4], got 'tensor<?x3x3x4xf32>'}}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x3x4xf32>
+  return %0 : tensor<?x3x3x4xf32>
+}
+
+// -----
+
+func.func @pool_window(%x: tensor<?x3x2x8xf32>) -> tensor<?x3x1x2xf32> {
+  // expected-error @+1 {{does not fit the padded input}}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 4, 4>} : (tensor<?x3x2x8xf32>) -> tensor<?x3x1x2xf32>
+  return %0 : tensor<?x3x1x2xf32>
+}
+
+// -----
+
+func.func @pool_kernel_rank(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32> {
+  // expected-error @+1 {{kernel_size must have 2 values (height, width), got 1}}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 2>} : (tensor<?x3x8x8xf32>) -> tensor<?x3x4x4xf32>
+  return %0 : tensor<?x3x4x4xf32>
+}
+
+// -----
+
+func.func @adaptive_dynamic_out(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x?x1xf32> {
+  // expected-error @+1 {{needs a static, positive output size}}
+  %0 = enc.adaptive_avg_pool2d %x : (tensor<?x3x8x8xf32>) -> tensor<?x3x?x1xf32>
+  return %0 : tensor<?x3x?x1xf32>
+}

@@ -334,3 +334,17 @@ func.func @additive_attention(%q: tensor<?x32xf32>, %k: tensor<?x?x32xf32>, %h: 
       -> (tensor<?x64xf32>, tensor<?x?xf32>)
   return %c, %w : tensor<?x64xf32>, tensor<?x?xf32>
 }
+
+// NCHW image pooling.
+// CHECK-LABEL: func.func @image_pooling
+func.func @image_pooling(%x: tensor<?x64x112x112xf32>) -> (tensor<?x64x56x56xf32>, tensor<?x64x56x56xf32>, tensor<?x64x1x1xf32>) {
+  // CHECK: enc.max_pool2d %{{.*}} {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>}
+  %0 = enc.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>}
+      : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+  // CHECK: enc.avg_pool2d %{{.*}} {count_include_pad = false, kernel_size = array<i64: 2, 2>}
+  %1 = enc.avg_pool2d %x {kernel_size = array<i64: 2, 2>, count_include_pad = false}
+      : (tensor<?x64x112x112xf32>) -> tensor<?x64x56x56xf32>
+  // CHECK: enc.adaptive_avg_pool2d %{{.*}} : (tensor<?x64x112x112xf32>) -> tensor<?x64x1x1xf32>
+  %2 = enc.adaptive_avg_pool2d %x : (tensor<?x64x112x112xf32>) -> tensor<?x64x1x1xf32>
+  return %0, %1, %2 : tensor<?x64x56x56xf32>, tensor<?x64x56x56xf32>, tensor<?x64x1x1xf32>
+}

@@ -358,6 +358,20 @@ def fe_additive_attention(c):
     return [masked[0], masked[1], plain[0], plain[1]]
 
 
+def fe_image_pooling(c):
+    x = c.input(c.normal((2, 3, 11, 12)))
+    return [
+        F.max_pool2d(x, 3, 2, 1),
+        F.max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True),
+        F.max_pool2d(x, (2, 3), (1, 2), (1, 1), ceil_mode=True),
+        F.avg_pool2d(x, 3, 2, 1),
+        F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        F.avg_pool2d(x, 2),
+        F.adaptive_avg_pool2d(x, 1),
+        F.adaptive_avg_pool2d(x, (3, 4)),
+    ]
+
+
 CASES = [fe_group_norm, fe_conv, fe_weight_norm, fe_rotary, fe_relative_position_bias, fe_windows,
-         fe_additive_attention,
+         fe_additive_attention, fe_image_pooling,
          fe_positional, fe_patch_embed, fe_patchify, fe_random_mask, fe_log_mel]
