@@ -510,6 +510,14 @@ class Function:
         """F.adaptive_avg_pool2d on NCHW `x` to `output_size` (oh, ow)."""
         return self._enc("adaptive_avg_pool2d", [x], [TensorType(list(x.shape[:2]) + list(output_size), x.dtype)], {})
 
+    def upsample2d(self, x, size, mode="nearest", align_corners=False):
+        """F.interpolate(x, size=size, mode=mode) on NCHW `x`: "nearest" or
+        "bilinear" (static height and width)."""
+        if mode not in ("nearest", "bilinear"):
+            raise BuilderError(f"upsample2d: mode must be nearest or bilinear, got {mode!r}")
+        props = {"mode": f"#enc<upsample {mode}>", "align_corners": bool(align_corners)}
+        return self._enc("upsample2d", [x], [TensorType(list(x.shape[:2]) + list(size), x.dtype)], props)
+
     def window_partition(self, x, window_size, shift=0):
         """Swin's windows of x [batch, height, width, channels], rolled by
         -shift first: [batch, windows, window_size², channels]."""

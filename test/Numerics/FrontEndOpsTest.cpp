@@ -50,6 +50,10 @@ TEST_CASE("enc.max_pool2d, avg_pool2d and adaptive_avg_pool2d match "
           "[numerics]") {
   checkAgainstPyTorch("fe_image_pooling");
 }
+TEST_CASE("enc.upsample2d matches F.interpolate (nearest, bilinear)",
+          "[numerics]") {
+  checkAgainstPyTorch("fe_upsample");
+}
 TEST_CASE("enc.positional_encoding matches learned and sinusoidal positions",
           "[numerics]") {
   checkAgainstPyTorch("fe_positional");

@@ -109,10 +109,11 @@ TEST_CASE("GPU lowering: losses match torch.nn.functional", "[numerics][gpu]") {
   checkAgainstPyTorch("loss_nt_xent", "", 1e-5, "main", kGPU);
   checkAgainstPyTorch("loss_autoencoder", "", 1e-5, "main", kGPU);
 }
-TEST_CASE("GPU lowering: image pooling matches F.max_pool2d, F.avg_pool2d "
-          "and F.adaptive_avg_pool2d",
+TEST_CASE("GPU lowering: image pooling and resizing match F.max_pool2d, "
+          "F.avg_pool2d, F.adaptive_avg_pool2d and F.interpolate",
           "[numerics][gpu]") {
   checkAgainstPyTorch("fe_image_pooling", "", 1e-5, "main", kGPU);
+  checkAgainstPyTorch("fe_upsample", "", 1e-5, "main", kGPU);
 }
 TEST_CASE("GPU lowering: additive attention matches a PyTorch Bahdanau "
           "attention",

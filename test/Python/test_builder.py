@@ -86,6 +86,7 @@ def every_op():
     f.output("max_pool", f.max_pool2d(pixels, (3, 3), (2, 2), (1, 1), ceil_mode=True))
     f.output("avg_pool", f.avg_pool2d(pixels, (2, 2), count_include_pad=False))
     f.output("global_pool", f.adaptive_avg_pool2d(pixels, (1, 1)))
+    f.output("upsampled", f.upsample2d(pixels, (64, 64), "bilinear", align_corners=True))
 
     f = m.function("heads")
     a = f.input("a", [None, 32])
@@ -135,7 +136,8 @@ def test_every_op_is_accepted_by_encoder_opt(tmp_path):
         "disentangled_attention", "relative_attention", "relative_sinusoid", "rotary",
         "relative_position_bias", "additive_attention", "window_partition", "window_merge", "window_bias",
         "embedding", "positional_encoding", "patch_embed", "patchify",
-        "random_mask", "gather_visible", "log_mel", "pool", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "l2_normalize", "similarity", "cross_entropy",
+        "random_mask", "gather_visible", "log_mel", "pool", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+        "upsample2d", "l2_normalize", "similarity", "cross_entropy",
         "contrastive", "sigmoid_contrastive", "mse", "kl_divergence", "reparameterize",
         "binary_cross_entropy", "triplet", "nt_xent", "queue_info_nce", "mask_noise", "gaussian_noise", "l1_penalty",
         "kl_sparsity", "contractive_penalty", "dino_loss", "param",

@@ -115,6 +115,16 @@ def Enc_PoolKind : I32EnumAttr<"PoolKind", "sequence pooling", [
 }
 def Enc_PoolKindAttr : EnumAttr<Enc_Dialect, Enc_PoolKind, "pool">;
 
+def Enc_UpsampleMode : I32EnumAttr<"UpsampleMode", "upsampling interpolation", [
+      I32EnumAttrCase<"nearest", 0>,
+      I32EnumAttrCase<"bilinear", 1>,
+    ]> {
+  let cppNamespace = "::mlir::enc";
+  let genSpecializedAttr = 0;
+}
+def Enc_UpsampleModeAttr
+    : EnumAttr<Enc_Dialect, Enc_UpsampleMode, "upsample">;
+
 def Enc_Reduction : I32EnumAttr<"Reduction", "loss reduction", [
       I32EnumAttrCase<"none", 0>,
       I32EnumAttrCase<"mean", 1>,

@@ -173,3 +173,22 @@ LogicalResult AdaptiveAvgPool2dOp::verify() {
                        {input.getDimSize(0), input.getDimSize(1),
                         result.getDimSize(2), result.getDimSize(3)});
 }
+
+LogicalResult Upsample2dOp::verify() {
+  RankedTensorType input = verify::tensorType(getInput());
+  RankedTensorType result = verify::tensorType(getResult());
+  if (failed(verifyImage(*this, input)) ||
+      failed(verify::sameElementType(*this, getInput(),
+                                     {{getResult(), "result"}})) ||
+      failed(verify::rank(*this, "result", result, 4,
+                          "[batch, channels, oh, ow]")))
+    return failure();
+  if (result.isDynamicDim(2) || result.isDynamicDim(3) ||
+      result.getDimSize(2) < 1 || result.getDimSize(3) < 1)
+    return emitOpError("needs a static, positive output size, got ") << result;
+  if (getAlignCorners() && getMode() == UpsampleMode::nearest)
+    return emitOpError("align_corners applies to bilinear only");
+  return verify::shape(*this, "result", result,
+                       {input.getDimSize(0), input.getDimSize(1),
+                        result.getDimSize(2), result.getDimSize(3)});
+}

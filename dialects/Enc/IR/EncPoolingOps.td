@@ -208,4 +208,30 @@ def Enc_AdaptiveAvgPool2dOp : Enc_Op<"adaptive_avg_pool2d", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Enc_Upsample2dOp : Enc_Op<"upsample2d", [Pure]> {
+  let summary = "2-D nearest or bilinear resizing of an NCHW image";
+  let description = [{
+    `torch.nn.functional.interpolate(input, size=(oh, ow), mode=...)` with
+    the result's `[oh, ow]`: `nearest` reads source `floor(o · in / out)`,
+    `bilinear` blends the four neighbours of source
+    `max((o + 0.5) · in / out - 0.5, 0)`, or with `align_corners`
+    `o · (in - 1) / (out - 1)`; the source positions are computed in f32, as
+    PyTorch's CPU kernels do. Spatial sizes are static (U-Net's 2x up path).
+
+    Example:
+
+    ```mlir
+    %y = enc.upsample2d %x {mode = #enc<upsample bilinear>}
+        : (tensor<?x64x28x28xf32>) -> tensor<?x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Enc_FloatTensor:$input, Enc_UpsampleModeAttr:$mode,
+                       UnitAttr:$align_corners);
+  let results = (outs Enc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ENC_ENCPOOLINGOPS_TD

@@ -630,3 +630,26 @@ func.func @image_pooling(%x: tensor<?x3x7x7xf32>) -> (tensor<?x3x4x4xf32>, tenso
   %2 = enc.adaptive_avg_pool2d %x : (tensor<?x3x7x7xf32>) -> tensor<?x3x2x3xf32>
   return %0, %1, %2 : tensor<?x3x4x4xf32>, tensor<?x3x4x4xf32>, tensor<?x3x2x3xf32>
 }
+
+// -----
+
+// Resizing: nearest reads floor(o · in / out) (in f32, clamped to the last
+// row); bilinear blends the clamped neighbours of max((o + 0.5) · in / out
+// - 0.5, 0) along both axes.
+// CHECK-LABEL: func.func @upsample
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x4x5xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x2x8x10xf32>)
+// CHECK:   arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK:   math.floor
+// CHECK:   arith.minsi %{{.*}}, %c3
+// CHECK:   tensor.extract %[[X]]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x2x8x10xf32>)
+// CHECK:   arith.addf %{{.*}}, %cst{{.*}} : f32
+// CHECK:   arith.maximumf
+// CHECK:   arith.fptosi
+// CHECK-COUNT-4: tensor.extract %[[X]]
+func.func @upsample(%x: tensor<?x2x4x5xf32>) -> (tensor<?x2x8x10xf32>, tensor<?x2x8x10xf32>) {
+  %0 = enc.upsample2d %x {mode = #enc<upsample nearest>} : (tensor<?x2x4x5xf32>) -> tensor<?x2x8x10xf32>
+  %1 = enc.upsample2d %x {mode = #enc<upsample bilinear>} : (tensor<?x2x4x5xf32>) -> tensor<?x2x8x10xf32>
+  return %0, %1 : tensor<?x2x8x10xf32>, tensor<?x2x8x10xf32>
+}

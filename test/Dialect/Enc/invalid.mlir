@@ -1456,3 +1456,19 @@ func.func @adaptive_dynamic_out(%x: tensor<?x3x8x8xf32>) -> tensor<?x3x?x1xf32> 
   %0 = enc.adaptive_avg_pool2d %x : (tensor<?x3x8x8xf32>) -> tensor<?x3x?x1xf32>
   return %0 : tensor<?x3x?x1xf32>
 }
+
+// -----
+
+func.func @upsample_align_nearest(%x: tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32> {
+  // expected-error @+1 {{align_corners applies to bilinear only}}
+  %0 = enc.upsample2d %x {mode = #enc<upsample nearest>, align_corners} : (tensor<?x3x4x4xf32>) -> tensor<?x3x8x8xf32>
+  return %0 : tensor<?x3x8x8xf32>
+}
+
+// -----
+
+func.func @upsample_channels(%x: tensor<?x3x4x4xf32>) -> tensor<?x4x8x8xf32> {
+  // expected-error @+1 {{result must have shape [?, 3, 8, 8], got 'tensor<?x4x8x8xf32>'}}
+  %0 = enc.upsample2d %x {mode = #enc<upsample bilinear>} : (tensor<?x3x4x4xf32>) -> tensor<?x4x8x8xf32>
+  return %0 : tensor<?x4x8x8xf32>
+}

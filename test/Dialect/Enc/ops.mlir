@@ -348,3 +348,12 @@ func.func @image_pooling(%x: tensor<?x64x112x112xf32>) -> (tensor<?x64x56x56xf32
   %2 = enc.adaptive_avg_pool2d %x : (tensor<?x64x112x112xf32>) -> tensor<?x64x1x1xf32>
   return %0, %1, %2 : tensor<?x64x56x56xf32>, tensor<?x64x56x56xf32>, tensor<?x64x1x1xf32>
 }
+
+// CHECK-LABEL: func.func @upsample
+func.func @upsample(%x: tensor<?x64x28x28xf32>) -> (tensor<?x64x56x56xf32>, tensor<?x64x56x56xf32>) {
+  // CHECK: enc.upsample2d %{{.*}} {mode = #enc<upsample nearest>} : (tensor<?x64x28x28xf32>) -> tensor<?x64x56x56xf32>
+  %0 = enc.upsample2d %x {mode = #enc<upsample nearest>} : (tensor<?x64x28x28xf32>) -> tensor<?x64x56x56xf32>
+  // CHECK: enc.upsample2d %{{.*}} {align_corners, mode = #enc<upsample bilinear>}
+  %1 = enc.upsample2d %x {mode = #enc<upsample bilinear>, align_corners} : (tensor<?x64x28x28xf32>) -> tensor<?x64x56x56xf32>
+  return %0, %1 : tensor<?x64x56x56xf32>, tensor<?x64x56x56xf32>
+}

@@ -372,6 +372,25 @@ def fe_image_pooling(c):
     ]
 
 
+def fe_upsample(c):
+    # PyTorch resizes a float32 image in float32 (its source positions too):
+    # the reference runs in float32 like the op, then widens.
+    x = c.input(c.normal((2, 2, 5, 7)))
+    x32 = x.float()
+
+    def resize(size, mode, align_corners=None):
+        return F.interpolate(x32, size=size, mode=mode, align_corners=align_corners).double()
+
+    return [
+        resize((10, 14), "nearest"),
+        resize((10, 14), "bilinear", False),
+        resize((10, 14), "bilinear", True),
+        resize((8, 10), "nearest"),
+        resize((8, 10), "bilinear", False),
+        resize((3, 4), "bilinear", False),
+    ]
+
+
 CASES = [fe_group_norm, fe_conv, fe_weight_norm, fe_rotary, fe_relative_position_bias, fe_windows,
-         fe_additive_attention, fe_image_pooling,
+         fe_additive_attention, fe_image_pooling, fe_upsample,
          fe_positional, fe_patch_embed, fe_patchify, fe_random_mask, fe_log_mel]
