@@ -157,38 +157,33 @@ LogicalResult AvgPool2dOp::verify() {
   return verifyWindowPool(*this, one);
 }
 
-LogicalResult AdaptiveAvgPool2dOp::verify() {
-  RankedTensorType input = verify::tensorType(getInput());
-  RankedTensorType result = verify::tensorType(getResult());
-  if (failed(verifyImage(*this, input)) ||
-      failed(verify::sameElementType(*this, getInput(),
-                                     {{getResult(), "result"}})) ||
-      failed(verify::rank(*this, "result", result, 4,
-                          "[batch, channels, oh, ow]")))
+/// An NCHW image resized to the result's static [oh, ow] (adaptive pooling,
+/// upsampling): batch and channels kept.
+static LogicalResult verifyResized(Operation *op, Value inputValue,
+                                   Value resultValue) {
+  RankedTensorType input = verify::tensorType(inputValue);
+  RankedTensorType result = verify::tensorType(resultValue);
+  if (failed(verifyImage(op, input)) ||
+      failed(
+          verify::sameElementType(op, inputValue, {{resultValue, "result"}})) ||
+      failed(
+          verify::rank(op, "result", result, 4, "[batch, channels, oh, ow]")))
     return failure();
   if (result.isDynamicDim(2) || result.isDynamicDim(3) ||
       result.getDimSize(2) < 1 || result.getDimSize(3) < 1)
-    return emitOpError("needs a static, positive output size, got ") << result;
-  return verify::shape(*this, "result", result,
+    return op->emitOpError("needs a static, positive output size, got ")
+           << result;
+  return verify::shape(op, "result", result,
                        {input.getDimSize(0), input.getDimSize(1),
                         result.getDimSize(2), result.getDimSize(3)});
 }
 
+LogicalResult AdaptiveAvgPool2dOp::verify() {
+  return verifyResized(*this, getInput(), getResult());
+}
+
 LogicalResult Upsample2dOp::verify() {
-  RankedTensorType input = verify::tensorType(getInput());
-  RankedTensorType result = verify::tensorType(getResult());
-  if (failed(verifyImage(*this, input)) ||
-      failed(verify::sameElementType(*this, getInput(),
-                                     {{getResult(), "result"}})) ||
-      failed(verify::rank(*this, "result", result, 4,
-                          "[batch, channels, oh, ow]")))
-    return failure();
-  if (result.isDynamicDim(2) || result.isDynamicDim(3) ||
-      result.getDimSize(2) < 1 || result.getDimSize(3) < 1)
-    return emitOpError("needs a static, positive output size, got ") << result;
   if (getAlignCorners() && getMode() == UpsampleMode::nearest)
     return emitOpError("align_corners applies to bilinear only");
-  return verify::shape(*this, "result", result,
-                       {input.getDimSize(0), input.getDimSize(1),
-                        result.getDimSize(2), result.getDimSize(3)});
+  return verifyResized(*this, getInput(), getResult());
 }

@@ -53,6 +53,30 @@ struct IndexMath {
   }
 };
 
+/// result[b, i, j, c] = input[b, s(i, j), c]: a gather whose source's two
+/// middle indices `source` computes from the result's.
+Value gatherMiddle(
+    OpBuilder &builder, Location loc, Value input, RankedTensorType resultType,
+    ArrayRef<OpFoldResult> sizes,
+    function_ref<std::pair<Value, Value>(const IndexMath &, Value, Value)>
+        source) {
+  return buildGeneric(
+      builder, loc, ValueRange{},
+      emptyTensor(builder, loc, sizes, resultType.getElementType()),
+      {AffineMap::getMultiDimIdentityMap(4, builder.getContext())},
+      iterators(4),
+      [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
+        IndexMath m{b, l};
+        Value batch = linalg::IndexOp::create(b, l, 0);
+        Value i = linalg::IndexOp::create(b, l, 1);
+        Value j = linalg::IndexOp::create(b, l, 2);
+        Value channel = linalg::IndexOp::create(b, l, 3);
+        auto [first, second] = source(m, i, j);
+        return {tensor::ExtractOp::create(
+            b, l, input, ValueRange{batch, first, second, channel})};
+      })[0];
+}
+
 struct WindowPartitionLowering : OpConversionPattern<WindowPartitionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -60,7 +84,6 @@ struct WindowPartitionLowering : OpConversionPattern<WindowPartitionOp> {
   matchAndRewrite(WindowPartitionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value input = adaptor.getInput();
     RankedTensorType resultType = op.getType();
     // The grid is static (the verifier's).
@@ -75,25 +98,17 @@ struct WindowPartitionLowering : OpConversionPattern<WindowPartitionOp> {
          rewriter.getIndexAttr(window * window), inputSizes[3]});
     // result[b, n, t, c] = input[b, (row(n) · w + t / w + shift) mod H,
     //                               (col(n) · w + t mod w + shift) mod W, c]
-    Value result = buildGeneric(
-        rewriter, loc, ValueRange{},
-        emptyTensor(rewriter, loc, sizes, resultType.getElementType()),
-        {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
-        [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
-          IndexMath m{b, l};
-          Value batch = linalg::IndexOp::create(b, l, 0);
-          Value n = linalg::IndexOp::create(b, l, 1);
-          Value t = linalg::IndexOp::create(b, l, 2);
-          Value channel = linalg::IndexOp::create(b, l, 3);
+    Value result = gatherMiddle(
+        rewriter, loc, input, resultType, sizes,
+        [&](const IndexMath &m, Value n, Value t) {
           Value firstRow = m.mul(m.div(n, columns), window);
           Value row =
               m.addModulo(m.add(firstRow, m.div(t, window)), shift, height);
           Value firstColumn = m.mul(m.rem(n, columns), window);
           Value column =
               m.addModulo(m.add(firstColumn, m.rem(t, window)), shift, width);
-          return {tensor::ExtractOp::create(
-              b, l, input, ValueRange{batch, row, column, channel})};
-        })[0];
+          return std::pair(row, column);
+        });
     rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
     return success();
   }
@@ -106,7 +121,6 @@ struct WindowMergeLowering : OpConversionPattern<WindowMergeOp> {
   matchAndRewrite(WindowMergeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value input = adaptor.getInput();
     RankedTensorType resultType = op.getType();
     int64_t height = resultType.getDimSize(1);
@@ -121,16 +135,9 @@ struct WindowMergeLowering : OpConversionPattern<WindowMergeOp> {
     // result[b, r, c, ch] = input[b, window of (R, C), token of (R, C), ch]
     // with (R, C) = ((r - shift) mod H, (c - shift) mod W) on the rolled
     // grid.
-    Value result = buildGeneric(
-        rewriter, loc, ValueRange{},
-        emptyTensor(rewriter, loc, sizes, resultType.getElementType()),
-        {AffineMap::getMultiDimIdentityMap(4, ctx)}, iterators(4),
-        [&](OpBuilder &b, Location l, ValueRange) -> SmallVector<Value> {
-          IndexMath m{b, l};
-          Value batch = linalg::IndexOp::create(b, l, 0);
-          Value r = linalg::IndexOp::create(b, l, 1);
-          Value c = linalg::IndexOp::create(b, l, 2);
-          Value channel = linalg::IndexOp::create(b, l, 3);
+    Value result = gatherMiddle(
+        rewriter, loc, input, resultType, sizes,
+        [&](const IndexMath &m, Value r, Value c) {
           Value rolledRow = m.addModulo(r, (height - shift) % height, height);
           Value rolledColumn = m.addModulo(c, (width - shift) % width, width);
           // One creation per statement: the IR must not depend on the
@@ -140,15 +147,14 @@ struct WindowMergeLowering : OpConversionPattern<WindowMergeOp> {
           Value windowIndex = m.add(windowRow, windowColumn);
           Value tokenRow = m.mul(m.rem(rolledRow, window), window);
           Value tokenColumn = m.rem(rolledColumn, window);
-          Value token = m.add(tokenRow, tokenColumn);
-          return {tensor::ExtractOp::create(
-              b, l, input, ValueRange{batch, windowIndex, token, channel})};
-        })[0];
+          return std::pair(windowIndex, m.add(tokenRow, tokenColumn));
+        });
     rewriter.replaceOp(op, castTo(rewriter, loc, result, resultType));
     return success();
   }
 };
 
+/// enc.window_bias as one generic:
 ///   bias[0, n · heads + h, i, j] = table[index(i, j), h]
 ///                                  (- 100 where i, j lie in different
 ///                                   regions of the rolled grid)
